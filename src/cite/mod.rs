@@ -1,0 +1,305 @@
+//! Citations: the references a page may cite, the `[@key]` citations in its text, and the
+//! numbering that links one to the other.
+//!
+//! Every bibliography source (front matter, YAML, BibTeX, CSL-JSON, MEDLINE) yields the same
+//! [`Reference`] so that one set of checks and one formatter serve them all.
+
+pub mod scan;
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Deserializer, Serialize};
+
+use crate::content::frontmatter::Date;
+
+/// What kind of work a reference is.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RefKind {
+    #[default]
+    Article,
+    Book,
+    Chapter,
+    Report,
+    Guideline,
+    Web,
+}
+
+/// An inline entry under `references:` in front matter (the schema in the README).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RefEntry {
+    pub id: String,
+    #[serde(rename = "type", default)]
+    pub kind: RefKind,
+    #[serde(default)]
+    pub authors: Vec<String>,
+    pub organization: Option<String>,
+    pub title: Option<String>,
+    /// Journal, as its NLM abbreviation (`J Addict Med`).
+    pub journal: Option<String>,
+    /// Book title of a chapter.
+    pub book: Option<String>,
+    #[serde(default)]
+    pub editors: Vec<String>,
+    pub edition: Option<String>,
+    pub publisher: Option<String>,
+    /// Name of the web site of a web page.
+    pub site: Option<String>,
+    #[serde(default, deserialize_with = "opt_string_or_number")]
+    pub year: Option<String>,
+    #[serde(default, deserialize_with = "opt_string_or_number")]
+    pub volume: Option<String>,
+    #[serde(default, deserialize_with = "opt_string_or_number")]
+    pub issue: Option<String>,
+    #[serde(default, deserialize_with = "opt_string_or_number")]
+    pub pages: Option<String>,
+    pub doi: Option<String>,
+    #[serde(default, deserialize_with = "opt_string_or_number")]
+    pub pmid: Option<String>,
+    pub pmcid: Option<String>,
+    #[serde(default, deserialize_with = "opt_string_or_number")]
+    pub isbn: Option<String>,
+    pub url: Option<String>,
+    /// Date a web page was accessed.
+    pub accessed: Option<Date>,
+}
+
+/// YAML reads `volume: 15` as a number and `volume: "15"` as a string; both mean the same.
+fn opt_string_or_number<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum SN {
+        S(String),
+        I(i64),
+        U(u64),
+        F(f64),
+    }
+    Ok(Option::<SN>::deserialize(d)?.map(|v| match v {
+        SN::S(s) => s,
+        SN::I(i) => i.to_string(),
+        SN::U(u) => u.to_string(),
+        SN::F(f) => f.to_string(),
+    }))
+}
+
+/// Where a reference was defined, for diagnostics naming both places of a duplicate.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct Origin {
+    pub file: PathBuf,
+    pub line: usize,
+    pub column: usize,
+}
+
+/// One work that can be cited, whatever file it came from.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct Reference {
+    pub id: String,
+    pub kind: RefKind,
+    /// Personal authors as "Surname Initials" (`Weiss ST`).
+    pub authors: Vec<String>,
+    /// Authors given in the source but known to be incomplete ("et al" in the export).
+    pub authors_truncated: bool,
+    pub organization: Option<String>,
+    pub title: Option<String>,
+    /// Journal (abbreviated where known), book title of a chapter, or web site name.
+    pub container: Option<String>,
+    /// The container's full title where the source gives both.
+    pub container_full: Option<String>,
+    pub editors: Vec<String>,
+    pub edition: Option<String>,
+    pub publisher: Option<String>,
+    pub year: Option<String>,
+    pub volume: Option<String>,
+    pub issue: Option<String>,
+    pub pages: Option<String>,
+    pub doi: Option<String>,
+    pub pmid: Option<String>,
+    pub pmcid: Option<String>,
+    pub isbn: Option<String>,
+    pub url: Option<String>,
+    pub accessed: Option<Date>,
+    pub origin: Origin,
+}
+
+impl RefEntry {
+    pub fn into_reference(self, origin: Origin) -> Reference {
+        let container = match self.kind {
+            RefKind::Chapter => self.book.or(self.journal),
+            RefKind::Web => self.site.or(self.journal),
+            _ => self.journal.or(self.book).or(self.site),
+        };
+        Reference {
+            id: self.id,
+            kind: self.kind,
+            authors: self.authors,
+            authors_truncated: false,
+            organization: self.organization,
+            title: self.title,
+            container,
+            container_full: None,
+            editors: self.editors,
+            edition: self.edition,
+            publisher: self.publisher,
+            year: self.year,
+            volume: self.volume,
+            issue: self.issue,
+            pages: self.pages,
+            doi: self.doi,
+            pmid: self.pmid,
+            pmcid: self.pmcid,
+            isbn: self.isbn,
+            url: self.url,
+            accessed: self.accessed,
+            origin,
+        }
+    }
+}
+
+impl Reference {
+    /// `https://doi.org/...` for the DOI, if any.
+    pub fn doi_url(&self) -> Option<String> {
+        self.doi.as_ref().map(|d| format!("https://doi.org/{d}"))
+    }
+    pub fn pubmed_url(&self) -> Option<String> {
+        self.pmid
+            .as_ref()
+            .map(|p| format!("https://pubmed.ncbi.nlm.nih.gov/{p}/"))
+    }
+    pub fn pmc_url(&self) -> Option<String> {
+        self.pmcid
+            .as_ref()
+            .map(|p| format!("https://www.ncbi.nlm.nih.gov/pmc/articles/{p}/"))
+    }
+}
+
+/// Numbers for cited keys, by first citation in reading order. Keys that resolve nowhere get no
+/// number (they are reported by the resolver, and shown as `[?]`).
+pub fn number<'a>(
+    groups: impl IntoIterator<Item = &'a scan::CiteGroup>,
+    known: impl Fn(&str) -> bool,
+) -> Vec<String> {
+    let mut order: Vec<String> = Vec::new();
+    for g in groups {
+        for it in &g.items {
+            if known(&it.key) && !order.iter().any(|k| k == &it.key) {
+                order.push(it.key.clone());
+            }
+        }
+    }
+    order
+}
+
+/// `1,3-5`: sorted numbers with runs of three or more compressed, as AMA and Vancouver want.
+pub fn compress(nums: &[usize]) -> Vec<(usize, usize)> {
+    let mut v: Vec<usize> = nums.to_vec();
+    v.sort_unstable();
+    v.dedup();
+    let mut runs: Vec<(usize, usize)> = Vec::new();
+    for n in v {
+        match runs.last_mut() {
+            Some((_, end)) if *end + 1 == n => *end = n,
+            _ => runs.push((n, n)),
+        }
+    }
+    // A run of two is written "1,2", not "1-2".
+    let mut out = Vec::new();
+    for (a, b) in runs {
+        if b == a + 1 {
+            out.push((a, a));
+            out.push((b, b));
+        } else {
+            out.push((a, b));
+        }
+    }
+    out
+}
+
+/// Replace each citation group in `text` with superscript numbers linked to the reference list.
+/// The number follows a period or comma right after the citation (`claim [@a].` becomes
+/// `claim.¹`), and the space before it goes. `group_ids` gives each group's anchor id.
+pub fn render_citations(
+    text: &str,
+    groups: &[scan::CiteGroup],
+    numbers: &dyn Fn(&str) -> Option<usize>,
+    group_id: &dyn Fn(usize) -> String,
+) -> String {
+    let mut out = String::with_capacity(text.len() + groups.len() * 64);
+    let mut pos = 0;
+    for (gi, g) in groups.iter().enumerate() {
+        if g.range.start < pos {
+            continue;
+        }
+        let before = &text[pos..g.range.start];
+        out.push_str(before.trim_end_matches([' ', '\t']));
+        let mut end = g.range.end;
+        if let Some(p) = text[end..].chars().next().filter(|c| *c == '.' || *c == ',') {
+            out.push(p);
+            end += 1;
+        }
+        let mut nums = Vec::new();
+        let mut unknown = false;
+        for it in &g.items {
+            match numbers(&it.key) {
+                Some(n) => nums.push(n),
+                None => unknown = true,
+            }
+        }
+        let mut parts = Vec::new();
+        for (a, b) in compress(&nums) {
+            let link = |n: usize| {
+                format!("<a href=\"#ref-{n}\" aria-label=\"reference {n}\">{n}</a>")
+            };
+            if a == b {
+                parts.push(link(a));
+            } else {
+                parts.push(format!("{}&#8211;{}", link(a), link(b)));
+            }
+        }
+        if unknown {
+            parts.push("?".to_string());
+        }
+        out.push_str(&format!(
+            "<sup class=\"cite\" id=\"{}\">{}</sup>",
+            group_id(gi),
+            parts.join(",")
+        ));
+        pos = end;
+    }
+    out.push_str(&text[pos..]);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compress_runs() {
+        assert_eq!(compress(&[1, 3, 4, 5]), vec![(1, 1), (3, 5)]);
+        assert_eq!(compress(&[2, 1]), vec![(1, 1), (2, 2)]);
+        assert_eq!(compress(&[5, 3, 4, 4]), vec![(3, 5)]);
+    }
+
+    #[test]
+    fn numbering_follows_first_citation() {
+        let s = scan::scan("x [@b] y [@a; @b] z [@c]");
+        let order = number(&s.groups, |k| k != "c");
+        assert_eq!(order, vec!["b", "a"]);
+    }
+
+    #[test]
+    fn citations_become_linked_superscripts_after_punctuation() {
+        let t = "A claim [@a]. Another [@a; @b], then [@zz] end";
+        let s = scan::scan(t);
+        let nums = |k: &str| match k {
+            "a" => Some(1),
+            "b" => Some(2),
+            _ => None,
+        };
+        let out = render_citations(t, &s.groups, &nums, &|i| format!("cite-{i}"));
+        assert!(out.starts_with("A claim.<sup class=\"cite\" id=\"cite-0\"><a href=\"#ref-1\""), "{out}");
+        assert!(out.contains("Another,<sup"), "{out}");
+        assert!(out.contains(">?</sup> end"), "{out}");
+    }
+}

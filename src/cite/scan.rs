@@ -1,0 +1,268 @@
+//! Finding `[@key]`, `[@a; @b]` and `[@key, p. 33]` in Markdown (the pandoc convention), with
+//! their byte positions, while leaving code spans, code blocks and raw HTML alone.
+
+use std::ops::Range;
+
+use pulldown_cmark::{Event, Parser, Tag};
+
+/// One cited work inside a group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CiteItem {
+    pub key: String,
+    /// `p. 33` in `[@key, p. 33]`.
+    pub locator: Option<String>,
+    /// Byte offset of the `@` in the scanned text.
+    pub offset: usize,
+}
+
+/// Where a citation group stands in a construct that cannot carry one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Misplaced {
+    Heading,
+    LinkText,
+}
+
+/// One bracketed citation group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CiteGroup {
+    /// The whole `[...]`, as byte offsets into the scanned text.
+    pub range: Range<usize>,
+    pub items: Vec<CiteItem>,
+    pub misplaced: Option<Misplaced>,
+}
+
+/// A bracket that starts like a citation but is not a valid one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Malformed {
+    pub offset: usize,
+    pub message: String,
+    pub hint: String,
+}
+
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Scan {
+    pub groups: Vec<CiteGroup>,
+    pub malformed: Vec<Malformed>,
+}
+
+/// Characters allowed inside a key only between two word characters (pandoc's rule).
+const INNER_PUNCT: &[char] = &[':', '.', '#', '$', '%', '&', '-', '+', '?', '<', '>', '~', '/'];
+
+fn is_word(c: char) -> bool {
+    c.is_alphanumeric() || c == '_'
+}
+
+/// Parse a key starting at `s` (just after `@`); returns the key's length in bytes.
+fn key_len(s: &str) -> usize {
+    let mut end = 0;
+    let chars: Vec<(usize, char)> = s.char_indices().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let (o, c) = chars[i];
+        if is_word(c) {
+            end = o + c.len_utf8();
+            i += 1;
+        } else if end > 0
+            && INNER_PUNCT.contains(&c)
+            && chars.get(i + 1).map(|&(_, n)| is_word(n)).unwrap_or(false)
+        {
+            i += 1;
+        } else {
+            break;
+        }
+    }
+    end
+}
+
+/// Regions of `text` where a `[@` is not a citation, and regions where it is misplaced.
+fn regions(text: &str) -> (Vec<Range<usize>>, Vec<(Range<usize>, Misplaced)>) {
+    let mut skip = Vec::new();
+    let mut misplaced = Vec::new();
+    let opts = crate::render::markdown::options();
+    for (ev, range) in Parser::new_ext(text, opts).into_offset_iter() {
+        match ev {
+            Event::Code(_) | Event::Html(_) | Event::InlineHtml(_) => skip.push(range),
+            Event::Start(Tag::CodeBlock(_)) => skip.push(range),
+            Event::Start(Tag::Heading { .. }) => misplaced.push((range, Misplaced::Heading)),
+            Event::Start(Tag::Link { .. }) | Event::Start(Tag::Image { .. }) => {
+                misplaced.push((range, Misplaced::LinkText))
+            }
+            _ => {}
+        }
+    }
+    (skip, misplaced)
+}
+
+/// Scan Markdown text for citation groups.
+pub fn scan(text: &str) -> Scan {
+    let mut out = Scan::default();
+    if !text.contains("[@") && !text.contains("[ @") {
+        return out;
+    }
+    let (skip, misplaced) = regions(text);
+    let in_any = |rs: &[Range<usize>], o: usize| rs.iter().any(|r| r.contains(&o));
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while let Some(rel) = text[i..].find('[') {
+        let open = i + rel;
+        i = open + 1;
+        if open > 0 && bytes[open - 1] == b'\\' {
+            continue;
+        }
+        let after = text[open + 1..].trim_start();
+        if !after.starts_with('@') {
+            continue;
+        }
+        if in_any(&skip, open) {
+            continue;
+        }
+        // The group ends at the first `]` on the same paragraph line range.
+        let Some(close_rel) = text[open..].find([']', '\n']) else {
+            out.malformed.push(Malformed {
+                offset: open,
+                message: "citation bracket is never closed".into(),
+                hint: "write citations as [@key] or [@a; @b]".into(),
+            });
+            break;
+        };
+        let close = open + close_rel;
+        if bytes[close] == b'\n' {
+            out.malformed.push(Malformed {
+                offset: open,
+                message: "citation bracket is not closed on the same line".into(),
+                hint: "write citations as [@key] or [@a; @b], on one line".into(),
+            });
+            continue;
+        }
+        // `[@key](url)` is a link whose text starts with @, not a citation.
+        if text[close + 1..].starts_with('(') {
+            continue;
+        }
+        let inner_start = open + 1;
+        let inner = &text[inner_start..close];
+        match parse_group(inner, inner_start) {
+            Ok(items) => {
+                let place = misplaced
+                    .iter()
+                    .find(|(r, _)| r.contains(&open))
+                    .map(|(_, m)| *m);
+                out.groups.push(CiteGroup {
+                    range: open..close + 1,
+                    items,
+                    misplaced: place,
+                });
+            }
+            Err(m) => out.malformed.push(m),
+        }
+        i = close + 1;
+    }
+    out
+}
+
+fn parse_group(inner: &str, base: usize) -> Result<Vec<CiteItem>, Malformed> {
+    let mut items = Vec::new();
+    let mut pos = 0;
+    for part in inner.split(';') {
+        let lead = part.len() - part.trim_start().len();
+        let p = part.trim_start();
+        let at = base + pos + lead;
+        pos += part.len() + 1;
+        let Some(rest) = p.strip_prefix('@') else {
+            return Err(Malformed {
+                offset: at,
+                message: format!("'{}' in a citation group is not a citation", p.trim()),
+                hint: "separate cited keys with ';' and start each with '@': [@a; @b]".into(),
+            });
+        };
+        let n = key_len(rest);
+        if n == 0 {
+            return Err(Malformed {
+                offset: at,
+                message: "citation with an empty key".into(),
+                hint: "put the reference's id right after '@', for example [@weiss2021]".into(),
+            });
+        }
+        let key = &rest[..n];
+        let tail = rest[n..].trim();
+        let locator = if tail.is_empty() {
+            None
+        } else if let Some(loc) = tail.strip_prefix(',') {
+            let loc = loc.trim();
+            if loc.is_empty() {
+                None
+            } else {
+                Some(loc.to_string())
+            }
+        } else {
+            return Err(Malformed {
+                offset: at,
+                message: format!("citation key '@{}' is followed by '{}'", key, tail),
+                hint: "keys cannot contain spaces; a locator follows a comma: [@key, p. 33]"
+                    .into(),
+            });
+        };
+        items.push(CiteItem {
+            key: key.to_string(),
+            locator,
+            offset: at,
+        });
+    }
+    Ok(items)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys(s: &Scan) -> Vec<Vec<&str>> {
+        s.groups
+            .iter()
+            .map(|g| g.items.iter().map(|i| i.key.as_str()).collect())
+            .collect()
+    }
+
+    #[test]
+    fn finds_single_multiple_and_locators() {
+        let t = "A claim [@weiss2021]. Two [@a; @b:2020]. Page [@c, p. 33].";
+        let s = scan(t);
+        assert_eq!(keys(&s), vec![vec!["weiss2021"], vec!["a", "b:2020"], vec!["c"]]);
+        assert_eq!(s.groups[2].items[0].locator.as_deref(), Some("p. 33"));
+        assert_eq!(&t[s.groups[0].range.clone()], "[@weiss2021]");
+        assert_eq!(s.groups[0].items[0].offset, t.find("@weiss").unwrap());
+        assert!(s.malformed.is_empty());
+    }
+
+    #[test]
+    fn ignores_code_spans_blocks_links_and_escapes() {
+        let t = "Use `[@key]` literally.\n\n```\n[@inblock]\n```\n\nAn [@handle](https://x.org) link, \\[@escaped].\n";
+        let s = scan(t);
+        assert!(s.groups.is_empty(), "{:?}", s.groups);
+        assert!(s.malformed.is_empty());
+    }
+
+    #[test]
+    fn trailing_punctuation_is_not_part_of_a_key() {
+        let s = scan("see [@smith.]");
+        // '.' before ']' is not followed by a word character, so it is not in the key...
+        assert!(s.groups.is_empty());
+        // ...and is reported as text after the key.
+        assert_eq!(s.malformed.len(), 1);
+    }
+
+    #[test]
+    fn key_with_space_and_empty_key_are_malformed() {
+        let s = scan("x [@two words] y [@] z [@ok]");
+        assert_eq!(s.malformed.len(), 2);
+        assert!(s.malformed[0].message.contains("followed by 'words'"));
+        assert!(s.malformed[1].message.contains("empty key"));
+        assert_eq!(keys(&s), vec![vec!["ok"]]);
+    }
+
+    #[test]
+    fn citation_in_heading_or_link_text_is_flagged() {
+        let s = scan("# Title [@a]\n\nSee [text [@b]](http://x.org).\n");
+        assert_eq!(s.groups.len(), 2);
+        assert_eq!(s.groups[0].misplaced, Some(Misplaced::Heading));
+        assert_eq!(s.groups[1].misplaced, Some(Misplaced::LinkText));
+    }
+}

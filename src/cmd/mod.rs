@@ -1,0 +1,1 @@
+//! The subcommands, one module each; `cli` parses the arguments and calls these.

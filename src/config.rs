@@ -1,0 +1,307 @@
+//! `careguide.toml`: the site's configuration. Every table denies unknown keys, so a typo is an
+//! error at its line instead of a silently ignored setting.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::diag::{line_col, Category, Diagnostic, Severity};
+
+pub const CONFIG_FILE: &str = "careguide.toml";
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// The site's title, shown in the header of every page.
+    pub title: String,
+    /// The clinic's name: header, footers, PDF author.
+    pub clinic: String,
+    /// Absolute URL the site is published at, for sitemaps, feeds and canonical links.
+    pub base_url: String,
+    /// BCP 47 language tag of the content (`en`, `en-GB`).
+    #[serde(default = "default_language")]
+    pub language: String,
+    #[serde(default)]
+    pub contact: Contact,
+    /// Which audience `/<slug>/` shows.
+    pub default_audience: String,
+    /// The readers pages are written for, in the order the selector shows them.
+    pub audiences: Vec<Audience>,
+    #[serde(default)]
+    pub citations: CitationConfig,
+    #[serde(default)]
+    pub review: ReviewConfig,
+    /// Severity per rule name (`"cite/uncited-reference" = "error"`), or `"off"`.
+    #[serde(default)]
+    pub rules: BTreeMap<String, RuleLevel>,
+}
+
+fn default_language() -> String {
+    "en".to_string()
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Contact {
+    pub phone: Option<String>,
+    pub address: Option<String>,
+    pub url: Option<String>,
+    pub email: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Audience {
+    /// Lower-case identifier used in front matter, blocks and URLs.
+    pub id: String,
+    /// The label readers see in "Which best describes you?".
+    pub label: String,
+    /// The disclaimer shown at the end of every page for this audience.
+    pub disclaimer: String,
+    /// Plain-language audience: glossary terms are explained on first use.
+    #[serde(default)]
+    pub plain: bool,
+    /// Highest acceptable Flesch-Kincaid grade for this audience's text.
+    pub reading_grade: Option<f64>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CitationConfig {
+    /// A style hayagriva bundles (`american-medical-association`, `nlm-citation-sequence`, ...) or
+    /// a `.csl` file relative to the site root.
+    #[serde(default = "default_style")]
+    pub style: String,
+    /// Bibliography files every page may cite from, relative to the site root.
+    #[serde(default)]
+    pub bibliography: Vec<PathBuf>,
+    /// A local copy of the Retraction Watch CSV, relative to the site root.
+    pub retractions: Option<PathBuf>,
+}
+
+impl Default for CitationConfig {
+    fn default() -> Self {
+        CitationConfig {
+            style: default_style(),
+            bibliography: Vec::new(),
+            retractions: None,
+        }
+    }
+}
+
+fn default_style() -> String {
+    "american-medical-association".to_string()
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewConfig {
+    /// Warn this many days before `next_review` falls due.
+    pub warn_days: Option<u32>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RuleLevel {
+    Error,
+    Warning,
+    Off,
+}
+
+impl Config {
+    /// Parse configuration text. `file` is only used to place diagnostics.
+    pub fn parse(text: &str, file: &Path) -> Result<Config, Vec<Diagnostic>> {
+        let config: Config = toml::from_str(text).map_err(|e| {
+            let (line, col) = e.span().map(|s| line_col(text, s.start)).unwrap_or((0, 0));
+            vec![Diagnostic::error("config/invalid", e.message().trim().to_string())
+                .at(file, line, col)
+                .category(Category::Config)
+                .hint("see the README's section on careguide.toml for every key and its meaning")]
+        })?;
+        let problems = config.validate(text, file);
+        if problems.is_empty() {
+            Ok(config)
+        } else {
+            Err(problems)
+        }
+    }
+
+    /// Read `ROOT/careguide.toml`.
+    pub fn load(root: &Path) -> Result<Config, Vec<Diagnostic>> {
+        let path = root.join(CONFIG_FILE);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(vec![Diagnostic::error(
+                    "config/missing",
+                    format!("no {CONFIG_FILE} in {}", root.display()),
+                )
+                .category(Category::Config)
+                .hint(format!(
+                    "run `careguide init {}` to create a working site, or pass --root with the folder that holds {CONFIG_FILE}",
+                    root.display()
+                ))]);
+            }
+            Err(e) => {
+                return Err(vec![Diagnostic::error(
+                    "io/read",
+                    format!("cannot read {}: {e}", path.display()),
+                )
+                .category(Category::Io)])
+            }
+        };
+        Config::parse(&text, Path::new(CONFIG_FILE))
+    }
+
+    fn validate(&self, text: &str, file: &Path) -> Vec<Diagnostic> {
+        let mut out = Vec::new();
+        let place = |needle: &str| -> (usize, usize) {
+            text.find(needle).map(|o| line_col(text, o)).unwrap_or((0, 0))
+        };
+        let mut seen = std::collections::BTreeSet::new();
+        if self.audiences.is_empty() {
+            out.push(
+                Diagnostic::error("config/audiences", "no audiences are configured")
+                    .at(file, 0, 0)
+                    .category(Category::Config)
+                    .hint("add at least one [[audiences]] table with id, label and disclaimer"),
+            );
+        }
+        for a in &self.audiences {
+            let (l, c) = place(&format!("\"{}\"", a.id));
+            if !is_ident(&a.id) {
+                out.push(
+                    Diagnostic::error(
+                        "config/audiences",
+                        format!("audience id '{}' is not a lower-case identifier", a.id),
+                    )
+                    .at(file, l, c)
+                    .category(Category::Config)
+                    .hint("use letters a-z, digits and '-' only, for example 'caregiver'"),
+                );
+            }
+            if !seen.insert(a.id.as_str()) {
+                out.push(
+                    Diagnostic::error(
+                        "config/audiences",
+                        format!("audience '{}' is configured twice", a.id),
+                    )
+                    .at(file, l, c)
+                    .category(Category::Config),
+                );
+            }
+        }
+        if !self.audiences.is_empty() && self.audience(&self.default_audience).is_none() {
+            let (l, c) = place("default_audience");
+            out.push(
+                Diagnostic::error(
+                    "config/default-audience",
+                    format!(
+                        "default_audience '{}' is not one of the configured audiences",
+                        self.default_audience
+                    ),
+                )
+                .at(file, l, c)
+                .category(Category::Config)
+                .hint(format!("use one of: {}", self.audience_ids().join(", "))),
+            );
+        }
+        if !(self.base_url.starts_with("https://") || self.base_url.starts_with("http://")) {
+            let (l, c) = place("base_url");
+            out.push(
+                Diagnostic::error("config/base-url", "base_url must be an absolute http(s) URL")
+                    .at(file, l, c)
+                    .category(Category::Config)
+                    .hint("for example base_url = \"https://clinic.example.org/\""),
+            );
+        }
+        for (rule, _) in self.rules.iter() {
+            if !rule.contains('/') {
+                let (l, c) = place(rule);
+                out.push(
+                    Diagnostic::error("config/rules", format!("'{rule}' is not a rule name"))
+                        .at(file, l, c)
+                        .category(Category::Config)
+                        .hint("rule names look like 'cite/uncited-reference'; `careguide check --format json` shows each finding's rule"),
+                );
+            }
+        }
+        out
+    }
+
+    pub fn audience(&self, id: &str) -> Option<&Audience> {
+        self.audiences.iter().find(|a| a.id == id)
+    }
+
+    pub fn audience_ids(&self) -> Vec<&str> {
+        self.audiences.iter().map(|a| a.id.as_str()).collect()
+    }
+
+    /// The severity a rule runs at: the site's choice, else the rule's default; `None` = off.
+    pub fn level(&self, rule: &str, default: Severity) -> Option<Severity> {
+        match self.rules.get(rule) {
+            Some(RuleLevel::Error) => Some(Severity::Error),
+            Some(RuleLevel::Warning) => Some(Severity::Warning),
+            Some(RuleLevel::Off) => None,
+            None => Some(default),
+        }
+    }
+
+    /// Apply the site's rule levels to a diagnostic: `None` when the site turned the rule off.
+    pub fn apply_level(&self, d: Diagnostic) -> Option<Diagnostic> {
+        let sev = self.level(&d.rule, d.severity)?;
+        Some(d.with_severity(sev))
+    }
+}
+
+/// Lower-case ASCII letters, digits and inner hyphens.
+pub fn is_ident(s: &str) -> bool {
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !s.starts_with('-')
+        && !s.ends_with('-')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"
+title = "Patient education"
+clinic = "Riverside Clinic"
+base_url = "https://clinic.example.org/"
+default_audience = "patient"
+
+[[audiences]]
+id = "patient"
+label = "Patient"
+disclaimer = "Talk to your care team."
+"#;
+
+    #[test]
+    fn parses_a_minimal_config() {
+        let c = Config::parse(GOOD, Path::new("careguide.toml")).unwrap();
+        assert_eq!(c.language, "en");
+        assert_eq!(c.citations.style, "american-medical-association");
+        assert_eq!(c.audience_ids(), vec!["patient"]);
+    }
+
+    #[test]
+    fn unknown_key_is_an_error_at_its_line() {
+        let text = GOOD.replace("clinic =", "clinc =");
+        let e = Config::parse(&text, Path::new("careguide.toml")).unwrap_err();
+        assert_eq!(e[0].rule, "config/invalid");
+        assert_eq!(e[0].line, 3);
+        assert!(e[0].message.contains("clinc"), "{}", e[0].message);
+    }
+
+    #[test]
+    fn default_audience_must_exist() {
+        let text = GOOD.replace("default_audience = \"patient\"", "default_audience = \"nurse\"");
+        let e = Config::parse(&text, Path::new("careguide.toml")).unwrap_err();
+        assert_eq!(e[0].rule, "config/default-audience");
+        assert_eq!(e[0].line, 5);
+    }
+}

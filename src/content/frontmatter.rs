@@ -1,0 +1,314 @@
+//! Front matter: the YAML between the `---` lines at the top of a page, split off with its line
+//! numbers kept, and parsed into [`FrontMatter`] with every key checked.
+
+use std::fmt;
+
+use serde::{Deserialize, Deserializer, Serialize};
+
+use crate::cite::RefEntry;
+
+/// A calendar date written `YYYY-MM-DD`; anything else (or 2025-02-30) is an error at its line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date(pub time::Date);
+
+const YMD: &[time::format_description::FormatItem<'static>] =
+    time::macros::format_description!("[year]-[month]-[day]");
+
+impl Date {
+    pub fn parse(s: &str) -> Result<Date, String> {
+        let s = s.trim();
+        let shape_ok = s.len() == 10
+            && s.bytes().enumerate().all(|(i, b)| {
+                if i == 4 || i == 7 {
+                    b == b'-'
+                } else {
+                    b.is_ascii_digit()
+                }
+            });
+        if !shape_ok {
+            return Err(format!("'{s}' is not a date in the form YYYY-MM-DD"));
+        }
+        time::Date::parse(s, YMD)
+            .map(Date)
+            .map_err(|_| format!("'{s}' is not a real calendar date"))
+    }
+
+    /// `2025-10-07`
+    pub fn iso(&self) -> String {
+        self.0.format(YMD).unwrap_or_default()
+    }
+
+    /// `October 7, 2025`, for people.
+    pub fn long(&self) -> String {
+        format!("{} {}, {}", self.0.month(), self.0.day(), self.0.year())
+    }
+
+    pub fn from_unix_seconds(secs: i64) -> Option<Date> {
+        time::OffsetDateTime::from_unix_timestamp(secs)
+            .ok()
+            .map(|t| Date(t.date()))
+    }
+
+    /// Days from `self` to `other` (positive when `other` is later).
+    pub fn days_until(&self, other: Date) -> i64 {
+        (other.0 - self.0).whole_days()
+    }
+}
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.iso())
+    }
+}
+
+impl<'de> Deserialize<'de> for Date {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        // YAML reads 2025-10-07 as a string; accept only that form.
+        let s = String::deserialize(d)?;
+        Date::parse(&s).map_err(serde::de::Error::custom)
+    }
+}
+
+impl Serialize for Date {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.iso())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ReviewStatus {
+    Draft,
+    Submitted,
+    UnderReview,
+    Approved,
+}
+
+impl ReviewStatus {
+    pub fn label(&self) -> &'static str {
+        match self {
+            ReviewStatus::Draft => "Draft",
+            ReviewStatus::Submitted => "Submitted",
+            ReviewStatus::UnderReview => "Under review",
+            ReviewStatus::Approved => "Approved",
+        }
+    }
+    pub fn id(&self) -> &'static str {
+        match self {
+            ReviewStatus::Draft => "draft",
+            ReviewStatus::Submitted => "submitted",
+            ReviewStatus::UnderReview => "under-review",
+            ReviewStatus::Approved => "approved",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Review {
+    pub status: ReviewStatus,
+    #[serde(default)]
+    pub reviewers: Vec<String>,
+    pub last_reviewed: Option<Date>,
+    pub next_review: Option<Date>,
+}
+
+/// The keys a page may set, and no others.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct FrontMatter {
+    pub title: String,
+    pub question: Option<String>,
+    pub summary: String,
+    pub slug: Option<String>,
+    pub audiences: Option<Vec<String>>,
+    #[serde(default)]
+    pub topics: Vec<String>,
+    pub updated: Date,
+    pub review: Review,
+    #[serde(default)]
+    pub bibliography: Vec<String>,
+    #[serde(default)]
+    pub references: Vec<RefEntry>,
+    pub taper: Option<crate::taper::PageTaper>,
+}
+
+/// A file split into front matter and body, with the positions needed to map diagnostics back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Split<'a> {
+    pub yaml: &'a str,
+    /// 1-based file line of the YAML's first line.
+    pub yaml_line: usize,
+    pub body: &'a str,
+    /// Byte offset of the body in the file.
+    pub body_offset: usize,
+}
+
+/// Why a file could not be split.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SplitError {
+    /// The file does not start with a `---` line.
+    NoOpening,
+    /// The opening `---` is never closed; the line of the opening.
+    Unclosed,
+}
+
+/// Split `---\nyaml\n---\nbody`. A UTF-8 byte-order mark and CRLF line ends are accepted.
+pub fn split(text: &str) -> Result<Split<'_>, SplitError> {
+    let start = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    let rest = &text[start..];
+    let first_end = rest.find('\n').map(|i| i + 1).unwrap_or(rest.len());
+    if rest[..first_end].trim_end() != "---" {
+        return Err(SplitError::NoOpening);
+    }
+    let yaml_start = start + first_end;
+    let mut pos = yaml_start;
+    while pos < text.len() {
+        let end = text[pos..].find('\n').map(|i| pos + i + 1).unwrap_or(text.len());
+        let line = text[pos..end].trim_end();
+        if line == "---" || line == "..." {
+            return Ok(Split {
+                yaml: &text[yaml_start..pos],
+                yaml_line: 2,
+                body: &text[end..],
+                body_offset: end,
+            });
+        }
+        pos = end;
+    }
+    Err(SplitError::Unclosed)
+}
+
+/// A YAML error turned into a file position and a message without serde's own location suffix.
+pub struct YamlProblem {
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+pub fn parse(yaml: &str, yaml_line: usize) -> Result<FrontMatter, YamlProblem> {
+    if yaml.trim().is_empty() {
+        return Err(YamlProblem {
+            line: yaml_line - 1,
+            column: 1,
+            message: "the front matter is empty".into(),
+        });
+    }
+    serde_norway::from_str::<FrontMatter>(yaml).map_err(|e| {
+        let (line, column) = match e.location() {
+            Some(l) => (l.line() + yaml_line - 1, l.column()),
+            None => (yaml_line - 1, 1),
+        };
+        let mut message = e.to_string();
+        if let Some(i) = message.rfind(" at line ") {
+            message.truncate(i);
+        }
+        // A missing key has no place of its own: point at the opening `---`.
+        let (line, column) = if message.starts_with("missing field") {
+            (yaml_line - 1, 1)
+        } else if let Some((l, c)) = quoted_value_position(yaml, &message) {
+            (l + yaml_line - 1, c)
+        } else {
+            (line, column)
+        };
+        YamlProblem {
+            line,
+            column,
+            message,
+        }
+    })
+}
+
+/// Position (within the YAML) of the value quoted in a message such as
+/// `'2025-02-30' is not a real calendar date`: errors raised by a value's own parser carry no
+/// position of their own.
+fn quoted_value_position(yaml: &str, message: &str) -> Option<(usize, usize)> {
+    let start = message.find('\'')? + 1;
+    let len = message[start..].find('\'')?;
+    let value = &message[start..start + len];
+    if value.is_empty() {
+        return None;
+    }
+    let off = yaml.find(value)?;
+    Some(crate::diag::line_col(yaml, off))
+}
+
+/// 1-based file line of the first top-level `key:` in the front matter, for diagnostics about a
+/// key's value found after parsing.
+pub fn key_line(yaml: &str, yaml_line: usize, key: &str) -> Option<usize> {
+    yaml.lines()
+        .position(|l| {
+            l.strip_prefix(key)
+                .map(|r| r.trim_start().starts_with(':'))
+                .unwrap_or(false)
+        })
+        .map(|i| i + yaml_line)
+}
+
+/// Line and column of `needle` inside the front matter, searching from the line of `after_key`.
+pub fn find_in(yaml: &str, yaml_line: usize, needle: &str) -> Option<(usize, usize)> {
+    let off = yaml.find(needle)?;
+    let (l, c) = crate::diag::line_col(yaml, off);
+    Some((l + yaml_line - 1, c))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PAGE: &str = "---\ntitle: T\nsummary: S\nupdated: 2025-10-07\nreview:\n  status: draft\n---\n# Body\n";
+
+    #[test]
+    fn splits_and_keeps_offsets() {
+        let s = split(PAGE).unwrap();
+        assert_eq!(s.yaml_line, 2);
+        assert!(s.yaml.starts_with("title: T\n"));
+        assert_eq!(s.body, "# Body\n");
+        assert_eq!(&PAGE[s.body_offset..], "# Body\n");
+    }
+
+    #[test]
+    fn crlf_and_bom_are_accepted() {
+        let t = format!("\u{feff}{}", PAGE.replace('\n', "\r\n"));
+        let s = split(&t).unwrap();
+        assert!(s.body.starts_with("# Body"));
+        assert!(parse(s.yaml, s.yaml_line).is_ok());
+    }
+
+    #[test]
+    fn missing_or_unclosed_delimiters() {
+        assert_eq!(split("# no front matter"), Err(SplitError::NoOpening));
+        assert_eq!(split("---\ntitle: x\n"), Err(SplitError::Unclosed));
+    }
+
+    #[test]
+    fn unknown_key_is_reported_at_its_file_line() {
+        let t = PAGE.replace("summary: S", "sumary: S");
+        let s = split(&t).unwrap();
+        let e = parse(s.yaml, s.yaml_line).err().unwrap();
+        assert_eq!((e.line, e.column), (3, 1));
+        assert!(e.message.contains("unknown field `sumary`"), "{}", e.message);
+        assert!(!e.message.contains(" at line "));
+    }
+
+    #[test]
+    fn impossible_date_is_reported_at_its_value() {
+        let t = PAGE.replace("2025-10-07", "2025-02-30");
+        let s = split(&t).unwrap();
+        let e = parse(s.yaml, s.yaml_line).err().unwrap();
+        assert_eq!((e.line, e.column), (4, 10));
+        assert!(e.message.contains("not a real calendar date"), "{}", e.message);
+        let t = PAGE.replace("status: draft", "status: draft\n  last_reviewed: 2025-13-01");
+        let s = split(&t).unwrap();
+        let e = parse(s.yaml, s.yaml_line).err().unwrap();
+        assert_eq!((e.line, e.column), (7, 18), "{}", e.message);
+    }
+
+    #[test]
+    fn dates_print_for_people() {
+        let d = Date::parse("2025-10-07").unwrap();
+        assert_eq!(d.long(), "October 7, 2025");
+        assert_eq!(d.iso(), "2025-10-07");
+        assert!(Date::parse("2025-1-07").is_err());
+    }
+}

@@ -1,0 +1,1 @@
+//! PDF handouts: a small layout layer over printpdf 0.12.

@@ -1,0 +1,3 @@
+//! Stage 4: HTML. Markdown per audience, then the Tera templates.
+
+pub mod markdown;
