@@ -1,1 +1,4 @@
-//! The subcommands, one module each; `cli` parses the arguments and calls these.
+//! The subcommands whose work is more than a library call; `cli` parses and dispatches.
+
+pub mod handout;
+pub mod taper;
