@@ -6,6 +6,7 @@
 
 pub mod resolve;
 pub mod scan;
+pub mod style;
 
 use std::path::PathBuf;
 
@@ -234,7 +235,11 @@ pub fn render_citations(
         let before = &text[pos..g.range.start];
         out.push_str(before.trim_end_matches([' ', '\t']));
         let mut end = g.range.end;
-        if let Some(p) = text[end..].chars().next().filter(|c| *c == '.' || *c == ',') {
+        if let Some(p) = text[end..]
+            .chars()
+            .next()
+            .filter(|c| *c == '.' || *c == ',')
+        {
             out.push(p);
             end += 1;
         }
@@ -248,9 +253,8 @@ pub fn render_citations(
         }
         let mut parts = Vec::new();
         for (a, b) in compress(&nums) {
-            let link = |n: usize| {
-                format!("<a href=\"#ref-{n}\" aria-label=\"reference {n}\">{n}</a>")
-            };
+            let link =
+                |n: usize| format!("<a href=\"#ref-{n}\" aria-label=\"reference {n}\">{n}</a>");
             if a == b {
                 parts.push(link(a));
             } else {
@@ -299,7 +303,10 @@ mod tests {
             _ => None,
         };
         let out = render_citations(t, &s.groups, &nums, &|i| format!("cite-{i}"));
-        assert!(out.starts_with("A claim.<sup class=\"cite\" id=\"cite-0\"><a href=\"#ref-1\""), "{out}");
+        assert!(
+            out.starts_with("A claim.<sup class=\"cite\" id=\"cite-0\"><a href=\"#ref-1\""),
+            "{out}"
+        );
         assert!(out.contains("Another,<sup"), "{out}");
         assert!(out.contains(">?</sup> end"), "{out}");
     }
