@@ -1,8 +1,1651 @@
-//! The taper schedule (see the taper issue): a pure computation, no I/O.
+//! The taper schedule: a pure computation (no I/O, no clock, no floating point).
+//!
+//! Every amount is an exact decimal ([`Dec`]); every dose after the first is held as a whole
+//! number of the smallest measurable amount `q`, so rounding is exact and the same input always
+//! gives the same rows. The algorithm is the one documented in the README:
+//!
+//! ```text
+//! round(x) = q * floor(x / q + 1/2)
+//! d(0) = D0
+//! t    = d(i-1) * (1 - r/100)        mode previous
+//!      = d(i-1) - D0 * r/100         mode initial
+//! d(i) = round(t)
+//! if d(i) >= d(i-1): d(i) = round(d(i-1)) - q
+//! if d(i) <  m:      d(i) = 0
+//! ```
+//!
+//! Safety rules kept here rather than in the callers: a dose never rises, every input is
+//! checked before anything is computed, and every default that was filled in (from the page or
+//! built in) is listed in [`TaperInput::defaults_applied`] so it can be shown to the clinician.
 
-use serde::{Deserialize, Serialize};
+use std::cmp::Ordering;
+use std::fmt;
+use std::str::FromStr;
 
-/// A page's `taper:` block: defaults and limits for personalized schedules.
-/// Placeholder shape until the taper module lands: any mapping is accepted.
-#[derive(Debug, Clone, Deserialize, Serialize)]
-pub struct PageTaper(pub serde_norway::Value);
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::content::frontmatter::Date;
+
+/// Most decimal places accepted in an amount.
+const MAX_SCALE: u32 = 6;
+/// Most digits before the decimal point.
+const MAX_INT_DIGITS: usize = 9;
+/// A schedule longer than this many steps is refused (it would not fit on a handout).
+pub const MAX_STEPS: usize = 1000;
+/// The cut per step above which a warning is given when neither the page nor the clinician set
+/// `max_step_percent`.
+pub const BUILTIN_MAX_STEP_PERCENT: i128 = 25;
+
+// ---------------------------------------------------------------------------------------------
+// Exact decimals
+// ---------------------------------------------------------------------------------------------
+
+/// An exact decimal number: `units / 10^scale`, kept without trailing zeros.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Dec {
+    units: i128,
+    scale: u32,
+}
+
+impl Dec {
+    pub const ZERO: Dec = Dec { units: 0, scale: 0 };
+
+    pub fn from_int(v: i64) -> Dec {
+        Dec {
+            units: v as i128,
+            scale: 0,
+        }
+    }
+
+    fn new(units: i128, scale: u32) -> Dec {
+        let (mut units, mut scale) = (units, scale);
+        while scale > 0 && units % 10 == 0 {
+            units /= 10;
+            scale -= 1;
+        }
+        Dec { units, scale }
+    }
+
+    /// The value in units of `10^-scale` (`scale` at least `self.scale`).
+    fn at_scale(&self, scale: u32) -> i128 {
+        self.units * 10i128.pow(scale - self.scale)
+    }
+
+    pub fn is_positive(&self) -> bool {
+        self.units > 0
+    }
+
+    pub fn is_negative(&self) -> bool {
+        self.units < 0
+    }
+
+    /// The value as a whole number, if it is one.
+    pub fn as_integer(&self) -> Option<i64> {
+        if self.scale == 0 {
+            i64::try_from(self.units).ok()
+        } else {
+            None
+        }
+    }
+
+    /// `self * k` for a whole `k`.
+    pub fn mul_int(&self, k: i128) -> Dec {
+        Dec::new(self.units * k, self.scale)
+    }
+
+    /// Nearest `f64`, only for serializers that need a number (JSON); the shortest printing of
+    /// the result reads back as the same decimal.
+    pub fn to_f64(&self) -> f64 {
+        self.to_string().parse().unwrap_or(0.0)
+    }
+
+    fn from_f64(f: f64) -> Result<Dec, String> {
+        if !f.is_finite() {
+            return Err(format!("'{f}' is not a number"));
+        }
+        // Rust prints the shortest decimal that reads back as the same f64: `0.1`, not
+        // `0.1000000000000000055`. That is the decimal the author wrote.
+        format!("{f}").parse()
+    }
+}
+
+impl Ord for Dec {
+    fn cmp(&self, other: &Self) -> Ordering {
+        let s = self.scale.max(other.scale);
+        self.at_scale(s).cmp(&other.at_scale(s))
+    }
+}
+
+impl PartialOrd for Dec {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl FromStr for Dec {
+    type Err = String;
+
+    /// `20`, `0.5`, `-1`, `.5`; no exponents, no thousands separators.
+    fn from_str(s: &str) -> Result<Dec, String> {
+        let t = s.trim();
+        let not_number = || format!("'{t}' is not a number");
+        let (neg, body) = match t.strip_prefix('-') {
+            Some(r) => (true, r),
+            None => (false, t.strip_prefix('+').unwrap_or(t)),
+        };
+        let (int, frac) = match body.split_once('.') {
+            Some((i, f)) => (i, f),
+            None => (body, ""),
+        };
+        if (int.is_empty() && frac.is_empty())
+            || !int.bytes().all(|b| b.is_ascii_digit())
+            || !frac.bytes().all(|b| b.is_ascii_digit())
+            || (body.contains('.') && frac.is_empty())
+        {
+            return Err(not_number());
+        }
+        let int = int.trim_start_matches('0');
+        let frac = frac.trim_end_matches('0');
+        if int.len() > MAX_INT_DIGITS {
+            return Err(format!("'{t}' is too large"));
+        }
+        if frac.len() > MAX_SCALE as usize {
+            return Err(format!("'{t}' has more than {MAX_SCALE} decimal places"));
+        }
+        let digits = format!("{int}{frac}");
+        let mut units: i128 = if digits.is_empty() {
+            0
+        } else {
+            digits.parse().map_err(|_| not_number())?
+        };
+        if neg {
+            units = -units;
+        }
+        Ok(Dec::new(units, frac.len() as u32))
+    }
+}
+
+impl fmt::Display for Dec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.scale == 0 {
+            return write!(f, "{}", self.units);
+        }
+        let p = 10i128.pow(self.scale);
+        let sign = if self.units < 0 { "-" } else { "" };
+        let a = self.units.abs();
+        write!(
+            f,
+            "{sign}{}.{:0width$}",
+            a / p,
+            a % p,
+            width = self.scale as usize
+        )
+    }
+}
+
+impl fmt::Debug for Dec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+impl Serialize for Dec {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.as_integer() {
+            Some(i) => s.serialize_i64(i),
+            None => s.serialize_f64(self.to_f64()),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Dec {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Dec;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a number such as 10 or 0.5")
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Dec, E> {
+                Ok(Dec::from_int(v))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Dec, E> {
+                i64::try_from(v)
+                    .map(Dec::from_int)
+                    .map_err(|_| E::custom(format!("'{v}' is too large")))
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Dec, E> {
+                Dec::from_f64(v).map_err(E::custom)
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Dec, E> {
+                v.parse().map_err(E::custom)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Inputs
+// ---------------------------------------------------------------------------------------------
+
+/// What a dose is measured in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+pub enum Unit {
+    #[serde(rename = "g")]
+    G,
+    #[serde(rename = "mg")]
+    Mg,
+    #[serde(rename = "mL")]
+    ML,
+    #[serde(rename = "tablets")]
+    Tablets,
+}
+
+impl Unit {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Unit::G => "g",
+            Unit::Mg => "mg",
+            Unit::ML => "mL",
+            Unit::Tablets => "tablets",
+        }
+    }
+
+    /// `18 g`, `1.5 tablets`, `1 tablet`.
+    pub fn amount(&self, d: Dec) -> String {
+        match self {
+            Unit::Tablets if d == Dec::from_int(1) => "1 tablet".to_string(),
+            _ => format!("{d} {}", self.as_str()),
+        }
+    }
+}
+
+impl FromStr for Unit {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Unit, String> {
+        match s.trim() {
+            "g" => Ok(Unit::G),
+            "mg" => Ok(Unit::Mg),
+            "mL" | "ml" => Ok(Unit::ML),
+            "tablets" | "tablet" => Ok(Unit::Tablets),
+            other => Err(format!("unknown unit '{other}': use g, mg, mL or tablets")),
+        }
+    }
+}
+
+impl fmt::Display for Unit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How each step's cut is measured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// r% of the previous step's dose: smaller cuts as the dose falls (hyperbolic).
+    #[default]
+    Previous,
+    /// r% of the start dose every step (linear).
+    Initial,
+}
+
+impl FromStr for Mode {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Mode, String> {
+        match s.trim() {
+            "previous" => Ok(Mode::Previous),
+            "initial" => Ok(Mode::Initial),
+            other => Err(format!("unknown mode '{other}': use previous or initial")),
+        }
+    }
+}
+
+impl fmt::Display for Mode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Mode::Previous => "previous",
+            Mode::Initial => "initial",
+        })
+    }
+}
+
+/// `STEP:DAYS`: step `STEP` lasts `DAYS` days longer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Hold {
+    pub step: u32,
+    pub days: u32,
+}
+
+impl FromStr for Hold {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Hold, String> {
+        let bad = || format!("'{s}' is not a hold: write STEP:DAYS, for example 5:7");
+        let (a, b) = s.trim().split_once(':').ok_or_else(bad)?;
+        let step: u32 = a.trim().parse().map_err(|_| bad())?;
+        let days: u32 = b.trim().parse().map_err(|_| bad())?;
+        if step == 0 {
+            return Err(format!("'{s}': steps are numbered from 1"));
+        }
+        if days == 0 {
+            return Err(format!("'{s}': a hold adds at least one day"));
+        }
+        if days > 365 {
+            return Err(format!(
+                "'{s}': a hold of more than 365 days is not a taper step"
+            ));
+        }
+        Ok(Hold { step, days })
+    }
+}
+
+/// A default and the range allowed for one parameter of a page's `taper:` block.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Limit {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default: Option<Dec>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min: Option<Dec>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<Dec>,
+}
+
+impl Limit {
+    fn is_empty(&self) -> bool {
+        self.default.is_none() && self.min.is_none() && self.max.is_none()
+    }
+}
+
+/// A page's `taper:` block: what the schedule doses, and defaults and limits for personalized
+/// schedules made from that page.
+///
+/// ```yaml
+/// taper:
+///   substance: kratom leaf powder
+///   unit: g
+///   dose_forms: [powder, capsules]
+///   reduction_percent: { default: 10, min: 5, max: 25 }
+///   interval_days: { default: 7, min: 3, max: 28 }
+///   step: { default: 0.5 }
+///   min_dose: { default: 0.5 }
+///   doses_per_day: { default: 3, max: 6 }
+///   max_step_percent: 25
+/// ```
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PageTaper {
+    pub substance: String,
+    pub unit: Unit,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dose_forms: Vec<String>,
+    /// r: percent cut per step.
+    #[serde(default, skip_serializing_if = "Limit::is_empty")]
+    pub reduction_percent: Limit,
+    /// k: days per step.
+    #[serde(default, skip_serializing_if = "Limit::is_empty")]
+    pub interval_days: Limit,
+    /// q: the smallest measurable amount.
+    #[serde(default, skip_serializing_if = "Limit::is_empty")]
+    pub step: Limit,
+    /// m: the lowest dose before stopping.
+    #[serde(default, skip_serializing_if = "Limit::is_empty")]
+    pub min_dose: Limit,
+    /// n: doses per day.
+    #[serde(default, skip_serializing_if = "Limit::is_empty")]
+    pub doses_per_day: Limit,
+    /// Warn when one step cuts more than this percent of the previous dose.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_step_percent: Option<Dec>,
+}
+
+impl PageTaper {
+    /// Problems with the block itself (a default outside its own limits, a limit outside what
+    /// the algorithm allows), for the site build to report at the page.
+    pub fn check(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if self.substance.trim().is_empty() {
+            out.push("taper.substance is empty".to_string());
+        }
+        for (name, l) in self.limits() {
+            if let (Some(lo), Some(hi)) = (l.min, l.max) {
+                if lo > hi {
+                    out.push(format!("taper.{name}: min {lo} is above max {hi}"));
+                }
+            }
+            if let Some(d) = l.default {
+                if l.min.is_some_and(|lo| d < lo) || l.max.is_some_and(|hi| d > hi) {
+                    out.push(format!(
+                        "taper.{name}: the default {d} is outside the page's own limits"
+                    ));
+                }
+            }
+            for v in [l.default, l.min, l.max].into_iter().flatten() {
+                if let Err(e) = param_range(name, v) {
+                    out.push(format!("taper.{name}: {e}"));
+                }
+            }
+        }
+        if let Some(p) = self.max_step_percent {
+            if !p.is_positive() || p > Dec::from_int(100) {
+                out.push(format!(
+                    "taper.max_step_percent: {p} is not a percent between 0 and 100"
+                ));
+            }
+        }
+        out
+    }
+
+    fn limits(&self) -> [(&'static str, &Limit); 5] {
+        [
+            ("reduction_percent", &self.reduction_percent),
+            ("interval_days", &self.interval_days),
+            ("step", &self.step),
+            ("min_dose", &self.min_dose),
+            ("doses_per_day", &self.doses_per_day),
+        ]
+    }
+}
+
+/// The absolute range of each parameter, whatever the page says.
+fn param_range(name: &str, v: Dec) -> Result<(), String> {
+    let int = |lo: i64, hi: i64, what: &str| -> Result<(), String> {
+        match v.as_integer() {
+            Some(i) if (lo..=hi).contains(&i) => Ok(()),
+            _ => Err(format!(
+                "{what} must be a whole number from {lo} to {hi} (got {v})"
+            )),
+        }
+    };
+    match name {
+        "reduction_percent" => {
+            if v.is_positive() && v <= Dec::from_int(50) {
+                Ok(())
+            } else {
+                Err(format!(
+                    "the reduction must be more than 0% and at most 50% (got {v}%)"
+                ))
+            }
+        }
+        "interval_days" => int(1, 365, "the days per step"),
+        "doses_per_day" => int(1, 12, "the doses per day"),
+        "step" => {
+            if v.is_positive() {
+                Ok(())
+            } else {
+                Err(format!(
+                    "the smallest measurable amount must be more than 0 (got {v})"
+                ))
+            }
+        }
+        "min_dose" => {
+            if v.is_negative() {
+                Err(format!(
+                    "the lowest dose before stopping cannot be below 0 (got {v})"
+                ))
+            } else {
+                Ok(())
+            }
+        }
+        _ => Ok(()),
+    }
+}
+
+/// What the clinician gave; `None` means "not given" (the page's default or a built-in one is
+/// then used, and listed).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TaperParams {
+    pub unit: Option<Unit>,
+    pub start_dose: Option<Dec>,
+    pub reduction_percent: Option<Dec>,
+    pub interval_days: Option<Dec>,
+    pub step: Option<Dec>,
+    pub min_dose: Option<Dec>,
+    pub doses_per_day: Option<Dec>,
+    pub start: Option<Date>,
+    pub mode: Option<Mode>,
+    pub holds: Vec<Hold>,
+    pub max_step_percent: Option<Dec>,
+}
+
+/// A checked, complete set of inputs.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TaperInput {
+    pub unit: Unit,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub substance: Option<String>,
+    pub start_dose: Dec,
+    pub reduction_percent: Dec,
+    pub interval_days: u32,
+    pub step: Dec,
+    pub min_dose: Dec,
+    pub doses_per_day: u32,
+    pub start: Date,
+    pub mode: Mode,
+    pub holds: Vec<Hold>,
+    pub max_step_percent: Dec,
+    /// Page limits that [`schedule`] enforces on r, k, q, m and n.
+    #[serde(skip)]
+    pub limits: Option<PageTaper>,
+    /// Every value that was not given and was filled in, in words: shown with the schedule.
+    pub defaults_applied: Vec<String>,
+}
+
+/// One problem with the inputs, named by the command-line option that sets it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaperError {
+    pub option: &'static str,
+    pub message: String,
+}
+
+impl fmt::Display for TaperError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.option, self.message)
+    }
+}
+
+fn err(option: &'static str, message: impl Into<String>) -> TaperError {
+    TaperError {
+        option,
+        message: message.into(),
+    }
+}
+
+/// Fill the gaps in `params` from the page's `taper:` block (then from the algorithm's own
+/// defaults), recording each one, and check everything. `today` is the start date when none is
+/// given (the caller reads the clock, so this stays pure).
+pub fn resolve(
+    params: &TaperParams,
+    page: Option<&PageTaper>,
+    today: Date,
+) -> Result<TaperInput, Vec<TaperError>> {
+    let mut errors = Vec::new();
+    let mut applied = Vec::new();
+
+    let unit = match (params.unit, page.map(|p| p.unit)) {
+        (Some(u), Some(p)) if u != p => {
+            errors.push(err(
+                "--unit",
+                format!("the page doses in {p}, not {u}: leave --unit out or give the dose in {p}"),
+            ));
+            p
+        }
+        (Some(u), _) => u,
+        (None, Some(p)) => p,
+        (None, None) => {
+            errors.push(err(
+                "--unit",
+                "no unit: pass --unit (g, mg, mL or tablets) or --page with a taper: block",
+            ));
+            Unit::G
+        }
+    };
+
+    let start_dose = params.start_dose.unwrap_or_else(|| {
+        errors.push(err(
+            "--dose",
+            "no start dose: pass --dose with the patient's current daily dose",
+        ));
+        Dec::from_int(1)
+    });
+
+    let mut pick = |given: Option<Dec>,
+                    limit: Option<&Limit>,
+                    option: &'static str,
+                    words: &str,
+                    builtin: Option<(Dec, String)>|
+     -> Option<Dec> {
+        if let Some(v) = given {
+            return Some(v);
+        }
+        if let Some(d) = limit.and_then(|l| l.default) {
+            applied.push(format!("{words}: {d} (the page's default)"));
+            return Some(d);
+        }
+        if let Some((d, why)) = builtin {
+            applied.push(format!("{words}: {d} ({why})"));
+            return Some(d);
+        }
+        errors.push(err(
+            option,
+            format!("no {words}: pass {option} (the page sets no default)"),
+        ));
+        None
+    };
+
+    let r = pick(
+        params.reduction_percent,
+        page.map(|p| &p.reduction_percent),
+        "--reduction-percent",
+        "reduction percent",
+        None,
+    );
+    let k = pick(
+        params.interval_days,
+        page.map(|p| &p.interval_days),
+        "--interval-days",
+        "days per step",
+        None,
+    );
+    let q = pick(
+        params.step,
+        page.map(|p| &p.step),
+        "--step",
+        "smallest measurable amount",
+        None,
+    );
+    let m = pick(
+        params.min_dose,
+        page.map(|p| &p.min_dose),
+        "--min-dose",
+        "lowest dose before stopping",
+        q.map(|q| (q, "the smallest measurable amount".to_string())),
+    );
+    let n = pick(
+        params.doses_per_day,
+        page.map(|p| &p.doses_per_day),
+        "--doses-per-day",
+        "doses per day",
+        Some((Dec::from_int(1), "built-in default".to_string())),
+    );
+    let start = params.start.unwrap_or_else(|| {
+        applied.push(format!("start date: {today} (today)"));
+        today
+    });
+    let mode = params.mode.unwrap_or_else(|| {
+        applied.push("mode: previous (each cut is a percent of the previous dose)".to_string());
+        Mode::Previous
+    });
+    let max_step_percent = match (
+        params.max_step_percent,
+        page.and_then(|p| p.max_step_percent),
+    ) {
+        (Some(v), _) => v,
+        (None, Some(v)) => {
+            applied.push(format!(
+                "warn above a cut per step of: {v}% (the page's limit)"
+            ));
+            v
+        }
+        (None, None) => {
+            let v = Dec::from_int(BUILTIN_MAX_STEP_PERCENT as i64);
+            applied.push(format!(
+                "warn above a cut per step of: {v}% (built-in default)"
+            ));
+            v
+        }
+    };
+    if !max_step_percent.is_positive() || max_step_percent > Dec::from_int(100) {
+        errors.push(err(
+            "--max-step-percent",
+            format!("{max_step_percent} is not a percent between 0 and 100"),
+        ));
+    }
+
+    if q.is_none() {
+        // The lowest dose defaults to q: one message about q is enough.
+        errors.retain(|e| e.option != "--min-dose");
+    }
+    let (Some(r), Some(k), Some(q), Some(m), Some(n)) = (r, k, q, m, n) else {
+        return Err(errors);
+    };
+    let input = TaperInput {
+        unit,
+        substance: page.map(|p| p.substance.clone()),
+        start_dose,
+        reduction_percent: r,
+        interval_days: k
+            .as_integer()
+            .and_then(|v| u32::try_from(v).ok())
+            .unwrap_or(0),
+        step: q,
+        min_dose: m,
+        doses_per_day: n
+            .as_integer()
+            .and_then(|v| u32::try_from(v).ok())
+            .unwrap_or(0),
+        start,
+        mode,
+        holds: params.holds.clone(),
+        max_step_percent,
+        limits: page.cloned(),
+        defaults_applied: applied,
+    };
+    // k and n were given as decimals: check their shape with the exact value.
+    if let Err(e) = param_range("interval_days", k) {
+        errors.push(err("--interval-days", e));
+    }
+    if let Err(e) = param_range("doses_per_day", n) {
+        errors.push(err("--doses-per-day", e));
+    }
+    errors.extend(input.validate().into_iter().filter(|e| {
+        !(matches!(e.option, "--interval-days" | "--doses-per-day")
+            && (k.as_integer().is_none() || n.as_integer().is_none()))
+    }));
+    if errors.is_empty() {
+        Ok(input)
+    } else {
+        errors.dedup();
+        Err(errors)
+    }
+}
+
+impl TaperInput {
+    /// Every problem with the inputs (empty when the schedule can be made).
+    pub fn validate(&self) -> Vec<TaperError> {
+        let mut errors = Vec::new();
+        if !self.start_dose.is_positive() {
+            errors.push(err(
+                "--dose",
+                format!(
+                    "the start dose must be more than 0 (got {})",
+                    self.start_dose
+                ),
+            ));
+        }
+        let checks: [(&str, &'static str, Dec); 5] = [
+            (
+                "reduction_percent",
+                "--reduction-percent",
+                self.reduction_percent,
+            ),
+            (
+                "interval_days",
+                "--interval-days",
+                Dec::from_int(self.interval_days as i64),
+            ),
+            ("step", "--step", self.step),
+            ("min_dose", "--min-dose", self.min_dose),
+            (
+                "doses_per_day",
+                "--doses-per-day",
+                Dec::from_int(self.doses_per_day as i64),
+            ),
+        ];
+        for (name, option, v) in checks {
+            if let Err(e) = param_range(name, v) {
+                errors.push(err(option, e));
+                continue;
+            }
+            let Some(page) = &self.limits else { continue };
+            let Some((_, l)) = page.limits().into_iter().find(|(n, _)| *n == name) else {
+                continue;
+            };
+            let pct = if name == "reduction_percent" { "%" } else { "" };
+            if let Some(hi) = l.max {
+                if v > hi {
+                    errors.push(err(
+                        option,
+                        format!("{v}{pct} is above the page's limit of {hi}{pct}"),
+                    ));
+                }
+            }
+            if let Some(lo) = l.min {
+                if v < lo {
+                    errors.push(err(
+                        option,
+                        format!("{v}{pct} is below the page's limit of {lo}{pct}"),
+                    ));
+                }
+            }
+        }
+        if self.step.is_positive() && self.start_dose.is_positive() && self.step > self.start_dose {
+            errors.push(err(
+                "--step",
+                format!(
+                    "the smallest measurable amount ({}) is larger than the start dose ({}): no step is possible",
+                    self.unit.amount(self.step),
+                    self.unit.amount(self.start_dose)
+                ),
+            ));
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for h in &self.holds {
+            if h.step == 0 || h.days == 0 {
+                errors.push(err(
+                    "--hold",
+                    format!("{}:{} is not a hold", h.step, h.days),
+                ));
+            }
+            if !seen.insert(h.step) {
+                errors.push(err(
+                    "--hold",
+                    format!("step {} is held twice: give one hold per step", h.step),
+                ));
+            }
+        }
+        errors
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The schedule
+// ---------------------------------------------------------------------------------------------
+
+/// One row of the schedule.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Step {
+    /// 1-based.
+    pub step: u32,
+    pub start: Date,
+    /// Last day of the step; `None` on the final row (stop).
+    pub end: Option<Date>,
+    pub daily_dose: Dec,
+    /// `daily_dose / q`.
+    #[serde(skip)]
+    pub units: i64,
+    /// Change from the previous day's dose, as a whole percent (negative).
+    pub change_percent: i64,
+    /// The day's dose split into separate doses, larger first; empty on the stop row.
+    pub doses: Vec<Dec>,
+    /// Extra days this step is held for.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub hold_days: u32,
+}
+
+fn is_zero(v: &u32) -> bool {
+    *v == 0
+}
+
+/// A computed schedule with its inputs and warnings.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Schedule {
+    pub input: TaperInput,
+    pub steps: Vec<Step>,
+    /// Things the clinician should look at before handing the schedule over.
+    pub warnings: Vec<String>,
+}
+
+impl Schedule {
+    /// The day the patient takes nothing any more.
+    pub fn stop_date(&self) -> Option<Date> {
+        self.steps.last().map(|s| s.start)
+    }
+
+    /// `6 + 6 + 6` in the schedule's unit (the unit left off).
+    pub fn split_text(step: &Step) -> String {
+        if step.doses.is_empty() {
+            return "none".to_string();
+        }
+        step.doses
+            .iter()
+            .map(|d| d.to_string())
+            .collect::<Vec<_>>()
+            .join(" + ")
+    }
+}
+
+fn floor_div(a: i128, b: i128) -> i128 {
+    a.div_euclid(b)
+}
+
+/// `round(x / q)` for `x = num / den` in units of `10^-s`, halves up: `floor(x/q + 1/2)`.
+fn round_units(num: i128, den: i128, q: i128) -> i128 {
+    // x/q + 1/2 = (2*num + den*q) / (2*den*q)
+    floor_div(2 * num + den * q, 2 * den * q)
+}
+
+/// A whole percent, halves away from zero.
+fn whole_percent(num: i128, den: i128) -> i64 {
+    let n = num * 100;
+    let v = (2 * n.abs() + den) / (2 * den);
+    (if n < 0 { -v } else { v }) as i64
+}
+
+/// Split `units` (multiples of q) over `n` doses as evenly as possible, larger first, zeros
+/// dropped.
+pub fn split_units(units: i64, n: u32) -> Vec<i64> {
+    if units <= 0 || n == 0 {
+        return Vec::new();
+    }
+    let n = n as i64;
+    let (base, extra) = (units / n, units % n);
+    (0..n)
+        .map(|i| base + i64::from(i < extra))
+        .filter(|&u| u > 0)
+        .collect()
+}
+
+fn add_days(d: Date, days: i64) -> Option<Date> {
+    d.0.checked_add(time::Duration::days(days)).map(Date)
+}
+
+/// Compute the schedule. Pure: the same input always gives the same rows.
+pub fn schedule(input: &TaperInput) -> Result<Schedule, Vec<TaperError>> {
+    let problems = input.validate();
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    // Everything in integer units of 10^-s.
+    let s = input
+        .start_dose
+        .scale
+        .max(input.step.scale)
+        .max(input.min_dose.scale);
+    let d0 = input.start_dose.at_scale(s);
+    let q = input.step.at_scale(s);
+    let m = input.min_dose.at_scale(s);
+    let rs = input.reduction_percent.scale;
+    let r = input.reduction_percent.units; // r% = r / (100 * 10^rs)
+    let hundred = 100 * 10i128.pow(rs);
+
+    // Doses (in 10^-s units): d[0] = D0, then multiples of q.
+    let mut doses: Vec<i128> = vec![d0];
+    loop {
+        let prev = *doses.last().unwrap_or(&d0);
+        let u = match input.mode {
+            // t = prev * (hundred - r) / hundred
+            Mode::Previous => round_units(prev * (hundred - r), hundred, q),
+            // t = prev - d0 * r / hundred = (prev*hundred - d0*r) / hundred
+            Mode::Initial => round_units(prev * hundred - d0 * r, hundred, q),
+        };
+        let mut d = u * q;
+        if d >= prev {
+            d = round_units(prev, 1, q) * q - q;
+        }
+        if d < m || d < 0 {
+            d = 0;
+        }
+        doses.push(d);
+        if d == 0 {
+            break;
+        }
+        if doses.len() > MAX_STEPS + 1 {
+            return Err(vec![err(
+                "--step",
+                format!(
+                    "the schedule would have more than {MAX_STEPS} steps: choose a larger reduction or a larger smallest amount"
+                ),
+            )]);
+        }
+    }
+    let n_steps = doses.len() - 1;
+
+    let mut errors = Vec::new();
+    for h in &input.holds {
+        if h.step as usize > n_steps {
+            errors.push(err(
+                "--hold",
+                format!(
+                    "there is no step {}: this schedule has {n_steps} steps",
+                    h.step
+                ),
+            ));
+        } else if h.step as usize == n_steps {
+            errors.push(err(
+                "--hold",
+                format!(
+                    "step {} is the stop (dose 0) and has no end: hold an earlier step",
+                    h.step
+                ),
+            ));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+
+    let to_dec = |v: i128| Dec::new(v, s);
+    let date_error = || {
+        vec![err(
+            "--start",
+            "the schedule runs past the last date the calendar supports".to_string(),
+        )]
+    };
+    let mut steps = Vec::with_capacity(n_steps);
+    let mut warnings = Vec::new();
+    let mut from = input.start;
+    let limit = input.max_step_percent;
+    for i in 1..=n_steps {
+        let (prev, d) = (doses[i - 1], doses[i]);
+        let hold = input
+            .holds
+            .iter()
+            .find(|h| h.step as usize == i)
+            .map(|h| h.days)
+            .unwrap_or(0);
+        let last = i == n_steps;
+        let len = input.interval_days as i64 + hold as i64;
+        let end = if last {
+            None
+        } else {
+            Some(add_days(from, len - 1).ok_or_else(date_error)?)
+        };
+        let units = (d / q) as i64;
+        let change = whole_percent(d - prev, prev);
+        // The cut (prev - d)/prev compared exactly with the limit (lu / 10^ls percent).
+        if !last {
+            let (lu, ls) = (limit.units, limit.scale);
+            if (prev - d) * 100 * 10i128.pow(ls) > lu * prev {
+                warnings.push(format!(
+                    "step {i}: {} to {} is a cut of {}%, more than {}%: the smallest measurable amount ({}) is too coarse at this dose; consider holding this step longer",
+                    input.unit.amount(to_dec(prev)),
+                    input.unit.amount(to_dec(d)),
+                    -change,
+                    limit,
+                    input.unit.amount(input.step),
+                ));
+            }
+        }
+        steps.push(Step {
+            step: i as u32,
+            start: from,
+            end,
+            daily_dose: to_dec(d),
+            units,
+            change_percent: change,
+            doses: split_units(units, input.doses_per_day)
+                .into_iter()
+                .map(|u| to_dec(u as i128 * q))
+                .collect(),
+            hold_days: hold,
+        });
+        if !last {
+            from = add_days(from, len).ok_or_else(date_error)?;
+        }
+    }
+    let total_days = input.start.days_until(from);
+    if total_days > 365 {
+        warnings.push(format!(
+            "the taper lasts {total_days} days (stop on {from}), more than a year: check the reduction and the days per step"
+        ));
+    }
+    Ok(Schedule {
+        input: input.clone(),
+        steps,
+        warnings,
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Text forms
+// ---------------------------------------------------------------------------------------------
+
+/// A description of the inputs in words, for the heading of a table or handout.
+pub fn describe(input: &TaperInput) -> String {
+    let how = match input.mode {
+        Mode::Previous => "of the previous dose",
+        Mode::Initial => "of the start dose",
+    };
+    format!(
+        "From {} a day, lower by {}% {how} every {} day{}, measured in steps of {}, in {} dose{} a day; stop below {}.",
+        input.unit.amount(input.start_dose),
+        input.reduction_percent,
+        input.interval_days,
+        if input.interval_days == 1 { "" } else { "s" },
+        input.unit.amount(input.step),
+        input.doses_per_day,
+        if input.doses_per_day == 1 { "" } else { "s" },
+        input.unit.amount(input.min_dose),
+    )
+}
+
+/// The schedule as a plain-text table.
+pub fn to_table(s: &Schedule) -> String {
+    let unit = s.input.unit.as_str();
+    let mut out = String::new();
+    if let Some(sub) = &s.input.substance {
+        out.push_str(&format!("Taper schedule: {sub}\n"));
+    } else {
+        out.push_str("Taper schedule\n");
+    }
+    out.push_str(&describe(&s.input));
+    out.push('\n');
+    for d in &s.input.defaults_applied {
+        out.push_str(&format!("Default used: {d}\n"));
+    }
+    out.push('\n');
+    let header = [
+        "Step".to_string(),
+        "From".to_string(),
+        "To".to_string(),
+        format!("Daily ({unit})"),
+        "Change".to_string(),
+        format!("Doses ({unit})"),
+    ];
+    let rows: Vec<[String; 6]> = s
+        .steps
+        .iter()
+        .map(|st| {
+            [
+                st.step.to_string(),
+                st.start.to_string(),
+                st.end
+                    .map(|d| d.to_string())
+                    .unwrap_or_else(|| "stop".into()),
+                st.daily_dose.to_string(),
+                format!("{}%", st.change_percent),
+                Schedule::split_text(st),
+            ]
+        })
+        .collect();
+    let mut w = header.clone().map(|h| h.chars().count());
+    for r in &rows {
+        for (i, c) in r.iter().enumerate() {
+            w[i] = w[i].max(c.chars().count());
+        }
+    }
+    let line = |cells: &[String; 6]| {
+        let mut l = String::new();
+        for (i, c) in cells.iter().enumerate() {
+            let pad = w[i] - c.chars().count();
+            // Numbers right, text left.
+            if matches!(i, 0 | 3 | 4) {
+                l.push_str(&" ".repeat(pad));
+                l.push_str(c);
+            } else {
+                l.push_str(c);
+                if i < 5 {
+                    l.push_str(&" ".repeat(pad));
+                }
+            }
+            if i < 5 {
+                l.push_str("  ");
+            }
+        }
+        l.trim_end().to_string() + "\n"
+    };
+    out.push_str(&line(&header));
+    for r in &rows {
+        out.push_str(&line(r));
+    }
+    if !s.warnings.is_empty() {
+        out.push_str("\nWarnings:\n");
+        for wn in &s.warnings {
+            out.push_str(&format!("- {wn}\n"));
+        }
+    }
+    out
+}
+
+/// The schedule as CSV (one row a step).
+pub fn to_csv(s: &Schedule) -> String {
+    let mut out = String::from("step,start,end,daily_dose,unit,change_percent,doses,hold_days\n");
+    for st in &s.steps {
+        out.push_str(&format!(
+            "{},{},{},{},{},{},{},{}\n",
+            st.step,
+            st.start,
+            st.end.map(|d| d.to_string()).unwrap_or_default(),
+            st.daily_dose,
+            s.input.unit,
+            st.change_percent,
+            st.doses
+                .iter()
+                .map(|d| d.to_string())
+                .collect::<Vec<_>>()
+                .join("+"),
+            st.hold_days,
+        ));
+    }
+    out
+}
+
+/// The schedule as JSON: `{"unit", "start_dose", "steps": [...], "warnings", ...}`.
+pub fn to_json(s: &Schedule) -> String {
+    use serde_json::{json, Value};
+    let steps: Vec<Value> = s
+        .steps
+        .iter()
+        .map(|st| {
+            json!({
+                "step": st.step,
+                "start": st.start.to_string(),
+                "end": st.end.map(|d| d.to_string()),
+                "daily_dose": st.daily_dose,
+                "change_percent": st.change_percent,
+                "doses": st.doses,
+                "hold_days": st.hold_days,
+            })
+        })
+        .collect();
+    let i = &s.input;
+    let v = json!({
+        "unit": i.unit,
+        "substance": i.substance,
+        "start_dose": i.start_dose,
+        "reduction_percent": i.reduction_percent,
+        "interval_days": i.interval_days,
+        "step": i.step,
+        "min_dose": i.min_dose,
+        "doses_per_day": i.doses_per_day,
+        "mode": i.mode,
+        "start": i.start.to_string(),
+        "stop": s.stop_date().map(|d| d.to_string()),
+        "steps": steps,
+        "warnings": s.warnings,
+        "defaults_applied": i.defaults_applied,
+    });
+    serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn d(s: &str) -> Dec {
+        s.parse().unwrap()
+    }
+
+    fn date(s: &str) -> Date {
+        Date::parse(s).unwrap()
+    }
+
+    fn input(d0: &str, r: &str, k: u32, q: &str, n: u32) -> TaperInput {
+        TaperInput {
+            unit: Unit::G,
+            substance: None,
+            start_dose: d(d0),
+            reduction_percent: d(r),
+            interval_days: k,
+            step: d(q),
+            min_dose: d(q),
+            doses_per_day: n,
+            start: date("2026-12-01"),
+            mode: Mode::Previous,
+            holds: Vec::new(),
+            max_step_percent: Dec::from_int(25),
+            limits: None,
+            defaults_applied: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn decimals_parse_and_print_exactly() {
+        assert_eq!(d("0.50").to_string(), "0.5");
+        assert_eq!(d("20").to_string(), "20");
+        assert_eq!(d(".25").to_string(), "0.25");
+        assert_eq!(d("-1.5").to_string(), "-1.5");
+        assert_eq!(d("0.1"), Dec::from_f64(0.1).unwrap());
+        assert!(d("0.5") < d("0.75"));
+        for bad in ["", "abc", "1e3", "1.", "1,5", "--1", "0.1234567"] {
+            assert!(bad.parse::<Dec>().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn golden_worked_example() {
+        let inp = input("20", "10", 7, "0.5", 3);
+        let s = schedule(&inp).unwrap();
+        let doses: Vec<String> = s.steps.iter().map(|s| s.daily_dose.to_string()).collect();
+        assert_eq!(
+            doses.join(" "),
+            "18 16 14.5 13 11.5 10.5 9.5 8.5 7.5 7 6.5 6 5.5 5 4.5 4 3.5 3 2.5 2 1.5 1 0.5 0"
+        );
+        assert_eq!(s.steps.len(), 24);
+        let first = &s.steps[0];
+        assert_eq!(first.start, date("2026-12-01"));
+        assert_eq!(first.end, Some(date("2026-12-07")));
+        assert_eq!(first.change_percent, -10);
+        assert_eq!(Schedule::split_text(first), "6 + 6 + 6");
+        assert_eq!(Schedule::split_text(&s.steps[1]), "5.5 + 5.5 + 5");
+        assert_eq!(Schedule::split_text(&s.steps[21]), "0.5 + 0.5");
+        let last = s.steps.last().unwrap();
+        assert_eq!(last.start, date("2027-05-11"));
+        assert_eq!(last.end, None);
+        assert_eq!(last.change_percent, -100);
+        assert!(last.doses.is_empty());
+        // 1 g to 0.5 g is a 50% cut, and 1.5 to 1 is 33%: both above 25%.
+        assert!(
+            s.warnings
+                .iter()
+                .any(|w| w.starts_with("step 23: 1 g to 0.5 g is a cut of 50%")),
+            "{:?}",
+            s.warnings
+        );
+        assert!(s.warnings.iter().any(|w| w.starts_with("step 22:")));
+        assert!(!s.warnings.iter().any(|w| w.contains("more than a year")));
+    }
+
+    #[test]
+    fn golden_json_shape() {
+        let s = schedule(&input("20", "10", 7, "0.5", 3)).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&to_json(&s)).unwrap();
+        assert_eq!(v["unit"], "g");
+        assert_eq!(v["start_dose"], 20);
+        assert_eq!(v["steps"][0]["step"], 1);
+        assert_eq!(v["steps"][0]["start"], "2026-12-01");
+        assert_eq!(v["steps"][0]["end"], "2026-12-07");
+        assert_eq!(v["steps"][0]["daily_dose"], 18);
+        assert_eq!(v["steps"][0]["change_percent"], -10);
+        assert_eq!(v["steps"][0]["doses"], serde_json::json!([6, 6, 6]));
+        assert_eq!(v["steps"][1]["doses"], serde_json::json!([5.5, 5.5, 5]));
+        assert_eq!(v["steps"][23]["end"], serde_json::Value::Null);
+        assert_eq!(v["steps"][23]["start"], "2027-05-11");
+    }
+
+    #[test]
+    fn initial_mode_is_linear() {
+        let mut inp = input("10", "20", 7, "0.5", 1);
+        inp.mode = Mode::Initial;
+        let s = schedule(&inp).unwrap();
+        let doses: Vec<String> = s.steps.iter().map(|s| s.daily_dose.to_string()).collect();
+        assert_eq!(doses.join(" "), "8 6 4 2 0");
+    }
+
+    #[test]
+    fn a_start_dose_off_the_grid_still_falls() {
+        // 20.3 with q = 0.5 and a tiny cut: round(20.3*0.999) = 20.5 >= 20.3, so 20.5 - 0.5.
+        let mut inp = input("20.3", "0.1", 7, "0.5", 1);
+        inp.min_dose = d("19");
+        let s = schedule(&inp).unwrap();
+        assert_eq!(s.steps[0].daily_dose, d("20"));
+        assert_eq!(s.steps[1].daily_dose, d("19.5"));
+    }
+
+    #[test]
+    fn holds_lengthen_their_step_and_shift_the_rest() {
+        let mut inp = input("20", "10", 7, "0.5", 3);
+        inp.holds = vec![Hold { step: 2, days: 7 }];
+        let s = schedule(&inp).unwrap();
+        assert_eq!(s.steps[1].start, date("2026-12-08"));
+        assert_eq!(s.steps[1].end, Some(date("2026-12-21")));
+        assert_eq!(s.steps[2].start, date("2026-12-22"));
+        assert_eq!(s.steps[23].start, date("2027-05-18"));
+    }
+
+    #[test]
+    fn hold_on_a_missing_step_is_an_error() {
+        let mut inp = input("20", "10", 7, "0.5", 3);
+        inp.holds = vec![Hold { step: 30, days: 7 }];
+        let e = schedule(&inp).unwrap_err();
+        assert!(e[0].message.contains("there is no step 30"), "{e:?}");
+        inp.holds = vec![Hold { step: 24, days: 7 }];
+        let e = schedule(&inp).unwrap_err();
+        assert!(e[0].message.contains("is the stop"), "{e:?}");
+    }
+
+    #[test]
+    fn each_validation_error_is_reported() {
+        let cases: Vec<(TaperInput, &str, &str)> = vec![
+            (
+                {
+                    let mut i = input("20", "10", 7, "0.5", 3);
+                    i.start_dose = d("0");
+                    i
+                },
+                "--dose",
+                "more than 0",
+            ),
+            (
+                {
+                    let mut i = input("20", "10", 7, "0.5", 3);
+                    i.start_dose = d("-3");
+                    i
+                },
+                "--dose",
+                "more than 0",
+            ),
+            (
+                input("20", "0", 7, "0.5", 3),
+                "--reduction-percent",
+                "more than 0%",
+            ),
+            (
+                input("20", "51", 7, "0.5", 3),
+                "--reduction-percent",
+                "at most 50%",
+            ),
+            (
+                input("20", "10", 0, "0.5", 3),
+                "--interval-days",
+                "whole number from 1",
+            ),
+            (input("20", "10", 7, "0", 3), "--step", "more than 0"),
+            (
+                input("20", "10", 7, "25", 3),
+                "--step",
+                "larger than the start dose",
+            ),
+            (
+                {
+                    let mut i = input("20", "10", 7, "0.5", 3);
+                    i.min_dose = d("-1");
+                    i
+                },
+                "--min-dose",
+                "below 0",
+            ),
+            (
+                input("20", "10", 7, "0.5", 0),
+                "--doses-per-day",
+                "from 1 to 12",
+            ),
+            (
+                input("20", "10", 7, "0.5", 13),
+                "--doses-per-day",
+                "from 1 to 12",
+            ),
+        ];
+        for (inp, option, text) in cases {
+            let e = schedule(&inp).unwrap_err();
+            assert!(
+                e.iter()
+                    .any(|e| e.option == option && e.message.contains(text)),
+                "{option} {text}: {e:?}"
+            );
+        }
+    }
+
+    fn page() -> PageTaper {
+        serde_norway::from_str(
+            "substance: kratom leaf powder\nunit: g\ndose_forms: [powder]\nreduction_percent: {default: 10, max: 25}\ninterval_days: {default: 7}\nstep: {default: 0.5}\ndoses_per_day: {default: 3}\nmax_step_percent: 25\n",
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn page_defaults_are_applied_and_listed() {
+        let p = TaperParams {
+            start_dose: Some(d("20")),
+            start: Some(date("2026-12-01")),
+            ..Default::default()
+        };
+        let inp = resolve(&p, Some(&page()), date("2026-11-26")).unwrap();
+        assert_eq!(inp.reduction_percent, d("10"));
+        assert_eq!(inp.step, d("0.5"));
+        assert_eq!(inp.min_dose, d("0.5"));
+        assert_eq!(inp.doses_per_day, 3);
+        let all = inp.defaults_applied.join("\n");
+        assert!(
+            all.contains("reduction percent: 10 (the page's default)"),
+            "{all}"
+        );
+        assert!(
+            all.contains("lowest dose before stopping: 0.5 (the smallest measurable amount)"),
+            "{all}"
+        );
+        assert!(all.contains("mode: previous"), "{all}");
+        assert!(!all.contains("start date"), "{all}");
+        let s = schedule(&inp).unwrap();
+        assert_eq!(s.steps.len(), 24);
+    }
+
+    #[test]
+    fn page_limits_are_enforced() {
+        let p = TaperParams {
+            start_dose: Some(d("20")),
+            reduction_percent: Some(d("30")),
+            ..Default::default()
+        };
+        let e = resolve(&p, Some(&page()), date("2026-11-26")).unwrap_err();
+        assert!(
+            e.iter()
+                .any(|e| e.message == "30% is above the page's limit of 25%"),
+            "{e:?}"
+        );
+        let p = TaperParams {
+            start_dose: Some(d("20")),
+            unit: Some(Unit::Mg),
+            ..Default::default()
+        };
+        let e = resolve(&p, Some(&page()), date("2026-11-26")).unwrap_err();
+        assert!(e.iter().any(|e| e.option == "--unit"), "{e:?}");
+    }
+
+    #[test]
+    fn missing_values_without_a_page_are_errors_not_guesses() {
+        let p = TaperParams {
+            unit: Some(Unit::G),
+            start_dose: Some(d("20")),
+            ..Default::default()
+        };
+        let e = resolve(&p, None, date("2026-11-26")).unwrap_err();
+        let opts: Vec<_> = e.iter().map(|e| e.option).collect();
+        assert_eq!(opts, ["--reduction-percent", "--interval-days", "--step"]);
+        let p = TaperParams {
+            unit: Some(Unit::G),
+            start_dose: Some(d("20")),
+            reduction_percent: Some(d("10")),
+            interval_days: Some(d("1.5")),
+            step: Some(d("0.5")),
+            ..Default::default()
+        };
+        let e = resolve(&p, None, date("2026-11-26")).unwrap_err();
+        assert!(
+            e.iter()
+                .any(|e| e.option == "--interval-days" && e.message.contains("whole number")),
+            "{e:?}"
+        );
+    }
+
+    #[test]
+    fn page_block_rejects_unknown_keys_and_checks_itself() {
+        let e = serde_norway::from_str::<PageTaper>(
+            "substance: x\nunit: g\nreducton_percent: {default: 10}\n",
+        );
+        assert!(e.unwrap_err().to_string().contains("unknown field"));
+        let e = serde_norway::from_str::<PageTaper>("substance: x\nunit: kg\n");
+        assert!(e.is_err());
+        let p: PageTaper = serde_norway::from_str(
+            "substance: x\nunit: g\nreduction_percent: {default: 30, max: 25}\ndoses_per_day: {default: 20}\n",
+        )
+        .unwrap();
+        let problems = p.check();
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(page().check().is_empty());
+        // It round-trips.
+        let text = serde_norway::to_string(&page()).unwrap();
+        let back: PageTaper = serde_norway::from_str(&text).unwrap();
+        assert_eq!(back, page());
+    }
+
+    #[test]
+    fn long_tapers_warn() {
+        let s = schedule(&input("100", "2", 14, "0.5", 1)).unwrap();
+        assert!(
+            s.warnings.iter().any(|w| w.contains("more than a year")),
+            "{:?}",
+            s.warnings
+        );
+    }
+
+    #[test]
+    fn text_forms() {
+        let s = schedule(&input("20", "10", 7, "0.5", 3)).unwrap();
+        let t = to_table(&s);
+        assert!(
+            t.contains("   1  2026-12-01  2026-12-07         18    -10%  6 + 6 + 6"),
+            "{t}"
+        );
+        assert!(t.contains("2027-05-11  stop"), "{t}");
+        let c = to_csv(&s);
+        assert!(
+            c.contains("\n1,2026-12-01,2026-12-07,18,g,-10,6+6+6,0\n"),
+            "{c}"
+        );
+        assert!(c.contains("\n24,2027-05-11,,0,g,-100,,0\n"), "{c}");
+    }
+
+    fn arb_input() -> impl Strategy<Value = TaperInput> {
+        (
+            1i64..4000, // D0 in tenths
+            prop::sample::select(vec!["0.1", "0.25", "0.5", "1", "2.5"]),
+            1i64..=500, // r in tenths of a percent
+            1u32..=30,
+            1u32..=12,
+            any::<bool>(),
+            0i64..=20, // m in tenths
+            prop::collection::vec((1u32..=40, 1u32..=14), 0..3),
+        )
+            .prop_filter_map("q <= D0", |(d0, q, r, k, n, initial, m, holds)| {
+                let d0 = Dec::new(d0 as i128, 1);
+                let q: Dec = q.parse().ok()?;
+                if q > d0 {
+                    return None;
+                }
+                let mut inp = input("1", "1", k, "1", n);
+                inp.start_dose = d0;
+                inp.step = q;
+                inp.reduction_percent = Dec::new(r as i128, 1);
+                inp.min_dose = Dec::new(m as i128, 1);
+                inp.mode = if initial {
+                    Mode::Initial
+                } else {
+                    Mode::Previous
+                };
+                let mut seen = std::collections::BTreeSet::new();
+                inp.holds = holds
+                    .into_iter()
+                    .filter(|h| seen.insert(h.0))
+                    .map(|(step, days)| Hold { step, days })
+                    .collect();
+                Some(inp)
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+        #[test]
+        fn schedule_properties(inp in arb_input()) {
+            let res = schedule(&inp);
+            let s = match res {
+                Ok(s) => s,
+                Err(e) => {
+                    // The only acceptable refusals: a hold past the end, or too many steps.
+                    prop_assert!(e.iter().all(|e| e.option == "--hold" || e.message.contains("more than")), "{:?}", e);
+                    return Ok(());
+                }
+            };
+            // Doses strictly fall and end at 0.
+            let mut prev = inp.start_dose;
+            for st in &s.steps {
+                prop_assert!(st.daily_dose < prev, "step {} {} !< {}", st.step, st.daily_dose, prev);
+                prev = st.daily_dose;
+            }
+            prop_assert_eq!(s.steps.last().map(|s| s.daily_dose), Some(Dec::ZERO));
+            prop_assert!(s.steps[..s.steps.len() - 1].iter().all(|s| s.daily_dose.is_positive()));
+            for st in &s.steps {
+                // A multiple of q, and not below m unless 0.
+                prop_assert_eq!(inp.step.mul_int(st.units as i128), st.daily_dose);
+                prop_assert!(st.daily_dose == Dec::ZERO || st.daily_dose >= inp.min_dose);
+                // Splits sum to the day's dose, larger first, no zeros, at most n.
+                let sum = st.doses.iter().fold(Dec::ZERO, |a, b| {
+                    let sc = a.scale.max(b.scale);
+                    Dec::new(a.at_scale(sc) + b.at_scale(sc), sc)
+                });
+                prop_assert_eq!(sum, st.daily_dose);
+                prop_assert!(st.doses.windows(2).all(|w| w[0] >= w[1]));
+                prop_assert!(st.doses.iter().all(|d| d.is_positive()));
+                prop_assert!(st.doses.len() <= inp.doses_per_day as usize);
+                if let (Some(a), Some(b)) = (st.doses.first(), st.doses.last()) {
+                    prop_assert!(*a == *b || *a == Dec::new(b.at_scale(inp.step.scale.max(b.scale)) + inp.step.at_scale(inp.step.scale.max(b.scale)), inp.step.scale.max(b.scale)));
+                }
+            }
+            // Dates contiguous: each step starts the day after the previous one ends.
+            prop_assert_eq!(s.steps[0].start, inp.start);
+            for w in s.steps.windows(2) {
+                let end = w[0].end.unwrap();
+                prop_assert!(end >= w[0].start);
+                prop_assert_eq!(add_days(end, 1), Some(w[1].start));
+                let len = w[0].start.days_until(end) + 1;
+                prop_assert_eq!(len, inp.interval_days as i64 + w[0].hold_days as i64);
+            }
+            prop_assert_eq!(s.steps.last().unwrap().end, None);
+            // Deterministic.
+            prop_assert_eq!(schedule(&inp).unwrap(), s);
+        }
+    }
+}
