@@ -1,1 +1,306 @@
-//! The build pipeline.
+//! The build pipeline: load → parse → resolve citations → render per audience → templates →
+//! write. `check` runs every stage but the last.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::cite::scan::{self, Scan};
+use crate::cite::{resolve, Reference};
+use crate::config::Config;
+use crate::content::{self, Document};
+use crate::diag::{Category, Diagnostic, Diagnostics};
+use crate::render::markdown::{self, TocEntry};
+use crate::render::site::Templates;
+
+/// A loaded site: its configuration and parsed pages.
+#[derive(Debug)]
+pub struct Site {
+    pub root: PathBuf,
+    pub config: Config,
+    pub pages: Vec<Document>,
+}
+
+impl Site {
+    pub fn page(&self, slug_or_path: &str) -> Option<&Document> {
+        let want = slug_or_path.trim_matches('/');
+        self.pages
+            .iter()
+            .find(|d| d.path == want)
+            .or_else(|| self.pages.iter().find(|d| d.slug == want))
+    }
+}
+
+/// Load the configuration and every page, reporting problems into `diags`. `None` when the
+/// configuration itself is unusable.
+pub fn load(root: &Path, diags: &mut Diagnostics) -> Option<Site> {
+    let config = match Config::load(root) {
+        Ok(c) => c,
+        Err(e) => {
+            diags.extend(e);
+            return None;
+        }
+    };
+    let sources = content::load(root, diags);
+    let parsed: Vec<(Option<Document>, Diagnostics)> = sources
+        .into_par_iter()
+        .map(|src| {
+            let mut d = Diagnostics::new();
+            let doc = content::parse(src, &config, &mut d);
+            (doc, d)
+        })
+        .collect();
+    let mut pages = Vec::new();
+    for (doc, d) in parsed {
+        diags.extend(d);
+        pages.extend(doc);
+    }
+    // Two pages at one URL.
+    let mut seen: BTreeMap<&str, &Document> = BTreeMap::new();
+    for p in &pages {
+        if let Some(first) = seen.insert(&p.path, p) {
+            diags.push(
+                Diagnostic::error(
+                    "content/duplicate-slug",
+                    format!(
+                        "two pages have the URL /{}/: {} and {}",
+                        p.path,
+                        first.file.display(),
+                        p.file.display()
+                    ),
+                )
+                .at(&p.file, p.key_line("slug"), 1)
+                .hint("give one of them another `slug:` in its front matter, or rename the file"),
+            );
+        }
+    }
+    Some(Site {
+        root: root.to_path_buf(),
+        config,
+        pages,
+    })
+}
+
+/// Load a site for commands that need its pages (taper, handout): any error is returned.
+pub fn load_site(root: &Path) -> Result<Site, Diagnostics> {
+    let mut diags = Diagnostics::new();
+    match load(root, &mut diags) {
+        Some(site) if !diags.has_errors() => Ok(site),
+        _ => Err(diags),
+    }
+}
+
+/// One page with its citations checked.
+#[derive(Debug)]
+pub struct Resolved<'a> {
+    pub doc: &'a Document,
+    /// Every reference the page may cite, by id.
+    pub refs: BTreeMap<String, Reference>,
+}
+
+/// One audience's version of a page, rendered.
+#[derive(Debug, Clone)]
+pub struct Variant {
+    pub audience: String,
+    /// The Markdown this audience sees (audience blocks applied).
+    pub markdown: String,
+    pub summary_html: String,
+    pub body_html: String,
+    pub toc: Vec<TocEntry>,
+    /// Cited references in number order (number = index + 1).
+    pub cited: Vec<Reference>,
+    /// For each cited reference, the anchor id of its first citation (for the back link).
+    pub backlinks: Vec<String>,
+}
+
+/// Stage 3: the references a page can cite, and every citation problem on it.
+pub fn resolve<'a>(doc: &'a Document, config: &Config, diags: &mut Diagnostics) -> Resolved<'a> {
+    let mut refs = BTreeMap::new();
+    for r in &doc.references {
+        refs.insert(r.id.clone(), r.clone());
+    }
+    let mut cited = BTreeSet::new();
+    let summary_scan = scan::scan(&doc.front.summary);
+    diags.extend(resolve::check_citations(
+        doc,
+        resolve::Place::FrontMatter { key: "summary" },
+        &doc.front.summary,
+        &summary_scan,
+        &refs,
+        config,
+        &mut cited,
+    ));
+    let body_scan = scan::scan(doc.body());
+    diags.extend(resolve::check_citations(
+        doc,
+        resolve::Place::Body,
+        doc.body(),
+        &body_scan,
+        &refs,
+        config,
+        &mut cited,
+    ));
+    diags.extend(resolve::uncited(doc, &cited, config));
+    Resolved { doc, refs }
+}
+
+/// Stage 4: one audience's variant of a resolved page.
+pub fn variant(page: &Resolved, audience: &str) -> Variant {
+    let doc = page.doc;
+    let markdown = crate::audience::select(doc.body(), audience);
+    let summary_scan: Scan = scan::scan(&doc.front.summary);
+    let body_scan: Scan = scan::scan(&markdown);
+    let order = crate::cite::number(
+        summary_scan.groups.iter().chain(body_scan.groups.iter()),
+        |k| page.refs.contains_key(k),
+    );
+    let number = |k: &str| order.iter().position(|o| o == k).map(|i| i + 1);
+    let summary_md = crate::cite::render_citations(
+        &doc.front.summary,
+        &summary_scan.groups,
+        &number,
+        &|i| format!("cite-s{}", i + 1),
+    );
+    let body_md =
+        crate::cite::render_citations(&markdown, &body_scan.groups, &number, &|i| {
+            format!("cite-{}", i + 1)
+        });
+    let mut backlinks = vec![String::new(); order.len()];
+    let groups = summary_scan
+        .groups
+        .iter()
+        .enumerate()
+        .map(|(i, g)| (format!("cite-s{}", i + 1), g))
+        .chain(
+            body_scan
+                .groups
+                .iter()
+                .enumerate()
+                .map(|(i, g)| (format!("cite-{}", i + 1), g)),
+        );
+    for (id, g) in groups {
+        for it in &g.items {
+            if let Some(n) = number(&it.key) {
+                if backlinks[n - 1].is_empty() {
+                    backlinks[n - 1] = id.clone();
+                }
+            }
+        }
+    }
+    let summary_html = crate::render::markdown::render(&summary_md, &[]).html;
+    let rendered = markdown::render(&body_md, crate::render::site::RESERVED_IDS);
+    let cited = order
+        .iter()
+        .filter_map(|k| page.refs.get(k).cloned())
+        .collect();
+    Variant {
+        audience: audience.to_string(),
+        markdown,
+        summary_html,
+        body_html: rendered.html,
+        toc: rendered.toc,
+        cited,
+        backlinks,
+    }
+}
+
+/// What `build` and `check` were asked to do.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub root: PathBuf,
+    /// Where to write; `None` for `check`.
+    pub out: Option<PathBuf>,
+    /// Refuse pages that are not approved.
+    pub publish: bool,
+}
+
+/// The result of a run: every finding, and what was written.
+#[derive(Debug, Default)]
+pub struct Report {
+    pub diagnostics: Diagnostics,
+    pub pages: usize,
+    pub files: usize,
+    pub written: usize,
+    pub unchanged: usize,
+}
+
+/// Run the pipeline. Nothing is written unless every stage succeeded without errors.
+pub fn run(opts: &Options) -> Report {
+    let mut report = Report::default();
+    let diags = &mut report.diagnostics;
+    let Some(site) = load(&opts.root, diags) else {
+        diags.sort();
+        return report;
+    };
+    let templates = match Templates::load(&opts.root) {
+        Ok(t) => Some(t),
+        Err(e) => {
+            diags.extend(e);
+            None
+        }
+    };
+    if opts.publish {
+        for doc in &site.pages {
+            if !doc.is_approved() {
+                diags.push(
+                    Diagnostic::error(
+                        "review/not-approved",
+                        format!(
+                            "the page is {} and cannot be published",
+                            doc.front.review.status.label().to_lowercase()
+                        ),
+                    )
+                    .at(&doc.file, doc.key_line("review"), 1)
+                    .hint("a publishing build takes approved pages only; build without --publish to preview drafts"),
+                );
+            }
+        }
+    }
+    // Resolve and render every page in parallel; diagnostics are sorted afterwards.
+    let rendered: Vec<(Vec<Variant>, Diagnostics)> = site
+        .pages
+        .par_iter()
+        .map(|doc| {
+            let mut d = Diagnostics::new();
+            let resolved = resolve(doc, &site.config, &mut d);
+            let variants = doc
+                .audiences
+                .iter()
+                .map(|a| variant(&resolved, a))
+                .collect();
+            (variants, d)
+        })
+        .collect();
+    let mut variants = Vec::with_capacity(rendered.len());
+    for (v, d) in rendered {
+        diags.extend(d);
+        variants.push(v);
+    }
+    report.pages = site.pages.len();
+    let files = match &templates {
+        Some(t) => match crate::render::site::render_site(&site, &variants, t) {
+            Ok(f) => f,
+            Err(e) => {
+                diags.extend(e);
+                Vec::new()
+            }
+        },
+        None => Vec::new(),
+    };
+    report.files = files.len();
+    diags.sort();
+    if diags.has_errors() {
+        return report;
+    }
+    if let Some(out) = &opts.out {
+        match crate::output::write_site(&opts.root, out, files) {
+            Ok(stats) => {
+                report.written = stats.written;
+                report.unchanged = stats.unchanged;
+            }
+            Err(d) => report.diagnostics.push(d.category(Category::Io)),
+        }
+    }
+    report
+}

@@ -1,1 +1,186 @@
-//! Command-line interface.
+//! The command line: clap parses, the library works, and the result becomes an exit code
+//! (0 success, 1 content errors, 2 usage, configuration or I/O errors).
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::build::{self, Options};
+use crate::diag::{self, Category, Diagnostic, Diagnostics, Format};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "careguide",
+    version,
+    about = "Build a clinic's patient-education site and handouts from cited Markdown",
+    after_help = "Examples:\n  careguide check                 check every page, citation and review date\n  careguide build                 write the site to ./output\n  careguide init my-clinic        start a new site"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check and write the site to the output folder.
+    #[command(after_help = "Example:\n  careguide build --root . --out output\n\nThe site is built beside the output folder and swapped in only when the whole\nbuild succeeded: a failed build leaves the previous output as it was.")]
+    Build(BuildArgs),
+    /// Check everything `build` would, and write nothing.
+    #[command(after_help = "Examples:\n  careguide check\n  careguide check --format json > findings.json\n  careguide check --publish        refuse pages that are not approved")]
+    Check(CheckArgs),
+    /// Write a minimal working site (configuration and one page) into DIR.
+    #[command(after_help = "Example:\n  careguide init my-clinic && careguide build --root my-clinic")]
+    Init(InitArgs),
+    /// Print a dose-reduction (taper) schedule.
+    Taper(crate::cmd::taper::TaperArgs),
+    /// Print a personalized PDF handout for one patient.
+    Handout(crate::cmd::handout::HandoutArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CommonArgs {
+    /// The site's folder (holding careguide.toml and content/).
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
+    /// How to print findings.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: Format,
+    /// Publishing build: every page must be approved.
+    #[arg(long)]
+    pub publish: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct BuildArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// Output folder (default ROOT/output).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct InitArgs {
+    /// Folder for the new site; created if missing, must be empty if it exists.
+    pub dir: PathBuf,
+}
+
+/// Parse the arguments and run; the process exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    ExitCode::from(run(cli))
+}
+
+pub fn run(cli: Cli) -> u8 {
+    match cli.command {
+        Command::Build(a) => {
+            let out = a.out.unwrap_or_else(|| a.common.root.join("output"));
+            run_pipeline(&a.common, Some(out))
+        }
+        Command::Check(a) => run_pipeline(&a.common, None),
+        Command::Init(a) => init(&a.dir),
+        Command::Taper(a) => crate::cmd::taper::run(&a),
+        Command::Handout(a) => crate::cmd::handout::run(&a),
+    }
+}
+
+/// Print findings in the requested format: human and GitHub findings go to stderr, JSON to
+/// stdout (it is the command's output).
+pub fn report(diags: &Diagnostics, root: &Path, format: Format, extra: serde_json::Map<String, serde_json::Value>) {
+    match format {
+        Format::Human => {
+            let stderr = std::io::stderr();
+            let color = stderr.is_terminal() && std::env::var_os("NO_COLOR").is_none();
+            diag::render_human(diags, root, &mut stderr.lock(), color);
+        }
+        Format::Github => diag::render_github(diags, &mut std::io::stderr().lock()),
+        Format::Json => {
+            let mut out = std::io::stdout().lock();
+            let _ = writeln!(out, "{}", diag::to_json(diags, extra));
+        }
+    }
+}
+
+fn run_pipeline(common: &CommonArgs, out: Option<PathBuf>) -> u8 {
+    let writing = out.is_some();
+    let opts = Options {
+        root: common.root.clone(),
+        out,
+        publish: common.publish,
+    };
+    let r = build::run(&opts);
+    let mut extra = serde_json::Map::new();
+    extra.insert("pages".into(), r.pages.into());
+    if writing {
+        extra.insert("files".into(), r.files.into());
+        extra.insert("written".into(), r.written.into());
+        extra.insert("unchanged".into(), r.unchanged.into());
+    }
+    report(&r.diagnostics, &common.root, common.format, extra);
+    let code = r.diagnostics.exit_code();
+    if common.format == Format::Human {
+        let mut err = std::io::stderr().lock();
+        if code == 0 && writing {
+            let _ = writeln!(
+                err,
+                "built {} page(s): {} file(s), {} written, {} unchanged",
+                r.pages, r.files, r.written, r.unchanged
+            );
+        } else if code == 0 {
+            let _ = writeln!(err, "checked {} page(s): no errors", r.pages);
+        } else if writing {
+            let _ = writeln!(err, "nothing was written; the previous output is unchanged");
+        }
+    }
+    code
+}
+
+const INIT_CONFIG: &str = include_str!("init/careguide.toml");
+const INIT_PAGE: &str = include_str!("init/welcome.md");
+
+fn init(dir: &Path) -> u8 {
+    let fail = |d: Diagnostic| {
+        let mut ds = Diagnostics::new();
+        ds.push(d);
+        diag::render_human(&ds, Path::new("."), &mut std::io::stderr().lock(), false);
+        2
+    };
+    if dir.exists() {
+        let empty = std::fs::read_dir(dir)
+            .map(|mut r| r.next().is_none())
+            .unwrap_or(false);
+        if !empty {
+            return fail(
+                Diagnostic::error("init/not-empty", format!("{} is not empty", dir.display()))
+                    .category(Category::Config)
+                    .hint("choose a new folder; init never overwrites files"),
+            );
+        }
+    }
+    let write = || -> std::io::Result<()> {
+        std::fs::create_dir_all(dir.join("content"))?;
+        std::fs::write(dir.join(crate::config::CONFIG_FILE), INIT_CONFIG)?;
+        std::fs::write(dir.join("content/welcome.md"), INIT_PAGE)?;
+        std::fs::write(dir.join(".gitignore"), "/output\n")?;
+        Ok(())
+    };
+    if let Err(e) = write() {
+        return fail(
+            Diagnostic::error("io/write", format!("cannot write {}: {e}", dir.display()))
+                .category(Category::Io),
+        );
+    }
+    eprintln!(
+        "created a site in {d}: edit {d}/careguide.toml and {d}/content/, then run `careguide build --root {d}`",
+        d = dir.display()
+    );
+    0
+}

@@ -1,1 +1,249 @@
-//! Atomic site output.
+//! Stage 6: writing the site. The new site is assembled in a folder beside the output and
+//! swapped in only when it is complete, so a failed or interrupted build never leaves a broken
+//! site. Files whose bytes did not change are hard-linked from the previous output, so they keep
+//! their modification times and a deploy that syncs by time uploads only what changed.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Component, Path, PathBuf};
+
+use crate::diag::{Category, Diagnostic};
+
+/// Marker file proving a folder is careguide output, so that it may be replaced.
+pub const MARKER: &str = ".careguide-output";
+
+/// One file of the built site, at a relative path with '/' separators.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputFile {
+    pub path: String,
+    pub bytes: Vec<u8>,
+}
+
+impl OutputFile {
+    pub fn new(path: String, bytes: Vec<u8>) -> Self {
+        OutputFile { path, bytes }
+    }
+}
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct WriteStats {
+    pub written: usize,
+    pub unchanged: usize,
+}
+
+fn io(msg: String) -> Diagnostic {
+    Diagnostic::error("io/write", msg).category(Category::Io)
+}
+
+fn absolute(p: &Path) -> PathBuf {
+    let p = if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        std::env::current_dir().unwrap_or_default().join(p)
+    };
+    // Resolve what exists (symlinks included), keep the rest lexically.
+    let mut existing = p.clone();
+    let mut rest = Vec::new();
+    while !existing.exists() {
+        match (existing.file_name(), existing.parent()) {
+            (Some(n), Some(parent)) => {
+                rest.push(n.to_os_string());
+                existing = parent.to_path_buf();
+            }
+            _ => break,
+        }
+    }
+    let mut out = existing.canonicalize().unwrap_or(existing);
+    for n in rest.into_iter().rev() {
+        out.push(n);
+    }
+    out
+}
+
+/// Refuse output folders that would overwrite the site's own files or leave the output.
+pub fn check_out_dir(root: &Path, out: &Path) -> Result<PathBuf, Diagnostic> {
+    let root_abs = absolute(root);
+    let out_abs = absolute(out);
+    let hint = "pick a folder of its own, such as ROOT/output (the default)";
+    if out_abs.parent().is_none() {
+        return Err(io(format!("refusing to write the site to {}", out.display()))
+            .category(Category::Config)
+            .hint(hint));
+    }
+    if root_abs.starts_with(&out_abs) {
+        return Err(io(format!(
+            "--out {} holds the site itself; writing there would replace its sources",
+            out.display()
+        ))
+        .category(Category::Config)
+        .hint(hint));
+    }
+    for protected in [crate::content::CONTENT_DIR, crate::render::site::TEMPLATE_DIR] {
+        if out_abs.starts_with(root_abs.join(protected)) {
+            return Err(io(format!(
+                "--out {} is inside the site's {protected}/ folder",
+                out.display()
+            ))
+            .category(Category::Config)
+            .hint(hint));
+        }
+    }
+    if out_abs.components().any(|c| c == Component::ParentDir) {
+        return Err(io(format!("--out {} is not a plain path", out.display()))
+            .category(Category::Config));
+    }
+    Ok(out_abs)
+}
+
+/// Write `files` as the complete content of `out`, replacing the previous output atomically
+/// (as far as the file system allows: two renames).
+pub fn write_site(root: &Path, out: &Path, files: Vec<OutputFile>) -> Result<WriteStats, Diagnostic> {
+    let out = check_out_dir(root, out)?;
+    if out.exists() {
+        if !out.is_dir() {
+            return Err(io(format!("{} exists and is not a folder", out.display())));
+        }
+        let empty = fs::read_dir(&out)
+            .map(|mut r| r.next().is_none())
+            .unwrap_or(false);
+        if !empty && !out.join(MARKER).exists() {
+            return Err(io(format!(
+                "{} is not empty and was not written by careguide; refusing to replace it",
+                out.display()
+            ))
+            .category(Category::Config)
+            .hint("choose another --out, or empty that folder yourself if it really is disposable"));
+        }
+    }
+    let parent = out.parent().map(Path::to_path_buf).unwrap_or_default();
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_else(|| "output".into());
+    fs::create_dir_all(&parent)
+        .map_err(|e| io(format!("cannot create {}: {e}", parent.display())))?;
+    let pid = std::process::id();
+    let staging = parent.join(format!(".{name}.new-{pid}"));
+    let old = parent.join(format!(".{name}.old-{pid}"));
+    let _ = fs::remove_dir_all(&staging);
+    let result = fill(&staging, &out, &files);
+    let stats = match result {
+        Ok(s) => s,
+        Err(e) => {
+            let _ = fs::remove_dir_all(&staging);
+            return Err(e);
+        }
+    };
+    // Swap: the old output moves aside, the new one takes its name, the old one goes.
+    if out.exists() {
+        fs::rename(&out, &old).map_err(|e| {
+            let _ = fs::remove_dir_all(&staging);
+            io(format!("cannot move the previous {} aside: {e}", out.display()))
+        })?;
+    }
+    if let Err(e) = fs::rename(&staging, &out) {
+        // Put the previous site back: nothing is lost.
+        let _ = fs::rename(&old, &out);
+        let _ = fs::remove_dir_all(&staging);
+        return Err(io(format!("cannot move the new site into {}: {e}", out.display())));
+    }
+    let _ = fs::remove_dir_all(&old);
+    Ok(stats)
+}
+
+fn fill(staging: &Path, previous: &Path, files: &[OutputFile]) -> Result<WriteStats, Diagnostic> {
+    let mut stats = WriteStats::default();
+    fs::create_dir_all(staging)
+        .map_err(|e| io(format!("cannot create {}: {e}", staging.display())))?;
+    for f in files {
+        let rel = Path::new(&f.path);
+        if rel.is_absolute()
+            || rel
+                .components()
+                .any(|c| !matches!(c, Component::Normal(_)))
+        {
+            return Err(io(format!("refusing to write outside the output: {}", f.path)));
+        }
+        let dest = staging.join(rel);
+        if let Some(dir) = dest.parent() {
+            fs::create_dir_all(dir)
+                .map_err(|e| io(format!("cannot create {}: {e}", dir.display())))?;
+        }
+        let prev = previous.join(rel);
+        let same = fs::read(&prev).map(|b| b == f.bytes).unwrap_or(false);
+        if same && fs::hard_link(&prev, &dest).is_ok() {
+            stats.unchanged += 1;
+            continue;
+        }
+        let mut file = fs::File::create(&dest)
+            .map_err(|e| io(format!("cannot write {}: {e}", dest.display())))?;
+        file.write_all(&f.bytes)
+            .and_then(|_| file.sync_data())
+            .map_err(|e| io(format!("cannot write {}: {e}", dest.display())))?;
+        stats.written += 1;
+    }
+    fs::write(
+        staging.join(MARKER),
+        "This folder is written by careguide and replaced on every build.\n",
+    )
+    .map_err(|e| io(format!("cannot write the output marker: {e}")))?;
+    Ok(stats)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn files(n: &str) -> Vec<OutputFile> {
+        vec![
+            OutputFile::new("index.html".into(), n.as_bytes().to_vec()),
+            OutputFile::new("a/index.html".into(), b"same".to_vec()),
+        ]
+    }
+
+    #[test]
+    fn swaps_in_and_keeps_unchanged_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("output");
+        let s = write_site(dir.path(), &out, files("one")).unwrap();
+        assert_eq!(s, WriteStats { written: 2, unchanged: 0 });
+        let s = write_site(dir.path(), &out, files("two")).unwrap();
+        assert_eq!(s, WriteStats { written: 1, unchanged: 1 });
+        assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "two");
+        assert!(out.join(MARKER).exists());
+        // No staging folders are left behind.
+        let names: Vec<_> = fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(names.len(), 1, "{names:?}");
+    }
+
+    #[test]
+    fn stale_files_disappear() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("output");
+        write_site(dir.path(), &out, files("one")).unwrap();
+        write_site(dir.path(), &out, vec![OutputFile::new("index.html".into(), b"x".to_vec())]).unwrap();
+        assert!(!out.join("a/index.html").exists());
+    }
+
+    #[test]
+    fn refuses_foreign_folders_and_the_root() {
+        let dir = tempfile::tempdir().unwrap();
+        let foreign = dir.path().join("docs");
+        fs::create_dir_all(&foreign).unwrap();
+        fs::write(foreign.join("keep.txt"), "mine").unwrap();
+        assert!(write_site(dir.path(), &foreign, files("x")).is_err());
+        assert_eq!(fs::read_to_string(foreign.join("keep.txt")).unwrap(), "mine");
+        assert!(write_site(dir.path(), dir.path(), files("x")).is_err());
+        assert!(write_site(dir.path(), &dir.path().join("content/out"), files("x")).is_err());
+        assert!(write_site(dir.path(), Path::new("/"), files("x")).is_err());
+    }
+
+    #[test]
+    fn refuses_paths_leaving_the_output() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("output");
+        let bad = vec![OutputFile::new("../evil".into(), vec![])];
+        assert!(write_site(dir.path(), &out, bad).is_err());
+        assert!(!dir.path().join("evil").exists());
+    }
+}

@@ -1,3 +1,4 @@
 //! Stage 4: HTML. Markdown per audience, then the Tera templates.
 
 pub mod markdown;
+pub mod site;

@@ -1,0 +1,607 @@
+//! Stage 5: the Tera templates. The defaults in `templates/` are compiled into the binary; a
+//! site's own `templates/NAME` replaces the default of that name.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use tera::{Context, Tera};
+
+use crate::build::{Site, Variant};
+use crate::cite::Reference;
+use crate::content::frontmatter::ReviewStatus;
+use crate::content::Document;
+use crate::diag::{Category, Diagnostic};
+use crate::output::OutputFile;
+use crate::render::markdown::anchor;
+
+/// Element ids the templates use; body headings never take them.
+pub const RESERVED_IDS: &[&str] = &[
+    "main",
+    "summary",
+    "toc",
+    "review",
+    "references",
+    "disclaimer",
+    "audience",
+    "content",
+];
+
+/// Built-in templates: (name, text). Names ending in `.html` are autoescaped.
+const BUILTIN: &[(&str, &str)] = &[
+    ("base.html", include_str!("../../templates/base.html")),
+    ("page.html", include_str!("../../templates/page.html")),
+    ("index.html", include_str!("../../templates/index.html")),
+    ("topic.html", include_str!("../../templates/topic.html")),
+];
+
+/// Static files copied to `assets/`: (name, default bytes).
+const ASSETS: &[(&str, &str)] = &[("style.css", include_str!("../../templates/style.css"))];
+
+pub const TEMPLATE_DIR: &str = "templates";
+
+pub struct Templates {
+    tera: Tera,
+    assets: Vec<(String, Vec<u8>)>,
+}
+
+/// `--> 3:5` in a Tera parse error, as (line, column).
+fn tera_position(msg: &str) -> Option<(usize, usize)> {
+    let at = msg.find("--> ")? + 4;
+    let rest = &msg[at..];
+    let end = rest
+        .find(|c: char| !(c.is_ascii_digit() || c == ':'))
+        .unwrap_or(rest.len());
+    let (l, c) = rest[..end].split_once(':')?;
+    Some((l.parse().ok()?, c.parse().ok()?))
+}
+
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut parts = vec![e.to_string()];
+    let mut cur = e.source();
+    while let Some(s) = cur {
+        parts.push(s.to_string());
+        cur = s.source();
+    }
+    parts.join(": ")
+}
+
+impl Templates {
+    /// The built-in templates with the site's own `templates/` files laid over them.
+    pub fn load(root: &Path) -> Result<Templates, Vec<Diagnostic>> {
+        let mut sources: BTreeMap<String, (Option<PathBuf>, String)> = BUILTIN
+            .iter()
+            .map(|(n, t)| (n.to_string(), (None, t.to_string())))
+            .collect();
+        let mut assets: Vec<(String, Vec<u8>)> = ASSETS
+            .iter()
+            .map(|(n, t)| (n.to_string(), t.as_bytes().to_vec()))
+            .collect();
+        let mut problems = Vec::new();
+        let dir = root.join(TEMPLATE_DIR);
+        if dir.is_dir() {
+            let mut entries: Vec<_> = match std::fs::read_dir(&dir) {
+                Ok(rd) => rd.filter_map(Result::ok).map(|e| e.path()).collect(),
+                Err(e) => {
+                    return Err(vec![Diagnostic::error(
+                        "io/read",
+                        format!("cannot read {TEMPLATE_DIR}/: {e}"),
+                    )
+                    .category(Category::Io)])
+                }
+            };
+            entries.sort();
+            for path in entries {
+                let Some(name) = path.file_name().and_then(|n| n.to_str()).map(String::from)
+                else {
+                    continue;
+                };
+                let rel = PathBuf::from(TEMPLATE_DIR).join(&name);
+                if let Some(slot) = assets.iter_mut().find(|(n, _)| *n == name) {
+                    match std::fs::read(&path) {
+                        Ok(b) => slot.1 = b,
+                        Err(e) => problems.push(
+                            Diagnostic::error("io/read", format!("cannot read {}: {e}", rel.display()))
+                                .category(Category::Io),
+                        ),
+                    }
+                    continue;
+                }
+                if !name.ends_with(".html") {
+                    continue;
+                }
+                match std::fs::read_to_string(&path) {
+                    Ok(t) => {
+                        sources.insert(name, (Some(rel), t));
+                    }
+                    Err(e) => problems.push(
+                        Diagnostic::error(
+                            "template/read",
+                            format!("cannot read {}: {e}", rel.display()),
+                        )
+                        .in_file(&rel)
+                        .category(Category::Config),
+                    ),
+                }
+            }
+        }
+        let mut tera = Tera::default();
+        tera.autoescape_on(vec![".html"]);
+        // Add one by one first, to place a syntax error in the file that has it.
+        for (name, (file, text)) in &sources {
+            let mut probe = Tera::default();
+            if let Err(e) = probe.add_raw_template(name, text) {
+                let msg = error_chain(&e);
+                // Alone, a child template cannot find its parent: only syntax errors count here.
+                if !msg.contains("Failed to parse") {
+                    continue;
+                }
+                let (l, c) = tera_position(&msg).unwrap_or((0, 0));
+                let file = file
+                    .clone()
+                    .unwrap_or_else(|| PathBuf::from(format!("<built-in {name}>")));
+                let detail = msg
+                    .lines()
+                    .filter(|l| !l.trim().is_empty())
+                    .next_back()
+                    .unwrap_or("syntax error")
+                    .trim()
+                    .to_string();
+                problems.push(
+                    Diagnostic::error(
+                        "template/syntax",
+                        format!("template {name} has a syntax error: {detail}"),
+                    )
+                    .at(file, l, c)
+                    .category(Category::Config)
+                    .hint("Tera syntax: {{ variable }}, {% if .. %}..{% endif %}, {% for x in list %}..{% endfor %}"),
+                );
+            }
+        }
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        let all: Vec<(&str, &str)> = sources
+            .iter()
+            .map(|(n, (_, t))| (n.as_str(), t.as_str()))
+            .collect();
+        if let Err(e) = tera.add_raw_templates(all) {
+            return Err(vec![Diagnostic::error(
+                "template/syntax",
+                format!("templates do not fit together: {}", error_chain(&e)),
+            )
+            .in_file(TEMPLATE_DIR)
+            .category(Category::Config)
+            .hint("check that every {% extends %} and {% include %} names an existing template")]);
+        }
+        Ok(Templates { tera, assets })
+    }
+
+    fn render(&self, name: &str, ctx: &Context) -> Result<String, Diagnostic> {
+        self.tera.render(name, ctx).map_err(|e| {
+            Diagnostic::error(
+                "template/render",
+                format!("template {name} failed: {}", error_chain(&e)),
+            )
+            .in_file(PathBuf::from(TEMPLATE_DIR).join(name))
+            .category(Category::Config)
+            .hint("a variable the template uses may be missing; see the README for what each template receives")
+        })
+    }
+}
+
+#[derive(Serialize)]
+struct SiteCtx<'a> {
+    title: &'a str,
+    clinic: &'a str,
+    language: &'a str,
+    base_url: &'a str,
+    contact: &'a crate::config::Contact,
+}
+
+#[derive(Serialize)]
+struct Step {
+    label: &'static str,
+    state: &'static str,
+}
+
+#[derive(Serialize)]
+struct TopicLink {
+    name: String,
+    url: String,
+}
+
+#[derive(Serialize)]
+struct PageCtx<'a> {
+    title: &'a str,
+    heading: &'a str,
+    question: Option<&'a str>,
+    summary_html: String,
+    path: &'a str,
+    url: String,
+    status: &'static str,
+    status_label: &'static str,
+    approved: bool,
+    reviewers: &'a [String],
+    last_reviewed: Option<String>,
+    last_reviewed_iso: Option<String>,
+    next_review: Option<String>,
+    next_review_iso: Option<String>,
+    updated: String,
+    updated_iso: String,
+    topics: Vec<TopicLink>,
+    steps: Vec<Step>,
+}
+
+#[derive(Serialize)]
+struct AudienceLink<'a> {
+    id: &'a str,
+    label: &'a str,
+    url: String,
+    current: bool,
+}
+
+#[derive(Serialize)]
+struct RefCtx {
+    number: usize,
+    html: String,
+    doi: Option<String>,
+    doi_url: Option<String>,
+    pmid: Option<String>,
+    pubmed_url: Option<String>,
+    pmcid: Option<String>,
+    pmc_url: Option<String>,
+    backlink: String,
+}
+
+#[derive(Serialize)]
+struct ListEntry {
+    title: String,
+    url: String,
+    status: &'static str,
+    status_label: &'static str,
+    updated: String,
+    updated_iso: String,
+    summary: String,
+}
+
+#[derive(Serialize)]
+struct TopicCtx {
+    name: String,
+    url: String,
+    pages: Vec<ListEntry>,
+}
+
+/// Relative prefix from a page at `dir` (no slashes around) to the site root.
+fn root_prefix(dir: &str) -> String {
+    if dir.is_empty() {
+        String::new()
+    } else {
+        "../".repeat(dir.split('/').count())
+    }
+}
+
+fn review_steps(status: ReviewStatus) -> Vec<Step> {
+    let steps = [
+        (ReviewStatus::Submitted, "Submitted"),
+        (ReviewStatus::UnderReview, "Under review"),
+        (ReviewStatus::Approved, "Approved"),
+    ];
+    steps
+        .iter()
+        .map(|(s, label)| Step {
+            label,
+            state: if status == ReviewStatus::Approved || *s < status {
+                "done"
+            } else if *s == status {
+                "current"
+            } else {
+                "todo"
+            },
+        })
+        .collect()
+}
+
+fn topic_url(topic: &str) -> String {
+    format!("topics/{}/", anchor(topic))
+}
+
+fn page_ctx<'a>(doc: &'a Document, root: &str, summary_html: String) -> PageCtx<'a> {
+    let r = &doc.front.review;
+    PageCtx {
+        title: &doc.front.title,
+        heading: doc.heading(),
+        question: doc.front.question.as_deref(),
+        summary_html,
+        path: &doc.path,
+        url: format!("{root}{}/", doc.path),
+        status: r.status.id(),
+        status_label: r.status.label(),
+        approved: doc.is_approved(),
+        reviewers: &r.reviewers,
+        last_reviewed: r.last_reviewed.map(|d| d.long()),
+        last_reviewed_iso: r.last_reviewed.map(|d| d.iso()),
+        next_review: r.next_review.map(|d| d.long()),
+        next_review_iso: r.next_review.map(|d| d.iso()),
+        updated: doc.front.updated.long(),
+        updated_iso: doc.front.updated.iso(),
+        topics: doc
+            .front
+            .topics
+            .iter()
+            .map(|t| TopicLink {
+                name: t.clone(),
+                url: format!("{root}{}", topic_url(t)),
+            })
+            .collect(),
+        steps: review_steps(r.status),
+    }
+}
+
+/// Until the citation styles land: a plain rendering of the reference's fields, escaped.
+fn reference_html(r: &Reference) -> String {
+    let esc = |s: &str| tera::escape_html(s);
+    let mut parts = Vec::new();
+    let authors = if r.authors.len() > 6 {
+        format!("{}, et al", r.authors[..3].join(", "))
+    } else {
+        r.authors.join(", ")
+    };
+    if !authors.is_empty() {
+        parts.push(format!("{}.", esc(&authors)));
+    } else if let Some(o) = &r.organization {
+        parts.push(format!("{}.", esc(o)));
+    }
+    if let Some(t) = &r.title {
+        parts.push(format!("{}.", esc(t.trim_end_matches('.'))));
+    }
+    if let Some(c) = &r.container {
+        parts.push(format!("<i>{}</i>.", esc(c)));
+    }
+    let mut tail = r.year.clone().unwrap_or_default();
+    if let Some(v) = &r.volume {
+        tail.push_str(&format!(";{v}"));
+    }
+    if let Some(i) = &r.issue {
+        tail.push_str(&format!("({i})"));
+    }
+    if let Some(p) = &r.pages {
+        tail.push_str(&format!(":{p}"));
+    }
+    if !tail.is_empty() {
+        parts.push(format!("{}.", esc(&tail)));
+    }
+    parts.join(" ")
+}
+
+/// Render every page variant, the index and the topic pages into output files.
+pub fn render_site(
+    site: &Site,
+    variants: &[Vec<Variant>],
+    t: &Templates,
+) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
+    use rayon::prelude::*;
+    let config = &site.config;
+    let site_ctx = SiteCtx {
+        title: &config.title,
+        clinic: &config.clinic,
+        language: &config.language,
+        base_url: &config.base_url,
+        contact: &config.contact,
+    };
+    let jobs: Vec<(&Document, &Variant, bool)> = site
+        .pages
+        .iter()
+        .zip(variants)
+        .flat_map(|(doc, vs)| {
+            let default = vs
+                .iter()
+                .position(|v| v.audience == config.default_audience)
+                .unwrap_or(0);
+            vs.iter()
+                .enumerate()
+                .flat_map(move |(i, v)| {
+                    let mut both = vec![(doc, v, false)];
+                    if i == default {
+                        both.push((doc, v, true));
+                    }
+                    both
+                })
+        })
+        .collect();
+    let results: Vec<Result<OutputFile, Diagnostic>> = jobs
+        .par_iter()
+        .map(|(doc, v, is_default)| {
+            let dir = if *is_default {
+                doc.path.clone()
+            } else {
+                format!("{}/{}", doc.path, v.audience)
+            };
+            let root = root_prefix(&dir);
+            let audience = config.audience(&v.audience);
+            let mut ctx = Context::new();
+            ctx.insert("site", &site_ctx);
+            ctx.insert("root", &root);
+            ctx.insert("page", &page_ctx(doc, &root, v.summary_html.clone()));
+            ctx.insert("audience", &audience);
+            let links: Vec<AudienceLink> = doc
+                .audiences
+                .iter()
+                .filter_map(|id| config.audience(id))
+                .map(|a| AudienceLink {
+                    id: &a.id,
+                    label: &a.label,
+                    url: format!("{root}{}/{}/", doc.path, a.id),
+                    current: a.id == v.audience,
+                })
+                .collect();
+            ctx.insert("audiences", &links);
+            ctx.insert("toc", &v.toc);
+            ctx.insert("body", &v.body_html);
+            let refs: Vec<RefCtx> = v
+                .cited
+                .iter()
+                .enumerate()
+                .map(|(i, r)| RefCtx {
+                    number: i + 1,
+                    html: reference_html(r),
+                    doi: r.doi.clone(),
+                    doi_url: r.doi_url(),
+                    pmid: r.pmid.clone(),
+                    pubmed_url: r.pubmed_url(),
+                    pmcid: r.pmcid.clone(),
+                    pmc_url: r.pmc_url(),
+                    backlink: v.backlinks.get(i).cloned().unwrap_or_default(),
+                })
+                .collect();
+            ctx.insert("references", &refs);
+            ctx.insert(
+                "canonical",
+                &format!("{}{}/{}/", base(config), doc.path, v.audience),
+            );
+            let html = t.render("page.html", &ctx)?;
+            Ok(OutputFile::new(format!("{dir}/index.html"), html.into_bytes()))
+        })
+        .collect();
+    let mut files = Vec::new();
+    let mut problems = Vec::new();
+    for r in results {
+        match r {
+            Ok(f) => files.push(f),
+            Err(d) => problems.push(d),
+        }
+    }
+
+    // The index, by topic, and a page per topic.
+    let mut by_topic: BTreeMap<String, Vec<&Document>> = BTreeMap::new();
+    for doc in &site.pages {
+        if doc.front.topics.is_empty() {
+            by_topic.entry("Other".into()).or_default().push(doc);
+        }
+        for t in &doc.front.topics {
+            by_topic.entry(t.clone()).or_default().push(doc);
+        }
+    }
+    let entry = |doc: &Document, root: &str| ListEntry {
+        title: doc.front.title.clone(),
+        url: format!("{root}{}/", doc.path),
+        status: doc.front.review.status.id(),
+        status_label: doc.front.review.status.label(),
+        updated: doc.front.updated.long(),
+        updated_iso: doc.front.updated.iso(),
+        summary: strip_citations(&doc.front.summary),
+    };
+    let topics_for = |root: &str| -> Vec<TopicCtx> {
+        by_topic
+            .iter()
+            .map(|(name, docs)| {
+                let mut pages: Vec<ListEntry> = docs.iter().map(|d| entry(d, root)).collect();
+                pages.sort_by(|a, b| a.title.cmp(&b.title));
+                TopicCtx {
+                    name: name.clone(),
+                    url: format!("{root}{}", topic_url(name)),
+                    pages,
+                }
+            })
+            .collect()
+    };
+    let mut ctx = Context::new();
+    ctx.insert("site", &site_ctx);
+    ctx.insert("root", "");
+    ctx.insert("topics", &topics_for(""));
+    ctx.insert("canonical", &base(config));
+    match t.render("index.html", &ctx) {
+        Ok(html) => files.push(OutputFile::new("index.html".into(), html.into_bytes())),
+        Err(d) => problems.push(d),
+    }
+    for topic in topics_for("../../") {
+        let mut ctx = Context::new();
+        ctx.insert("site", &site_ctx);
+        ctx.insert("root", "../../");
+        ctx.insert("canonical", &format!("{}{}", base(config), topic_url(&topic.name)));
+        ctx.insert("topic", &topic);
+        match t.render("topic.html", &ctx) {
+            Ok(html) => files.push(OutputFile::new(
+                format!("{}index.html", topic_url(&topic.name)),
+                html.into_bytes(),
+            )),
+            Err(d) => problems.push(d),
+        }
+    }
+    for (name, bytes) in &t.assets {
+        files.push(OutputFile::new(format!("assets/{name}"), bytes.clone()));
+    }
+    // Two outputs at one path (a page's audience folder against another page).
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    for w in files.windows(2) {
+        if w[0].path == w[1].path {
+            problems.push(
+                Diagnostic::error(
+                    "content/url-collision",
+                    format!("two outputs would be written to {}", w[0].path),
+                )
+                .hint("a page path may not equal another page's audience folder (/<slug>/<audience>/); rename one page"),
+            );
+        }
+    }
+    if problems.is_empty() {
+        Ok(files)
+    } else {
+        Err(problems)
+    }
+}
+
+fn base(config: &crate::config::Config) -> String {
+    let mut b = config.base_url.clone();
+    if !b.ends_with('/') {
+        b.push('/');
+    }
+    b
+}
+
+/// Text without its `[@...]` citations, for listings and descriptions.
+pub fn strip_citations(text: &str) -> String {
+    let s = crate::cite::scan::scan(text);
+    let mut out = String::new();
+    let mut pos = 0;
+    for g in &s.groups {
+        out.push_str(text[pos..g.range.start].trim_end());
+        pos = g.range.end;
+    }
+    out.push_str(&text[pos..]);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn root_prefix_counts_folders() {
+        assert_eq!(root_prefix(""), "");
+        assert_eq!(root_prefix("a"), "../");
+        assert_eq!(root_prefix("a/patient"), "../../");
+    }
+
+    #[test]
+    fn tera_positions_are_read_from_messages() {
+        assert_eq!(tera_position("Failed to parse\n --> 3:7\n  |"), Some((3, 7)));
+        assert_eq!(tera_position("nothing"), None);
+    }
+
+    #[test]
+    fn review_progression() {
+        let s = review_steps(ReviewStatus::UnderReview);
+        let states: Vec<_> = s.iter().map(|s| s.state).collect();
+        assert_eq!(states, vec!["done", "current", "todo"]);
+        let s = review_steps(ReviewStatus::Approved);
+        assert!(s.iter().all(|s| s.state == "done"));
+        let s = review_steps(ReviewStatus::Draft);
+        assert!(s.iter().all(|s| s.state == "todo"));
+    }
+
+    #[test]
+    fn strip_citations_keeps_text() {
+        assert_eq!(strip_citations("A slow taper [@a; @b]."), "A slow taper.");
+    }
+}
