@@ -1,11 +1,307 @@
-//! `careguide taper`: print a taper schedule (owned by the taper/handout work).
+//! `careguide taper`: print a taper schedule as a table, CSV or JSON.
+//!
+//! Exit codes: 0 the schedule was printed; 1 the inputs or the page are invalid; 2 the site
+//! could not be read (configuration, I/O).
+
+use std::path::{Path, PathBuf};
+
+use crate::content::frontmatter::Date;
+use crate::diag::Diagnostics;
+use crate::taper::{self, Dec, Hold, Mode, PageTaper, TaperError, TaperInput, TaperParams, Unit};
+
+/// The schedule's options, shared by `taper` and `handout`.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct TaperOptions {
+    /// Unit of the doses: g, mg, mL or tablets (taken from the page with --page).
+    #[arg(long, value_name = "UNIT")]
+    pub unit: Option<String>,
+    /// Start daily dose D0 (the patient's current dose per day).
+    #[arg(long, value_name = "D0", allow_hyphen_values = true)]
+    pub dose: Option<String>,
+    /// Percent cut per step, more than 0 and at most 50.
+    #[arg(long, value_name = "R", allow_hyphen_values = true)]
+    pub reduction_percent: Option<String>,
+    /// Days per step (at least 1).
+    #[arg(long, value_name = "K", allow_hyphen_values = true)]
+    pub interval_days: Option<String>,
+    /// Smallest measurable amount q (for example 0.5 for half a gram on a kitchen scale).
+    #[arg(long, value_name = "Q", allow_hyphen_values = true)]
+    pub step: Option<String>,
+    /// Lowest dose before stopping (default: the step q).
+    #[arg(long, value_name = "M", allow_hyphen_values = true)]
+    pub min_dose: Option<String>,
+    /// Doses per day, 1 to 12.
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
+    pub doses_per_day: Option<String>,
+    /// First day of the schedule, YYYY-MM-DD (default: today).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub start: Option<String>,
+    /// `previous`: each cut is r% of the previous dose (default); `initial`: r% of the start dose.
+    #[arg(long, value_name = "MODE")]
+    pub mode: Option<String>,
+    /// Lengthen step STEP by DAYS days (repeatable).
+    #[arg(long = "hold", value_name = "STEP:DAYS")]
+    pub holds: Vec<String>,
+    /// Warn when one step cuts more than this percent (default: the page's, else 25).
+    #[arg(long, value_name = "PERCENT", allow_hyphen_values = true)]
+    pub max_step_percent: Option<String>,
+}
+
+impl TaperOptions {
+    /// Parse every option, reporting each one that is not well formed.
+    pub fn params(&self) -> Result<TaperParams, Vec<TaperError>> {
+        let mut errors = Vec::new();
+        fn num(
+            v: &Option<String>,
+            option: &'static str,
+            errors: &mut Vec<TaperError>,
+        ) -> Option<Dec> {
+            let s = v.as_ref()?;
+            match s.parse::<Dec>() {
+                Ok(d) => Some(d),
+                Err(e) => {
+                    errors.push(TaperError { option, message: e });
+                    None
+                }
+            }
+        }
+        let mut p = TaperParams {
+            start_dose: num(&self.dose, "--dose", &mut errors),
+            reduction_percent: num(&self.reduction_percent, "--reduction-percent", &mut errors),
+            interval_days: num(&self.interval_days, "--interval-days", &mut errors),
+            step: num(&self.step, "--step", &mut errors),
+            min_dose: num(&self.min_dose, "--min-dose", &mut errors),
+            doses_per_day: num(&self.doses_per_day, "--doses-per-day", &mut errors),
+            max_step_percent: num(&self.max_step_percent, "--max-step-percent", &mut errors),
+            ..Default::default()
+        };
+        if let Some(u) = &self.unit {
+            match u.parse::<Unit>() {
+                Ok(u) => p.unit = Some(u),
+                Err(message) => errors.push(TaperError {
+                    option: "--unit",
+                    message,
+                }),
+            }
+        }
+        if let Some(s) = &self.start {
+            match Date::parse(s) {
+                Ok(d) => p.start = Some(d),
+                Err(message) => errors.push(TaperError {
+                    option: "--start",
+                    message,
+                }),
+            }
+        }
+        if let Some(m) = &self.mode {
+            match m.parse::<Mode>() {
+                Ok(m) => p.mode = Some(m),
+                Err(message) => errors.push(TaperError {
+                    option: "--mode",
+                    message,
+                }),
+            }
+        }
+        for h in &self.holds {
+            match h.parse::<Hold>() {
+                Ok(h) => p.holds.push(h),
+                Err(message) => errors.push(TaperError {
+                    option: "--hold",
+                    message,
+                }),
+            }
+        }
+        if errors.is_empty() {
+            Ok(p)
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// True when no schedule option at all was given.
+    pub fn is_empty(&self) -> bool {
+        self.unit.is_none()
+            && self.dose.is_none()
+            && self.reduction_percent.is_none()
+            && self.interval_days.is_none()
+            && self.step.is_none()
+            && self.min_dose.is_none()
+            && self.doses_per_day.is_none()
+            && self.start.is_none()
+            && self.mode.is_none()
+            && self.holds.is_empty()
+            && self.max_step_percent.is_none()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Table,
+    Csv,
+    Json,
+}
 
 /// Arguments of `careguide taper`.
 #[derive(Debug, Clone, clap::Args)]
-pub struct TaperArgs {}
+pub struct TaperArgs {
+    /// Take the unit, defaults and limits from this page's `taper:` block.
+    #[arg(long, value_name = "SLUG")]
+    pub page: Option<String>,
+    #[command(flatten)]
+    pub options: TaperOptions,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: Format,
+    /// The site's folder (holding careguide.toml), used with --page.
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub root: PathBuf,
+}
+
+/// Today's date (UTC), the default start of a schedule.
+pub fn today() -> Date {
+    Date(time::OffsetDateTime::now_utc().date())
+}
+
+/// A failure of a command, with the exit code it calls for. Messages never hold patient data.
+#[derive(Debug)]
+pub enum Failure {
+    /// Invalid input or content: exit 1.
+    Invalid(Vec<String>),
+    /// The site could not be loaded: its diagnostics.
+    Site(Diagnostics, PathBuf),
+    /// Usage, configuration or I/O: exit 2.
+    Usage(Vec<String>),
+}
+
+impl Failure {
+    pub fn report(&self) -> u8 {
+        match self {
+            Failure::Invalid(lines) => {
+                for l in lines {
+                    eprintln!("error: {l}");
+                }
+                1
+            }
+            Failure::Usage(lines) => {
+                for l in lines {
+                    eprintln!("error: {l}");
+                }
+                2
+            }
+            Failure::Site(diags, root) => {
+                let mut err = std::io::stderr();
+                crate::diag::render_human(diags, root, &mut err, false);
+                match diags.exit_code() {
+                    0 => 2,
+                    c => c,
+                }
+            }
+        }
+    }
+}
+
+pub(crate) fn taper_errors(e: Vec<TaperError>) -> Failure {
+    Failure::Invalid(e.iter().map(|e| e.to_string()).collect())
+}
+
+/// Load the site and find a page by slug or path.
+pub fn find_page(root: &Path, slug: &str) -> Result<(crate::build::Site, usize), Failure> {
+    let site = crate::build::load_site(root).map_err(|d| Failure::Site(d, root.to_path_buf()))?;
+    match site
+        .pages
+        .iter()
+        .position(|d| d.path == slug.trim_matches('/'))
+    {
+        Some(i) => Ok((site, i)),
+        None => match site.pages.iter().position(|d| d.slug == slug) {
+            Some(i) => Ok((site, i)),
+            None => {
+                let mut known: Vec<&str> = site.pages.iter().map(|d| d.path.as_str()).collect();
+                known.sort_unstable();
+                let near = known
+                    .iter()
+                    .filter(|k| strsim::levenshtein(k, slug) <= 3)
+                    .min_by_key(|k| strsim::levenshtein(k, slug));
+                let hint = match near {
+                    Some(n) => format!("did you mean '{n}'?"),
+                    None if known.is_empty() => "the site has no pages".to_string(),
+                    None => format!("the pages are: {}", known.join(", ")),
+                };
+                Err(Failure::Invalid(vec![format!(
+                    "--page: no page '{slug}' in {}: {hint}",
+                    root.display()
+                )]))
+            }
+        },
+    }
+}
+
+/// The page's `taper:` block, or an error naming the page.
+pub fn page_taper<'a>(doc: &'a crate::content::Document) -> Result<&'a PageTaper, Failure> {
+    doc.front.taper.as_ref().ok_or_else(|| {
+        Failure::Invalid(vec![format!(
+            "--page: the page '{}' ({}) has no taper: block, so it sets no unit, defaults or limits for a schedule; pass --unit and the other options without --page, or add a taper: block to the page",
+            doc.path,
+            doc.file.display()
+        )])
+    })
+}
+
+/// Resolve the options against the page's block (if any) and check them.
+pub fn input(options: &TaperOptions, page: Option<&PageTaper>) -> Result<TaperInput, Failure> {
+    let params = options.params().map_err(taper_errors)?;
+    if let Some(p) = page {
+        let problems = p.check();
+        if !problems.is_empty() {
+            return Err(Failure::Invalid(problems));
+        }
+    }
+    taper::resolve(&params, page, today()).map_err(taper_errors)
+}
+
+fn compute(args: &TaperArgs) -> Result<String, Failure> {
+    let site;
+    let page = match &args.page {
+        Some(slug) => {
+            let (s, i) = find_page(&args.root, slug)?;
+            site = s;
+            Some(page_taper(&site.pages[i])?)
+        }
+        None => None,
+    };
+    let input = input(&args.options, page)?;
+    let schedule = taper::schedule(&input).map_err(taper_errors)?;
+    Ok(match args.format {
+        Format::Table => taper::to_table(&schedule),
+        Format::Json => taper::to_json(&schedule),
+        Format::Csv => {
+            // CSV stays machine-readable: what the clinician must still see goes to stderr.
+            for d in &schedule.input.defaults_applied {
+                eprintln!("note: default used: {d}");
+            }
+            for w in &schedule.warnings {
+                eprintln!("warning: {w}");
+            }
+            taper::to_csv(&schedule)
+        }
+    })
+}
 
 /// Run the command; returns the process exit code.
-pub fn run(_args: &TaperArgs) -> u8 {
-    eprintln!("careguide taper: not available yet");
-    2
+pub fn run(args: &TaperArgs) -> u8 {
+    match compute(args) {
+        Ok(text) => {
+            use std::io::Write;
+            let mut out = std::io::stdout().lock();
+            match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+                Ok(()) => 0,
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => 0,
+                Err(e) => {
+                    eprintln!("error: cannot write the schedule: {e}");
+                    2
+                }
+            }
+        }
+        Err(f) => f.report(),
+    }
 }

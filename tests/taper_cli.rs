@@ -1,0 +1,261 @@
+//! `careguide taper` run as a real process on the fixture sites in tests/fixtures/taper/.
+
+use std::process::{Command, Output};
+
+const SITE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/taper/site");
+const BAD_BLOCK: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/fixtures/taper/bad-block"
+);
+
+fn taper(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_careguide"))
+        .arg("taper")
+        .args(args)
+        .output()
+        .expect("run careguide")
+}
+
+fn text(o: &Output) -> (String, String) {
+    (
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+const EXAMPLE: &[&str] = &[
+    "--unit",
+    "g",
+    "--dose",
+    "20",
+    "--reduction-percent",
+    "10",
+    "--interval-days",
+    "7",
+    "--step",
+    "0.5",
+    "--doses-per-day",
+    "3",
+    "--start",
+    "2026-12-01",
+];
+
+#[test]
+fn worked_example_as_json() {
+    let mut args = EXAMPLE.to_vec();
+    args.extend(["--format", "json"]);
+    let o = taper(&args);
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["unit"], "g");
+    assert_eq!(v["start_dose"], 20);
+    let steps = v["steps"].as_array().unwrap();
+    assert_eq!(steps.len(), 24);
+    assert_eq!(
+        steps[0],
+        serde_json::json!({"step": 1, "start": "2026-12-01", "end": "2026-12-07",
+            "daily_dose": 18, "change_percent": -10, "doses": [6, 6, 6], "hold_days": 0})
+    );
+    assert_eq!(steps[1]["doses"], serde_json::json!([5.5, 5.5, 5]));
+    assert_eq!(steps[23]["daily_dose"], 0);
+    assert_eq!(steps[23]["start"], "2027-05-11");
+    assert!(steps[23]["end"].is_null());
+    assert_eq!(v["warnings"].as_array().unwrap().len(), 2);
+    // Defaults that were filled in are listed, never silent.
+    let defaults = v["defaults_applied"].to_string();
+    assert!(
+        defaults.contains("lowest dose before stopping"),
+        "{defaults}"
+    );
+}
+
+#[test]
+fn table_and_csv() {
+    let o = taper(EXAMPLE);
+    let (out, _) = text(&o);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(out.contains("  24  2027-05-11  stop"), "{out}");
+    assert!(out.contains("Warnings:"), "{out}");
+    assert!(out.contains("Default used: mode: previous"), "{out}");
+    let mut args = EXAMPLE.to_vec();
+    args.extend(["--format", "csv"]);
+    let o = taper(&args);
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(out.starts_with("step,start,end,daily_dose,unit,change_percent,doses,hold_days\n"));
+    assert_eq!(out.lines().count(), 25);
+    assert!(
+        err.contains("warning: step 23: 1 g to 0.5 g is a cut of 50%"),
+        "{err}"
+    );
+}
+
+#[test]
+fn page_supplies_unit_defaults_and_limits() {
+    let o = taper(&[
+        "--root",
+        SITE,
+        "--page",
+        "kratom-withdrawal",
+        "--dose",
+        "20",
+        "--start",
+        "2026-12-01",
+        "--format",
+        "json",
+    ]);
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["substance"], "kratom leaf powder");
+    assert_eq!(v["steps"].as_array().unwrap().len(), 24);
+    assert!(v["defaults_applied"]
+        .to_string()
+        .contains("reduction percent: 10 (the page's default)"));
+}
+
+fn fails(args: &[&str], code: i32, message: &str) {
+    let o = taper(args);
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(code), "{args:?}: {err}");
+    assert!(
+        err.contains(message),
+        "{args:?}: expected '{message}' in: {err}"
+    );
+    assert!(
+        out.is_empty(),
+        "{args:?}: nothing on stdout when failing: {out}"
+    );
+}
+
+#[test]
+fn every_bad_input_has_its_message() {
+    let with = |opt: &str, val: &str| -> Vec<String> {
+        let mut v: Vec<String> = EXAMPLE.iter().map(|s| s.to_string()).collect();
+        let i = v.iter().position(|a| a == opt).unwrap();
+        v[i + 1] = val.to_string();
+        v
+    };
+    let cases: Vec<(Vec<String>, &str)> = vec![
+        (
+            with("--dose", "0"),
+            "--dose: the start dose must be more than 0",
+        ),
+        (
+            with("--dose", "-5"),
+            "--dose: the start dose must be more than 0",
+        ),
+        (with("--dose", "twenty"), "--dose: 'twenty' is not a number"),
+        (
+            with("--reduction-percent", "0"),
+            "more than 0% and at most 50%",
+        ),
+        (
+            with("--reduction-percent", "55"),
+            "more than 0% and at most 50% (got 55%)",
+        ),
+        (
+            with("--interval-days", "0"),
+            "--interval-days: the days per step must be a whole number from 1",
+        ),
+        (
+            with("--step", "0"),
+            "--step: the smallest measurable amount must be more than 0",
+        ),
+        (with("--step", "25"), "is larger than the start dose"),
+        (
+            with("--doses-per-day", "13"),
+            "--doses-per-day: the doses per day must be a whole number from 1 to 12",
+        ),
+        (with("--doses-per-day", "0"), "from 1 to 12"),
+        (
+            with("--start", "2027-02-30"),
+            "--start: '2027-02-30' is not a real calendar date",
+        ),
+        (
+            with("--start", "tomorrow"),
+            "is not a date in the form YYYY-MM-DD",
+        ),
+        (with("--unit", "kg"), "--unit: unknown unit 'kg'"),
+    ];
+    for (args, msg) in cases {
+        let refs: Vec<&str> = args.iter().map(|s| s.as_str()).collect();
+        fails(&refs, 1, msg);
+    }
+    let mut args = EXAMPLE.to_vec();
+    args.extend(["--min-dose", "-1"]);
+    fails(
+        &args,
+        1,
+        "--min-dose: the lowest dose before stopping cannot be below 0",
+    );
+    let mut args = EXAMPLE.to_vec();
+    args.extend(["--hold", "30:7"]);
+    fails(
+        &args,
+        1,
+        "--hold: there is no step 30: this schedule has 24 steps",
+    );
+    let mut args = EXAMPLE.to_vec();
+    args.extend(["--hold", "3-7"]);
+    fails(&args, 1, "--hold: '3-7' is not a hold: write STEP:DAYS");
+    fails(&["--dose", "20"], 1, "--unit: no unit");
+}
+
+#[test]
+fn page_problems() {
+    fails(
+        &["--root", SITE, "--page", "kratom-withdrawl", "--dose", "20"],
+        1,
+        "no page 'kratom-withdrawl'",
+    );
+    fails(
+        &["--root", SITE, "--page", "kratom-withdrawl", "--dose", "20"],
+        1,
+        "did you mean 'kratom-withdrawal'?",
+    );
+    fails(
+        &["--root", SITE, "--page", "sleep", "--dose", "20"],
+        1,
+        "the page 'sleep' (content/sleep.md) has no taper: block",
+    );
+    fails(
+        &[
+            "--root",
+            SITE,
+            "--page",
+            "kratom-withdrawal",
+            "--dose",
+            "20",
+            "--reduction-percent",
+            "30",
+        ],
+        1,
+        "--reduction-percent: 30% is above the page's limit of 25%",
+    );
+    fails(
+        &[
+            "--root",
+            SITE,
+            "--page",
+            "kratom-withdrawal",
+            "--dose",
+            "20",
+            "--unit",
+            "mg",
+        ],
+        1,
+        "the page doses in g, not mg",
+    );
+    fails(
+        &["--root", BAD_BLOCK, "--page", "bad", "--dose", "20"],
+        1,
+        "unknown field `reducton_percent`",
+    );
+    fails(
+        &["--root", "/nonexistent/site", "--page", "x", "--dose", "20"],
+        2,
+        "no careguide.toml",
+    );
+}
