@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use crate::cite::scan::{self, Scan};
+use crate::cite::style::{Formatted, Formatter};
 use crate::cite::{resolve, Reference};
 use crate::config::Config;
 use crate::content::{self, Document};
@@ -56,25 +57,29 @@ pub fn load(root: &Path, diags: &mut Diagnostics) -> Option<Site> {
         diags.extend(d);
         pages.extend(doc);
     }
-    // Two pages at one URL.
-    let mut seen: BTreeMap<&str, &Document> = BTreeMap::new();
-    for p in &pages {
-        if let Some(first) = seen.insert(&p.path, p) {
+    // Two pages at one URL: report it and keep only the first, so later stages do not report
+    // the same clash again as colliding output files.
+    let mut seen: BTreeMap<String, PathBuf> = BTreeMap::new();
+    pages.retain(|p| {
+        if let Some(first) = seen.get(&p.path) {
             diags.push(
                 Diagnostic::error(
                     "content/duplicate-slug",
                     format!(
                         "two pages have the URL /{}/: {} and {}",
                         p.path,
-                        first.file.display(),
+                        first.display(),
                         p.file.display()
                     ),
                 )
                 .at(&p.file, p.key_line("slug"), 1)
                 .hint("give one of them another `slug:` in its front matter, or rename the file"),
             );
+            return false;
         }
-    }
+        seen.insert(p.path.clone(), p.file.clone());
+        true
+    });
     Some(Site {
         root: root.to_path_buf(),
         config,
@@ -112,6 +117,8 @@ pub struct Variant {
     pub cited: Vec<Reference>,
     /// For each cited reference, the anchor id of its first citation (for the back link).
     pub backlinks: Vec<String>,
+    /// The reference list entries, formatted in the site's citation style.
+    pub formatted: Vec<Formatted>,
 }
 
 /// Stage 3: the references a page can cite, and every citation problem on it.
@@ -142,11 +149,16 @@ pub fn resolve<'a>(doc: &'a Document, config: &Config, diags: &mut Diagnostics) 
         &mut cited,
     ));
     diags.extend(resolve::uncited(doc, &cited, config));
+    diags.extend(
+        crate::audience::check_blocks(doc, config)
+            .into_iter()
+            .filter_map(|d| config.apply_level(d)),
+    );
     Resolved { doc, refs }
 }
 
 /// Stage 4: one audience's variant of a resolved page.
-pub fn variant(page: &Resolved, audience: &str) -> Variant {
+pub fn variant(page: &Resolved, audience: &str, formatter: &Formatter) -> Variant {
     let doc = page.doc;
     let markdown = crate::audience::select(doc.body(), audience);
     let summary_scan: Scan = scan::scan(&doc.front.summary);
@@ -190,10 +202,11 @@ pub fn variant(page: &Resolved, audience: &str) -> Variant {
     }
     let summary_html = crate::render::markdown::render(&summary_md, &[]).html;
     let rendered = markdown::render(&body_md, crate::render::site::RESERVED_IDS);
-    let cited = order
+    let cited: Vec<Reference> = order
         .iter()
         .filter_map(|k| page.refs.get(k).cloned())
         .collect();
+    let formatted = formatter.format(&cited.iter().collect::<Vec<_>>());
     Variant {
         audience: audience.to_string(),
         markdown,
@@ -202,6 +215,7 @@ pub fn variant(page: &Resolved, audience: &str) -> Variant {
         toc: rendered.toc,
         cited,
         backlinks,
+        formatted,
     }
 }
 
@@ -240,6 +254,13 @@ pub fn run(opts: &Options) -> Report {
             None
         }
     };
+    let formatter = match Formatter::new(&site.config.citations.style, &opts.root) {
+        Ok(f) => Some(f),
+        Err(d) => {
+            diags.push(d);
+            None
+        }
+    };
     if opts.publish {
         for doc in &site.pages {
             if !doc.is_approved() {
@@ -264,11 +285,10 @@ pub fn run(opts: &Options) -> Report {
         .map(|doc| {
             let mut d = Diagnostics::new();
             let resolved = resolve(doc, &site.config, &mut d);
-            let variants = doc
-                .audiences
-                .iter()
-                .map(|a| variant(&resolved, a))
-                .collect();
+            let variants = match &formatter {
+                Some(f) => doc.audiences.iter().map(|a| variant(&resolved, a, f)).collect(),
+                None => Vec::new(),
+            };
             (variants, d)
         })
         .collect();
@@ -278,15 +298,15 @@ pub fn run(opts: &Options) -> Report {
         variants.push(v);
     }
     report.pages = site.pages.len();
-    let files = match &templates {
-        Some(t) => match crate::render::site::render_site(&site, &variants, t) {
+    let files = match (&templates, &formatter) {
+        (Some(t), Some(_)) => match crate::render::site::render_site(&site, &variants, t) {
             Ok(f) => f,
             Err(e) => {
                 diags.extend(e);
                 Vec::new()
             }
         },
-        None => Vec::new(),
+        _ => Vec::new(),
     };
     report.files = files.len();
     diags.sort();

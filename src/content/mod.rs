@@ -234,8 +234,10 @@ pub fn parse(src: SourceFile, config: &Config, diags: &mut Diagnostics) -> Optio
                 "check the key's spelling; the README lists every front matter key"
             } else if p.message.contains("missing field") {
                 "every page needs title, summary, updated and review (with status)"
-            } else {
+            } else if p.message.contains("invalid type") || p.message.contains("date") {
                 "front matter is YAML: `key: value`, lists as [a, b] or '- item' lines"
+            } else {
+                "a YAML syntax error shows where the parser got lost: look for an unclosed quote or bracket on this line or the lines above it"
             };
             diags.push(
                 Diagnostic::error("front-matter/invalid", p.message)

@@ -8,7 +8,6 @@ use serde::Serialize;
 use tera::{Context, Tera};
 
 use crate::build::{Site, Variant};
-use crate::cite::Reference;
 use crate::content::frontmatter::ReviewStatus;
 use crate::content::Document;
 use crate::diag::{Category, Diagnostic};
@@ -146,6 +145,7 @@ impl Templates {
                     .next_back()
                     .unwrap_or("syntax error")
                     .trim()
+                    .trim_start_matches("= ")
                     .to_string();
                 problems.push(
                     Diagnostic::error(
@@ -241,16 +241,14 @@ struct AudienceLink<'a> {
     current: bool,
 }
 
+/// One reference-list entry. `html` is the formatted entry with its DOI, PubMed and PMC links.
 #[derive(Serialize)]
 struct RefCtx {
     number: usize,
+    id: String,
     html: String,
     doi: Option<String>,
-    doi_url: Option<String>,
     pmid: Option<String>,
-    pubmed_url: Option<String>,
-    pmcid: Option<String>,
-    pmc_url: Option<String>,
     backlink: String,
 }
 
@@ -338,42 +336,6 @@ fn page_ctx<'a>(doc: &'a Document, root: &str, summary_html: String) -> PageCtx<
     }
 }
 
-/// Until the citation styles land: a plain rendering of the reference's fields, escaped.
-fn reference_html(r: &Reference) -> String {
-    let esc = |s: &str| tera::escape_html(s);
-    let mut parts = Vec::new();
-    let authors = if r.authors.len() > 6 {
-        format!("{}, et al", r.authors[..3].join(", "))
-    } else {
-        r.authors.join(", ")
-    };
-    if !authors.is_empty() {
-        parts.push(format!("{}.", esc(&authors)));
-    } else if let Some(o) = &r.organization {
-        parts.push(format!("{}.", esc(o)));
-    }
-    if let Some(t) = &r.title {
-        parts.push(format!("{}.", esc(t.trim_end_matches('.'))));
-    }
-    if let Some(c) = &r.container {
-        parts.push(format!("<i>{}</i>.", esc(c)));
-    }
-    let mut tail = r.year.clone().unwrap_or_default();
-    if let Some(v) = &r.volume {
-        tail.push_str(&format!(";{v}"));
-    }
-    if let Some(i) = &r.issue {
-        tail.push_str(&format!("({i})"));
-    }
-    if let Some(p) = &r.pages {
-        tail.push_str(&format!(":{p}"));
-    }
-    if !tail.is_empty() {
-        parts.push(format!("{}.", esc(&tail)));
-    }
-    parts.join(" ")
-}
-
 /// Render every page variant, the index and the topic pages into output files.
 pub fn render_site(
     site: &Site,
@@ -444,13 +406,10 @@ pub fn render_site(
                 .enumerate()
                 .map(|(i, r)| RefCtx {
                     number: i + 1,
-                    html: reference_html(r),
+                    html: v.formatted.get(i).map(|f| f.html.clone()).unwrap_or_default(),
+                    id: r.id.clone(),
                     doi: r.doi.clone(),
-                    doi_url: r.doi_url(),
                     pmid: r.pmid.clone(),
-                    pubmed_url: r.pubmed_url(),
-                    pmcid: r.pmcid.clone(),
-                    pmc_url: r.pmc_url(),
                     backlink: v.backlinks.get(i).cloned().unwrap_or_default(),
                 })
                 .collect();
