@@ -7,6 +7,12 @@ pub type Problem = String;
 /// `http://dx.doi.org/`, `doi:` and trailing sentence punctuation, and lower-cases it (DOIs
 /// are case-insensitive).
 pub fn normalize_doi(raw: &str) -> String {
+    clean_doi(raw).to_lowercase()
+}
+
+/// A DOI without its URL or `doi:` prefix and trailing punctuation, in its original case (for
+/// display; compare with [`normalize_doi`]).
+pub fn clean_doi(raw: &str) -> String {
     let mut s = raw.trim();
     for prefix in [
         "https://doi.org/",
@@ -24,8 +30,7 @@ pub fn normalize_doi(raw: &str) -> String {
     if s.len() >= 4 && s[..4].eq_ignore_ascii_case("doi:") {
         s = s[4..].trim_start();
     }
-    let s = s.trim_end_matches(['.', ',', ';', ' ']);
-    s.to_lowercase()
+    s.trim_end_matches(['.', ',', ';', ' ']).to_string()
 }
 
 /// Whether a normalised DOI matches Crossref's recommended pattern

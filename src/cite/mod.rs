@@ -4,6 +4,7 @@
 //! Every bibliography source (front matter, YAML, BibTeX, CSL-JSON, MEDLINE) yields the same
 //! [`Reference`] so that one set of checks and one formatter serve them all.
 
+pub mod bib;
 pub mod ident;
 pub mod resolve;
 pub mod scan;

@@ -94,7 +94,9 @@ pub fn check_citations(
             );
         }
     }
-    out.into_iter().filter_map(|d| config.apply_level(d)).collect()
+    out.into_iter()
+        .filter_map(|d| config.apply_level(d))
+        .collect()
 }
 
 /// References defined on the page (inline) that nothing on the page cites.
@@ -113,7 +115,10 @@ pub fn uncited(
                     format!("reference '{}' is never cited on this page", r.id),
                 )
                 .at(&r.origin.file, r.origin.line, r.origin.column)
-                .hint(format!("cite it as [@{}] where it supports a statement, or remove it", r.id)),
+                .hint(format!(
+                    "cite it as [@{}] where it supports a statement, or remove it",
+                    r.id
+                )),
             )
         })
         .collect()

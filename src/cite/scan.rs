@@ -46,7 +46,9 @@ pub struct Scan {
 }
 
 /// Characters allowed inside a key only between two word characters (pandoc's rule).
-const INNER_PUNCT: &[char] = &[':', '.', '#', '$', '%', '&', '-', '+', '?', '<', '>', '~', '/'];
+const INNER_PUNCT: &[char] = &[
+    ':', '.', '#', '$', '%', '&', '-', '+', '?', '<', '>', '~', '/',
+];
 
 fn is_word(c: char) -> bool {
     c.is_alphanumeric() || c == '_'
@@ -197,8 +199,7 @@ fn parse_group(inner: &str, base: usize) -> Result<Vec<CiteItem>, Malformed> {
             return Err(Malformed {
                 offset: at,
                 message: format!("citation key '@{}' is followed by '{}'", key, tail),
-                hint: "keys cannot contain spaces; a locator follows a comma: [@key, p. 33]"
-                    .into(),
+                hint: "keys cannot contain spaces; a locator follows a comma: [@key, p. 33]".into(),
             });
         };
         items.push(CiteItem {
@@ -225,7 +226,10 @@ mod tests {
     fn finds_single_multiple_and_locators() {
         let t = "A claim [@weiss2021]. Two [@a; @b:2020]. Page [@c, p. 33].";
         let s = scan(t);
-        assert_eq!(keys(&s), vec![vec!["weiss2021"], vec!["a", "b:2020"], vec!["c"]]);
+        assert_eq!(
+            keys(&s),
+            vec![vec!["weiss2021"], vec!["a", "b:2020"], vec!["c"]]
+        );
         assert_eq!(s.groups[2].items[0].locator.as_deref(), Some("p. 33"));
         assert_eq!(&t[s.groups[0].range.clone()], "[@weiss2021]");
         assert_eq!(s.groups[0].items[0].offset, t.find("@weiss").unwrap());
