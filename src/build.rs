@@ -149,6 +149,15 @@ pub fn resolve<'a>(doc: &'a Document, config: &Config, diags: &mut Diagnostics) 
         &mut cited,
     ));
     diags.extend(resolve::uncited(doc, &cited, config));
+    if let Some(taper) = &doc.front.taper {
+        for problem in taper.check() {
+            diags.push(
+                Diagnostic::error("taper/block", problem)
+                    .at(&doc.file, doc.key_line("taper"), 1)
+                    .hint("each of reduction_percent, interval_days, step, min_dose and doses_per_day takes { default, min, max }; the README describes the taper block"),
+            );
+        }
+    }
     diags.extend(
         crate::audience::check_blocks(doc, config)
             .into_iter()
