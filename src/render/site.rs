@@ -487,6 +487,7 @@ pub fn render_site(
             Err(d) => problems.push(d),
         }
     }
+    files.extend(crate::render::publish::extra_files(site, variants));
     for (name, bytes) in &t.assets {
         files.push(OutputFile::new(format!("assets/{name}"), bytes.clone()));
     }
