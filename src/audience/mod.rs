@@ -2,6 +2,7 @@
 //! and the review workflow.
 
 pub mod blocks;
+pub mod readability;
 pub mod syllables;
 
 pub use blocks::{check as check_blocks, select_mapped, Selected};

@@ -159,7 +159,7 @@ fn hiatus(w: &[u8], i: usize) -> bool {
                     || (starts("t") && rest.len() > 1 && is_vowel(at(i + 3)))
                     || starts("ci"))
         }
-        (b'u', b'o') => !matches!(prev, b'q' | b'g') && !(prev == b'l' && i == 2),
+        (b'u', b'o') => !(matches!(prev, b'q' | b'g') || (prev == b'l' && i == 2)),
         (b'o', b'e') => (starts("m") || starts("t")) || (i == 1 && prev == b'c' && starts("x")),
         (b'o', b'a') => {
             // co-ag-u-late, an-ti-co-ag-u-lant, co-a-li-tion
