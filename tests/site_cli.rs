@@ -294,3 +294,40 @@ fn github_format_annotates_lines() {
     assert_eq!(r.code, 1);
     assert!(r.stderr.contains("::error file=content/page.md,line=26,col=42,title=cite/unknown-key::"), "{}", r.stderr);
 }
+
+/// The `<main>` element of a built page: what the reader sees, without head boilerplate.
+fn main_element(html: &str) -> &str {
+    let start = html.find("<main").expect("a <main> element");
+    let end = html.find("</main>").expect("a closing </main>") + "</main>".len();
+    &html[start..end]
+}
+
+/// Snapshot tests of rendered page bodies. Set UPDATE_SNAPSHOTS=1 to rewrite them after an
+/// intended change, then read the diff before committing.
+#[test]
+fn rendered_pages_match_their_snapshots() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&fixture("good"), dir.path());
+    let r = run(&["build", "--root", dir.path().to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let snaps = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots");
+    let update = std::env::var_os("UPDATE_SNAPSHOTS").is_some();
+    for (page, snap) in [
+        ("good-page/clinician/index.html", "good-page-clinician.html"),
+        ("good-page/patient/index.html", "good-page-patient.html"),
+        ("guides/second/index.html", "second-draft.html"),
+        ("index.html", "index.html"),
+    ] {
+        let html = std::fs::read_to_string(dir.path().join("output").join(page)).unwrap();
+        let got = main_element(&html);
+        let path = snaps.join(snap);
+        if update {
+            std::fs::create_dir_all(&snaps).unwrap();
+            std::fs::write(&path, got).unwrap();
+            continue;
+        }
+        let want = std::fs::read_to_string(&path)
+            .unwrap_or_else(|_| panic!("no snapshot {}; run with UPDATE_SNAPSHOTS=1", path.display()));
+        assert_eq!(got, want, "{page} differs from tests/snapshots/{snap}");
+    }
+}

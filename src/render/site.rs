@@ -44,6 +44,23 @@ pub struct Templates {
     assets: Vec<(String, Vec<u8>)>,
 }
 
+/// Escape text for HTML element content and quoted attributes. Unlike Tera's default this
+/// leaves '/' alone, so URLs stay readable in the page source.
+pub fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// `--> 3:5` in a Tera parse error, as (line, column).
 fn tera_position(msg: &str) -> Option<(usize, usize)> {
     let at = msg.find("--> ")? + 4;
@@ -126,6 +143,7 @@ impl Templates {
         }
         let mut tera = Tera::default();
         tera.autoescape_on(vec![".html"]);
+        tera.set_escape_fn(escape_html);
         // Add one by one first, to place a syntax error in the file that has it.
         for (name, (file, text)) in &sources {
             let mut probe = Tera::default();
