@@ -5,8 +5,10 @@
 //! [`Reference`] so that one set of checks and one formatter serve them all.
 
 pub mod bib;
+pub mod checks;
 pub mod ident;
 pub mod resolve;
+pub mod retract;
 pub mod scan;
 pub mod style;
 

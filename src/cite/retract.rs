@@ -1,0 +1,374 @@
+//! The Retraction Watch database as Crossref publishes it (one CSV, updated daily), indexed by
+//! the original paper's DOI and PMID. No network: the clinic downloads the file and names it.
+//!
+//! The CSV is parsed here on bytes (RFC 4180 quoting, `""` escapes, line breaks inside quoted
+//! fields, CRLF or LF), decoding only the fields kept, lossily, since the published file has
+//! some invalid UTF-8. See `docs/bench-retractions.md` for the speed on a 60 MB file.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use super::ident;
+use crate::diag::{Category, Diagnostic};
+
+/// What a notice says about the original paper.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Nature {
+    Retraction,
+    Correction,
+    ExpressionOfConcern,
+    /// Anything else the data may add (for example "Reinstatement").
+    Other,
+}
+
+impl Nature {
+    fn parse(s: &str) -> Nature {
+        let s = s.trim();
+        if s.eq_ignore_ascii_case("Retraction") {
+            Nature::Retraction
+        } else if s.eq_ignore_ascii_case("Correction") {
+            Nature::Correction
+        } else if s.eq_ignore_ascii_case("Expression of concern") {
+            Nature::ExpressionOfConcern
+        } else {
+            Nature::Other
+        }
+    }
+}
+
+/// One notice (a row of the CSV).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    pub record_id: String,
+    pub nature: Nature,
+    /// The notice's date as `YYYY-MM-DD`, from `RetractionDate` (`9/27/2023 0:00`).
+    pub date: Option<String>,
+    /// The DOI of the retraction (or correction) notice.
+    pub notice_doi: Option<String>,
+    pub title: String,
+}
+
+/// The notices of a Retraction Watch CSV, by original paper DOI (normalised) and PMID.
+#[derive(Debug, Default)]
+pub struct Retractions {
+    notices: Vec<Notice>,
+    by_doi: HashMap<String, Vec<u32>>,
+    by_pmid: HashMap<String, Vec<u32>>,
+}
+
+const REQUIRED: &[&str] = &[
+    "OriginalPaperDOI",
+    "OriginalPaperPubMedID",
+    "RetractionNature",
+    "RetractionDate",
+    "RetractionDOI",
+];
+
+/// Fields of one CSV record, as byte ranges into the input (quotes removed; `""` inside
+/// quoted fields left doubled and undone by [`field_text`]).
+struct Record {
+    fields: Vec<(usize, usize, bool)>,
+    line: usize,
+}
+
+/// Parse the next record starting at `pos`; returns the record and the position after it.
+fn next_record(data: &[u8], mut pos: usize, line: &mut usize, rec: &mut Record) -> usize {
+    rec.fields.clear();
+    rec.line = *line;
+    loop {
+        // One field.
+        if data.get(pos) == Some(&b'"') {
+            pos += 1;
+            let start = pos;
+            let mut escaped = false;
+            loop {
+                match memchr_quote(data, pos) {
+                    Some(q) => {
+                        *line += count_newlines(&data[pos..q]);
+                        if data.get(q + 1) == Some(&b'"') {
+                            escaped = true;
+                            pos = q + 2;
+                        } else {
+                            rec.fields.push((start, q, escaped));
+                            pos = q + 1;
+                            break;
+                        }
+                    }
+                    None => {
+                        // Unclosed quote: the field runs to the end of the file.
+                        *line += count_newlines(&data[pos..]);
+                        rec.fields.push((start, data.len(), escaped));
+                        return data.len();
+                    }
+                }
+            }
+            // Skip anything between the closing quote and the separator.
+            while pos < data.len() && !matches!(data[pos], b',' | b'\n' | b'\r') {
+                pos += 1;
+            }
+        } else {
+            let start = pos;
+            while pos < data.len() && !matches!(data[pos], b',' | b'\n' | b'\r') {
+                pos += 1;
+            }
+            rec.fields.push((start, pos, false));
+        }
+        match data.get(pos) {
+            Some(b',') => pos += 1,
+            Some(b'\r') => {
+                pos += 1;
+                if data.get(pos) == Some(&b'\n') {
+                    pos += 1;
+                }
+                *line += 1;
+                return pos;
+            }
+            Some(b'\n') => {
+                *line += 1;
+                return pos + 1;
+            }
+            _ => return data.len(),
+        }
+    }
+}
+
+fn memchr_quote(data: &[u8], from: usize) -> Option<usize> {
+    data[from..]
+        .iter()
+        .position(|&b| b == b'"')
+        .map(|i| from + i)
+}
+
+fn count_newlines(b: &[u8]) -> usize {
+    b.iter().filter(|&&c| c == b'\n').count()
+}
+
+fn field_text(data: &[u8], f: (usize, usize, bool)) -> String {
+    let s = String::from_utf8_lossy(&data[f.0..f.1]);
+    if f.2 {
+        s.replace("\"\"", "\"")
+    } else {
+        s.into_owned()
+    }
+}
+
+/// `9/27/2023 0:00` → `2023-09-27`.
+fn iso_date(s: &str) -> Option<String> {
+    let date = s.split_whitespace().next()?;
+    let mut it = date.split('/');
+    let m: u32 = it.next()?.parse().ok()?;
+    let d: u32 = it.next()?.parse().ok()?;
+    let y: u32 = it.next()?.parse().ok()?;
+    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+        return None;
+    }
+    Some(format!("{y:04}-{m:02}-{d:02}"))
+}
+
+impl Retractions {
+    /// Read the CSV at `path`; `shown` is the path diagnostics name.
+    pub fn load(path: &Path, shown: &Path) -> Result<Retractions, Diagnostic> {
+        let data = std::fs::read(path).map_err(|e| {
+            Diagnostic::error(
+                "cite/retractions-unreadable",
+                format!("cannot read the retractions file '{}': {e}", shown.display()),
+            )
+            .in_file(shown)
+            .category(Category::Io)
+            .hint("download retraction_watch.csv from Crossref (gitlab.com/crossref/retraction-watch-data) and name it in careguide.toml as retractions = \"path.csv\"")
+        })?;
+        Retractions::parse(&data, shown)
+    }
+
+    /// Parse the CSV bytes. An error when the header lacks a column careguide needs.
+    pub fn parse(data: &[u8], file: &Path) -> Result<Retractions, Diagnostic> {
+        let data = data.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(data);
+        let mut line = 1;
+        let mut rec = Record {
+            fields: Vec::with_capacity(24),
+            line: 1,
+        };
+        let mut pos = next_record(data, 0, &mut line, &mut rec);
+        let header: Vec<String> = rec
+            .fields
+            .iter()
+            .map(|&f| field_text(data, f).trim().to_string())
+            .collect();
+        let col = |name: &str| header.iter().position(|h| h.eq_ignore_ascii_case(name));
+        let missing: Vec<&str> = REQUIRED
+            .iter()
+            .copied()
+            .filter(|n| col(n).is_none())
+            .collect();
+        if !missing.is_empty() {
+            return Err(Diagnostic::error(
+                "cite/retractions-format",
+                format!(
+                    "the retractions file has no column {}",
+                    missing
+                        .iter()
+                        .map(|m| format!("'{m}'"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            )
+            .at(file, 1, 1)
+            .category(Category::Config)
+            .hint("use the Retraction Watch CSV exactly as Crossref publishes it, with its header line"));
+        }
+        // Checked above: every required column exists.
+        let [c_doi, c_pmid, c_nature, c_date, c_notice] =
+            [0, 1, 2, 3, 4].map(|i| col(REQUIRED[i]).unwrap_or(usize::MAX));
+        let c_id = col("Record ID");
+        let c_title = col("Title");
+        let mut db = Retractions::default();
+        while pos < data.len() {
+            pos = next_record(data, pos, &mut line, &mut rec);
+            if rec.fields.len() <= 1 && rec.fields.first().is_none_or(|f| f.0 == f.1) {
+                continue; // blank line
+            }
+            let get = |c: usize| rec.fields.get(c).map(|&f| field_text(data, f));
+            let idx = db.notices.len() as u32;
+            let mut indexed = false;
+            if let Some(dois) = get(c_doi) {
+                for d in dois.split(';') {
+                    let d = ident::normalize_doi(d);
+                    if d.starts_with("10.") {
+                        db.by_doi.entry(d).or_default().push(idx);
+                        indexed = true;
+                    }
+                }
+            }
+            if let Some(pmids) = get(c_pmid) {
+                for p in pmids.split(';') {
+                    let p = p.trim();
+                    if !p.is_empty() && p != "0" && ident::check_pmid(p).is_ok() {
+                        db.by_pmid.entry(p.to_string()).or_default().push(idx);
+                        indexed = true;
+                    }
+                }
+            }
+            if !indexed {
+                continue;
+            }
+            let nature = Nature::parse(&get(c_nature).unwrap_or_default());
+            let date = get(c_date).as_deref().and_then(iso_date);
+            let notice_doi = get(c_notice)
+                .map(|d| ident::clean_doi(d.split(';').next().unwrap_or("")))
+                .filter(|d| d.starts_with("10."));
+            db.notices.push(Notice {
+                record_id: c_id.and_then(get).unwrap_or_default(),
+                nature,
+                date,
+                notice_doi,
+                title: c_title.and_then(get).unwrap_or_default(),
+            });
+        }
+        Ok(db)
+    }
+
+    /// Number of notices indexed.
+    pub fn len(&self) -> usize {
+        self.notices.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.notices.is_empty()
+    }
+
+    /// Every notice about the paper with this DOI or PMID, each once, in file order.
+    pub fn lookup(&self, doi: Option<&str>, pmid: Option<&str>) -> Vec<&Notice> {
+        let mut idx: Vec<u32> = Vec::new();
+        if let Some(d) = doi.map(ident::normalize_doi) {
+            idx.extend(self.by_doi.get(&d).into_iter().flatten());
+        }
+        if let Some(p) = pmid.map(str::trim).filter(|p| !p.is_empty() && *p != "0") {
+            idx.extend(self.by_pmid.get(p).into_iter().flatten());
+        }
+        idx.sort_unstable();
+        idx.dedup();
+        idx.iter().map(|&i| &self.notices[i as usize]).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEADER: &str = "Record ID,Title,Subject,Institution,Journal,Publisher,Country,Author,URLS,ArticleType,RetractionDate,RetractionDOI,RetractionPubMedID,OriginalPaperDate,OriginalPaperDOI,OriginalPaperPubMedID,RetractionNature,Reason,Paywalled,Notes\n";
+
+    fn parse(s: &[u8]) -> Retractions {
+        Retractions::parse(s, Path::new("rw.csv")).expect("parses")
+    }
+
+    #[test]
+    fn natures_lists_quotes_and_zero_pmids() {
+        let mut csv = HEADER.as_bytes().to_vec();
+        csv.extend_from_slice(b"1,\"A \"\"quoted\"\", title\nover lines\",s,i,J,P,C,A;B,u,Research Article;,2/2/2010 0:00,10.1000/NOTICE1,111,1/1/2009 0:00,10.1000/ABC;10.1000/abc2,12345678,Retraction,+Reason;,No,\r\n");
+        csv.extend_from_slice(b"2,T2,s,i,J,P,C,A,u,x,3/4/2021 0:00,10.1000/c1,0,1/1/2020 0:00,10.1000/corr,0,Correction,,No,\n");
+        csv.extend_from_slice(b"3,T3 \xff\xfe broken,s,i,J,P,C,A,u,x,5/6/2022 0:00,10.1000/e1,0,1/1/2020 0:00,,7654321,Expression of concern,,No,\n\n");
+        let db = parse(&csv);
+        assert_eq!(db.len(), 3);
+        let n = db.lookup(Some("https://doi.org/10.1000/abc"), None);
+        assert_eq!(n.len(), 1);
+        assert_eq!(n[0].nature, Nature::Retraction);
+        assert_eq!(n[0].date.as_deref(), Some("2010-02-02"));
+        assert_eq!(n[0].notice_doi.as_deref(), Some("10.1000/NOTICE1"));
+        assert_eq!(n[0].title, "A \"quoted\", title\nover lines");
+        assert_eq!(db.lookup(Some("10.1000/ABC2"), None).len(), 1);
+        assert_eq!(db.lookup(None, Some("12345678")).len(), 1);
+        // The same paper found by DOI and PMID is one notice.
+        assert_eq!(db.lookup(Some("10.1000/abc"), Some("12345678")).len(), 1);
+        assert_eq!(
+            db.lookup(Some("10.1000/corr"), None)[0].nature,
+            Nature::Correction
+        );
+        assert!(db.lookup(None, Some("0")).is_empty());
+        let eoc = db.lookup(None, Some("7654321"));
+        assert_eq!(eoc[0].nature, Nature::ExpressionOfConcern);
+        assert!(eoc[0].title.contains('\u{FFFD}'));
+    }
+
+    #[test]
+    fn missing_columns_are_named() {
+        let e = Retractions::parse(
+            b"Record ID,Title,RetractionDate\n1,x,1/1/2020\n",
+            Path::new("rw.csv"),
+        )
+        .unwrap_err();
+        assert_eq!(e.rule, "cite/retractions-format");
+        assert!(e.message.contains("'OriginalPaperDOI'"), "{}", e.message);
+        assert_eq!(e.line, 1);
+        assert!(Retractions::parse(b"", Path::new("rw.csv")).is_err());
+    }
+
+    #[test]
+    fn unclosed_quote_does_not_panic() {
+        let mut csv = HEADER.as_bytes().to_vec();
+        csv.extend_from_slice(b"1,\"never closed,s,i");
+        let db = parse(&csv);
+        assert!(db.is_empty());
+    }
+
+    #[test]
+    fn real_subset() {
+        let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../shared/real-inputs/retractionwatch_crossref-format_radiomics-subset.csv");
+        if !p.exists() {
+            eprintln!("note: {} is absent; skipping", p.display());
+            return;
+        }
+        let db = Retractions::load(&p, Path::new("rw.csv")).expect("loads");
+        assert_eq!(db.len(), 6);
+        let n = db.lookup(Some("10.1155/2022/7642511"), None);
+        assert_eq!(n.len(), 1);
+        assert_eq!(n[0].nature, Nature::Retraction);
+        assert_eq!(n[0].date.as_deref(), Some("2023-09-27"));
+        assert_eq!(n[0].notice_doi.as_deref(), Some("10.1155/2023/9812821"));
+        assert_eq!(n[0].record_id, "56626");
+        assert_eq!(db.lookup(None, Some("36051936")).len(), 1);
+        // A PMID of 0 means none: that row is found by DOI only.
+        assert_eq!(db.lookup(Some("10.1155/2022/1008652"), None).len(), 1);
+        assert!(db.lookup(None, Some("0")).is_empty());
+    }
+}
