@@ -123,10 +123,18 @@ pub struct Variant {
 
 /// Stage 3: the references a page can cite, and every citation problem on it.
 pub fn resolve<'a>(doc: &'a Document, config: &Config, diags: &mut Diagnostics) -> Resolved<'a> {
-    let mut refs = BTreeMap::new();
-    for r in &doc.references {
-        refs.insert(r.id.clone(), r.clone());
-    }
+    resolve_with(doc, config, &resolve::Library::empty(Path::new(".")), diags)
+}
+
+/// [`resolve`] with the site's bibliography files and retraction data (`resolve::Library`).
+pub fn resolve_with<'a>(
+    doc: &'a Document,
+    config: &Config,
+    lib: &resolve::Library,
+    diags: &mut Diagnostics,
+) -> Resolved<'a> {
+    let (refs, found) = resolve::references(doc, config, lib);
+    diags.extend(found);
     let mut cited = BTreeSet::new();
     let summary_scan = scan::scan(&doc.front.summary);
     diags.extend(resolve::check_citations(
@@ -149,6 +157,7 @@ pub fn resolve<'a>(doc: &'a Document, config: &Config, diags: &mut Diagnostics) 
         &mut cited,
     ));
     diags.extend(resolve::uncited(doc, &cited, config));
+    diags.extend(resolve::check_references(doc, &refs, &cited, config, lib));
     if let Some(taper) = &doc.front.taper {
         for problem in taper.check() {
             diags.push(
@@ -270,6 +279,9 @@ pub fn run(opts: &Options) -> Report {
             None
         }
     };
+    // Bibliography files and retraction data, read once for every page.
+    let library = resolve::Library::load(&opts.root, &site.config, None);
+    diags.extend(library.diags.iter().cloned());
     if opts.publish {
         for doc in &site.pages {
             if !doc.is_approved() {
@@ -293,7 +305,7 @@ pub fn run(opts: &Options) -> Report {
         .par_iter()
         .map(|doc| {
             let mut d = Diagnostics::new();
-            let resolved = resolve(doc, &site.config, &mut d);
+            let resolved = resolve_with(doc, &site.config, &library, &mut d);
             let variants = match &formatter {
                 Some(f) => doc.audiences.iter().map(|a| variant(&resolved, a, f)).collect(),
                 None => Vec::new(),

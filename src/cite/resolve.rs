@@ -1,12 +1,15 @@
 //! Stage 3: checking a page's citations against the references it can cite.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
+use crate::cite::retract::Retractions;
 use crate::cite::scan::{Misplaced, Scan};
-use crate::cite::Reference;
+use crate::cite::{bib, checks, Reference};
 use crate::config::Config;
 use crate::content::{nearest, Document};
-use crate::diag::Diagnostic;
+use crate::diag::{Category, Diagnostic};
 
 /// Where a scanned text sits in the page's file.
 pub enum Place<'a> {
@@ -121,5 +124,233 @@ pub fn uncited(
                 )),
             )
         })
+        .collect()
+}
+
+/// Everything pages may cite from outside their front matter: bibliography files (each read
+/// once and shared by every page naming it) and the Retraction Watch data.
+pub struct Library {
+    root: PathBuf,
+    files: Mutex<HashMap<PathBuf, Arc<bib::Loaded>>>,
+    /// The site-wide bibliography (`[citations] bibliography` in careguide.toml), in order.
+    site_wide: Vec<PathBuf>,
+    pub retractions: Option<Retractions>,
+    /// Problems with the site-wide files and the retraction data, to report once per run.
+    pub diags: Vec<Diagnostic>,
+    /// The latest plausible publication year (this year).
+    pub this_year: i32,
+}
+
+impl std::fmt::Debug for Library {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Library")
+            .field("root", &self.root)
+            .field("site_wide", &self.site_wide)
+            .field("retractions", &self.retractions.as_ref().map(|r| r.len()))
+            .finish()
+    }
+}
+
+impl Library {
+    /// Read the site-wide bibliography and the retraction data named in `config`;
+    /// `retractions` (the `--retractions FILE` flag) overrides the configured file and is
+    /// relative to the current directory, as command-line paths are.
+    pub fn load(root: &Path, config: &Config, retractions: Option<&Path>) -> Library {
+        let mut lib = Library {
+            root: root.to_path_buf(),
+            files: Mutex::new(HashMap::new()),
+            site_wide: config.citations.bibliography.clone(),
+            retractions: None,
+            diags: Vec::new(),
+            this_year: time::OffsetDateTime::now_utc().year(),
+        };
+        for f in &lib.site_wide {
+            let loaded = lib.file(f);
+            lib.diags.extend(loaded.diags.iter().cloned());
+        }
+        let rw = match (retractions, &config.citations.retractions) {
+            (Some(p), _) => Some((p.to_path_buf(), p.to_path_buf())),
+            (None, Some(p)) => Some((root.join(p), p.clone())),
+            (None, None) => None,
+        };
+        if let Some((full, shown)) = rw {
+            match Retractions::load(&full, &shown) {
+                Ok(r) => lib.retractions = Some(r),
+                Err(d) => lib.diags.push(d),
+            }
+        }
+        lib.diags = lib
+            .diags
+            .drain(..)
+            .filter_map(|d| config.apply_level(d))
+            .collect();
+        lib
+    }
+
+    /// A library with no files and no retraction data (pages cite their front matter only).
+    pub fn empty(root: &Path) -> Library {
+        Library {
+            root: root.to_path_buf(),
+            files: Mutex::new(HashMap::new()),
+            site_wide: Vec::new(),
+            retractions: None,
+            diags: Vec::new(),
+            this_year: time::OffsetDateTime::now_utc().year(),
+        }
+    }
+
+    /// The bibliography file at `rel` (relative to the site root), read once.
+    pub fn file(&self, rel: &Path) -> Arc<bib::Loaded> {
+        let key = rel.to_path_buf();
+        if let Ok(files) = self.files.lock() {
+            if let Some(l) = files.get(&key) {
+                return Arc::clone(l);
+            }
+        }
+        let loaded = Arc::new(bib::read(rel, &self.root));
+        if let Ok(mut files) = self.files.lock() {
+            files.entry(key).or_insert_with(|| Arc::clone(&loaded));
+        }
+        loaded
+    }
+}
+
+/// Every reference `doc` may cite, by id: its front matter `references:`, then its
+/// `bibliography:` files, then the site-wide bibliography. A key defined twice is an error at
+/// the second place, naming the first; the first definition is the one used.
+pub fn references(
+    doc: &Document,
+    config: &Config,
+    lib: &Library,
+) -> (BTreeMap<String, Reference>, Vec<Diagnostic>) {
+    let mut refs: BTreeMap<String, Reference> = BTreeMap::new();
+    let mut out = Vec::new();
+    let mut add = |r: &Reference, out: &mut Vec<Diagnostic>| {
+        if let Some(p) = crate::content::key_problem(&r.id) {
+            let rule = if r.id.trim().is_empty() {
+                "cite/empty-key"
+            } else {
+                "cite/bad-key"
+            };
+            out.push(
+                Diagnostic::error(rule, p)
+                    .at(&r.origin.file, r.origin.line, r.origin.column)
+                    .hint("a key is one word of letters, digits and _ (inner : . # $ % & - + ? < > ~ / allowed), cited as [@key]"),
+            );
+            return;
+        }
+        match refs.get(&r.id) {
+            Some(first) if first.origin == r.origin => {}
+            Some(first) => out.push(
+                Diagnostic::error(
+                    "cite/duplicate-key",
+                    format!(
+                        "the reference key '{}' is defined twice: at {} and at {}",
+                        r.id,
+                        checks::place(first),
+                        checks::place(r)
+                    ),
+                )
+                .at(&r.origin.file, r.origin.line, r.origin.column)
+                .hint(format!(
+                    "rename one of them; [@{}] cites the one at {}",
+                    r.id,
+                    checks::place(first)
+                )),
+            ),
+            None => {
+                refs.insert(r.id.clone(), r.clone());
+            }
+        }
+    };
+    for r in &doc.references {
+        add(r, &mut out);
+    }
+    let bib_line = doc.key_line("bibliography");
+    for name in &doc.front.bibliography {
+        let rel = PathBuf::from(name.trim());
+        let full = lib.root.join(&rel);
+        if let Some(d) = bib::outside_root(&full, &lib.root, &rel) {
+            out.push(
+                Diagnostic {
+                    file: Some(doc.file.clone()),
+                    line: bib_line,
+                    column: 1,
+                    category: Category::Content,
+                    ..d
+                }
+                .hint(format!(
+                    "'{name}' leads outside the site; copy the file into the site and name it relative to the site root"
+                )),
+            );
+            continue;
+        }
+        let loaded = lib.file(&rel);
+        for d in &loaded.diags {
+            // A missing file is the page's problem: point at its `bibliography:` line.
+            if d.rule == "cite/bibliography-unreadable" || d.rule == "cite/bibliography-format" {
+                out.push(Diagnostic {
+                    file: Some(doc.file.clone()),
+                    line: bib_line,
+                    column: 1,
+                    ..d.clone()
+                });
+            } else {
+                out.push(d.clone());
+            }
+        }
+        for r in &loaded.refs {
+            add(r, &mut out);
+        }
+    }
+    for f in &lib.site_wide {
+        let loaded = lib.file(f);
+        for r in &loaded.refs {
+            add(r, &mut out);
+        }
+    }
+    let out = out
+        .into_iter()
+        .filter_map(|d| config.apply_level(d))
+        .collect();
+    (refs, out)
+}
+
+/// Checks of the references a page shows or defines: identifiers, required fields, years and
+/// the same work under two keys (for its front matter references and every cited one), and
+/// retractions (for cited ones). References in a shared file that the page does not cite are
+/// not its concern.
+pub fn check_references(
+    doc: &Document,
+    refs: &BTreeMap<String, Reference>,
+    cited: &BTreeSet<String>,
+    config: &Config,
+    lib: &Library,
+) -> Vec<Diagnostic> {
+    let mut shown: Vec<&Reference> = Vec::new();
+    for r in &doc.references {
+        if let Some(used) = refs.get(&r.id).filter(|u| u.origin == r.origin) {
+            shown.push(used);
+        }
+    }
+    for k in cited {
+        if let Some(r) = refs.get(k) {
+            if !shown.iter().any(|s| s.id == r.id) {
+                shown.push(r);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for r in &shown {
+        out.extend(checks::check_reference(r, lib.this_year));
+    }
+    out.extend(checks::check_duplicates(&shown));
+    if let Some(db) = &lib.retractions {
+        for r in shown.iter().filter(|r| cited.contains(&r.id)) {
+            out.extend(checks::check_retraction(r, db));
+        }
+    }
+    out.into_iter()
+        .filter_map(|d| config.apply_level(d))
         .collect()
 }
