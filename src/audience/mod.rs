@@ -3,6 +3,7 @@
 
 pub mod blocks;
 pub mod readability;
+pub mod review;
 pub mod syllables;
 
 pub use blocks::{check as check_blocks, select_mapped, Selected};

@@ -1,0 +1,712 @@
+//! The review workflow: the build date, overdue and due-soon reviews, what `--publish` refuses,
+//! the banner text readers see, the editorial report (`_editorial/index.html`) and the
+//! `MedicalWebPage` JSON-LD of each variant.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use super::readability::Scores;
+use crate::config::Config;
+use crate::content::frontmatter::{Date, ReviewStatus};
+use crate::content::Document;
+use crate::diag::{Category, Diagnostic};
+
+/// The date reviews are judged against: `--today` if given, else `SOURCE_DATE_EPOCH` (for
+/// reproducible builds), else today's date (UTC).
+pub fn build_date(today: Option<Date>) -> Result<Date, Diagnostic> {
+    if let Some(d) = today {
+        return Ok(d);
+    }
+    if let Ok(v) = std::env::var("SOURCE_DATE_EPOCH") {
+        let v = v.trim();
+        return v
+            .parse::<i64>()
+            .ok()
+            .and_then(Date::from_unix_seconds)
+            .ok_or_else(|| {
+                Diagnostic::error(
+                    "config/source-date-epoch",
+                    format!("SOURCE_DATE_EPOCH is '{v}', not a number of seconds since 1970"),
+                )
+                .category(Category::Config)
+                .hint("set it to a Unix timestamp such as 1764115200, or unset it to use today's date")
+            });
+    }
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    Date::from_unix_seconds(now).ok_or_else(|| {
+        Diagnostic::error("config/clock", "the system clock gives no usable date")
+            .category(Category::Config)
+            .hint("pass --today YYYY-MM-DD")
+    })
+}
+
+/// Days the page's review is overdue on `today` (0 or more), `None` when it is not due yet or
+/// has no `next_review`.
+pub fn days_overdue(doc: &Document, today: Date) -> Option<i64> {
+    let next = doc.front.review.next_review?;
+    let days = next.days_until(today);
+    (days > 0).then_some(days)
+}
+
+fn next_review_pos(doc: &Document) -> (usize, usize) {
+    let yaml = doc.yaml();
+    crate::content::frontmatter::find_in(yaml, doc.yaml_line, "next_review")
+        .unwrap_or((doc.key_line("review"), 1))
+}
+
+/// Review findings of a normal build or check: `review/overdue` when `next_review` has passed,
+/// `review/due-soon` within `[review] warn_days`. Both warnings by default, through the site's
+/// rule levels.
+pub fn check(doc: &Document, config: &Config, today: Date) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let Some(next) = doc.front.review.next_review else {
+        return out;
+    };
+    let (l, c) = next_review_pos(doc);
+    let days = next.days_until(today);
+    if days > 0 {
+        out.push(
+            Diagnostic::warning(
+                "review/overdue",
+                format!(
+                    "the page's review was due on {} ({days} day{} ago)",
+                    next.iso(),
+                    if days == 1 { "" } else { "s" }
+                ),
+            )
+            .at(&doc.file, l, c)
+            .hint("have a reviewer look at the page, then set last_reviewed to the review's date and next_review to the next one; a --publish build refuses it until then"),
+        );
+    } else if let Some(warn) = config.review.warn_days {
+        if -days <= i64::from(warn) {
+            out.push(
+                Diagnostic::warning(
+                    "review/due-soon",
+                    format!("the page's review is due on {} (in {} days)", next.iso(), -days),
+                )
+                .at(&doc.file, l, c)
+                .hint("plan the review before that date; a --publish build refuses pages whose review has passed"),
+            );
+        }
+    }
+    out.into_iter()
+        .filter_map(|d| config.apply_level(d))
+        .collect()
+}
+
+/// Why a page cannot be published on `today`: empty when it can.
+pub fn publish_problems(doc: &Document, today: Date) -> Vec<String> {
+    let r = &doc.front.review;
+    let mut why = Vec::new();
+    if r.status != ReviewStatus::Approved {
+        why.push(format!("its status is {}", r.status.id()));
+    }
+    if r.reviewers.iter().all(|x| x.trim().is_empty()) {
+        why.push("it names no reviewer".to_string());
+    }
+    if let Some(days) = days_overdue(doc, today) {
+        if let Some(next) = r.next_review {
+            why.push(format!(
+                "its review was due on {} ({days} days ago)",
+                next.iso()
+            ));
+        }
+    }
+    why
+}
+
+/// The one error a `--publish` build or check gives a page it refuses, if it refuses it:
+/// not approved, no reviewer, or `next_review` passed.
+pub fn publish_check(doc: &Document, today: Date) -> Option<Diagnostic> {
+    let why = publish_problems(doc, today);
+    if why.is_empty() {
+        return None;
+    }
+    Some(
+        Diagnostic::error(
+            "review/not-publishable",
+            format!("the page cannot be published: {}", why.join("; ")),
+        )
+        .at(&doc.file, doc.key_line("review"), 1)
+        .hint("a --publish build takes approved pages with a reviewer and a next_review date still ahead; build without --publish to preview the page with its review banner"),
+    )
+}
+
+/// What kind of banner a variant shows about its review.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BannerKind {
+    /// Not approved yet.
+    Unreviewed,
+    /// Approved, but the review date has passed.
+    Overdue,
+}
+
+/// The review banner of a page, for readers: `None` for an approved page whose review is
+/// current.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Banner {
+    pub kind: BannerKind,
+    pub status: &'static str,
+    pub text: String,
+}
+
+pub fn banner(doc: &Document, today: Date) -> Option<Banner> {
+    let r = &doc.front.review;
+    let text = match r.status {
+        ReviewStatus::Draft => {
+            "This page is a draft. It has not been checked by a clinician yet.".to_string()
+        }
+        ReviewStatus::Submitted => "This page is waiting for a clinician to review it.".to_string(),
+        ReviewStatus::UnderReview => {
+            "A clinician is reviewing this page. It may still change.".to_string()
+        }
+        ReviewStatus::Approved => {
+            let next = r.next_review?;
+            if next.days_until(today) <= 0 {
+                return None;
+            }
+            let kind = BannerKind::Overdue;
+            return Some(Banner {
+                kind,
+                status: r.status.id(),
+                text: format!(
+                    "This page was due for review on {}. Ask your care team if anything has changed.",
+                    next.long()
+                ),
+            });
+        }
+    };
+    Some(Banner {
+        kind: BannerKind::Unreviewed,
+        status: r.status.id(),
+        text,
+    })
+}
+
+/// One audience's reading level on the editorial report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Reading {
+    pub grade: f64,
+    pub target: Option<f64>,
+    pub words: usize,
+}
+
+impl Reading {
+    pub fn above_target(&self) -> bool {
+        self.target
+            .is_some_and(|t| self.words > 0 && self.grade > t)
+    }
+}
+
+/// One page's line on the editorial report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EditorialRow {
+    pub path: String,
+    pub file: String,
+    pub title: String,
+    pub status: ReviewStatus,
+    pub reviewers: Vec<String>,
+    pub last_reviewed: Option<Date>,
+    pub next_review: Option<Date>,
+    /// Days past `next_review` (positive), or days left (negative); `None` without a date.
+    pub days_overdue: Option<i64>,
+    /// Flesch-Kincaid grade per audience the page is written for.
+    pub reading: BTreeMap<String, Reading>,
+    /// Findings about the page's references (unknown keys, retractions, ...).
+    pub reference_findings: usize,
+}
+
+/// The editorial line of a page. `scores` are the page's reading-level scores per audience
+/// (from [`super::readability::check`]); `reference_findings` the number of citation
+/// diagnostics on the page.
+pub fn editorial_row(
+    doc: &Document,
+    config: &Config,
+    today: Date,
+    scores: &BTreeMap<String, Scores>,
+    reference_findings: usize,
+) -> EditorialRow {
+    let r = &doc.front.review;
+    let reading = scores
+        .iter()
+        .map(|(a, s)| {
+            (
+                a.clone(),
+                Reading {
+                    grade: s.flesch_kincaid_grade,
+                    target: config.audience(a).and_then(|x| x.reading_grade),
+                    words: s.words,
+                },
+            )
+        })
+        .collect();
+    EditorialRow {
+        path: doc.path.clone(),
+        file: doc.file.display().to_string(),
+        title: doc.front.title.clone(),
+        status: r.status,
+        reviewers: r.reviewers.clone(),
+        last_reviewed: r.last_reviewed,
+        next_review: r.next_review,
+        days_overdue: r.next_review.map(|n| n.days_until(today)),
+        reading,
+        reference_findings,
+    }
+}
+
+/// Escape text for HTML element content and quoted attribute values.
+pub fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+const REPORT_CSS: &str = "body{font-family:system-ui,sans-serif;margin:1.5rem;color:#1a1a1a}\
+table{border-collapse:collapse;width:100%;font-size:.95rem}\
+th,td{border:1px solid #bbb;padding:.35rem .5rem;text-align:left;vertical-align:top}\
+th button{font:inherit;font-weight:bold;background:none;border:0;padding:0;cursor:pointer;text-align:left;color:inherit}\
+th button::after{content:' \\2195';color:#666}\
+tr.overdue td{background:#fdecea}.above{color:#a00000;font-weight:bold}\
+.num{text-align:right}caption{text-align:left;font-weight:bold;margin-bottom:.5rem}\
+@media print{th button::after{content:''}}";
+
+/// Sorts the table by a column when its header button is pressed; works without it too.
+const REPORT_JS: &str = "document.querySelectorAll('th button').forEach(function(b){b.addEventListener('click',function(){\
+var th=b.parentNode,t=th.closest('table'),i=Array.prototype.indexOf.call(th.parentNode.children,th),\
+asc=th.getAttribute('aria-sort')!=='ascending',body=t.tBodies[0],rows=Array.prototype.slice.call(body.rows);\
+rows.sort(function(x,y){var a=x.cells[i].dataset.sort,c=y.cells[i].dataset.sort,na=parseFloat(a),nc=parseFloat(c);\
+var r=(!isNaN(na)&&!isNaN(nc))?na-nc:a.localeCompare(c);return asc?r:-r;});\
+rows.forEach(function(r){body.appendChild(r);});\
+t.querySelectorAll('th').forEach(function(h){h.removeAttribute('aria-sort');});\
+th.setAttribute('aria-sort',asc?'ascending':'descending');});});";
+
+/// The editorial report: every page with its review state, reading level per audience against
+/// target and reference findings, in one sortable table. Self-contained (no external
+/// requests); meant for `output/_editorial/index.html`, which is neither linked from public
+/// pages nor listed in the sitemap.
+pub fn editorial_report(config: &Config, rows: &[EditorialRow], today: Date) -> String {
+    let audiences = config.audience_ids();
+    let waiting = rows
+        .iter()
+        .filter(|r| r.status != ReviewStatus::Approved)
+        .count();
+    let overdue = rows
+        .iter()
+        .filter(|r| r.days_overdue.is_some_and(|d| d > 0))
+        .count();
+    let above = rows
+        .iter()
+        .filter(|r| r.reading.values().any(Reading::above_target))
+        .count();
+    let mut h = String::new();
+    h.push_str(&format!(
+        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta name=\"robots\" content=\"noindex, nofollow\">\n<title>Editorial report: {}</title>\n<style>{REPORT_CSS}</style>\n</head>\n<body>\n<main>\n<h1>Editorial report</h1>\n",
+        esc(&config.language),
+        esc(&config.title)
+    ));
+    h.push_str(&format!(
+        "<p>{} on {}: {} page{}, {waiting} waiting for review or approval, {overdue} with an overdue review, {above} above a reading-level target.</p>\n",
+        esc(&config.clinic),
+        esc(&today.long()),
+        rows.len(),
+        if rows.len() == 1 { "" } else { "s" },
+    ));
+    h.push_str("<table>\n<caption>Pages, their review and reading level (select a column heading to sort)</caption>\n<thead>\n<tr>");
+    let mut headers: Vec<String> = [
+        "Page",
+        "Status",
+        "Reviewers",
+        "Last reviewed",
+        "Next review",
+        "Days overdue",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    for a in &audiences {
+        let label = config.audience(a).map(|x| x.label.as_str()).unwrap_or(a);
+        headers.push(format!("Reading grade: {label}"));
+    }
+    headers.push("Reference findings".into());
+    for head in &headers {
+        h.push_str(&format!(
+            "<th scope=\"col\"><button type=\"button\">{}</button></th>",
+            esc(head)
+        ));
+    }
+    h.push_str("</tr>\n</thead>\n<tbody>\n");
+    for r in rows {
+        let overdue = r.days_overdue.is_some_and(|d| d > 0);
+        h.push_str(if overdue {
+            "<tr class=\"overdue\">"
+        } else {
+            "<tr>"
+        });
+        h.push_str(&format!(
+            "<td data-sort=\"{}\"><a href=\"../{}/\">{}</a><br><small>{}</small></td>",
+            esc(&r.title.to_lowercase()),
+            esc(&r.path),
+            esc(&r.title),
+            esc(&r.file)
+        ));
+        let status_rank = match r.status {
+            ReviewStatus::Draft => 0,
+            ReviewStatus::Submitted => 1,
+            ReviewStatus::UnderReview => 2,
+            ReviewStatus::Approved => 3,
+        };
+        h.push_str(&format!(
+            "<td data-sort=\"{status_rank}\">{}</td>",
+            esc(r.status.label())
+        ));
+        let reviewers = r.reviewers.join("; ");
+        h.push_str(&format!(
+            "<td data-sort=\"{}\">{}</td>",
+            esc(&reviewers.to_lowercase()),
+            if reviewers.is_empty() {
+                "<em>none</em>".to_string()
+            } else {
+                esc(&reviewers)
+            }
+        ));
+        for d in [r.last_reviewed, r.next_review] {
+            match d {
+                Some(d) => h.push_str(&format!(
+                    "<td data-sort=\"{0}\"><time datetime=\"{0}\">{0}</time></td>",
+                    d.iso()
+                )),
+                None => h.push_str("<td data-sort=\"\">—</td>"),
+            }
+        }
+        match r.days_overdue {
+            Some(d) if d > 0 => h.push_str(&format!(
+                "<td class=\"num above\" data-sort=\"{d}\">{d}</td>"
+            )),
+            Some(d) => h.push_str(&format!(
+                "<td class=\"num\" data-sort=\"{d}\">due in {}</td>",
+                -d
+            )),
+            None => h.push_str("<td class=\"num\" data-sort=\"-100000\">—</td>"),
+        }
+        for a in &audiences {
+            match r.reading.get(*a) {
+                Some(x) => {
+                    let target = x.target.map(|t| format!(" / {t}")).unwrap_or_default();
+                    let class = if x.above_target() { "num above" } else { "num" };
+                    let note = if x.above_target() {
+                        " (above target)"
+                    } else {
+                        ""
+                    };
+                    h.push_str(&format!(
+                        "<td class=\"{class}\" data-sort=\"{:.1}\">{:.1}{target}{note}</td>",
+                        x.grade, x.grade
+                    ));
+                }
+                None => h.push_str("<td class=\"num\" data-sort=\"-1\">—</td>"),
+            }
+        }
+        h.push_str(&format!(
+            "<td class=\"num\" data-sort=\"{0}\">{0}</td></tr>\n",
+            r.reference_findings
+        ));
+    }
+    h.push_str("</tbody>\n</table>\n<p>Reading grade is the Flesch-Kincaid grade of the prose each audience sees, against the audience's target from careguide.toml.</p>\n</main>\n");
+    h.push_str(&format!("<script>{REPORT_JS}</script>\n</body>\n</html>\n"));
+    h
+}
+
+/// A DOI as a bare lower-case `10.x/y`, or `None` if it does not look like one.
+fn normalize_doi(doi: &str) -> Option<String> {
+    let d = doi.trim();
+    let lower = d.to_lowercase();
+    let d = [
+        "https://doi.org/",
+        "http://doi.org/",
+        "https://dx.doi.org/",
+        "http://dx.doi.org/",
+        "doi:",
+    ]
+    .iter()
+    .find_map(|p| lower.strip_prefix(p))
+    .unwrap_or(&lower)
+    .trim();
+    (d.starts_with("10.") && d.contains('/')).then(|| d.to_string())
+}
+
+/// schema.org audience of an audience id.
+fn audience_ld(config: &Config, audience: &str) -> Value {
+    match audience {
+        "patient" | "patients" => json!({ "@type": "Patient" }),
+        "clinician" | "clinicians" | "professional" | "healthcare-professional" => {
+            json!({ "@type": "MedicalAudience", "audienceType": "Clinician" })
+        }
+        "caregiver" | "caregivers" | "family" => {
+            json!({ "@type": "PeopleAudience", "audienceType": "caregiver" })
+        }
+        other => {
+            let label = config
+                .audience(other)
+                .map(|a| a.label.as_str())
+                .unwrap_or(other);
+            json!({ "@type": "Audience", "audienceType": label })
+        }
+    }
+}
+
+/// Text with `[@key]` citations removed, for plain-text fields.
+fn without_citations(text: &str) -> String {
+    let scan = crate::cite::scan::scan(text);
+    let mut out = String::new();
+    let mut last = 0;
+    for g in &scan.groups {
+        if g.range.start < last || g.range.end > text.len() {
+            continue;
+        }
+        out.push_str(text[last..g.range.start].trim_end_matches(' '));
+        last = g.range.end;
+    }
+    out.push_str(&text[last..]);
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Make JSON safe inside `<script type="application/ld+json">`: no `</script>`, `<!--` or
+/// `]]>` can appear, and the result is still the same JSON.
+pub fn script_safe_json(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        match c {
+            // Outside strings serde_json never writes these, so escaping is always valid.
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The `MedicalWebPage` JSON-LD of one variant, ready to put inside
+/// `<script type="application/ld+json">…</script>`. `citation_dois` are the DOIs of the
+/// references this variant cites, in number order.
+pub fn json_ld(
+    doc: &Document,
+    config: &Config,
+    audience: &str,
+    citation_dois: &[String],
+) -> String {
+    let base = config.base_url.trim_end_matches('/');
+    let r = &doc.front.review;
+    let mut page = serde_json::Map::new();
+    page.insert("@context".into(), json!("https://schema.org"));
+    page.insert("@type".into(), json!("MedicalWebPage"));
+    page.insert("name".into(), json!(doc.heading()));
+    page.insert(
+        "description".into(),
+        json!(without_citations(&doc.front.summary)),
+    );
+    page.insert(
+        "url".into(),
+        json!(format!("{base}/{}/{audience}/", doc.path)),
+    );
+    page.insert("inLanguage".into(), json!(config.language));
+    page.insert("dateModified".into(), json!(doc.front.updated.iso()));
+    if let Some(d) = r.last_reviewed {
+        page.insert("lastReviewed".into(), json!(d.iso()));
+    }
+    let reviewers: Vec<Value> = r
+        .reviewers
+        .iter()
+        .filter(|x| !x.trim().is_empty())
+        .map(|x| json!({ "@type": "Person", "name": x.trim() }))
+        .collect();
+    if !reviewers.is_empty() {
+        page.insert("reviewedBy".into(), Value::Array(reviewers));
+    }
+    page.insert("audience".into(), audience_ld(config, audience));
+    page.insert(
+        "publisher".into(),
+        json!({ "@type": "MedicalOrganization", "name": config.clinic, "url": config.base_url }),
+    );
+    if !doc.front.topics.is_empty() {
+        page.insert("keywords".into(), json!(doc.front.topics.join(", ")));
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    let citations: Vec<Value> = citation_dois
+        .iter()
+        .filter_map(|d| normalize_doi(d))
+        .filter(|d| seen.insert(d.clone()))
+        .map(|d| {
+            json!({
+                "@type": "CreativeWork",
+                "@id": format!("https://doi.org/{d}"),
+                "identifier": { "@type": "PropertyValue", "propertyID": "DOI", "value": d },
+            })
+        })
+        .collect();
+    if !citations.is_empty() {
+        page.insert("citation".into(), Value::Array(citations));
+    }
+    let text = serde_json::to_string_pretty(&Value::Object(page)).unwrap_or_else(|_| "{}".into());
+    script_safe_json(&text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::audience::testutil::{config, page};
+
+    fn d(s: &str) -> Date {
+        Date::parse(s).unwrap()
+    }
+
+    const APPROVED: &str = "review:\n  status: approved\n  reviewers: [\"Dr. Ana Ruiz, MD\"]\n  last_reviewed: 2025-11-01\n  next_review: 2026-11-01\n";
+
+    #[test]
+    fn overdue_and_due_soon() {
+        let doc = page(APPROVED, "Text.\n");
+        let c = config();
+        assert!(check(&doc, &c, d("2026-10-01")).is_empty());
+        let found = check(&doc, &c, d("2026-11-26"));
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].rule, "review/overdue");
+        assert!(
+            found[0].message.contains("25 days ago"),
+            "{}",
+            found[0].message
+        );
+        // next_review is the 4th review line: file line 5 (review) + 4 = 9.
+        assert_eq!(found[0].line, 9);
+        let mut c = config();
+        c.review.warn_days = Some(45);
+        let soon = check(&doc, &c, d("2026-10-01"));
+        assert_eq!(soon[0].rule, "review/due-soon");
+        assert_eq!(days_overdue(&doc, d("2026-11-26")), Some(25));
+        assert_eq!(days_overdue(&doc, d("2026-11-01")), None);
+    }
+
+    #[test]
+    fn publish_refuses_with_one_error_per_page() {
+        let doc = page(APPROVED, "Text.\n");
+        assert!(publish_check(&doc, d("2026-10-01")).is_none());
+        let e = publish_check(&doc, d("2026-11-26")).unwrap();
+        assert_eq!(e.rule, "review/not-publishable");
+        assert!(e.message.contains("was due on 2026-11-01"));
+        let draft = page("review:\n  status: draft\n", "Text.\n");
+        let e = publish_check(&draft, d("2026-10-01")).unwrap();
+        assert!(
+            e.message.contains("status is draft") && e.message.contains("no reviewer"),
+            "{}",
+            e.message
+        );
+        assert_eq!(e.line, 5);
+    }
+
+    #[test]
+    fn build_date_prefers_the_flag() {
+        assert_eq!(build_date(Some(d("2026-01-02"))).unwrap(), d("2026-01-02"));
+        // Without the flag it is some real date (environment-dependent, so only sanity).
+        assert!(build_date(None).is_ok() || std::env::var("SOURCE_DATE_EPOCH").is_ok());
+    }
+
+    #[test]
+    fn banners() {
+        let draft = page("review:\n  status: draft\n", "x\n");
+        assert_eq!(
+            banner(&draft, d("2026-01-01")).unwrap().kind,
+            BannerKind::Unreviewed
+        );
+        let ok = page(APPROVED, "x\n");
+        assert!(banner(&ok, d("2026-01-01")).is_none());
+        let b = banner(&ok, d("2026-11-26")).unwrap();
+        assert_eq!(b.kind, BannerKind::Overdue);
+        assert!(b.text.contains("November 1, 2026"), "{}", b.text);
+    }
+
+    #[test]
+    fn json_ld_parses_and_cannot_close_the_script() {
+        let front = APPROVED.replace("Dr. Ana Ruiz, MD", "</script><script>alert(1)</script><!--");
+        let doc = page(&front, "x\n");
+        let c = config();
+        let dois = vec![
+            "https://doi.org/10.1097/ADM.0000000000000721".to_string(),
+            "doi:10.1097/adm.0000000000000721".to_string(),
+            "not a doi".to_string(),
+        ];
+        let s = json_ld(&doc, &c, "caregiver", &dois);
+        assert!(
+            !s.contains("</script") && !s.contains("<!--") && !s.contains('<'),
+            "{s}"
+        );
+        let v: Value = serde_json::from_str(&s).unwrap();
+        assert_eq!(v["@type"], "MedicalWebPage");
+        assert_eq!(v["name"], "Stopping kratom");
+        assert_eq!(v["description"], "How to stop safely.");
+        assert_eq!(v["lastReviewed"], "2025-11-01");
+        assert_eq!(v["dateModified"], "2026-01-10");
+        assert_eq!(
+            v["reviewedBy"][0]["name"],
+            "</script><script>alert(1)</script><!--"
+        );
+        assert_eq!(v["audience"]["@type"], "PeopleAudience");
+        assert_eq!(v["audience"]["audienceType"], "caregiver");
+        assert_eq!(v["url"], "https://clinic.example.org/kratom/caregiver/");
+        let cites = v["citation"].as_array().unwrap();
+        assert_eq!(cites.len(), 1);
+        assert_eq!(
+            cites[0]["identifier"]["value"],
+            "10.1097/adm.0000000000000721"
+        );
+        let p: Value = serde_json::from_str(&json_ld(&doc, &c, "patient", &[])).unwrap();
+        assert_eq!(p["audience"]["@type"], "Patient");
+        assert!(p.get("citation").is_none());
+        let k: Value = serde_json::from_str(&json_ld(&doc, &c, "clinician", &[])).unwrap();
+        assert_eq!(
+            k["audience"],
+            json!({"@type": "MedicalAudience", "audienceType": "Clinician"})
+        );
+    }
+
+    #[test]
+    fn editorial_report_escapes_and_sorts() {
+        let c = config();
+        let today = d("2026-11-26");
+        let doc = page(
+            &APPROVED.replace("Dr. Ana Ruiz, MD", "<b>Eve</b> & Co"),
+            "::: patient\nPharmacological management necessitates individualized consideration of comorbid psychiatric conditions.\n:::\n",
+        );
+        let (scores, _) = super::super::readability::check(&doc, &c);
+        let row = editorial_row(&doc, &c, today, &scores, 2);
+        assert_eq!(row.days_overdue, Some(25));
+        assert!(row.reading["patient"].above_target());
+        let html = editorial_report(&c, &[row], today);
+        assert!(html.contains("&lt;b&gt;Eve&lt;/b&gt; &amp; Co"));
+        assert!(!html.contains("<b>Eve"));
+        assert!(html.contains("1 with an overdue review"));
+        assert!(html.contains("<tr class=\"overdue\">"));
+        assert!(html.contains("(above target)"));
+        assert!(html.contains("aria-sort"));
+        assert!(
+            !html.contains("http://") && !html.contains("src="),
+            "no external requests"
+        );
+        assert!(html.contains("<meta name=\"robots\" content=\"noindex, nofollow\">"));
+    }
+}
