@@ -1,11 +1,519 @@
-//! `careguide handout`: a personalized PDF handout (owned by the taper/handout work).
+//! `careguide handout`: a printable PDF handout for one patient (`--out`), or for each row of a
+//! CSV file (`--batch ... --out-dir`).
+//!
+//! Patient data stays where the clinician put it: the name and doses go into the PDF and
+//! nowhere else (not stdout, stderr, logs, temporary file names or the site). Files are written
+//! to a temporary file in the destination folder and renamed, so no partial PDF is left behind.
+//!
+//! Exit codes: 0 all written; 1 invalid input or content (for a batch: at least one row); 2
+//! usage, configuration or I/O.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use super::taper::{find_page, input, page_taper, taper_errors, Failure, TaperOptions};
+use crate::cite::style::Formatter;
+use crate::cite::Reference;
+use crate::content::frontmatter::Date;
+use crate::content::Document;
+use crate::pdf::{Handout, Paper, TaperPart};
+use crate::taper::{self, Schedule};
 
 /// Arguments of `careguide handout`.
 #[derive(Debug, Clone, clap::Args)]
-pub struct HandoutArgs {}
+pub struct HandoutArgs {
+    /// The page to print (its slug or URL path).
+    #[arg(long, value_name = "SLUG")]
+    pub page: String,
+    /// Whose version of the page to print (default: `patient` if the site has it, else the
+    /// site's default audience).
+    #[arg(long, value_name = "ID")]
+    pub audience: Option<String>,
+    /// The patient's name, printed on the handout only.
+    #[arg(long, value_name = "NAME")]
+    pub patient_name: Option<String>,
+    #[command(flatten)]
+    pub taper: TaperOptions,
+    /// Paper size.
+    #[arg(long, value_enum, default_value = "a4")]
+    pub paper: Paper,
+    /// The PDF to write.
+    #[arg(long, value_name = "FILE.pdf", conflicts_with = "batch")]
+    pub out: Option<PathBuf>,
+    /// A CSV file with one patient a row: `name` and, for pages with a taper, `dose`; optional
+    /// columns `start`, `reduction_percent`, `interval_days`, `step`, `min_dose`,
+    /// `doses_per_day`, `mode`, `holds` (`5:7;9:7`), `file`.
+    #[arg(long, value_name = "patients.csv", requires = "out_dir")]
+    pub batch: Option<PathBuf>,
+    /// Folder for the batch's PDFs (must exist).
+    #[arg(long, value_name = "DIR")]
+    pub out_dir: Option<PathBuf>,
+    /// The date printed as "made" (default: SOURCE_DATE_EPOCH if set, else today).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub date: Option<String>,
+    /// The site's folder (holding careguide.toml).
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub root: PathBuf,
+}
+
+/// The date a document is made: an explicit date, else `SOURCE_DATE_EPOCH`, else today (UTC).
+pub fn made_date(explicit: Option<&str>) -> Result<Date, String> {
+    if let Some(d) = explicit {
+        return Date::parse(d).map_err(|e| format!("--date: {e}"));
+    }
+    if let Ok(v) = std::env::var("SOURCE_DATE_EPOCH") {
+        let secs: i64 = v.trim().parse().map_err(|_| {
+            format!("SOURCE_DATE_EPOCH is '{v}', not a number of seconds since 1970")
+        })?;
+        return Date::from_unix_seconds(secs)
+            .ok_or_else(|| format!("SOURCE_DATE_EPOCH {secs} is out of range"));
+    }
+    Ok(super::taper::today())
+}
+
+/// Write `bytes` to `path` through a temporary file in the same folder, renamed into place.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    if !dir.is_dir() {
+        return Err(format!(
+            "the folder {} does not exist: create it first, or choose another --out",
+            dir.display()
+        ));
+    }
+    if path.is_dir() {
+        return Err(format!("{} is a folder, not a file name", path.display()));
+    }
+    // The temporary name holds no patient data: the process id and a counter.
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let tmp = dir.join(format!(".careguide-{}-{n}.pdf.tmp", std::process::id()));
+    let result = (|| -> std::io::Result<()> {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    result.map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        format!("cannot write {}: {e}", path.display())
+    })
+}
+
+/// What every handout of one run shares.
+struct Context<'a> {
+    site: &'a crate::build::Site,
+    doc: &'a Document,
+    audience: String,
+    markdown: String,
+    references: Vec<Reference>,
+    formatter: Option<Formatter>,
+    paper: Paper,
+    made: Date,
+}
+
+impl Context<'_> {
+    fn render(&self, name: Option<&str>, schedule: Option<&Schedule>) -> Result<Vec<u8>, String> {
+        let taper = match (schedule, &self.doc.front.taper) {
+            (Some(s), _) => TaperPart::Schedule(s),
+            (None, Some(t)) => TaperPart::Blank {
+                substance: &t.substance,
+                unit: t.unit,
+            },
+            (None, None) => TaperPart::None,
+        };
+        crate::pdf::render(&Handout {
+            config: &self.site.config,
+            doc: self.doc,
+            audience: &self.audience,
+            markdown: &self.markdown,
+            references: &self.references,
+            formatter: self.formatter.as_ref(),
+            patient_name: name,
+            taper,
+            paper: self.paper,
+            made: self.made,
+        })
+    }
+}
+
+fn check_name(name: &str) -> Result<(), String> {
+    if name.trim().is_empty() {
+        return Err("the patient's name is empty".to_string());
+    }
+    if name.chars().count() > 200 || name.chars().any(|c| c.is_control()) {
+        return Err("the patient's name is too long or holds control characters".to_string());
+    }
+    Ok(())
+}
+
+/// The schedule for a row or the command line, or none (a blank chart) when no option is given.
+fn schedule_for(doc: &Document, options: &TaperOptions) -> Result<Option<Schedule>, Failure> {
+    if options.is_empty() {
+        return Ok(None);
+    }
+    let page = page_taper(doc)?;
+    let input = input(options, Some(page))?;
+    taper::schedule(&input).map(Some).map_err(taper_errors)
+}
+
+fn run_inner(args: &HandoutArgs) -> Result<String, Failure> {
+    let made = made_date(args.date.as_deref()).map_err(|e| Failure::Usage(vec![e]))?;
+    if args.out.is_none() && args.batch.is_none() {
+        return Err(Failure::Usage(vec![
+            "say where to write: --out FILE.pdf, or --batch patients.csv --out-dir DIR".to_string(),
+        ]));
+    }
+    // Check the destination before any work.
+    if let Some(out) = &args.out {
+        let dir = out.parent().filter(|p| !p.as_os_str().is_empty());
+        if let Some(d) = dir {
+            if !d.is_dir() {
+                return Err(Failure::Usage(vec![format!(
+                    "--out: the folder {} does not exist: create it first, or choose another path",
+                    d.display()
+                )]));
+            }
+        }
+    }
+    if let Some(d) = &args.out_dir {
+        if !d.is_dir() {
+            return Err(Failure::Usage(vec![format!(
+                "--out-dir: the folder {} does not exist: create it first",
+                d.display()
+            )]));
+        }
+    }
+    if let Some(n) = &args.patient_name {
+        check_name(n).map_err(|e| Failure::Invalid(vec![format!("--patient-name: {e}")]))?;
+    }
+    let (site, i) = find_page(&args.root, &args.page)?;
+    let doc = &site.pages[i];
+    let config = &site.config;
+    let audience = match &args.audience {
+        Some(a) => a.clone(),
+        None if config.audience("patient").is_some() => "patient".to_string(),
+        None => config.default_audience.clone(),
+    };
+    if config.audience(&audience).is_none() {
+        return Err(Failure::Invalid(vec![format!(
+            "--audience: unknown audience '{audience}': careguide.toml configures {}",
+            config.audience_ids().join(", ")
+        )]));
+    }
+    if !doc.audiences.iter().any(|a| a == &audience) {
+        return Err(Failure::Invalid(vec![format!(
+            "--audience: the page '{}' is not written for '{audience}'; it is for {}",
+            doc.path,
+            doc.audiences.join(", ")
+        )]));
+    }
+    let mut diags = crate::diag::Diagnostics::new();
+    let references: Vec<Reference> = crate::build::resolve(doc, config, &mut diags)
+        .refs
+        .into_values()
+        .collect();
+    let ctx = Context {
+        site: &site,
+        doc,
+        markdown: crate::audience::select(doc.body(), &audience),
+        audience,
+        references,
+        formatter: Formatter::new(&config.citations.style, &args.root).ok(),
+        paper: args.paper,
+        made,
+    };
+
+    if let (Some(csv), Some(dir)) = (&args.batch, &args.out_dir) {
+        return batch(&ctx, args, csv, dir);
+    }
+    let out = args.out.as_ref().ok_or_else(|| Failure::Usage(vec![]))?;
+    let schedule = schedule_for(doc, &args.taper)?;
+    let bytes = ctx
+        .render(args.patient_name.as_deref(), schedule.as_ref())
+        .map_err(|e| Failure::Usage(vec![e]))?;
+    write_atomic(out, &bytes).map_err(|e| Failure::Usage(vec![e]))?;
+    let mut msg = format!("wrote {}\n", out.display());
+    if let Some(s) = &schedule {
+        if !s.warnings.is_empty() {
+            msg.push_str(&format!(
+                "check: the schedule has {} warning(s), listed under 'Notes for the clinician' in the PDF\n",
+                s.warnings.len()
+            ));
+        }
+    }
+    Ok(msg)
+}
+
+/// Parse CSV text (RFC 4180: quoted fields, doubled quotes, CRLF) into records with their
+/// 1-based line numbers.
+pub fn parse_csv(text: &str) -> Result<Vec<(usize, Vec<String>)>, String> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut records = Vec::new();
+    let mut field = String::new();
+    let mut record = Vec::new();
+    let mut in_quotes = false;
+    let mut line = 1;
+    let mut start_line = 1;
+    let mut chars = text.chars().peekable();
+    let mut any = false;
+    while let Some(c) = chars.next() {
+        any = true;
+        if in_quotes {
+            match c {
+                '"' if chars.peek() == Some(&'"') => {
+                    chars.next();
+                    field.push('"');
+                }
+                '"' => in_quotes = false,
+                '\n' => {
+                    line += 1;
+                    field.push('\n');
+                }
+                c => field.push(c),
+            }
+            continue;
+        }
+        match c {
+            '"' if field.is_empty() => in_quotes = true,
+            ',' => record.push(std::mem::take(&mut field)),
+            '\r' if chars.peek() == Some(&'\n') => {}
+            '\n' => {
+                record.push(std::mem::take(&mut field));
+                if !(record.len() == 1 && record[0].trim().is_empty()) {
+                    records.push((start_line, std::mem::take(&mut record)));
+                }
+                record.clear();
+                line += 1;
+                start_line = line;
+                any = false;
+            }
+            c => field.push(c),
+        }
+    }
+    if in_quotes {
+        return Err(format!("line {start_line}: a quoted field is never closed"));
+    }
+    if any {
+        record.push(field);
+        if !(record.len() == 1 && record[0].trim().is_empty()) {
+            records.push((start_line, record));
+        }
+    }
+    Ok(records)
+}
+
+const COLUMNS: &[&str] = &[
+    "name",
+    "dose",
+    "start",
+    "reduction_percent",
+    "interval_days",
+    "step",
+    "min_dose",
+    "doses_per_day",
+    "mode",
+    "holds",
+    "file",
+];
+
+fn batch(ctx: &Context, args: &HandoutArgs, csv: &Path, dir: &Path) -> Result<String, Failure> {
+    let text = std::fs::read_to_string(csv)
+        .map_err(|e| Failure::Usage(vec![format!("cannot read {}: {e}", csv.display())]))?;
+    let records =
+        parse_csv(&text).map_err(|e| Failure::Invalid(vec![format!("{}: {e}", csv.display())]))?;
+    let Some(((_, header), rows)) = records.split_first() else {
+        return Err(Failure::Invalid(vec![format!(
+            "{} is empty: the first line names the columns (name, dose, ...)",
+            csv.display()
+        )]));
+    };
+    let header: Vec<String> = header.iter().map(|h| h.trim().to_lowercase()).collect();
+    for h in &header {
+        if !COLUMNS.contains(&h.as_str()) {
+            return Err(Failure::Invalid(vec![format!(
+                "{}: unknown column '{h}': the columns are {}",
+                csv.display(),
+                COLUMNS.join(", ")
+            )]));
+        }
+    }
+    let col = |name: &str| header.iter().position(|h| h == name);
+    let mut missing = Vec::new();
+    if col("name").is_none() {
+        missing.push("name");
+    }
+    if ctx.doc.front.taper.is_some() && col("dose").is_none() && args.taper.dose.is_none() {
+        missing.push("dose");
+    }
+    if !missing.is_empty() {
+        return Err(Failure::Invalid(vec![format!(
+            "{}: the column{} {} {} missing (the first line names the columns)",
+            csv.display(),
+            if missing.len() > 1 { "s" } else { "" },
+            missing.join(" and "),
+            if missing.len() > 1 { "are" } else { "is" },
+        )]));
+    }
+    let mut errors = Vec::new();
+    let mut written = 0usize;
+    let mut files = std::collections::BTreeSet::new();
+    for (index, (line, row)) in rows.iter().enumerate() {
+        let row_no = index + 1;
+        let place = format!("{} line {line} (row {row_no})", csv.display());
+        if row.len() != header.len() {
+            errors.push(format!(
+                "{place}: {} field(s), but the first line names {} column(s)",
+                row.len(),
+                header.len()
+            ));
+            continue;
+        }
+        let get = |name: &str| {
+            col(name)
+                .map(|i| row[i].trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
+        let name = get("name").unwrap_or_default();
+        if let Err(e) = check_name(&name) {
+            errors.push(format!("{place}: {e}"));
+            continue;
+        }
+        let file = match get("file") {
+            Some(f) => {
+                if f.contains('/') || f.contains('\\') || f.starts_with('.') {
+                    errors.push(format!(
+                        "{place}: the file name must be a plain name such as p001.pdf"
+                    ));
+                    continue;
+                }
+                if f.to_lowercase().ends_with(".pdf") {
+                    f
+                } else {
+                    format!("{f}.pdf")
+                }
+            }
+            None => format!("handout-{row_no:04}.pdf"),
+        };
+        if !files.insert(file.clone()) {
+            errors.push(format!(
+                "{place}: the file {file} is already written by an earlier row"
+            ));
+            continue;
+        }
+        let mut options = args.taper.clone();
+        let set = |o: &mut Option<String>, name: &str| {
+            if let Some(v) = get(name) {
+                *o = Some(v);
+            }
+        };
+        set(&mut options.dose, "dose");
+        set(&mut options.start, "start");
+        set(&mut options.reduction_percent, "reduction_percent");
+        set(&mut options.interval_days, "interval_days");
+        set(&mut options.step, "step");
+        set(&mut options.min_dose, "min_dose");
+        set(&mut options.doses_per_day, "doses_per_day");
+        set(&mut options.mode, "mode");
+        if let Some(h) = get("holds") {
+            options.holds = h
+                .split([';', ' '])
+                .filter(|s| !s.is_empty())
+                .map(String::from)
+                .collect();
+        }
+        let schedule = match schedule_for(ctx.doc, &options) {
+            Ok(s) => s,
+            Err(Failure::Invalid(lines)) => {
+                for l in lines {
+                    let l = column_name(&l);
+                    errors.push(format!("{place}: {l}"));
+                }
+                continue;
+            }
+            Err(other) => return Err(other),
+        };
+        let bytes = match ctx.render(Some(&name), schedule.as_ref()) {
+            Ok(b) => b,
+            Err(e) => {
+                errors.push(format!("{place}: {e}"));
+                continue;
+            }
+        };
+        let path = dir.join(&file);
+        match write_atomic(&path, &bytes) {
+            Ok(()) => written += 1,
+            Err(e) => errors.push(format!("{place}: {e}")),
+        }
+    }
+    let summary = format!(
+        "wrote {written} handout(s) to {}{}\n",
+        dir.display(),
+        if errors.is_empty() {
+            String::new()
+        } else {
+            format!("; {} row(s) failed", errors.len())
+        }
+    );
+    if errors.is_empty() {
+        Ok(summary)
+    } else {
+        print!("{summary}");
+        Err(Failure::Invalid(errors))
+    }
+}
+
+/// In a batch, name the CSV column instead of the command-line option.
+fn column_name(message: &str) -> String {
+    for (opt, col) in [
+        ("--dose:", "column dose:"),
+        ("--start:", "column start:"),
+        ("--reduction-percent:", "column reduction_percent:"),
+        ("--interval-days:", "column interval_days:"),
+        ("--step:", "column step:"),
+        ("--min-dose:", "column min_dose:"),
+        ("--doses-per-day:", "column doses_per_day:"),
+        ("--mode:", "column mode:"),
+        ("--hold:", "column holds:"),
+    ] {
+        if let Some(rest) = message.strip_prefix(opt) {
+            return format!("{col}{rest}");
+        }
+    }
+    message.to_string()
+}
 
 /// Run the command; returns the process exit code.
-pub fn run(_args: &HandoutArgs) -> u8 {
-    eprintln!("careguide handout: not available yet");
-    2
+pub fn run(args: &HandoutArgs) -> u8 {
+    match run_inner(args) {
+        Ok(msg) => {
+            print!("{msg}");
+            0
+        }
+        Err(f) => f.report(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_quotes_and_lines() {
+        let r = parse_csv("name,dose\r\n\"Doe, Jane\",20\n\n\"Say \"\"hi\"\"\",5").unwrap();
+        assert_eq!(r.len(), 3);
+        assert_eq!(r[1], (2, vec!["Doe, Jane".to_string(), "20".to_string()]));
+        assert_eq!(r[2], (4, vec!["Say \"hi\"".to_string(), "5".to_string()]));
+        assert!(parse_csv("name\n\"open").is_err());
+    }
+
+    #[test]
+    fn batch_messages_name_columns() {
+        assert_eq!(
+            column_name("--start: 'x' is not a date"),
+            "column start: 'x' is not a date"
+        );
+    }
 }

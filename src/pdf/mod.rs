@@ -1,1 +1,512 @@
-//! PDF handouts: a small layout layer over printpdf 0.12.
+//! PDF handouts: a small layout layer over printpdf 0.12 ([`layout`]), Markdown to blocks
+//! ([`markdown`]), the embedded fonts ([`fonts`]), and the handout itself: the clinic's header,
+//! the page's text for one audience, a taper schedule (personalized, or a blank chart to fill
+//! in by hand), numbered references, and on every page the audience's disclaimer, the date made
+//! and "Page N of M".
+//!
+//! Output is reproducible: fixed font ids, dates from the caller (never the clock), and a
+//! trailer `/ID` that is a hash of the file's own content, so the same input gives the same
+//! bytes, also for many handouts made in one process.
+
+pub mod fonts;
+pub mod layout;
+pub mod markdown;
+
+use std::path::Path;
+
+use printpdf::{PdfDocument, PdfSaveOptions};
+
+use crate::cite::style::Formatter;
+use crate::cite::Reference;
+use crate::config::Config;
+use crate::content::frontmatter::Date;
+use crate::content::Document;
+use crate::taper::{Schedule, Unit};
+use layout::{Align, Block, Cell, Furniture, Layout, Span, Table};
+
+/// Paper sizes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Paper {
+    #[default]
+    A4,
+    Letter,
+}
+
+impl Paper {
+    fn size(self) -> layout::Paper {
+        match self {
+            Paper::A4 => layout::A4,
+            Paper::Letter => layout::LETTER,
+        }
+    }
+}
+
+/// The taper part of a handout.
+#[derive(Debug, Clone, Copy)]
+pub enum TaperPart<'a> {
+    None,
+    /// An empty chart for the clinician to fill in by hand.
+    Blank {
+        substance: &'a str,
+        unit: Unit,
+    },
+    /// The patient's own schedule.
+    Schedule(&'a Schedule),
+}
+
+/// Everything one handout is made from.
+pub struct Handout<'a> {
+    pub config: &'a Config,
+    pub doc: &'a Document,
+    pub audience: &'a str,
+    /// The page's Markdown as this audience sees it.
+    pub markdown: &'a str,
+    /// The references the page may cite (the cited ones are numbered and listed).
+    pub references: &'a [Reference],
+    /// Formats the reference list in the site's style; a plain fallback is used without one.
+    pub formatter: Option<&'a Formatter>,
+    pub patient_name: Option<&'a str>,
+    pub taper: TaperPart<'a>,
+    pub paper: Paper,
+    /// The date printed as "made" and stored as the PDF's dates.
+    pub made: Date,
+}
+
+/// The PDF of one page for one audience, as the site build publishes it: no patient, and a
+/// blank taper chart where the page has a `taper:` block.
+pub fn page_pdf(
+    config: &Config,
+    doc: &Document,
+    audience: &str,
+    references: &[Reference],
+    made: Date,
+) -> Result<Vec<u8>, String> {
+    let markdown = crate::audience::select(doc.body(), audience);
+    let formatter = Formatter::new(&config.citations.style, Path::new(".")).ok();
+    let taper = match &doc.front.taper {
+        Some(t) => TaperPart::Blank {
+            substance: &t.substance,
+            unit: t.unit,
+        },
+        None => TaperPart::None,
+    };
+    render(&Handout {
+        config,
+        doc,
+        audience,
+        markdown: &markdown,
+        references,
+        formatter: formatter.as_ref(),
+        patient_name: None,
+        taper,
+        paper: Paper::A4,
+        made,
+    })
+}
+
+/// A reference as plain text when no style formatter is available.
+fn plain_reference(r: &Reference) -> String {
+    let mut parts = Vec::new();
+    let who = if !r.authors.is_empty() {
+        let mut a = r
+            .authors
+            .iter()
+            .take(6)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(", ");
+        if r.authors.len() > 6 || r.authors_truncated {
+            a.push_str(", et al");
+        }
+        Some(a)
+    } else {
+        r.organization.clone()
+    };
+    parts.extend(who);
+    parts.extend(r.title.clone());
+    let mut src = r.container.clone().unwrap_or_default();
+    if let Some(y) = &r.year {
+        if !src.is_empty() {
+            src.push(' ');
+        }
+        src.push_str(y);
+    }
+    if let Some(v) = &r.volume {
+        src.push_str(&format!(";{v}"));
+        if let Some(i) = &r.issue {
+            src.push_str(&format!("({i})"));
+        }
+    }
+    if let Some(p) = &r.pages {
+        src.push_str(&format!(":{p}"));
+    }
+    if !src.is_empty() {
+        parts.push(src);
+    }
+    if let Some(d) = &r.doi {
+        parts.push(format!("doi:{d}"));
+    } else if let Some(u) = &r.url {
+        parts.push(u.clone());
+    }
+    let mut s = parts
+        .into_iter()
+        .map(|p| p.trim_end_matches('.').to_string())
+        .collect::<Vec<_>>()
+        .join(". ");
+    s.push('.');
+    s
+}
+
+fn strip_citations(text: &str) -> String {
+    let scan = crate::cite::scan::scan(text);
+    markdown::number_citations(text, &scan.groups, &[]).replace("\\[", "[")
+}
+
+/// The schedule as a table with a tick box per day.
+fn schedule_table(s: &Schedule) -> Table {
+    let unit = s.input.unit.as_str();
+    let header = vec![
+        Cell::text("Step"),
+        Cell::text("From"),
+        Cell::text("To"),
+        Cell::text(format!("Each day ({unit})")),
+        Cell::text(format!("Split into doses ({unit})")),
+        Cell::text("Done (tick each day)"),
+    ];
+    let rows = s
+        .steps
+        .iter()
+        .map(|st| {
+            let days = match st.end {
+                Some(end) => st.start.days_until(end) + 1,
+                None => 1,
+            };
+            let last = st.end.is_none();
+            vec![
+                Cell::text(st.step.to_string()),
+                Cell::text(st.start.to_string()),
+                Cell::Text(vec![if last {
+                    Span::bold("stop")
+                } else {
+                    Span::plain(st.end.map(|d| d.to_string()).unwrap_or_default())
+                }]),
+                Cell::Text(vec![if last {
+                    Span::bold("0")
+                } else {
+                    Span::plain(st.daily_dose.to_string())
+                }]),
+                Cell::text(if last {
+                    "none".to_string()
+                } else {
+                    Schedule::split_text(st)
+                }),
+                Cell::Boxes(days.clamp(1, 14) as u32),
+            ]
+        })
+        .collect();
+    Table {
+        header,
+        rows,
+        align: vec![
+            Align::Right,
+            Align::Left,
+            Align::Left,
+            Align::Right,
+            Align::Left,
+            Align::Left,
+        ],
+        min_row_height: 0.0,
+    }
+}
+
+fn blank_table(unit: Unit) -> Table {
+    let unit = unit.as_str();
+    let header = vec![
+        Cell::text("Step"),
+        Cell::text("From"),
+        Cell::text("To"),
+        Cell::text(format!("Each day ({unit})")),
+        Cell::text(format!("Split into doses ({unit})")),
+        Cell::text("Done (tick each day)"),
+    ];
+    let rows = (1..=12)
+        .map(|i| {
+            vec![
+                Cell::text(i.to_string()),
+                Cell::Blank,
+                Cell::Blank,
+                Cell::Blank,
+                Cell::Blank,
+                Cell::Boxes(7),
+            ]
+        })
+        .collect();
+    Table {
+        header,
+        rows,
+        align: vec![Align::Right; 1]
+            .into_iter()
+            .chain(std::iter::repeat_n(Align::Left, 5))
+            .collect(),
+        min_row_height: 24.0,
+    }
+}
+
+/// Room needed for a taper section's heading, its words and the table's first rows; with less
+/// the section starts on a new page.
+const KEEP_WITH_TABLE: f32 = 230.0;
+
+/// The blocks of a handout, in reading order.
+fn blocks(h: &Handout) -> Vec<Block> {
+    let doc = h.doc;
+    let mut out = Vec::new();
+    out.push(Block::Heading(1, vec![Span::plain(doc.heading())]));
+    if let Some(name) = h.patient_name {
+        out.push(Block::Paragraph(vec![
+            Span::bold("Prepared for: "),
+            Span::plain(name),
+            Span::plain("\n"),
+            Span::bold("Date: "),
+            Span::plain(h.made.long()),
+        ]));
+    } else if !matches!(h.taper, TaperPart::None) {
+        out.push(Block::WriteIn("Name:".to_string()));
+    }
+
+    // Citations numbered by first appearance over the summary, then the body.
+    let known = |k: &str| h.references.iter().any(|r| r.id == k);
+    let summary_scan = crate::cite::scan::scan(&doc.front.summary);
+    let body_scan = crate::cite::scan::scan(h.markdown);
+    let order = crate::cite::number(
+        summary_scan.groups.iter().chain(body_scan.groups.iter()),
+        known,
+    );
+    let summary = markdown::number_citations(&doc.front.summary, &summary_scan.groups, &order);
+    for b in markdown::to_blocks(&summary) {
+        match b {
+            Block::Paragraph(spans) => out.push(Block::Paragraph(
+                spans
+                    .into_iter()
+                    .map(|s| Span { bold: true, ..s })
+                    .collect(),
+            )),
+            other => out.push(other),
+        }
+    }
+    let body = markdown::number_citations(h.markdown, &body_scan.groups, &order);
+    out.extend(markdown::to_blocks(&body));
+
+    match h.taper {
+        TaperPart::None => {}
+        TaperPart::Schedule(s) => {
+            out.push(Block::NeedSpace(KEEP_WITH_TABLE));
+            out.push(Block::Heading(2, vec![Span::plain("Your taper plan")]));
+            let what = s
+                .input
+                .substance
+                .as_deref()
+                .map(|x| format!("{x}: "))
+                .unwrap_or_default();
+            out.push(Block::Paragraph(vec![Span::plain(format!(
+                "{what}{}",
+                crate::taper::describe(&s.input)
+            ))]));
+            if let Some(stop) = s.stop_date() {
+                out.push(Block::Paragraph(vec![
+                    Span::plain("Take the amount in "),
+                    Span::bold("Each day"),
+                    Span::plain(" from the first date to the second, split as shown. From "),
+                    Span::bold(stop.long()),
+                    Span::plain(" you take none. Tick a box for each day you keep to the plan."),
+                ]));
+            }
+            out.push(Block::Table(schedule_table(s)));
+            if !s.warnings.is_empty() || !s.input.defaults_applied.is_empty() {
+                out.push(Block::Heading(
+                    3,
+                    vec![Span::plain("Notes for the clinician")],
+                ));
+                for w in &s.warnings {
+                    out.push(Block::Small(vec![Span::bold("Check: "), Span::plain(w)]));
+                }
+                for d in &s.input.defaults_applied {
+                    out.push(Block::Small(vec![
+                        Span::bold("Default used: "),
+                        Span::plain(d),
+                    ]));
+                }
+            }
+        }
+        TaperPart::Blank { substance, unit } => {
+            out.push(Block::NeedSpace(KEEP_WITH_TABLE));
+            out.push(Block::Heading(2, vec![Span::plain("Taper chart")]));
+            out.push(Block::Paragraph(vec![Span::plain(format!(
+                "Your clinician fills in this chart with you: the dates of each step, the amount of {substance} to take each day (in {unit}) and how to split it. Tick a box for each day you keep to the plan."
+            ))]));
+            out.push(Block::Table(blank_table(unit)));
+        }
+    }
+
+    let c = &h.config.contact;
+    if c.phone.is_some() || c.email.is_some() || c.address.is_some() {
+        out.push(Block::Heading(2, vec![Span::plain("Contact the clinic")]));
+        let mut spans = vec![Span::plain(format!(
+            "Call {} if you feel very unwell, if you cannot keep to a step, or if you have questions.",
+            h.config.clinic
+        ))];
+        if let Some(p) = &c.phone {
+            spans.push(Span::plain(" Phone: "));
+            spans.push(Span::bold(p));
+            spans.push(Span::plain("."));
+        }
+        if let Some(e) = &c.email {
+            spans.push(Span::plain(format!(" Email: {e}.")));
+        }
+        if let Some(a) = &c.address {
+            spans.push(Span::plain(format!(" Address: {a}.")));
+        }
+        out.push(Block::Paragraph(spans));
+        out.push(Block::Paragraph(vec![Span::bold(
+            "In an emergency, call your local emergency number.",
+        )]));
+    }
+
+    let cited: Vec<&Reference> = order
+        .iter()
+        .filter_map(|k| h.references.iter().find(|r| &r.id == k))
+        .collect();
+    if !cited.is_empty() {
+        out.push(Block::Heading(2, vec![Span::plain("References")]));
+        let texts: Vec<String> = match h.formatter {
+            Some(f) => {
+                let formatted = f.format(&cited);
+                if formatted.len() == cited.len() {
+                    formatted.into_iter().map(|f| f.text).collect()
+                } else {
+                    cited.iter().map(|r| plain_reference(r)).collect()
+                }
+            }
+            None => cited.iter().map(|r| plain_reference(r)).collect(),
+        };
+        out.push(Block::Labelled(
+            texts
+                .into_iter()
+                .enumerate()
+                .map(|(i, t)| (format!("{}.", i + 1), vec![Span::plain(t)]))
+                .collect(),
+        ));
+    }
+    out
+}
+
+/// Lay out and save one handout.
+pub fn render(h: &Handout) -> Result<Vec<u8>, String> {
+    let config = h.config;
+    let audience = config.audience(h.audience).ok_or_else(|| {
+        format!(
+            "unknown audience '{}': careguide.toml configures {}",
+            h.audience,
+            config.audience_ids().join(", ")
+        )
+    })?;
+    let title = h.doc.front.title.clone();
+    let furniture = Furniture {
+        running_header: format!("{} · {}", config.clinic, title),
+        disclaimer: audience.disclaimer.clone(),
+        footer_left: format!("Made {} · For: {}", h.made.long(), audience.label),
+    };
+    let mut lay = Layout::new(h.paper.size(), furniture);
+    let c = &config.contact;
+    let contact = [c.phone.as_deref(), c.address.as_deref(), c.url.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" · ");
+    lay.clinic_header(&config.clinic, &contact);
+    for b in blocks(h) {
+        lay.block(&b);
+    }
+    let pages = lay.finish();
+
+    let mut pdf = PdfDocument::new(&title);
+    for (id, font) in fonts::pdf_fonts()? {
+        pdf.resources.fonts.map.insert(id, font);
+    }
+    let secs = time::OffsetDateTime::new_utc(h.made.0, time::Time::MIDNIGHT).unix_timestamp();
+    let when = printpdf::OffsetDateTime::from_unix_timestamp(secs)
+        .map_err(|e| format!("the date {} cannot be stored in the PDF: {e}", h.made))?;
+    let info = &mut pdf.metadata.info;
+    info.document_title = title.clone();
+    info.author = config.clinic.clone();
+    info.subject = strip_citations(&h.doc.front.summary);
+    info.creator = "careguide".to_string();
+    info.producer = "careguide (printpdf)".to_string();
+    info.keywords = h.doc.front.topics.clone();
+    info.creation_date = when;
+    info.modification_date = when;
+    info.metadata_date = when;
+    pdf.with_pages(pages);
+    finish(&pdf, &config.language)
+}
+
+/// Serialize with the language set and a content-derived trailer ID.
+fn finish(pdf: &PdfDocument, language: &str) -> Result<Vec<u8>, String> {
+    use lopdf::{Object, StringFormat};
+    let opts = PdfSaveOptions {
+        subset_fonts: true,
+        ..Default::default()
+    };
+    let mut warnings = Vec::new();
+    let mut doc = pdf.to_lopdf_document(&opts, &mut warnings);
+    doc.compress();
+    if let Ok(cat) = doc.catalog_mut() {
+        cat.set(
+            "Lang",
+            Object::String(language.as_bytes().to_vec(), StringFormat::Literal),
+        );
+    }
+    const PLACEHOLDER: &[u8; 32] = b"CAREGUIDEIDPLACEHOLDER0000000000";
+    doc.trailer.set(
+        "ID",
+        Object::Array(vec![
+            Object::String(PLACEHOLDER.to_vec(), StringFormat::Literal),
+            Object::String(PLACEHOLDER.to_vec(), StringFormat::Literal),
+        ]),
+    );
+    let mut bytes = Vec::new();
+    doc.save_to(&mut bytes)
+        .map_err(|e| format!("cannot write the PDF: {e}"))?;
+    let id = content_hash(&bytes);
+    let mut replaced = 0;
+    let mut i = 0;
+    while i + PLACEHOLDER.len() <= bytes.len() {
+        if &bytes[i..i + PLACEHOLDER.len()] == PLACEHOLDER {
+            bytes[i..i + PLACEHOLDER.len()].copy_from_slice(id.as_bytes());
+            replaced += 1;
+            i += PLACEHOLDER.len();
+        } else {
+            i += 1;
+        }
+    }
+    if replaced != 2 {
+        return Err("the PDF's document ID could not be set".to_string());
+    }
+    Ok(bytes)
+}
+
+/// 32 hex digits from two FNV-1a passes: stable across runs and platforms.
+fn content_hash(bytes: &[u8]) -> String {
+    let fnv = |seed: u64| {
+        let mut h: u64 = seed;
+        for b in bytes {
+            h ^= *b as u64;
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        h
+    };
+    format!(
+        "{:016x}{:016x}",
+        fnv(0xcbf2_9ce4_8422_2325),
+        fnv(0x6c62_272e_07bb_0142)
+    )
+}

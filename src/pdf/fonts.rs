@@ -1,0 +1,150 @@
+//! The handout fonts: DejaVu Sans shipped in `assets/fonts/` (Bitstream Vera licence, see
+//! `assets/fonts/LICENSE-DejaVu.txt`), embedded in the binary so output never depends on the
+//! fonts installed on the machine. Text is measured with ttf-parser, without kerning, because
+//! printpdf's `ShowText` does not kern either.
+
+use std::sync::OnceLock;
+
+use printpdf::{FontId, ParsedFont, PdfFont};
+
+const REGULAR: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
+const BOLD: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans-Bold.ttf");
+const ITALIC: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans-Oblique.ttf");
+const BOLD_ITALIC: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans-BoldOblique.ttf");
+
+/// One of the four faces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Face {
+    Regular,
+    Bold,
+    Italic,
+    BoldItalic,
+}
+
+impl Face {
+    pub const ALL: [Face; 4] = [Face::Regular, Face::Bold, Face::Italic, Face::BoldItalic];
+
+    pub fn new(bold: bool, italic: bool) -> Face {
+        match (bold, italic) {
+            (false, false) => Face::Regular,
+            (true, false) => Face::Bold,
+            (false, true) => Face::Italic,
+            (true, true) => Face::BoldItalic,
+        }
+    }
+
+    fn index(self) -> usize {
+        match self {
+            Face::Regular => 0,
+            Face::Bold => 1,
+            Face::Italic => 2,
+            Face::BoldItalic => 3,
+        }
+    }
+
+    fn bytes(self) -> &'static [u8] {
+        [REGULAR, BOLD, ITALIC, BOLD_ITALIC][self.index()]
+    }
+
+    /// A fixed id: printpdf's own ids come from a process-wide counter, which would make the
+    /// second handout of a run differ from the first. The first six letters become the subset
+    /// tag, so they are six upper-case letters.
+    pub fn id(self) -> FontId {
+        FontId(["DJVREG", "DJVBLD", "DJVOBL", "DJVBOB"][self.index()].to_string())
+    }
+}
+
+struct Metrics {
+    face: ttf_parser::Face<'static>,
+    units_per_em: f32,
+    /// Advance widths of ASCII and Latin-1, looked up once.
+    latin: Vec<u16>,
+}
+
+impl Metrics {
+    fn advance(&self, c: char) -> u16 {
+        if (c as u32) < 256 {
+            return self.latin[c as usize];
+        }
+        let g = self.face.glyph_index(c).unwrap_or(ttf_parser::GlyphId(0));
+        self.face.glyph_hor_advance(g).unwrap_or(0)
+    }
+}
+
+fn metrics() -> Result<&'static [Metrics; 4], String> {
+    static M: OnceLock<Result<[Metrics; 4], String>> = OnceLock::new();
+    M.get_or_init(|| {
+        let load = |f: Face| -> Result<Metrics, String> {
+            let face = ttf_parser::Face::parse(f.bytes(), 0)
+                .map_err(|e| format!("the embedded font {f:?} cannot be read: {e}"))?;
+            let latin = (0u32..256)
+                .map(|c| {
+                    let g = char::from_u32(c)
+                        .and_then(|c| face.glyph_index(c))
+                        .unwrap_or(ttf_parser::GlyphId(0));
+                    face.glyph_hor_advance(g).unwrap_or(0)
+                })
+                .collect();
+            Ok(Metrics {
+                units_per_em: face.units_per_em() as f32,
+                face,
+                latin,
+            })
+        };
+        Ok([
+            load(Face::Regular)?,
+            load(Face::Bold)?,
+            load(Face::Italic)?,
+            load(Face::BoldItalic)?,
+        ])
+    })
+    .as_ref()
+    .map_err(|e| e.clone())
+}
+
+/// Width of `text` in points at `size`.
+pub fn width(face: Face, size: f32, text: &str) -> f32 {
+    let Ok(m) = metrics() else { return 0.0 };
+    let m = &m[face.index()];
+    let units: u32 = text.chars().map(|c| m.advance(c) as u32).sum();
+    units as f32 * size / m.units_per_em
+}
+
+/// The four faces parsed for printpdf, parsed once per process and cloned into each document.
+pub fn pdf_fonts() -> Result<Vec<(FontId, PdfFont)>, String> {
+    static P: OnceLock<Result<Vec<(FontId, ParsedFont)>, String>> = OnceLock::new();
+    let parsed = P
+        .get_or_init(|| {
+            Face::ALL
+                .iter()
+                .map(|f| {
+                    let mut warnings = Vec::new();
+                    ParsedFont::from_bytes(f.bytes(), 0, &mut warnings)
+                        .map(|p| (f.id(), p))
+                        .ok_or_else(|| format!("the embedded font {f:?} cannot be parsed"))
+                })
+                .collect()
+        })
+        .as_ref()
+        .map_err(|e| e.clone())?;
+    metrics()?;
+    Ok(parsed
+        .iter()
+        .map(|(id, p)| (id.clone(), PdfFont::new(p.clone())))
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn measures_text() {
+        let w = width(Face::Regular, 10.0, "Hello");
+        assert!(w > 20.0 && w < 40.0, "{w}");
+        assert!(width(Face::Bold, 10.0, "Hello") > w);
+        assert_eq!(width(Face::Regular, 10.0, ""), 0.0);
+        assert!(width(Face::Regular, 10.0, "–✓") > 0.0);
+        assert_eq!(pdf_fonts().unwrap().len(), 4);
+    }
+}
