@@ -2,6 +2,7 @@
 //! and the review workflow.
 
 pub mod blocks;
+pub mod glossary;
 pub mod readability;
 pub mod review;
 pub mod syllables;

@@ -1,0 +1,553 @@
+//! The glossary: `content/glossary.yaml` maps terms to plain-language definitions, and pages
+//! for plain-language audiences explain each term at its first use.
+//!
+//! ```yaml
+//! withdrawal: The symptoms your body has when you stop or cut down a drug it is used to.
+//! taper: Lowering a dose a little at a time.
+//! ```
+//!
+//! The first use of a term in a variant's body becomes
+//! `<dfn class="gloss-term">taper</dfn><span class="gloss"> (Lowering a dose …)</span>`: the
+//! definition is ordinary text right after the term, so screen readers read it, it prints, and
+//! it needs no hover or script. Terms are matched as whole words, ignoring case, with an
+//! optional plural `s`/`es`, and never inside tags, headings, links, code, citations or
+//! existing definitions.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::de::{Deserializer, MapAccess, Visitor};
+use serde::Deserialize;
+
+use crate::config::Config;
+use crate::diag::{Category, Diagnostic};
+
+/// Where the glossary lives, relative to the site root.
+pub const GLOSSARY_FILE: &str = "content/glossary.yaml";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Term {
+    pub term: String,
+    pub definition: String,
+    /// 1-based line of the term in the glossary file.
+    pub line: usize,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Glossary {
+    pub terms: Vec<Term>,
+}
+
+/// All entries of a YAML mapping in order, duplicates included (a map type would silently keep
+/// only one of them).
+struct Entries(Vec<(String, String)>);
+
+impl<'de> Deserialize<'de> for Entries {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Entries;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a mapping of terms to definitions (`term: definition`)")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Entries, A::Error> {
+                let mut out = Vec::new();
+                while let Some((k, v)) = map.next_entry::<String, String>()? {
+                    out.push((k, v));
+                }
+                Ok(Entries(out))
+            }
+            fn visit_unit<E: serde::de::Error>(self) -> Result<Entries, E> {
+                Ok(Entries(Vec::new()))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// Top-level keys of YAML text with their 1-based lines, as written.
+fn key_lines(text: &str) -> Vec<(String, usize)> {
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if line.is_empty()
+            || line.starts_with([' ', '\t', '#', '-', '.'])
+            || line.starts_with("---")
+        {
+            continue;
+        }
+        let key = if let Some(rest) = line.strip_prefix('"') {
+            rest.split('"').next().unwrap_or("")
+        } else if let Some(rest) = line.strip_prefix('\'') {
+            rest.split('\'').next().unwrap_or("")
+        } else {
+            match line
+                .find(": ")
+                .or_else(|| line.strip_suffix(':').map(|s| s.len()))
+            {
+                Some(e) => &line[..e],
+                None => continue,
+            }
+        };
+        out.push((key.trim().to_string(), i + 1));
+    }
+    out
+}
+
+fn norm(term: &str) -> String {
+    term.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+/// Parse glossary text. Problems (invalid YAML, duplicate or empty terms) are returned with the
+/// usable part of the glossary.
+pub fn parse(text: &str, file: &Path) -> (Glossary, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let entries = match serde_norway::from_str::<Entries>(text) {
+        Ok(e) => e.0,
+        Err(e) => {
+            let (l, c) = e
+                .location()
+                .map(|l| (l.line(), l.column()))
+                .unwrap_or((1, 1));
+            diags.push(
+                Diagnostic::error("glossary/invalid", format!("the glossary is not valid: {e}"))
+                    .at(file, l, c)
+                    .hint("write one `term: plain-language definition` per line; quote a definition that contains ': '"),
+            );
+            return (Glossary::default(), diags);
+        }
+    };
+    let lines = key_lines(text);
+    let mut cursor = 0;
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    let mut glossary = Glossary::default();
+    for (term, definition) in entries {
+        let line = match lines[cursor.min(lines.len())..]
+            .iter()
+            .position(|(k, _)| norm(k) == norm(&term))
+        {
+            Some(p) => {
+                cursor += p + 1;
+                lines[cursor - 1].1
+            }
+            None => 1,
+        };
+        let key = norm(&term);
+        if key.is_empty() || !key.chars().any(char::is_alphanumeric) {
+            diags.push(
+                Diagnostic::error("glossary/empty", "a glossary entry has no term")
+                    .at(file, line, 1)
+                    .hint("write the term before the colon: `taper: Lowering a dose a little at a time.`"),
+            );
+            continue;
+        }
+        if let Some(first) = seen.get(&key) {
+            diags.push(
+                Diagnostic::error(
+                    "glossary/duplicate",
+                    format!("'{term}' is defined twice (first at line {first})"),
+                )
+                .at(file, line, 1)
+                .hint("keep one definition of each term; terms are matched ignoring case, so 'Taper' and 'taper' are the same term"),
+            );
+            continue;
+        }
+        if definition.trim().is_empty() {
+            diags.push(
+                Diagnostic::error("glossary/empty", format!("'{term}' has no definition"))
+                    .at(file, line, 1)
+                    .hint("write a short plain-language definition after the colon"),
+            );
+            continue;
+        }
+        seen.insert(key, line);
+        glossary.terms.push(Term {
+            term: term.split_whitespace().collect::<Vec<_>>().join(" "),
+            definition: definition.split_whitespace().collect::<Vec<_>>().join(" "),
+            line,
+        });
+    }
+    (glossary, diags)
+}
+
+/// Read `ROOT/content/glossary.yaml`; a site without one has an empty glossary.
+pub fn load(root: &Path) -> (Glossary, Vec<Diagnostic>) {
+    let rel = PathBuf::from(GLOSSARY_FILE);
+    match std::fs::read_to_string(root.join(&rel)) {
+        Ok(text) => parse(&text, &rel),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => (Glossary::default(), Vec::new()),
+        Err(e) => (
+            Glossary::default(),
+            vec![
+                Diagnostic::error("io/read", format!("cannot read {GLOSSARY_FILE}: {e}"))
+                    .in_file(&rel)
+                    .category(Category::Io),
+            ],
+        ),
+    }
+}
+
+/// Escape text for HTML content.
+fn esc(s: &str) -> String {
+    super::review::esc(s)
+}
+
+/// Elements whose text is never annotated.
+const SKIP: &[&str] = &[
+    "a",
+    "abbr",
+    "button",
+    "code",
+    "dfn",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "kbd",
+    "label",
+    "nav",
+    "pre",
+    "samp",
+    "script",
+    "select",
+    "style",
+    "summary",
+    "sup",
+    "sub",
+    "svg",
+    "math",
+    "textarea",
+    "title",
+    "var",
+    "figcaption",
+    "caption",
+    "th",
+];
+
+/// Elements whose content is raw text: skipped up to their closing tag.
+const RAW: &[&str] = &["script", "style", "textarea", "title"];
+
+/// The end of the tag starting at `s[0] == '<'`, honouring quoted attribute values.
+fn tag_end(s: &str) -> Option<usize> {
+    let mut quote: Option<u8> = None;
+    for (i, b) in s.bytes().enumerate().skip(1) {
+        match (quote, b) {
+            (Some(q), b) if b == q => quote = None,
+            (Some(_), _) => {}
+            (None, b'"' | b'\'') => quote = Some(b),
+            (None, b'>') => return Some(i + 1),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Lower-case tag name and whether it is a closing tag.
+fn tag_name(tag: &str) -> (String, bool) {
+    let inner = tag.trim_start_matches('<');
+    let closing = inner.starts_with('/');
+    let name: String = inner
+        .trim_start_matches('/')
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric())
+        .collect();
+    (name.to_ascii_lowercase(), closing)
+}
+
+/// Find the first whole-word use of `needle` (already lower case and HTML-escaped) in
+/// `hay_lower`, allowing a plural `s`/`es`; returns its byte range.
+fn find_word(hay_lower: &str, needle: &str) -> Option<(usize, usize)> {
+    let bytes = hay_lower.as_bytes();
+    let boundary_before = |i: usize| {
+        hay_lower[..i]
+            .chars()
+            .next_back()
+            .is_none_or(|c| !c.is_alphanumeric())
+    };
+    let boundary_at = |i: usize| {
+        hay_lower[i..]
+            .chars()
+            .next()
+            .is_none_or(|c| !c.is_alphanumeric())
+    };
+    let mut from = 0;
+    while let Some(p) = hay_lower[from..].find(needle) {
+        let start = from + p;
+        let end = start + needle.len();
+        if boundary_before(start) {
+            if boundary_at(end) {
+                return Some((start, end));
+            }
+            if bytes.get(end) == Some(&b's') && boundary_at(end + 1) {
+                return Some((start, end + 1));
+            }
+            if hay_lower[end..].starts_with("es") && boundary_at(end + 2) {
+                return Some((start, end + 2));
+            }
+        }
+        from = start + needle.len().max(1);
+        while from < hay_lower.len() && !hay_lower.is_char_boundary(from) {
+            from += 1;
+        }
+    }
+    None
+}
+
+fn match_form(s: &str) -> String {
+    // The renderer escapes & < > " in text; match terms in the same form.
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .to_lowercase()
+}
+
+/// Annotate one text node, marking terms not yet used.
+fn annotate_text(text: &str, terms: &[(String, &Term)], used: &mut [bool], out: &mut String) {
+    let lower = text.to_lowercase();
+    if lower.len() != text.len() {
+        // Lower-casing changed byte lengths (rare scripts): match case-sensitively instead.
+        return annotate_exact(text, terms, used, out);
+    }
+    let mut pos = 0;
+    loop {
+        let best = terms
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !used[*i])
+            .filter_map(|(i, (needle, _))| {
+                find_word(&lower[pos..], needle).map(|(s, e)| (pos + s, pos + e, i))
+            })
+            // Earliest; at one position the longest term (terms are sorted longest first).
+            .min_by_key(|&(s, _, i)| (s, i));
+        let Some((s, e, i)) = best else { break };
+        out.push_str(&text[pos..s]);
+        out.push_str("<dfn class=\"gloss-term\">");
+        out.push_str(&text[s..e]);
+        out.push_str("</dfn><span class=\"gloss\"> (");
+        out.push_str(&esc(&terms[i].1.definition));
+        out.push_str(")</span>");
+        used[i] = true;
+        pos = e;
+    }
+    out.push_str(&text[pos..]);
+}
+
+fn annotate_exact(text: &str, terms: &[(String, &Term)], used: &mut [bool], out: &mut String) {
+    let mut pos = 0;
+    loop {
+        let best = terms
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !used[*i])
+            .filter_map(|(i, (_, t))| {
+                let needle = match_form(&t.term);
+                find_word(&text[pos..], &needle).map(|(s, e)| (pos + s, pos + e, i))
+            })
+            .min_by_key(|&(s, _, i)| (s, i));
+        let Some((s, e, i)) = best else { break };
+        out.push_str(&text[pos..s]);
+        out.push_str("<dfn class=\"gloss-term\">");
+        out.push_str(&text[s..e]);
+        out.push_str("</dfn><span class=\"gloss\"> (");
+        out.push_str(&esc(&terms[i].1.definition));
+        out.push_str(")</span>");
+        used[i] = true;
+        pos = e;
+    }
+    out.push_str(&text[pos..]);
+}
+
+/// Mark the first use of each glossary term in rendered HTML with its definition.
+pub fn annotate(html: &str, glossary: &Glossary) -> String {
+    if glossary.terms.is_empty() {
+        return html.to_string();
+    }
+    let mut terms: Vec<(String, &Term)> = glossary
+        .terms
+        .iter()
+        .map(|t| (match_form(&t.term), t))
+        .collect();
+    terms.sort_by_key(|(n, _)| std::cmp::Reverse(n.len()));
+    let mut used = vec![false; terms.len()];
+    let mut out = String::with_capacity(html.len() + 256);
+    let mut depth: BTreeMap<String, usize> = BTreeMap::new();
+    let mut rest = html;
+    while !rest.is_empty() {
+        let Some(lt) = rest.find('<') else {
+            if depth.values().all(|d| *d == 0) {
+                annotate_text(rest, &terms, &mut used, &mut out);
+            } else {
+                out.push_str(rest);
+            }
+            break;
+        };
+        let (text, tail) = rest.split_at(lt);
+        if depth.values().all(|d| *d == 0) {
+            annotate_text(text, &terms, &mut used, &mut out);
+        } else {
+            out.push_str(text);
+        }
+        // Comments, declarations and CDATA are copied as they are.
+        if tail.starts_with("<!--") {
+            let end = tail.find("-->").map(|e| e + 3).unwrap_or(tail.len());
+            out.push_str(&tail[..end]);
+            rest = &tail[end..];
+            continue;
+        }
+        let Some(end) = tag_end(tail) else {
+            out.push_str(tail);
+            break;
+        };
+        let tag = &tail[..end];
+        out.push_str(tag);
+        rest = &tail[end..];
+        let (name, closing) = tag_name(tag);
+        if name.is_empty() {
+            continue;
+        }
+        if !closing && RAW.contains(&name.as_str()) {
+            let close = format!("</{name}");
+            let stop = rest.to_ascii_lowercase().find(&close).unwrap_or(rest.len());
+            out.push_str(&rest[..stop]);
+            rest = &rest[stop..];
+            continue;
+        }
+        if SKIP.contains(&name.as_str()) && !tag.ends_with("/>") {
+            let d = depth.entry(name).or_insert(0);
+            if closing {
+                *d = d.saturating_sub(1);
+            } else {
+                *d += 1;
+            }
+        }
+    }
+    out
+}
+
+/// [`annotate`] for the audiences marked `plain = true`; other audiences' HTML is returned as
+/// it is.
+pub fn annotate_for(html: &str, glossary: &Glossary, config: &Config, audience: &str) -> String {
+    match config.audience(audience) {
+        Some(a) if a.plain => annotate(html, glossary),
+        _ => html.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::audience::testutil::config;
+
+    fn g(text: &str) -> Glossary {
+        let (g, d) = parse(text, Path::new(GLOSSARY_FILE));
+        assert!(d.is_empty(), "{d:?}");
+        g
+    }
+
+    #[test]
+    fn parses_terms_with_lines() {
+        let gl = g("# Plain words\nwithdrawal: The symptoms when you stop a drug.\n\"opioid use disorder\": A medical condition.\ntaper: >\n  Lowering a dose\n  a little at a time.\n");
+        assert_eq!(gl.terms.len(), 3);
+        assert_eq!(gl.terms[1].term, "opioid use disorder");
+        assert_eq!(gl.terms[1].line, 3);
+        assert_eq!(gl.terms[2].line, 4);
+        assert_eq!(
+            gl.terms[2].definition,
+            "Lowering a dose a little at a time."
+        );
+        assert!(parse("", Path::new("g.yaml")).0.terms.is_empty());
+    }
+
+    #[test]
+    fn duplicate_term_is_an_error_at_its_line() {
+        let (gl, d) = parse(
+            "taper: One.\nwithdrawal: Two.\nTaper: Three.\n",
+            Path::new(GLOSSARY_FILE),
+        );
+        assert_eq!(gl.terms.len(), 2);
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].rule, "glossary/duplicate");
+        assert_eq!((d[0].line, d[0].column), (3, 1));
+        assert!(d[0].message.contains("first at line 1"));
+    }
+
+    #[test]
+    fn invalid_yaml_and_empty_definition() {
+        let (_, d) = parse("taper: [unclosed\n", Path::new(GLOSSARY_FILE));
+        assert_eq!(d[0].rule, "glossary/invalid");
+        assert!(d[0].line >= 1);
+        let (_, d) = parse("taper: ''\n", Path::new(GLOSSARY_FILE));
+        assert_eq!(d[0].rule, "glossary/empty");
+        let (_, d) = parse("- a list\n", Path::new(GLOSSARY_FILE));
+        assert_eq!(d[0].rule, "glossary/invalid");
+    }
+
+    #[test]
+    fn marks_first_use_only_and_escapes_the_definition() {
+        let gl = g("taper: Lowering a dose <slowly> & safely.\n");
+        let html = "<p>Your taper starts today. The taper ends in May.</p>\n";
+        let out = annotate(html, &gl);
+        assert_eq!(
+            out,
+            "<p>Your <dfn class=\"gloss-term\">taper</dfn><span class=\"gloss\"> (Lowering a dose &lt;slowly&gt; &amp; safely.)</span> starts today. The taper ends in May.</p>\n"
+        );
+    }
+
+    #[test]
+    fn never_inside_tags_headings_links_or_code() {
+        let gl = g("taper: Lowering a dose.\n");
+        let html = "<h2 id=\"taper\">Taper</h2>\n<p><a href=\"/taper/\" title=\"taper\">taper plan</a> <code>taper</code> <img alt=\"taper\" src=\"x.png\"> tapering, then <strong>Tapers</strong> here.</p>";
+        let out = annotate(html, &gl);
+        assert_eq!(out.matches("<dfn").count(), 1, "{out}");
+        assert!(
+            out.contains("<strong><dfn class=\"gloss-term\">Tapers</dfn>"),
+            "{out}"
+        );
+        assert!(out.starts_with("<h2 id=\"taper\">Taper</h2>"));
+        assert!(out.contains("<a href=\"/taper/\" title=\"taper\">taper plan</a>"));
+    }
+
+    #[test]
+    fn longest_term_wins_and_words_are_whole() {
+        let gl = g("opioid: A kind of drug.\nopioid use disorder: A condition.\nuse: Never marked inside other words.\n");
+        let out = annotate(
+            "<p>Opioid use disorder is treatable. Opioids are drugs. Users</p>",
+            &gl,
+        );
+        assert!(
+            out.starts_with("<p><dfn class=\"gloss-term\">Opioid use disorder</dfn>"),
+            "{out}"
+        );
+        assert!(
+            out.contains("<dfn class=\"gloss-term\">Opioids</dfn>"),
+            "{out}"
+        );
+        assert!(!out.contains(">Users<"), "{out}");
+        assert!(out.ends_with("Users</p>"));
+    }
+
+    #[test]
+    fn only_plain_audiences() {
+        let gl = g("taper: Lowering a dose.\n");
+        let c = config();
+        let html = "<p>taper</p>";
+        assert!(annotate_for(html, &gl, &c, "patient").contains("<dfn"));
+        assert_eq!(annotate_for(html, &gl, &c, "clinician"), html);
+    }
+
+    #[test]
+    fn ampersand_terms_and_comments() {
+        let gl = g("\"R&D\": Research.\n");
+        let out = annotate("<!-- R&amp;D --><p>R&amp;D team</p>", &gl);
+        assert!(
+            out.starts_with("<!-- R&amp;D --><p><dfn class=\"gloss-term\">R&amp;D</dfn>"),
+            "{out}"
+        );
+    }
+}
