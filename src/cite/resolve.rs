@@ -350,7 +350,101 @@ pub fn check_references(
             out.extend(checks::check_retraction(r, db));
         }
     }
+    out.extend(uncited_claims(doc, config));
     out.into_iter()
         .filter_map(|d| config.apply_level(d))
         .collect()
+}
+
+/// The rule name of [`uncited_claims`].
+pub const UNCITED_CLAIM: &str = "cite/uncited-claim";
+
+/// Paragraphs and list items with no citation at all, so reviewers see which statements carry
+/// no evidence. Optional: it runs when careguide.toml names the rule
+/// (`[rules] "cite/uncited-claim" = "warning"`), and only on pages that cite sources. Short
+/// lines (under six words) and lines introducing a list (ending in ':') are not claims.
+pub fn uncited_claims(doc: &Document, config: &Config) -> Vec<Diagnostic> {
+    use crate::config::RuleLevel;
+    use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+    match config.rules.get(UNCITED_CLAIM) {
+        None | Some(RuleLevel::Off) => return Vec::new(),
+        Some(_) => {}
+    }
+    if doc.references.is_empty() && doc.front.bibliography.is_empty() {
+        return Vec::new();
+    }
+    let body = doc.body();
+    let mut units: Vec<std::ops::Range<usize>> = Vec::new();
+    // Open list items: (start offset, has a nested list).
+    let mut items: Vec<(usize, bool)> = Vec::new();
+    let mut in_table = 0usize;
+    let opts = Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES | Options::ENABLE_STRIKETHROUGH;
+    for (ev, range) in Parser::new_ext(body, opts).into_offset_iter() {
+        match ev {
+            Event::Start(Tag::Table(_)) => in_table += 1,
+            Event::End(TagEnd::Table) => in_table = in_table.saturating_sub(1),
+            Event::Start(Tag::Item) => items.push((range.start, false)),
+            Event::Start(Tag::List(_)) => {
+                if let Some(parent) = items.last_mut() {
+                    parent.1 = true;
+                }
+            }
+            Event::End(TagEnd::Item) => {
+                if let Some((start, nested)) = items.pop() {
+                    if !nested {
+                        units.push(start..range.end);
+                    }
+                }
+            }
+            Event::Start(Tag::Paragraph) if items.is_empty() && in_table == 0 => {
+                units.push(range);
+            }
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    for u in units {
+        let text = &body[u.clone()];
+        // Audience fence lines (`::: patient`) are not part of the statement.
+        let mut start = u.start;
+        let mut kept = String::new();
+        let mut offset = 0;
+        for line in text.split_inclusive('\n') {
+            if line.trim_start().starts_with(":::") {
+                if kept.is_empty() {
+                    start = u.start + offset + line.len();
+                }
+            } else {
+                kept.push_str(line);
+            }
+            offset += line.len();
+        }
+        let claim = kept.trim();
+        if claim.ends_with(':') || !crate::cite::scan::scan(claim).groups.is_empty() {
+            continue;
+        }
+        let words = claim
+            .split_whitespace()
+            .filter(|w| w.chars().any(char::is_alphabetic))
+            .count();
+        if words < 6 {
+            continue;
+        }
+        let lead_ws = body[start..].len() - body[start..].trim_start().len();
+        let (line, col) = doc.body_pos(start + lead_ws);
+        let first: String = claim
+            .trim_start_matches(['-', '*', '+', ' '])
+            .chars()
+            .take(50)
+            .collect();
+        out.push(
+            Diagnostic::warning(
+                UNCITED_CLAIM,
+                format!("no citation for the statement \"{}...\"", first.trim_end()),
+            )
+            .at(&doc.file, line, col)
+            .hint("cite the source that supports it, as [@key]; statements of the clinic's own practice may stay uncited"),
+        );
+    }
+    out
 }

@@ -1,0 +1,307 @@
+//! The real binary on citation fixture sites: every citation problem a medical editor would
+//! catch gets its own rule at its own line, with a hint, and nothing panics.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/cite")
+        .join(name)
+}
+
+/// `careguide check --root <fixture> --format json`: exit code and the JSON report.
+fn check(name: &str) -> (i32, Value) {
+    let root = fixture(name);
+    let out = Command::new(env!("CARGO_BIN_EXE_careguide"))
+        .args(["check", "--root"])
+        .arg(&root)
+        .args(["--format", "json"])
+        .env_remove("SOURCE_DATE_EPOCH")
+        .output()
+        .expect("the careguide binary runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !stderr.contains("panicked"),
+        "careguide panicked on {name}: {stderr}"
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let v: Value = serde_json::from_str(&stdout)
+        .unwrap_or_else(|e| panic!("{name}: no JSON report ({e}): {stdout}\n{stderr}"));
+    (out.status.code().unwrap_or(-1), v)
+}
+
+fn findings<'a>(v: &'a Value, rule: &str) -> Vec<&'a Value> {
+    v["diagnostics"]
+        .as_array()
+        .map(|a| a.iter().filter(|d| d["rule"] == rule).collect())
+        .unwrap_or_default()
+}
+
+/// Expect a finding of `rule` in `file` at `line` whose message contains `text`, with a hint.
+#[track_caller]
+fn expect(v: &Value, rule: &str, severity: &str, file: &str, line: u64, text: &str) -> Value {
+    let all = findings(v, rule);
+    let d = all
+        .iter()
+        .find(|d| {
+            d["line"] == line
+                && d["file"] == file
+                && d["message"].as_str().unwrap_or("").contains(text)
+        })
+        .unwrap_or_else(|| panic!("no {rule} at {file}:{line} containing {text:?} in {v:#}"));
+    assert_eq!(d["severity"], severity, "{d:#}");
+    assert!(
+        d["hint"].as_str().is_some_and(|h| !h.is_empty()),
+        "no hint: {d:#}"
+    );
+    (*d).clone()
+}
+
+#[test]
+fn bibliography_files_of_every_format() {
+    let (code, v) = check("bib-files");
+    assert_eq!(code, 1, "{v:#}");
+    let d = expect(
+        &v,
+        "cite/unknown-key",
+        "error",
+        "content/page.md",
+        13,
+        "'weis2021'",
+    );
+    assert_eq!(d["column"], 58);
+    assert!(d["hint"].as_str().unwrap().contains("[@weiss2021]"));
+    // A key with a space breaks that BibTeX entry only: the others are read.
+    let d = expect(
+        &v,
+        "cite/bibliography-syntax",
+        "error",
+        "refs/page.bib",
+        13,
+        "bad key",
+    );
+    assert_eq!(d["column"], 14);
+    expect(
+        &v,
+        "cite/unknown-type",
+        "warning",
+        "refs/page.bib",
+        18,
+        "@weird",
+    );
+    expect(
+        &v,
+        "cite/empty-key",
+        "error",
+        "refs/page.json",
+        2,
+        "no \"id\"",
+    );
+    expect(
+        &v,
+        "cite/bad-key",
+        "error",
+        "refs/page.json",
+        3,
+        "'two words'",
+    );
+    // The site-wide YAML defines a key the page's .bib also defines: both places named.
+    expect(
+        &v,
+        "cite/duplicate-key",
+        "error",
+        "refs/site.yaml",
+        1,
+        "refs/page.bib:1:10 and at refs/site.yaml:1:1",
+    );
+    // weiss2021 itself resolves from the .bib file: no unknown-key for it.
+    assert!(findings(&v, "cite/unknown-key")
+        .iter()
+        .all(|d| !d["message"].as_str().unwrap().contains("'weiss2021'")));
+}
+
+#[test]
+fn bad_identifiers_fields_and_duplicates() {
+    let (code, v) = check("bad-references");
+    assert_eq!(code, 1, "{v:#}");
+    let page = "content/page.md";
+    expect(
+        &v,
+        "cite/duplicate-doi",
+        "error",
+        page,
+        18,
+        "'weiss2021' and 'weiss-again'",
+    );
+    expect(&v, "cite/bad-doi", "error", page, 24, "10.10/cam4.2787");
+    expect(&v, "cite/bad-pmid", "error", page, 30, "031850687");
+    expect(&v, "cite/bad-pmcid", "error", page, 36, "PMID6997070");
+    expect(&v, "cite/bad-isbn", "error", page, 42, "check digit");
+    expect(
+        &v,
+        "cite/missing-field",
+        "error",
+        page,
+        50,
+        "has no journal",
+    );
+    expect(&v, "cite/missing-field", "error", page, 50, "has no year");
+    expect(&v, "cite/bad-year", "error", page, 53, "2031");
+    expect(
+        &v,
+        "cite/uncited-reference",
+        "warning",
+        page,
+        58,
+        "'never-cited'",
+    );
+    assert_eq!(v["errors"], 8, "{v:#}");
+}
+
+#[test]
+fn retracted_paper_names_the_notice() {
+    let (code, v) = check("retracted");
+    assert_eq!(code, 1, "{v:#}");
+    expect(
+        &v,
+        "cite/retracted",
+        "error",
+        "content/page.md",
+        9,
+        "retracted on 2023-09-27 (notice doi:10.1155/2023/9812821)",
+    );
+    assert_eq!(v["errors"], 1, "{v:#}");
+}
+
+#[test]
+fn retractions_file_without_its_columns() {
+    let (code, v) = check("retractions-missing-columns");
+    assert_eq!(code, 2, "{v:#}");
+    expect(
+        &v,
+        "cite/retractions-format",
+        "error",
+        "data/retractions.csv",
+        1,
+        "'OriginalPaperDOI'",
+    );
+}
+
+#[test]
+fn bibliography_outside_the_site_or_missing() {
+    let (code, v) = check("outside-root/site");
+    assert_eq!(code, 2, "{v:#}");
+    expect(
+        &v,
+        "cite/bibliography-outside-root",
+        "error",
+        "content/page.md",
+        8,
+        "../outside.bib",
+    );
+    expect(
+        &v,
+        "cite/bibliography-unreadable",
+        "error",
+        "content/page.md",
+        8,
+        "refs/missing.bib",
+    );
+    // The entry outside the site is not read, so citing it is an unknown key.
+    expect(
+        &v,
+        "cite/unknown-key",
+        "error",
+        "content/page.md",
+        13,
+        "'outside'",
+    );
+}
+
+#[test]
+fn malformed_files_of_each_format() {
+    let (code, v) = check("malformed-files");
+    assert_eq!(code, 1, "{v:#}");
+    let d = expect(
+        &v,
+        "cite/bibliography-syntax",
+        "error",
+        "refs/broken.json",
+        2,
+        "trailing comma",
+    );
+    assert_eq!(d["column"], 28);
+    expect(
+        &v,
+        "cite/bibliography-syntax",
+        "error",
+        "refs/broken.nbib",
+        3,
+        "not a MEDLINE field",
+    );
+    expect(
+        &v,
+        "cite/bibliography-syntax",
+        "error",
+        "refs/broken.yaml",
+        3,
+        "title",
+    );
+    expect(
+        &v,
+        "cite/bibliography-format",
+        "error",
+        "content/page.md",
+        8,
+        "notes.docx",
+    );
+    // The MEDLINE record before the stray line is still read, and checked.
+    expect(
+        &v,
+        "cite/missing-field",
+        "error",
+        "refs/broken.nbib",
+        1,
+        "has no journal",
+    );
+    assert!(findings(&v, "cite/unknown-key").is_empty(), "{v:#}");
+}
+
+#[test]
+fn uncited_claims_when_the_rule_is_on() {
+    let (code, v) = check("uncited-claims");
+    assert_eq!(code, 0, "{v:#}");
+    let all = findings(&v, "cite/uncited-claim");
+    assert_eq!(all.len(), 2, "{v:#}");
+    expect(
+        &v,
+        "cite/uncited-claim",
+        "warning",
+        "content/page.md",
+        23,
+        "Withdrawal symptoms",
+    );
+    expect(
+        &v,
+        "cite/uncited-claim",
+        "warning",
+        "content/page.md",
+        26,
+        "This paragraph",
+    );
+}
+
+#[test]
+fn unknown_citation_style() {
+    let (code, v) = check("unknown-style");
+    assert_eq!(code, 2, "{v:#}");
+    let d = findings(&v, "config/citation-style");
+    assert_eq!(d.len(), 1, "{v:#}");
+    assert!(d[0]["hint"]
+        .as_str()
+        .unwrap()
+        .contains("american-medical-association"));
+}
