@@ -1,0 +1,494 @@
+//! `careguide handout` run as a real process on the fixture site in tests/fixtures/taper/, plus
+//! in-process checks of the PDF library (determinism, metadata).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const SITE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/taper/site");
+const BATCH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/taper/batch");
+
+fn careguide(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_careguide"));
+    c.arg("handout").args(args).env_remove("SOURCE_DATE_EPOCH");
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    c.output().expect("run careguide")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// The text of a PDF in reading order, when poppler's pdftotext is installed.
+fn pdftotext(pdf: &Path) -> Option<String> {
+    let o = Command::new("pdftotext")
+        .args(["-layout"])
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .ok()?;
+    o.status
+        .success()
+        .then(|| String::from_utf8_lossy(&o.stdout).into_owned())
+}
+
+fn files_in(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = walk(dir);
+    v.sort();
+    v
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    if let Ok(rd) = std::fs::read_dir(dir) {
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                out.extend(walk(&p));
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
+const SCHEDULE: &[&str] = &[
+    "--dose",
+    "20",
+    "--start",
+    "2026-12-01",
+    "--date",
+    "2026-11-26",
+];
+
+#[test]
+fn personalized_handout_is_complete() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("h.pdf");
+    let out_s = out.to_str().unwrap();
+    let mut args = vec![
+        "--root",
+        SITE,
+        "--page",
+        "kratom-withdrawal",
+        "--patient-name",
+        "Ada Example",
+        "--out",
+        out_s,
+    ];
+    args.extend(SCHEDULE);
+    let o = careguide(&args, &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).contains("wrote"));
+    let bytes = std::fs::read(&out).unwrap();
+    assert!(bytes.starts_with(b"%PDF-"));
+    assert!(bytes.len() < 200_000, "{} bytes", bytes.len());
+
+    // Metadata: title, author = clinic, subject, language, A4, dates from --date.
+    let doc = lopdf::Document::load_mem(&bytes).unwrap();
+    let pages = doc.get_pages();
+    assert_eq!(pages.len(), 3);
+    let info_id = doc.trailer.get(b"Info").unwrap().as_reference().unwrap();
+    let info = doc.get_dictionary(info_id).unwrap();
+    let text = |k: &[u8]| -> String {
+        let raw = info.get(k).unwrap().as_str().unwrap().to_vec();
+        if raw.starts_with(&[0xfe, 0xff]) {
+            let u: Vec<u16> = raw[2..]
+                .chunks(2)
+                .map(|c| u16::from_be_bytes([c[0], c[1]]))
+                .collect();
+            String::from_utf16_lossy(&u)
+        } else {
+            String::from_utf8_lossy(&raw).into_owned()
+        }
+    };
+    assert_eq!(text(b"Title"), "Safe withdrawal from kratom dependence");
+    assert_eq!(text(b"Author"), "Riverside Community Clinic");
+    assert!(text(b"Subject").starts_with("Lower the dose slowly"));
+    assert!(
+        text(b"CreationDate").starts_with("D:20261126"),
+        "{}",
+        text(b"CreationDate")
+    );
+    let lang = doc
+        .catalog()
+        .unwrap()
+        .get(b"Lang")
+        .unwrap()
+        .as_str()
+        .unwrap()
+        .to_vec();
+    assert_eq!(lang, b"en");
+    let first = doc.get_dictionary(*pages.get(&1).unwrap()).unwrap();
+    let mb = first.get(b"MediaBox").unwrap().as_array().unwrap();
+    let h = mb[3].as_float().unwrap();
+    assert!((h - 841.89).abs() < 0.1, "{h}");
+
+    if let Some(t) = pdftotext(&out) {
+        // Reading order: header, name, guidance, plan, contact, references.
+        let order = [
+            "Riverside Community Clinic",
+            "Prepared for: Ada Example",
+            "Why go slowly",
+            "Your taper plan",
+            "Step",
+            "2026-12-01",
+            "2027-05-11",
+            "Notes for the clinician",
+            "Contact the clinic",
+            "References",
+        ];
+        let mut at = 0;
+        for w in order {
+            let i = t[at..]
+                .find(w)
+                .unwrap_or_else(|| panic!("'{w}' missing or out of order"));
+            at += i;
+        }
+        assert!(t.contains("6 + 6 + 6"), "{t}");
+        assert!(t.contains("Page 1 of 3") && t.contains("Page 3 of 3"));
+        assert!(t.contains("Made November 26, 2026"));
+        assert!(t.contains("Do not stop or change a medicine"), "disclaimer");
+        assert!(t.contains("[1]") && t.contains("Tapering of SSRI treatment"));
+    }
+}
+
+#[test]
+fn letter_paper_and_blank_chart() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("blank.pdf");
+    let o = careguide(
+        &[
+            "--root",
+            SITE,
+            "--page",
+            "kratom-withdrawal",
+            "--paper",
+            "letter",
+            "--date",
+            "2026-11-26",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let doc = lopdf::Document::load(&out).unwrap();
+    let first = doc
+        .get_dictionary(*doc.get_pages().get(&1).unwrap())
+        .unwrap();
+    let mb = first.get(b"MediaBox").unwrap().as_array().unwrap();
+    assert_eq!(mb[2].as_float().unwrap().round(), 612.0);
+    assert_eq!(mb[3].as_float().unwrap().round(), 792.0);
+    if let Some(t) = pdftotext(&out) {
+        assert!(t.contains("Taper chart"));
+        assert!(t.contains("Name:"));
+        assert!(!t.contains("Prepared for"));
+    }
+}
+
+#[test]
+fn source_date_epoch_sets_the_date_made() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("h.pdf");
+    let o = careguide(
+        &[
+            "--root",
+            SITE,
+            "--page",
+            "sleep",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        &[("SOURCE_DATE_EPOCH", "1700000000")],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let bytes = std::fs::read(&out).unwrap();
+    let doc = lopdf::Document::load_mem(&bytes).unwrap();
+    let info_id = doc.trailer.get(b"Info").unwrap().as_reference().unwrap();
+    let info = doc.get_dictionary(info_id).unwrap();
+    let d = info.get(b"CreationDate").unwrap().as_str().unwrap();
+    assert!(
+        d.starts_with(b"D:20231114"),
+        "{}",
+        String::from_utf8_lossy(d)
+    );
+    // Same input, same bytes, also across processes.
+    let out2 = dir.path().join("h2.pdf");
+    let o = careguide(
+        &[
+            "--root",
+            SITE,
+            "--page",
+            "sleep",
+            "--out",
+            out2.to_str().unwrap(),
+        ],
+        &[("SOURCE_DATE_EPOCH", "1700000000")],
+    );
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(bytes, std::fs::read(&out2).unwrap());
+}
+
+#[test]
+fn many_handouts_in_one_process_are_byte_identical() {
+    let site = careguide::build::load_site(Path::new(SITE)).expect("fixture site loads");
+    let doc = site.page("kratom-withdrawal").unwrap();
+    let made = careguide::content::frontmatter::Date::parse("2026-11-26").unwrap();
+    let refs = doc.references.clone();
+    let a = careguide::pdf::page_pdf(&site.config, doc, "patient", &refs, made).unwrap();
+    let other = careguide::pdf::page_pdf(&site.config, doc, "clinician", &refs, made).unwrap();
+    assert_ne!(a, other);
+    for _ in 0..5 {
+        let b = careguide::pdf::page_pdf(&site.config, doc, "patient", &refs, made).unwrap();
+        assert!(a == b, "the same page made twice in one process differs");
+    }
+    // A batch with two identical rows writes two identical files.
+    let dir = tempfile::tempdir().unwrap();
+    let o = careguide(
+        &[
+            "--root",
+            SITE,
+            "--page",
+            "kratom-withdrawal",
+            "--date",
+            "2026-11-26",
+            "--batch",
+            &format!("{BATCH}/twins.csv"),
+            "--out-dir",
+            dir.path().to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let one = std::fs::read(dir.path().join("one.pdf")).unwrap();
+    let two = std::fs::read(dir.path().join("two.pdf")).unwrap();
+    assert!(one == two);
+}
+
+#[test]
+fn batch_reports_bad_rows_and_writes_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = careguide(
+        &[
+            "--root",
+            SITE,
+            "--page",
+            "kratom-withdrawal",
+            "--date",
+            "2026-11-26",
+            "--batch",
+            &format!("{BATCH}/mixed.csv"),
+            "--out-dir",
+            dir.path().to_str().unwrap(),
+        ],
+        &[],
+    );
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("line 3 (row 2): the patient's name is empty"),
+        "{err}"
+    );
+    assert!(
+        err.contains("line 4 (row 3): column start: '2027-02-30' is not a real calendar date"),
+        "{err}"
+    );
+    assert!(
+        err.contains("line 5 (row 4): 2 field(s), but the first line names 4 column(s)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("line 6 (row 5): column dose: the start dose must be more than 0"),
+        "{err}"
+    );
+    assert!(stdout(&o).contains("wrote 2 handout(s)"), "{}", stdout(&o));
+    let names: Vec<String> = files_in(dir.path())
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, vec!["ada.pdf", "eve.pdf"]);
+    // Names never appear in the messages.
+    for n in ["Ada", "Bob", "Cy Example", "Dee", "Eve"] {
+        assert!(!err.contains(n) && !stdout(&o).contains(n), "{n} leaked");
+    }
+}
+
+#[test]
+fn batch_with_a_missing_column_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = careguide(
+        &[
+            "--root",
+            SITE,
+            "--page",
+            "kratom-withdrawal",
+            "--batch",
+            &format!("{BATCH}/no-dose.csv"),
+            "--out-dir",
+            dir.path().to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("the column dose is missing"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(files_in(dir.path()).is_empty());
+}
+
+fn fails(args: &[&str], code: i32, message: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("x.pdf");
+    let mut all = vec!["--root", SITE];
+    all.extend(args);
+    let out_s = out.to_str().unwrap().to_string();
+    if !args.contains(&"--out") && !args.contains(&"--batch") {
+        all.extend(["--out", out_s.as_str()]);
+    }
+    let o = careguide(&all, &[]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(code), "{args:?}: {err}");
+    assert!(
+        err.contains(message),
+        "{args:?}: expected '{message}' in: {err}"
+    );
+    assert!(
+        files_in(dir.path()).is_empty(),
+        "{args:?}: a file was left behind"
+    );
+}
+
+#[test]
+fn bad_input_is_refused_with_no_pdf_left_behind() {
+    fails(&["--page", "nope"], 1, "no page 'nope'");
+    fails(
+        &["--page", "sleep", "--dose", "20"],
+        1,
+        "has no taper: block",
+    );
+    fails(
+        &["--page", "kratom-withdrawal", "--dose", "0"],
+        1,
+        "--dose: the start dose must be more than 0",
+    );
+    fails(
+        &[
+            "--page",
+            "kratom-withdrawal",
+            "--dose",
+            "20",
+            "--reduction-percent",
+            "40",
+        ],
+        1,
+        "above the page's limit of 25%",
+    );
+    fails(
+        &[
+            "--page",
+            "kratom-withdrawal",
+            "--dose",
+            "20",
+            "--start",
+            "2026-02-30",
+        ],
+        1,
+        "--start: '2026-02-30' is not a real calendar date",
+    );
+    fails(
+        &["--page", "kratom-withdrawal", "--patient-name", "  "],
+        1,
+        "--patient-name: the patient's name is empty",
+    );
+    fails(
+        &["--page", "kratom-withdrawal", "--audience", "nurse"],
+        1,
+        "unknown audience 'nurse'",
+    );
+    fails(
+        &[
+            "--page",
+            "kratom-withdrawal",
+            "--out",
+            "/nonexistent/dir/x.pdf",
+        ],
+        2,
+        "the folder /nonexistent/dir does not exist",
+    );
+    fails(
+        &["--page", "kratom-withdrawal", "--date", "soon"],
+        2,
+        "--date:",
+    );
+    fails(
+        &[
+            "--page",
+            "kratom-withdrawal",
+            "--batch",
+            "/nonexistent.csv",
+            "--out-dir",
+            "/nonexistent/dir",
+        ],
+        2,
+        "does not exist",
+    );
+}
+
+#[test]
+fn patient_data_stays_in_the_requested_pdf() {
+    const NAME: &str = "Zebulon Quillfeather-Marchbanks";
+    let work = tempfile::tempdir().unwrap();
+    // A copy of the site, so every file the run could touch is in view.
+    let root = work.path().join("site");
+    for f in walk(Path::new(SITE)) {
+        let rel = f.strip_prefix(SITE).unwrap();
+        let to = root.join(rel);
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::copy(&f, &to).unwrap();
+    }
+    let before = files_in(work.path());
+    let out = work.path().join("handout.pdf");
+    let mut args = vec![
+        "--root",
+        root.to_str().unwrap(),
+        "--page",
+        "kratom-withdrawal",
+        "--patient-name",
+        NAME,
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    args.extend(SCHEDULE);
+    let o = careguide(&args, &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(!stdout(&o).contains("Zebulon") && !stderr(&o).contains("Zebulon"));
+    assert!(!stdout(&o).contains("6 + 6 + 6"), "doses on stdout");
+    let after = files_in(work.path());
+    let mut expected = before.clone();
+    expected.push(out.clone());
+    expected.sort();
+    assert_eq!(after, expected, "the run made files other than the PDF");
+    for f in &before {
+        let bytes = std::fs::read(f).unwrap();
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains("Zebulon"),
+            "{} holds the name",
+            f.display()
+        );
+    }
+    // The metadata does not carry the name either; the page text does.
+    let bytes = std::fs::read(&out).unwrap();
+    assert!(!bytes.windows(7).any(|w| w == b"Zebulon"));
+    if let Some(t) = pdftotext(&out) {
+        assert!(t.contains(NAME), "the name is printed in the PDF");
+    }
+}
