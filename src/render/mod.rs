@@ -3,3 +3,5 @@
 pub mod markdown;
 pub mod site;
 pub mod publish;
+pub mod search;
+pub mod feeds;

@@ -32,10 +32,14 @@ const BUILTIN: &[(&str, &str)] = &[
     ("page.html", include_str!("../../templates/page.html")),
     ("index.html", include_str!("../../templates/index.html")),
     ("topic.html", include_str!("../../templates/topic.html")),
+    ("search.html", include_str!("../../templates/search.html")),
 ];
 
 /// Static files copied to `assets/`: (name, default bytes).
-const ASSETS: &[(&str, &str)] = &[("style.css", include_str!("../../templates/style.css"))];
+const ASSETS: &[(&str, &str)] = &[
+    ("style.css", include_str!("../../templates/style.css")),
+    ("search.js", include_str!("../../templates/search.js")),
+];
 
 pub const TEMPLATE_DIR: &str = "templates";
 

@@ -1,0 +1,341 @@
+//! `sitemap.xml`, `robots.txt` and the Atom feed `feed.xml`, with absolute URLs from
+//! `base_url`. Every date comes from the pages, never from the clock, so two builds of the same
+//! content give the same bytes.
+
+use crate::build::Site;
+use crate::content::frontmatter::Date;
+use crate::content::Document;
+use crate::render::markdown::anchor;
+use crate::render::site::strip_citations;
+
+/// How many pages the feed lists, newest first.
+pub const FEED_ENTRIES: usize = 20;
+
+/// The folder of the editorial report: never listed in the sitemap, and closed to crawlers.
+pub const EDITORIAL_DIR: &str = "_editorial";
+
+/// Escape text for XML character data and attribute values.
+pub fn xml_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            // Characters XML 1.0 does not allow at all.
+            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
+            '\u{FFFE}' | '\u{FFFF}' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// `base_url` with exactly one trailing slash.
+pub fn base(site: &Site) -> String {
+    let mut b = site.config.base_url.trim().to_string();
+    if !b.ends_with('/') {
+        b.push('/');
+    }
+    b
+}
+
+/// Percent-encode a site path for use in a URL (slashes kept).
+pub fn url_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// The path part of the base URL (`/` for `https://host/`, `/clinic/` for `https://host/clinic`).
+fn base_path(base: &str) -> String {
+    let after_scheme = base.split_once("://").map(|(_, r)| r).unwrap_or(base);
+    match after_scheme.find('/') {
+        Some(i) => after_scheme[i..].to_string(),
+        None => "/".to_string(),
+    }
+}
+
+/// A page's canonical URL for one audience, relative to the site root.
+pub fn variant_path(doc: &Document, audience: &str) -> String {
+    format!("{}/{}/", url_path(&doc.path), url_path(audience))
+}
+
+/// Topic pages, as the site renders them (see `render::site`): (name, relative URL).
+fn topic_paths(site: &Site) -> Vec<(String, String, Date)> {
+    let mut topics: std::collections::BTreeMap<String, Date> = Default::default();
+    for doc in &site.pages {
+        let names: Vec<String> = if doc.front.topics.is_empty() {
+            vec!["Other".to_string()]
+        } else {
+            doc.front.topics.clone()
+        };
+        for t in names {
+            let d = topics.entry(t).or_insert(doc.front.updated);
+            if doc.front.updated > *d {
+                *d = doc.front.updated;
+            }
+        }
+    }
+    topics
+        .into_iter()
+        .map(|(name, d)| {
+            let url = format!("topics/{}/", url_path(&anchor(&name)));
+            (name, url, d)
+        })
+        .collect()
+}
+
+/// The sitemap: the home page, every topic page and every audience variant of every page at
+/// its canonical URL, with `lastmod` from the page's `updated`.
+pub fn sitemap(site: &Site) -> String {
+    let base = base(site);
+    let mut urls: Vec<(String, Option<Date>)> = Vec::new();
+    let newest = site.pages.iter().map(|d| d.front.updated).max();
+    urls.push((String::new(), newest));
+    for (_, url, d) in topic_paths(site) {
+        urls.push((url, Some(d)));
+    }
+    let mut pages: Vec<&Document> = site.pages.iter().collect();
+    pages.sort_by(|a, b| a.path.cmp(&b.path));
+    for doc in pages {
+        for a in &doc.audiences {
+            urls.push((variant_path(doc, a), Some(doc.front.updated)));
+        }
+    }
+    urls.retain(|(u, _)| !u.starts_with(EDITORIAL_DIR));
+    let mut out = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    for (u, d) in urls {
+        out.push_str("  <url><loc>");
+        out.push_str(&xml_escape(&format!("{base}{u}")));
+        out.push_str("</loc>");
+        if let Some(d) = d {
+            out.push_str("<lastmod>");
+            out.push_str(&d.iso());
+            out.push_str("</lastmod>");
+        }
+        out.push_str("</url>\n");
+    }
+    out.push_str("</urlset>\n");
+    out
+}
+
+/// `robots.txt`: everything may be crawled but the editorial report; the sitemap's address.
+pub fn robots(site: &Site) -> String {
+    let base = base(site);
+    format!(
+        "User-agent: *\nDisallow: {}{EDITORIAL_DIR}/\n\nSitemap: {base}sitemap.xml\n",
+        base_path(&base)
+    )
+}
+
+/// The date a page last changed for a reader: its update or its last review, the later.
+pub fn changed(doc: &Document) -> Date {
+    match doc.front.review.last_reviewed {
+        Some(r) if r > doc.front.updated => r,
+        _ => doc.front.updated,
+    }
+}
+
+fn atom_date(d: Date) -> String {
+    format!("{}T00:00:00Z", d.iso())
+}
+
+/// The Atom feed of the most recently updated or reviewed pages. The feed's `updated` is its
+/// newest entry's date (or the Unix epoch for a site without pages).
+pub fn atom(site: &Site) -> String {
+    let base = base(site);
+    let config = &site.config;
+    let mut pages: Vec<&Document> = site.pages.iter().collect();
+    pages.sort_by(|a, b| changed(b).cmp(&changed(a)).then(a.path.cmp(&b.path)));
+    pages.truncate(FEED_ENTRIES);
+    let updated = pages
+        .first()
+        .map(|d| atom_date(changed(d)))
+        .unwrap_or_else(|| "1970-01-01T00:00:00Z".to_string());
+    let e = xml_escape;
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    out.push_str(&format!(
+        "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{}\">\n",
+        e(&config.language)
+    ));
+    out.push_str(&format!("  <title>{}</title>\n", e(&config.title)));
+    out.push_str(&format!(
+        "  <subtitle>Recently updated or reviewed pages from {}</subtitle>\n",
+        e(&config.clinic)
+    ));
+    out.push_str(&format!("  <id>{}</id>\n", e(&base)));
+    out.push_str(&format!(
+        "  <link rel=\"self\" type=\"application/atom+xml\" href=\"{}\"/>\n",
+        e(&format!("{base}feed.xml"))
+    ));
+    out.push_str(&format!(
+        "  <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n",
+        e(&base)
+    ));
+    out.push_str(&format!("  <updated>{updated}</updated>\n"));
+    out.push_str(&format!(
+        "  <author><name>{}</name></author>\n",
+        e(&config.clinic)
+    ));
+    out.push_str("  <generator>careguide</generator>\n");
+    for doc in pages {
+        let audience = if doc.audiences.contains(&config.default_audience) {
+            config.default_audience.as_str()
+        } else {
+            doc.audiences.first().map(String::as_str).unwrap_or("")
+        };
+        let url = if audience.is_empty() {
+            format!("{base}{}/", url_path(&doc.path))
+        } else {
+            format!("{base}{}", variant_path(doc, audience))
+        };
+        let r = &doc.front.review;
+        let what = match r.last_reviewed {
+            Some(d) if d >= doc.front.updated => format!("Reviewed {}", d.long()),
+            _ => format!("Updated {}", doc.front.updated.long()),
+        };
+        let summary = format!(
+            "{} Review status: {}. {what}.",
+            strip_citations(&doc.front.summary).trim(),
+            r.status.label()
+        );
+        out.push_str("  <entry>\n");
+        out.push_str(&format!("    <title>{}</title>\n", e(&doc.front.title)));
+        out.push_str(&format!("    <id>{}</id>\n", e(&url)));
+        out.push_str(&format!(
+            "    <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n",
+            e(&url)
+        ));
+        out.push_str(&format!(
+            "    <updated>{}</updated>\n",
+            atom_date(changed(doc))
+        ));
+        for t in &doc.front.topics {
+            out.push_str(&format!("    <category term=\"{}\"/>\n", e(t)));
+        }
+        out.push_str(&format!(
+            "    <summary type=\"text\">{}</summary>\n",
+            e(&summary)
+        ));
+        out.push_str("  </entry>\n");
+    }
+    out.push_str("</feed>\n");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::publish::testsite::*;
+
+    #[test]
+    fn sitemap_lists_every_variant_with_lastmod() {
+        let (_dir, site, _) = load(&[("a.md", PAGE_A), ("b.md", PAGE_B)]);
+        let xml = sitemap(&site);
+        check_xml(&xml).unwrap_or_else(|e| panic!("{e}\n{xml}"));
+        for u in [
+            "https://care.example.org/clinic/</loc><lastmod>2025-12-24</lastmod>",
+            "https://care.example.org/clinic/a/patient/</loc><lastmod>2025-10-07</lastmod>",
+            "https://care.example.org/clinic/a/clinician/</loc><lastmod>2025-10-07</lastmod>",
+            "https://care.example.org/clinic/b/patient/</loc><lastmod>2025-12-24</lastmod>",
+            "https://care.example.org/clinic/topics/kratom-co/</loc>",
+            "https://care.example.org/clinic/topics/other/</loc>",
+        ] {
+            assert!(xml.contains(u), "{u} missing from\n{xml}");
+        }
+        assert_eq!(xml.matches("<url>").count(), 7, "{xml}");
+    }
+
+    #[test]
+    fn sitemap_never_lists_the_editorial_report() {
+        let (_dir, mut site, _) = load(&[("a.md", PAGE_A), ("b.md", PAGE_B)]);
+        site.pages[1].path = format!("{EDITORIAL_DIR}/report");
+        let xml = sitemap(&site);
+        check_xml(&xml).unwrap_or_else(|e| panic!("{e}\n{xml}"));
+        assert!(!xml.contains(EDITORIAL_DIR), "{xml}");
+        assert!(xml.contains("/a/patient/"));
+    }
+
+    #[test]
+    fn robots_points_at_the_sitemap_under_the_base_path() {
+        let (_dir, site, _) = load(&[("a.md", PAGE_A)]);
+        let r = robots(&site);
+        assert!(
+            r.contains("Sitemap: https://care.example.org/clinic/sitemap.xml\n"),
+            "{r}"
+        );
+        assert!(r.contains("Disallow: /clinic/_editorial/\n"), "{r}");
+        assert_eq!(base_path("https://x.org"), "/");
+        assert_eq!(base_path("https://x.org/"), "/");
+    }
+
+    #[test]
+    fn feed_is_well_formed_escaped_and_dated_by_its_newest_entry() {
+        let (_dir, site, _) = load(&[("a.md", PAGE_A), ("b.md", PAGE_B)]);
+        let xml = atom(&site);
+        check_xml(&xml).unwrap_or_else(|e| panic!("{e}\n{xml}"));
+        // Titles and names with markup and ampersands stay text.
+        assert!(
+            xml.contains("<title>Care &lt;script&gt;alert(1)&lt;/script&gt; &amp; co</title>"),
+            "{xml}"
+        );
+        assert!(xml.contains("<title>Tapering &lt;b&gt;safely&lt;/b&gt; &amp; slowly</title>"));
+        assert!(xml.contains("<name>Smith &amp; Jones &quot;Clinic&quot;</name>"));
+        assert!(xml.contains("<category term=\"Kratom &amp; co\"/>"));
+        // The newest page first; the feed's date is that page's, not today's.
+        let b = xml.find("<title>Second page").unwrap_or(usize::MAX);
+        let a = xml.find("<title>Tapering").unwrap_or(0);
+        assert!(b < a, "{xml}");
+        assert!(
+            xml.contains("  <updated>2025-12-24T00:00:00Z</updated>\n  <author>"),
+            "{xml}"
+        );
+        // Page a was reviewed after its update: the entry carries the review date.
+        assert!(xml.contains("<updated>2025-11-01T00:00:00Z</updated>"));
+        assert!(xml.contains("Reviewed November 1, 2025"));
+        assert!(xml.contains("<id>https://care.example.org/clinic/a/patient/</id>"));
+        assert!(
+            !xml.contains("[@a]"),
+            "citations are stripped from summaries"
+        );
+        assert_eq!(xml, atom(&site));
+    }
+
+    #[test]
+    fn feed_of_an_empty_site_is_still_valid() {
+        let (_dir, mut site, _) = load(&[("a.md", PAGE_A)]);
+        site.pages.clear();
+        let xml = atom(&site);
+        check_xml(&xml).unwrap_or_else(|e| panic!("{e}\n{xml}"));
+        assert!(xml.contains("<updated>1970-01-01T00:00:00Z</updated>"));
+        check_xml(&sitemap(&site)).unwrap_or_else(|e| panic!("{e}"));
+    }
+
+    #[test]
+    fn escaping_and_url_paths() {
+        assert_eq!(xml_escape("a<b>&\"c'\u{1}"), "a&lt;b&gt;&amp;&quot;c&apos;");
+        assert_eq!(url_path("guides/taper plan"), "guides/taper%20plan");
+        assert_eq!(url_path("é"), "%C3%A9");
+    }
+
+    #[test]
+    fn the_xml_checker_catches_mistakes() {
+        let decl = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+        assert!(check_xml(&format!("{decl}<a><b></a></b>")).is_err());
+        assert!(check_xml(&format!("{decl}<a>x & y</a>")).is_err());
+        assert!(check_xml(&format!("{decl}<a t=\"<\"/>")).is_err());
+        assert!(check_xml(&format!("{decl}<a/><b/>")).is_err());
+        assert!(check_xml(&format!("{decl}<a t=\"1\">&amp;&#233;</a>")).is_ok());
+    }
+}

@@ -1,0 +1,179 @@
+// careguide search: runs in the browser over search/index.js, built with the site.
+// No requests leave the page; results are built with DOM calls, never from HTML strings.
+(function () {
+  'use strict';
+  var data = self.careguideSearch;
+  var form = document.querySelector('form.search-page');
+  var input = document.getElementById('search-q');
+  var select = document.getElementById('search-audience');
+  var status = document.getElementById('search-status');
+  var list = document.getElementById('search-list');
+  if (!form || !input || !status || !list) return;
+  if (!data || !data.p) {
+    status.textContent = 'The search index could not be loaded. Try building the site again.';
+    return;
+  }
+  var MAX = 30;
+  var root = '../';
+
+  function fold(s) {
+    s = s.toLowerCase();
+    return s.normalize ? s.normalize('NFD').replace(/[\u0300-\u036f]/g, '') : s;
+  }
+  function words(s) {
+    return fold(s).split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+  }
+
+  // Entries flattened once, with their folded words.
+  var entries = [];
+  data.p.forEach(function (page, pi) {
+    var titleWords = words(page.t);
+    page.e.forEach(function (e) {
+      var h = page.h[e[1]] || ['', ''];
+      entries.push({
+        page: pi, text: e[0], heading: h[0], mask: e[2],
+        cites: e[3] || [], anchor: e[4] || h[1],
+        tw: words(e[0]), hw: words(h[0]), pw: titleWords, folded: fold(e[0])
+      });
+    });
+  });
+
+  function score(en, terms, phrase) {
+    var total = 0;
+    for (var i = 0; i < terms.length; i++) {
+      var t = terms[i], best = 0;
+      for (var j = 0; j < en.tw.length && best < 3; j++) {
+        if (en.tw[j] === t) best = 3; else if (en.tw[j].indexOf(t) === 0) best = Math.max(best, 2);
+      }
+      if (!best && en.hw.some(function (w) { return w.indexOf(t) === 0; })) best = 1;
+      if (!best && en.pw.some(function (w) { return w.indexOf(t) === 0; })) best = 1;
+      if (!best) return 0;
+      total += best;
+    }
+    if (terms.length > 1 && en.folded.indexOf(phrase) >= 0) total += 5;
+    return total;
+  }
+
+  function audienceFor(en) {
+    var want = select && select.value;
+    var ids = data.a.map(function (a) { return a[0]; });
+    if (want) return ids.indexOf(want);
+    if (en.mask & (1 << data.d)) return data.d;
+    for (var i = 0; i < ids.length; i++) if (en.mask & (1 << i)) return i;
+    return -1;
+  }
+
+  function pageUrl(page, ai) {
+    return root + page.u + '/' + (ai >= 0 ? data.a[ai][0] + '/' : '');
+  }
+
+  function el(tag, cls, text) {
+    var n = document.createElement(tag);
+    if (cls) n.className = cls;
+    if (text) n.textContent = text;
+    return n;
+  }
+
+  // The text with each word that starts with a query term marked.
+  function highlight(parent, text, terms) {
+    var re = /[\p{L}\p{N}]+/gu, last = 0, m;
+    while ((m = re.exec(text))) {
+      var w = fold(m[0]);
+      if (terms.some(function (t) { return w.indexOf(t) === 0; })) {
+        parent.appendChild(document.createTextNode(text.slice(last, m.index)));
+        parent.appendChild(el('mark', '', m[0]));
+        last = m.index + m[0].length;
+      }
+    }
+    parent.appendChild(document.createTextNode(text.slice(last)));
+  }
+
+  function render(query) {
+    list.textContent = '';
+    var terms = words(query);
+    if (!terms.length) {
+      status.textContent = 'Type a word, such as a medicine or a symptom, to search every page.';
+      return;
+    }
+    var want = select && select.value;
+    var wantBit = want ? 1 << data.a.map(function (a) { return a[0]; }).indexOf(want) : 0;
+    var phrase = terms.join(' ');
+    var hits = [];
+    entries.forEach(function (en, i) {
+      if (wantBit && !(en.mask & wantBit)) return;
+      var s = score(en, terms, phrase);
+      if (s) hits.push({ en: en, s: s, i: i });
+    });
+    hits.sort(function (a, b) { return b.s - a.s || a.i - b.i; });
+    var n = hits.length;
+    status.textContent = n === 0 ? 'No results for “' + query + '”.'
+      : (n > MAX ? 'Showing the best ' + MAX + ' of ' + n : n) + ' result' + (n === 1 ? '' : 's') + ' for “' + query + '”.';
+    hits.slice(0, MAX).forEach(function (h) {
+      var en = h.en, page = data.p[en.page], ai = audienceFor(en);
+      var url = pageUrl(page, ai);
+      var li = el('li', 'search-hit');
+      var title = el('h2', 'search-hit-title');
+      var a = el('a', '', page.t);
+      a.href = url + (en.anchor ? '#' + en.anchor : '');
+      title.appendChild(a);
+      li.appendChild(title);
+      var ctx = el('p', 'search-context');
+      if (en.heading) ctx.appendChild(el('span', '', en.heading + ' · '));
+      ctx.appendChild(el('span', 'badge badge-' + page.k, 'Review status: ' + page.s));
+      li.appendChild(ctx);
+      var p = el('p', 'search-text');
+      highlight(p, en.text, terms);
+      if (en.cites.length) {
+        var sup = el('sup', 'cite');
+        en.cites.forEach(function (c, k) {
+          if (k) sup.appendChild(document.createTextNode(','));
+          var r = el('a', '', String(c));
+          r.href = url + '#ref-' + c;
+          r.setAttribute('aria-label', 'reference ' + c);
+          sup.appendChild(r);
+        });
+        p.appendChild(sup);
+      }
+      li.appendChild(p);
+      var others = [];
+      data.a.forEach(function (aud, k) { if (en.mask & (1 << k)) others.push(k); });
+      if (others.length > 1 || (others.length === 1 && others[0] !== data.d)) {
+        var fp = el('p', 'search-for', 'Written for: ');
+        others.forEach(function (k, j) {
+          if (j) fp.appendChild(document.createTextNode(', '));
+          var o = el('a', '', data.a[k][1]);
+          o.href = pageUrl(page, k) + (en.anchor ? '#' + en.anchor : '');
+          if (k === ai) o.setAttribute('aria-current', 'true');
+          fp.appendChild(o);
+        });
+        li.appendChild(fp);
+      }
+      list.appendChild(li);
+    });
+  }
+
+  function fromLocation() {
+    var params = new URLSearchParams(location.search);
+    input.value = params.get('q') || '';
+    if (select && params.get('for')) select.value = params.get('for');
+  }
+
+  function update() {
+    var params = new URLSearchParams();
+    if (input.value) params.set('q', input.value);
+    if (select && select.value) params.set('for', select.value);
+    var qs = params.toString();
+    try { history.replaceState(null, '', qs ? '?' + qs : location.pathname); } catch (e) { /* file:// */ }
+    render(input.value);
+  }
+
+  var timer = 0;
+  input.addEventListener('input', function () {
+    clearTimeout(timer);
+    timer = setTimeout(update, 250);
+  });
+  if (select) select.addEventListener('change', update);
+  form.addEventListener('submit', function (ev) { ev.preventDefault(); update(); });
+  fromLocation();
+  render(input.value);
+})();
