@@ -12,7 +12,9 @@ pub mod fonts;
 pub mod layout;
 pub mod markdown;
 
+use std::collections::HashMap;
 use std::path::Path;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use printpdf::{PdfDocument, PdfSaveOptions};
 
@@ -81,8 +83,39 @@ pub fn page_pdf(
     references: &[Reference],
     made: Date,
 ) -> Result<Vec<u8>, String> {
+    let formatter = cached_formatter(&config.citations.style);
+    page_pdf_with(
+        config,
+        doc,
+        audience,
+        references,
+        made,
+        formatter.as_deref(),
+    )
+}
+
+/// A citation style loaded once per process and style name (loading one takes far longer than
+/// laying out a page). A style given as a `.csl` path is looked up from the current folder.
+fn cached_formatter(style: &str) -> Option<Arc<Formatter>> {
+    static CACHE: OnceLock<Mutex<HashMap<String, Option<Arc<Formatter>>>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
+    let mut map = cache.lock().unwrap_or_else(|p| p.into_inner());
+    map.entry(style.to_string())
+        .or_insert_with(|| Formatter::new(style, Path::new(".")).ok().map(Arc::new))
+        .clone()
+}
+
+/// [`page_pdf`] with a reference formatter of the caller's (for a `.csl` file in a site that is
+/// not the current folder). Without one, references are printed in a plain fallback form.
+pub fn page_pdf_with(
+    config: &Config,
+    doc: &Document,
+    audience: &str,
+    references: &[Reference],
+    made: Date,
+    formatter: Option<&Formatter>,
+) -> Result<Vec<u8>, String> {
     let markdown = crate::audience::select(doc.body(), audience);
-    let formatter = Formatter::new(&config.citations.style, Path::new(".")).ok();
     let taper = match &doc.front.taper {
         Some(t) => TaperPart::Blank {
             substance: &t.substance,
@@ -96,7 +129,7 @@ pub fn page_pdf(
         audience,
         markdown: &markdown,
         references,
-        formatter: formatter.as_ref(),
+        formatter,
         patient_name: None,
         taper,
         paper: Paper::A4,
