@@ -1,5 +1,21 @@
 //! Audience variants of one page: `::: patient caregiver` blocks, the glossary, reading level
 //! and the review workflow.
+//!
+//! Where the build calls in:
+//! - per page, [`check_blocks`] (block structure) and [`audit`] (reading level per audience and
+//!   review dates), whose scores go into `check --format json` through [`scores_json`];
+//! - per variant, [`select`] (or [`select_mapped`] to place diagnostics), then
+//!   [`glossary::annotate_for`] on the rendered body HTML and [`review::json_ld`] for the page's
+//!   `<script type="application/ld+json">`;
+//! - once per site, [`glossary::load`], and [`review::editorial_report`] for
+//!   `output/_editorial/index.html`; with `--publish`, [`review::publish_check`] per page.
+
+use std::collections::BTreeMap;
+
+use crate::config::Config;
+use crate::content::frontmatter::Date;
+use crate::content::Document;
+use crate::diag::Diagnostic;
 
 pub mod blocks;
 pub mod glossary;
@@ -8,6 +24,7 @@ pub mod review;
 pub mod syllables;
 
 pub use blocks::{check as check_blocks, select_mapped, Selected};
+pub use readability::Scores;
 
 /// The Markdown text one audience sees: lines outside audience blocks, and the lines of blocks
 /// that list `audience`. Fence lines and other audiences' blocks are cut out whole; use
@@ -16,5 +33,73 @@ pub fn select(body: &str, audience: &str) -> String {
     blocks::select_mapped(body, audience).text
 }
 
+/// A page's reading-level scores per audience and its reading-level and review findings.
+#[derive(Debug, Clone, Default)]
+pub struct Audit {
+    pub scores: BTreeMap<String, Scores>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Reading level of every variant of a page (`audience/reading-level`) and its review dates
+/// (`review/overdue`, `review/due-soon`) judged on `today`.
+pub fn audit(doc: &Document, config: &Config, today: Date) -> Audit {
+    let (scores, mut diagnostics) = readability::check(doc, config);
+    diagnostics.extend(review::check(doc, config, today));
+    Audit {
+        scores,
+        diagnostics,
+    }
+}
+
+/// [`audit`]'s findings with the build date from `SOURCE_DATE_EPOCH` or the clock, for a
+/// build that has no `--today`.
+pub fn page_findings(doc: &Document, config: &Config) -> Vec<Diagnostic> {
+    match review::build_date(None) {
+        Ok(today) => audit(doc, config, today).diagnostics,
+        Err(e) => {
+            let mut d = readability::check(doc, config).1;
+            d.push(e);
+            d
+        }
+    }
+}
+
+/// `{"<page path>": {"<audience>": Scores}}` for `check --format json`.
+pub fn scores_json<'a>(
+    pages: impl IntoIterator<Item = (&'a str, &'a BTreeMap<String, Scores>)>,
+) -> serde_json::Value {
+    let map: serde_json::Map<String, serde_json::Value> = pages
+        .into_iter()
+        .map(|(path, s)| {
+            (
+                path.to_string(),
+                serde_json::to_value(s).unwrap_or(serde_json::Value::Null),
+            )
+        })
+        .collect();
+    serde_json::Value::Object(map)
+}
+
 #[cfg(test)]
 pub(crate) mod testutil;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use testutil::{config, page};
+
+    #[test]
+    fn audit_gives_scores_per_audience_and_review_findings() {
+        let doc = page(
+            "review:\n  status: draft\n  next_review: 2026-01-01\n",
+            "Rest and drink water.\n",
+        );
+        let a = audit(&doc, &config(), Date::parse("2026-11-26").unwrap());
+        assert_eq!(a.scores.len(), 3);
+        assert_eq!(a.diagnostics.len(), 1);
+        assert_eq!(a.diagnostics[0].rule, "review/overdue");
+        let json = scores_json([(doc.path.as_str(), &a.scores)]);
+        assert_eq!(json["kratom"]["patient"]["words"], 4);
+        assert!(json["kratom"]["clinician"]["flesch_kincaid_grade"].is_number());
+    }
+}
