@@ -77,7 +77,10 @@ fn key_len(s: &str) -> usize {
 }
 
 /// Regions of `text` where a `[@` is not a citation, and regions where it is misplaced.
-fn regions(text: &str) -> (Vec<Range<usize>>, Vec<(Range<usize>, Misplaced)>) {
+/// Ranges of text paired with where a citation there would be misplaced.
+type MisplacedRegions = Vec<(Range<usize>, Misplaced)>;
+
+fn regions(text: &str) -> (Vec<Range<usize>>, MisplacedRegions) {
     let mut skip = Vec::new();
     let mut misplaced = Vec::new();
     let opts = crate::render::markdown::options();

@@ -232,8 +232,8 @@ fn insert_name_elements(xml: &str) -> String {
             rest = &from[tag_end + 1..];
             continue;
         }
-        if tag.ends_with("/>") {
-            out.push_str(&tag[..tag.len() - 2]);
+        if let Some(open) = tag.strip_suffix("/>") {
+            out.push_str(open);
             out.push_str("><name/></names>");
             rest = &from[tag_end + 1..];
             continue;
@@ -521,7 +521,7 @@ pub fn to_entry(r: &Reference, key: &str) -> Entry {
         approximate: false,
         season: None,
     });
-    if let Some(d) = date.clone() {
+    if let Some(d) = date {
         e.set_date(d);
     }
     let editors: Vec<Person> = r.editors.iter().map(|a| person(a)).collect();

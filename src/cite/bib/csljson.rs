@@ -49,11 +49,14 @@ fn element_starts(text: &str) -> Vec<usize> {
                 depth += 1;
             }
             '}' | ']' => depth = depth.saturating_sub(1),
-            c if depth == 1 && top_is_array && !c.is_whitespace() && c != ',' => {
-                // A number or literal element: mark its start once.
-                if starts.last().is_none_or(|&s| text[s..i].contains(',')) {
-                    starts.push(i);
-                }
+            // A number or literal element: mark its start once.
+            c if depth == 1
+                && top_is_array
+                && !c.is_whitespace()
+                && c != ','
+                && starts.last().is_none_or(|&s| text[s..i].contains(',')) =>
+            {
+                starts.push(i);
             }
             _ => {}
         }

@@ -314,9 +314,8 @@ pub(crate) fn from_hayagriva(e: &hayagriva::Entry, origin: Origin) -> (Reference
         Some(t) => (short(t).or_else(|| Some(fs(t))), Some(fs(t))),
         None => (None, None),
     };
-    let or_parent = |f: &dyn Fn(&hayagriva::Entry) -> Option<String>| {
-        f(e).or_else(|| parent.and_then(|p| f(p)))
-    };
+    let or_parent =
+        |f: &dyn Fn(&hayagriva::Entry) -> Option<String>| f(e).or_else(|| parent.and_then(f));
     let volume = or_parent(&|x| x.volume().map(|v| v.to_string()));
     let issue = or_parent(&|x| x.issue().map(|v| v.to_string()));
     let edition = or_parent(&|x| x.edition().map(|v| v.to_string()));
