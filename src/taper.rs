@@ -590,21 +590,23 @@ pub fn resolve(
         Dec::from_int(1)
     });
 
+    let amount_suffix = format!(" {unit}");
     let mut pick = |given: Option<Dec>,
                     limit: Option<&Limit>,
                     option: &'static str,
                     words: &str,
+                    suffix: &str,
                     builtin: Option<(Dec, String)>|
      -> Option<Dec> {
         if let Some(v) = given {
             return Some(v);
         }
         if let Some(d) = limit.and_then(|l| l.default) {
-            applied.push(format!("{words}: {d} (the page's default)"));
+            applied.push(format!("{words}: {d}{suffix} (the page's default)"));
             return Some(d);
         }
         if let Some((d, why)) = builtin {
-            applied.push(format!("{words}: {d} ({why})"));
+            applied.push(format!("{words}: {d}{suffix} ({why})"));
             return Some(d);
         }
         errors.push(err(
@@ -619,6 +621,7 @@ pub fn resolve(
         page.map(|p| &p.reduction_percent),
         "--reduction-percent",
         "reduction percent",
+        "%",
         None,
     );
     let k = pick(
@@ -626,6 +629,7 @@ pub fn resolve(
         page.map(|p| &p.interval_days),
         "--interval-days",
         "days per step",
+        "",
         None,
     );
     let q = pick(
@@ -633,6 +637,7 @@ pub fn resolve(
         page.map(|p| &p.step),
         "--step",
         "smallest measurable amount",
+        &amount_suffix,
         None,
     );
     let m = pick(
@@ -640,6 +645,7 @@ pub fn resolve(
         page.map(|p| &p.min_dose),
         "--min-dose",
         "lowest dose before stopping",
+        &amount_suffix,
         q.map(|q| (q, "the smallest measurable amount".to_string())),
     );
     let n = pick(
@@ -647,6 +653,7 @@ pub fn resolve(
         page.map(|p| &p.doses_per_day),
         "--doses-per-day",
         "doses per day",
+        "",
         Some((Dec::from_int(1), "built-in default".to_string())),
     );
     let start = params.start.unwrap_or_else(|| {
@@ -1045,6 +1052,12 @@ pub fn schedule(input: &TaperInput) -> Result<Schedule, Vec<TaperError>> {
             from = add_days(from, len).ok_or_else(date_error)?;
         }
     }
+    if n_steps == 1 {
+        warnings.push(format!(
+            "the schedule stops at once: the first cut takes the dose below the lowest dose before stopping ({}); check the start dose and the lowest dose",
+            input.unit.amount(input.min_dose),
+        ));
+    }
     let total_days = input.start.days_until(from);
     if total_days > 365 {
         warnings.push(format!(
@@ -1182,41 +1195,67 @@ pub fn to_csv(s: &Schedule) -> String {
     out
 }
 
-/// The schedule as JSON: `{"unit", "start_dose", "steps": [...], "warnings", ...}`.
+/// The schedule as JSON: `{"unit", "start_dose", "steps": [...], "warnings", ...}`, keys in
+/// that order.
 pub fn to_json(s: &Schedule) -> String {
-    use serde_json::{json, Value};
-    let steps: Vec<Value> = s
-        .steps
-        .iter()
-        .map(|st| {
-            json!({
-                "step": st.step,
-                "start": st.start.to_string(),
-                "end": st.end.map(|d| d.to_string()),
-                "daily_dose": st.daily_dose,
-                "change_percent": st.change_percent,
-                "doses": st.doses,
-                "hold_days": st.hold_days,
-            })
-        })
-        .collect();
+    #[derive(Serialize)]
+    struct JsonStep {
+        step: u32,
+        start: Date,
+        end: Option<Date>,
+        daily_dose: Dec,
+        change_percent: i64,
+        doses: Vec<Dec>,
+        hold_days: u32,
+    }
+    #[derive(Serialize)]
+    struct Json<'a> {
+        unit: Unit,
+        start_dose: Dec,
+        steps: Vec<JsonStep>,
+        warnings: &'a [String],
+        defaults_applied: &'a [String],
+        substance: Option<&'a str>,
+        reduction_percent: Dec,
+        interval_days: u32,
+        step: Dec,
+        min_dose: Dec,
+        doses_per_day: u32,
+        mode: Mode,
+        start: Date,
+        stop: Option<Date>,
+        holds: &'a [Hold],
+    }
     let i = &s.input;
-    let v = json!({
-        "unit": i.unit,
-        "substance": i.substance,
-        "start_dose": i.start_dose,
-        "reduction_percent": i.reduction_percent,
-        "interval_days": i.interval_days,
-        "step": i.step,
-        "min_dose": i.min_dose,
-        "doses_per_day": i.doses_per_day,
-        "mode": i.mode,
-        "start": i.start.to_string(),
-        "stop": s.stop_date().map(|d| d.to_string()),
-        "steps": steps,
-        "warnings": s.warnings,
-        "defaults_applied": i.defaults_applied,
-    });
+    let v = Json {
+        unit: i.unit,
+        start_dose: i.start_dose,
+        steps: s
+            .steps
+            .iter()
+            .map(|st| JsonStep {
+                step: st.step,
+                start: st.start,
+                end: st.end,
+                daily_dose: st.daily_dose,
+                change_percent: st.change_percent,
+                doses: st.doses.clone(),
+                hold_days: st.hold_days,
+            })
+            .collect(),
+        warnings: &s.warnings,
+        defaults_applied: &i.defaults_applied,
+        substance: i.substance.as_deref(),
+        reduction_percent: i.reduction_percent,
+        interval_days: i.interval_days,
+        step: i.step,
+        min_dose: i.min_dose,
+        doses_per_day: i.doses_per_day,
+        mode: i.mode,
+        start: i.start,
+        stop: s.stop_date(),
+        holds: &i.holds,
+    };
     serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
 }
 
@@ -1450,11 +1489,11 @@ mod tests {
         assert_eq!(inp.doses_per_day, 3);
         let all = inp.defaults_applied.join("\n");
         assert!(
-            all.contains("reduction percent: 10 (the page's default)"),
+            all.contains("reduction percent: 10% (the page's default)"),
             "{all}"
         );
         assert!(
-            all.contains("lowest dose before stopping: 0.5 (the smallest measurable amount)"),
+            all.contains("lowest dose before stopping: 0.5 g (the smallest measurable amount)"),
             "{all}"
         );
         assert!(all.contains("mode: previous"), "{all}");
@@ -1530,6 +1569,15 @@ mod tests {
         let text = serde_norway::to_string(&page()).unwrap();
         let back: PageTaper = serde_norway::from_str(&text).unwrap();
         assert_eq!(back, page());
+    }
+
+    #[test]
+    fn stopping_at_once_warns() {
+        let mut inp = input("2", "10", 7, "0.5", 1);
+        inp.min_dose = d("5");
+        let s = schedule(&inp).unwrap();
+        assert_eq!(s.steps.len(), 1);
+        assert!(s.warnings[0].contains("stops at once"), "{:?}", s.warnings);
     }
 
     #[test]

@@ -47,6 +47,10 @@ fn worked_example_as_json() {
     let o = taper(&args);
     let (out, err) = text(&o);
     assert_eq!(o.status.code(), Some(0), "{err}");
+    assert!(
+        out.starts_with("{\n  \"unit\": \"g\",\n  \"start_dose\": 20,\n  \"steps\": ["),
+        "{out}"
+    );
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["unit"], "g");
     assert_eq!(v["start_dose"], 20);
@@ -112,7 +116,7 @@ fn page_supplies_unit_defaults_and_limits() {
     assert_eq!(v["steps"].as_array().unwrap().len(), 24);
     assert!(v["defaults_applied"]
         .to_string()
-        .contains("reduction percent: 10 (the page's default)"));
+        .contains("reduction percent: 10% (the page's default)"));
 }
 
 fn fails(args: &[&str], code: i32, message: &str) {
