@@ -172,6 +172,7 @@ pub fn resolve_with<'a>(
             .into_iter()
             .filter_map(|d| config.apply_level(d)),
     );
+    diags.extend(crate::audience::page_findings(doc, config));
     Resolved { doc, refs }
 }
 
@@ -282,6 +283,7 @@ pub fn run(opts: &Options) -> Report {
     // Bibliography files and retraction data, read once for every page.
     let library = resolve::Library::load(&opts.root, &site.config, None);
     diags.extend(library.diags.iter().cloned());
+    diags.extend(crate::audience::glossary::load(&opts.root).1);
     if opts.publish {
         for doc in &site.pages {
             if !doc.is_approved() {
