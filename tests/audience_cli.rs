@@ -1,0 +1,195 @@
+//! The real binary on audience fixture sites: each bad input gets its own diagnostic at its own
+//! line with exit code 1, and the good site checks clean.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/audience")
+        .join(name)
+}
+
+/// Run `careguide check --root FIXTURE --format json`; exit code and the parsed report.
+fn check(name: &str, env: &[(&str, &str)]) -> (i32, serde_json::Value) {
+    let root = fixture(name);
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_careguide"));
+    cmd.args(["check", "--root"])
+        .arg(&root)
+        .args(["--format", "json"])
+        .env_remove("SOURCE_DATE_EPOCH");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("the careguide binary runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "careguide panicked: {stderr}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let v: serde_json::Value = serde_json::from_str(&stdout)
+        .unwrap_or_else(|e| panic!("{name}: check --format json printed no JSON ({e}): {stdout}"));
+    (out.status.code().unwrap_or(-1), v)
+}
+
+fn findings<'a>(v: &'a serde_json::Value, rule: &str) -> Vec<&'a serde_json::Value> {
+    v["diagnostics"]
+        .as_array()
+        .map(|a| a.iter().filter(|d| d["rule"] == rule).collect())
+        .unwrap_or_default()
+}
+
+/// Expect exit code 1 and exactly one error of `rule` at `file:line:column`.
+fn expect_error(case: &str, rule: &str, file: &str, line: u64, column: u64) -> serde_json::Value {
+    let (code, v) = check(case, &[]);
+    assert_eq!(code, 1, "{case}: exit code; report: {v:#}");
+    let found = findings(&v, rule);
+    assert_eq!(found.len(), 1, "{case}: one {rule}; report: {v:#}");
+    let d = found[0];
+    assert_eq!(d["severity"], "error", "{d:#}");
+    assert_eq!(d["file"], file, "{d:#}");
+    assert_eq!(
+        (d["line"].as_u64(), d["column"].as_u64()),
+        (Some(line), Some(column)),
+        "{case}: {d:#}"
+    );
+    assert!(
+        d["hint"].as_str().is_some_and(|h| !h.is_empty()),
+        "{case}: no hint: {d:#}"
+    );
+    d.clone()
+}
+
+#[test]
+fn block_left_open_is_reported_at_its_opening_line() {
+    let d = expect_error(
+        "block-unclosed",
+        "audience/unclosed",
+        "content/kratom.md",
+        13,
+        1,
+    );
+    assert!(d["message"].as_str().unwrap().contains("never closed"));
+}
+
+#[test]
+fn nested_block_is_reported_at_the_inner_opening() {
+    let d = expect_error(
+        "nested-blocks",
+        "audience/nested",
+        "content/kratom.md",
+        11,
+        1,
+    );
+    assert!(d["hint"].as_str().unwrap().contains("line 9"), "{d:#}");
+}
+
+#[test]
+fn audience_typo_names_the_nearest_audience() {
+    let d = expect_error(
+        "audience-typo",
+        "audience/unknown",
+        "content/kratom.md",
+        11,
+        13,
+    );
+    assert!(d["message"].as_str().unwrap().contains("'clinican'"));
+    assert!(
+        d["hint"]
+            .as_str()
+            .unwrap()
+            .contains("did you mean 'clinician'"),
+        "{d:#}"
+    );
+}
+
+#[test]
+fn block_for_an_audience_the_page_does_not_list() {
+    expect_error(
+        "block-not-on-page",
+        "audience/not-on-page",
+        "content/kratom.md",
+        10,
+        5,
+    );
+}
+
+#[test]
+fn duplicate_glossary_term_is_reported_at_its_line() {
+    let d = expect_error(
+        "duplicate-glossary",
+        "glossary/duplicate",
+        "content/glossary.yaml",
+        4,
+        1,
+    );
+    assert!(d["message"].as_str().unwrap().contains("first at line 2"));
+}
+
+#[test]
+fn next_review_before_last_reviewed() {
+    expect_error("review-dates", "review/dates", "content/kratom.md", 9, 3);
+}
+
+#[test]
+fn approved_without_reviewer() {
+    expect_error(
+        "approved-no-reviewer",
+        "review/no-reviewer",
+        "content/kratom.md",
+        5,
+        1,
+    );
+}
+
+#[test]
+fn good_site_checks_clean_before_its_review_date() {
+    // 2026-06-01: before the page's next_review (2027-03-01).
+    let (code, v) = check("good", &[("SOURCE_DATE_EPOCH", "1780272000")]);
+    assert_eq!(code, 0, "{v:#}");
+    assert_eq!(v["errors"], 0, "{v:#}");
+    assert!(findings(&v, "audience/reading-level").is_empty(), "{v:#}");
+    assert!(findings(&v, "review/overdue").is_empty(), "{v:#}");
+}
+
+#[test]
+fn overdue_review_is_a_warning_on_the_build_date() {
+    // 2027-04-01: a month after next_review.
+    let (code, v) = check("good", &[("SOURCE_DATE_EPOCH", "1806537600")]);
+    assert_eq!(code, 0, "a warning only: {v:#}");
+    let found = findings(&v, "review/overdue");
+    assert_eq!(found.len(), 1, "{v:#}");
+    assert_eq!(found[0]["severity"], "warning");
+    assert_eq!(found[0]["line"], 10);
+    assert!(
+        found[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("31 days ago"),
+        "{:#}",
+        found[0]
+    );
+}
+
+#[test]
+fn reading_level_above_target_with_the_site_chosen_severity() {
+    // The fixture sets "audience/reading-level" = "error"; the clinician has no target.
+    let d = expect_error(
+        "reading-level",
+        "audience/reading-level",
+        "content/kratom.md",
+        15,
+        1,
+    );
+    assert!(
+        d["message"].as_str().unwrap().contains("Patient version"),
+        "{d:#}"
+    );
+    let hint = d["hint"].as_str().unwrap();
+    assert!(
+        hint.contains("Flesch-Kincaid grade") && hint.contains("SMOG"),
+        "{hint}"
+    );
+    assert!(
+        hint.contains("line 15 (16 words): Pharmacological management"),
+        "{hint}"
+    );
+}
