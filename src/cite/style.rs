@@ -19,7 +19,7 @@ use hayagriva::{
     ElemChild, Entry,
 };
 
-use super::{RefKind, Reference};
+use super::{ident, RefKind, Reference};
 use crate::diag::{Category, Diagnostic};
 
 /// One formatted reference-list entry, without its number.
@@ -271,15 +271,24 @@ fn tidy(s: &str, fix_semicolon: bool) -> String {
 /// Make the DOI in the formatted HTML a link, and add PubMed and PMC links.
 fn link_identifiers(html: &str, r: &Reference) -> String {
     let mut out = html.to_string();
-    if let Some(doi) = r.doi.as_deref().filter(|d| !d.is_empty()) {
-        let shown = escape(doi);
+    if let Some(doi) = r
+        .doi
+        .as_deref()
+        .map(ident::clean_doi)
+        .filter(|d| !d.is_empty())
+    {
+        let shown = escape(&doi);
         let url = escape(&format!("https://doi.org/{doi}"));
         let link = format!("<a href=\"{url}\">{shown}</a>");
-        // Only link a DOI that stands on its own, not one already inside a URL.
-        if let Some(pos) = find_standalone(&out, &shown) {
-            out.replace_range(pos..pos + shown.len(), &link);
-        } else {
-            let _ = write!(out, " <a href=\"{url}\">doi:{shown}</a>");
+        // The style may link the DOI itself; otherwise link the DOI where it stands on its
+        // own (not inside a URL), or add a link.
+        let linked = out.contains(&format!("href=\"{url}\""));
+        match find_standalone(&out, &shown) {
+            _ if linked => {}
+            Some(pos) => out.replace_range(pos..pos + shown.len(), &link),
+            None => {
+                let _ = write!(out, " <a href=\"{url}\">doi:{shown}</a>");
+            }
         }
     }
     if let Some(url) = r.pubmed_url() {
@@ -542,8 +551,13 @@ pub fn to_entry(r: &Reference, key: &str) -> Entry {
             e.set_url(q);
         }
     }
-    if let Some(doi) = r.doi.as_deref().filter(|d| !d.is_empty()) {
-        e.set_doi(doi.to_string());
+    if let Some(doi) = r
+        .doi
+        .as_deref()
+        .map(ident::clean_doi)
+        .filter(|d| !d.is_empty())
+    {
+        e.set_doi(doi);
     }
     if let Some(p) = r.pmid.as_deref().filter(|d| !d.is_empty()) {
         e.set_pmid(p.to_string());
@@ -730,6 +744,43 @@ mod tests {
         assert!(!out.text.contains(" ;"), "{}", out.text);
         let f = Formatter::new("vancouver", Path::new(".")).expect("alias");
         assert!(show(&f, &weiss()).text.contains("Weiss ST"));
+    }
+
+    #[test]
+    fn bundled_nlm_style_has_the_author_bug_this_works_around() {
+        // If a hayagriva release fixes the style, this fails: the workaround may then go.
+        let Style::Independent(s) = ArchivedStyle::NlmCitationSequence.get() else {
+            panic!("independent style expected");
+        };
+        let xml = Style::Independent(s).to_xml().expect("serialises");
+        assert_ne!(insert_name_elements(&xml), xml);
+    }
+
+    #[test]
+    fn doi_given_as_a_url_is_shown_and_linked_once() {
+        let mut r = weiss();
+        r.doi = Some("https://doi.org/10.1097/ADM.0000000000000721".into());
+        let out = show(&ama(), &r);
+        assert!(
+            out.text.ends_with("doi:10.1097/ADM.0000000000000721"),
+            "{}",
+            out.text
+        );
+        assert_eq!(
+            out.html.matches("href=\"https://doi.org/").count(),
+            1,
+            "{}",
+            out.html
+        );
+        r.pmid = Some("32858563".into());
+        r.pmcid = Some("PMC7900000".into());
+        let out = show(&ama(), &r);
+        assert!(out
+            .html
+            .contains("href=\"https://pubmed.ncbi.nlm.nih.gov/32858563/\""));
+        assert!(out
+            .html
+            .contains("href=\"https://www.ncbi.nlm.nih.gov/pmc/articles/PMC7900000/\""));
     }
 
     #[test]
