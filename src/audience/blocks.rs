@@ -462,3 +462,45 @@ mod check_tests {
         );
     }
 }
+
+#[cfg(test)]
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn line() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("::: patient".to_string()),
+            Just("::: clinician caregiver".to_string()),
+            Just(":::".to_string()),
+            Just("```".to_string()),
+            Just("    ::: patient".to_string()),
+            Just(String::new()),
+            Just("- item".to_string()),
+            "[a-zé :@\\[\\]]{0,12}",
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn every_kept_byte_maps_to_the_same_byte_of_the_body(
+            lines in proptest::collection::vec(line(), 0..24),
+            crlf in any::<bool>(),
+            audience in prop_oneof![Just("patient"), Just("caregiver"), Just("clinician")],
+        ) {
+            let body = lines.join(if crlf { "\r\n" } else { "\n" });
+            let s = select_mapped(&body, audience);
+            for (i, b) in s.text.bytes().enumerate() {
+                prop_assert_eq!(body.as_bytes()[s.source_offset(i)], b);
+            }
+            // Selection keeps whole lines, and never shows a fence line.
+            for l in s.text.lines() {
+                prop_assert!(body.lines().any(|x| x == l));
+            }
+            let lay = layout(&body);
+            if lay.problems.is_empty() && !body.contains("```") && !body.contains("    :::") {
+                prop_assert!(!s.text.lines().any(|l| l.trim_start().starts_with(":::")));
+            }
+        }
+    }
+}

@@ -551,3 +551,50 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The text of HTML with tags removed.
+    fn text_of(html: &str) -> String {
+        let mut out = String::new();
+        let mut in_tag = false;
+        for c in html.chars() {
+            match c {
+                '<' => in_tag = true,
+                '>' if in_tag => in_tag = false,
+                c if !in_tag => out.push(c),
+                _ => {}
+            }
+        }
+        out
+    }
+
+    proptest! {
+        #[test]
+        fn annotation_only_adds_definitions(
+            parts in proptest::collection::vec(prop_oneof![
+                Just("<p>".to_string()), Just("</p>".to_string()),
+                Just("<a href=\"/taper\">".to_string()), Just("</a>".to_string()),
+                Just("<h2>".to_string()), Just("</h2>".to_string()),
+                Just("<code>".to_string()), Just("</code>".to_string()),
+                Just(" taper ".to_string()), Just("Tapers".to_string()),
+                Just("&amp;".to_string()), Just("<!-- c -->".to_string()),
+                "[a-z é]{0,8}",
+            ], 0..30),
+        ) {
+            let html: String = parts.concat();
+            let (gl, _) = parse("taper: Lower a dose slowly.\n", Path::new("g.yaml"));
+            let out = annotate(&html, &gl);
+            prop_assert!(out.matches("<dfn").count() <= 1);
+            let without = out
+                .replace("<span class=\"gloss\"> (Lower a dose slowly.)</span>", "")
+                .replace("<dfn class=\"gloss-term\">", "")
+                .replace("</dfn>", "");
+            prop_assert_eq!(without, html.clone());
+            prop_assert_eq!(text_of(&out).len() >= text_of(&html).len(), true);
+        }
+    }
+}
