@@ -305,3 +305,18 @@ fn unknown_citation_style() {
         .unwrap()
         .contains("american-medical-association"));
 }
+
+#[test]
+fn key_in_front_matter_and_in_a_file() {
+    let (code, v) = check("duplicate-key-inline");
+    assert_eq!(code, 1, "{v:#}");
+    expect(
+        &v,
+        "cite/duplicate-key",
+        "error",
+        "refs/refs.bib",
+        1,
+        "at content/page.md:10:9 and at refs/refs.bib:1:10",
+    );
+    assert_eq!(v["errors"], 1, "{v:#}");
+}
