@@ -397,6 +397,67 @@ pub(crate) mod tests {
         Some(read(Path::new(name), &root))
     }
 
+    /// Every reader on every real export cut at many places: never a panic.
+    #[test]
+    fn truncated_real_files_never_panic() {
+        let files = [
+            "bibtex_cochrane-cdsr-export.bib",
+            "bibtex_ohdsi-book-mixed-sources.bib",
+            "bibtex_zotero_gi-surgical-oncology.bib",
+            "csljson_zotero-betterbibtex_sleep-activity-thesis.json",
+            "csljson_manubot_pediatric-brain-tumor.json",
+            "medline_pubmed-export_spinal-tuberculosis.nbib",
+            "medline_pubmed-export_single-record.nbib",
+        ];
+        for name in files {
+            let Some(p) = real(name) else {
+                return;
+            };
+            let Ok(text) = std::fs::read_to_string(&p) else {
+                continue;
+            };
+            let shown = Path::new(name);
+            let ext = name.rsplit('.').next().unwrap_or("");
+            let step = (text.len() / 40).max(1);
+            let mut cut = 0;
+            while cut < text.len() {
+                let mut c = cut;
+                while !text.is_char_boundary(c) {
+                    c += 1;
+                }
+                let part = &text[..c];
+                let _ = match ext {
+                    "bib" => bibtex::read(part, shown),
+                    "json" => csljson::read(part, shown),
+                    _ => medline::read(part, shown),
+                };
+                cut += step;
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn readers_never_panic_on_any_text(s in "\\PC{0,200}") {
+            let f = Path::new("x");
+            let _ = bibtex::read(&s, f);
+            let _ = csljson::read(&s, f);
+            let _ = medline::read(&s, f);
+            let _ = yaml::read(&s, f);
+            let _ = crate::cite::retract::Retractions::parse(s.as_bytes(), f);
+        }
+
+        #[test]
+        fn bibtex_like_text_never_panics(s in "(@[a-z]{0,8}\\{[a-z ]{0,6},? ?([a-z]{1,6} ?= ?[{\"][^@]{0,20}[}\"]?,?\\n?){0,4}\\}?\\n?){1,4}") {
+            let _ = bibtex::read(&s, Path::new("x.bib"));
+        }
+
+        #[test]
+        fn medline_like_text_never_panics(s in "([A-Z]{2,4} {0,2}- [^\\n]{0,20}\\n( {6}[^\\n]{0,10}\\n)?){1,8}") {
+            let _ = medline::read(&s, Path::new("x.nbib"));
+        }
+    }
+
     #[test]
     fn initials_from_any_spelling() {
         assert_eq!(initials("Stephen T."), "ST");
