@@ -7,7 +7,8 @@
 //! ```
 //!
 //! The first use of a term in a variant's body becomes
-//! `<dfn class="gloss-term">taper</dfn><span class="gloss"> (Lowering a dose …)</span>`: the
+//! `<dfn class="gloss-term">taper</dfn><span class="gloss"> (Lowering a dose …)</span>` (the
+//! definition's final full stop dropped, since it sits inside a sentence): the
 //! definition is ordinary text right after the term, so screen readers read it, it prints, and
 //! it needs no hover or script. Terms are matched as whole words, ignoring case, with an
 //! optional plural `s`/`es`, and never inside tags, headings, links, code, citations or
@@ -330,7 +331,7 @@ fn annotate_text(text: &str, terms: &[(String, &Term)], used: &mut [bool], out: 
         out.push_str("<dfn class=\"gloss-term\">");
         out.push_str(&text[s..e]);
         out.push_str("</dfn><span class=\"gloss\"> (");
-        out.push_str(&esc(&terms[i].1.definition));
+        out.push_str(&esc(inline_definition(&terms[i].1.definition)));
         out.push_str(")</span>");
         used[i] = true;
         pos = e;
@@ -355,12 +356,23 @@ fn annotate_exact(text: &str, terms: &[(String, &Term)], used: &mut [bool], out:
         out.push_str("<dfn class=\"gloss-term\">");
         out.push_str(&text[s..e]);
         out.push_str("</dfn><span class=\"gloss\"> (");
-        out.push_str(&esc(&terms[i].1.definition));
+        out.push_str(&esc(inline_definition(&terms[i].1.definition)));
         out.push_str(")</span>");
         used[i] = true;
         pos = e;
     }
     out.push_str(&text[pos..]);
+}
+
+/// A definition as it reads inside parentheses in a sentence: without its final full stop,
+/// so "(Lowering a dose.)." does not happen.
+fn inline_definition(d: &str) -> &str {
+    let d = d.trim();
+    if d.ends_with("..") {
+        d
+    } else {
+        d.strip_suffix('.').unwrap_or(d)
+    }
 }
 
 /// Mark the first use of each glossary term in rendered HTML with its definition.
@@ -495,7 +507,7 @@ mod tests {
         let out = annotate(html, &gl);
         assert_eq!(
             out,
-            "<p>Your <dfn class=\"gloss-term\">taper</dfn><span class=\"gloss\"> (Lowering a dose &lt;slowly&gt; &amp; safely.)</span> starts today. The taper ends in May.</p>\n"
+            "<p>Your <dfn class=\"gloss-term\">taper</dfn><span class=\"gloss\"> (Lowering a dose &lt;slowly&gt; &amp; safely)</span> starts today. The taper ends in May.</p>\n"
         );
     }
 
@@ -590,7 +602,7 @@ mod props {
             let out = annotate(&html, &gl);
             prop_assert!(out.matches("<dfn").count() <= 1);
             let without = out
-                .replace("<span class=\"gloss\"> (Lower a dose slowly.)</span>", "")
+                .replace("<span class=\"gloss\"> (Lower a dose slowly)</span>", "")
                 .replace("<dfn class=\"gloss-term\">", "")
                 .replace("</dfn>", "");
             prop_assert_eq!(without, html.clone());

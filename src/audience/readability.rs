@@ -170,6 +170,22 @@ fn ends_sentence(token: &str, next: Option<&str>) -> bool {
     }
 }
 
+/// Tokens joined with spaces, punctuation left alone by a removed citation (`review .`)
+/// joined to the word before it.
+fn sentence_text(tokens: &[&str]) -> String {
+    let mut out = String::new();
+    for t in tokens {
+        let punct = t
+            .chars()
+            .all(|c| matches!(c, '.' | ',' | ';' | ':' | '!' | '?' | ')'));
+        if !out.is_empty() && !punct {
+            out.push(' ');
+        }
+        out.push_str(t);
+    }
+    out
+}
+
 fn is_word(token: &str) -> bool {
     token.chars().any(char::is_alphanumeric)
 }
@@ -233,7 +249,7 @@ pub fn analyze(md: &str) -> Analysis {
             if last || ends_sentence(tok, tokens.get(i + 1).map(|t| t.0)) {
                 if count > 0 {
                     sentences.push(Sentence {
-                        text: current.join(" "),
+                        text: sentence_text(&current),
                         words: count,
                         offset: start.unwrap_or(off),
                     });
@@ -388,6 +404,7 @@ mod tests {
         assert_eq!(a.scores.sentences, 6, "{all:?}");
         assert_eq!(a.scores.words, 3 + 6 + 3 + 2, "{all:?}");
         assert!(!all.iter().any(|s| s.contains("weiss")));
+        assert!(all.contains(&"You may feel sick."), "{all:?}");
     }
 
     #[test]

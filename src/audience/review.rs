@@ -282,7 +282,7 @@ th,td{border:1px solid #bbb;padding:.35rem .5rem;text-align:left;vertical-align:
 th button{font:inherit;font-weight:bold;background:none;border:0;padding:0;cursor:pointer;text-align:left;color:inherit}\
 th button::after{content:' \\2195';color:#666}\
 tr.overdue td{background:#fdecea}.above{color:#a00000;font-weight:bold}\
-.num{text-align:right}caption{text-align:left;font-weight:bold;margin-bottom:.5rem}\
+.num{text-align:right}time{white-space:nowrap}caption{text-align:left;font-weight:bold;margin-bottom:.5rem}\
 @media print{th button::after{content:''}}";
 
 /// Sorts the table by a column when its header button is pressed; works without it too.
