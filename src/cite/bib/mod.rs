@@ -1,4 +1,4 @@
-//! Bibliography files: hayagriva YAML, BibTeX/BibLaTeX, CSL-JSON and PubMed MEDLINE, each read
+//! Bibliography files: hayagriva YAML, BibTeX/BibLaTeX, CSL-JSON, PubMed MEDLINE and RIS, each read
 //! into the same [`Reference`]s so that one set of checks serves them all.
 //!
 //! Readers never stop at the first bad entry: they report it at its line and keep the others.
@@ -6,6 +6,7 @@
 mod bibtex;
 mod csljson;
 mod medline;
+mod ris;
 mod yaml;
 
 use std::path::{Path, PathBuf};
@@ -34,7 +35,7 @@ pub fn load(path: &Path, site_root: &Path) -> Result<Vec<Reference>, Vec<Diagnos
 }
 
 /// The formats careguide reads, by file extension.
-pub const EXTENSIONS: &[&str] = &["yaml", "yml", "bib", "json", "nbib", "txt"];
+pub const EXTENSIONS: &[&str] = &["yaml", "yml", "bib", "json", "nbib", "txt", "ris"];
 
 /// Read one bibliography file, keeping every entry that could be read.
 pub fn read(path: &Path, site_root: &Path) -> Loaded {
@@ -65,7 +66,7 @@ pub fn read(path: &Path, site_root: &Path) -> Loaded {
             .in_file(&shown)
             .hint(
                 "name the file by its format: .yaml (hayagriva), .bib (BibTeX/BibLaTeX), \
-                 .json (CSL-JSON from Zotero or Mendeley) or .nbib (PubMed MEDLINE export)",
+                 .json (CSL-JSON from Zotero or Mendeley), .nbib (PubMed MEDLINE export) or .ris",
             )],
         };
     }
@@ -89,6 +90,7 @@ pub fn read(path: &Path, site_root: &Path) -> Loaded {
         "yaml" | "yml" => yaml::read(&text.0, &shown),
         "bib" => bibtex::read(&text.0, &shown),
         "json" => csljson::read(&text.0, &shown),
+        "ris" => ris::read(&text.0, &shown),
         _ => medline::read(&text.0, &shown),
     };
     loaded.diags.extend(text.1);
@@ -408,6 +410,8 @@ pub(crate) mod tests {
             "csljson_manubot_pediatric-brain-tumor.json",
             "medline_pubmed-export_spinal-tuberculosis.nbib",
             "medline_pubmed-export_single-record.nbib",
+            "ris_ovid-medline-direct-export.ris",
+            "ris_zotero-export-of-ovid-medline.ris",
         ];
         for name in files {
             let Some(p) = real(name) else {
@@ -429,6 +433,7 @@ pub(crate) mod tests {
                 let _ = match ext {
                     "bib" => bibtex::read(part, shown),
                     "json" => csljson::read(part, shown),
+                    "ris" => ris::read(part, shown),
                     _ => medline::read(part, shown),
                 };
                 cut += step;
@@ -444,6 +449,7 @@ pub(crate) mod tests {
             let _ = csljson::read(&s, f);
             let _ = medline::read(&s, f);
             let _ = yaml::read(&s, f);
+            let _ = ris::read(&s, f);
             let _ = crate::cite::retract::Retractions::parse(s.as_bytes(), f);
         }
 
@@ -479,8 +485,8 @@ pub(crate) mod tests {
         std::fs::write(dir.path().join("refs.bib"), "@article{a, title={x}}").expect("write");
         let l = read(Path::new("../refs.bib"), &site);
         assert_eq!(l.diags[0].rule, "cite/bibliography-outside-root");
-        std::fs::write(site.join("refs.ris"), "TY  - JOUR").expect("write");
-        let l = read(Path::new("refs.ris"), &site);
+        std::fs::write(site.join("refs.docx"), "TY  - JOUR").expect("write");
+        let l = read(Path::new("refs.docx"), &site);
         assert_eq!(l.diags[0].rule, "cite/bibliography-format");
         let l = read(Path::new("missing.bib"), &site);
         assert_eq!(l.diags[0].rule, "cite/bibliography-unreadable");
