@@ -178,6 +178,46 @@ pub fn resolve_with<'a>(
 
 /// Stage 4: one audience's variant of a resolved page.
 pub fn variant(page: &Resolved, audience: &str, formatter: &Formatter) -> Variant {
+    variant_with(page, audience, &|refs| formatter.format(refs))
+}
+
+/// Every audience's variant of a page. The cited references are formatted once for all of
+/// them: formatting is the costliest step of a page.
+pub fn variants(page: &Resolved, audiences: &[String], formatter: &Formatter) -> Vec<Variant> {
+    let mut ids = BTreeSet::new();
+    for t in std::iter::once(page.doc.front.summary.as_str()).chain([page.doc.body()]) {
+        for g in scan::scan(t).groups {
+            ids.extend(g.items.into_iter().map(|i| i.key));
+        }
+    }
+    let cited: Vec<&Reference> = ids.iter().filter_map(|k| page.refs.get(k)).collect();
+    let formatted: BTreeMap<&str, Formatted> = cited
+        .iter()
+        .map(|r| r.id.as_str())
+        .zip(formatter.format(&cited))
+        .collect();
+    let lookup = |refs: &[&Reference]| -> Vec<Formatted> {
+        refs.iter()
+            .map(|r| match formatted.get(r.id.as_str()) {
+                Some(f) => f.clone(),
+                None => formatter.format(&[r]).pop().unwrap_or(Formatted {
+                    html: crate::render::site::escape_html(&r.id),
+                    text: r.id.clone(),
+                }),
+            })
+            .collect()
+    };
+    audiences
+        .iter()
+        .map(|a| variant_with(page, a, &lookup))
+        .collect()
+}
+
+fn variant_with(
+    page: &Resolved,
+    audience: &str,
+    format: &dyn Fn(&[&Reference]) -> Vec<Formatted>,
+) -> Variant {
     let doc = page.doc;
     let markdown = crate::audience::select(doc.body(), audience);
     let summary_scan: Scan = scan::scan(&doc.front.summary);
@@ -225,7 +265,7 @@ pub fn variant(page: &Resolved, audience: &str, formatter: &Formatter) -> Varian
         .iter()
         .filter_map(|k| page.refs.get(k).cloned())
         .collect();
-    let formatted = formatter.format(&cited.iter().collect::<Vec<_>>());
+    let formatted = format(&cited.iter().collect::<Vec<_>>());
     Variant {
         audience: audience.to_string(),
         markdown,
@@ -309,7 +349,7 @@ pub fn run(opts: &Options) -> Report {
             let mut d = Diagnostics::new();
             let resolved = resolve_with(doc, &site.config, &library, &mut d);
             let variants = match &formatter {
-                Some(f) => doc.audiences.iter().map(|a| variant(&resolved, a, f)).collect(),
+                Some(f) => variants(&resolved, &doc.audiences, f),
                 None => Vec::new(),
             };
             (variants, d)
