@@ -397,6 +397,24 @@ mod tests {
     }
 
     #[test]
+    fn blocks_hold_tables_lists_and_citations() {
+        let body = "Shared [@a].\n\n::: clinician\n| Drug | Dose |\n|---|---|\n| clonidine | 0.1 mg [@b] |\n\n1. First\n2. Second\n:::\n";
+        let c = sel(body, "clinician");
+        let html = crate::render::markdown::render(&c, &[]).html;
+        assert!(html.contains("<table>") && html.contains("<ol>"), "{html}");
+        let keys = |t: &str| -> Vec<String> {
+            crate::cite::scan::scan(t)
+                .groups
+                .iter()
+                .flat_map(|g| g.items.iter().map(|i| i.key.clone()))
+                .collect()
+        };
+        assert_eq!(keys(&c), vec!["a", "b"]);
+        // The patient's variant does not see the clinician's citation at all.
+        assert_eq!(keys(&sel(body, "patient")), vec!["a"]);
+    }
+
+    #[test]
     fn crlf_lines() {
         let body = "a\r\n::: clinician\r\nb\r\n:::\r\nc\r\n";
         assert_eq!(sel(body, "patient"), "a\r\nc\r\n");

@@ -377,23 +377,45 @@ fn inline_definition(d: &str) -> &str {
 
 /// Mark the first use of each glossary term in rendered HTML with its definition.
 pub fn annotate(html: &str, glossary: &Glossary) -> String {
-    if glossary.terms.is_empty() {
-        return html.to_string();
+    Annotator::new(glossary).annotate(html)
+}
+
+/// Marks first uses across several HTML fragments of one page (the summary, then the body):
+/// a term explained in the summary is not explained again in the body.
+pub struct Annotator<'g> {
+    terms: Vec<(String, &'g Term)>,
+    used: Vec<bool>,
+}
+
+impl<'g> Annotator<'g> {
+    pub fn new(glossary: &'g Glossary) -> Self {
+        let mut terms: Vec<(String, &Term)> = glossary
+            .terms
+            .iter()
+            .map(|t| (match_form(&t.term), t))
+            .collect();
+        terms.sort_by_key(|(n, _)| std::cmp::Reverse(n.len()));
+        let used = vec![false; terms.len()];
+        Annotator { terms, used }
     }
-    let mut terms: Vec<(String, &Term)> = glossary
-        .terms
-        .iter()
-        .map(|t| (match_form(&t.term), t))
-        .collect();
-    terms.sort_by_key(|(n, _)| std::cmp::Reverse(n.len()));
-    let mut used = vec![false; terms.len()];
+
+    /// Annotate the next fragment of the page.
+    pub fn annotate(&mut self, html: &str) -> String {
+        if self.terms.is_empty() {
+            return html.to_string();
+        }
+        annotate_with(html, &self.terms, &mut self.used)
+    }
+}
+
+fn annotate_with(html: &str, terms: &[(String, &Term)], used: &mut [bool]) -> String {
     let mut out = String::with_capacity(html.len() + 256);
     let mut depth: BTreeMap<String, usize> = BTreeMap::new();
     let mut rest = html;
     while !rest.is_empty() {
         let Some(lt) = rest.find('<') else {
             if depth.values().all(|d| *d == 0) {
-                annotate_text(rest, &terms, &mut used, &mut out);
+                annotate_text(rest, terms, used, &mut out);
             } else {
                 out.push_str(rest);
             }
@@ -401,7 +423,7 @@ pub fn annotate(html: &str, glossary: &Glossary) -> String {
         };
         let (text, tail) = rest.split_at(lt);
         if depth.values().all(|d| *d == 0) {
-            annotate_text(text, &terms, &mut used, &mut out);
+            annotate_text(text, terms, used, &mut out);
         } else {
             out.push_str(text);
         }
@@ -451,10 +473,42 @@ pub fn annotate_for(html: &str, glossary: &Glossary, config: &Config, audience: 
     }
 }
 
+/// [`Annotator`] over a page's fragments in reading order, for plain-language audiences only.
+pub fn annotate_parts_for(
+    parts: &[&str],
+    glossary: &Glossary,
+    config: &Config,
+    audience: &str,
+) -> Vec<String> {
+    match config.audience(audience) {
+        Some(a) if a.plain => {
+            let mut an = Annotator::new(glossary);
+            parts.iter().map(|p| an.annotate(p)).collect()
+        }
+        _ => parts.iter().map(|p| p.to_string()).collect(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::audience::testutil::config;
+
+    #[test]
+    fn first_use_is_per_page_across_fragments() {
+        let gl = g("taper: Lowering a dose.\n");
+        let c = config();
+        let out = annotate_parts_for(
+            &["<p>A taper.</p>", "<p>The taper.</p>"],
+            &gl,
+            &c,
+            "patient",
+        );
+        assert!(out[0].contains("<dfn"));
+        assert!(!out[1].contains("<dfn"));
+        let out = annotate_parts_for(&["<p>A taper.</p>"], &gl, &c, "clinician");
+        assert_eq!(out[0], "<p>A taper.</p>");
+    }
 
     fn g(text: &str) -> Glossary {
         let (g, d) = parse(text, Path::new(GLOSSARY_FILE));
