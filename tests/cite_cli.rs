@@ -320,3 +320,18 @@ fn key_in_front_matter_and_in_a_file() {
     );
     assert_eq!(v["errors"], 1, "{v:#}");
 }
+
+#[test]
+fn site_wide_bibliography_that_does_not_exist() {
+    let (code, v) = check("site-bibliography-missing");
+    assert_eq!(code, 2, "{v:#}");
+    expect(
+        &v,
+        "cite/bibliography-unreadable",
+        "error",
+        "careguide.toml",
+        18,
+        "refs/nowhere.bib",
+    );
+    assert_eq!(v["errors"], 1, "{v:#}");
+}

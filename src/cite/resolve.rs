@@ -164,9 +164,36 @@ impl Library {
             diags: Vec::new(),
             this_year: time::OffsetDateTime::now_utc().year(),
         };
+        // A missing or unusable site-wide file is the configuration's problem: point at its
+        // `bibliography` line in careguide.toml.
+        let config_line = std::fs::read_to_string(root.join(crate::config::CONFIG_FILE))
+            .ok()
+            .and_then(|t| {
+                t.lines()
+                    .position(|l| l.trim_start().starts_with("bibliography"))
+                    .map(|i| i + 1)
+            })
+            .unwrap_or(0);
         for f in &lib.site_wide {
             let loaded = lib.file(f);
-            lib.diags.extend(loaded.diags.iter().cloned());
+            for d in &loaded.diags {
+                if matches!(
+                    d.rule.as_str(),
+                    "cite/bibliography-unreadable"
+                        | "cite/bibliography-format"
+                        | "cite/bibliography-outside-root"
+                ) {
+                    lib.diags.push(Diagnostic {
+                        file: Some(PathBuf::from(crate::config::CONFIG_FILE)),
+                        line: config_line,
+                        column: 1,
+                        category: Category::Config,
+                        ..d.clone()
+                    });
+                } else {
+                    lib.diags.push(d.clone());
+                }
+            }
         }
         let rw = match (retractions, &config.citations.retractions) {
             (Some(p), _) => Some((p.to_path_buf(), p.to_path_buf())),
