@@ -301,6 +301,7 @@ pub struct Report {
 /// Run the pipeline. Nothing is written unless every stage succeeded without errors.
 pub fn run(opts: &Options) -> Report {
     let mut report = Report::default();
+    let timer = Timer::from_env();
     let diags = &mut report.diagnostics;
     let Some(site) = load(&opts.root, diags) else {
         diags.sort();
@@ -342,6 +343,7 @@ pub fn run(opts: &Options) -> Report {
         }
     }
     // Resolve and render every page in parallel; diagnostics are sorted afterwards.
+    timer.lap("load and parse");
     let rendered: Vec<(Vec<Variant>, Diagnostics)> = site
         .pages
         .par_iter()
@@ -361,6 +363,7 @@ pub fn run(opts: &Options) -> Report {
         variants.push(v);
     }
     report.pages = site.pages.len();
+    timer.lap("resolve and render variants");
     let files = match (&templates, &formatter) {
         (Some(t), Some(_)) => match crate::render::site::render_site(&site, &variants, t) {
             Ok(f) => f,
@@ -372,6 +375,7 @@ pub fn run(opts: &Options) -> Report {
         _ => Vec::new(),
     };
     report.files = files.len();
+    timer.lap("templates and site files");
     diags.sort();
     if diags.has_errors() {
         return report;
@@ -384,6 +388,29 @@ pub fn run(opts: &Options) -> Report {
             }
             Err(d) => report.diagnostics.push(d.category(Category::Io)),
         }
+        timer.lap("write");
     }
     report
+}
+
+/// Stage timings on stderr when `CAREGUIDE_TIMINGS` is set, for benchmarks.
+struct Timer {
+    start: Option<std::cell::Cell<std::time::Instant>>,
+}
+
+impl Timer {
+    fn from_env() -> Timer {
+        Timer {
+            start: std::env::var_os("CAREGUIDE_TIMINGS")
+                .map(|_| std::cell::Cell::new(std::time::Instant::now())),
+        }
+    }
+
+    fn lap(&self, stage: &str) {
+        if let Some(start) = &self.start {
+            let now = std::time::Instant::now();
+            eprintln!("timing: {stage}: {:.3} s", (now - start.get()).as_secs_f64());
+            start.set(now);
+        }
+    }
 }
