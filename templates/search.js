@@ -24,15 +24,30 @@
     return fold(s).split(/[^\p{L}\p{N}]+/u).filter(Boolean);
   }
 
+  function anchorOf(a, headingId) {
+    if (typeof a === 'number') return a > 0 ? 'cite-' + a : a < 0 ? 'cite-s' + -a : headingId;
+    return a || headingId;
+  }
+  // The numbering audience `ai` reads.
+  function variantFor(en, ai) {
+    for (var i = 0; i < en.vars.length; i++) if (ai >= 0 && en.vars[i].mask & (1 << ai)) return en.vars[i];
+    return en.vars[0];
+  }
+
   // Entries flattened once, with their folded words.
   var entries = [];
   data.p.forEach(function (page, pi) {
     var titleWords = words(page.t);
     page.e.forEach(function (e) {
       var h = page.h[e[1]] || ['', ''];
+      // (mask, citations, anchor) per citation numbering; see src/render/search.rs.
+      var vars = [], mask = 0;
+      for (var i = 2; i < e.length; i += 3) {
+        vars.push({ mask: e[i] || 0, cites: e[i + 1] || [], anchor: anchorOf(e[i + 2], h[1]) });
+        mask |= e[i] || 0;
+      }
       entries.push({
-        page: pi, text: e[0], heading: h[0], mask: e[2],
-        cites: e[3] || [], anchor: e[4] || h[1],
+        page: pi, text: e[0], heading: h[0], mask: mask, vars: vars,
         tw: words(e[0]), hw: words(h[0]), pw: titleWords, folded: fold(e[0])
       });
     });
@@ -109,12 +124,12 @@
     status.textContent = n === 0 ? 'No results for “' + query + '”.'
       : (n > MAX ? 'Showing the best ' + MAX + ' of ' + n : n) + ' result' + (n === 1 ? '' : 's') + ' for “' + query + '”.';
     hits.slice(0, MAX).forEach(function (h) {
-      var en = h.en, page = data.p[en.page], ai = audienceFor(en);
+      var en = h.en, page = data.p[en.page], ai = audienceFor(en), v = variantFor(en, ai);
       var url = pageUrl(page, ai);
       var li = el('li', 'search-hit');
       var title = el('h2', 'search-hit-title');
       var a = el('a', '', page.t);
-      a.href = url + (en.anchor ? '#' + en.anchor : '');
+      a.href = url + (v.anchor ? '#' + v.anchor : '');
       title.appendChild(a);
       li.appendChild(title);
       var ctx = el('p', 'search-context');
@@ -123,9 +138,9 @@
       li.appendChild(ctx);
       var p = el('p', 'search-text');
       highlight(p, en.text, terms);
-      if (en.cites.length) {
+      if (v.cites.length) {
         var sup = el('sup', 'cite');
-        en.cites.forEach(function (c, k) {
+        v.cites.forEach(function (c, k) {
           if (k) sup.appendChild(document.createTextNode(','));
           var r = el('a', '', String(c));
           r.href = url + '#ref-' + c;
@@ -142,7 +157,8 @@
         others.forEach(function (k, j) {
           if (j) fp.appendChild(document.createTextNode(', '));
           var o = el('a', '', data.a[k][1]);
-          o.href = pageUrl(page, k) + (en.anchor ? '#' + en.anchor : '');
+          var ov = variantFor(en, k);
+          o.href = pageUrl(page, k) + (ov.anchor ? '#' + ov.anchor : '');
           if (k === ai) o.setAttribute('aria-current', 'true');
           fp.appendChild(o);
         });

@@ -16,11 +16,15 @@
 //!   "p": [ { "t": title, "u": page path, "k": status id, "s": status label,
 //!            "r": last reviewed (ISO) or "", "m": audience mask of the page,
 //!            "h": [[heading, anchor id], ...],
-//!            "e": [[text, heading index, mask, [citation numbers], anchor], ...] } ] }
+//!            "e": [[text, heading index, mask, [citation numbers], anchor,
+//!                   (mask, [citation numbers], anchor)...], ...] } ] }
 //! ```
 //!
-//! An entry's citation list and anchor are left out when empty; its anchor then is its
-//! heading's.
+//! A text that several audiences read with different citation numbers (an audience block
+//! earlier on the page shifts them) is stored once, with a (mask, citations, anchor) triple
+//! per numbering. The anchor is `n` for `cite-n`, `-n` for the summary's `cite-sn`, `0` for
+//! none (then the heading's anchor is used) or an id. The last triple's empty anchor and
+//! citation list are left out.
 
 use std::collections::BTreeMap;
 
@@ -449,6 +453,26 @@ struct PageOut {
     e: Vec<Value>,
 }
 
+/// `cite-12` is stored as 12, `cite-s2` (a summary citation) as -2, none as 0; any other
+/// anchor as its string.
+fn anchor_value(anchor: &str) -> Value {
+    if anchor.is_empty() {
+        return json!(0);
+    }
+    let num = |s: &str| {
+        s.parse::<i64>()
+            .ok()
+            .filter(|n| *n > 0 && !s.starts_with('0'))
+    };
+    if let Some(n) = anchor.strip_prefix("cite-s").and_then(num) {
+        return json!(-n);
+    }
+    if let Some(n) = anchor.strip_prefix("cite-").and_then(num) {
+        return json!(n);
+    }
+    json!(anchor)
+}
+
 fn bit(i: usize) -> u64 {
     if i < 53 {
         1u64 << i
@@ -480,8 +504,11 @@ pub fn index_value(site: &Site, variants: &[Vec<Variant>]) -> Value {
                 *slot |= m;
             }
         }
+        // One entry per text under its heading; the audiences that number its citations
+        // differently each add a (mask, citations, anchor) triple.
         let mut headings: Vec<(String, String)> = Vec::new();
-        let mut entries = Vec::new();
+        let mut entries: Vec<Vec<Value>> = Vec::new();
+        let mut entry_of: BTreeMap<(String, usize), usize> = BTreeMap::new();
         for p in order {
             let h = match headings.iter().position(|h| *h == p.heading) {
                 Some(i) => i,
@@ -491,15 +518,30 @@ pub fn index_value(site: &Site, variants: &[Vec<Variant>]) -> Value {
                 }
             };
             let mask = masks.get(&p).copied().unwrap_or(0);
-            let mut e = vec![json!(p.text), json!(h), json!(mask)];
-            if !p.cites.is_empty() || !p.anchor.is_empty() {
-                e.push(json!(p.cites));
+            let triple = [json!(mask), json!(p.cites), anchor_value(&p.anchor)];
+            match entry_of.get(&(p.text.clone(), h)) {
+                Some(&i) => entries[i].extend(triple),
+                None => {
+                    entry_of.insert((p.text.clone(), h), entries.len());
+                    let mut e = vec![json!(p.text), json!(h)];
+                    e.extend(triple);
+                    entries.push(e);
+                }
             }
-            if !p.anchor.is_empty() {
-                e.push(json!(p.anchor));
-            }
-            entries.push(Value::Array(e));
         }
+        let entries: Vec<Value> = entries
+            .into_iter()
+            .map(|mut e| {
+                // The last triple's empty anchor and citations can go.
+                if e.len() > 2 && e[e.len() - 1] == json!(0) {
+                    e.pop();
+                    if e[e.len() - 1] == json!([]) {
+                        e.pop();
+                    }
+                }
+                Value::Array(e)
+            })
+            .collect();
         let r = &doc.front.review;
         pages.push(PageOut {
             t: doc.front.title.clone(),
@@ -630,7 +672,7 @@ mod index_tests {
         let first = find("Lower the dose in small steps.");
         assert_eq!(first[2], 3);
         assert_eq!(first[3], serde_json::json!([1]));
-        assert!(first[4].as_str().is_some_and(|a| a.starts_with("cite-")));
+        assert!(first[4].as_i64().is_some_and(|a| a > 0), "{first}");
         let heading = &page["h"][first[1].as_u64().unwrap_or(99) as usize];
         assert_eq!(heading[0], "Before starting");
         assert_eq!(heading[1], "before-starting");
@@ -643,6 +685,32 @@ mod index_tests {
         assert_eq!(find("Only clinicians read this sentence.")[2], 2);
         assert_eq!(find("Go slowly.")[1], 0);
         assert_eq!(page["h"][0][1], "summary");
+    }
+
+    #[test]
+    fn a_text_numbered_differently_per_audience_is_stored_once() {
+        let page = PAGE_A
+            .replace("summary: Go slowly [@a].", "summary: Go slowly.")
+            .replace(
+                "## Before starting",
+                "::: clinician\nFor clinicians only [@b].\n:::\n\n## Before starting",
+            );
+        let (_dir, site, variants) = load(&[("a.md", &page)]);
+        let v = parsed(&site, &variants);
+        let entries = v["p"][0]["e"].as_array().cloned().unwrap_or_default();
+        let shared: Vec<&Value> = entries
+            .iter()
+            .filter(|e| e[0] == "Lower the dose in small steps.")
+            .collect();
+        assert_eq!(shared.len(), 1, "{entries:?}");
+        // Patient: [a] is 1 at cite-1; clinician: [b] came first, so [a] is 2 at cite-2.
+        assert_eq!(
+            shared[0],
+            &serde_json::json!(["Lower the dose in small steps.", 1, 1, [1], 1, 2, [2], 2])
+        );
+        assert_eq!(anchor_value("cite-s3"), serde_json::json!(-3));
+        assert_eq!(anchor_value("x-1"), serde_json::json!("x-1"));
+        assert_eq!(anchor_value("cite-01"), serde_json::json!("cite-01"));
     }
 
     #[test]
