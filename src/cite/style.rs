@@ -722,6 +722,25 @@ mod tests {
     }
 
     #[test]
+    fn csl_file_in_the_site() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let Style::Independent(s) = ArchivedStyle::AmericanMedicalAssociation.get() else {
+            panic!("independent style expected");
+        };
+        let xml = Style::Independent(s).to_xml().expect("serialises");
+        std::fs::create_dir_all(dir.path().join("styles")).expect("mkdir");
+        std::fs::write(dir.path().join("styles/clinic.csl"), xml).expect("write");
+        let f = Formatter::new("styles/clinic.csl", dir.path()).expect("loads");
+        assert_eq!(show(&f, &weiss()).text, show(&ama(), &weiss()).text);
+        std::fs::write(dir.path().join("styles/broken.csl"), "<style>").expect("write");
+        let e = Formatter::new("styles/broken.csl", dir.path()).unwrap_err();
+        assert_eq!(e.rule, "config/citation-style");
+        assert!(e.message.contains("not a valid CSL style"), "{}", e.message);
+        let e = Formatter::new("styles/missing.csl", dir.path()).unwrap_err();
+        assert!(e.message.contains("cannot read"), "{}", e.message);
+    }
+
+    #[test]
     fn html_is_escaped() {
         let mut r = weiss();
         r.title = s("Risk <script>alert(1)</script> & benefit");
