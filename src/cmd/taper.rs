@@ -237,7 +237,7 @@ pub fn find_page(root: &Path, slug: &str) -> Result<(crate::build::Site, usize),
 }
 
 /// The page's `taper:` block, or an error naming the page.
-pub fn page_taper<'a>(doc: &'a crate::content::Document) -> Result<&'a PageTaper, Failure> {
+pub fn page_taper(doc: &crate::content::Document) -> Result<&PageTaper, Failure> {
     doc.front.taper.as_ref().ok_or_else(|| {
         Failure::Invalid(vec![format!(
             "--page: the page '{}' ({}) has no taper: block, so it sets no unit, defaults or limits for a schedule; pass --unit and the other options without --page, or add a taper: block to the page",

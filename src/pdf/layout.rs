@@ -311,14 +311,27 @@ pub struct Layout {
     bottom: f32,
     furniture: Furniture,
     disclaimer_lines: Vec<TextLine>,
+    long_disclaimer: bool,
 }
 
 const FOOT_SIZE: f32 = 7.5;
+const MAX_FOOT_LINES: usize = 5;
 
 impl Layout {
     pub fn new(paper: Paper, furniture: Furniture) -> Layout {
         let width = paper.width - 2.0 * MARGIN;
-        let disclaimer_lines = wrap(&[Span::plain(&furniture.disclaimer)], FOOT_SIZE, width);
+        let mut disclaimer_lines = wrap(&[Span::plain(&furniture.disclaimer)], FOOT_SIZE, width);
+        let long_disclaimer = disclaimer_lines.len() > MAX_FOOT_LINES;
+        if long_disclaimer {
+            // Too long for the foot of every page: the caller prints it in the text instead.
+            disclaimer_lines = wrap(
+                &[Span::plain(
+                    "Please read the notice at the end of this document.",
+                )],
+                FOOT_SIZE,
+                width,
+            );
+        }
         let foot_h = (disclaimer_lines.len() as f32 + 1.0) * FOOT_SIZE * 1.3 + 10.0;
         let bottom = paper.height - MARGIN * 0.75 - foot_h;
         Layout {
@@ -328,7 +341,13 @@ impl Layout {
             bottom,
             furniture,
             disclaimer_lines,
+            long_disclaimer,
         }
+    }
+
+    /// True when the disclaimer did not fit the footer and belongs at the end of the text.
+    pub fn disclaimer_in_text(&self) -> bool {
+        self.long_disclaimer
     }
 
     fn left(&self) -> f32 {
@@ -1007,6 +1026,20 @@ mod tests {
             .collect::<Vec<_>>()
             .join("/");
         assert!(all.contains("withdrawal|:"), "{all}");
+    }
+
+    #[test]
+    fn a_long_disclaimer_moves_out_of_the_footer() {
+        let f = |d: &str| Furniture {
+            running_header: "Clinic".into(),
+            disclaimer: d.into(),
+            footer_left: "Made".into(),
+        };
+        let short = Layout::new(A4, f("Talk to your care team."));
+        assert!(!short.disclaimer_in_text());
+        let long = Layout::new(A4, f(&"Read this with care. ".repeat(80)));
+        assert!(long.disclaimer_in_text());
+        assert!(long.bottom > A4.height * 0.8, "{}", long.bottom);
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub mod fonts;
 pub mod layout;
 pub mod markdown;
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -459,17 +460,17 @@ pub fn render(h: &Handout) -> Result<Vec<u8>, String> {
     for b in blocks(h) {
         lay.block(&b);
     }
+    if lay.disclaimer_in_text() {
+        lay.block(&Block::Heading(2, vec![Span::plain("Notice")]));
+        lay.block(&Block::Paragraph(vec![Span::plain(&audience.disclaimer)]));
+    }
     let pages = lay.finish();
 
-    let mut pdf = PdfDocument::new(&title);
-    for (id, font) in fonts::pdf_fonts()? {
-        pdf.resources.fonts.map.insert(id, font);
-    }
     let secs = time::OffsetDateTime::new_utc(h.made.0, time::Time::MIDNIGHT).unix_timestamp();
     let when = printpdf::OffsetDateTime::from_unix_timestamp(secs)
         .map_err(|e| format!("the date {} cannot be stored in the PDF: {e}", h.made))?;
-    let info = &mut pdf.metadata.info;
-    info.document_title = title.clone();
+    let mut metadata = PdfDocument::new(&title).metadata;
+    let info = &mut metadata.info;
     info.author = config.clinic.clone();
     info.subject = strip_citations(&h.doc.front.summary);
     info.creator = "careguide".to_string();
@@ -478,8 +479,38 @@ pub fn render(h: &Handout) -> Result<Vec<u8>, String> {
     info.creation_date = when;
     info.modification_date = when;
     info.metadata_date = when;
-    pdf.with_pages(pages);
-    finish(&pdf, &config.language)
+    with_template(|pdf| {
+        pdf.metadata = metadata;
+        pdf.pages = pages;
+        let out = finish(pdf, &config.language);
+        pdf.pages = Vec::new();
+        out
+    })
+}
+
+thread_local! {
+    /// A document holding the parsed fonts, reused for every PDF this thread makes: cloning
+    /// the parsed fonts into each new document cost more than laying out the handout.
+    static TEMPLATE: RefCell<Option<PdfDocument>> = const { RefCell::new(None) };
+}
+
+fn with_template(
+    f: impl FnOnce(&mut PdfDocument) -> Result<Vec<u8>, String>,
+) -> Result<Vec<u8>, String> {
+    TEMPLATE.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        if slot.is_none() {
+            let mut pdf = PdfDocument::new("");
+            for (id, font) in fonts::pdf_fonts()? {
+                pdf.resources.fonts.map.insert(id, font);
+            }
+            *slot = Some(pdf);
+        }
+        match slot.as_mut() {
+            Some(pdf) => f(pdf),
+            None => Err("the PDF fonts could not be loaded".to_string()),
+        }
+    })
 }
 
 /// Serialize with the language set and a content-derived trailer ID.
