@@ -227,16 +227,13 @@ fn variant_with(
         |k| page.refs.contains_key(k),
     );
     let number = |k: &str| order.iter().position(|o| o == k).map(|i| i + 1);
-    let summary_md = crate::cite::render_citations(
-        &doc.front.summary,
-        &summary_scan.groups,
-        &number,
-        &|i| format!("cite-s{}", i + 1),
-    );
-    let body_md =
-        crate::cite::render_citations(&markdown, &body_scan.groups, &number, &|i| {
-            format!("cite-{}", i + 1)
+    let summary_md =
+        crate::cite::render_citations(&doc.front.summary, &summary_scan.groups, &number, &|i| {
+            format!("cite-s{}", i + 1)
         });
+    let body_md = crate::cite::render_citations(&markdown, &body_scan.groups, &number, &|i| {
+        format!("cite-{}", i + 1)
+    });
     let mut backlinks = vec![String::new(); order.len()];
     let groups = summary_scan
         .groups
@@ -409,7 +406,10 @@ impl Timer {
     fn lap(&self, stage: &str) {
         if let Some(start) = &self.start {
             let now = std::time::Instant::now();
-            eprintln!("timing: {stage}: {:.3} s", (now - start.get()).as_secs_f64());
+            eprintln!(
+                "timing: {stage}: {:.3} s",
+                (now - start.get()).as_secs_f64()
+            );
             start.set(now);
         }
     }

@@ -25,13 +25,19 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check and write the site to the output folder.
-    #[command(after_help = "Example:\n  careguide build --root . --out output\n\nThe site is built beside the output folder and swapped in only when the whole\nbuild succeeded: a failed build leaves the previous output as it was.")]
+    #[command(
+        after_help = "Example:\n  careguide build --root . --out output\n\nThe site is built beside the output folder and swapped in only when the whole\nbuild succeeded: a failed build leaves the previous output as it was."
+    )]
     Build(BuildArgs),
     /// Check everything `build` would, and write nothing.
-    #[command(after_help = "Examples:\n  careguide check\n  careguide check --format json > findings.json\n  careguide check --publish        refuse pages that are not approved")]
+    #[command(
+        after_help = "Examples:\n  careguide check\n  careguide check --format json > findings.json\n  careguide check --publish        refuse pages that are not approved"
+    )]
     Check(CheckArgs),
     /// Write a minimal working site (configuration and one page) into DIR.
-    #[command(after_help = "Example:\n  careguide init my-clinic && careguide build --root my-clinic")]
+    #[command(
+        after_help = "Example:\n  careguide init my-clinic && careguide build --root my-clinic"
+    )]
     Init(InitArgs),
     /// Print a dose-reduction (taper) schedule.
     Taper(crate::cmd::taper::TaperArgs),
@@ -94,7 +100,12 @@ pub fn run(cli: Cli) -> u8 {
 
 /// Print findings in the requested format: human and GitHub findings go to stderr, JSON to
 /// stdout (it is the command's output).
-pub fn report(diags: &Diagnostics, root: &Path, format: Format, extra: serde_json::Map<String, serde_json::Value>) {
+pub fn report(
+    diags: &Diagnostics,
+    root: &Path,
+    format: Format,
+    extra: serde_json::Map<String, serde_json::Value>,
+) {
     match format {
         Format::Human => {
             let stderr = std::io::stderr();

@@ -112,13 +112,14 @@ pub enum RuleLevel {
 impl Config {
     /// Parse configuration text. `file` is only used to place diagnostics.
     pub fn parse(text: &str, file: &Path) -> Result<Config, Vec<Diagnostic>> {
-        let config: Config = toml::from_str(text).map_err(|e| {
-            let (line, col) = e.span().map(|s| line_col(text, s.start)).unwrap_or((0, 0));
-            vec![Diagnostic::error("config/invalid", e.message().trim().to_string())
+        let config: Config =
+            toml::from_str(text).map_err(|e| {
+                let (line, col) = e.span().map(|s| line_col(text, s.start)).unwrap_or((0, 0));
+                vec![Diagnostic::error("config/invalid", e.message().trim().to_string())
                 .at(file, line, col)
                 .category(Category::Config)
                 .hint("see the README's section on careguide.toml for every key and its meaning")]
-        })?;
+            })?;
         let problems = config.validate(text, file);
         if problems.is_empty() {
             Ok(config)
@@ -157,7 +158,9 @@ impl Config {
     fn validate(&self, text: &str, file: &Path) -> Vec<Diagnostic> {
         let mut out = Vec::new();
         let place = |needle: &str| -> (usize, usize) {
-            text.find(needle).map(|o| line_col(text, o)).unwrap_or((0, 0))
+            text.find(needle)
+                .map(|o| line_col(text, o))
+                .unwrap_or((0, 0))
         };
         let mut seen = std::collections::BTreeSet::new();
         if self.audiences.is_empty() {
@@ -210,10 +213,13 @@ impl Config {
         if !(self.base_url.starts_with("https://") || self.base_url.starts_with("http://")) {
             let (l, c) = place("base_url");
             out.push(
-                Diagnostic::error("config/base-url", "base_url must be an absolute http(s) URL")
-                    .at(file, l, c)
-                    .category(Category::Config)
-                    .hint("for example base_url = \"https://clinic.example.org/\""),
+                Diagnostic::error(
+                    "config/base-url",
+                    "base_url must be an absolute http(s) URL",
+                )
+                .at(file, l, c)
+                .category(Category::Config)
+                .hint("for example base_url = \"https://clinic.example.org/\""),
             );
         }
         for (rule, _) in self.rules.iter() {
@@ -299,7 +305,10 @@ disclaimer = "Talk to your care team."
 
     #[test]
     fn default_audience_must_exist() {
-        let text = GOOD.replace("default_audience = \"patient\"", "default_audience = \"nurse\"");
+        let text = GOOD.replace(
+            "default_audience = \"patient\"",
+            "default_audience = \"nurse\"",
+        );
         let e = Config::parse(&text, Path::new("careguide.toml")).unwrap_err();
         assert_eq!(e[0].rule, "config/default-audience");
         assert_eq!(e[0].line, 5);

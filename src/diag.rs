@@ -161,9 +161,8 @@ impl Diagnostics {
     /// whatever order parallel stages finished in.
     pub fn sort(&mut self) {
         self.items.sort_by(|a, b| {
-            (&a.file, a.line, a.column, &a.rule, &a.message).cmp(&(
-                &b.file, b.line, b.column, &b.rule, &b.message,
-            ))
+            (&a.file, a.line, a.column, &a.rule, &a.message)
+                .cmp(&(&b.file, b.line, b.column, &b.rule, &b.message))
         });
         self.items.dedup();
     }
@@ -242,8 +241,7 @@ pub fn render_human(diags: &Diagnostics, root: &Path, out: &mut dyn std::io::Wri
     use codespan_reporting::term::{self, termcolor};
 
     let mut files = SimpleFiles::new();
-    let mut ids: std::collections::BTreeMap<PathBuf, Option<(usize, String)>> =
-        Default::default();
+    let mut ids: std::collections::BTreeMap<PathBuf, Option<(usize, String)>> = Default::default();
     let config = term::Config::default();
     let mut buffer = if color {
         termcolor::Buffer::ansi()
@@ -269,7 +267,11 @@ pub fn render_human(diags: &Diagnostics, root: &Path, out: &mut dyn std::io::Wri
             match entry {
                 Some((id, text)) if d.line > 0 => match offset_of(text, d.line, d.column) {
                     Some(off) => {
-                        let len = if d.column > 0 { token_len(text, off) } else { 0 };
+                        let len = if d.column > 0 {
+                            token_len(text, off)
+                        } else {
+                            0
+                        };
                         cs = cs.with_labels(vec![Label::primary(*id, off..off + len)]);
                     }
                     None => notes.push(format!("at {}", d.location())),

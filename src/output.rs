@@ -66,9 +66,11 @@ pub fn check_out_dir(root: &Path, out: &Path) -> Result<PathBuf, Diagnostic> {
     let out_abs = absolute(out);
     let hint = "pick a folder of its own, such as ROOT/output (the default)";
     if out_abs.parent().is_none() {
-        return Err(io(format!("refusing to write the site to {}", out.display()))
-            .category(Category::Config)
-            .hint(hint));
+        return Err(
+            io(format!("refusing to write the site to {}", out.display()))
+                .category(Category::Config)
+                .hint(hint),
+        );
     }
     if root_abs.starts_with(&out_abs) {
         return Err(io(format!(
@@ -78,7 +80,10 @@ pub fn check_out_dir(root: &Path, out: &Path) -> Result<PathBuf, Diagnostic> {
         .category(Category::Config)
         .hint(hint));
     }
-    for protected in [crate::content::CONTENT_DIR, crate::render::site::TEMPLATE_DIR] {
+    for protected in [
+        crate::content::CONTENT_DIR,
+        crate::render::site::TEMPLATE_DIR,
+    ] {
         if out_abs.starts_with(root_abs.join(protected)) {
             return Err(io(format!(
                 "--out {} is inside the site's {protected}/ folder",
@@ -89,15 +94,20 @@ pub fn check_out_dir(root: &Path, out: &Path) -> Result<PathBuf, Diagnostic> {
         }
     }
     if out_abs.components().any(|c| c == Component::ParentDir) {
-        return Err(io(format!("--out {} is not a plain path", out.display()))
-            .category(Category::Config));
+        return Err(
+            io(format!("--out {} is not a plain path", out.display())).category(Category::Config)
+        );
     }
     Ok(out_abs)
 }
 
 /// Write `files` as the complete content of `out`, replacing the previous output atomically
 /// (as far as the file system allows: two renames).
-pub fn write_site(root: &Path, out: &Path, files: Vec<OutputFile>) -> Result<WriteStats, Diagnostic> {
+pub fn write_site(
+    root: &Path,
+    out: &Path,
+    files: Vec<OutputFile>,
+) -> Result<WriteStats, Diagnostic> {
     let out = check_out_dir(root, out)?;
     if out.exists() {
         if !out.is_dir() {
@@ -112,7 +122,9 @@ pub fn write_site(root: &Path, out: &Path, files: Vec<OutputFile>) -> Result<Wri
                 out.display()
             ))
             .category(Category::Config)
-            .hint("choose another --out, or empty that folder yourself if it really is disposable"));
+            .hint(
+                "choose another --out, or empty that folder yourself if it really is disposable",
+            ));
         }
     }
     let parent = out.parent().map(Path::to_path_buf).unwrap_or_default();
@@ -138,14 +150,20 @@ pub fn write_site(root: &Path, out: &Path, files: Vec<OutputFile>) -> Result<Wri
     if out.exists() {
         fs::rename(&out, &old).map_err(|e| {
             let _ = fs::remove_dir_all(&staging);
-            io(format!("cannot move the previous {} aside: {e}", out.display()))
+            io(format!(
+                "cannot move the previous {} aside: {e}",
+                out.display()
+            ))
         })?;
     }
     if let Err(e) = fs::rename(&staging, &out) {
         // Put the previous site back: nothing is lost.
         let _ = fs::rename(&old, &out);
         let _ = fs::remove_dir_all(&staging);
-        return Err(io(format!("cannot move the new site into {}: {e}", out.display())));
+        return Err(io(format!(
+            "cannot move the new site into {}: {e}",
+            out.display()
+        )));
     }
     let _ = fs::remove_dir_all(&old);
     Ok(stats)
@@ -157,12 +175,11 @@ fn fill(staging: &Path, previous: &Path, files: &[OutputFile]) -> Result<WriteSt
         .map_err(|e| io(format!("cannot create {}: {e}", staging.display())))?;
     for f in files {
         let rel = Path::new(&f.path);
-        if rel.is_absolute()
-            || rel
-                .components()
-                .any(|c| !matches!(c, Component::Normal(_)))
-        {
-            return Err(io(format!("refusing to write outside the output: {}", f.path)));
+        if rel.is_absolute() || rel.components().any(|c| !matches!(c, Component::Normal(_))) {
+            return Err(io(format!(
+                "refusing to write outside the output: {}",
+                f.path
+            )));
         }
         let dest = staging.join(rel);
         if let Some(dir) = dest.parent() {
@@ -207,13 +224,28 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("output");
         let s = write_site(dir.path(), &out, files("one")).unwrap();
-        assert_eq!(s, WriteStats { written: 2, unchanged: 0 });
+        assert_eq!(
+            s,
+            WriteStats {
+                written: 2,
+                unchanged: 0
+            }
+        );
         let s = write_site(dir.path(), &out, files("two")).unwrap();
-        assert_eq!(s, WriteStats { written: 1, unchanged: 1 });
+        assert_eq!(
+            s,
+            WriteStats {
+                written: 1,
+                unchanged: 1
+            }
+        );
         assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "two");
         assert!(out.join(MARKER).exists());
         // No staging folders are left behind.
-        let names: Vec<_> = fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        let names: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
         assert_eq!(names.len(), 1, "{names:?}");
     }
 
@@ -222,7 +254,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("output");
         write_site(dir.path(), &out, files("one")).unwrap();
-        write_site(dir.path(), &out, vec![OutputFile::new("index.html".into(), b"x".to_vec())]).unwrap();
+        write_site(
+            dir.path(),
+            &out,
+            vec![OutputFile::new("index.html".into(), b"x".to_vec())],
+        )
+        .unwrap();
         assert!(!out.join("a/index.html").exists());
     }
 
@@ -233,7 +270,10 @@ mod tests {
         fs::create_dir_all(&foreign).unwrap();
         fs::write(foreign.join("keep.txt"), "mine").unwrap();
         assert!(write_site(dir.path(), &foreign, files("x")).is_err());
-        assert_eq!(fs::read_to_string(foreign.join("keep.txt")).unwrap(), "mine");
+        assert_eq!(
+            fs::read_to_string(foreign.join("keep.txt")).unwrap(),
+            "mine"
+        );
         assert!(write_site(dir.path(), dir.path(), files("x")).is_err());
         assert!(write_site(dir.path(), &dir.path().join("content/out"), files("x")).is_err());
         assert!(write_site(dir.path(), Path::new("/"), files("x")).is_err());

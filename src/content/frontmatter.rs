@@ -164,7 +164,10 @@ pub fn split(text: &str) -> Result<Split<'_>, SplitError> {
     let yaml_start = start + first_end;
     let mut pos = yaml_start;
     while pos < text.len() {
-        let end = text[pos..].find('\n').map(|i| pos + i + 1).unwrap_or(text.len());
+        let end = text[pos..]
+            .find('\n')
+            .map(|i| pos + i + 1)
+            .unwrap_or(text.len());
         let line = text[pos..end].trim_end();
         if line == "---" || line == "..." {
             return Ok(Split {
@@ -256,7 +259,8 @@ pub fn find_in(yaml: &str, yaml_line: usize, needle: &str) -> Option<(usize, usi
 mod tests {
     use super::*;
 
-    const PAGE: &str = "---\ntitle: T\nsummary: S\nupdated: 2025-10-07\nreview:\n  status: draft\n---\n# Body\n";
+    const PAGE: &str =
+        "---\ntitle: T\nsummary: S\nupdated: 2025-10-07\nreview:\n  status: draft\n---\n# Body\n";
 
     #[test]
     fn splits_and_keeps_offsets() {
@@ -287,7 +291,11 @@ mod tests {
         let s = split(&t).unwrap();
         let e = parse(s.yaml, s.yaml_line).err().unwrap();
         assert_eq!((e.line, e.column), (3, 1));
-        assert!(e.message.contains("unknown field `sumary`"), "{}", e.message);
+        assert!(
+            e.message.contains("unknown field `sumary`"),
+            "{}",
+            e.message
+        );
         assert!(!e.message.contains(" at line "));
     }
 
@@ -297,8 +305,15 @@ mod tests {
         let s = split(&t).unwrap();
         let e = parse(s.yaml, s.yaml_line).err().unwrap();
         assert_eq!((e.line, e.column), (4, 10));
-        assert!(e.message.contains("not a real calendar date"), "{}", e.message);
-        let t = PAGE.replace("status: draft", "status: draft\n  last_reviewed: 2025-13-01");
+        assert!(
+            e.message.contains("not a real calendar date"),
+            "{}",
+            e.message
+        );
+        let t = PAGE.replace(
+            "status: draft",
+            "status: draft\n  last_reviewed: 2025-13-01",
+        );
         let s = split(&t).unwrap();
         let e = parse(s.yaml, s.yaml_line).err().unwrap();
         assert_eq!((e.line, e.column), (7, 18), "{}", e.message);

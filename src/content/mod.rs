@@ -126,7 +126,10 @@ pub fn load(root: &Path, diags: &mut Diagnostics) -> Vec<SourceFile> {
                         diags.push(
                             Diagnostic::warning(
                                 "content/symlink",
-                                format!("{} is a link to a folder; it is not followed", rel.display()),
+                                format!(
+                                    "{} is a link to a folder; it is not followed",
+                                    rel.display()
+                                ),
                             )
                             .in_file(&rel),
                         );
@@ -302,8 +305,11 @@ pub fn parse(src: SourceFile, config: &Config, diags: &mut Diagnostics) -> Optio
     for (key, value) in [("title", &front.title), ("summary", &front.summary)] {
         if value.trim().is_empty() {
             diags.push(
-                Diagnostic::error("front-matter/empty", format!("`{key}` is empty"))
-                    .at(&rel, key_line(key), 1),
+                Diagnostic::error("front-matter/empty", format!("`{key}` is empty")).at(
+                    &rel,
+                    key_line(key),
+                    1,
+                ),
             );
             ok = false;
         }
@@ -311,7 +317,11 @@ pub fn parse(src: SourceFile, config: &Config, diags: &mut Diagnostics) -> Optio
 
     // Audiences: known ones, in the site's order.
     let audiences = match &front.audiences {
-        None => config.audience_ids().iter().map(|s| s.to_string()).collect(),
+        None => config
+            .audience_ids()
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
         Some(list) => {
             let line = key_line("audiences");
             for a in list {
@@ -323,8 +333,14 @@ pub fn parse(src: SourceFile, config: &Config, diags: &mut Diagnostics) -> Optio
                     )
                     .at(&rel, l, c);
                     d = d.hint(match nearest(a, config.audience_ids()) {
-                        Some(n) => format!("did you mean '{n}'? careguide.toml configures: {}", config.audience_ids().join(", ")),
-                        None => format!("careguide.toml configures: {}", config.audience_ids().join(", ")),
+                        Some(n) => format!(
+                            "did you mean '{n}'? careguide.toml configures: {}",
+                            config.audience_ids().join(", ")
+                        ),
+                        None => format!(
+                            "careguide.toml configures: {}",
+                            config.audience_ids().join(", ")
+                        ),
                     });
                     diags.push(d);
                     ok = false;
@@ -408,7 +424,9 @@ pub fn parse(src: SourceFile, config: &Config, diags: &mut Diagnostics) -> Optio
             diags.push(
                 Diagnostic::error("cite/bad-key", problem)
                     .at(&rel, l, c)
-                    .hint("ids start with a letter, digit or '_' and contain no spaces, like weiss2021"),
+                    .hint(
+                    "ids start with a letter, digit or '_' and contain no spaces, like weiss2021",
+                ),
             );
             ok = false;
             continue;
@@ -417,7 +435,10 @@ pub fn parse(src: SourceFile, config: &Config, diags: &mut Diagnostics) -> Optio
             diags.push(
                 Diagnostic::error(
                     "cite/duplicate-key",
-                    format!("reference '{}' is defined twice (first at line {pl})", entry.id),
+                    format!(
+                        "reference '{}' is defined twice (first at line {pl})",
+                        entry.id
+                    ),
                 )
                 .at(&rel, l, c)
                 .hint("give each reference its own id, or delete the copy"),
@@ -479,9 +500,7 @@ pub fn key_problem(id: &str) -> Option<String> {
     let scanned = crate::cite::scan::scan(&format!("[@{id}]"));
     match scanned.groups.first() {
         Some(g) if g.items.len() == 1 && g.items[0].key == id => None,
-        _ => Some(format!(
-            "reference id '{id}' cannot be cited as [@{id}]"
-        )),
+        _ => Some(format!("reference id '{id}' cannot be cited as [@{id}]")),
     }
 }
 

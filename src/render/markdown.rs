@@ -100,7 +100,10 @@ pub fn render(md: &str, reserved: &[&str]) -> Html {
                     }
                     j += 1;
                 }
-                let base = id.as_ref().map(|s| s.to_string()).unwrap_or_else(|| anchor(&text));
+                let base = id
+                    .as_ref()
+                    .map(|s| s.to_string())
+                    .unwrap_or_else(|| anchor(&text));
                 let mut unique = base.clone();
                 let mut n = 1;
                 while used.contains(&unique) {
@@ -125,7 +128,9 @@ pub fn render(md: &str, reserved: &[&str]) -> Html {
                 i += 1;
             }
             Event::End(TagEnd::Heading(level)) => {
-                out.push(Event::End(TagEnd::Heading(level_from(level_num(*level) + shift))));
+                out.push(Event::End(TagEnd::Heading(level_from(
+                    level_num(*level) + shift,
+                ))));
                 i += 1;
             }
             e => {
@@ -145,8 +150,15 @@ mod tests {
 
     #[test]
     fn headings_get_unique_anchors_and_start_at_h2() {
-        let h = render("# Assessment\n\ntext\n\n## Steps\n\n# Assessment\n", &["references"]);
-        assert!(h.html.contains("<h2 id=\"assessment\">Assessment</h2>"), "{}", h.html);
+        let h = render(
+            "# Assessment\n\ntext\n\n## Steps\n\n# Assessment\n",
+            &["references"],
+        );
+        assert!(
+            h.html.contains("<h2 id=\"assessment\">Assessment</h2>"),
+            "{}",
+            h.html
+        );
         assert!(h.html.contains("<h3 id=\"steps\">Steps</h3>"));
         assert!(h.html.contains("<h2 id=\"assessment-2\">"));
         assert_eq!(h.toc.len(), 3);
@@ -161,7 +173,10 @@ mod tests {
 
     #[test]
     fn tables_footnotes_and_smart_quotes() {
-        let h = render("| a | b |\n|---|---|\n| 1 | 2 |\n\nIt's \"x\"[^1].\n\n[^1]: note\n", &[]);
+        let h = render(
+            "| a | b |\n|---|---|\n| 1 | 2 |\n\nIt's \"x\"[^1].\n\n[^1]: note\n",
+            &[],
+        );
         assert!(h.html.contains("<table>"));
         assert!(h.html.contains("footnote"));
         assert!(h.html.contains('’'));

@@ -112,8 +112,7 @@ impl Templates {
             };
             entries.sort();
             for path in entries {
-                let Some(name) = path.file_name().and_then(|n| n.to_str()).map(String::from)
-                else {
+                let Some(name) = path.file_name().and_then(|n| n.to_str()).map(String::from) else {
                     continue;
                 };
                 let rel = PathBuf::from(TEMPLATE_DIR).join(&name);
@@ -121,8 +120,11 @@ impl Templates {
                     match std::fs::read(&path) {
                         Ok(b) => slot.1 = b,
                         Err(e) => problems.push(
-                            Diagnostic::error("io/read", format!("cannot read {}: {e}", rel.display()))
-                                .category(Category::Io),
+                            Diagnostic::error(
+                                "io/read",
+                                format!("cannot read {}: {e}", rel.display()),
+                            )
+                            .category(Category::Io),
                         ),
                     }
                     continue;
@@ -194,7 +196,9 @@ impl Templates {
             )
             .in_file(TEMPLATE_DIR)
             .category(Category::Config)
-            .hint("check that every {% extends %} and {% include %} names an existing template")]);
+            .hint(
+                "check that every {% extends %} and {% include %} names an existing template",
+            )]);
         }
         Ok(Templates { tera, assets })
     }
@@ -365,6 +369,41 @@ pub fn render_site(
     t: &Templates,
 ) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
     use rayon::prelude::*;
+    let pages: Vec<Result<Vec<OutputFile>, Vec<Diagnostic>>> = site
+        .pages
+        .par_iter()
+        .zip(variants)
+        .map(|(doc, vs)| render_page(site, doc, vs, t))
+        .collect();
+    let mut files = Vec::new();
+    let mut problems = Vec::new();
+    for r in pages {
+        match r {
+            Ok(f) => files.extend(f),
+            Err(d) => problems.extend(d),
+        }
+    }
+    match render_lists(site, t) {
+        Ok(f) => files.extend(f),
+        Err(d) => problems.extend(d),
+    }
+    files.extend(crate::render::publish::extra_files(site, variants));
+    problems.extend(check_collisions(&mut files));
+    if problems.is_empty() {
+        Ok(files)
+    } else {
+        Err(problems)
+    }
+}
+
+/// The files of one page: one per audience variant, plus `/<path>/index.html` for the default
+/// audience.
+pub fn render_page(
+    site: &Site,
+    doc: &Document,
+    variants: &[Variant],
+    t: &Templates,
+) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
     let config = &site.config;
     let site_ctx = SiteCtx {
         title: &config.title,
@@ -373,28 +412,23 @@ pub fn render_site(
         base_url: &config.base_url,
         contact: &config.contact,
     };
-    let jobs: Vec<(&Document, &Variant, bool)> = site
-        .pages
-        .iter()
-        .zip(variants)
+    let jobs: Vec<(&Document, &Variant, bool)> = std::iter::once((doc, variants))
         .flat_map(|(doc, vs)| {
             let default = vs
                 .iter()
                 .position(|v| v.audience == config.default_audience)
                 .unwrap_or(0);
-            vs.iter()
-                .enumerate()
-                .flat_map(move |(i, v)| {
-                    let mut both = vec![(doc, v, false)];
-                    if i == default {
-                        both.push((doc, v, true));
-                    }
-                    both
-                })
+            vs.iter().enumerate().flat_map(move |(i, v)| {
+                let mut both = vec![(doc, v, false)];
+                if i == default {
+                    both.push((doc, v, true));
+                }
+                both
+            })
         })
         .collect();
     let results: Vec<Result<OutputFile, Diagnostic>> = jobs
-        .par_iter()
+        .iter()
         .map(|(doc, v, is_default)| {
             let dir = if *is_default {
                 doc.path.clone()
@@ -428,7 +462,11 @@ pub fn render_site(
                 .enumerate()
                 .map(|(i, r)| RefCtx {
                     number: i + 1,
-                    html: v.formatted.get(i).map(|f| f.html.clone()).unwrap_or_default(),
+                    html: v
+                        .formatted
+                        .get(i)
+                        .map(|f| f.html.clone())
+                        .unwrap_or_default(),
                     id: r.id.clone(),
                     doi: r.doi.clone(),
                     pmid: r.pmid.clone(),
@@ -441,7 +479,10 @@ pub fn render_site(
                 &format!("{}{}/{}/", base(config), doc.path, v.audience),
             );
             let html = t.render("page.html", &ctx)?;
-            Ok(OutputFile::new(format!("{dir}/index.html"), html.into_bytes()))
+            Ok(OutputFile::new(
+                format!("{dir}/index.html"),
+                html.into_bytes(),
+            ))
         })
         .collect();
     let mut files = Vec::new();
@@ -452,7 +493,25 @@ pub fn render_site(
             Err(d) => problems.push(d),
         }
     }
+    if problems.is_empty() {
+        Ok(files)
+    } else {
+        Err(problems)
+    }
+}
 
+/// The index, a page per topic, and the static assets: everything that lists pages.
+pub fn render_lists(site: &Site, t: &Templates) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
+    let config = &site.config;
+    let site_ctx = SiteCtx {
+        title: &config.title,
+        clinic: &config.clinic,
+        language: &config.language,
+        base_url: &config.base_url,
+        contact: &config.contact,
+    };
+    let mut files = Vec::new();
+    let mut problems = Vec::new();
     // The index, by topic, and a page per topic.
     let mut by_topic: BTreeMap<String, Vec<&Document>> = BTreeMap::new();
     for doc in &site.pages {
@@ -499,7 +558,10 @@ pub fn render_site(
         let mut ctx = Context::new();
         ctx.insert("site", &site_ctx);
         ctx.insert("root", "../../");
-        ctx.insert("canonical", &format!("{}{}", base(config), topic_url(&topic.name)));
+        ctx.insert(
+            "canonical",
+            &format!("{}{}", base(config), topic_url(&topic.name)),
+        );
         ctx.insert("topic", &topic);
         match t.render("topic.html", &ctx) {
             Ok(html) => files.push(OutputFile::new(
@@ -509,11 +571,20 @@ pub fn render_site(
             Err(d) => problems.push(d),
         }
     }
-    files.extend(crate::render::publish::extra_files(site, variants));
     for (name, bytes) in &t.assets {
         files.push(OutputFile::new(format!("assets/{name}"), bytes.clone()));
     }
-    // Two outputs at one path (a page's audience folder against another page).
+    if problems.is_empty() {
+        Ok(files)
+    } else {
+        Err(problems)
+    }
+}
+
+/// Sort output files by path and report two outputs at one path (a page's audience folder
+/// against another page).
+pub fn check_collisions(files: &mut [OutputFile]) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
     files.sort_by(|a, b| a.path.cmp(&b.path));
     for w in files.windows(2) {
         if w[0].path == w[1].path {
@@ -526,11 +597,7 @@ pub fn render_site(
             );
         }
     }
-    if problems.is_empty() {
-        Ok(files)
-    } else {
-        Err(problems)
-    }
+    problems
 }
 
 fn base(config: &crate::config::Config) -> String {
@@ -567,7 +634,10 @@ mod tests {
 
     #[test]
     fn tera_positions_are_read_from_messages() {
-        assert_eq!(tera_position("Failed to parse\n --> 3:7\n  |"), Some((3, 7)));
+        assert_eq!(
+            tera_position("Failed to parse\n --> 3:7\n  |"),
+            Some((3, 7))
+        );
         assert_eq!(tera_position("nothing"), None);
     }
 
