@@ -662,5 +662,16 @@ mod props {
             prop_assert_eq!(without, html.clone());
             prop_assert_eq!(text_of(&out).len() >= text_of(&html).len(), true);
         }
+
+        #[test]
+        fn any_glossary_text_parses_or_reports(text in r#"(?s)[a-zA-Z :\-\n"'#\[\]{}]{0,120}"#) {
+            let (g, d) = parse(&text, Path::new(GLOSSARY_FILE));
+            for x in &d {
+                prop_assert!(x.line >= 1);
+            }
+            for t in &g.terms {
+                prop_assert!(!t.definition.is_empty() && t.line >= 1);
+            }
+        }
     }
 }

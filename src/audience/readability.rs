@@ -466,3 +466,32 @@ mod tests {
         assert!(check(&doc, &c).1.is_empty());
     }
 }
+
+#[cfg(test)]
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn any_markdown_scores_finite_numbers(md in "(?s)[a-zA-Z .!?,;:#*\\-|`\\[\\]@>\n0-9é’]{0,300}") {
+            let a = analyze(&md);
+            let s = &a.scores;
+            prop_assert!(s.flesch_reading_ease.is_finite());
+            prop_assert!(s.flesch_kincaid_grade.is_finite());
+            prop_assert!(s.smog_grade.is_finite());
+            prop_assert!(s.sentences <= s.words);
+            prop_assert!(s.longest_sentences.len() <= 3);
+            prop_assert!(s.polysyllables <= s.words);
+            for x in &a.longest {
+                prop_assert!(x.offset <= md.len());
+            }
+        }
+
+        #[test]
+        fn any_word_counts_at_least_one_syllable(w in "[a-zA-Z]{1,20}") {
+            let n = crate::audience::syllables::count(&w);
+            prop_assert!(n >= 1 && n <= w.len());
+        }
+    }
+}

@@ -710,3 +710,20 @@ mod tests {
         assert!(html.contains("<meta name=\"robots\" content=\"noindex, nofollow\">"));
     }
 }
+
+#[cfg(test)]
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn script_safe_json_is_the_same_json(s in "\\PC{0,40}") {
+            let json = serde_json::to_string(&serde_json::json!({ "name": s })).unwrap();
+            let safe = script_safe_json(&json);
+            prop_assert!(!safe.contains('<') && !safe.contains('>'));
+            let back: serde_json::Value = serde_json::from_str(&safe).unwrap();
+            prop_assert_eq!(back["name"].as_str(), Some(s.as_str()));
+        }
+    }
+}
