@@ -193,3 +193,20 @@ fn reading_level_above_target_with_the_site_chosen_severity() {
         "{hint}"
     );
 }
+
+#[test]
+fn json_report_has_every_page_scores_per_audience() {
+    let (_, v) = check("good", &[("SOURCE_DATE_EPOCH", "1780272000")]);
+    let page = &v["reading_level"]["kratom"];
+    for a in ["patient", "caregiver", "clinician"] {
+        let s = &page[a];
+        assert!(s["flesch_kincaid_grade"].is_number(), "{a}: {v:#}");
+        assert!(s["smog_grade"].is_number() && s["flesch_reading_ease"].is_number());
+        assert!(s["words"].as_u64().unwrap() > 10);
+        assert!(s["longest_sentences"].as_array().unwrap().len() <= 3);
+    }
+    // The clinician sees the buprenorphine block, the patient the taper block.
+    let longest = |a: &str| page[a]["longest_sentences"].to_string();
+    assert!(longest("clinician").contains("buprenorphine"));
+    assert!(!longest("patient").contains("buprenorphine"));
+}

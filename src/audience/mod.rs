@@ -80,6 +80,23 @@ pub fn scores_json<'a>(
     serde_json::Value::Object(map)
 }
 
+/// `{"<page path>": {"<audience>": Scores}}` for every page of the site at `root` that parses
+/// (problems are left to the run that reports them). `check --format json` uses it; a build that
+/// keeps the scores from [`audit`] can give them to [`scores_json`] instead of reading the site
+/// twice.
+pub fn site_scores_json(root: &std::path::Path) -> serde_json::Value {
+    let mut ignored = crate::diag::Diagnostics::new();
+    let Some(site) = crate::build::load(root, &mut ignored) else {
+        return serde_json::Value::Object(Default::default());
+    };
+    let scores: Vec<(String, BTreeMap<String, Scores>)> = site
+        .pages
+        .iter()
+        .map(|doc| (doc.path.clone(), readability::check(doc, &site.config).0))
+        .collect();
+    scores_json(scores.iter().map(|(p, s)| (p.as_str(), s)))
+}
+
 #[cfg(test)]
 pub(crate) mod testutil;
 
