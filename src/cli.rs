@@ -130,6 +130,9 @@ fn run_pipeline(common: &CommonArgs, out: Option<PathBuf>) -> u8 {
     let r = build::run(&opts);
     let mut extra = serde_json::Map::new();
     extra.insert("pages".into(), r.pages.into());
+    if common.format == Format::Json {
+        extra.insert("reading_level".into(), crate::audience::site_scores_json(&common.root));
+    }
     if writing {
         extra.insert("files".into(), r.files.into());
         extra.insert("written".into(), r.written.into());
