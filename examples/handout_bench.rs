@@ -85,6 +85,7 @@ fn main() {
         .unwrap_or(0);
 
     let mut times: Vec<Duration> = Vec::with_capacity(count);
+    let cpu_before = cpu_seconds();
     let t_all = Instant::now();
     let mut total_bytes = 0usize;
     for n in &names {
@@ -94,6 +95,7 @@ fn main() {
         total_bytes += b.len();
     }
     let all = t_all.elapsed();
+    let cpu = cpu_seconds().zip(cpu_before).map(|(a, b)| a - b);
     times.sort();
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     let median = times.get(times.len() / 2).copied().unwrap_or_default();
@@ -129,6 +131,12 @@ fn main() {
         ms(median),
         ms(p95)
     );
+    if let Some(cpu) = cpu {
+        println!(
+            "| CPU time per handout in the batch (user + system) | {:.2} ms |",
+            cpu * 1000.0 / count as f64
+        );
+    }
     println!(
         "| handout size ({pages} pages, 24-step schedule) | {} bytes ({:.1} KB); batch mean {:.1} KB |",
         first.len(),
@@ -140,4 +148,14 @@ fn main() {
         ms(per_page),
         page_size as f64 / 1024.0
     );
+}
+
+/// User + system CPU seconds of this process (Linux), to see past other load on the machine.
+fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name in parentheses; utime and stime are fields 14 and 15.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: f64 = f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?;
+    Some(ticks / 100.0)
 }
