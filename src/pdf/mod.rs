@@ -219,11 +219,18 @@ fn schedule_table(s: &Schedule) -> Table {
             vec![
                 Cell::text(st.step.to_string()),
                 Cell::text(st.start.to_string()),
-                Cell::Text(vec![if last {
-                    Span::bold("stop")
+                Cell::Text(if last {
+                    vec![Span::bold("stop")]
+                } else if st.hold_days > 0 {
+                    vec![
+                        Span::plain(st.end.map(|d| d.to_string()).unwrap_or_default()),
+                        Span::italic(format!(" (held {} more days)", st.hold_days)),
+                    ]
                 } else {
-                    Span::plain(st.end.map(|d| d.to_string()).unwrap_or_default())
-                }]),
+                    vec![Span::plain(
+                        st.end.map(|d| d.to_string()).unwrap_or_default(),
+                    )]
+                }),
                 Cell::Text(vec![if last {
                     Span::bold("0")
                 } else {
@@ -573,4 +580,47 @@ fn content_hash(bytes: &[u8]) -> String {
         fnv(0xcbf2_9ce4_8422_2325),
         fnv(0x6c62_272e_07bb_0142)
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_references_read_like_a_citation() {
+        let r = Reference {
+            id: "w".into(),
+            authors: vec!["Weiss ST".into(), "Douglas HE".into()],
+            title: Some("Treatment of kratom withdrawal".into()),
+            container: Some("J Addict Med".into()),
+            year: Some("2021".into()),
+            volume: Some("15".into()),
+            issue: Some("2".into()),
+            pages: Some("167-172".into()),
+            doi: Some("10.1097/ADM.0000000000000721".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            plain_reference(&r),
+            "Weiss ST, Douglas HE. Treatment of kratom withdrawal. J Addict Med 2021;15(2):167-172. doi:10.1097/ADM.0000000000000721."
+        );
+        let org = Reference {
+            id: "o".into(),
+            organization: Some("World Health Organization".into()),
+            title: Some("Guidance.".into()),
+            url: Some("https://example.org/g".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            plain_reference(&org),
+            "World Health Organization. Guidance. https://example.org/g."
+        );
+    }
+
+    #[test]
+    fn content_hash_is_stable() {
+        assert_eq!(content_hash(b""), content_hash(b""));
+        assert_ne!(content_hash(b"a"), content_hash(b"b"));
+        assert_eq!(content_hash(b"abc").len(), 32);
+    }
 }
