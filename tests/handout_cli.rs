@@ -415,6 +415,11 @@ fn bad_input_is_refused_with_no_pdf_left_behind() {
         "unknown audience 'nurse'",
     );
     fails(
+        &["--page", "kratom-withdrawal", "--patient-name", "王小明"],
+        1,
+        "cannot print 3 character(s)",
+    );
+    fails(
         &[
             "--page",
             "kratom-withdrawal",

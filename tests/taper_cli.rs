@@ -263,3 +263,43 @@ fn page_problems() {
         "no careguide.toml",
     );
 }
+
+#[test]
+fn initial_mode_and_holds() {
+    let o = taper(&[
+        "--unit",
+        "tablets",
+        "--dose",
+        "4",
+        "--reduction-percent",
+        "25",
+        "--interval-days",
+        "14",
+        "--step",
+        "0.5",
+        "--mode",
+        "initial",
+        "--hold",
+        "2:7",
+        "--start",
+        "2026-12-01",
+        "--format",
+        "json",
+    ]);
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let doses: Vec<f64> = v["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["daily_dose"].as_f64().unwrap())
+        .collect();
+    assert_eq!(doses, vec![3.0, 2.0, 1.0, 0.0]);
+    assert_eq!(v["steps"][1]["start"], "2026-12-15");
+    assert_eq!(v["steps"][1]["end"], "2027-01-04");
+    assert_eq!(v["steps"][1]["hold_days"], 7);
+    assert_eq!(v["steps"][2]["start"], "2027-01-05");
+    assert_eq!(v["unit"], "tablets");
+    assert_eq!(v["mode"], "initial");
+}

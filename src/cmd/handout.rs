@@ -146,6 +146,14 @@ fn check_name(name: &str) -> Result<(), String> {
     if name.chars().count() > 200 || name.chars().any(|c| c.is_control()) {
         return Err("the patient's name is too long or holds control characters".to_string());
     }
+    let missing = crate::pdf::fonts::missing_chars(name);
+    if !missing.is_empty() {
+        // Name the count, not the characters: they are part of the patient's name.
+        return Err(format!(
+            "the handout font (DejaVu Sans) cannot print {} character(s) of the patient's name; they would show as empty boxes: write the name in Latin, Greek or Cyrillic letters",
+            missing.len()
+        ));
+    }
     Ok(())
 }
 

@@ -110,6 +110,20 @@ pub fn width(face: Face, size: f32, text: &str) -> f32 {
     units as f32 * size / m.units_per_em
 }
 
+/// Characters of `text` the regular face has no glyph for (they would print as empty boxes).
+pub fn missing_chars(text: &str) -> Vec<char> {
+    let Ok(m) = metrics() else {
+        return Vec::new();
+    };
+    let face = &m[Face::Regular.index()].face;
+    let mut out: Vec<char> = text
+        .chars()
+        .filter(|c| !c.is_whitespace() && face.glyph_index(*c).is_none())
+        .collect();
+    out.dedup();
+    out
+}
+
 /// The four faces parsed for printpdf, parsed once per process and cloned into each document.
 pub fn pdf_fonts() -> Result<Vec<(FontId, PdfFont)>, String> {
     static P: OnceLock<Result<Vec<(FontId, ParsedFont)>, String>> = OnceLock::new();
@@ -146,5 +160,7 @@ mod tests {
         assert_eq!(width(Face::Regular, 10.0, ""), 0.0);
         assert!(width(Face::Regular, 10.0, "–✓") > 0.0);
         assert_eq!(pdf_fonts().unwrap().len(), 4);
+        assert!(missing_chars("Zoë Ångström-Łukasz").is_empty());
+        assert_eq!(missing_chars("王 Li"), vec!['王']);
     }
 }
