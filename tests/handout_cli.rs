@@ -249,6 +249,18 @@ fn many_handouts_in_one_process_are_byte_identical() {
         let b = careguide::pdf::page_pdf(&site.config, doc, "patient", &refs, made).unwrap();
         assert!(a == b, "the same page made twice in one process differs");
     }
+    // Other threads (the site build renders pages in parallel) make the same bytes.
+    let from_threads: Vec<Vec<u8>> = std::thread::scope(|sc| {
+        let handles: Vec<_> = (0..3)
+            .map(|_| {
+                sc.spawn(|| {
+                    careguide::pdf::page_pdf(&site.config, doc, "patient", &refs, made).unwrap()
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert!(from_threads.iter().all(|b| *b == a));
     // A batch with two identical rows writes two identical files.
     let dir = tempfile::tempdir().unwrap();
     let o = careguide(
