@@ -6,12 +6,14 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
+use crate::cache::{self, FormatMemo};
 use crate::cite::scan::{self, Scan};
 use crate::cite::style::{Formatted, Formatter};
 use crate::cite::{resolve, Reference};
 use crate::config::Config;
 use crate::content::{self, Document};
 use crate::diag::{Category, Diagnostic, Diagnostics};
+use crate::output::OutputFile;
 use crate::render::markdown::{self, TocEntry};
 use crate::render::site::Templates;
 
@@ -36,6 +38,20 @@ impl Site {
 /// Load the configuration and every page, reporting problems into `diags`. `None` when the
 /// configuration itself is unusable.
 pub fn load(root: &Path, diags: &mut Diagnostics) -> Option<Site> {
+    let (config, _, sources) = load_sources(root, diags)?;
+    let pages = parse_all(&config, sources, diags);
+    Some(Site {
+        root: root.to_path_buf(),
+        config,
+        pages,
+    })
+}
+
+/// The configuration (parsed, and its text) and every page's source.
+pub fn load_sources(
+    root: &Path,
+    diags: &mut Diagnostics,
+) -> Option<(Config, String, Vec<content::SourceFile>)> {
     let config = match Config::load(root) {
         Ok(c) => c,
         Err(e) => {
@@ -43,12 +59,22 @@ pub fn load(root: &Path, diags: &mut Diagnostics) -> Option<Site> {
             return None;
         }
     };
+    let text = std::fs::read_to_string(root.join(crate::config::CONFIG_FILE)).unwrap_or_default();
     let sources = content::load(root, diags);
+    Some((config, text, sources))
+}
+
+/// Parse every source in parallel, and refuse two pages at one URL.
+pub fn parse_all(
+    config: &Config,
+    sources: Vec<content::SourceFile>,
+    diags: &mut Diagnostics,
+) -> Vec<Document> {
     let parsed: Vec<(Option<Document>, Diagnostics)> = sources
         .into_par_iter()
         .map(|src| {
             let mut d = Diagnostics::new();
-            let doc = content::parse(src, &config, &mut d);
+            let doc = content::parse(src, config, &mut d);
             (doc, d)
         })
         .collect();
@@ -80,11 +106,7 @@ pub fn load(root: &Path, diags: &mut Diagnostics) -> Option<Site> {
         seen.insert(p.path.clone(), p.file.clone());
         true
     });
-    Some(Site {
-        root: root.to_path_buf(),
-        config,
-        pages,
-    })
+    pages
 }
 
 /// Load a site for commands that need its pages (taper, handout): any error is returned.
@@ -184,6 +206,15 @@ pub fn variant(page: &Resolved, audience: &str, formatter: &Formatter) -> Varian
 /// Every audience's variant of a page. The cited references are formatted once for all of
 /// them: formatting is the costliest step of a page.
 pub fn variants(page: &Resolved, audiences: &[String], formatter: &Formatter) -> Vec<Variant> {
+    variants_by(page, audiences, &|refs| formatter.format(refs))
+}
+
+/// [`variants`] with any formatting function (such as the build cache's memo).
+pub fn variants_by(
+    page: &Resolved,
+    audiences: &[String],
+    format: &(dyn Fn(&[&Reference]) -> Vec<Formatted> + Sync),
+) -> Vec<Variant> {
     let mut ids = BTreeSet::new();
     for t in std::iter::once(page.doc.front.summary.as_str()).chain([page.doc.body()]) {
         for g in scan::scan(t).groups {
@@ -194,13 +225,13 @@ pub fn variants(page: &Resolved, audiences: &[String], formatter: &Formatter) ->
     let formatted: BTreeMap<&str, Formatted> = cited
         .iter()
         .map(|r| r.id.as_str())
-        .zip(formatter.format(&cited))
+        .zip(format(&cited))
         .collect();
     let lookup = |refs: &[&Reference]| -> Vec<Formatted> {
         refs.iter()
             .map(|r| match formatted.get(r.id.as_str()) {
                 Some(f) => f.clone(),
-                None => formatter.format(&[r]).pop().unwrap_or(Formatted {
+                None => format(&[r]).pop().unwrap_or(Formatted {
                     html: crate::render::site::escape_html(&r.id),
                     text: r.id.clone(),
                 }),
@@ -300,9 +331,55 @@ pub fn run(opts: &Options) -> Report {
     let mut report = Report::default();
     let timer = Timer::from_env();
     let diags = &mut report.diagnostics;
-    let Some(site) = load(&opts.root, diags) else {
+    let Some((config, config_text, sources)) = load_sources(&opts.root, diags) else {
         diags.sort();
         return report;
+    };
+    // The cache: what the last build of this output made, and from which inputs.
+    let out_abs =
+        crate::output::absolute(&opts.out.clone().unwrap_or_else(|| opts.root.join("output")));
+    let extra_inputs: Vec<PathBuf> = config
+        .citations
+        .bibliography
+        .iter()
+        .chain(config.citations.retractions.iter())
+        .map(|p| opts.root.join(p))
+        .collect();
+    let site_key = cache::site_key(&opts.root, &config_text, &extra_inputs, opts.publish);
+    let keys: BTreeMap<String, String> = sources
+        .iter()
+        .map(|s| {
+            (
+                s.rel.display().to_string(),
+                cache::page_key(&site_key, &s.rel, &s.text),
+            )
+        })
+        .collect();
+    let manifest = cache::Manifest::load(&opts.root, &out_abs);
+    timer.lap("read and hash");
+
+    // Nothing changed since the last build of this output: report its findings, touch nothing.
+    let unchanged = |k: &String, v: &String| manifest.pages.get(k).is_some_and(|r| &r.key == v);
+    if diags.is_empty()
+        && !keys.is_empty()
+        && manifest.pages.len() == keys.len()
+        && keys.iter().all(|(k, v)| unchanged(k, v))
+        && (opts.out.is_none()
+            || (manifest.pages.values().all(|r| manifest.outputs_intact(r))
+                && manifest.site_files_intact()))
+    {
+        diags.extend(manifest.diagnostics.iter().cloned());
+        report.pages = keys.len();
+        report.files = manifest.file_count();
+        report.unchanged = if opts.out.is_some() { report.files } else { 0 };
+        timer.lap("nothing to do");
+        return report;
+    }
+
+    let site = Site {
+        root: opts.root.clone(),
+        pages: parse_all(&config, sources, diags),
+        config,
     };
     let templates = match Templates::load(&opts.root) {
         Ok(t) => Some(t),
@@ -339,16 +416,19 @@ pub fn run(opts: &Options) -> Report {
             }
         }
     }
+    timer.lap("parse");
+    let memo = formatter
+        .as_ref()
+        .map(|f| FormatMemo::new(f, &site.config.citations.style, &manifest.formatted));
     // Resolve and render every page in parallel; diagnostics are sorted afterwards.
-    timer.lap("load and parse");
     let rendered: Vec<(Vec<Variant>, Diagnostics)> = site
         .pages
         .par_iter()
         .map(|doc| {
             let mut d = Diagnostics::new();
             let resolved = resolve_with(doc, &site.config, &library, &mut d);
-            let variants = match &formatter {
-                Some(f) => variants(&resolved, &doc.audiences, f),
+            let variants = match &memo {
+                Some(m) => variants_by(&resolved, &doc.audiences, &|refs| m.format(refs)),
                 None => Vec::new(),
             };
             (variants, d)
@@ -361,31 +441,107 @@ pub fn run(opts: &Options) -> Report {
     }
     report.pages = site.pages.len();
     timer.lap("resolve and render variants");
-    let files = match (&templates, &formatter) {
-        (Some(t), Some(_)) => match crate::render::site::render_site(&site, &variants, t) {
-            Ok(f) => f,
-            Err(e) => {
-                diags.extend(e);
-                Vec::new()
-            }
-        },
-        _ => Vec::new(),
+
+    // Pages whose inputs did not change, and whose files are still in the output, are linked
+    // from the previous output rather than rendered again (only when writing that output).
+    let reusable = |doc: &Document| -> Option<&cache::PageRecord> {
+        let k = doc.file.display().to_string();
+        let r = manifest.pages.get(&k)?;
+        (opts.out.is_some() && Some(&r.key) == keys.get(&k) && manifest.outputs_intact(r))
+            .then_some(r)
     };
-    report.files = files.len();
-    timer.lap("templates and site files");
-    diags.sort();
-    if diags.has_errors() {
-        return report;
-    }
-    if let Some(out) = &opts.out {
-        match crate::output::write_site(&opts.root, out, files) {
-            Ok(stats) => {
-                report.written = stats.written;
-                report.unchanged = stats.unchanged;
+    let mut files = Vec::new();
+    let mut reused: Vec<String> = Vec::new();
+    let mut records: BTreeMap<String, cache::PageRecord> = BTreeMap::new();
+    if let (Some(t), Some(_)) = (&templates, &formatter) {
+        let pages: Vec<Result<Vec<OutputFile>, Vec<Diagnostic>>> = site
+            .pages
+            .par_iter()
+            .zip(&variants)
+            .map(|(doc, vs)| match reusable(doc) {
+                Some(_) => Ok(Vec::new()),
+                None => crate::render::site::render_page(&site, doc, vs, t),
+            })
+            .collect();
+        for (doc, r) in site.pages.iter().zip(pages) {
+            let k = doc.file.display().to_string();
+            let key = keys.get(&k).cloned().unwrap_or_default();
+            match (reusable(doc), r) {
+                (Some(rec), _) => {
+                    reused.extend(rec.outputs.iter().map(|(p, _)| p.clone()));
+                    records.insert(k, rec.clone());
+                }
+                (None, Ok(f)) => {
+                    let outputs = f
+                        .iter()
+                        .map(|f| (f.path.clone(), f.bytes.len() as u64))
+                        .collect();
+                    records.insert(k, cache::PageRecord { key, outputs });
+                    files.extend(f);
+                }
+                (None, Err(e)) => diags.extend(e),
             }
-            Err(d) => report.diagnostics.push(d.category(Category::Io)),
         }
-        timer.lap("write");
+        let page_files = files.len();
+        match crate::render::site::render_lists(&site, t) {
+            Ok(f) => files.extend(f),
+            Err(e) => diags.extend(e),
+        }
+        files.extend(crate::render::publish::extra_files(&site, &variants));
+        let site_files: Vec<(String, u64)> = files[page_files..]
+            .iter()
+            .map(|f| (f.path.clone(), f.bytes.len() as u64))
+            .collect();
+        // Check for two outputs at one path among new and reused files alike.
+        let mut all: Vec<OutputFile> = reused
+            .iter()
+            .map(|p| OutputFile::new(p.clone(), Vec::new()))
+            .chain(
+                files
+                    .iter()
+                    .map(|f| OutputFile::new(f.path.clone(), Vec::new())),
+            )
+            .collect();
+        diags.extend(crate::render::site::check_collisions(&mut all));
+        report.files = all.len();
+        timer.lap("templates and site files");
+        diags.sort();
+        if diags.has_errors() {
+            return report;
+        }
+        if let Some(out) = &opts.out {
+            let build_id = cache::build_id(&keys);
+            match crate::output::write_site(&opts.root, out, files, &reused, &build_id) {
+                Ok(stats) => {
+                    report.written = stats.written;
+                    report.unchanged = stats.unchanged;
+                    let used: std::collections::HashSet<String> = site
+                        .pages
+                        .iter()
+                        .zip(&variants)
+                        .flat_map(|(_, vs)| vs.iter().flat_map(|v| v.cited.iter()))
+                        .filter_map(|r| memo.as_ref().map(|m| cache::reference_key(m.style(), r)))
+                        .collect();
+                    cache::Manifest {
+                        format: cache::FORMAT,
+                        out: out_abs.clone(),
+                        build_id,
+                        pages: records,
+                        formatted: memo
+                            .as_ref()
+                            .map(|m| m.export(|k| used.contains(k)))
+                            .unwrap_or_default(),
+                        site_files,
+                        diagnostics: report.diagnostics.iter().cloned().collect(),
+                    }
+                    .save(&opts.root);
+                }
+                Err(d) => report.diagnostics.push(d.category(Category::Io)),
+            }
+            timer.lap("write");
+        }
+    } else {
+        diags.sort();
     }
     report
 }

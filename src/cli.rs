@@ -183,7 +183,7 @@ fn init(dir: &Path) -> u8 {
         std::fs::create_dir_all(dir.join("content"))?;
         std::fs::write(dir.join(crate::config::CONFIG_FILE), INIT_CONFIG)?;
         std::fs::write(dir.join("content/welcome.md"), INIT_PAGE)?;
-        std::fs::write(dir.join(".gitignore"), "/output\n")?;
+        std::fs::write(dir.join(".gitignore"), "/output\n/.careguide-cache\n")?;
         Ok(())
     };
     if let Err(e) = write() {

@@ -6,11 +6,11 @@
 
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// How bad a finding is. Rules whose severity a site may choose map to this through
 /// [`crate::config::RuleLevel`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Error,
@@ -18,10 +18,11 @@ pub enum Severity {
 }
 
 /// What kind of failure a diagnostic is; it decides the exit code of the run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Category {
     /// Something in the content an author must fix (exit code 1).
+    #[default]
     Content,
     /// Configuration or command-line problems (exit code 2).
     Config,
@@ -30,7 +31,7 @@ pub enum Category {
 }
 
 /// One finding. Lines and columns are 1-based; 0 means "not known" (a whole-file problem).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Diagnostic {
     pub severity: Severity,
     #[serde(skip)]

@@ -16,6 +16,7 @@
 
 pub mod audience;
 pub mod build;
+pub mod cache;
 pub mod cite;
 pub mod cli;
 pub mod cmd;

@@ -35,7 +35,8 @@ fn io(msg: String) -> Diagnostic {
     Diagnostic::error("io/write", msg).category(Category::Io)
 }
 
-fn absolute(p: &Path) -> PathBuf {
+/// `p` made absolute, with the part that exists resolved through symbolic links.
+pub fn absolute(p: &Path) -> PathBuf {
     let p = if p.is_absolute() {
         p.to_path_buf()
     } else {
@@ -107,6 +108,8 @@ pub fn write_site(
     root: &Path,
     out: &Path,
     files: Vec<OutputFile>,
+    reuse: &[String],
+    build_id: &str,
 ) -> Result<WriteStats, Diagnostic> {
     let out = check_out_dir(root, out)?;
     if out.exists() {
@@ -138,7 +141,7 @@ pub fn write_site(
     let staging = parent.join(format!(".{name}.new-{pid}"));
     let old = parent.join(format!(".{name}.old-{pid}"));
     let _ = fs::remove_dir_all(&staging);
-    let result = fill(&staging, &out, &files);
+    let result = fill(&staging, &out, &files, reuse, build_id);
     let stats = match result {
         Ok(s) => s,
         Err(e) => {
@@ -169,23 +172,42 @@ pub fn write_site(
     Ok(stats)
 }
 
-fn fill(staging: &Path, previous: &Path, files: &[OutputFile]) -> Result<WriteStats, Diagnostic> {
+/// `path` under `staging`, with its folders made; refuses paths that leave the output.
+fn destination(staging: &Path, path: &str) -> Result<PathBuf, Diagnostic> {
+    let rel = Path::new(path);
+    if rel.is_absolute() || rel.components().any(|c| !matches!(c, Component::Normal(_))) {
+        return Err(io(format!("refusing to write outside the output: {path}")));
+    }
+    let dest = staging.join(rel);
+    if let Some(dir) = dest.parent() {
+        fs::create_dir_all(dir).map_err(|e| io(format!("cannot create {}: {e}", dir.display())))?;
+    }
+    Ok(dest)
+}
+
+fn fill(
+    staging: &Path,
+    previous: &Path,
+    files: &[OutputFile],
+    reuse: &[String],
+    build_id: &str,
+) -> Result<WriteStats, Diagnostic> {
     let mut stats = WriteStats::default();
     fs::create_dir_all(staging)
         .map_err(|e| io(format!("cannot create {}: {e}", staging.display())))?;
+    // Files the build cache knows to be unchanged: linked without reading them.
+    for path in reuse {
+        let dest = destination(staging, path)?;
+        let prev = previous.join(path);
+        if fs::hard_link(&prev, &dest).is_err() {
+            fs::copy(&prev, &dest)
+                .map_err(|e| io(format!("cannot copy {path} from the previous output: {e}")))?;
+        }
+        stats.unchanged += 1;
+    }
     for f in files {
         let rel = Path::new(&f.path);
-        if rel.is_absolute() || rel.components().any(|c| !matches!(c, Component::Normal(_))) {
-            return Err(io(format!(
-                "refusing to write outside the output: {}",
-                f.path
-            )));
-        }
-        let dest = staging.join(rel);
-        if let Some(dir) = dest.parent() {
-            fs::create_dir_all(dir)
-                .map_err(|e| io(format!("cannot create {}: {e}", dir.display())))?;
-        }
+        let dest = destination(staging, &f.path)?;
         let prev = previous.join(rel);
         let same = fs::read(&prev).map(|b| b == f.bytes).unwrap_or(false);
         if same && fs::hard_link(&prev, &dest).is_ok() {
@@ -202,7 +224,9 @@ fn fill(staging: &Path, previous: &Path, files: &[OutputFile]) -> Result<WriteSt
     }
     fs::write(
         staging.join(MARKER),
-        "This folder is written by careguide and replaced on every build.\n",
+        format!(
+            "This folder is written by careguide and replaced on every build.\nbuild {build_id}\n"
+        ),
     )
     .map_err(|e| io(format!("cannot write the output marker: {e}")))?;
     Ok(stats)
@@ -223,7 +247,7 @@ mod tests {
     fn swaps_in_and_keeps_unchanged_files() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("output");
-        let s = write_site(dir.path(), &out, files("one")).unwrap();
+        let s = write_site(dir.path(), &out, files("one"), &[], "b1").unwrap();
         assert_eq!(
             s,
             WriteStats {
@@ -231,7 +255,7 @@ mod tests {
                 unchanged: 0
             }
         );
-        let s = write_site(dir.path(), &out, files("two")).unwrap();
+        let s = write_site(dir.path(), &out, files("two"), &[], "b2").unwrap();
         assert_eq!(
             s,
             WriteStats {
@@ -253,11 +277,13 @@ mod tests {
     fn stale_files_disappear() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("output");
-        write_site(dir.path(), &out, files("one")).unwrap();
+        write_site(dir.path(), &out, files("one"), &[], "b1").unwrap();
         write_site(
             dir.path(),
             &out,
             vec![OutputFile::new("index.html".into(), b"x".to_vec())],
+            &[],
+            "b3",
         )
         .unwrap();
         assert!(!out.join("a/index.html").exists());
@@ -269,14 +295,21 @@ mod tests {
         let foreign = dir.path().join("docs");
         fs::create_dir_all(&foreign).unwrap();
         fs::write(foreign.join("keep.txt"), "mine").unwrap();
-        assert!(write_site(dir.path(), &foreign, files("x")).is_err());
+        assert!(write_site(dir.path(), &foreign, files("x"), &[], "b").is_err());
         assert_eq!(
             fs::read_to_string(foreign.join("keep.txt")).unwrap(),
             "mine"
         );
-        assert!(write_site(dir.path(), dir.path(), files("x")).is_err());
-        assert!(write_site(dir.path(), &dir.path().join("content/out"), files("x")).is_err());
-        assert!(write_site(dir.path(), Path::new("/"), files("x")).is_err());
+        assert!(write_site(dir.path(), dir.path(), files("x"), &[], "b").is_err());
+        assert!(write_site(
+            dir.path(),
+            &dir.path().join("content/out"),
+            files("x"),
+            &[],
+            "b"
+        )
+        .is_err());
+        assert!(write_site(dir.path(), Path::new("/"), files("x"), &[], "b").is_err());
     }
 
     #[test]
@@ -284,7 +317,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("output");
         let bad = vec![OutputFile::new("../evil".into(), vec![])];
-        assert!(write_site(dir.path(), &out, bad).is_err());
+        assert!(write_site(dir.path(), &out, bad, &[], "b").is_err());
         assert!(!dir.path().join("evil").exists());
     }
 }

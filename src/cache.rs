@@ -1,0 +1,368 @@
+//! The build cache, for fast incremental builds: `ROOT/.careguide-cache/`.
+//!
+//! One manifest per output folder records, for every page, a key hashed from everything the
+//! page's output depends on (its source, the configuration, the templates, the bibliography and
+//! glossary files, the careguide binary, the build date), the files it produced and its
+//! findings; and the formatted text of every reference, keyed by the reference's fields and the
+//! citation style. A build whose keys all match, and whose output folder is the one the
+//! manifest describes, has nothing to do. Otherwise unchanged pages are hard-linked from the
+//! previous output instead of rendered again.
+//!
+//! The cache is never trusted blindly: a manifest that does not parse, was written by another
+//! version, or describes an output folder whose marker does not match, is ignored and the site
+//! is built from scratch. It holds only site content: handouts never pass through it.
+
+use std::collections::{BTreeMap, HashMap};
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use serde::{Deserialize, Serialize};
+
+use crate::cite::style::{Formatted, Formatter};
+use crate::cite::Reference;
+use crate::diag::Diagnostic;
+
+pub const CACHE_DIR: &str = ".careguide-cache";
+pub const FORMAT: u32 = 1;
+
+/// A 128-bit digest made of two SipHash states with different prefixes: plenty for cache keys,
+/// and no extra dependency. Keys only need to be stable for one careguide binary, which is
+/// itself part of every key.
+pub struct Digest {
+    a: std::collections::hash_map::DefaultHasher,
+    b: std::collections::hash_map::DefaultHasher,
+}
+
+impl Default for Digest {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Digest {
+    pub fn new() -> Self {
+        let mut a = std::collections::hash_map::DefaultHasher::new();
+        let mut b = std::collections::hash_map::DefaultHasher::new();
+        0xa5u8.hash(&mut a);
+        0x5au8.hash(&mut b);
+        Digest { a, b }
+    }
+
+    /// Add a field; fields are length-prefixed, so ("ab", "c") and ("a", "bc") differ.
+    pub fn field(&mut self, bytes: &[u8]) -> &mut Self {
+        (bytes.len() as u64).hash(&mut self.a);
+        (bytes.len() as u64).hash(&mut self.b);
+        self.a.write(bytes);
+        self.b.write(bytes);
+        self
+    }
+
+    pub fn hex(&self) -> String {
+        format!("{:016x}{:016x}", self.a.finish(), self.b.finish())
+    }
+}
+
+/// What one page produced in a successful build.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PageRecord {
+    pub key: String,
+    /// Output files (relative paths) with their sizes, to check they are still there.
+    pub outputs: Vec<(String, u64)>,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct Manifest {
+    pub format: u32,
+    /// The output folder this manifest describes (absolute).
+    pub out: PathBuf,
+    /// Written into the output's marker file too: the two must agree.
+    pub build_id: String,
+    /// By page file (relative to the root).
+    pub pages: BTreeMap<String, PageRecord>,
+    /// Formatted references by [`reference_key`].
+    pub formatted: BTreeMap<String, (String, String)>,
+    /// Files that list pages (index, topics, feeds, search) with their sizes.
+    pub site_files: Vec<(String, u64)>,
+    /// The findings (warnings) of that build, reported again when nothing changed.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+fn manifest_path(root: &Path, out: &Path) -> PathBuf {
+    let mut d = Digest::new();
+    d.field(out.as_os_str().as_encoded_bytes());
+    root.join(CACHE_DIR)
+        .join(format!("manifest-{}.json", &d.hex()[..16]))
+}
+
+impl Manifest {
+    /// The manifest for `out`, if there is a valid one whose output folder is intact.
+    pub fn load(root: &Path, out: &Path) -> Manifest {
+        let Ok(text) = std::fs::read(manifest_path(root, out)) else {
+            return Manifest::default();
+        };
+        let Ok(m) = serde_json::from_slice::<Manifest>(&text) else {
+            return Manifest::default();
+        };
+        let marker = std::fs::read_to_string(out.join(crate::output::MARKER)).unwrap_or_default();
+        if m.format != FORMAT || m.out != out || !marker.contains(&m.build_id) {
+            // Keep the formatted references: they do not depend on the output folder.
+            return Manifest {
+                formatted: if m.format == FORMAT {
+                    m.formatted
+                } else {
+                    BTreeMap::new()
+                },
+                ..Manifest::default()
+            };
+        }
+        m
+    }
+
+    /// Save atomically (temporary file, then rename); a failure only costs speed next time.
+    pub fn save(&self, root: &Path) {
+        let path = manifest_path(root, &self.out);
+        let Some(dir) = path.parent() else { return };
+        if std::fs::create_dir_all(dir).is_err() {
+            return;
+        }
+        let tmp = dir.join(format!(".tmp-{}", std::process::id()));
+        let Ok(bytes) = serde_json::to_vec(self) else {
+            return;
+        };
+        if std::fs::write(&tmp, bytes).is_ok() && std::fs::rename(&tmp, &path).is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+    }
+
+    pub fn site_files_intact(&self) -> bool {
+        self.site_files.iter().all(|(p, size)| {
+            std::fs::metadata(self.out.join(p))
+                .map(|m| m.len() == *size)
+                .unwrap_or(false)
+        })
+    }
+
+    pub fn file_count(&self) -> usize {
+        self.site_files.len() + self.pages.values().map(|r| r.outputs.len()).sum::<usize>()
+    }
+
+    /// Whether every output the record lists is still in the output folder, unchanged in size.
+    pub fn outputs_intact(&self, record: &PageRecord) -> bool {
+        record.outputs.iter().all(|(p, size)| {
+            std::fs::metadata(self.out.join(p))
+                .map(|m| m.len() == *size)
+                .unwrap_or(false)
+        })
+    }
+}
+
+/// The key of a reference's formatted text: its fields (not where it was defined) and the style.
+pub fn reference_key(style: &str, r: &Reference) -> String {
+    let mut plain = r.clone();
+    plain.origin = Default::default();
+    let json = serde_json::to_vec(&plain).unwrap_or_default();
+    let mut d = Digest::new();
+    d.field(style.as_bytes()).field(&json);
+    d.hex()
+}
+
+/// A formatter that remembers what it formatted, within a build and across builds.
+pub struct FormatMemo<'a> {
+    formatter: &'a Formatter,
+    style: String,
+    memo: Mutex<HashMap<String, Formatted>>,
+}
+
+impl<'a> FormatMemo<'a> {
+    pub fn new(
+        formatter: &'a Formatter,
+        style: &str,
+        prior: &BTreeMap<String, (String, String)>,
+    ) -> Self {
+        let memo = prior
+            .iter()
+            .map(|(k, (html, text))| {
+                (
+                    k.clone(),
+                    Formatted {
+                        html: html.clone(),
+                        text: text.clone(),
+                    },
+                )
+            })
+            .collect();
+        FormatMemo {
+            formatter,
+            style: style.to_string(),
+            memo: Mutex::new(memo),
+        }
+    }
+
+    /// Format `refs`, in order, calling the CSL processor only for those not seen before.
+    pub fn format(&self, refs: &[&Reference]) -> Vec<Formatted> {
+        let keys: Vec<String> = refs.iter().map(|r| reference_key(&self.style, r)).collect();
+        let missing: Vec<usize> = {
+            let memo = self.memo.lock().unwrap_or_else(|e| e.into_inner());
+            (0..refs.len())
+                .filter(|&i| !memo.contains_key(&keys[i]))
+                .collect()
+        };
+        if !missing.is_empty() {
+            let todo: Vec<&Reference> = missing.iter().map(|&i| refs[i]).collect();
+            let done = self.formatter.format(&todo);
+            let mut memo = self.memo.lock().unwrap_or_else(|e| e.into_inner());
+            for (&i, f) in missing.iter().zip(done) {
+                memo.insert(keys[i].clone(), f);
+            }
+        }
+        let memo = self.memo.lock().unwrap_or_else(|e| e.into_inner());
+        keys.iter()
+            .zip(refs)
+            .map(|(k, r)| {
+                memo.get(k).cloned().unwrap_or_else(|| Formatted {
+                    html: crate::render::site::escape_html(&r.id),
+                    text: r.id.clone(),
+                })
+            })
+            .collect()
+    }
+
+    /// The formatted references of `used` keys, for the next build's manifest.
+    pub fn export(&self, used: impl Fn(&str) -> bool) -> BTreeMap<String, (String, String)> {
+        let memo = self.memo.lock().unwrap_or_else(|e| e.into_inner());
+        memo.iter()
+            .filter(|(k, _)| used(k))
+            .map(|(k, f)| (k.clone(), (f.html.clone(), f.text.clone())))
+            .collect()
+    }
+
+    pub fn style(&self) -> &str {
+        &self.style
+    }
+}
+
+/// Hash of everything that affects every page: the binary, the configuration, templates, the
+/// files beside the pages (glossary, bibliographies), site-wide bibliography and retraction
+/// files, the build date and the publish flag.
+pub fn site_key(root: &Path, config_text: &str, extra_files: &[PathBuf], publish: bool) -> String {
+    let mut d = Digest::new();
+    d.field(env!("CARGO_PKG_VERSION").as_bytes());
+    // Any rebuilt binary invalidates the cache: its code may render differently.
+    if let Ok(exe) = std::env::current_exe() {
+        if let Ok(m) = std::fs::metadata(&exe) {
+            d.field(&m.len().to_le_bytes());
+            if let Ok(t) = m.modified() {
+                if let Ok(dur) = t.duration_since(std::time::UNIX_EPOCH) {
+                    d.field(&dur.as_nanos().to_le_bytes());
+                }
+            }
+        }
+    }
+    d.field(config_text.as_bytes());
+    d.field(&[publish as u8]);
+    let today = crate::audience::review::build_date(None)
+        .map(|d| d.iso())
+        .unwrap_or_default();
+    d.field(today.as_bytes());
+    let mut files: Vec<PathBuf> = extra_files.to_vec();
+    let tdir = root.join(crate::render::site::TEMPLATE_DIR);
+    for dir in [tdir, root.join(crate::content::CONTENT_DIR)] {
+        for e in walkdir::WalkDir::new(dir)
+            .sort_by_file_name()
+            .into_iter()
+            .flatten()
+        {
+            let p = e.path();
+            if e.file_type().is_file() && p.extension().and_then(|x| x.to_str()) != Some("md") {
+                files.push(p.to_path_buf());
+            }
+        }
+    }
+    for f in files {
+        // Paths relative to the root, so the same site in another folder has the same keys.
+        d.field(
+            f.strip_prefix(root)
+                .unwrap_or(&f)
+                .as_os_str()
+                .as_encoded_bytes(),
+        );
+        match std::fs::metadata(&f) {
+            // Large files (a retraction database) by size and time; the rest by content.
+            Ok(m) if m.len() > 8 * 1024 * 1024 => {
+                d.field(&m.len().to_le_bytes());
+                if let Ok(t) = m.modified() {
+                    d.field(format!("{t:?}").as_bytes());
+                }
+            }
+            Ok(_) => {
+                d.field(&std::fs::read(&f).unwrap_or_default());
+            }
+            Err(_) => {
+                d.field(b"missing");
+            }
+        }
+    }
+    d.hex()
+}
+
+/// The key of one page: the site key, its path and its text.
+pub fn page_key(site_key: &str, rel: &Path, text: &str) -> String {
+    let mut d = Digest::new();
+    d.field(site_key.as_bytes())
+        .field(rel.as_os_str().as_encoded_bytes())
+        .field(text.as_bytes());
+    d.hex()
+}
+
+/// The build id: a digest of every page key, so that the same input gives the same id.
+pub fn build_id(keys: &BTreeMap<String, String>) -> String {
+    let mut d = Digest::new();
+    for (k, v) in keys {
+        d.field(k.as_bytes()).field(v.as_bytes());
+    }
+    d.hex()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn digest_separates_fields() {
+        let mut a = Digest::new();
+        a.field(b"ab").field(b"c");
+        let mut b = Digest::new();
+        b.field(b"a").field(b"bc");
+        assert_ne!(a.hex(), b.hex());
+        let mut c = Digest::new();
+        c.field(b"ab").field(b"c");
+        assert_eq!(a.hex(), c.hex());
+        assert_eq!(a.hex().len(), 32);
+    }
+
+    #[test]
+    fn reference_key_ignores_where_it_was_defined() {
+        let mut r = Reference {
+            id: "a".into(),
+            title: Some("T".into()),
+            ..Default::default()
+        };
+        let k1 = reference_key("ama", &r);
+        r.origin.line = 40;
+        assert_eq!(reference_key("ama", &r), k1);
+        assert_ne!(reference_key("bmj", &r), k1);
+        r.title = Some("U".into());
+        assert_ne!(reference_key("ama", &r), k1);
+    }
+
+    #[test]
+    fn a_corrupt_manifest_is_ignored() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("output");
+        std::fs::create_dir_all(dir.path().join(CACHE_DIR)).unwrap();
+        std::fs::write(manifest_path(dir.path(), &out), b"{ not json").unwrap();
+        let m = Manifest::load(dir.path(), &out);
+        assert!(m.pages.is_empty());
+    }
+}

@@ -1,0 +1,222 @@
+//! Incremental builds must give exactly what a clean build gives. A site is edited, extended
+//! and pruned step by step (pages, references, bibliography files); after every step the
+//! incremental output is compared byte for byte with a clean build of the same sources.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn careguide(args: &[&str]) -> (i32, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_careguide"))
+        .args(args)
+        .env("SOURCE_DATE_EPOCH", "1764115200")
+        .output()
+        .expect("careguide runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn fixture() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/good")
+}
+
+fn copy_tree(from: &Path, to: &Path, skip: &[&str]) {
+    for e in walkdir::WalkDir::new(from).sort_by_file_name() {
+        let e = e.unwrap();
+        let rel = e.path().strip_prefix(from).unwrap();
+        if skip.iter().any(|s| rel.starts_with(s)) {
+            continue;
+        }
+        let dest = to.join(rel);
+        if e.file_type().is_dir() {
+            std::fs::create_dir_all(&dest).unwrap();
+        } else {
+            std::fs::copy(e.path(), &dest).unwrap();
+        }
+    }
+}
+
+fn tree(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            (
+                e.path().strip_prefix(dir).unwrap().to_path_buf(),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// A page with its own inline reference, optionally citing the shared BibTeX file too.
+fn page(n: u32, title: &str, shared: bool) -> String {
+    let bib = if shared {
+        "bibliography: [content/shared.bib]\n"
+    } else {
+        ""
+    };
+    let cite_shared = if shared { " Also [@shared2020]." } else { "" };
+    format!(
+        "---\ntitle: {title}\nsummary: Summary of page {n} [@own{n}].\ntopics: [Topic {t}]\nupdated: 2025-0{m}-01\n{bib}review:\n  status: draft\nreferences:\n  - id: own{n}\n    authors: [\"Author{n} A\"]\n    title: Work number {n}\n    journal: J Test\n    year: 2020\n    doi: 10.1000/own.{n}\n---\n\n## Part one\n\nText of page {n} [@own{n}].{cite_shared}\n",
+        t = n % 3,
+        m = 1 + n % 9,
+    )
+}
+
+fn bib(title: &str) -> String {
+    format!(
+        "@article{{shared2020,\n  author = {{Shared, Sam and Other, Olga}},\n  title = {{{title}}},\n  journal = {{J Shared}},\n  year = {{2020}},\n  volume = {{3}},\n  pages = {{10--20}},\n  doi = {{10.1000/shared.1}}\n}}\n"
+    )
+}
+
+#[test]
+fn incremental_builds_equal_clean_builds() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    copy_tree(&fixture(), &site, &[]);
+    let content = site.join("content");
+    std::fs::write(content.join("shared.bib"), bib("The shared work")).unwrap();
+    let root = site.to_str().unwrap().to_string();
+
+    // (description, change)
+    let steps: Vec<(&str, Box<dyn Fn()>)> = vec![
+        ("first build", Box::new(|| {})),
+        ("nothing changed", Box::new(|| {})),
+        (
+            "add two pages",
+            Box::new(|| {
+                std::fs::write(content.join("p1.md"), page(1, "Page one", false)).unwrap();
+                std::fs::write(content.join("p2.md"), page(2, "Page two", true)).unwrap();
+            }),
+        ),
+        (
+            "edit a page's text",
+            Box::new(|| {
+                std::fs::write(content.join("p1.md"), page(1, "Page one, edited", false)).unwrap();
+            }),
+        ),
+        (
+            "edit an entry of the bibliography file",
+            Box::new(|| {
+                std::fs::write(content.join("shared.bib"), bib("The shared work, revised"))
+                    .unwrap();
+            }),
+        ),
+        (
+            "add a page in a sub-folder and edit another",
+            Box::new(|| {
+                std::fs::create_dir_all(content.join("more")).unwrap();
+                std::fs::write(content.join("more/p3.md"), page(3, "Page three", true)).unwrap();
+                std::fs::write(content.join("p2.md"), page(2, "Page two, again", true)).unwrap();
+            }),
+        ),
+        (
+            "delete a page",
+            Box::new(|| {
+                std::fs::remove_file(content.join("p1.md")).unwrap();
+            }),
+        ),
+        (
+            "change the configuration",
+            Box::new(|| {
+                let cfg = site.join("careguide.toml");
+                let t = std::fs::read_to_string(&cfg).unwrap();
+                std::fs::write(&cfg, t.replace("Fixture Clinic", "Fixture Clinic North")).unwrap();
+            }),
+        ),
+        (
+            "override a template",
+            Box::new(|| {
+                std::fs::create_dir_all(site.join("templates")).unwrap();
+                std::fs::write(
+                site.join("templates/topic.html"),
+                "{% extends \"base.html\" %}{% block main %}<h1>{{ topic.name }}</h1>{% for p in topic.pages %}<p><a href=\"{{ p.url }}\">{{ p.title }}</a></p>{% endfor %}{% endblock main %}",
+            )
+            .unwrap();
+            }),
+        ),
+        (
+            "delete a bibliography-using page and rename a topic",
+            Box::new(|| {
+                std::fs::remove_file(content.join("more/p3.md")).unwrap();
+                let t = std::fs::read_to_string(content.join("p2.md")).unwrap();
+                std::fs::write(content.join("p2.md"), t.replace("Topic 2", "Renamed topic"))
+                    .unwrap();
+            }),
+        ),
+    ];
+    let mut last_index_mtime = None;
+    for (i, (what, change)) in steps.iter().enumerate() {
+        change();
+        let (code, incremental_log) = careguide(&["build", "--root", &root]);
+        assert_eq!(
+            code, 0,
+            "step {i} ({what}): incremental build failed: {incremental_log}"
+        );
+        let clean = dir.path().join(format!("clean-{i}"));
+        copy_tree(&site, &clean, &["output", ".careguide-cache"]);
+        let (code, err) = careguide(&["build", "--root", clean.to_str().unwrap()]);
+        assert_eq!(code, 0, "step {i} ({what}): clean build failed: {err}");
+        let got = tree(&site.join("output"));
+        let want = tree(&clean.join("output"));
+        assert_eq!(
+            got.keys().collect::<Vec<_>>(),
+            want.keys().collect::<Vec<_>>(),
+            "step {i} ({what}): the incremental output has other files than a clean build"
+        );
+        for (path, bytes) in &want {
+            assert!(
+                got[path] == *bytes,
+                "step {i} ({what}): {} differs from a clean build",
+                path.display()
+            );
+        }
+        // An unchanged page keeps its file (and modification time) when another page changes.
+        let untouched = site.join("output/good-page/index.html");
+        let mtime = std::fs::metadata(&untouched).unwrap().modified().unwrap();
+        if (1..=6).contains(&i) {
+            if let Some(prev) = last_index_mtime {
+                assert_eq!(
+                    mtime, prev,
+                    "step {i} ({what}): an unchanged page was rewritten"
+                );
+            }
+        }
+        last_index_mtime = Some(mtime);
+        if i == 1 {
+            assert!(
+                incremental_log.contains(" 0 written"),
+                "a no-op build writes nothing: {incremental_log}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_corrupt_cache_is_rebuilt_not_trusted() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    copy_tree(&fixture(), &site, &[]);
+    let root = site.to_str().unwrap();
+    assert_eq!(careguide(&["build", "--root", root]).0, 0);
+    let want = tree(&site.join("output"));
+    // Scribble over every cache file, and damage an output file behind the cache's back.
+    for e in std::fs::read_dir(site.join(".careguide-cache")).unwrap() {
+        std::fs::write(e.unwrap().path(), b"{\"format\": 1, \"pages\": garbage").unwrap();
+    }
+    let (code, err) = careguide(&["build", "--root", root]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(tree(&site.join("output")), want);
+    std::fs::write(site.join("output/good-page/index.html"), b"tampered").unwrap();
+    let (code, err) = careguide(&["build", "--root", root]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        tree(&site.join("output")),
+        want,
+        "a damaged output file is rebuilt"
+    );
+}
