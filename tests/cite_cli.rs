@@ -335,3 +335,19 @@ fn site_wide_bibliography_that_does_not_exist() {
     );
     assert_eq!(v["errors"], 1, "{v:#}");
 }
+
+#[test]
+fn misplaced_citations_and_bad_keys_in_front_matter() {
+    let (code, v) = check("misplaced-and-bad-keys");
+    assert_eq!(code, 1, "{v:#}");
+    let page = "content/page.md";
+    expect(&v, "cite/bad-key", "error", page, 15, "empty id");
+    expect(&v, "cite/bad-key", "error", page, 17, "'two words'");
+    let d = expect(&v, "cite/misplaced", "error", page, 21, "heading");
+    assert_eq!(d["column"], 14);
+    let d = expect(&v, "cite/misplaced", "error", page, 23, "link text");
+    assert_eq!(d["column"], 18);
+    // `[@notakey]` in a code span is not a citation.
+    assert!(findings(&v, "cite/unknown-key").is_empty(), "{v:#}");
+    assert_eq!(v["errors"], 4, "{v:#}");
+}
