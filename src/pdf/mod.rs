@@ -224,7 +224,7 @@ fn schedule_table(s: &Schedule) -> Table {
                 } else if st.hold_days > 0 {
                     vec![
                         Span::plain(st.end.map(|d| d.to_string()).unwrap_or_default()),
-                        Span::italic(format!(" (held {} more days)", st.hold_days)),
+                        Span::italic(format!(" (+{} days)", st.hold_days)),
                     ]
                 } else {
                     vec![Span::plain(
