@@ -18,7 +18,20 @@ const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/
 const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 const CHROMIUM_ARGS = ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking',
   '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
-const SEARCH_WORD = process.env.SEARCH_WORD || 'withdrawal';
+// A word the site certainly contains: the first long word of the first indexed text that
+// carries citations (or of the first text, when nothing is cited).
+function indexWord() {
+  try {
+    const js = readFileSync(join(dir, 'search/index.js'), 'utf8');
+    const data = JSON.parse(js.slice(js.indexOf('=') + 1, js.lastIndexOf(';')));
+    const all = data.p.flatMap(p => p.e);
+    const cited = all.find(e => Array.isArray(e[3]) && e[3].length);
+    const text = (cited || all[0] || ['the'])[0];
+    return { word: (text.match(/\p{L}{6,}/u) || text.match(/\p{L}+/u) || ['the'])[0], cited: !!cited };
+  } catch { return { word: 'the', cited: false }; }
+}
+const picked = indexWord();
+const SEARCH_WORD = process.env.SEARCH_WORD || picked.word;
 const VIEWPORTS = [
   { name: '1280px', options: { viewport: { width: 1280, height: 900 } } },
   { name: '390px', options: { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 } },
@@ -81,7 +94,7 @@ for (const vp of VIEWPORTS) {
         const hits = await page.$$eval('#search-list > li', lis => lis.length);
         if (!hits) report(where, `no results for "${SEARCH_WORD}"`);
         const cites = await page.$$eval('#search-list sup.cite a', as => as.length);
-        if (!cites) report(where, 'no result shows its citation numbers');
+        if (!cites && picked.cited) report(where, 'no result shows its citation numbers');
         const check = await context.newPage();
         for (const href of [...new Set(links)]) {
           // From a blank page, so that a link differing only in its #fragment still loads.
