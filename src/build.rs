@@ -194,7 +194,6 @@ pub fn resolve_with<'a>(
             .into_iter()
             .filter_map(|d| config.apply_level(d)),
     );
-    diags.extend(crate::audience::page_findings(doc, config));
     Resolved { doc, refs }
 }
 
@@ -312,14 +311,18 @@ pub struct Options {
     pub root: PathBuf,
     /// Where to write; `None` for `check`.
     pub out: Option<PathBuf>,
-    /// Refuse pages that are not approved.
+    /// Refuse pages that are not approved (or whose review is overdue).
     pub publish: bool,
+    /// The date reviews are judged against (default: SOURCE_DATE_EPOCH, else today).
+    pub today: Option<crate::content::frontmatter::Date>,
 }
 
 /// The result of a run: every finding, and what was written.
 #[derive(Debug, Default)]
 pub struct Report {
     pub diagnostics: Diagnostics,
+    /// Reading-level scores, `{"<page path>": {"<audience>": scores}}`.
+    pub scores: serde_json::Value,
     pub pages: usize,
     pub files: usize,
     pub written: usize,
@@ -335,6 +338,13 @@ pub fn run(opts: &Options) -> Report {
         diags.sort();
         return report;
     };
+    let today = match crate::audience::review::build_date(opts.today) {
+        Ok(d) => d,
+        Err(e) => {
+            diags.push(e);
+            return report;
+        }
+    };
     // The cache: what the last build of this output made, and from which inputs.
     let out_abs =
         crate::output::absolute(&opts.out.clone().unwrap_or_else(|| opts.root.join("output")));
@@ -345,7 +355,7 @@ pub fn run(opts: &Options) -> Report {
         .chain(config.citations.retractions.iter())
         .map(|p| opts.root.join(p))
         .collect();
-    let site_key = cache::site_key(&opts.root, &config_text, &extra_inputs, opts.publish);
+    let site_key = cache::site_key(&opts.root, &config_text, &extra_inputs, opts.publish, today);
     let keys: BTreeMap<String, String> = sources
         .iter()
         .map(|s| {
@@ -369,6 +379,7 @@ pub fn run(opts: &Options) -> Report {
                 && manifest.site_files_intact()))
     {
         diags.extend(manifest.diagnostics.iter().cloned());
+        report.scores = manifest.scores.clone();
         report.pages = keys.len();
         report.files = manifest.file_count();
         report.unchanged = if opts.out.is_some() { report.files } else { 0 };
@@ -398,47 +409,70 @@ pub fn run(opts: &Options) -> Report {
     // Bibliography files and retraction data, read once for every page.
     let library = resolve::Library::load(&opts.root, &site.config, None);
     diags.extend(library.diags.iter().cloned());
-    diags.extend(crate::audience::glossary::load(&opts.root).1);
+    let (glossary, glossary_findings) = crate::audience::glossary::load(&opts.root);
+    diags.extend(glossary_findings);
     if opts.publish {
-        for doc in &site.pages {
-            if !doc.is_approved() {
-                diags.push(
-                    Diagnostic::error(
-                        "review/not-approved",
-                        format!(
-                            "the page is {} and cannot be published",
-                            doc.front.review.status.label().to_lowercase()
-                        ),
-                    )
-                    .at(&doc.file, doc.key_line("review"), 1)
-                    .hint("a publishing build takes approved pages only; build without --publish to preview drafts"),
-                );
-            }
-        }
+        diags.extend(
+            site.pages
+                .iter()
+                .filter_map(|doc| crate::audience::review::publish_check(doc, today)),
+        );
     }
     timer.lap("parse");
     let memo = formatter
         .as_ref()
         .map(|f| FormatMemo::new(f, &site.config.citations.style, &manifest.formatted));
     // Resolve and render every page in parallel; diagnostics are sorted afterwards.
-    let rendered: Vec<(Vec<Variant>, Diagnostics)> = site
+    let rendered: Vec<(Vec<Variant>, Diagnostics, crate::audience::Audit)> = site
         .pages
         .par_iter()
         .map(|doc| {
             let mut d = Diagnostics::new();
             let resolved = resolve_with(doc, &site.config, &library, &mut d);
-            let variants = match &memo {
+            let mut variants = match &memo {
                 Some(m) => variants_by(&resolved, &doc.audiences, &|refs| m.format(refs)),
                 None => Vec::new(),
             };
-            (variants, d)
+            // Plain-language audiences get glossary terms explained on first use.
+            for v in &mut variants {
+                let parts = crate::audience::glossary::annotate_parts_for(
+                    &[&v.summary_html, &v.body_html],
+                    &glossary,
+                    &site.config,
+                    &v.audience,
+                );
+                if let [summary, body] = &parts[..] {
+                    v.summary_html = summary.clone();
+                    v.body_html = body.clone();
+                }
+            }
+            let audit = crate::audience::audit(doc, &site.config, today);
+            (variants, d, audit)
         })
         .collect();
     let mut variants = Vec::with_capacity(rendered.len());
-    for (v, d) in rendered {
+    let mut editorial = Vec::with_capacity(rendered.len());
+    let mut scores = Vec::with_capacity(rendered.len());
+    for (doc, (v, d, audit)) in site.pages.iter().zip(rendered) {
+        let reference_findings = d.iter().filter(|x| x.rule.starts_with("cite/")).count();
+        editorial.push(crate::audience::review::editorial_row(
+            doc,
+            &site.config,
+            today,
+            &audit.scores,
+            reference_findings,
+        ));
         diags.extend(d);
+        diags.extend(
+            audit
+                .diagnostics
+                .into_iter()
+                .filter_map(|x| site.config.apply_level(x)),
+        );
         variants.push(v);
+        scores.push((doc.path.clone(), audit.scores));
     }
+    report.scores = crate::audience::scores_json(scores.iter().map(|(p, s)| (p.as_str(), s)));
     report.pages = site.pages.len();
     timer.lap("resolve and render variants");
 
@@ -460,7 +494,7 @@ pub fn run(opts: &Options) -> Report {
             .zip(&variants)
             .map(|(doc, vs)| match reusable(doc) {
                 Some(_) => Ok(Vec::new()),
-                None => crate::render::site::render_page(&site, doc, vs, t),
+                None => crate::render::site::render_page(&site, doc, vs, t, today),
             })
             .collect();
         for (doc, r) in site.pages.iter().zip(pages) {
@@ -488,6 +522,11 @@ pub fn run(opts: &Options) -> Report {
             Err(e) => diags.extend(e),
         }
         files.extend(crate::render::publish::extra_files(&site, &variants));
+        // The editorial board's report: not linked from the pages, not in the sitemap.
+        files.push(OutputFile::new(
+            "_editorial/index.html".into(),
+            crate::audience::review::editorial_report(&site.config, &editorial, today).into_bytes(),
+        ));
         let site_files: Vec<(String, u64)> = files[page_files..]
             .iter()
             .map(|f| (f.path.clone(), f.bytes.len() as u64))
@@ -533,6 +572,7 @@ pub fn run(opts: &Options) -> Report {
                             .unwrap_or_default(),
                         site_files,
                         diagnostics: report.diagnostics.iter().cloned().collect(),
+                        scores: report.scores.clone(),
                     }
                     .save(&opts.root);
                 }

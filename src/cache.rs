@@ -86,6 +86,9 @@ pub struct Manifest {
     pub site_files: Vec<(String, u64)>,
     /// The findings (warnings) of that build, reported again when nothing changed.
     pub diagnostics: Vec<Diagnostic>,
+    /// Its reading-level scores, likewise.
+    #[serde(default)]
+    pub scores: serde_json::Value,
 }
 
 fn manifest_path(root: &Path, out: &Path) -> PathBuf {
@@ -245,7 +248,13 @@ impl<'a> FormatMemo<'a> {
 /// Hash of everything that affects every page: the binary, the configuration, templates, the
 /// files beside the pages (glossary, bibliographies), site-wide bibliography and retraction
 /// files, the build date and the publish flag.
-pub fn site_key(root: &Path, config_text: &str, extra_files: &[PathBuf], publish: bool) -> String {
+pub fn site_key(
+    root: &Path,
+    config_text: &str,
+    extra_files: &[PathBuf],
+    publish: bool,
+    today: crate::content::frontmatter::Date,
+) -> String {
     let mut d = Digest::new();
     d.field(env!("CARGO_PKG_VERSION").as_bytes());
     // Any rebuilt binary invalidates the cache: its code may render differently.
@@ -261,10 +270,7 @@ pub fn site_key(root: &Path, config_text: &str, extra_files: &[PathBuf], publish
     }
     d.field(config_text.as_bytes());
     d.field(&[publish as u8]);
-    let today = crate::audience::review::build_date(None)
-        .map(|d| d.iso())
-        .unwrap_or_default();
-    d.field(today.as_bytes());
+    d.field(today.iso().as_bytes());
     let mut files: Vec<PathBuf> = extra_files.to_vec();
     let tdir = root.join(crate::render::site::TEMPLATE_DIR);
     for dir in [tdir, root.join(crate::content::CONTENT_DIR)] {

@@ -53,9 +53,16 @@ pub struct CommonArgs {
     /// How to print findings.
     #[arg(long, value_enum, default_value = "human")]
     pub format: Format,
-    /// Publishing build: every page must be approved.
+    /// Publishing build: every page must be approved, with its review not overdue.
     #[arg(long)]
     pub publish: bool,
+    /// Judge review dates as of this day (YYYY-MM-DD; default SOURCE_DATE_EPOCH, else today).
+    #[arg(long, value_parser = parse_date)]
+    pub today: Option<crate::content::frontmatter::Date>,
+}
+
+fn parse_date(s: &str) -> Result<crate::content::frontmatter::Date, String> {
+    crate::content::frontmatter::Date::parse(s)
 }
 
 #[derive(Debug, clap::Args)]
@@ -126,12 +133,13 @@ fn run_pipeline(common: &CommonArgs, out: Option<PathBuf>) -> u8 {
         root: common.root.clone(),
         out,
         publish: common.publish,
+        today: common.today,
     };
     let r = build::run(&opts);
     let mut extra = serde_json::Map::new();
     extra.insert("pages".into(), r.pages.into());
     if common.format == Format::Json {
-        extra.insert("reading_level".into(), crate::audience::site_scores_json(&common.root));
+        extra.insert("reading_level".into(), r.scores.clone());
     }
     if writing {
         extra.insert("files".into(), r.files.into());

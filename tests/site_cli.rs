@@ -21,7 +21,8 @@ struct Run {
 fn run(args: &[&str]) -> Run {
     let out = bin()
         .args(args)
-        .env_remove("SOURCE_DATE_EPOCH")
+        // Review dates are judged as of 2026-01-15, so the fixtures' reviews stay current.
+        .env("SOURCE_DATE_EPOCH", "1768435200")
         .output()
         .expect("the careguide binary runs");
     let r = Run {
@@ -218,6 +219,14 @@ fn good_site_builds_and_is_deterministic() {
     assert!(page.contains("https://doi.org/10.1097/ADM.0000000000000721"));
     assert!(page.contains("https://pubmed.ncbi.nlm.nih.gov/32858563/"));
     assert!(page.contains("For professionals."), "the audience's disclaimer");
+    // JSON-LD: a MedicalWebPage for clinicians, with the cited DOI, that parses as JSON.
+    let start = page.find("<script type=\"application/ld+json\">").unwrap() + 35;
+    let end = start + page[start..].find("</script>").unwrap();
+    let ld: serde_json::Value = serde_json::from_str(&page[start..end]).unwrap();
+    assert_eq!(ld["@type"], "MedicalWebPage");
+    assert_eq!(ld["audience"]["audienceType"], "Clinician");
+    assert!(ld.to_string().to_lowercase().contains("10.1097/adm.0000000000000721"), "{ld:#}");
+    assert!(out.join("_editorial/index.html").is_file(), "the editorial report");
     assert!(!page.contains("Not yet approved"), "approved pages carry no banner");
     let draft = std::fs::read_to_string(out.join("guides/second/index.html")).unwrap();
     assert!(draft.contains("Not yet approved"), "drafts carry the banner");
@@ -261,8 +270,19 @@ fn publish_refuses_pages_that_are_not_approved() {
     assert_eq!(code, 0);
     let r = run(&["check", "--root", fixture("good").to_str().unwrap(), "--publish", "--format", "json"]);
     assert_eq!(r.code, 1);
-    assert!(r.stdout.contains("review/not-approved"));
-    assert!(r.stdout.contains("content/guides/second.md"));
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let refused: Vec<&str> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["rule"] == "review/not-publishable")
+        .map(|d| d["file"].as_str().unwrap())
+        .collect();
+    assert_eq!(refused, vec!["content/guides/second.md"], "{v:#}");
+    // A year on, the approved page's review is overdue: that refuses it too.
+    let r = run(&["check", "--root", fixture("good").to_str().unwrap(), "--publish", "--today", "2027-01-15", "--format", "json"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stdout.contains("its review was due on 2026-10-07"), "{}", r.stdout);
 }
 
 #[test]

@@ -367,13 +367,14 @@ pub fn render_site(
     site: &Site,
     variants: &[Vec<Variant>],
     t: &Templates,
+    today: crate::content::frontmatter::Date,
 ) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
     use rayon::prelude::*;
     let pages: Vec<Result<Vec<OutputFile>, Vec<Diagnostic>>> = site
         .pages
         .par_iter()
         .zip(variants)
-        .map(|(doc, vs)| render_page(site, doc, vs, t))
+        .map(|(doc, vs)| render_page(site, doc, vs, t, today))
         .collect();
     let mut files = Vec::new();
     let mut problems = Vec::new();
@@ -403,7 +404,9 @@ pub fn render_page(
     doc: &Document,
     variants: &[Variant],
     t: &Templates,
+    today: crate::content::frontmatter::Date,
 ) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
+    let banner = crate::audience::review::banner(doc, today);
     let config = &site.config;
     let site_ctx = SiteCtx {
         title: &config.title,
@@ -474,6 +477,12 @@ pub fn render_page(
                 })
                 .collect();
             ctx.insert("references", &refs);
+            ctx.insert("banner", &banner);
+            let dois: Vec<String> = v.cited.iter().filter_map(|r| r.doi.clone()).collect();
+            ctx.insert(
+                "json_ld",
+                &crate::audience::review::json_ld(doc, config, &v.audience, &dois),
+            );
             ctx.insert(
                 "canonical",
                 &format!("{}{}/{}/", base(config), doc.path, v.audience),
