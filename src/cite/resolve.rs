@@ -475,3 +475,14 @@ pub fn uncited_claims(doc: &Document, config: &Config) -> Vec<Diagnostic> {
     }
     out
 }
+
+/// The files a page's references come from besides the page itself (its `bibliography:`
+/// files, relative to the site root): a build cache must rebuild the page when one changes.
+/// The site-wide bibliography, the retraction data and a `.csl` style apply to every page.
+pub fn page_inputs(doc: &Document) -> Vec<PathBuf> {
+    doc.front
+        .bibliography
+        .iter()
+        .map(|b| PathBuf::from(b.trim()))
+        .collect()
+}
