@@ -315,6 +315,8 @@ pub struct Options {
     pub publish: bool,
     /// The date reviews are judged against (default: SOURCE_DATE_EPOCH, else today).
     pub today: Option<crate::content::frontmatter::Date>,
+    /// Also write a printable PDF of every page for every audience.
+    pub pdf: bool,
 }
 
 /// The result of a run: every finding, and what was written.
@@ -355,7 +357,13 @@ pub fn run(opts: &Options) -> Report {
         .chain(config.citations.retractions.iter())
         .map(|p| opts.root.join(p))
         .collect();
-    let site_key = cache::site_key(&opts.root, &config_text, &extra_inputs, opts.publish, today);
+    let site_key = cache::site_key(
+        &opts.root,
+        &config_text,
+        &extra_inputs,
+        &[opts.publish as u8, opts.pdf as u8],
+        today,
+    );
     let keys: BTreeMap<String, String> = sources
         .iter()
         .map(|s| {
@@ -494,7 +502,14 @@ pub fn run(opts: &Options) -> Report {
             .zip(&variants)
             .map(|(doc, vs)| match reusable(doc) {
                 Some(_) => Ok(Vec::new()),
-                None => crate::render::site::render_page(&site, doc, vs, t, today),
+                None => {
+                    let mut files =
+                        crate::render::site::render_page(&site, doc, vs, t, today, opts.pdf)?;
+                    if opts.pdf {
+                        files.extend(page_pdfs(&site, doc, vs, formatter.as_ref())?);
+                    }
+                    Ok(files)
+                }
             })
             .collect();
         for (doc, r) in site.pages.iter().zip(pages) {
@@ -584,6 +599,35 @@ pub fn run(opts: &Options) -> Report {
         diags.sort();
     }
     report
+}
+
+/// `/<path>/<audience>.pdf` for every variant: the page as a printable handout, with a blank
+/// taper chart where the page has a `taper:` block. Dated by the page's `updated`, not the clock.
+fn page_pdfs(
+    site: &Site,
+    doc: &Document,
+    variants: &[Variant],
+    formatter: Option<&Formatter>,
+) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
+    variants
+        .iter()
+        .map(|v| {
+            crate::pdf::page_pdf_with(
+                &site.config,
+                doc,
+                &v.audience,
+                &v.cited,
+                doc.front.updated,
+                formatter,
+            )
+            .map(|bytes| OutputFile::new(format!("{}/{}.pdf", doc.path, v.audience), bytes))
+            .map_err(|e| {
+                vec![Diagnostic::error("pdf/layout", format!("cannot lay out the PDF for {}: {e}", v.audience))
+                    .in_file(&doc.file)
+                    .hint("this is likely a careguide bug; build with --no-pdf to publish the HTML meanwhile, and report it")]
+            })
+        })
+        .collect()
 }
 
 /// Stage timings on stderr when `CAREGUIDE_TIMINGS` is set, for benchmarks.

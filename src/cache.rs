@@ -252,7 +252,7 @@ pub fn site_key(
     root: &Path,
     config_text: &str,
     extra_files: &[PathBuf],
-    publish: bool,
+    flags: &[u8],
     today: crate::content::frontmatter::Date,
 ) -> String {
     let mut d = Digest::new();
@@ -269,7 +269,7 @@ pub fn site_key(
         }
     }
     d.field(config_text.as_bytes());
-    d.field(&[publish as u8]);
+    d.field(flags);
     d.field(today.iso().as_bytes());
     let mut files: Vec<PathBuf> = extra_files.to_vec();
     let tdir = root.join(crate::render::site::TEMPLATE_DIR);

@@ -69,6 +69,9 @@ fn parse_date(s: &str) -> Result<crate::content::frontmatter::Date, String> {
 pub struct BuildArgs {
     #[command(flatten)]
     pub common: CommonArgs,
+    /// Skip the printable PDF of every page (faster previews).
+    #[arg(long)]
+    pub no_pdf: bool,
     /// Output folder (default ROOT/output).
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -96,9 +99,9 @@ pub fn run(cli: Cli) -> u8 {
     match cli.command {
         Command::Build(a) => {
             let out = a.out.unwrap_or_else(|| a.common.root.join("output"));
-            run_pipeline(&a.common, Some(out))
+            run_pipeline(&a.common, Some(out), !a.no_pdf)
         }
-        Command::Check(a) => run_pipeline(&a.common, None),
+        Command::Check(a) => run_pipeline(&a.common, None, false),
         Command::Init(a) => init(&a.dir),
         Command::Taper(a) => crate::cmd::taper::run(&a),
         Command::Handout(a) => crate::cmd::handout::run(&a),
@@ -127,13 +130,14 @@ pub fn report(
     }
 }
 
-fn run_pipeline(common: &CommonArgs, out: Option<PathBuf>) -> u8 {
+fn run_pipeline(common: &CommonArgs, out: Option<PathBuf>, pdf: bool) -> u8 {
     let writing = out.is_some();
     let opts = Options {
         root: common.root.clone(),
         out,
         publish: common.publish,
         today: common.today,
+        pdf,
     };
     let r = build::run(&opts);
     let mut extra = serde_json::Map::new();

@@ -374,7 +374,7 @@ pub fn render_site(
         .pages
         .par_iter()
         .zip(variants)
-        .map(|(doc, vs)| render_page(site, doc, vs, t, today))
+        .map(|(doc, vs)| render_page(site, doc, vs, t, today, false))
         .collect();
     let mut files = Vec::new();
     let mut problems = Vec::new();
@@ -405,6 +405,7 @@ pub fn render_page(
     variants: &[Variant],
     t: &Templates,
     today: crate::content::frontmatter::Date,
+    pdf: bool,
 ) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
     let banner = crate::audience::review::banner(doc, today);
     let config = &site.config;
@@ -478,6 +479,9 @@ pub fn render_page(
                 .collect();
             ctx.insert("references", &refs);
             ctx.insert("banner", &banner);
+            if pdf {
+                ctx.insert("pdf_url", &format!("{root}{}/{}.pdf", doc.path, v.audience));
+            }
             let dois: Vec<String> = v.cited.iter().filter_map(|r| r.doi.clone()).collect();
             ctx.insert(
                 "json_ld",
