@@ -286,8 +286,9 @@ fn variant_with(
             }
         }
     }
-    let summary_html = crate::render::markdown::render(&summary_md, &[]).html;
-    let rendered = markdown::render(&body_md, crate::render::site::RESERVED_IDS);
+    let summary_html = markdown::render_in(&summary_md, &[], Some(&doc.path)).html;
+    let rendered =
+        markdown::render_in(&body_md, crate::render::site::RESERVED_IDS, Some(&doc.path));
     let cited: Vec<Reference> = order
         .iter()
         .filter_map(|k| page.refs.get(k).cloned())
@@ -317,6 +318,8 @@ pub struct Options {
     pub today: Option<crate::content::frontmatter::Date>,
     /// Also write a printable PDF of every page for every audience.
     pub pdf: bool,
+    /// A Retraction Watch CSV that overrides `[citations] retractions`.
+    pub retractions: Option<PathBuf>,
 }
 
 /// The result of a run: every finding, and what was written.
@@ -350,13 +353,18 @@ pub fn run(opts: &Options) -> Report {
     // The cache: what the last build of this output made, and from which inputs.
     let out_abs =
         crate::output::absolute(&opts.out.clone().unwrap_or_else(|| opts.root.join("output")));
-    let extra_inputs: Vec<PathBuf> = config
+    let style_file = Path::new(&config.citations.style);
+    let mut extra_inputs: Vec<PathBuf> = config
         .citations
         .bibliography
         .iter()
         .chain(config.citations.retractions.iter())
         .map(|p| opts.root.join(p))
         .collect();
+    extra_inputs.extend(opts.retractions.clone());
+    if style_file.extension().is_some_and(|e| e == "csl") {
+        extra_inputs.push(opts.root.join(style_file));
+    }
     let site_key = cache::site_key(
         &opts.root,
         &config_text,
@@ -377,7 +385,13 @@ pub fn run(opts: &Options) -> Report {
     timer.lap("read and hash");
 
     // Nothing changed since the last build of this output: report its findings, touch nothing.
-    let unchanged = |k: &String, v: &String| manifest.pages.get(k).is_some_and(|r| &r.key == v);
+    let digests = std::sync::Mutex::new(std::collections::HashMap::new());
+    let unchanged = |k: &String, v: &String| {
+        manifest
+            .pages
+            .get(k)
+            .is_some_and(|r| &r.key == v && manifest.inputs_unchanged(&opts.root, r, &digests))
+    };
     if diags.is_empty()
         && !keys.is_empty()
         && manifest.pages.len() == keys.len()
@@ -415,7 +429,9 @@ pub fn run(opts: &Options) -> Report {
         }
     };
     // Bibliography files and retraction data, read once for every page.
-    let library = resolve::Library::load(&opts.root, &site.config, None);
+    let mut library = resolve::Library::load(&opts.root, &site.config, opts.retractions.as_deref());
+    // "A year in the future" is judged by the build date, so builds stay reproducible.
+    library.this_year = today.0.year();
     diags.extend(library.diags.iter().cloned());
     let (glossary, glossary_findings) = crate::audience::glossary::load(&opts.root);
     diags.extend(glossary_findings);
@@ -489,8 +505,11 @@ pub fn run(opts: &Options) -> Report {
     let reusable = |doc: &Document| -> Option<&cache::PageRecord> {
         let k = doc.file.display().to_string();
         let r = manifest.pages.get(&k)?;
-        (opts.out.is_some() && Some(&r.key) == keys.get(&k) && manifest.outputs_intact(r))
-            .then_some(r)
+        (opts.out.is_some()
+            && Some(&r.key) == keys.get(&k)
+            && manifest.inputs_unchanged(&opts.root, r, &digests)
+            && manifest.outputs_intact(r))
+        .then_some(r)
     };
     let mut files = Vec::new();
     let mut reused: Vec<String> = Vec::new();
@@ -525,7 +544,22 @@ pub fn run(opts: &Options) -> Report {
                         .iter()
                         .map(|f| (f.path.clone(), f.bytes.len() as u64))
                         .collect();
-                    records.insert(k, cache::PageRecord { key, outputs });
+                    let inputs = resolve::page_inputs(doc)
+                        .into_iter()
+                        .map(|p| {
+                            let p = p.display().to_string();
+                            let d = cache::file_digest(&opts.root, &p, &digests);
+                            (p, d)
+                        })
+                        .collect();
+                    records.insert(
+                        k,
+                        cache::PageRecord {
+                            key,
+                            outputs,
+                            inputs,
+                        },
+                    );
                     files.extend(f);
                 }
                 (None, Err(e)) => diags.extend(e),

@@ -69,6 +69,9 @@ pub struct PageRecord {
     pub key: String,
     /// Output files (relative paths) with their sizes, to check they are still there.
     pub outputs: Vec<(String, u64)>,
+    /// The page's own bibliography files (relative to the root) with their content digests.
+    #[serde(default)]
+    pub inputs: Vec<(String, String)>,
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -136,6 +139,20 @@ impl Manifest {
         if std::fs::write(&tmp, bytes).is_ok() && std::fs::rename(&tmp, &path).is_err() {
             let _ = std::fs::remove_file(&tmp);
         }
+    }
+
+    /// Whether the bibliography files of every record still have the content they had.
+    /// `digests` caches file digests across records (many pages share one file).
+    pub fn inputs_unchanged(
+        &self,
+        root: &Path,
+        record: &PageRecord,
+        digests: &Mutex<HashMap<String, String>>,
+    ) -> bool {
+        record
+            .inputs
+            .iter()
+            .all(|(p, want)| &file_digest(root, p, digests) == want)
     }
 
     pub fn site_files_intact(&self) -> bool {
@@ -310,6 +327,26 @@ pub fn site_key(
         }
     }
     d.hex()
+}
+
+/// The digest of a file under `root` ("missing" when it cannot be read), cached in `digests`.
+pub fn file_digest(root: &Path, rel: &str, digests: &Mutex<HashMap<String, String>>) -> String {
+    if let Some(d) = digests.lock().unwrap_or_else(|e| e.into_inner()).get(rel) {
+        return d.clone();
+    }
+    let d = match std::fs::read(root.join(rel)) {
+        Ok(bytes) => {
+            let mut d = Digest::new();
+            d.field(&bytes);
+            d.hex()
+        }
+        Err(_) => "missing".to_string(),
+    };
+    digests
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(rel.to_string(), d.clone());
+    d
 }
 
 /// The key of one page: the site key, its path and its text.

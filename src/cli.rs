@@ -56,6 +56,9 @@ pub struct CommonArgs {
     /// Publishing build: every page must be approved, with its review not overdue.
     #[arg(long)]
     pub publish: bool,
+    /// A local copy of the Retraction Watch CSV (overrides `retractions` in careguide.toml).
+    #[arg(long, value_name = "FILE")]
+    pub retractions: Option<PathBuf>,
     /// Judge review dates as of this day (YYYY-MM-DD; default SOURCE_DATE_EPOCH, else today).
     #[arg(long, value_parser = parse_date)]
     pub today: Option<crate::content::frontmatter::Date>,
@@ -138,6 +141,7 @@ fn run_pipeline(common: &CommonArgs, out: Option<PathBuf>, pdf: bool) -> u8 {
         publish: common.publish,
         today: common.today,
         pdf,
+        retractions: common.retractions.clone(),
     };
     let r = build::run(&opts);
     let mut extra = serde_json::Map::new();

@@ -55,7 +55,7 @@ fn tree(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
 /// A page with its own inline reference, optionally citing the shared BibTeX file too.
 fn page(n: u32, title: &str, shared: bool) -> String {
     let bib = if shared {
-        "bibliography: [content/shared.bib]\n"
+        "bibliography: [refs/shared.bib]\n"
     } else {
         ""
     };
@@ -79,7 +79,10 @@ fn incremental_builds_equal_clean_builds() {
     let site = dir.path().join("site");
     copy_tree(&fixture(), &site, &[]);
     let content = site.join("content");
-    std::fs::write(content.join("shared.bib"), bib("The shared work")).unwrap();
+    // A bibliography file outside content/, named by the pages that use it.
+    let refs = site.join("refs");
+    std::fs::create_dir_all(&refs).unwrap();
+    std::fs::write(refs.join("shared.bib"), bib("The shared work")).unwrap();
     let root = site.to_str().unwrap().to_string();
 
     // (description, change)
@@ -102,8 +105,7 @@ fn incremental_builds_equal_clean_builds() {
         (
             "edit an entry of the bibliography file",
             Box::new(|| {
-                std::fs::write(content.join("shared.bib"), bib("The shared work, revised"))
-                    .unwrap();
+                std::fs::write(refs.join("shared.bib"), bib("The shared work, revised")).unwrap();
             }),
         ),
         (

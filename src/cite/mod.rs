@@ -236,8 +236,15 @@ pub fn render_citations(
         if g.range.start < pos {
             continue;
         }
+        // The space before a citation goes, and so does a line break (a soft break would
+        // print as a space before the number); a blank line (a new paragraph) stays.
         let before = &text[pos..g.range.start];
-        out.push_str(before.trim_end_matches([' ', '\t']));
+        let trimmed = before.trim_end();
+        if before[trimmed.len()..].matches('\n').count() <= 1 {
+            out.push_str(trimmed);
+        } else {
+            out.push_str(before);
+        }
         let mut end = g.range.end;
         if let Some(p) = text[end..]
             .chars()
@@ -282,6 +289,15 @@ pub fn render_citations(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_citation_on_its_own_line_follows_the_word() {
+        let t = "forty grams a day\n  [@a].\n\n[@a] opens a paragraph";
+        let s = scan::scan(t);
+        let out = render_citations(t, &s.groups, &|_| Some(1), &|i| format!("c{i}"));
+        assert!(out.starts_with("forty grams a day.<sup"), "{out}");
+        assert!(out.contains("\n\n<sup"), "{out}");
+    }
 
     #[test]
     fn compress_runs() {

@@ -219,7 +219,9 @@ fn run_inner(args: &HandoutArgs) -> Result<String, Failure> {
         )]));
     }
     let mut diags = crate::diag::Diagnostics::new();
-    let references: Vec<Reference> = crate::build::resolve(doc, config, &mut diags)
+    // The page's references include those from its bibliography files.
+    let library = crate::cite::resolve::Library::load(&site.root, config, None);
+    let references: Vec<Reference> = crate::build::resolve_with(doc, config, &library, &mut diags)
         .refs
         .into_values()
         .collect();

@@ -69,6 +69,59 @@ fn level_from(n: u8) -> HeadingLevel {
 /// unique id, and `<h2>`/`<h3>` go into the table of contents. `reserved` ids (used elsewhere on
 /// the page) are never given to a heading.
 pub fn render(md: &str, reserved: &[&str]) -> Html {
+    render_in(md, reserved, None)
+}
+
+/// Stands for the relative path from an output file to the site root in rendered HTML; the
+/// templates stage replaces it once it knows where the file goes. One page's HTML is written at
+/// two depths (`/<path>/` and `/<path>/<audience>/`), so links between pages cannot be fixed
+/// at Markdown time.
+pub const ROOT_MARKER: &str = "@careguide-root@";
+
+/// Where a link in a page at `page_path` (`guides/taper`, URL `/guides/taper/`) leads, as a
+/// path from the site root; `None` for links that leave the site or stay on the page.
+pub fn site_link(page_path: &str, dest: &str) -> Option<String> {
+    let d = dest.trim();
+    let scheme = d
+        .split_once(':')
+        .map(|(s, _)| {
+            !s.is_empty()
+                && s.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+        })
+        .unwrap_or(false);
+    if d.is_empty() || d.starts_with('#') || d.starts_with("//") || scheme {
+        return None;
+    }
+    let (path, rest) = match d.find(['?', '#']) {
+        Some(i) => (&d[..i], &d[i..]),
+        None => (d, ""),
+    };
+    let mut segs: Vec<&str> = if path.starts_with('/') {
+        Vec::new()
+    } else {
+        page_path.split('/').filter(|s| !s.is_empty()).collect()
+    };
+    for seg in path.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                segs.pop();
+            }
+            s => segs.push(s),
+        }
+    }
+    let mut out = segs.join("/");
+    if path.ends_with('/') && !out.is_empty() {
+        out.push('/');
+    }
+    out.push_str(rest);
+    Some(out)
+}
+
+/// [`render`] for a page at `page_path`: links to other pages of the site (relative to the
+/// page's URL, or starting with `/`) become [`ROOT_MARKER`]-prefixed paths.
+pub fn render_in(md: &str, reserved: &[&str], page_path: Option<&str>) -> Html {
     let events: Vec<Event> = Parser::new_ext(md, options()).collect();
     let min_level = events
         .iter()
@@ -133,6 +186,24 @@ pub fn render(md: &str, reserved: &[&str]) -> Html {
                 ))));
                 i += 1;
             }
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) if page_path.is_some() => {
+                let dest = page_path
+                    .and_then(|p| site_link(p, dest_url))
+                    .map(|l| CowStr::from(format!("{ROOT_MARKER}{l}")))
+                    .unwrap_or_else(|| dest_url.clone());
+                out.push(Event::Start(Tag::Link {
+                    link_type: *link_type,
+                    dest_url: dest,
+                    title: title.clone(),
+                    id: id.clone(),
+                }));
+                i += 1;
+            }
             e => {
                 out.push(e.clone());
                 i += 1;
@@ -163,6 +234,25 @@ mod tests {
         assert!(h.html.contains("<h2 id=\"assessment-2\">"));
         assert_eq!(h.toc.len(), 3);
         assert_eq!(h.toc[1].level, 3);
+    }
+
+    #[test]
+    fn links_between_pages_are_resolved_from_the_site_root() {
+        assert_eq!(
+            site_link("kratom", "../kratom-withdrawal/").as_deref(),
+            Some("kratom-withdrawal/")
+        );
+        assert_eq!(site_link("a/b", "../c/#x").as_deref(), Some("a/c/#x"));
+        assert_eq!(site_link("a/b", "/top/").as_deref(), Some("top/"));
+        assert_eq!(site_link("a", "https://x.org/"), None);
+        assert_eq!(site_link("a", "mailto:x@y.org"), None);
+        assert_eq!(site_link("a", "#section"), None);
+        let h = render_in("See [the guide](../guide/).", &[], Some("kratom"));
+        assert!(
+            h.html.contains(&format!("href=\"{ROOT_MARKER}guide/\"")),
+            "{}",
+            h.html
+        );
     }
 
     #[test]

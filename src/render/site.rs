@@ -444,7 +444,11 @@ pub fn render_page(
             let mut ctx = Context::new();
             ctx.insert("site", &site_ctx);
             ctx.insert("root", &root);
-            ctx.insert("page", &page_ctx(doc, &root, v.summary_html.clone()));
+            let marker = crate::render::markdown::ROOT_MARKER;
+            ctx.insert(
+                "page",
+                &page_ctx(doc, &root, v.summary_html.replace(marker, &root)),
+            );
             ctx.insert("audience", &audience);
             let links: Vec<AudienceLink> = doc
                 .audiences
@@ -459,7 +463,7 @@ pub fn render_page(
                 .collect();
             ctx.insert("audiences", &links);
             ctx.insert("toc", &v.toc);
-            ctx.insert("body", &v.body_html);
+            ctx.insert("body", &v.body_html.replace(marker, &root));
             let refs: Vec<RefCtx> = v
                 .cited
                 .iter()
