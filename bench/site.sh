@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Build-speed benchmark: cold build (HTML for three audiences, with and without the per-page
+# PDFs), no-op rebuild, and rebuild after editing one page, with peak memory.
+#
+#   bench/site.sh            # N = 1000 and 5000
+#   bench/site.sh 200        # any sizes
+#
+# Pages come from `examples/gen_corpus.rs` (4-10 KB of Markdown each, 5-8 sections, 10-25
+# references, citations on most bullets, some audience blocks). Figures go to stdout as a
+# Markdown table; the README keeps the latest run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo build --quiet --release --bin careguide --example gen_corpus
+bin="$PWD/target/release/careguide"
+gen="$PWD/target/release/examples/gen_corpus"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+# seconds and peak resident memory (MB) of one command
+measure() {
+  /usr/bin/time -f "%e %M" -o "$work/time" "$@" >/dev/null 2>"$work/err" || {
+    cat "$work/err" >&2
+    exit 1
+  }
+  read -r secs kb <"$work/time"
+  echo "$secs s | $((kb / 1024)) MB"
+}
+
+echo "| pages | build | time | peak memory |"
+echo "|---|---|---|---|"
+for n in "${@:-1000 5000}"; do
+  for n1 in $n; do
+    site="$work/site-$n1"
+    "$gen" "$n1" "$site"
+    echo "| $n1 | cold, HTML only (--no-pdf) | $(measure "$bin" build --no-pdf --root "$site") |"
+    echo "| $n1 | no-op rebuild | $(measure "$bin" build --no-pdf --root "$site") |"
+    page="$site/content/section-0/page-7.md"
+    printf '\nOne more sentence for the benchmark.\n' >>"$page"
+    echo "| $n1 | one page edited | $(measure "$bin" build --no-pdf --root "$site") |"
+    rm -rf "$site/output" "$site/.careguide-cache"
+    echo "| $n1 | cold, with a PDF per page and audience | $(measure "$bin" build --root "$site") |"
+    rm -rf "$site"
+  done
+done
