@@ -387,15 +387,15 @@ pub fn check_references(
 pub const UNCITED_CLAIM: &str = "cite/uncited-claim";
 
 /// Paragraphs and list items with no citation at all, so reviewers see which statements carry
-/// no evidence. Optional: it runs when careguide.toml names the rule
-/// (`[rules] "cite/uncited-claim" = "warning"`), and only on pages that cite sources. Short
+/// no evidence. A warning by default; `[rules] "cite/uncited-claim" = "off"` turns it off. It
+/// runs only on pages that cite sources. Short
 /// lines (under six words) and lines introducing a list (ending in ':') are not claims.
 pub fn uncited_claims(doc: &Document, config: &Config) -> Vec<Diagnostic> {
     use crate::config::RuleLevel;
     use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
     match config.rules.get(UNCITED_CLAIM) {
-        None | Some(RuleLevel::Off) => return Vec::new(),
-        Some(_) => {}
+        Some(RuleLevel::Off) => return Vec::new(),
+        _ => {}
     }
     if doc.references.is_empty() && doc.front.bibliography.is_empty() {
         return Vec::new();
