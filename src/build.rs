@@ -124,6 +124,8 @@ pub struct Resolved<'a> {
     pub doc: &'a Document,
     /// Every reference the page may cite, by id.
     pub refs: BTreeMap<String, Reference>,
+    /// The site's `[html]` allowlist for raw HTML in the page's Markdown.
+    pub html: crate::config::HtmlConfig,
 }
 
 /// One audience's version of a page, rendered.
@@ -194,7 +196,11 @@ pub fn resolve_with<'a>(
             .into_iter()
             .filter_map(|d| config.apply_level(d)),
     );
-    Resolved { doc, refs }
+    Resolved {
+        doc,
+        refs,
+        html: config.html.clone(),
+    }
 }
 
 /// Stage 4: one audience's variant of a resolved page.
@@ -286,9 +292,13 @@ fn variant_with(
             }
         }
     }
-    let summary_html = markdown::render_in(&summary_md, &[], Some(&doc.path)).html;
-    let rendered =
-        markdown::render_in(&body_md, crate::render::site::RESERVED_IDS, Some(&doc.path));
+    let summary_html = markdown::render_in_with(&summary_md, &[], Some(&doc.path), &page.html).html;
+    let rendered = markdown::render_in_with(
+        &body_md,
+        crate::render::site::RESERVED_IDS,
+        Some(&doc.path),
+        &page.html,
+    );
     let cited: Vec<Reference> = order
         .iter()
         .filter_map(|k| page.refs.get(k).cloned())

@@ -35,6 +35,22 @@ pub struct Config {
     /// Severity per rule name (`"cite/uncited-reference" = "error"`), or `"off"`.
     #[serde(default)]
     pub rules: BTreeMap<String, RuleLevel>,
+    /// Raw HTML in Markdown: what the sanitizer lets through beyond its default allowlist.
+    #[serde(default)]
+    pub html: HtmlConfig,
+}
+
+/// `[html]`: widen the allowlist raw HTML in Markdown is sanitized with.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct HtmlConfig {
+    /// Extra elements to keep (`["video", "source"]`).
+    #[serde(default)]
+    pub allow_tags: Vec<String>,
+    /// Extra attributes to keep, by element (`{ video = ["controls", "src"] }`); `"*"` is any
+    /// element.
+    #[serde(default)]
+    pub allow_attributes: BTreeMap<String, Vec<String>>,
 }
 
 fn default_language() -> String {
@@ -222,6 +238,9 @@ impl Config {
                 .hint("for example base_url = \"https://clinic.example.org/\""),
             );
         }
+        out.extend(crate::render::sanitize::check_config(
+            &self.html, text, file,
+        ));
         for (rule, _) in self.rules.iter() {
             if !rule.contains('/') {
                 let (l, c) = place(rule);

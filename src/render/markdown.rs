@@ -120,8 +120,24 @@ pub fn site_link(page_path: &str, dest: &str) -> Option<String> {
 }
 
 /// [`render`] for a page at `page_path`: links to other pages of the site (relative to the
-/// page's URL, or starting with `/`) become [`ROOT_MARKER`]-prefixed paths.
+/// page's URL, or starting with `/`) become [`ROOT_MARKER`]-prefixed paths. Raw HTML is
+/// sanitized with the default allowlist.
 pub fn render_in(md: &str, reserved: &[&str], page_path: Option<&str>) -> Html {
+    render_in_with(
+        md,
+        reserved,
+        page_path,
+        &crate::config::HtmlConfig::default(),
+    )
+}
+
+/// [`render_in`] with the site's `[html]` allowlist.
+pub fn render_in_with(
+    md: &str,
+    reserved: &[&str],
+    page_path: Option<&str>,
+    allow: &crate::config::HtmlConfig,
+) -> Html {
     let events: Vec<Event> = Parser::new_ext(md, options()).collect();
     let min_level = events
         .iter()
@@ -212,6 +228,7 @@ pub fn render_in(md: &str, reserved: &[&str], page_path: Option<&str>) -> Html {
     }
     let mut html = String::with_capacity(md.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, out.into_iter());
+    let html = crate::render::sanitize::clean(&html, allow);
     Html { html, toc }
 }
 

@@ -5,3 +5,4 @@ pub mod site;
 pub mod publish;
 pub mod search;
 pub mod feeds;
+pub mod sanitize;

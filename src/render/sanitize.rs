@@ -1,0 +1,198 @@
+//! Raw HTML in Markdown is sanitized with an allowlist (ammonia) before it reaches a page.
+//!
+//! Many authors contribute to a clinic's site, so a page must not be able to run script in a
+//! reader's browser: `<script>`, event handlers (`onerror=`), `javascript:` URLs, `<iframe>`,
+//! `<style>` and the like are removed. What careguide itself writes into the Markdown HTML
+//! survives: citation superscripts (`<sup class="cite" id=..><a href="#ref-N"
+//! aria-label=..>`), heading ids, tables with their alignment, footnotes, and links to other
+//! pages (which start with [`crate::render::markdown::ROOT_MARKER`], a relative URL to the
+//! sanitizer). The glossary markup is added after sanitizing, from escaped text.
+//!
+//! A site may widen the allowlist with `[html] allow_tags` and `allow_attributes` in
+//! `careguide.toml`; elements and attributes that can run script or load other documents are
+//! refused there, with a diagnostic at their line.
+
+use std::borrow::Cow;
+use std::path::Path;
+
+use crate::config::HtmlConfig;
+use crate::diag::{line_col, Category, Diagnostic};
+
+/// Elements a site cannot allow: they run script, style the page from content, embed other
+/// documents or change how every URL resolves.
+const NEVER_TAGS: &[&str] = &[
+    "script", "style", "iframe", "frame", "frameset", "object", "embed", "applet", "base", "meta",
+    "link", "form", "input", "button", "textarea", "select", "svg", "math", "template", "noscript",
+    "portal",
+];
+
+/// Attributes a site cannot allow, besides every `on*` event handler.
+const NEVER_ATTRIBUTES: &[&str] = &["style", "srcdoc", "formaction", "action", "xmlns"];
+
+/// Attributes careguide's own Markdown HTML uses, on any element.
+const GENERIC_ATTRIBUTES: &[&str] = &["id", "class", "aria-label", "aria-hidden", "role"];
+
+fn never_attribute(a: &str) -> bool {
+    let a = a.to_ascii_lowercase();
+    a.starts_with("on") || NEVER_ATTRIBUTES.contains(&a.as_str())
+}
+
+fn never_tag(t: &str) -> bool {
+    NEVER_TAGS.contains(&t.to_ascii_lowercase().as_str())
+}
+
+/// Sanitize HTML rendered from a page's Markdown with the default allowlist widened by `extra`.
+/// Refused entries of `extra` (see [`check_config`]) are ignored here.
+pub fn clean(html: &str, extra: &HtmlConfig) -> String {
+    let tags: Vec<String> = extra
+        .allow_tags
+        .iter()
+        .map(|t| t.to_ascii_lowercase())
+        .filter(|t| !never_tag(t))
+        .collect();
+    let mut b = ammonia::Builder::default();
+    b.link_rel(None)
+        .add_generic_attributes(GENERIC_ATTRIBUTES.iter().copied())
+        .add_tag_attributes("th", ["style"])
+        .add_tag_attributes("td", ["style"])
+        .add_tag_attributes("ol", ["start"])
+        .attribute_filter(|element, attribute, value| {
+            if attribute == "style" {
+                // Table cell alignment is the only style pulldown-cmark writes.
+                let keep = matches!(element, "th" | "td")
+                    && matches!(
+                        value.trim(),
+                        "text-align: left" | "text-align: center" | "text-align: right"
+                    );
+                return keep.then_some(Cow::Borrowed(value));
+            }
+            Some(Cow::Borrowed(value))
+        });
+    b.add_tags(tags.iter().map(String::as_str));
+    for (tag, attrs) in &extra.allow_attributes {
+        let attrs: Vec<&str> = attrs
+            .iter()
+            .map(String::as_str)
+            .filter(|a| !never_attribute(a))
+            .collect();
+        if tag == "*" {
+            b.add_generic_attributes(attrs);
+        } else if !never_tag(tag) {
+            b.add_tag_attributes(tag.as_str(), attrs);
+        }
+    }
+    b.clean(html).to_string()
+}
+
+/// Problems with `[html]` in `careguide.toml`: an element or attribute that can run script.
+pub fn check_config(html: &HtmlConfig, text: &str, file: &Path) -> Vec<Diagnostic> {
+    let place = |needle: &str| -> (usize, usize) {
+        let start = text.find("[html]").unwrap_or(0);
+        text[start..]
+            .find(&format!("\"{needle}\""))
+            .map(|o| line_col(text, start + o))
+            .unwrap_or((0, 0))
+    };
+    let mut out = Vec::new();
+    let refuse = |what: String, needle: &str| {
+        let (l, c) = place(needle);
+        Diagnostic::error("config/html", what)
+            .at(file, l, c)
+            .category(Category::Config)
+            .hint("[html] may allow presentational elements and attributes only; anything that runs script, styles the page or embeds another document stays removed")
+    };
+    for t in &html.allow_tags {
+        if never_tag(t) || t.is_empty() {
+            out.push(refuse(
+                format!("[html] allow_tags cannot allow <{t}>: it can run script or embed content"),
+                t,
+            ));
+        }
+    }
+    for (tag, attrs) in &html.allow_attributes {
+        if tag != "*" && never_tag(tag) {
+            out.push(refuse(
+                format!("[html] allow_attributes cannot allow attributes on <{tag}>"),
+                tag,
+            ));
+        }
+        for a in attrs {
+            if never_attribute(a) {
+                out.push(refuse(
+                    format!("[html] allow_attributes cannot allow the attribute '{a}'"),
+                    a,
+                ));
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn c(s: &str) -> String {
+        clean(s, &HtmlConfig::default())
+    }
+
+    #[test]
+    fn script_handlers_and_javascript_urls_go() {
+        let out = c(concat!(
+            "<p>a<script>alert(1)</script>b</p>",
+            "<img src=\"x\" onerror=\"alert(1)\">",
+            "<a href=\"javascript:alert(1)\">x</a>",
+            "<a href=\"JaVaScRiPt:alert(1)\">y</a>",
+            "<iframe src=\"https://evil.example\"></iframe>",
+            "<style>body{display:none}</style>",
+            "<p style=\"position:fixed\">z</p>",
+        ));
+        let lower = out.to_ascii_lowercase();
+        for bad in [
+            "<script",
+            "onerror",
+            "javascript:",
+            "<iframe",
+            "<style",
+            "position:fixed",
+        ] {
+            assert!(!lower.contains(bad), "{bad} in {out}");
+        }
+        assert!(out.contains("ab"), "{out}");
+    }
+
+    #[test]
+    fn careguide_markup_survives() {
+        let html = concat!(
+            "<h2 id=\"steps\">Steps</h2>\n",
+            "<p>Claim.<sup class=\"cite\" id=\"cite-1\"><a href=\"#ref-1\" aria-label=\"reference 1\">1</a></sup> ",
+            "<a href=\"@careguide-root@guides/taper/\">the taper</a></p>\n",
+            "<table><thead><tr><th style=\"text-align: center\">a</th></tr></thead></table>\n",
+            "<div class=\"footnote-definition\" id=\"1\"><sup class=\"footnote-definition-label\">1</sup></div>\n",
+        );
+        assert_eq!(c(html), html);
+    }
+
+    #[test]
+    fn a_site_can_widen_the_allowlist_but_not_to_script() {
+        let mut extra = HtmlConfig {
+            allow_tags: vec!["video".into(), "script".into()],
+            ..Default::default()
+        };
+        extra
+            .allow_attributes
+            .insert("video".into(), vec!["controls".into(), "onplay".into()]);
+        let out = clean(
+            "<video controls onplay=\"x()\"></video><script>x()</script>",
+            &extra,
+        );
+        assert_eq!(out, "<video controls=\"\"></video>");
+        let d = check_config(
+            &extra,
+            "[html]\nallow_tags = [\"video\", \"script\"]\n",
+            Path::new("careguide.toml"),
+        );
+        assert_eq!(d.len(), 2, "{d:?}");
+        assert_eq!(d[0].line, 2);
+    }
+}
