@@ -43,6 +43,11 @@ pub enum Command {
     Taper(crate::cmd::taper::TaperArgs),
     /// Print a personalized PDF handout for one patient.
     Handout(crate::cmd::handout::HandoutArgs),
+    /// Preview the site on this computer, rebuilt on every change, with a handout form.
+    #[command(
+        after_help = "Example:\n  careguide serve --root . --port 8080\n\nThen open http://127.0.0.1:8080/ (the handout form is at /handout). The site is\nbuilt into ROOT/.careguide-serve, never into output/. Only this computer can connect\nunless --bind names another address."
+    )]
+    Serve(crate::cmd::serve::ServeArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -108,6 +113,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Init(a) => init(&a.dir),
         Command::Taper(a) => crate::cmd::taper::run(&a),
         Command::Handout(a) => crate::cmd::handout::run(&a),
+        Command::Serve(a) => crate::cmd::serve::run(&a),
     }
 }
 
@@ -199,7 +205,10 @@ fn init(dir: &Path) -> u8 {
         std::fs::create_dir_all(dir.join("content"))?;
         std::fs::write(dir.join(crate::config::CONFIG_FILE), INIT_CONFIG)?;
         std::fs::write(dir.join("content/welcome.md"), INIT_PAGE)?;
-        std::fs::write(dir.join(".gitignore"), "/output\n/.careguide-cache\n")?;
+        std::fs::write(
+            dir.join(".gitignore"),
+            "/output\n/.careguide-cache\n/.careguide-serve\n",
+        )?;
         Ok(())
     };
     if let Err(e) = write() {

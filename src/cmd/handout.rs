@@ -197,11 +197,86 @@ fn run_inner(args: &HandoutArgs) -> Result<String, Failure> {
     if let Some(n) = &args.patient_name {
         check_name(n).map_err(|e| Failure::Invalid(vec![format!("--patient-name: {e}")]))?;
     }
-    let (site, i) = find_page(&args.root, &args.page)?;
+    if let (Some(csv), Some(dir)) = (&args.batch, &args.out_dir) {
+        let (site, i) = find_page(&args.root, &args.page)?;
+        let ctx = context(
+            &site,
+            &site.pages[i],
+            args.audience.as_deref(),
+            &args.root,
+            args.paper,
+            made,
+        )?;
+        return batch(&ctx, args, csv, dir);
+    }
+    let out = args.out.as_ref().ok_or_else(|| Failure::Usage(vec![]))?;
+    let (bytes, schedule) = make_pdf(&Request {
+        root: &args.root,
+        page: &args.page,
+        audience: args.audience.as_deref(),
+        patient_name: args.patient_name.as_deref(),
+        taper: &args.taper,
+        paper: args.paper,
+        made,
+    })?;
+    write_atomic(out, &bytes).map_err(|e| Failure::Usage(vec![e]))?;
+    let mut msg = format!("wrote {}\n", out.display());
+    if let Some(s) = &schedule {
+        if !s.warnings.is_empty() {
+            msg.push_str(&format!(
+                "check: the schedule has {} warning(s), listed under 'Notes for the clinician' in the PDF\n",
+                s.warnings.len()
+            ));
+        }
+    }
+    Ok(msg)
+}
+
+/// One patient's handout, as `careguide handout --out` makes it.
+pub struct Request<'a> {
+    /// The site's folder.
+    pub root: &'a Path,
+    /// The page's slug or URL path.
+    pub page: &'a str,
+    /// Whose version to print (default: `patient` if configured, else the default audience).
+    pub audience: Option<&'a str>,
+    pub patient_name: Option<&'a str>,
+    /// The schedule's options; all empty gives a blank chart.
+    pub taper: &'a TaperOptions,
+    pub paper: Paper,
+    pub made: Date,
+}
+
+/// The PDF of one patient's handout, in memory, with its schedule (`None` for a blank chart).
+/// `careguide handout --out` writes it to a file; `careguide serve` sends it to the browser,
+/// so nothing of the patient's is ever written by the server.
+pub fn make_pdf(req: &Request) -> Result<(Vec<u8>, Option<Schedule>), Failure> {
+    if let Some(n) = req.patient_name {
+        check_name(n).map_err(|e| Failure::Invalid(vec![format!("--patient-name: {e}")]))?;
+    }
+    let (site, i) = find_page(req.root, req.page)?;
     let doc = &site.pages[i];
+    let ctx = context(&site, doc, req.audience, req.root, req.paper, req.made)?;
+    let schedule = schedule_for(doc, req.taper)?;
+    let bytes = ctx
+        .render(req.patient_name, schedule.as_ref())
+        .map_err(|e| Failure::Usage(vec![e]))?;
+    Ok((bytes, schedule))
+}
+
+/// What every handout of a page shares: the audience checked, the page's references resolved
+/// (including those from its bibliography files).
+fn context<'a>(
+    site: &'a crate::build::Site,
+    doc: &'a Document,
+    audience: Option<&str>,
+    root: &Path,
+    paper: Paper,
+    made: Date,
+) -> Result<Context<'a>, Failure> {
     let config = &site.config;
-    let audience = match &args.audience {
-        Some(a) => a.clone(),
+    let audience = match audience {
+        Some(a) => a.to_string(),
         None if config.audience("patient").is_some() => "patient".to_string(),
         None => config.default_audience.clone(),
     };
@@ -219,42 +294,21 @@ fn run_inner(args: &HandoutArgs) -> Result<String, Failure> {
         )]));
     }
     let mut diags = crate::diag::Diagnostics::new();
-    // The page's references include those from its bibliography files.
     let library = crate::cite::resolve::Library::load(&site.root, config, None);
     let references: Vec<Reference> = crate::build::resolve_with(doc, config, &library, &mut diags)
         .refs
         .into_values()
         .collect();
-    let ctx = Context {
-        site: &site,
+    Ok(Context {
+        site,
         doc,
         markdown: crate::audience::select(doc.body(), &audience),
         audience,
         references,
-        formatter: Formatter::new(&config.citations.style, &args.root).ok(),
-        paper: args.paper,
+        formatter: Formatter::new(&config.citations.style, root).ok(),
+        paper,
         made,
-    };
-
-    if let (Some(csv), Some(dir)) = (&args.batch, &args.out_dir) {
-        return batch(&ctx, args, csv, dir);
-    }
-    let out = args.out.as_ref().ok_or_else(|| Failure::Usage(vec![]))?;
-    let schedule = schedule_for(doc, &args.taper)?;
-    let bytes = ctx
-        .render(args.patient_name.as_deref(), schedule.as_ref())
-        .map_err(|e| Failure::Usage(vec![e]))?;
-    write_atomic(out, &bytes).map_err(|e| Failure::Usage(vec![e]))?;
-    let mut msg = format!("wrote {}\n", out.display());
-    if let Some(s) = &schedule {
-        if !s.warnings.is_empty() {
-            msg.push_str(&format!(
-                "check: the schedule has {} warning(s), listed under 'Notes for the clinician' in the PDF\n",
-                s.warnings.len()
-            ));
-        }
-    }
-    Ok(msg)
+    })
 }
 
 /// Parse CSV text (RFC 4180: quoted fields, doubled quotes, CRLF) into records with their

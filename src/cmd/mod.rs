@@ -1,4 +1,5 @@
 //! The subcommands whose work is more than a library call; `cli` parses and dispatches.
 
 pub mod handout;
+pub mod serve;
 pub mod taper;
