@@ -1,0 +1,424 @@
+//! `careguide serve` end to end: the real binary on a loopback port, spoken to with a small
+//! HTTP client. Every server is killed when its test ends (`Server` kills on drop).
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const FIXTURE: &str = "tests/fixtures/taper/site";
+const PAGE: &str = "content/kratom-withdrawal.md";
+/// A name that must never leave the PDF: not on disk, not in the server's output.
+const PATIENT: &str = "Zebulon Quartermaine";
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), &target).unwrap();
+        }
+    }
+}
+
+struct Server {
+    child: Child,
+    port: u16,
+    dir: tempfile::TempDir,
+}
+
+impl Server {
+    /// A copy of the fixture site, served on a free port.
+    fn start() -> Server {
+        let dir = tempfile::tempdir().unwrap();
+        copy_dir(Path::new(FIXTURE), &dir.path().join("site"));
+        let stderr = std::fs::File::create(dir.path().join("stderr.txt")).unwrap();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_careguide"))
+            .args(["serve", "--port", "0", "--root"])
+            .arg(dir.path().join("site"))
+            .stdout(Stdio::piped())
+            .stderr(stderr)
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut line = String::new();
+            let _ = BufReader::new(stdout).read_line(&mut line);
+            let _ = tx.send(line);
+        });
+        let mut server = Server {
+            child,
+            port: 0,
+            dir,
+        };
+        let line = rx
+            .recv_timeout(Duration::from_secs(60))
+            .expect("serve printed no address");
+        let port = line
+            .split("http://127.0.0.1:")
+            .nth(1)
+            .and_then(|r| r.split('/').next())
+            .and_then(|p| p.parse().ok())
+            .unwrap_or_else(|| panic!("no port in {line:?}; stderr: {}", server.stderr()));
+        server.port = port;
+        server
+    }
+
+    fn root(&self) -> PathBuf {
+        self.dir.path().join("site")
+    }
+
+    fn stderr(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("stderr.txt")).unwrap_or_default()
+    }
+
+    fn get(&self, path: &str) -> Reply {
+        http(self.port, "GET", path, None)
+    }
+
+    fn post(&self, path: &str, body: &str) -> Reply {
+        http(
+            self.port,
+            "POST",
+            path,
+            Some(("application/x-www-form-urlencoded", body.as_bytes())),
+        )
+    }
+
+    fn version(&self) -> String {
+        self.get("/_careguide/version").text().trim().to_string()
+    }
+
+    /// Change a file of the site, then wait for the build that follows.
+    fn edit(&self, rel: &str, f: impl FnOnce(&Path)) {
+        let before = self.version();
+        f(&self.root().join(rel));
+        wait_for(|| self.version() != before, "a rebuild after the edit");
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+struct Reply {
+    status: u16,
+    head: String,
+    body: Vec<u8>,
+}
+
+impl Reply {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).to_string()
+    }
+
+    fn header(&self, name: &str) -> Option<String> {
+        self.head.lines().find_map(|l| {
+            let (k, v) = l.split_once(':')?;
+            k.eq_ignore_ascii_case(name).then(|| v.trim().to_string())
+        })
+    }
+}
+
+/// One request over a fresh loopback connection, `Connection: close`, bounded in time.
+fn http(port: u16, method: &str, path: &str, body: Option<(&str, &[u8])>) -> Reply {
+    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
+    let mut last = None;
+    for _ in 0..50 {
+        match TcpStream::connect_timeout(&addr, Duration::from_secs(5)) {
+            Ok(mut s) => {
+                s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+                s.set_write_timeout(Some(Duration::from_secs(10))).unwrap();
+                let mut req = format!(
+                    "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n"
+                );
+                if let Some((ctype, b)) = body {
+                    req.push_str(&format!(
+                        "Content-Type: {ctype}\r\nContent-Length: {}\r\n",
+                        b.len()
+                    ));
+                }
+                req.push_str("\r\n");
+                let mut bytes = req.into_bytes();
+                if let Some((_, b)) = body {
+                    bytes.extend_from_slice(b);
+                }
+                // The server may answer (413) before reading a body it refuses.
+                let _ = s.write_all(&bytes);
+                let mut raw = Vec::new();
+                let _ = s.read_to_end(&mut raw);
+                let split = raw
+                    .windows(4)
+                    .position(|w| w == b"\r\n\r\n")
+                    .unwrap_or_else(|| {
+                        panic!("no response head: {:?}", String::from_utf8_lossy(&raw))
+                    });
+                let head = String::from_utf8_lossy(&raw[..split]).to_string();
+                let status = head
+                    .split(' ')
+                    .nth(1)
+                    .and_then(|s| s.parse().ok())
+                    .unwrap_or(0);
+                return Reply {
+                    status,
+                    head,
+                    body: raw[split + 4..].to_vec(),
+                };
+            }
+            Err(e) => {
+                last = Some(e);
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        }
+    }
+    panic!("cannot connect to 127.0.0.1:{port}: {last:?}");
+}
+
+fn wait_for(mut cond: impl FnMut() -> bool, what: &str) {
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(30) {
+        if cond() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("timed out waiting for {what}");
+}
+
+fn replace(path: &Path, from: &str, to: &str) {
+    let text = std::fs::read_to_string(path).unwrap();
+    assert!(text.contains(from), "{from:?} not in {}", path.display());
+    std::fs::write(path, text.replace(from, to)).unwrap();
+}
+
+/// Every file under `dir`, with its bytes.
+fn all_files(dir: &Path, out: &mut Vec<(PathBuf, Vec<u8>)>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            all_files(&p, out);
+        } else if let Ok(b) = std::fs::read(&p) {
+            out.push((p, b));
+        }
+    }
+}
+
+const TITLE: &str = "title: Safe withdrawal from kratom dependence";
+
+#[test]
+fn serves_the_site_and_rebuilds_on_change_with_an_error_overlay() {
+    let s = Server::start();
+    let home = s.get("/");
+    assert_eq!(home.status, 200, "{}", s.stderr());
+    assert!(home.text().contains("data-careguide-version"));
+    // Directories without a slash are redirected, so that relative links work.
+    let r = s.get("/kratom-withdrawal");
+    assert_eq!(r.status, 301);
+    assert_eq!(r.header("Location").as_deref(), Some("/kratom-withdrawal/"));
+    let page = s.get("/kratom-withdrawal/");
+    assert_eq!(page.status, 200);
+    assert!(page
+        .text()
+        .contains("Safe withdrawal from kratom dependence"));
+    assert!(!page.text().contains("careguide-build-error"));
+    assert_eq!(s.get("/no-such-page/").status, 404);
+    assert_eq!(s.get("/../careguide.toml").status, 400);
+    assert_eq!(s.get("/%2e%2e/careguide.toml").status, 400);
+    // The script is added to responses only: the built files and the public output are
+    // untouched.
+    let built = std::fs::read_to_string(s.root().join(".careguide-serve/site/index.html")).unwrap();
+    assert!(!built.contains("_careguide"));
+    assert!(!s.root().join("output").exists());
+    let js = s.get("/_careguide/live.js");
+    assert!(js.text().contains("/_careguide/version"));
+
+    // An edit is rebuilt and served.
+    s.edit(PAGE, |p| replace(p, TITLE, "title: Stopping kratom slowly"));
+    let page = s.get("/kratom-withdrawal/").text();
+    assert!(page.contains("Stopping kratom slowly"), "{}", s.stderr());
+
+    // A broken edit: the error shows over the last good page, which is still served.
+    s.edit(PAGE, |p| {
+        replace(
+            p,
+            "at that point [@horowitz2019]",
+            "at that point [@nosuch<key>]",
+        )
+    });
+    let r = s.get("/kratom-withdrawal/");
+    assert_eq!(r.status, 200);
+    let page = r.text();
+    assert!(page.contains("Stopping kratom slowly"));
+    assert!(page.contains("id=\"careguide-build-error\""), "{page}");
+    assert!(page.contains("content/kratom-withdrawal.md:"));
+    assert!(page.contains("hint:"));
+    assert!(!page.contains("nosuch<key>"), "the message is escaped");
+    assert!(s.stderr().contains("still serving the last good build"));
+
+    // Fixed: the overlay goes.
+    s.edit(PAGE, |p| {
+        replace(
+            p,
+            "at that point [@nosuch<key>]",
+            "at that point [@horowitz2019]",
+        )
+    });
+    assert!(!s
+        .get("/kratom-withdrawal/")
+        .text()
+        .contains("careguide-build-error"));
+}
+
+#[test]
+fn a_content_folder_that_disappears_shows_an_error_and_recovers() {
+    let s = Server::start();
+    assert_eq!(s.get("/kratom-withdrawal/").status, 200);
+    let gone = s.root().join("content.away");
+    s.edit("content", |p| std::fs::rename(p, &gone).unwrap());
+    let r = s.get("/kratom-withdrawal/");
+    assert_eq!(r.status, 200, "the last good build is still served");
+    assert!(r.text().contains("careguide-build-error"));
+    assert!(r.text().contains("content/missing"));
+    s.edit("content", |p| std::fs::rename(&gone, p).unwrap());
+    let r = s.get("/kratom-withdrawal/");
+    assert_eq!(r.status, 200);
+    assert!(!r.text().contains("careguide-build-error"));
+}
+
+const GOOD: &str = "page=kratom-withdrawal&audience=patient&dose=20&reduction_percent=10&interval_days=7&step=0.5&min_dose=0.5&doses_per_day=3&start=2026-12-01&holds=2%3A7&mode=previous&paper=letter";
+
+#[test]
+fn the_handout_form_validates_and_returns_the_pdf_storing_nothing() {
+    let s = Server::start();
+    let form = s.get("/handout?page=kratom-withdrawal");
+    assert_eq!(form.status, 200);
+    assert_eq!(form.header("Cache-Control").as_deref(), Some("no-store"));
+    let html = form.text();
+    assert!(html.contains("<label for=\"f-dose\">Current daily dose (g)</label>"));
+    assert!(html.contains("From 5% to 25%. The page&#39;s default is 10%."));
+    assert!(html.contains("name=\"reduction_percent\" value=\"10\""));
+    assert!(html.contains("<legend>Paper size</legend>"));
+    assert!(
+        !html.contains("live.js"),
+        "the form must not reload while typing"
+    );
+
+    // A valid form: the PDF, not kept anywhere.
+    let name = PATIENT.replace(' ', "+");
+    let r = s.post("/handout", &format!("{GOOD}&patient_name={name}"));
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.header("Content-Type").as_deref(), Some("application/pdf"));
+    assert_eq!(r.header("Cache-Control").as_deref(), Some("no-store"));
+    assert!(r
+        .header("Content-Disposition")
+        .is_some_and(|d| d.starts_with("attachment")));
+    assert!(r.body.starts_with(b"%PDF-"));
+
+    // Bad values: messages next to their fields, values kept (escaped).
+    let r = s.post(
+        "/handout",
+        &format!(
+            "page=kratom-withdrawal&patient_name=%3Cb%3E{name}&dose=abc&interval_days=-3&reduction_percent=40&start=2026-02-30"
+        ),
+    );
+    assert_eq!(r.status, 422);
+    assert_eq!(r.header("Cache-Control").as_deref(), Some("no-store"));
+    let html = r.text();
+    for field in ["dose", "interval_days", "reduction_percent", "start"] {
+        assert!(
+            html.contains(&format!("id=\"f-{field}-error\"")),
+            "no error for {field}: {html}"
+        );
+        assert!(html.contains(&format!(
+            "aria-describedby=\"f-{field}-hint f-{field}-error\" aria-invalid=\"true\""
+        )));
+    }
+    assert!(html.contains("&#39;abc&#39; is not a number"));
+    assert!(html.contains("name=\"dose\" value=\"abc\""));
+    assert!(html.contains("name=\"interval_days\" value=\"-3\""));
+    assert!(html.contains("above the page&#39;s limit of 25%"));
+    assert!(html.contains(&format!("value=\"&lt;b&gt;{PATIENT}\"")));
+    assert!(!html.contains("<b>"));
+
+    // A hold on a step that does not exist.
+    let r = s.post("/handout", &format!("{GOOD}&holds=999%3A7"));
+    assert_eq!(r.status, 422);
+    assert!(r.text().contains("id=\"f-holds-error\""));
+
+    // Missing fields.
+    let r = s.post("/handout", "dose=20");
+    assert_eq!(r.status, 400);
+    assert!(r.text().contains("did not say which page"));
+    let r = s.post("/handout", "page=kratom-withdrawal&interval_days=7");
+    assert_eq!(r.status, 422);
+    assert!(r.text().contains("id=\"f-dose-error\""));
+    assert!(r.text().contains("sent no dose"));
+
+    // Too large a body is refused.
+    let big = format!("{GOOD}&patient_name={}", "a".repeat(64 * 1024));
+    assert_eq!(s.post("/handout", &big).status, 413);
+
+    // Nothing of the patient's was written or printed.
+    let mut files = Vec::new();
+    all_files(s.dir.path(), &mut files);
+    for (path, bytes) in &files {
+        assert!(
+            !bytes
+                .windows(PATIENT.len())
+                .any(|w| w == PATIENT.as_bytes()),
+            "the patient's name is in {}",
+            path.display()
+        );
+        assert!(!path.to_string_lossy().contains("Zebulon"));
+    }
+    assert!(!s.stderr().contains("Zebulon"));
+}
+
+#[test]
+fn a_port_in_use_is_a_clear_error() {
+    let taken = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
+    let port = taken.local_addr().unwrap().port();
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(Path::new(FIXTURE), dir.path());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_careguide"))
+        .args(["serve", "--port", &port.to_string(), "--root"])
+        .arg(dir.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    let status = loop {
+        if let Some(st) = child.try_wait().unwrap() {
+            break st;
+        }
+        if start.elapsed() > Duration::from_secs(30) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("serve kept running on a port in use");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    assert_eq!(status.code(), Some(2), "{err}");
+    assert!(err.contains("already in use"), "{err}");
+    assert!(err.contains("--port 0"), "{err}");
+    drop(taken);
+}
