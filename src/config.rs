@@ -180,9 +180,10 @@ impl Config {
         };
         let mut seen = std::collections::BTreeSet::new();
         if self.audiences.is_empty() {
+            let (l, c) = place("audiences");
             out.push(
                 Diagnostic::error("config/audiences", "no audiences are configured")
-                    .at(file, 0, 0)
+                    .at(file, l, c)
                     .category(Category::Config)
                     .hint("add at least one [[audiences]] table with id, label and disclaimer"),
             );
