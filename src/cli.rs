@@ -149,7 +149,10 @@ fn run_pipeline(common: &CommonArgs, out: Option<PathBuf>, pdf: bool) -> u8 {
         pdf,
         retractions: common.retractions.clone(),
     };
+    let verb = if writing { "building" } else { "checking" };
+    let progress = crate::cmd::progress::Progress::start(&common.root, verb);
     let r = build::run(&opts);
+    drop(progress);
     let mut extra = serde_json::Map::new();
     extra.insert("pages".into(), r.pages.into());
     if common.format == Format::Json {

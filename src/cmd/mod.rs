@@ -1,5 +1,6 @@
 //! The subcommands whose work is more than a library call; `cli` parses and dispatches.
 
 pub mod handout;
+pub mod progress;
 pub mod serve;
 pub mod taper;

@@ -1191,7 +1191,7 @@ fn form_page(
     let e = escape_html;
     let mut h = String::new();
     h.push_str(&format!(
-        "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta name=\"referrer\" content=\"no-referrer\">\n<title>{}Print a personalized handout: {}</title>\n<link rel=\"stylesheet\" href=\"/_careguide/live.css\">\n</head>\n<body class=\"careguide-form\">\n<main>\n<h1>Print a personalized handout</h1>\n<p class=\"privacy\">What you enter here goes only to careguide on this computer, which makes the PDF and forgets it: nothing is stored, logged or cached.</p>\n",
+        "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta name=\"referrer\" content=\"no-referrer\">\n<title>{}Print a personalized handout: {}</title>\n<link rel=\"stylesheet\" href=\"/_careguide/live.css\">\n</head>\n<body class=\"careguide-form\">\n<main>\n<p><a href=\"/\">Back to the site preview</a></p>\n<h1>Print a personalized handout</h1>\n<p class=\"privacy\">What you enter here goes only to careguide on this computer, which makes the PDF and forgets it: nothing is stored, logged or cached.</p>\n",
         if errors.is_empty() { "" } else { "Error: " },
         e(&site.config.title)
     ));
