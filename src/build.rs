@@ -83,6 +83,12 @@ pub fn parse_all(
         diags.extend(d);
         pages.extend(doc);
     }
+    dedupe(pages, diags)
+}
+
+/// Refuse two pages at one URL: report it and keep only the first, so later stages do not
+/// report the same clash again as colliding output files.
+pub fn dedupe(mut pages: Vec<Document>, diags: &mut Diagnostics) -> Vec<Document> {
     // Two pages at one URL: report it and keep only the first, so later stages do not report
     // the same clash again as colliding output files.
     let mut seen: BTreeMap<String, PathBuf> = BTreeMap::new();
@@ -391,6 +397,18 @@ pub fn run(opts: &Options) -> Report {
             )
         })
         .collect();
+    // One build of an output at a time: a second waits here, so outputs never mix.
+    let _lock = match &opts.out {
+        Some(out) => match crate::output::lock(&opts.root, out) {
+            Ok(l) => Some(l),
+            Err(d) => {
+                diags.push(d);
+                diags.sort();
+                return report;
+            }
+        },
+        None => None,
+    };
     let manifest = cache::Manifest::load(&opts.root, &out_abs);
     timer.lap("read and hash");
 
@@ -419,11 +437,57 @@ pub fn run(opts: &Options) -> Report {
         return report;
     }
 
+    // Pages whose inputs are unchanged come back from the cache already parsed; the others
+    // are parsed now, in parallel.
+    let mut pages: Vec<(Document, bool)> = Vec::with_capacity(sources.len());
+    let mut page_diags: BTreeMap<PathBuf, Vec<Diagnostic>> = BTreeMap::new();
+    let mut to_parse = Vec::new();
+    for src in sources {
+        let k = src.rel.display().to_string();
+        let cached = manifest
+            .pages
+            .get(&k)
+            .filter(|_| keys.get(&k).is_some_and(|v| unchanged(&k, v)))
+            .and_then(|r| r.doc.clone());
+        match cached {
+            Some(mut doc) => {
+                doc.text = src.text;
+                pages.push((doc, true));
+            }
+            None => to_parse.push(src),
+        }
+    }
+    let parsed: Vec<(PathBuf, Option<Document>, Diagnostics)> = to_parse
+        .into_par_iter()
+        .map(|src| {
+            let mut d = Diagnostics::new();
+            let file = src.rel.clone();
+            let doc = content::parse(src, &config, &mut d);
+            (file, doc, d)
+        })
+        .collect();
+    for (file, doc, d) in parsed {
+        match doc {
+            Some(doc) => {
+                page_diags.insert(file, d.into_vec());
+                pages.push((doc, false));
+            }
+            None => diags.extend(d),
+        }
+    }
+    pages.sort_by(|a, b| a.0.file.cmp(&b.0.file));
+    let (docs, from_cache): (Vec<Document>, Vec<bool>) = pages.into_iter().unzip();
     let site = Site {
         root: opts.root.clone(),
-        pages: parse_all(&config, sources, diags),
+        pages: dedupe(docs, diags),
         config,
     };
+    let from_cache: BTreeMap<&Path, bool> = site
+        .pages
+        .iter()
+        .map(|d| d.file.as_path())
+        .zip(from_cache)
+        .collect();
     let templates = match Templates::load(&opts.root) {
         Ok(t) => Some(t),
         Err(e) => {
@@ -456,12 +520,27 @@ pub fn run(opts: &Options) -> Report {
     let memo = formatter
         .as_ref()
         .map(|f| FormatMemo::new(f, &site.config.citations.style, &manifest.formatted));
-    // Resolve and render every page in parallel; diagnostics are sorted afterwards.
-    let rendered: Vec<(Vec<Variant>, Diagnostics, crate::audience::Audit)> = site
+
+    // A page is taken whole from the cache when its inputs are unchanged and, for a build,
+    // its files are still in the output: they are linked from there, not rendered again.
+    let reusable = |doc: &Document| -> Option<&cache::PageRecord> {
+        let r = manifest.pages.get(&doc.file.display().to_string())?;
+        let cached = from_cache.get(doc.file.as_path()).copied().unwrap_or(false);
+        (cached && r.facts.is_some() && (opts.out.is_none() || manifest.outputs_intact(r)))
+            .then_some(r)
+    };
+    let results: Vec<PageResult> = site
         .pages
         .par_iter()
         .map(|doc| {
+            if let Some(facts) = reusable(doc).and_then(|r| r.facts.clone()) {
+                return PageResult {
+                    facts,
+                    files: PageFiles::Reused,
+                };
+            }
             let mut d = Diagnostics::new();
+            d.extend(page_diags.get(&doc.file).cloned().unwrap_or_default());
             let resolved = resolve_with(doc, &site.config, &library, &mut d);
             let mut variants = match &memo {
                 Some(m) => variants_by(&resolved, &doc.audiences, &|refs| m.format(refs)),
@@ -481,168 +560,192 @@ pub fn run(opts: &Options) -> Report {
                 }
             }
             let audit = crate::audience::audit(doc, &site.config, today);
-            (variants, d, audit)
+            let reference_findings = d.iter().filter(|x| x.rule.starts_with("cite/")).count();
+            let editorial = crate::audience::review::editorial_row(
+                doc,
+                &site.config,
+                today,
+                &audit.scores,
+                reference_findings,
+            );
+            d.extend(
+                audit
+                    .diagnostics
+                    .into_iter()
+                    .filter_map(|x| site.config.apply_level(x)),
+            );
+            let files = match templates.as_ref().filter(|_| formatter.is_some()) {
+                Some(t) => PageFiles::Rendered((|| {
+                    let mut files = crate::render::site::render_page(
+                        &site, doc, &variants, t, today, opts.pdf,
+                    )?;
+                    if opts.pdf {
+                        files.extend(page_pdfs(&site, doc, &variants, formatter.as_ref())?);
+                    }
+                    Ok(files)
+                })()),
+                None => PageFiles::NotRendered,
+            };
+            let refs_used = match &memo {
+                Some(m) => variants
+                    .iter()
+                    .flat_map(|v| v.cited.iter())
+                    .map(|r| cache::reference_key(m.style(), r))
+                    .collect::<std::collections::BTreeSet<_>>()
+                    .into_iter()
+                    .collect(),
+                None => Vec::new(),
+            };
+            PageResult {
+                facts: cache::PageFacts {
+                    diagnostics: d.into_vec(),
+                    scores: audit.scores,
+                    editorial,
+                    search: crate::render::search::page_value(&site.config, doc, &variants),
+                    refs_used,
+                },
+                files,
+            }
         })
         .collect();
-    let mut variants = Vec::with_capacity(rendered.len());
-    let mut editorial = Vec::with_capacity(rendered.len());
-    let mut scores = Vec::with_capacity(rendered.len());
-    for (doc, (v, d, audit)) in site.pages.iter().zip(rendered) {
-        let reference_findings = d.iter().filter(|x| x.rule.starts_with("cite/")).count();
-        editorial.push(crate::audience::review::editorial_row(
-            doc,
-            &site.config,
-            today,
-            &audit.scores,
-            reference_findings,
-        ));
-        diags.extend(d);
-        diags.extend(
-            audit
-                .diagnostics
-                .into_iter()
-                .filter_map(|x| site.config.apply_level(x)),
-        );
-        variants.push(v);
-        scores.push((doc.path.clone(), audit.scores));
-    }
-    report.scores = crate::audience::scores_json(scores.iter().map(|(p, s)| (p.as_str(), s)));
     report.pages = site.pages.len();
-    timer.lap("resolve and render variants");
+    timer.lap("resolve and render changed pages");
 
-    // Pages whose inputs did not change, and whose files are still in the output, are linked
-    // from the previous output rather than rendered again (only when writing that output).
-    let reusable = |doc: &Document| -> Option<&cache::PageRecord> {
-        let k = doc.file.display().to_string();
-        let r = manifest.pages.get(&k)?;
-        (opts.out.is_some()
-            && Some(&r.key) == keys.get(&k)
-            && manifest.inputs_unchanged(&opts.root, r, &digests)
-            && manifest.outputs_intact(r))
-        .then_some(r)
-    };
     let mut files = Vec::new();
     let mut reused: Vec<String> = Vec::new();
     let mut records: BTreeMap<String, cache::PageRecord> = BTreeMap::new();
-    if let (Some(t), Some(_)) = (&templates, &formatter) {
-        let pages: Vec<Result<Vec<OutputFile>, Vec<Diagnostic>>> = site
-            .pages
-            .par_iter()
-            .zip(&variants)
-            .map(|(doc, vs)| match reusable(doc) {
-                Some(_) => Ok(Vec::new()),
-                None => {
-                    let mut files =
-                        crate::render::site::render_page(&site, doc, vs, t, today, opts.pdf)?;
-                    if opts.pdf {
-                        files.extend(page_pdfs(&site, doc, vs, formatter.as_ref())?);
-                    }
-                    Ok(files)
-                }
+    let mut search = Vec::with_capacity(results.len());
+    let mut editorial = Vec::with_capacity(results.len());
+    let mut scores = Vec::with_capacity(results.len());
+    let mut refs_used = std::collections::HashSet::new();
+    for (doc, r) in site.pages.iter().zip(results) {
+        let k = doc.file.display().to_string();
+        diags.extend(r.facts.diagnostics.iter().cloned());
+        search.push(r.facts.search.clone());
+        editorial.push(r.facts.editorial.clone());
+        scores.push((doc.path.clone(), r.facts.scores.clone()));
+        refs_used.extend(r.facts.refs_used.iter().cloned());
+        let outputs = match r.files {
+            PageFiles::Reused => {
+                let rec = manifest.pages.get(&k).map(|r| r.outputs.clone());
+                let outputs = rec.unwrap_or_default();
+                reused.extend(outputs.iter().map(|(p, _)| p.clone()));
+                outputs
+            }
+            PageFiles::NotRendered => Vec::new(),
+            PageFiles::Rendered(Ok(f)) => {
+                let o = f
+                    .iter()
+                    .map(|f| (f.path.clone(), f.bytes.len() as u64))
+                    .collect();
+                files.extend(f);
+                o
+            }
+            PageFiles::Rendered(Err(e)) => {
+                diags.extend(e);
+                Vec::new()
+            }
+        };
+        let inputs = resolve::page_inputs(doc)
+            .into_iter()
+            .map(|p| {
+                let p = p.display().to_string();
+                let d = cache::file_digest(&opts.root, &p, &digests);
+                (p, d)
             })
             .collect();
-        for (doc, r) in site.pages.iter().zip(pages) {
-            let k = doc.file.display().to_string();
-            let key = keys.get(&k).cloned().unwrap_or_default();
-            match (reusable(doc), r) {
-                (Some(rec), _) => {
-                    reused.extend(rec.outputs.iter().map(|(p, _)| p.clone()));
-                    records.insert(k, rec.clone());
-                }
-                (None, Ok(f)) => {
-                    let outputs = f
-                        .iter()
-                        .map(|f| (f.path.clone(), f.bytes.len() as u64))
-                        .collect();
-                    let inputs = resolve::page_inputs(doc)
-                        .into_iter()
-                        .map(|p| {
-                            let p = p.display().to_string();
-                            let d = cache::file_digest(&opts.root, &p, &digests);
-                            (p, d)
-                        })
-                        .collect();
-                    records.insert(
-                        k,
-                        cache::PageRecord {
-                            key,
-                            outputs,
-                            inputs,
-                        },
-                    );
-                    files.extend(f);
-                }
-                (None, Err(e)) => diags.extend(e),
-            }
-        }
-        let page_files = files.len();
-        match crate::render::site::render_lists(&site, t) {
-            Ok(f) => files.extend(f),
-            Err(e) => diags.extend(e),
-        }
-        files.extend(crate::render::publish::extra_files(&site, &variants));
-        // The editorial board's report: not linked from the pages, not in the sitemap.
-        files.push(OutputFile::new(
-            "_editorial/index.html".into(),
-            crate::audience::review::editorial_report(&site.config, &editorial, today).into_bytes(),
-        ));
-        let site_files: Vec<(String, u64)> = files[page_files..]
-            .iter()
-            .map(|f| (f.path.clone(), f.bytes.len() as u64))
-            .collect();
-        // Check for two outputs at one path among new and reused files alike.
-        let mut all: Vec<OutputFile> = reused
-            .iter()
-            .map(|p| OutputFile::new(p.clone(), Vec::new()))
-            .chain(
-                files
-                    .iter()
-                    .map(|f| OutputFile::new(f.path.clone(), Vec::new())),
-            )
-            .collect();
-        diags.extend(crate::render::site::check_collisions(&mut all));
-        report.files = all.len();
-        timer.lap("templates and site files");
+        records.insert(
+            k.clone(),
+            cache::PageRecord {
+                key: keys.get(&k).cloned().unwrap_or_default(),
+                outputs,
+                inputs,
+                doc: Some(doc.clone()),
+                facts: Some(r.facts),
+            },
+        );
+    }
+    report.scores = crate::audience::scores_json(scores.iter().map(|(p, s)| (p.as_str(), s)));
+    let Some(t) = templates.as_ref().filter(|_| formatter.is_some()) else {
         diags.sort();
-        if diags.has_errors() {
-            return report;
-        }
-        if let Some(out) = &opts.out {
-            let build_id = cache::build_id(&keys);
-            match crate::output::write_site(&opts.root, out, files, &reused, &build_id) {
-                Ok(stats) => {
-                    report.written = stats.written;
-                    report.unchanged = stats.unchanged;
-                    let used: std::collections::HashSet<String> = site
-                        .pages
-                        .iter()
-                        .zip(&variants)
-                        .flat_map(|(_, vs)| vs.iter().flat_map(|v| v.cited.iter()))
-                        .filter_map(|r| memo.as_ref().map(|m| cache::reference_key(m.style(), r)))
-                        .collect();
-                    cache::Manifest {
-                        format: cache::FORMAT,
-                        out: out_abs.clone(),
-                        build_id,
-                        pages: records,
-                        formatted: memo
-                            .as_ref()
-                            .map(|m| m.export(|k| used.contains(k)))
-                            .unwrap_or_default(),
-                        site_files,
-                        diagnostics: report.diagnostics.iter().cloned().collect(),
-                        scores: report.scores.clone(),
-                    }
-                    .save(&opts.root);
+        return report;
+    };
+    let page_files = files.len();
+    match crate::render::site::render_lists(&site, t) {
+        Ok(f) => files.extend(f),
+        Err(e) => diags.extend(e),
+    }
+    let index = crate::render::search::index_from(&site.config, search);
+    files.extend(crate::render::publish::extra_files_with_index(
+        &site, &index,
+    ));
+    // The editorial board's report: not linked from the pages, not in the sitemap.
+    files.push(OutputFile::new(
+        "_editorial/index.html".into(),
+        crate::audience::review::editorial_report(&site.config, &editorial, today).into_bytes(),
+    ));
+    let site_files: Vec<(String, u64)> = files[page_files..]
+        .iter()
+        .map(|f| (f.path.clone(), f.bytes.len() as u64))
+        .collect();
+    // Check for two outputs at one path among new and reused files alike.
+    let mut all: Vec<OutputFile> = reused
+        .iter()
+        .map(|p| OutputFile::new(p.clone(), Vec::new()))
+        .chain(
+            files
+                .iter()
+                .map(|f| OutputFile::new(f.path.clone(), Vec::new())),
+        )
+        .collect();
+    diags.extend(crate::render::site::check_collisions(&mut all));
+    report.files = all.len();
+    timer.lap("templates and site files");
+    diags.sort();
+    if diags.has_errors() {
+        return report;
+    }
+    if let Some(out) = &opts.out {
+        let build_id = cache::build_id(&keys);
+        match crate::output::write_site(&opts.root, out, files, &reused, &build_id) {
+            Ok(stats) => {
+                report.written = stats.written;
+                report.unchanged = stats.unchanged;
+                cache::Manifest {
+                    format: cache::FORMAT,
+                    out: out_abs.clone(),
+                    build_id,
+                    pages: records,
+                    formatted: memo
+                        .as_ref()
+                        .map(|m| m.export(|k| refs_used.contains(k)))
+                        .unwrap_or_default(),
+                    site_files,
+                    diagnostics: report.diagnostics.iter().cloned().collect(),
+                    scores: report.scores.clone(),
                 }
-                Err(d) => report.diagnostics.push(d.category(Category::Io)),
+                .save(&opts.root);
             }
-            timer.lap("write");
+            Err(d) => report.diagnostics.push(d.category(Category::Io)),
         }
-    } else {
-        diags.sort();
+        timer.lap("write");
     }
     report
+}
+
+/// One page's share of a build: what the site-wide files and the report need from it, and its
+/// files.
+struct PageResult {
+    facts: cache::PageFacts,
+    files: PageFiles,
+}
+
+enum PageFiles {
+    /// Unchanged: linked from the previous output.
+    Reused,
+    Rendered(Result<Vec<OutputFile>, Vec<Diagnostic>>),
+    /// Not rendered: the templates or the citation style could not be loaded (reported).
+    NotRendered,
 }
 
 /// `/<path>/<audience>.pdf` for every variant: the page as a printable handout, with a blank

@@ -24,7 +24,7 @@ use crate::cite::Reference;
 use crate::diag::Diagnostic;
 
 pub const CACHE_DIR: &str = ".careguide-cache";
-pub const FORMAT: u32 = 1;
+pub const FORMAT: u32 = 2;
 
 /// A 128-bit digest made of two SipHash states with different prefixes: plenty for cache keys,
 /// and no extra dependency. Keys only need to be stable for one careguide binary, which is
@@ -72,6 +72,27 @@ pub struct PageRecord {
     /// The page's own bibliography files (relative to the root) with their content digests.
     #[serde(default)]
     pub inputs: Vec<(String, String)>,
+    /// The parsed page, so an unchanged page is not parsed again.
+    #[serde(default)]
+    pub doc: Option<crate::content::Document>,
+    /// What the site-wide files and the report need from the page.
+    #[serde(default)]
+    pub facts: Option<PageFacts>,
+}
+
+/// What a build learned about one page beyond its own files.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PageFacts {
+    /// Its findings (front matter, citations, audience blocks, reading level, review).
+    pub diagnostics: Vec<Diagnostic>,
+    /// Reading-level scores per audience.
+    pub scores: BTreeMap<String, crate::audience::readability::Scores>,
+    /// Its line on the editorial report.
+    pub editorial: crate::audience::review::EditorialRow,
+    /// Its part of the search index.
+    pub search: serde_json::Value,
+    /// Keys of the formatted references it shows (see [`reference_key`]).
+    pub refs_used: Vec<String>,
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]

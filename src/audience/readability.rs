@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 
 use pulldown_cmark::{Event, Parser, Tag, TagEnd};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::blocks::Selected;
 use super::syllables;
@@ -18,7 +18,7 @@ use crate::content::Document;
 use crate::diag::Diagnostic;
 
 /// Readability of one variant's prose.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Scores {
     pub words: usize,
     pub sentences: usize,

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::readability::Scores;
@@ -190,7 +190,7 @@ pub fn banner(doc: &Document, today: Date) -> Option<Banner> {
 }
 
 /// One audience's reading level on the editorial report.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Reading {
     pub grade: f64,
     pub target: Option<f64>,
@@ -205,7 +205,7 @@ impl Reading {
 }
 
 /// One page's line on the editorial report.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EditorialRow {
     pub path: String,
     pub file: String,

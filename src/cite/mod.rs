@@ -90,7 +90,7 @@ fn opt_string_or_number<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String
 }
 
 /// Where a reference was defined, for diagnostics naming both places of a duplicate.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Origin {
     pub file: PathBuf,
     pub line: usize,
@@ -98,7 +98,7 @@ pub struct Origin {
 }
 
 /// One work that can be cited, whatever file it came from.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Reference {
     pub id: String,
     pub kind: RefKind,

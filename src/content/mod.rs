@@ -21,10 +21,12 @@ pub struct SourceFile {
     pub text: String,
 }
 
-/// A parsed page: typed front matter and the Markdown body.
-#[derive(Debug, Clone)]
+/// A parsed page: typed front matter and the Markdown body. It serializes without its text,
+/// for the build cache (which has the text anyway).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Document {
     pub file: PathBuf,
+    #[serde(skip)]
     pub text: String,
     pub front: FrontMatter,
     /// Byte offset of the body in `text`.

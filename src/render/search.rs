@@ -483,10 +483,40 @@ fn bit(i: usize) -> u64 {
 
 /// The index as a JSON value.
 pub fn index_value(site: &Site, variants: &[Vec<Variant>]) -> Value {
-    let config = &site.config;
+    let pages: Vec<Value> = site
+        .pages
+        .iter()
+        .zip(variants)
+        .map(|(doc, vs)| page_value(&site.config, doc, vs))
+        .collect();
+    index_from(&site.config, pages)
+}
+
+/// The index assembled from each page's [`page_value`] (which the build cache keeps, so that
+/// an incremental build need not render unchanged pages again).
+pub fn index_from(config: &crate::config::Config, pages: Vec<Value>) -> Value {
     let aud_index = |id: &str| config.audiences.iter().position(|a| a.id == id);
-    let mut pages = Vec::new();
-    for (doc, vs) in site.pages.iter().zip(variants) {
+    let audiences: Vec<(&str, &str)> = config
+        .audiences
+        .iter()
+        .map(|a| (a.id.as_str(), a.label.as_str()))
+        .collect();
+    json!({
+        "v": 1,
+        "a": audiences,
+        "d": aud_index(&config.default_audience).unwrap_or(0),
+        "p": pages,
+    })
+}
+
+/// One page's part of the index, from its rendered variants.
+pub fn page_value(
+    config: &crate::config::Config,
+    doc: &crate::content::Document,
+    vs: &[Variant],
+) -> Value {
+    let aud_index = |id: &str| config.audiences.iter().position(|a| a.id == id);
+    {
         // Piece → mask of the audiences that see it, in the order first seen.
         let mut order: Vec<Piece> = Vec::new();
         let mut masks: BTreeMap<Piece, u64> = BTreeMap::new();
@@ -543,7 +573,7 @@ pub fn index_value(site: &Site, variants: &[Vec<Variant>]) -> Value {
             })
             .collect();
         let r = &doc.front.review;
-        pages.push(PageOut {
+        serde_json::to_value(PageOut {
             t: doc.front.title.clone(),
             u: doc.path.clone(),
             k: r.status.id(),
@@ -552,24 +582,19 @@ pub fn index_value(site: &Site, variants: &[Vec<Variant>]) -> Value {
             m: page_mask,
             h: headings,
             e: entries,
-        });
+        })
+        .unwrap_or(Value::Null)
     }
-    let audiences: Vec<(&str, &str)> = config
-        .audiences
-        .iter()
-        .map(|a| (a.id.as_str(), a.label.as_str()))
-        .collect();
-    json!({
-        "v": 1,
-        "a": audiences,
-        "d": aud_index(&config.default_audience).unwrap_or(0),
-        "p": pages,
-    })
 }
 
 /// The index file's bytes: `self.careguideSearch=<json>;`.
 pub fn index_file(site: &Site, variants: &[Vec<Variant>]) -> Vec<u8> {
-    let json = serde_json::to_string(&index_value(site, variants)).unwrap_or_else(|_| "{}".into());
+    index_bytes(&index_value(site, variants))
+}
+
+/// The index file's bytes for an assembled index value.
+pub fn index_bytes(index: &Value) -> Vec<u8> {
+    let json = serde_json::to_string(index).unwrap_or_else(|_| "{}".into());
     format!("self.{INDEX_GLOBAL}={json};\n").into_bytes()
 }
 
