@@ -130,6 +130,24 @@ impl Reply {
 
 /// One request over a fresh loopback connection, `Connection: close`, bounded in time.
 fn http(port: u16, method: &str, path: &str, body: Option<(&str, &[u8])>) -> Reply {
+    let mut req =
+        format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n");
+    if let Some((ctype, b)) = body {
+        req.push_str(&format!(
+            "Content-Type: {ctype}\r\nContent-Length: {}\r\n",
+            b.len()
+        ));
+    }
+    req.push_str("\r\n");
+    let mut bytes = req.into_bytes();
+    if let Some((_, b)) = body {
+        bytes.extend_from_slice(b);
+    }
+    raw(port, &bytes)
+}
+
+/// Send `bytes` as they are and read the whole response.
+fn raw(port: u16, bytes: &[u8]) -> Reply {
     let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
     let mut last = None;
     for _ in 0..50 {
@@ -137,22 +155,8 @@ fn http(port: u16, method: &str, path: &str, body: Option<(&str, &[u8])>) -> Rep
             Ok(mut s) => {
                 s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
                 s.set_write_timeout(Some(Duration::from_secs(10))).unwrap();
-                let mut req = format!(
-                    "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n"
-                );
-                if let Some((ctype, b)) = body {
-                    req.push_str(&format!(
-                        "Content-Type: {ctype}\r\nContent-Length: {}\r\n",
-                        b.len()
-                    ));
-                }
-                req.push_str("\r\n");
-                let mut bytes = req.into_bytes();
-                if let Some((_, b)) = body {
-                    bytes.extend_from_slice(b);
-                }
                 // The server may answer (413) before reading a body it refuses.
-                let _ = s.write_all(&bytes);
+                let _ = s.write_all(bytes);
                 let mut raw = Vec::new();
                 let _ = s.read_to_end(&mut raw);
                 let split = raw
@@ -235,6 +239,14 @@ fn serves_the_site_and_rebuilds_on_change_with_an_error_overlay() {
     assert_eq!(s.get("/no-such-page/").status, 404);
     assert_eq!(s.get("/../careguide.toml").status, 400);
     assert_eq!(s.get("/%2e%2e/careguide.toml").status, 400);
+    // A page elsewhere whose name resolves here (DNS rebinding) is not answered.
+    let foreign = raw(
+        s.port,
+        b"GET / HTTP/1.1\r\nHost: evil.example:8080\r\nConnection: close\r\n\r\n",
+    );
+    assert_eq!(foreign.status, 403);
+    // Garbage is a 400, not a crash.
+    assert_eq!(raw(s.port, b"NONSENSE\r\n\r\n").status, 400);
     // The script is added to responses only: the built files and the public output are
     // untouched.
     let built = std::fs::read_to_string(s.root().join(".careguide-serve/site/index.html")).unwrap();
@@ -242,6 +254,16 @@ fn serves_the_site_and_rebuilds_on_change_with_an_error_overlay() {
     assert!(!s.root().join("output").exists());
     let js = s.get("/_careguide/live.js");
     assert!(js.text().contains("/_careguide/version"));
+
+    // A file the site does not use is rebuilt from (cheaply) but reloads nothing.
+    let builds = |s: &Server| s.stderr().matches("careguide serve: built").count();
+    let (before, version) = (builds(&s), s.version());
+    std::fs::write(s.root().join("notes.txt"), "not part of the site").unwrap();
+    wait_for(
+        || builds(&s) > before,
+        "a build after a new file at the root",
+    );
+    assert_eq!(s.version(), version);
 
     // An edit is rebuilt and served.
     s.edit(PAGE, |p| replace(p, TITLE, "title: Stopping kratom slowly"));

@@ -72,8 +72,11 @@ const MAX_LISTED: usize = 50;
 /// What the pages and the version endpoint need to know about the builds.
 #[derive(Debug, Default)]
 struct Status {
-    /// Increases after every build, successful or not.
+    /// Increases after every build that changed what is served (its files or its errors), so
+    /// that open pages reload only then.
     version: u64,
+    /// The number of files of the last good build.
+    files: usize,
     /// Whether a build has succeeded, so that there is a site to serve.
     built: bool,
     /// The errors of the last build when it failed; empty when it succeeded.
@@ -85,6 +88,8 @@ struct Shared {
     /// The built site.
     site: PathBuf,
     pdf: bool,
+    /// Listening on loopback only: requests must name a loopback host.
+    loopback: bool,
     /// Held for writing while a build runs (it may swap the site folder), for reading while a
     /// file is served.
     files: RwLock<()>,
@@ -145,6 +150,7 @@ pub fn run(args: &ServeArgs) -> u8 {
         site: args.root.join(SERVE_DIR).join("site"),
         root: args.root.clone(),
         pdf: args.pdf,
+        loopback: args.bind.is_loopback(),
         files: RwLock::new(()),
         status: Mutex::new(Status::default()),
         connections: AtomicUsize::new(0),
@@ -251,10 +257,19 @@ fn build_once(shared: &Shared) {
         );
     }
     let mut status = shared.status();
-    status.version += 1;
+    let (written, files) = match &report {
+        Ok(r) if errors.is_empty() => (r.written, r.files),
+        _ => (0, status.files),
+    };
+    // A save that changed nothing served (a comment in careguide.toml, a README at the
+    // root) does not reload the open pages.
+    if status.version == 0 || written > 0 || files != status.files || errors != status.errors {
+        status.version += 1;
+    }
     if errors.is_empty() {
         status.built = true;
     }
+    status.files = files;
     status.errors = errors;
 }
 
@@ -347,6 +362,8 @@ struct Request {
     /// The path, percent-decoded.
     path: String,
     query: String,
+    /// The Host header, lower-cased (empty when absent).
+    host: String,
     content_type: String,
     body: Vec<u8>,
 }
@@ -394,6 +411,7 @@ fn reason(status: u16) -> &'static str {
         200 => "OK",
         301 => "Moved Permanently",
         303 => "See Other",
+        403 => "Forbidden",
         400 => "Bad Request",
         404 => "Not Found",
         405 => "Method Not Allowed",
@@ -459,6 +477,7 @@ fn read_request(stream: &mut TcpStream) -> Result<Request, Response> {
     }
     let mut length: Option<usize> = None;
     let mut content_type = String::new();
+    let mut host = String::new();
     for line in lines {
         let Some((name, value)) = line.split_once(':') else {
             return Err(Response::text(400, "malformed header"));
@@ -476,6 +495,7 @@ fn read_request(stream: &mut TcpStream) -> Result<Request, Response> {
                 ))
             }
             "content-type" => content_type = value.to_ascii_lowercase(),
+            "host" => host = value.to_ascii_lowercase(),
             _ => {}
         }
     }
@@ -503,6 +523,7 @@ fn read_request(stream: &mut TcpStream) -> Result<Request, Response> {
         method: method.to_string(),
         path: String::from_utf8_lossy(&percent_decode(raw_path.as_bytes(), false)).to_string(),
         query: query.to_string(),
+        host,
         content_type,
         body,
     })
@@ -576,7 +597,26 @@ fn handle(mut stream: TcpStream, shared: &Shared) {
     }
 }
 
+/// Whether a Host header names this computer. A page elsewhere that makes its name resolve to
+/// 127.0.0.1 (DNS rebinding) must not be able to read the preview or use the form.
+fn local_host(host: &str) -> bool {
+    let name = match host.strip_prefix('[') {
+        Some(rest) => rest.split(']').next().unwrap_or(""),
+        None => host.rsplit_once(':').map_or(host, |(h, _)| h),
+    };
+    name == "localhost"
+        || name.ends_with(".localhost")
+        || name.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
 fn route(req: &Request, shared: &Shared) -> Response {
+    if shared.loopback && !req.host.is_empty() && !local_host(&req.host) {
+        return Response::text(
+            403,
+            "this preview answers requests for 127.0.0.1 or localhost only",
+        )
+        .no_store();
+    }
     let path = req.path.as_str();
     match (req.method.as_str(), path) {
         ("GET" | "HEAD", "/_careguide/version") => {
@@ -1544,6 +1584,27 @@ mod tests {
         assert!(o.contains("bad &lt;script&gt;"));
         assert!(o.contains("use &quot;quotes&quot;"));
         assert!(!o.contains("<script>"));
+    }
+
+    #[test]
+    fn only_local_host_names_are_answered_on_loopback() {
+        for ok in [
+            "127.0.0.1:8080",
+            "localhost:8080",
+            "[::1]:8080",
+            "localhost",
+            "a.localhost:1",
+        ] {
+            assert!(local_host(ok), "{ok}");
+        }
+        for bad in [
+            "evil.example:8080",
+            "10.0.0.1:8080",
+            "[2001:db8::1]:80",
+            "localhost.evil.example",
+        ] {
+            assert!(!local_host(bad), "{bad}");
+        }
     }
 
     #[test]
