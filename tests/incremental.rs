@@ -86,7 +86,8 @@ fn incremental_builds_equal_clean_builds() {
     let root = site.to_str().unwrap().to_string();
 
     // (description, change)
-    let steps: Vec<(&str, Box<dyn Fn()>)> = vec![
+    type Step<'a> = (&'a str, Box<dyn Fn() + 'a>);
+    let steps: Vec<Step> = vec![
         ("first build", Box::new(|| {})),
         ("nothing changed", Box::new(|| {})),
         (

@@ -393,9 +393,8 @@ pub const UNCITED_CLAIM: &str = "cite/uncited-claim";
 pub fn uncited_claims(doc: &Document, config: &Config) -> Vec<Diagnostic> {
     use crate::config::RuleLevel;
     use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
-    match config.rules.get(UNCITED_CLAIM) {
-        Some(RuleLevel::Off) => return Vec::new(),
-        _ => {}
+    if let Some(RuleLevel::Off) = config.rules.get(UNCITED_CLAIM) {
+        return Vec::new();
     }
     if doc.references.is_empty() && doc.front.bibliography.is_empty() {
         return Vec::new();

@@ -165,8 +165,7 @@ impl Templates {
                     .unwrap_or_else(|| PathBuf::from(format!("<built-in {name}>")));
                 let detail = msg
                     .lines()
-                    .filter(|l| !l.trim().is_empty())
-                    .next_back()
+                    .rfind(|l| !l.trim().is_empty())
                     .unwrap_or("syntax error")
                     .trim()
                     .trim_start_matches("= ")
