@@ -48,6 +48,13 @@ pub struct ServeArgs {
     pub pdf: bool,
 }
 
+/// The warning printed when the server can be reached from other machines.
+fn bind_warning(addr: &SocketAddr) -> Option<String> {
+    (!addr.ip().is_loopback()).then(|| format!(
+        "warning: listening on {addr}, which other machines can reach. Anyone who can reach it can use the preview and the handout form, and the patient data typed into the form would cross the network unencrypted. Leave out --bind to listen on this computer only (127.0.0.1)."
+    ))
+}
+
 fn parse_bind(s: &str) -> Result<IpAddr, String> {
     if s.eq_ignore_ascii_case("localhost") {
         return Ok(IpAddr::V4(Ipv4Addr::LOCALHOST));
@@ -133,10 +140,8 @@ pub fn run(args: &ServeArgs) -> u8 {
             return 2;
         }
     };
-    if !args.bind.is_loopback() {
-        eprintln!(
-            "warning: listening on {local}, which other machines can reach. Anyone who can reach it can use the preview and the handout form, and the patient data typed into the form would cross the network unencrypted. Leave out --bind to listen on this computer only (127.0.0.1)."
-        );
+    if let Some(w) = bind_warning(&local) {
+        eprintln!("{w}");
     }
     {
         let mut out = std::io::stdout().lock();
@@ -1605,6 +1610,18 @@ mod tests {
         ] {
             assert!(!local_host(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn other_addresses_than_loopback_are_warned_about() {
+        let at = |s: &str| SocketAddr::new(s.parse().unwrap(), 8080);
+        assert!(bind_warning(&at("127.0.0.1")).is_none());
+        assert!(bind_warning(&at("::1")).is_none());
+        let w = bind_warning(&at("0.0.0.0")).unwrap();
+        assert!(w.contains("patient data") && w.contains("unencrypted"));
+        assert!(bind_warning(&at("192.0.2.7")).is_some());
+        assert_eq!(parse_bind("localhost"), Ok(IpAddr::V4(Ipv4Addr::LOCALHOST)));
+        assert!(parse_bind("example.org").is_err());
     }
 
     #[test]
