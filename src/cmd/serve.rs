@@ -739,16 +739,25 @@ fn static_file(path: &str, shared: &Shared) -> Response {
     }
 }
 
-/// The reload script, and the overlay when the last build failed, before `</body>`.
+/// The build's errors at the start of the body, where they are seen and read first, and the
+/// reload script before `</body>`.
 fn inject(html: &str, version: u64, errors: &[Diagnostic]) -> String {
-    let snippet = format!(
-        "{}<link rel=\"stylesheet\" href=\"/_careguide/live.css\"><script src=\"/_careguide/live.js\" data-careguide-version=\"{version}\" defer></script>\n",
-        overlay(errors)
+    let script = format!(
+        "<link rel=\"stylesheet\" href=\"/_careguide/live.css\"><script src=\"/_careguide/live.js\" data-careguide-version=\"{version}\" defer></script>\n"
     );
+    let overlay = overlay(errors);
     let lower = html.to_ascii_lowercase();
-    match lower.rfind("</body>") {
-        Some(i) => format!("{}{snippet}{}", &html[..i], &html[i..]),
-        None => format!("{html}{snippet}"),
+    let body_start = lower
+        .find("<body")
+        .and_then(|i| lower[i..].find('>').map(|j| i + j + 1));
+    match (body_start, lower.rfind("</body>")) {
+        (Some(start), Some(end)) if start <= end => format!(
+            "{}\n{overlay}{}{script}{}",
+            &html[..start],
+            &html[start..end],
+            &html[end..]
+        ),
+        _ => format!("{html}{overlay}{script}"),
     }
 }
 
@@ -814,7 +823,7 @@ const LIVE_JS: &str = r#"// careguide serve: reload the page when a build finish
 "#;
 
 const LIVE_CSS: &str = r#"/* careguide serve: the build-error overlay and the handout form. */
-#careguide-build-error { position: fixed; inset: 0 0 auto 0; max-height: 70vh; overflow: auto; z-index: 2147483647;
+#careguide-build-error { position: relative; max-height: 60vh; overflow: auto; z-index: 2147483647;
   margin: 0; padding: 1rem 1.5rem; background: #fff4f4; color: #1a1a1a; border-bottom: 4px solid #b00020;
   font: 16px/1.45 system-ui, sans-serif; box-shadow: 0 4px 16px rgba(0,0,0,.25); }
 #careguide-build-error h2 { margin: 0 0 .5rem; color: #b00020; font-size: 1.25rem; }
@@ -1629,5 +1638,14 @@ mod tests {
         let s = inject("<html><body><p>x</p></BODY></html>", 7, &[]);
         assert!(s.contains("data-careguide-version=\"7\""));
         assert!(s.ends_with("</BODY></html>"));
+        let e = Diagnostic::error("x/y", "broken");
+        let s = inject("<html><body class=\"a\"><p>x</p></body></html>", 8, &[e]);
+        let (overlay, script, page) = (
+            s.find("careguide-build-error"),
+            s.find("live.js"),
+            s.find("<p>x</p>"),
+        );
+        assert!(overlay < page && page < script, "{s}");
+        assert!(s.starts_with("<html><body class=\"a\">\n<section"));
     }
 }
