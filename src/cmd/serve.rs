@@ -3,7 +3,7 @@
 //!
 //! The site is built into `ROOT/.careguide-serve/site` (never the public output folder) by
 //! the same pipeline as `careguide build`. A failed build leaves that folder as it was, so the
-//! last good site keeps being served, with the build's errors laid over each page. Pages
+//! last good site keeps being served, with the build's errors at the top of each page. Pages
 //! reload by themselves: a small script, added to HTML responses only (never to the built
 //! files), polls `/_careguide/version`.
 //!
