@@ -260,21 +260,8 @@ pub fn editorial_row(
     }
 }
 
-/// Escape text for HTML element content and quoted attribute values.
-pub fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+/// Escape text for HTML element content and quoted attribute values (the site's one escaper).
+pub use crate::render::site::escape_html as esc;
 
 const REPORT_CSS: &str = "body{font-family:system-ui,sans-serif;margin:1.5rem;color:#1a1a1a}\
 table{border-collapse:collapse;width:100%;font-size:.95rem}\

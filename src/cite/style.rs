@@ -323,21 +323,8 @@ fn find_standalone(hay: &str, needle: &str) -> Option<usize> {
     None
 }
 
-/// Escape text for HTML element content and attribute values.
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
+/// Escape text for HTML element content and attribute values (the site's one escaper).
+pub use crate::render::site::escape_html as escape;
 
 fn write_text(child: &ElemChild, out: &mut String) {
     match child {

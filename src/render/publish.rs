@@ -1,32 +1,9 @@
 //! Files a published site needs beside its pages: search index and page, sitemap, robots.txt,
 //! feed.
 
-use serde::Serialize;
-use tera::{Context, Tera};
-
 use crate::build::{Site, Variant};
 use crate::output::OutputFile;
 use crate::render::{feeds, search};
-
-/// The built-in search page and the base it extends; a site's own `templates/` files of the
-/// same names replace them.
-const SEARCH_TEMPLATE: &str = include_str!("../../templates/search.html");
-const BASE_TEMPLATE: &str = include_str!("../../templates/base.html");
-
-#[derive(Serialize)]
-struct SiteCtx<'a> {
-    title: &'a str,
-    clinic: &'a str,
-    language: &'a str,
-    base_url: &'a str,
-    contact: &'a crate::config::Contact,
-}
-
-#[derive(Serialize)]
-struct AudienceCtx<'a> {
-    id: &'a str,
-    label: &'a str,
-}
 
 /// Extra files for the site, derived from the pages and their rendered variants.
 pub fn extra_files(site: &Site, variants: &[Vec<Variant>]) -> Vec<OutputFile> {
@@ -35,60 +12,13 @@ pub fn extra_files(site: &Site, variants: &[Vec<Variant>]) -> Vec<OutputFile> {
 
 /// [`extra_files`] with the search index already assembled (from cached page values).
 pub fn extra_files_with_index(site: &Site, index: &serde_json::Value) -> Vec<OutputFile> {
-    let mut files = vec![
+    let files = vec![
         OutputFile::new("sitemap.xml".into(), feeds::sitemap(site).into_bytes()),
         OutputFile::new("robots.txt".into(), feeds::robots(site).into_bytes()),
         OutputFile::new("feed.xml".into(), feeds::atom(site).into_bytes()),
         OutputFile::new(search::INDEX_PATH.into(), search::index_bytes(index)),
     ];
-    if let Some(html) = search_page(site) {
-        files.push(OutputFile::new(
-            "search/index.html".into(),
-            html.into_bytes(),
-        ));
-    }
     files
-}
-
-fn template(site: &Site, name: &str, builtin: &str) -> String {
-    std::fs::read_to_string(site.root.join(super::site::TEMPLATE_DIR).join(name))
-        .unwrap_or_else(|_| builtin.to_string())
-}
-
-/// The search page, from the site's templates or, should those fail, the built-in ones.
-fn search_page(site: &Site) -> Option<String> {
-    let config = &site.config;
-    let site_ctx = SiteCtx {
-        title: &config.title,
-        clinic: &config.clinic,
-        language: &config.language,
-        base_url: &config.base_url,
-        contact: &config.contact,
-    };
-    let mut ctx = Context::new();
-    ctx.insert("site", &site_ctx);
-    ctx.insert("root", "../");
-    ctx.insert("canonical", &format!("{}search/", feeds::base(site)));
-    ctx.insert("index_script", "index.js");
-    let audiences: Vec<AudienceCtx> = config
-        .audiences
-        .iter()
-        .map(|a| AudienceCtx {
-            id: &a.id,
-            label: &a.label,
-        })
-        .collect();
-    ctx.insert("audiences", &audiences);
-    let render = |base: &str, search: &str| -> Option<String> {
-        let mut tera = Tera::default();
-        tera.autoescape_on(vec![".html"]);
-        tera.add_raw_templates(vec![("base.html", base), ("search.html", search)])
-            .ok()?;
-        tera.render("search.html", &ctx).ok()
-    };
-    let own_base = template(site, "base.html", BASE_TEMPLATE);
-    let own_search = template(site, "search.html", SEARCH_TEMPLATE);
-    render(&own_base, &own_search).or_else(|| render(BASE_TEMPLATE, SEARCH_TEMPLATE))
 }
 
 /// A small site on disk for the unit tests of the search index, sitemap and feed.
@@ -296,7 +226,10 @@ mod tests {
     #[test]
     fn extra_files_are_all_there_and_the_search_page_is_escaped() {
         let (_dir, site, variants) = load(&[("a.md", PAGE_A), ("b.md", PAGE_B)]);
-        let files = extra_files(&site, &variants);
+        let mut files = extra_files(&site, &variants);
+        // The search page is one of the listing pages, rendered with the site's templates.
+        let templates = crate::render::site::Templates::load(&site.root).expect("templates");
+        files.extend(crate::render::site::render_lists(&site, &templates).expect("lists"));
         let names: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
         for want in [
             "sitemap.xml",

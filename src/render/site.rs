@@ -587,6 +587,30 @@ pub fn render_lists(site: &Site, t: &Templates) -> Result<Vec<OutputFile>, Vec<D
             Err(d) => problems.push(d),
         }
     }
+    // The search page: the index it loads is written beside it (see render::search).
+    let mut ctx = Context::new();
+    ctx.insert("site", &site_ctx);
+    ctx.insert("root", "../");
+    ctx.insert("canonical", &format!("{}search/", base(config)));
+    ctx.insert("index_script", "index.js");
+    let audiences: Vec<AudienceLink> = config
+        .audiences
+        .iter()
+        .map(|a| AudienceLink {
+            id: &a.id,
+            label: &a.label,
+            url: String::new(),
+            current: false,
+        })
+        .collect();
+    ctx.insert("audiences", &audiences);
+    match t.render("search.html", &ctx) {
+        Ok(html) => files.push(OutputFile::new(
+            "search/index.html".into(),
+            html.into_bytes(),
+        )),
+        Err(d) => problems.push(d),
+    }
     for (name, bytes) in &t.assets {
         files.push(OutputFile::new(format!("assets/{name}"), bytes.clone()));
     }
