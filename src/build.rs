@@ -409,6 +409,18 @@ pub fn run(opts: &Options) -> Report {
         },
         None => None,
     };
+    // One build of an output at a time: a second waits here, so outputs never mix.
+    let _lock = match &opts.out {
+        Some(out) => match crate::output::lock(&opts.root, out) {
+            Ok(l) => Some(l),
+            Err(d) => {
+                diags.push(d);
+                diags.sort();
+                return report;
+            }
+        },
+        None => None,
+    };
     let manifest = cache::Manifest::load(&opts.root, &out_abs);
     timer.lap("read and hash");
 

@@ -112,6 +112,7 @@ pub fn write_site(
     build_id: &str,
 ) -> Result<WriteStats, Diagnostic> {
     let out = check_out_dir(root, out)?;
+    recover(&out);
     if out.exists() {
         if !out.is_dir() {
             return Err(io(format!("{} exists and is not a folder", out.display())));
@@ -129,6 +130,16 @@ pub fn write_site(
                 "choose another --out, or empty that folder yourself if it really is disposable",
             ));
         }
+    }
+    // A folder made read-only is a request to leave it alone, even where the system would
+    // let careguide swap it (renaming a folder within its parent needs no write permission
+    // on the folder itself).
+    if fs::metadata(&out).is_ok_and(|m| m.permissions().readonly()) {
+        return Err(io(format!(
+            "{} is read-only; careguide leaves it as it is",
+            out.display()
+        ))
+        .hint("the previous site is unchanged; make the folder writable (chmod u+w) to publish a new build"));
     }
     let parent = out.parent().map(Path::to_path_buf).unwrap_or_default();
     let name = out
@@ -149,14 +160,34 @@ pub fn write_site(
             return Err(e);
         }
     };
-    // Swap: the old output moves aside, the new one takes its name, the old one goes.
+    // Swap. Where the system can exchange two folders in one step (Linux), a reader or a
+    // killed build never sees a moment without the output; elsewhere the old output moves
+    // aside first, and a build killed between the two renames is repaired by the next one
+    // (see `recover`).
     if out.exists() {
+        match exchange(&staging, &out) {
+            Ok(true) => {
+                // `staging` now holds the previous site.
+                let _ = fs::remove_dir_all(&staging);
+                return Ok(stats);
+            }
+            Ok(false) => {}
+            Err(e) => {
+                let _ = fs::remove_dir_all(&staging);
+                return Err(io(format!(
+                    "cannot replace the previous {}: {e}",
+                    out.display()
+                ))
+                .hint("the previous site is unchanged; check that the output folder and the folder holding it are writable"));
+            }
+        }
         fs::rename(&out, &old).map_err(|e| {
             let _ = fs::remove_dir_all(&staging);
             io(format!(
                 "cannot move the previous {} aside: {e}",
                 out.display()
             ))
+            .hint("the previous site is unchanged; check that the output folder and the folder holding it are writable")
         })?;
     }
     if let Err(e) = fs::rename(&staging, &out) {
@@ -170,6 +201,142 @@ pub fn write_site(
     }
     let _ = fs::remove_dir_all(&old);
     Ok(stats)
+}
+
+/// Swap two folders in one step. `Ok(false)` when the system or file system cannot.
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> std::io::Result<bool> {
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt;
+    let ca = CString::new(a.as_os_str().as_bytes())?;
+    let cb = CString::new(b.as_os_str().as_bytes())?;
+    // SAFETY: both paths are valid NUL-terminated strings that outlive the call.
+    let r = unsafe {
+        libc::syscall(
+            libc::SYS_renameat2,
+            libc::AT_FDCWD,
+            ca.as_ptr(),
+            libc::AT_FDCWD,
+            cb.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    if r == 0 {
+        return Ok(true);
+    }
+    let e = std::io::Error::last_os_error();
+    match e.raw_os_error() {
+        Some(libc::ENOSYS) | Some(libc::EINVAL) | Some(libc::ENOTSUP) => Ok(false),
+        _ => Err(e),
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_: &Path, _: &Path) -> std::io::Result<bool> {
+    Ok(false)
+}
+
+/// Whether process `pid` still runs (always "yes" where careguide cannot tell).
+fn alive(pid: u32) -> bool {
+    #[cfg(unix)]
+    {
+        // SAFETY: signal 0 only checks that the process exists.
+        let r = unsafe { libc::kill(pid as libc::pid_t, 0) };
+        r == 0 || std::io::Error::last_os_error().raw_os_error() != Some(libc::ESRCH)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = pid;
+        true
+    }
+}
+
+/// Repair what a killed build left beside `out`: a previous site moved aside but never
+/// replaced is moved back, and half-written staging folders go. Folders of builds still
+/// running are left alone.
+pub fn recover(out: &Path) {
+    let (Some(parent), Some(name)) = (out.parent(), out.file_name()) else {
+        return;
+    };
+    let name = name.to_string_lossy();
+    let Ok(entries) = fs::read_dir(parent) else {
+        return;
+    };
+    let mut stale: Vec<(PathBuf, bool)> = Vec::new();
+    for e in entries.flatten() {
+        let file = e.file_name().to_string_lossy().into_owned();
+        let Some(rest) = file.strip_prefix(&format!(".{name}.")) else {
+            continue;
+        };
+        let (kind, pid) = match rest.split_once('-') {
+            Some((k @ ("new" | "old"), p)) => (k, p),
+            _ => continue,
+        };
+        match pid.parse::<u32>() {
+            Ok(pid) if !alive(pid) && pid != std::process::id() => {
+                stale.push((e.path(), kind == "old"))
+            }
+            _ => {}
+        }
+    }
+    for (path, old) in stale {
+        if old && !out.exists() && path.join(MARKER).exists() && fs::rename(&path, out).is_ok() {
+            continue;
+        }
+        let _ = fs::remove_dir_all(&path);
+    }
+}
+
+/// Held while a build reads and writes one output folder, so that two builds of it never mix:
+/// the second waits for the first. The lock (`.<name>.lock` beside the output) is released
+/// when the build ends, however it ends.
+#[derive(Debug)]
+pub struct Lock {
+    _file: fs::File,
+}
+
+/// Take the lock for `out` (refused like [`check_out_dir`] refuses it), waiting (with a note
+/// on stderr) while another build holds it.
+pub fn lock(root: &Path, out: &Path) -> Result<Lock, Diagnostic> {
+    let out = &check_out_dir(root, out)?;
+    let parent = out.parent().map(Path::to_path_buf).unwrap_or_default();
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_else(|| "output".into());
+    fs::create_dir_all(&parent)
+        .map_err(|e| io(format!("cannot create {}: {e}", parent.display())))?;
+    let path = parent.join(format!(".{name}.lock"));
+    let file = fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| {
+            io(format!(
+                "cannot open the build lock {}: {e}",
+                path.display()
+            ))
+            .hint("careguide needs to write beside the output folder; check its permissions")
+        })?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::io::AsRawFd;
+        let fd = file.as_raw_fd();
+        // SAFETY: `fd` is an open file descriptor owned by `file`.
+        if unsafe { libc::flock(fd, libc::LOCK_EX | libc::LOCK_NB) } != 0 {
+            eprintln!(
+                "careguide: another build of {} is running; waiting for it to finish",
+                out.display()
+            );
+            // SAFETY: as above.
+            if unsafe { libc::flock(fd, libc::LOCK_EX) } != 0 {
+                let e = std::io::Error::last_os_error();
+                return Err(io(format!("cannot lock {}: {e}", path.display())));
+            }
+        }
+    }
+    Ok(Lock { _file: file })
 }
 
 /// `path` under `staging`, with its folders made; refuses paths that leave the output.
@@ -310,6 +477,33 @@ mod tests {
         )
         .is_err());
         assert!(write_site(dir.path(), Path::new("/"), files("x"), &[], "b").is_err());
+    }
+
+    #[test]
+    fn a_build_killed_between_the_two_renames_is_repaired() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("output");
+        write_site(dir.path(), &out, files("one"), &[], "b1").unwrap();
+        // The folders a killed build (a process that no longer runs) left behind.
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        let pid = child.id();
+        child.wait().unwrap();
+        let old = dir.path().join(format!(".output.old-{pid}"));
+        fs::rename(&out, &old).unwrap();
+        let half = dir.path().join(format!(".output.new-{pid}"));
+        fs::create_dir_all(half.join("a")).unwrap();
+        recover(&out);
+        assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "one");
+        assert!(!old.exists() && !half.exists());
+        // A read-only output is left alone.
+        let mut p = fs::metadata(&out).unwrap().permissions();
+        p.set_readonly(true);
+        fs::set_permissions(&out, p.clone()).unwrap();
+        assert!(write_site(dir.path(), &out, files("two"), &[], "b2").is_err());
+        #[allow(clippy::permissions_set_readonly_false)]
+        p.set_readonly(false);
+        fs::set_permissions(&out, p).unwrap();
+        assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "one");
     }
 
     #[test]
