@@ -24,6 +24,7 @@ pub mod config;
 pub mod content;
 pub mod diag;
 pub mod output;
+pub mod paths;
 pub mod pdf;
 pub mod render;
 pub mod taper;

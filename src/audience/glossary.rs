@@ -177,6 +177,10 @@ pub fn parse(text: &str, file: &Path) -> (Glossary, Vec<Diagnostic>) {
 /// Read `ROOT/content/glossary.yaml`; a site without one has an empty glossary.
 pub fn load(root: &Path) -> (Glossary, Vec<Diagnostic>) {
     let rel = PathBuf::from(GLOSSARY_FILE);
+    // A glossary that leads outside the site is reported by content::load; never read it.
+    if crate::paths::escapes(&root.join(&rel), root).is_some() {
+        return (Glossary::default(), Vec::new());
+    }
     match std::fs::read_to_string(root.join(&rel)) {
         Ok(text) => parse(&text, &rel),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => (Glossary::default(), Vec::new()),

@@ -197,7 +197,20 @@ impl Library {
         }
         let rw = match (retractions, &config.citations.retractions) {
             (Some(p), _) => Some((p.to_path_buf(), p.to_path_buf())),
-            (None, Some(p)) => Some((root.join(p), p.clone())),
+            // A file named in careguide.toml must be the site's own; --retractions is the
+            // user's choice on the command line.
+            (None, Some(p)) => match crate::paths::check_inside(
+                &root.join(p),
+                root,
+                p,
+                "cite/retractions-outside-site",
+            ) {
+                Some(d) => {
+                    lib.diags.push(d);
+                    None
+                }
+                None => Some((root.join(p), p.clone())),
+            },
             (None, None) => None,
         };
         if let Some((full, shown)) = rw {

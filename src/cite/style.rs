@@ -152,6 +152,11 @@ fn entry_key(i: usize) -> String {
 
 fn load_csl_file(name: &str, site_root: &Path) -> Result<IndependentStyle, Diagnostic> {
     let path = site_root.join(name);
+    if let Some(d) =
+        crate::paths::check_inside(&path, site_root, Path::new(name), "config/citation-style")
+    {
+        return Err(d);
+    }
     let xml = std::fs::read_to_string(&path).map_err(|e| {
         style_error(
             format!("cannot read citation style file '{name}': {e}"),

@@ -99,6 +99,11 @@ impl Templates {
             .collect();
         let mut problems = Vec::new();
         let dir = root.join(TEMPLATE_DIR);
+        if let Some(d) =
+            crate::paths::check_inside(&dir, root, Path::new(TEMPLATE_DIR), "template/outside-site")
+        {
+            return Err(vec![d]);
+        }
         if dir.is_dir() {
             let mut entries: Vec<_> = match std::fs::read_dir(&dir) {
                 Ok(rd) => rd.filter_map(Result::ok).map(|e| e.path()).collect(),
@@ -116,6 +121,12 @@ impl Templates {
                     continue;
                 };
                 let rel = PathBuf::from(TEMPLATE_DIR).join(&name);
+                if let Some(d) =
+                    crate::paths::check_inside(&path, root, &rel, "template/outside-site")
+                {
+                    problems.push(d);
+                    continue;
+                }
                 if let Some(slot) = assets.iter_mut().find(|(n, _)| *n == name) {
                     match std::fs::read(&path) {
                         Ok(b) => slot.1 = b,

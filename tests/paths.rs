@@ -1,0 +1,212 @@
+//! No input makes careguide read outside the site root or write outside the output folder:
+//! symbolic links in content/, templates/ and bibliography files, `..` in paths named by
+//! careguide.toml, and `--out` at the root, content/, templates/ or `/`.
+#![cfg(unix)]
+
+use std::os::unix::fs::symlink;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const SECRET: &str = "SECRET-OUTSIDE-THE-SITE";
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let dest = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &dest);
+        } else {
+            std::fs::copy(e.path(), dest).unwrap();
+        }
+    }
+}
+
+/// A good site in `tmp/site` and, beside it, files that must never be read.
+fn setup() -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("site");
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/good"),
+        &root,
+    );
+    let out = tmp.path().join("outside");
+    std::fs::create_dir_all(out.join("dir")).unwrap();
+    std::fs::write(
+        out.join("page.html"),
+        format!("{{% extends \"base.html\" %}}{{% block main %}}{SECRET}{{% endblock main %}}"),
+    )
+    .unwrap();
+    std::fs::write(out.join("glossary.yaml"), format!("secret: {SECRET}\n")).unwrap();
+    std::fs::write(
+        out.join("refs.bib"),
+        format!("@article{{sec, title={{{SECRET}}}, year=2020}}\n"),
+    )
+    .unwrap();
+    std::fs::write(out.join("style.csl"), format!("<style>{SECRET}</style>")).unwrap();
+    std::fs::write(out.join("r.csv"), SECRET).unwrap();
+    let page = std::fs::read_to_string(root.join("content/good-page.md")).unwrap();
+    std::fs::write(
+        out.join("dir/secret.md"),
+        page.replacen("title:", &format!("title: {SECRET}\nx:"), 1),
+    )
+    .unwrap();
+    (tmp, root)
+}
+
+struct Run {
+    code: i32,
+    json: serde_json::Value,
+    all: String,
+}
+
+fn run(root: &Path, args: &[&str]) -> Run {
+    let o = Command::new(env!("CARGO_BIN_EXE_careguide"))
+        .args(args)
+        .arg("--root")
+        .arg(root)
+        .args(["--format", "json"])
+        .env("SOURCE_DATE_EPOCH", "1768435200")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&o.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&o.stderr).into_owned();
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    Run {
+        code: o.status.code().unwrap_or(-1),
+        json: serde_json::from_str(&stdout).unwrap_or(serde_json::Value::Null),
+        all: stdout + &stderr,
+    }
+}
+
+fn rules(r: &Run) -> Vec<String> {
+    r.json["diagnostics"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter(|d| d["severity"] == "error")
+                .map(|d| d["rule"].as_str().unwrap_or("").to_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Build the site: it must fail with `rule`, write nothing, and show nothing of the secret.
+fn refused(root: &Path, rule: &str) {
+    let r = run(root, &["build"]);
+    assert_ne!(r.code, 0, "{}", r.all);
+    assert!(
+        rules(&r).iter().any(|x| x == rule),
+        "{rule} not in {}",
+        r.all
+    );
+    assert!(!r.all.contains(SECRET), "the secret was read: {}", r.all);
+    assert!(!root.join("output").exists());
+}
+
+#[test]
+fn a_template_linking_out_of_the_site_is_refused() {
+    let (tmp, root) = setup();
+    std::fs::create_dir_all(root.join("templates")).unwrap();
+    symlink(
+        tmp.path().join("outside/page.html"),
+        root.join("templates/page.html"),
+    )
+    .unwrap();
+    refused(&root, "template/outside-site");
+}
+
+#[test]
+fn a_templates_folder_linking_out_of_the_site_is_refused() {
+    let (tmp, root) = setup();
+    std::fs::create_dir_all(tmp.path().join("outside/templates")).unwrap();
+    std::fs::copy(
+        tmp.path().join("outside/page.html"),
+        tmp.path().join("outside/templates/page.html"),
+    )
+    .unwrap();
+    symlink(tmp.path().join("outside/templates"), root.join("templates")).unwrap();
+    refused(&root, "template/outside-site");
+}
+
+#[test]
+fn content_links_out_of_the_site_are_refused() {
+    let (tmp, root) = setup();
+    symlink(tmp.path().join("outside/dir"), root.join("content/linked")).unwrap();
+    refused(&root, "content/symlink-outside");
+    std::fs::remove_file(root.join("content/linked")).unwrap();
+    symlink(
+        tmp.path().join("outside/glossary.yaml"),
+        root.join("content/glossary.yaml"),
+    )
+    .unwrap();
+    refused(&root, "content/symlink-outside");
+}
+
+fn add_to_config(root: &Path, extra: &str) {
+    let p = root.join("careguide.toml");
+    let text = std::fs::read_to_string(&p).unwrap();
+    std::fs::write(&p, format!("{text}\n{extra}\n")).unwrap();
+}
+
+#[test]
+fn files_named_by_the_configuration_stay_in_the_site() {
+    let (tmp, root) = setup();
+    add_to_config(&root, "[citations]\nstyle = \"../outside/style.csl\"");
+    refused(&root, "config/citation-style");
+
+    let (_tmp2, root) = setup();
+    add_to_config(&root, "[citations]\nretractions = \"../outside/r.csv\"");
+    refused(&root, "cite/retractions-outside-site");
+
+    let (tmp3, root) = setup();
+    symlink(tmp3.path().join("outside/refs.bib"), root.join("refs.bib")).unwrap();
+    add_to_config(&root, "[citations]\nbibliography = [\"refs.bib\"]");
+    refused(&root, "cite/bibliography-outside-root");
+
+    let (_tmp4, root) = setup();
+    add_to_config(
+        &root,
+        "[citations]\nbibliography = [\"../outside/refs.bib\"]",
+    );
+    refused(&root, "cite/bibliography-outside-root");
+    drop(tmp);
+}
+
+#[test]
+fn out_is_never_the_site_its_sources_or_the_file_system_root() {
+    let (tmp, root) = setup();
+    let link = tmp.path().join("link-to-site");
+    symlink(&root, &link).unwrap();
+    let before = listing(tmp.path());
+    for out in [
+        root.clone(),
+        root.join("content"),
+        root.join("content/sub"),
+        root.join("templates"),
+        PathBuf::from("/"),
+        link.clone(),
+        root.join("content/../"),
+    ] {
+        let r = run(&root, &["build", "--out", out.to_str().unwrap()]);
+        assert_eq!(r.code, 2, "--out {}: {}", out.display(), r.all);
+        assert!(
+            rules(&r).iter().any(|x| x == "io/write"),
+            "--out {}: {}",
+            out.display(),
+            r.all
+        );
+    }
+    // Nothing was written anywhere in the site or beside it.
+    assert_eq!(listing(tmp.path()), before);
+    assert!(!Path::new("/.careguide-output").exists());
+}
+
+fn listing(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in walkdir::WalkDir::new(dir).follow_links(false) {
+        out.push(e.unwrap().path().to_path_buf());
+    }
+    out.sort();
+    out
+}
