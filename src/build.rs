@@ -409,37 +409,30 @@ pub fn run(opts: &Options) -> Report {
         },
         None => None,
     };
-    // One build of an output at a time: a second waits here, so outputs never mix.
-    let _lock = match &opts.out {
-        Some(out) => match crate::output::lock(&opts.root, out) {
-            Ok(l) => Some(l),
-            Err(d) => {
-                diags.push(d);
-                diags.sort();
-                return report;
-            }
-        },
-        None => None,
-    };
-    let manifest = cache::Manifest::load(&opts.root, &out_abs);
+    let mut manifest = cache::Manifest::load(&opts.root, &out_abs);
     timer.lap("read and hash");
 
     // Nothing changed since the last build of this output: report its findings, touch nothing.
     let digests = std::sync::Mutex::new(std::collections::HashMap::new());
-    let unchanged = |k: &String, v: &String| {
-        manifest
-            .pages
-            .get(k)
-            .is_some_and(|r| &r.key == v && manifest.inputs_unchanged(&opts.root, r, &digests))
-    };
+    // Pages whose key and bibliography files are as the last build saw them.
+    let unchanged_pages: BTreeSet<String> =
+        keys.iter()
+            .filter(|(k, v)| {
+                manifest.pages.get(*k).is_some_and(|r| {
+                    &r.key == *v && manifest.inputs_unchanged(&opts.root, r, &digests)
+                })
+            })
+            .map(|(k, _)| k.clone())
+            .collect();
     if diags.is_empty()
         && !keys.is_empty()
         && manifest.pages.len() == keys.len()
-        && keys.iter().all(|(k, v)| unchanged(k, v))
+        && unchanged_pages.len() == keys.len()
         && (opts.out.is_none()
             || (manifest.pages.values().all(|r| manifest.outputs_intact(r))
                 && manifest.site_files_intact()))
     {
+        manifest.load_report(&opts.root);
         diags.extend(manifest.diagnostics.iter().cloned());
         report.scores = manifest.scores.clone();
         report.pages = keys.len();
@@ -449,6 +442,7 @@ pub fn run(opts: &Options) -> Report {
         return report;
     }
 
+    manifest.load_details(&opts.root, &out_abs);
     // Pages whose inputs are unchanged come back from the cache already parsed; the others
     // are parsed now, in parallel.
     let mut pages: Vec<(Document, bool)> = Vec::with_capacity(sources.len());
@@ -459,7 +453,7 @@ pub fn run(opts: &Options) -> Report {
         let cached = manifest
             .pages
             .get(&k)
-            .filter(|_| keys.get(&k).is_some_and(|v| unchanged(&k, v)))
+            .filter(|_| unchanged_pages.contains(&k))
             .and_then(|r| r.doc.clone());
         match cached {
             Some(mut doc) => {

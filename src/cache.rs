@@ -24,7 +24,7 @@ use crate::cite::Reference;
 use crate::diag::Diagnostic;
 
 pub const CACHE_DIR: &str = ".careguide-cache";
-pub const FORMAT: u32 = 2;
+pub const FORMAT: u32 = 3;
 
 /// A 128-bit digest made of two SipHash states with different prefixes: plenty for cache keys,
 /// and no extra dependency. Keys only need to be stable for one careguide binary, which is
@@ -72,11 +72,11 @@ pub struct PageRecord {
     /// The page's own bibliography files (relative to the root) with their content digests.
     #[serde(default)]
     pub inputs: Vec<(String, String)>,
-    /// The parsed page, so an unchanged page is not parsed again.
-    #[serde(default)]
+    /// The parsed page, so an unchanged page is not parsed again (kept in the details file).
+    #[serde(skip)]
     pub doc: Option<crate::content::Document>,
-    /// What the site-wide files and the report need from the page.
-    #[serde(default)]
+    /// What the site-wide files and the report need from the page (details file).
+    #[serde(skip)]
     pub facts: Option<PageFacts>,
 }
 
@@ -104,22 +104,64 @@ pub struct Manifest {
     pub build_id: String,
     /// By page file (relative to the root).
     pub pages: BTreeMap<String, PageRecord>,
-    /// Formatted references by [`reference_key`].
+    /// Formatted references by [`reference_key`] (details file).
+    #[serde(skip)]
     pub formatted: BTreeMap<String, (String, String)>,
     /// Files that list pages (index, topics, feeds, search) with their sizes.
     pub site_files: Vec<(String, u64)>,
-    /// The findings (warnings) of that build, reported again when nothing changed.
+    /// The findings (warnings) of that build, reported again when nothing changed (report file).
+    #[serde(skip)]
     pub diagnostics: Vec<Diagnostic>,
-    /// Its reading-level scores, likewise.
-    #[serde(default)]
+    /// Its reading-level scores, likewise (report file).
+    #[serde(skip)]
     pub scores: serde_json::Value,
 }
 
-fn manifest_path(root: &Path, out: &Path) -> PathBuf {
+/// The large parts of a manifest, read only when some page changed.
+#[derive(Default, Serialize, Deserialize)]
+struct Details {
+    build_id: String,
+    pages: BTreeMap<String, (Option<crate::content::Document>, Option<PageFacts>)>,
+    formatted: BTreeMap<String, (String, String)>,
+}
+
+/// What a no-op build reports again.
+#[derive(Default, Serialize, Deserialize)]
+struct ReportFile {
+    build_id: String,
+    diagnostics: Vec<Diagnostic>,
+    scores: serde_json::Value,
+}
+
+/// `ROOT/.careguide-cache/<kind>-<digest of the output path>.json`.
+fn cache_path(root: &Path, out: &Path, kind: &str) -> PathBuf {
     let mut d = Digest::new();
     d.field(out.as_os_str().as_encoded_bytes());
     root.join(CACHE_DIR)
-        .join(format!("manifest-{}.json", &d.hex()[..16]))
+        .join(format!("{kind}-{}.json", &d.hex()[..16]))
+}
+
+fn manifest_path(root: &Path, out: &Path) -> PathBuf {
+    cache_path(root, out, "manifest")
+}
+
+/// Write `value` as JSON to `path` atomically; failures only cost speed next time.
+fn save_json<T: Serialize>(path: &Path, value: &T) {
+    let Some(dir) = path.parent() else { return };
+    if std::fs::create_dir_all(dir).is_err() {
+        return;
+    }
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".tmp-{}-{name}", std::process::id()));
+    let Ok(bytes) = serde_json::to_vec(value) else {
+        return;
+    };
+    if std::fs::write(&tmp, bytes).is_ok() && std::fs::rename(&tmp, path).is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
 }
 
 impl Manifest {
@@ -133,33 +175,68 @@ impl Manifest {
         };
         let marker = std::fs::read_to_string(out.join(crate::output::MARKER)).unwrap_or_default();
         if m.format != FORMAT || m.out != out || !marker.contains(&m.build_id) {
-            // Keep the formatted references: they do not depend on the output folder.
-            return Manifest {
-                formatted: if m.format == FORMAT {
-                    m.formatted
-                } else {
-                    BTreeMap::new()
-                },
-                ..Manifest::default()
-            };
+            return Manifest::default();
         }
         m
     }
 
-    /// Save atomically (temporary file, then rename); a failure only costs speed next time.
-    pub fn save(&self, root: &Path) {
-        let path = manifest_path(root, &self.out);
-        let Some(dir) = path.parent() else { return };
-        if std::fs::create_dir_all(dir).is_err() {
-            return;
+    /// Read the findings and scores of the build this manifest describes.
+    pub fn load_report(&mut self, root: &Path) {
+        let path = cache_path(root, &self.out, "report");
+        if let Some(r) = std::fs::read(path)
+            .ok()
+            .and_then(|b| serde_json::from_slice::<ReportFile>(&b).ok())
+            .filter(|r| r.build_id == self.build_id)
+        {
+            self.diagnostics = r.diagnostics;
+            self.scores = r.scores;
         }
-        let tmp = dir.join(format!(".tmp-{}", std::process::id()));
-        let Ok(bytes) = serde_json::to_vec(self) else {
+    }
+
+    /// Read the parsed pages, their facts and the formatted references. The formatted
+    /// references are kept even from another build: they depend only on their own fields.
+    pub fn load_details(&mut self, root: &Path, out: &Path) {
+        let path = cache_path(root, out, "details");
+        let Some(d) = std::fs::read(path)
+            .ok()
+            .and_then(|b| serde_json::from_slice::<Details>(&b).ok())
+        else {
             return;
         };
-        if std::fs::write(&tmp, bytes).is_ok() && std::fs::rename(&tmp, &path).is_err() {
-            let _ = std::fs::remove_file(&tmp);
+        self.formatted = d.formatted;
+        if d.build_id != self.build_id || self.build_id.is_empty() {
+            return;
         }
+        for (k, (doc, facts)) in d.pages {
+            if let Some(r) = self.pages.get_mut(&k) {
+                r.doc = doc;
+                r.facts = facts;
+            }
+        }
+    }
+
+    /// Save the manifest, its details and its report, each atomically.
+    pub fn save(&self, root: &Path) {
+        let details = Details {
+            build_id: self.build_id.clone(),
+            pages: self
+                .pages
+                .iter()
+                .map(|(k, r)| (k.clone(), (r.doc.clone(), r.facts.clone())))
+                .collect(),
+            formatted: self.formatted.clone(),
+        };
+        save_json(&cache_path(root, &self.out, "details"), &details);
+        save_json(
+            &cache_path(root, &self.out, "report"),
+            &ReportFile {
+                build_id: self.build_id.clone(),
+                diagnostics: self.diagnostics.clone(),
+                scores: self.scores.clone(),
+            },
+        );
+        // The manifest last: it is what makes the other two count.
+        save_json(&manifest_path(root, &self.out), self);
     }
 
     /// Whether the bibliography files of every record still have the content they had.
