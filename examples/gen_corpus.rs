@@ -28,17 +28,62 @@ impl Rng {
 }
 
 const WORDS: &[&str] = &[
-    "dose", "clinic", "review", "symptom", "plan", "week", "patient", "support", "sleep",
-    "pain", "follow-up", "medicine", "taper", "monitor", "change", "family", "visit", "risk",
-    "benefit", "treatment", "record", "amount", "daily", "slowly", "careful", "together",
-    "measure", "appointment", "question", "answer", "evidence", "guideline", "option",
+    "dose",
+    "clinic",
+    "review",
+    "symptom",
+    "plan",
+    "week",
+    "patient",
+    "support",
+    "sleep",
+    "pain",
+    "follow-up",
+    "medicine",
+    "taper",
+    "monitor",
+    "change",
+    "family",
+    "visit",
+    "risk",
+    "benefit",
+    "treatment",
+    "record",
+    "amount",
+    "daily",
+    "slowly",
+    "careful",
+    "together",
+    "measure",
+    "appointment",
+    "question",
+    "answer",
+    "evidence",
+    "guideline",
+    "option",
 ];
 const HEADINGS: &[&str] = &[
-    "Assessment", "Starting treatment", "Adjusting the plan", "Monitoring", "Medicines",
-    "Special situations", "Follow-up", "When to call", "Living with the condition", "Prevention",
+    "Assessment",
+    "Starting treatment",
+    "Adjusting the plan",
+    "Monitoring",
+    "Medicines",
+    "Special situations",
+    "Follow-up",
+    "When to call",
+    "Living with the condition",
+    "Prevention",
 ];
-const JOURNALS: &[&str] = &["J Addict Med", "Drug Alcohol Depend", "Addiction", "BMJ", "Lancet"];
-const SURNAMES: &[&str] = &["Smith", "Garcia", "Nguyen", "Okafor", "Larsen", "Kim", "Rossi"];
+const JOURNALS: &[&str] = &[
+    "J Addict Med",
+    "Drug Alcohol Depend",
+    "Addiction",
+    "BMJ",
+    "Lancet",
+];
+const SURNAMES: &[&str] = &[
+    "Smith", "Garcia", "Nguyen", "Okafor", "Larsen", "Kim", "Rossi",
+];
 
 fn sentence(rng: &mut Rng) -> String {
     let n = rng.range(5, 10);
@@ -64,8 +109,17 @@ fn page(i: usize, rng: &mut Rng) -> String {
     let mut fm = String::new();
     let topic = rng.pick(&["Substance use", "Pain", "Sleep", "Heart", "Diabetes"]);
     let status = if i % 10 == 0 { "draft" } else { "approved" };
-    let _ = writeln!(fm, "---\ntitle: Guidance page {i}\nsummary: {} [@r{i}x1].", sentence(rng));
-    let _ = writeln!(fm, "topics: [{topic}]\nupdated: 2026-0{}-1{}", rng.range(1, 9), rng.range(0, 9));
+    let _ = writeln!(
+        fm,
+        "---\ntitle: Guidance page {i}\nsummary: {} [@r{i}x1].",
+        sentence(rng)
+    );
+    let _ = writeln!(
+        fm,
+        "topics: [{topic}]\nupdated: 2026-0{}-1{}",
+        rng.range(1, 9),
+        rng.range(0, 9)
+    );
     let _ = writeln!(fm, "review:\n  status: {status}");
     if status == "approved" {
         fm.push_str("  reviewers: [\"Reviewer One, MD\"]\n  last_reviewed: 2026-01-15\n  next_review: 2027-01-15\n");
@@ -74,7 +128,13 @@ fn page(i: usize, rng: &mut Rng) -> String {
     for r in 1..=nrefs {
         let authors = rng.range(1, 8);
         let names: Vec<String> = (0..authors)
-            .map(|a| format!("\"{} {}\"", rng.pick(SURNAMES), ["A", "B", "CD", "E"][a % 4]))
+            .map(|a| {
+                format!(
+                    "\"{} {}\"",
+                    rng.pick(SURNAMES),
+                    ["A", "B", "CD", "E"][a % 4]
+                )
+            })
             .collect();
         let _ = writeln!(
             fm,
@@ -152,11 +212,15 @@ disclaimer = "For professionals."
 
 [rules]
 "audience/reading-level" = "off"
+"cite/uncited-claim" = "off"
 "#;
 
 fn main() -> std::process::ExitCode {
     let args: Vec<String> = std::env::args().collect();
-    let (Some(n), Some(dir)) = (args.get(1).and_then(|n| n.parse::<usize>().ok()), args.get(2)) else {
+    let (Some(n), Some(dir)) = (
+        args.get(1).and_then(|n| n.parse::<usize>().ok()),
+        args.get(2),
+    ) else {
         eprintln!("usage: gen_corpus N DIR");
         return std::process::ExitCode::from(2);
     };

@@ -222,7 +222,15 @@ impl Manifest {
             pages: self
                 .pages
                 .iter()
-                .map(|(k, r)| (k.clone(), (r.doc.clone(), r.facts.clone())))
+                .map(|(k, r)| {
+                    // The inline references are kept once, as `doc.references`; the front
+                    // matter's copy is only needed while parsing.
+                    let doc = r.doc.clone().map(|mut d| {
+                        d.front.references.clear();
+                        d
+                    });
+                    (k.clone(), (doc, r.facts.clone()))
+                })
                 .collect(),
             formatted: self.formatted.clone(),
         };
