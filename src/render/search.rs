@@ -412,30 +412,27 @@ fn split_sentences(toks: Vec<Tok>) -> Vec<Vec<Tok>> {
 }
 
 fn ends_sentence(cur: &[Tok]) -> bool {
-    let chars: Vec<char> = cur
-        .iter()
-        .filter_map(|t| match t {
-            Tok::Char(c) => Some(*c),
-            Tok::Cite(_) => None,
-        })
-        .collect();
-    let mut j = chars.len();
-    while j > 0 && "\"”’')]".contains(chars[j - 1]) {
-        j -= 1;
-    }
-    if j == 0 || !".?!".contains(chars[j - 1]) {
+    // Walk back from the end only: collecting the whole sentence at every space made a long
+    // paragraph without full stops quadratic (a 1 MB line took many minutes).
+    let mut rev = cur.iter().rev().filter_map(|t| match t {
+        Tok::Char(c) => Some(*c),
+        Tok::Cite(_) => None,
+    });
+    let Some(last) = rev.by_ref().find(|c| !"\"”’')]".contains(*c)) else {
+        return false;
+    };
+    if !".?!".contains(last) {
         return false;
     }
-    if chars[j - 1] != '.' {
+    if last != '.' {
         return true;
     }
     // The word before the full stop.
-    let start = chars[..j - 1]
-        .iter()
-        .rposition(|c| c.is_whitespace() || *c == '(')
-        .map(|p| p + 1)
-        .unwrap_or(0);
-    let word: String = chars[start..j - 1].iter().collect();
+    let mut word: Vec<char> = rev
+        .take_while(|c| !(c.is_whitespace() || *c == '('))
+        .collect();
+    word.reverse();
+    let word: String = word.into_iter().collect();
     let lower = word.to_lowercase();
     let initial = word.chars().count() == 1 && word.chars().all(char::is_uppercase);
     !(initial || ABBREVIATIONS.contains(&lower.as_str()))
