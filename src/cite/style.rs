@@ -84,9 +84,26 @@ impl Formatter {
             }
         };
         let style = add_missing_author_names(independent)?;
+        // Only the locales of the style's language (and English, CSL's fallback): the processor
+        // searches the locales it is given for every term, and all 60 made formatting slow.
+        let family = |code: &str| code.split('-').next().unwrap_or(code).to_ascii_lowercase();
+        let wanted: Vec<String> = style
+            .default_locale
+            .iter()
+            .map(|c| family(&c.0))
+            .chain(["en".to_string()])
+            .collect();
+        let locales = hayagriva::archive::locales()
+            .into_iter()
+            .filter(|l| {
+                l.lang
+                    .as_ref()
+                    .is_none_or(|c| wanted.contains(&family(&c.0)))
+            })
+            .collect();
         Ok(Formatter {
             style,
-            locales: hayagriva::archive::locales(),
+            locales,
             fix_space_before_semicolon: archived_nlm,
         })
     }
