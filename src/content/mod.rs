@@ -13,6 +13,14 @@ use frontmatter::{FrontMatter, ReviewStatus, SplitError};
 
 pub const CONTENT_DIR: &str = "content";
 
+/// The largest page careguide reads. A patient-education page is a few kilobytes; this stops a
+/// runaway file (a pasted data dump, a generated file) before it costs minutes and gigabytes.
+pub const MAX_PAGE_BYTES: u64 = 4 * 1024 * 1024;
+
+/// The deepest nesting of block quotes and lists a page may have. Rendering cost grows with
+/// the square of the depth; real pages stay below ten.
+pub const MAX_NESTING: usize = 100;
+
 /// A page's file as read from disk.
 #[derive(Debug, Clone)]
 pub struct SourceFile {
@@ -170,6 +178,24 @@ pub fn load(root: &Path, diags: &mut Diagnostics) -> Vec<SourceFile> {
         if path.extension().and_then(|e| e.to_str()) != Some("md") {
             continue;
         }
+        if let Ok(m) = std::fs::metadata(path) {
+            if m.len() > MAX_PAGE_BYTES {
+                diags.push(
+                    Diagnostic::error(
+                        "content/too-large",
+                        format!(
+                            "{} is {:.1} MB, more than the {} MB a page may have",
+                            rel.display(),
+                            m.len() as f64 / (1024.0 * 1024.0),
+                            MAX_PAGE_BYTES / (1024 * 1024)
+                        ),
+                    )
+                    .at(&rel, 1, 1)
+                    .hint("split it into several pages; data tables and long lists belong in a linked file, not a page"),
+                );
+                continue;
+            }
+        }
         let bytes = match std::fs::read(path) {
             Ok(b) => b,
             Err(e) => {
@@ -186,7 +212,19 @@ pub fn load(root: &Path, diags: &mut Diagnostics) -> Vec<SourceFile> {
             continue;
         }
         match String::from_utf8(bytes) {
-            Ok(text) => out.push(SourceFile { rel, text }),
+            Ok(text) => match too_deep(&text) {
+                Some((line, col, depth)) => diags.push(
+                    Diagnostic::error(
+                        "content/too-deep",
+                        format!(
+                            "block quotes and lists are nested {depth} deep here, more than the {MAX_NESTING} a page may have"
+                        ),
+                    )
+                    .at(&rel, line, col)
+                    .hint("flatten the list or quote; readers cannot follow more than a few levels"),
+                ),
+                None => out.push(SourceFile { rel, text }),
+            },
             Err(e) => {
                 let good = &e.as_bytes()[..e.utf8_error().valid_up_to()];
                 let good = std::str::from_utf8(good).unwrap_or("");
@@ -203,6 +241,53 @@ pub fn load(root: &Path, diags: &mut Diagnostics) -> Vec<SourceFile> {
         }
     }
     out
+}
+
+/// How deeply a line opens block quotes and lists: its `>` and list markers, plus its leading
+/// indentation at two columns a level (how nested list items are indented).
+fn nesting(line: &str) -> usize {
+    let b = line.as_bytes();
+    let mut i = 0;
+    let mut indent = 0;
+    while i < b.len() && (b[i] == b' ' || b[i] == b'\t') {
+        indent += if b[i] == b'\t' { 4 } else { 1 };
+        i += 1;
+    }
+    let gap = |j: usize| b.get(j).is_none_or(|c| *c == b' ' || *c == b'\t');
+    let mut markers = 0;
+    while i < b.len() {
+        match b[i] {
+            b'>' => i += 1,
+            b'-' | b'*' | b'+' if gap(i + 1) => i += 1,
+            b'0'..=b'9' => {
+                let start = i;
+                while i < b.len() && b[i].is_ascii_digit() && i - start < 9 {
+                    i += 1;
+                }
+                if i < b.len() && (b[i] == b'.' || b[i] == b')') && gap(i + 1) {
+                    i += 1;
+                } else {
+                    break;
+                }
+            }
+            b' ' | b'\t' => {
+                i += 1;
+                continue;
+            }
+            _ => break,
+        }
+        markers += 1;
+    }
+    markers + indent / 2
+}
+
+/// The first line (1-based) and column nested deeper than [`MAX_NESTING`], with its depth.
+fn too_deep(text: &str) -> Option<(usize, usize, usize)> {
+    text.lines()
+        .enumerate()
+        .map(|(n, l)| (n, nesting(l)))
+        .find(|(_, d)| *d > MAX_NESTING)
+        .map(|(n, d)| (n + 1, 1, d))
 }
 
 pub fn rel_to(root: &Path, p: &Path) -> PathBuf {
