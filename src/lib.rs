@@ -23,6 +23,8 @@ pub mod cmd;
 pub mod config;
 pub mod content;
 pub mod diag;
+#[doc(hidden)]
+pub mod fuzz;
 pub mod output;
 pub mod paths;
 pub mod pdf;

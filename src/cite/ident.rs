@@ -22,12 +22,15 @@ pub fn clean_doi(raw: &str) -> String {
         "doi.org/",
         "dx.doi.org/",
     ] {
-        if s.len() >= prefix.len() && s[..prefix.len()].eq_ignore_ascii_case(prefix) {
+        // `get`: a DOI written with non-ASCII letters has no char boundary at every byte.
+        if s.get(..prefix.len())
+            .is_some_and(|p| p.eq_ignore_ascii_case(prefix))
+        {
             s = &s[prefix.len()..];
             break;
         }
     }
-    if s.len() >= 4 && s[..4].eq_ignore_ascii_case("doi:") {
+    if s.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("doi:")) {
         s = s[4..].trim_start();
     }
     s.trim_end_matches(['.', ',', ';', ' ']).to_string()
@@ -86,7 +89,7 @@ pub fn check_pmid(pmid: &str) -> Result<(), Problem> {
 /// Normalise a PMCID: trims and upper-cases the `PMC` prefix; a bare number gets it.
 pub fn normalize_pmcid(raw: &str) -> String {
     let s = raw.trim();
-    if s.len() >= 3 && s[..3].eq_ignore_ascii_case("pmc") {
+    if s.get(..3).is_some_and(|p| p.eq_ignore_ascii_case("pmc")) {
         format!("PMC{}", &s[3..])
     } else if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) {
         format!("PMC{s}")
@@ -177,6 +180,17 @@ pub fn extract_doi(text: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_doi_with_non_ascii_letters_does_not_panic() {
+        // Found by fuzzing: slicing at byte 4 or 16 cut a letter in two.
+        assert_eq!(clean_doi("日本語のdoi"), "日本語のdoi");
+        assert_eq!(
+            clean_doi("httpü://doi.org/10.1/x"),
+            "httpü://doi.org/10.1/x"
+        );
+        assert_eq!(clean_doi("DOI: 10.1/x."), "10.1/x");
+    }
 
     #[test]
     fn dois_normalise_and_check() {

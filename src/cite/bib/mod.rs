@@ -85,13 +85,36 @@ pub fn read(path: &Path, site_root: &Path) -> Loaded {
             }
         }
     };
-    let text = decode(&bytes, &shown);
-    let mut loaded = match ext.as_str() {
-        "yaml" | "yml" => yaml::read(&text.0, &shown),
-        "bib" => bibtex::read(&text.0, &shown),
-        "json" => csljson::read(&text.0, &shown),
-        "ris" => ris::read(&text.0, &shown),
-        _ => medline::read(&text.0, &shown),
+    let format = match ext.as_str() {
+        "yaml" | "yml" => Format::Yaml,
+        "bib" => Format::Bibtex,
+        "json" => Format::CslJson,
+        "ris" => Format::Ris,
+        _ => Format::Medline,
+    };
+    read_bytes(&bytes, format, &shown)
+}
+
+/// The bibliography formats careguide reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Yaml,
+    Bibtex,
+    CslJson,
+    Ris,
+    Medline,
+}
+
+/// Read a bibliography file's bytes in `format`; `shown` is the path diagnostics name. (The
+/// entry point the fuzz targets use.)
+pub fn read_bytes(bytes: &[u8], format: Format, shown: &Path) -> Loaded {
+    let text = decode(bytes, shown);
+    let mut loaded = match format {
+        Format::Yaml => yaml::read(&text.0, shown),
+        Format::Bibtex => bibtex::read(&text.0, shown),
+        Format::CslJson => csljson::read(&text.0, shown),
+        Format::Ris => ris::read(&text.0, shown),
+        Format::Medline => medline::read(&text.0, shown),
     };
     loaded.diags.extend(text.1);
     for r in &mut loaded.refs {
