@@ -235,6 +235,18 @@ struct SiteCtx<'a> {
     contact: &'a crate::config::Contact,
 }
 
+impl<'a> SiteCtx<'a> {
+    fn of(config: &'a crate::config::Config) -> Self {
+        SiteCtx {
+            title: &config.title,
+            clinic: &config.clinic,
+            language: &config.language,
+            base_url: &config.base_url,
+            contact: &config.contact,
+        }
+    }
+}
+
 #[derive(Serialize)]
 struct Step {
     label: &'static str,
@@ -419,27 +431,16 @@ pub fn render_page(
 ) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
     let banner = crate::audience::review::banner(doc, today);
     let config = &site.config;
-    let site_ctx = SiteCtx {
-        title: &config.title,
-        clinic: &config.clinic,
-        language: &config.language,
-        base_url: &config.base_url,
-        contact: &config.contact,
-    };
-    let jobs: Vec<(&Document, &Variant, bool)> = std::iter::once((doc, variants))
-        .flat_map(|(doc, vs)| {
-            let default = vs
-                .iter()
-                .position(|v| v.audience == config.default_audience)
-                .unwrap_or(0);
-            vs.iter().enumerate().flat_map(move |(i, v)| {
-                let mut both = vec![(doc, v, false)];
-                if i == default {
-                    both.push((doc, v, true));
-                }
-                both
-            })
-        })
+    let site_ctx = SiteCtx::of(config);
+    // Every variant at /<path>/<audience>/, and the default audience's again at /<path>/.
+    let default = variants
+        .iter()
+        .position(|v| v.audience == config.default_audience)
+        .unwrap_or(0);
+    let jobs: Vec<(&Document, &Variant, bool)> = variants
+        .iter()
+        .map(|v| (doc, v, false))
+        .chain(variants.get(default).map(|v| (doc, v, true)))
         .collect();
     let results: Vec<Result<OutputFile, Diagnostic>> = jobs
         .iter()
@@ -530,13 +531,7 @@ pub fn render_page(
 /// The index, a page per topic, and the static assets: everything that lists pages.
 pub fn render_lists(site: &Site, t: &Templates) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
     let config = &site.config;
-    let site_ctx = SiteCtx {
-        title: &config.title,
-        clinic: &config.clinic,
-        language: &config.language,
-        base_url: &config.base_url,
-        contact: &config.contact,
-    };
+    let site_ctx = SiteCtx::of(config);
     let mut files = Vec::new();
     let mut problems = Vec::new();
     // The index, by topic, and a page per topic.
