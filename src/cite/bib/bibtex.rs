@@ -109,6 +109,16 @@ pub(super) fn read(text: &str, file: &Path) -> Loaded {
         };
         let key = raw_entry.v.key.v.trim().to_string();
         let key_off = raw_entry.v.key.span.start;
+        if key.is_empty() {
+            // Found by fuzzing: `@article{,` made a reference nobody could cite.
+            let (line, col) = at(key_off);
+            out.diags.push(
+                Diagnostic::error("cite/bad-entry", "this BibTeX entry has no key")
+                    .at(file, line, col)
+                    .hint("give it a citation key after the opening brace, as in @article{smith2020, ...}"),
+            );
+            continue;
+        }
         let bib = match Bibliography::from_raw(raw) {
             Ok(b) => b,
             Err(e) => {
