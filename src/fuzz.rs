@@ -60,7 +60,13 @@ fn text(data: &[u8]) -> String {
 
 /// Diagnostics must say something, and point inside the text they are about.
 fn check_diags<'a>(diags: impl IntoIterator<Item = &'a Diagnostic>, text: &str) {
-    let lines = text.split('\n').count() + 1;
+    // YAML also breaks lines at a lone CR (old Mac files), NEL, LS and PS.
+    let lines = text
+        .replace("\r\n", "\n")
+        .chars()
+        .filter(|c| matches!(c, '\n' | '\r' | '\u{85}' | '\u{2028}' | '\u{2029}'))
+        .count()
+        + 2;
     for d in diags {
         assert!(!d.message.trim().is_empty(), "empty message: {d:?}");
         assert!(d.line <= lines, "line {} of {lines}: {d:?}", d.line);
