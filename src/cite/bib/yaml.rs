@@ -48,6 +48,15 @@ pub(super) fn read(text: &str, file: &Path) -> Loaded {
     for entry in lib.iter() {
         let off = key_offset(text, entry.key()).unwrap_or(0);
         let o = origin(file, text, off);
+        if entry.key().trim().is_empty() {
+            // Found by fuzzing: a key that is only a YAML anchor (`&a:`) is empty.
+            out.diags.push(
+                Diagnostic::error("cite/bad-entry", "this bibliography entry has an empty key")
+                    .at(file, o.line, o.column)
+                    .hint("start each entry with its citation key, as in `smith2020:`"),
+            );
+            continue;
+        }
         let (r, unknown) = from_hayagriva(entry, o.clone());
         if let Some(t) = unknown {
             out.diags.push(unknown_type(file, &o, entry.key(), &t));
