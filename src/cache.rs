@@ -262,7 +262,12 @@ impl Manifest {
     }
 
     pub fn site_files_intact(&self) -> bool {
-        self.site_files.iter().all(|(p, size)| {
+        self.present(&self.site_files)
+    }
+
+    /// Whether each (path, size) is in the output folder with that size.
+    fn present(&self, files: &[(String, u64)]) -> bool {
+        files.iter().all(|(p, size)| {
             std::fs::metadata(self.out.join(p))
                 .map(|m| m.len() == *size)
                 .unwrap_or(false)
@@ -275,11 +280,7 @@ impl Manifest {
 
     /// Whether every output the record lists is still in the output folder, unchanged in size.
     pub fn outputs_intact(&self, record: &PageRecord) -> bool {
-        record.outputs.iter().all(|(p, size)| {
-            std::fs::metadata(self.out.join(p))
-                .map(|m| m.len() == *size)
-                .unwrap_or(false)
-        })
+        self.present(&record.outputs)
     }
 }
 

@@ -141,13 +141,7 @@ pub fn write_site(
         ))
         .hint("the previous site is unchanged; make the folder writable (chmod u+w) to publish a new build"));
     }
-    let parent = out.parent().map(Path::to_path_buf).unwrap_or_default();
-    let name = out
-        .file_name()
-        .map(|n| n.to_string_lossy().to_string())
-        .unwrap_or_else(|| "output".into());
-    fs::create_dir_all(&parent)
-        .map_err(|e| io(format!("cannot create {}: {e}", parent.display())))?;
+    let (parent, name) = beside(&out)?;
     let pid = std::process::id();
     let staging = parent.join(format!(".{name}.new-{pid}"));
     let old = parent.join(format!(".{name}.old-{pid}"));
@@ -295,10 +289,9 @@ pub struct Lock {
     _file: fs::File,
 }
 
-/// Take the lock for `out` (refused like [`check_out_dir`] refuses it), waiting (with a note
-/// on stderr) while another build holds it.
-pub fn lock(root: &Path, out: &Path) -> Result<Lock, Diagnostic> {
-    let out = &check_out_dir(root, out)?;
+/// The folder holding `out` (created if missing) and `out`'s name: staging folders and the
+/// lock live there, beside the output.
+fn beside(out: &Path) -> Result<(PathBuf, String), Diagnostic> {
     let parent = out.parent().map(Path::to_path_buf).unwrap_or_default();
     let name = out
         .file_name()
@@ -306,6 +299,14 @@ pub fn lock(root: &Path, out: &Path) -> Result<Lock, Diagnostic> {
         .unwrap_or_else(|| "output".into());
     fs::create_dir_all(&parent)
         .map_err(|e| io(format!("cannot create {}: {e}", parent.display())))?;
+    Ok((parent, name))
+}
+
+/// Take the lock for `out` (refused like [`check_out_dir`] refuses it), waiting (with a note
+/// on stderr) while another build holds it.
+pub fn lock(root: &Path, out: &Path) -> Result<Lock, Diagnostic> {
+    let out = &check_out_dir(root, out)?;
+    let (parent, name) = beside(out)?;
     let path = parent.join(format!(".{name}.lock"));
     let file = fs::OpenOptions::new()
         .create(true)
