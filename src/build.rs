@@ -443,8 +443,24 @@ pub fn run(opts: &Options) -> Report {
     }
 
     manifest.load_details(&opts.root, &out_abs);
-    // Pages whose inputs are unchanged come back from the cache already parsed; the others
-    // are parsed now, in parallel.
+    // A page is taken whole from the cache when its inputs are unchanged and, for a build,
+    // its files are still in the output: they are kept there, not rendered again. It comes
+    // back already parsed (front matter only); the others are parsed now, in parallel.
+    let reusable_pages: BTreeSet<String> = unchanged_pages
+        .into_iter()
+        .filter(|k| {
+            manifest.pages.get(k).is_some_and(|r| {
+                r.doc.is_some()
+                    && r.facts.is_some()
+                    && (opts.out.is_none() || manifest.outputs_intact(r))
+            })
+        })
+        .collect();
+    // Formatted references from earlier builds save time only when many pages render.
+    let memo_loaded = keys.len() - reusable_pages.len() >= 64;
+    if memo_loaded {
+        manifest.load_formatted(&opts.root, &out_abs);
+    }
     let mut pages: Vec<(Document, bool)> = Vec::with_capacity(sources.len());
     let mut page_diags: BTreeMap<PathBuf, Vec<Diagnostic>> = BTreeMap::new();
     let mut to_parse = Vec::new();
@@ -453,7 +469,7 @@ pub fn run(opts: &Options) -> Report {
         let cached = manifest
             .pages
             .get(&k)
-            .filter(|_| unchanged_pages.contains(&k))
+            .filter(|_| reusable_pages.contains(&k))
             .and_then(|r| r.doc.clone());
         match cached {
             Some(mut doc) => {
@@ -527,98 +543,122 @@ pub fn run(opts: &Options) -> Report {
         .as_ref()
         .map(|f| FormatMemo::new(f, &site.config.citations.style, &manifest.formatted));
 
-    // A page is taken whole from the cache when its inputs are unchanged and, for a build,
-    // its files are still in the output: they are linked from there, not rendered again.
     let reusable = |doc: &Document| -> Option<&cache::PageRecord> {
         let r = manifest.pages.get(&doc.file.display().to_string())?;
-        let cached = from_cache.get(doc.file.as_path()).copied().unwrap_or(false);
-        (cached && r.facts.is_some() && (opts.out.is_none() || manifest.outputs_intact(r)))
+        from_cache
+            .get(doc.file.as_path())
+            .copied()
+            .unwrap_or(false)
             .then_some(r)
     };
-    let results: Vec<PageResult> = site
-        .pages
-        .par_iter()
-        .map(|doc| {
-            if let Some(facts) = reusable(doc).and_then(|r| r.facts.clone()) {
-                return PageResult {
-                    facts,
-                    files: PageFiles::Reused,
-                };
-            }
-            let mut d = Diagnostics::new();
-            d.extend(page_diags.get(&doc.file).cloned().unwrap_or_default());
-            let resolved = resolve_with(doc, &site.config, &library, &mut d);
-            let mut variants = match &memo {
-                Some(m) => variants_by(&resolved, &doc.audiences, &|refs| m.format(refs)),
-                None => Vec::new(),
-            };
-            // Plain-language audiences get glossary terms explained on first use.
-            for v in &mut variants {
-                let parts = crate::audience::glossary::annotate_parts_for(
-                    &[&v.summary_html, &v.body_html],
-                    &glossary,
-                    &site.config,
-                    &v.audience,
-                );
-                if let [summary, body] = &parts[..] {
-                    v.summary_html = summary.clone();
-                    v.body_html = body.clone();
+    // The writer takes each page's files as soon as they are rendered, so the site is never
+    // held in memory whole; nothing reaches the output unless the whole build succeeds.
+    let build_id = cache::build_id(&keys);
+    let writer = match &opts.out {
+        Some(out) => {
+            match crate::output::Writer::begin(&opts.root, out, &build_id, manifest.known()) {
+                Ok(w) => Some(w),
+                Err(d) => {
+                    diags.push(d.category(Category::Io));
+                    None
                 }
             }
-            let audit = crate::audience::audit(doc, &site.config, today);
-            let reference_findings = d.iter().filter(|x| x.rule.starts_with("cite/")).count();
-            let editorial = crate::audience::review::editorial_row(
-                doc,
-                &site.config,
-                today,
-                &audit.scores,
-                reference_findings,
-            );
-            d.extend(
-                audit
-                    .diagnostics
-                    .into_iter()
-                    .filter_map(|x| site.config.apply_level(x)),
-            );
-            let files = match templates.as_ref().filter(|_| formatter.is_some()) {
-                Some(t) => PageFiles::Rendered((|| {
-                    let mut files = crate::render::site::render_page(
-                        &site, doc, &variants, t, today, opts.pdf,
-                    )?;
-                    if opts.pdf {
-                        files.extend(page_pdfs(&site, doc, &variants, formatter.as_ref())?);
+        }
+        None => None,
+    };
+    let results: Vec<PageResult> =
+        site.pages
+            .par_iter()
+            .map(|doc| {
+                if let Some((r, facts)) = reusable(doc).and_then(|r| Some((r, r.facts.clone()?))) {
+                    let kept: Result<(), Diagnostic> = match &writer {
+                        Some(w) => r.outputs.iter().try_for_each(|(p, n, d)| w.keep(p, *n, d)),
+                        None => Ok(()),
+                    };
+                    return PageResult {
+                        facts,
+                        files: match kept {
+                            Ok(()) => PageFiles::Reused,
+                            Err(e) => PageFiles::Rendered(Err(vec![e])),
+                        },
+                    };
+                }
+                let mut d = Diagnostics::new();
+                d.extend(page_diags.get(&doc.file).cloned().unwrap_or_default());
+                let resolved = resolve_with(doc, &site.config, &library, &mut d);
+                let mut variants = match &memo {
+                    Some(m) => variants_by(&resolved, &doc.audiences, &|refs| m.format(refs)),
+                    None => Vec::new(),
+                };
+                // Plain-language audiences get glossary terms explained on first use.
+                for v in &mut variants {
+                    let parts = crate::audience::glossary::annotate_parts_for(
+                        &[&v.summary_html, &v.body_html],
+                        &glossary,
+                        &site.config,
+                        &v.audience,
+                    );
+                    if let [summary, body] = &parts[..] {
+                        v.summary_html = summary.clone();
+                        v.body_html = body.clone();
                     }
-                    Ok(files)
-                })()),
-                None => PageFiles::NotRendered,
-            };
-            let refs_used = match &memo {
-                Some(m) => variants
-                    .iter()
-                    .flat_map(|v| v.cited.iter())
-                    .map(|r| cache::reference_key(m.style(), r))
-                    .collect::<std::collections::BTreeSet<_>>()
-                    .into_iter()
-                    .collect(),
-                None => Vec::new(),
-            };
-            PageResult {
-                facts: cache::PageFacts {
-                    diagnostics: d.into_vec(),
-                    scores: audit.scores,
-                    editorial,
-                    search: crate::render::search::page_value(&site.config, doc, &variants),
-                    refs_used,
-                },
-                files,
-            }
-        })
-        .collect();
+                }
+                let audit = crate::audience::audit(doc, &site.config, today);
+                let reference_findings = d.iter().filter(|x| x.rule.starts_with("cite/")).count();
+                let editorial = crate::audience::review::editorial_row(
+                    doc,
+                    &site.config,
+                    today,
+                    &audit.scores,
+                    reference_findings,
+                );
+                d.extend(
+                    audit
+                        .diagnostics
+                        .into_iter()
+                        .filter_map(|x| site.config.apply_level(x)),
+                );
+                let files = match templates.as_ref().filter(|_| formatter.is_some()) {
+                    Some(t) => PageFiles::Rendered((|| {
+                        let mut files = crate::render::site::render_page(
+                            &site, doc, &variants, t, today, opts.pdf,
+                        )?;
+                        if opts.pdf {
+                            files.extend(page_pdfs(&site, doc, &variants, formatter.as_ref())?);
+                        }
+                        store(writer.as_ref(), files)
+                    })()),
+                    None => PageFiles::NotRendered,
+                };
+                let refs_used = match &memo {
+                    Some(m) => variants
+                        .iter()
+                        .flat_map(|v| v.cited.iter())
+                        .map(|r| cache::reference_key(m.style(), r))
+                        .collect::<std::collections::BTreeSet<_>>()
+                        .into_iter()
+                        .collect(),
+                    None => Vec::new(),
+                };
+                PageResult {
+                    facts: cache::PageFacts {
+                        diagnostics: d.into_vec(),
+                        scores: audit.scores,
+                        editorial,
+                        search: serde_json::value::to_raw_value(
+                            &crate::render::search::page_value(&site.config, doc, &variants),
+                        )
+                        .unwrap_or_default(),
+                        refs_used,
+                    },
+                    files,
+                }
+            })
+            .collect();
     report.pages = site.pages.len();
     timer.lap("resolve and render changed pages");
 
-    let mut files = Vec::new();
-    let mut reused: Vec<String> = Vec::new();
+    let mut paths: Vec<String> = Vec::new();
     let mut records: BTreeMap<String, cache::PageRecord> = BTreeMap::new();
     let mut search = Vec::with_capacity(results.len());
     let mut editorial = Vec::with_capacity(results.len());
@@ -632,21 +672,13 @@ pub fn run(opts: &Options) -> Report {
         scores.push((doc.path.clone(), r.facts.scores.clone()));
         refs_used.extend(r.facts.refs_used.iter().cloned());
         let outputs = match r.files {
-            PageFiles::Reused => {
-                let rec = manifest.pages.get(&k).map(|r| r.outputs.clone());
-                let outputs = rec.unwrap_or_default();
-                reused.extend(outputs.iter().map(|(p, _)| p.clone()));
-                outputs
-            }
+            PageFiles::Reused => manifest
+                .pages
+                .get(&k)
+                .map(|r| r.outputs.clone())
+                .unwrap_or_default(),
             PageFiles::NotRendered => Vec::new(),
-            PageFiles::Rendered(Ok(f)) => {
-                let o = f
-                    .iter()
-                    .map(|f| (f.path.clone(), f.bytes.len() as u64))
-                    .collect();
-                files.extend(f);
-                o
-            }
+            PageFiles::Rendered(Ok(o)) => o,
             PageFiles::Rendered(Err(e)) => {
                 diags.extend(e);
                 Vec::new()
@@ -660,6 +692,7 @@ pub fn run(opts: &Options) -> Report {
                 (p, d)
             })
             .collect();
+        paths.extend(outputs.iter().map(|(p, _, _)| p.clone()));
         records.insert(
             k.clone(),
             cache::PageRecord {
@@ -676,33 +709,30 @@ pub fn run(opts: &Options) -> Report {
         diags.sort();
         return report;
     };
-    let page_files = files.len();
+    let mut files = Vec::new();
     match crate::render::site::render_lists(&site, t) {
         Ok(f) => files.extend(f),
         Err(e) => diags.extend(e),
     }
-    let index = crate::render::search::index_from(&site.config, search);
-    files.extend(crate::render::publish::extra_files_with_index(
-        &site, &index,
-    ));
+    let index = crate::render::search::index_bytes_raw(&site.config, &search);
+    files.extend(crate::render::publish::extra_files_with_index(&site, index));
     // The editorial board's report: not linked from the pages, not in the sitemap.
     files.push(OutputFile::new(
         "_editorial/index.html".into(),
         crate::audience::review::editorial_report(&site.config, &editorial, today).into_bytes(),
     ));
-    let site_files: Vec<(String, u64)> = files[page_files..]
-        .iter()
-        .map(|f| (f.path.clone(), f.bytes.len() as u64))
-        .collect();
+    let site_files = match store(writer.as_ref(), files) {
+        Ok(s) => s,
+        Err(e) => {
+            diags.extend(e);
+            Vec::new()
+        }
+    };
     // Check for two outputs at one path among new and reused files alike.
-    let mut all: Vec<OutputFile> = reused
-        .iter()
-        .map(|p| OutputFile::new(p.clone(), Vec::new()))
-        .chain(
-            files
-                .iter()
-                .map(|f| OutputFile::new(f.path.clone(), Vec::new())),
-        )
+    let mut all: Vec<OutputFile> = paths
+        .into_iter()
+        .chain(site_files.iter().map(|(p, _, _)| p.clone()))
+        .map(|p| OutputFile::new(p, Vec::new()))
         .collect();
     diags.extend(crate::render::site::check_collisions(&mut all));
     report.files = all.len();
@@ -711,12 +741,12 @@ pub fn run(opts: &Options) -> Report {
     if diags.has_errors() {
         return report;
     }
-    if let Some(out) = &opts.out {
-        let build_id = cache::build_id(&keys);
-        match crate::output::write_site(&opts.root, out, files, &reused, &build_id) {
-            Ok(stats) => {
-                report.written = stats.written;
-                report.unchanged = stats.unchanged;
+    if let Some(writer) = writer {
+        match writer.commit() {
+            Ok(done) => {
+                timer.lap("write");
+                report.written = done.stats.written;
+                report.unchanged = done.stats.unchanged;
                 cache::Manifest {
                     format: cache::FORMAT,
                     out: out_abs.clone(),
@@ -729,12 +759,14 @@ pub fn run(opts: &Options) -> Report {
                     site_files,
                     diagnostics: report.diagnostics.iter().cloned().collect(),
                     scores: report.scores.clone(),
+                    back: done.back,
+                    formatted_loaded: memo_loaded,
                 }
                 .save(&opts.root);
             }
             Err(d) => report.diagnostics.push(d.category(Category::Io)),
         }
-        timer.lap("write");
+        timer.lap("save the cache");
     }
     report
 }
@@ -749,9 +781,27 @@ struct PageResult {
 enum PageFiles {
     /// Unchanged: linked from the previous output.
     Reused,
-    Rendered(Result<Vec<OutputFile>, Vec<Diagnostic>>),
+    /// Rendered and handed to the writer: (path, size, digest) of each file.
+    Rendered(Result<Vec<(String, u64, String)>, Vec<Diagnostic>>),
     /// Not rendered: the templates or the citation style could not be loaded (reported).
     NotRendered,
+}
+
+/// Hand files to the writer (none for `check`), keeping what the cache records of each.
+fn store(
+    writer: Option<&crate::output::Writer>,
+    files: Vec<OutputFile>,
+) -> Result<Vec<(String, u64, String)>, Vec<Diagnostic>> {
+    files
+        .into_iter()
+        .map(|f| {
+            let d = match writer {
+                Some(w) => w.add(&f.path, &f.bytes).map_err(|e| vec![e])?,
+                None => crate::output::digest(&f.bytes),
+            };
+            Ok((f.path, f.bytes.len() as u64, d))
+        })
+        .collect()
 }
 
 /// `/<path>/<audience>.pdf` for every variant: the page as a printable handout, with a blank

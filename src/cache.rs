@@ -24,7 +24,7 @@ use crate::cite::Reference;
 use crate::diag::Diagnostic;
 
 pub const CACHE_DIR: &str = ".careguide-cache";
-pub const FORMAT: u32 = 3;
+pub const FORMAT: u32 = 4;
 
 /// A 128-bit digest made of two SipHash states with different prefixes: plenty for cache keys,
 /// and no extra dependency. Keys only need to be stable for one careguide binary, which is
@@ -67,8 +67,9 @@ impl Digest {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PageRecord {
     pub key: String,
-    /// Output files (relative paths) with their sizes, to check they are still there.
-    pub outputs: Vec<(String, u64)>,
+    /// Output files (relative paths) with their sizes, to check they are still there, and
+    /// their content digests ([`crate::output::digest`]).
+    pub outputs: Vec<(String, u64, String)>,
     /// The page's own bibliography files (relative to the root) with their content digests.
     #[serde(default)]
     pub inputs: Vec<(String, String)>,
@@ -89,8 +90,8 @@ pub struct PageFacts {
     pub scores: BTreeMap<String, crate::audience::readability::Scores>,
     /// Its line on the editorial report.
     pub editorial: crate::audience::review::EditorialRow,
-    /// Its part of the search index.
-    pub search: serde_json::Value,
+    /// Its part of the search index, serialized (spliced into the index without parsing).
+    pub search: Box<serde_json::value::RawValue>,
     /// Keys of the formatted references it shows (see [`reference_key`]).
     pub refs_used: Vec<String>,
 }
@@ -104,17 +105,23 @@ pub struct Manifest {
     pub build_id: String,
     /// By page file (relative to the root).
     pub pages: BTreeMap<String, PageRecord>,
-    /// Formatted references by [`reference_key`] (details file).
+    /// Formatted references by [`reference_key`] (their own file, read when many pages render).
     #[serde(skip)]
     pub formatted: BTreeMap<String, (String, String)>,
-    /// Files that list pages (index, topics, feeds, search) with their sizes.
-    pub site_files: Vec<(String, u64)>,
+    /// Files that list pages (index, topics, feeds, search) with their sizes and digests.
+    pub site_files: Vec<(String, u64, String)>,
     /// The findings (warnings) of that build, reported again when nothing changed (report file).
     #[serde(skip)]
     pub diagnostics: Vec<Diagnostic>,
     /// Its reading-level scores, likewise (report file).
     #[serde(skip)]
     pub scores: serde_json::Value,
+    /// What the back copy beside the output holds: its build id and files (details file).
+    #[serde(skip)]
+    pub back: Option<(String, BTreeMap<String, String>)>,
+    /// Whether `formatted` was read (or built) in this run, and so is worth saving.
+    #[serde(skip)]
+    pub formatted_loaded: bool,
 }
 
 /// The large parts of a manifest, read only when some page changed.
@@ -122,7 +129,8 @@ pub struct Manifest {
 struct Details {
     build_id: String,
     pages: BTreeMap<String, (Option<crate::content::Document>, Option<PageFacts>)>,
-    formatted: BTreeMap<String, (String, String)>,
+    #[serde(default)]
+    back: Option<(String, BTreeMap<String, String>)>,
 }
 
 /// What a no-op build reports again.
@@ -193,8 +201,21 @@ impl Manifest {
         }
     }
 
-    /// Read the parsed pages, their facts and the formatted references. The formatted
-    /// references are kept even from another build: they depend only on their own fields.
+    /// Read the formatted references of earlier builds (kept even from another build: they
+    /// depend only on their own fields and the style). Only worth it when many pages render:
+    /// formatting one page's references takes about a millisecond.
+    pub fn load_formatted(&mut self, root: &Path, out: &Path) {
+        if let Some(f) = std::fs::read(cache_path(root, out, "formatted"))
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+        {
+            self.formatted = f;
+        }
+        self.formatted_loaded = true;
+    }
+
+    /// Read the parsed pages (front matter only: a page that must render again is parsed
+    /// again), their facts and what the back copy beside the output holds.
     pub fn load_details(&mut self, root: &Path, out: &Path) {
         let path = cache_path(root, out, "details");
         let Some(d) = std::fs::read(path)
@@ -203,10 +224,10 @@ impl Manifest {
         else {
             return;
         };
-        self.formatted = d.formatted;
         if d.build_id != self.build_id || self.build_id.is_empty() {
             return;
         }
+        self.back = d.back;
         for (k, (doc, facts)) in d.pages {
             if let Some(r) = self.pages.get_mut(&k) {
                 r.doc = doc;
@@ -223,18 +244,22 @@ impl Manifest {
                 .pages
                 .iter()
                 .map(|(k, r)| {
-                    // The inline references are kept once, as `doc.references`; the front
-                    // matter's copy is only needed while parsing.
+                    // What lists, feeds and the sitemap need of an unchanged page; a page
+                    // that renders again is parsed again, references and all.
                     let doc = r.doc.clone().map(|mut d| {
                         d.front.references.clear();
+                        d.references.clear();
                         d
                     });
                     (k.clone(), (doc, r.facts.clone()))
                 })
                 .collect(),
-            formatted: self.formatted.clone(),
+            back: self.back.clone(),
         };
         save_json(&cache_path(root, &self.out, "details"), &details);
+        if self.formatted_loaded {
+            save_json(&cache_path(root, &self.out, "formatted"), &self.formatted);
+        }
         save_json(
             &cache_path(root, &self.out, "report"),
             &ReportFile {
@@ -265,9 +290,32 @@ impl Manifest {
         self.present(&self.site_files)
     }
 
+    /// What the cache knows of the output folder and its back copy, for the writer.
+    pub fn known(&self) -> crate::output::Known {
+        if self.build_id.is_empty() {
+            return crate::output::Known::default();
+        }
+        let files = self
+            .pages
+            .values()
+            .flat_map(|r| r.outputs.iter())
+            .chain(self.site_files.iter())
+            .map(|(p, _, d)| (p.clone(), d.clone()))
+            .collect();
+        crate::output::Known {
+            live: Some((self.build_id.clone(), files)),
+            back: self.back.as_ref().map(|(id, f)| {
+                (
+                    id.clone(),
+                    f.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+                )
+            }),
+        }
+    }
+
     /// Whether each (path, size) is in the output folder with that size.
-    fn present(&self, files: &[(String, u64)]) -> bool {
-        files.iter().all(|(p, size)| {
+    fn present(&self, files: &[(String, u64, String)]) -> bool {
+        files.iter().all(|(p, size, _)| {
             std::fs::metadata(self.out.join(p))
                 .map(|m| m.len() == *size)
                 .unwrap_or(false)

@@ -210,7 +210,7 @@ fn init(dir: &Path) -> u8 {
         std::fs::write(dir.join("content/welcome.md"), INIT_PAGE)?;
         std::fs::write(
             dir.join(".gitignore"),
-            "/output\n/.careguide-cache\n/.careguide-serve\n",
+            "/output\n/.output.*\n/.careguide-cache\n/.careguide-serve\n",
         )?;
         Ok(())
     };

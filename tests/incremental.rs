@@ -222,4 +222,22 @@ fn a_corrupt_cache_is_rebuilt_not_trusted() {
         want,
         "a damaged output file is rebuilt"
     );
+    // The damaged file was shared with the copy of the previous site kept beside the output;
+    // a later build that changes another page must not bring it back.
+    let other = std::fs::read_dir(site.join("content/guides"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|x| x == "md"))
+        .unwrap();
+    let mut text = std::fs::read_to_string(&other).unwrap();
+    text.push_str("\nOne more plain sentence.\n");
+    std::fs::write(&other, text).unwrap();
+    let (code, err) = careguide(&["build", "--root", root]);
+    assert_eq!(code, 0, "{err}");
+    let page = std::path::Path::new("good-page/index.html");
+    assert_eq!(
+        tree(&site.join("output")).get(page),
+        want.get(page),
+        "a damaged file came back from the previous site's copy"
+    );
 }

@@ -9,7 +9,9 @@ fn bin() -> Command {
 }
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
 }
 
 struct Run {
@@ -39,7 +41,13 @@ fn run(args: &[&str]) -> Run {
 }
 
 fn check_json(root: &Path) -> (i32, serde_json::Value) {
-    let r = run(&["check", "--root", root.to_str().unwrap(), "--format", "json"]);
+    let r = run(&[
+        "check",
+        "--root",
+        root.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
     let v: serde_json::Value = serde_json::from_str(&r.stdout)
         .unwrap_or_else(|e| panic!("check --format json printed no JSON ({e}): {}", r.stdout));
     (r.code, v)
@@ -67,35 +75,76 @@ fn expect_bad(case: &str, code: i32, rule: &str, file: &str, line: u64, text: &s
         "{case}: message {:?} lacks {text:?}",
         d["message"]
     );
-    assert!(d["hint"].is_string(), "{case}: every error carries a hint: {d:#}");
+    assert!(
+        d["hint"].is_string(),
+        "{case}: every error carries a hint: {d:#}"
+    );
 }
 
 #[test]
 fn malformed_yaml() {
-    expect_bad("malformed-yaml", 1, "front-matter/invalid", "content/page.md", 8, "did not find expected key");
+    expect_bad(
+        "malformed-yaml",
+        1,
+        "front-matter/invalid",
+        "content/page.md",
+        8,
+        "did not find expected key",
+    );
 }
 
 #[test]
 fn missing_required_key() {
-    expect_bad("missing-key", 1, "front-matter/invalid", "content/page.md", 1, "missing field `summary`");
+    expect_bad(
+        "missing-key",
+        1,
+        "front-matter/invalid",
+        "content/page.md",
+        1,
+        "missing field `summary`",
+    );
 }
 
 #[test]
 fn unknown_front_matter_key() {
-    expect_bad("unknown-key", 1, "front-matter/invalid", "content/page.md", 4, "unknown field `topcs`");
+    expect_bad(
+        "unknown-key",
+        1,
+        "front-matter/invalid",
+        "content/page.md",
+        4,
+        "unknown field `topcs`",
+    );
 }
 
 #[test]
 fn impossible_date() {
     let (_, v) = check_json(&fixture("bad/invalid-date"));
     let d = finding(&v, "front-matter/invalid");
-    assert_eq!((d["line"].as_u64(), d["column"].as_u64()), (Some(5), Some(10)));
-    expect_bad("invalid-date", 1, "front-matter/invalid", "content/page.md", 5, "'2025-02-30' is not a real calendar date");
+    assert_eq!(
+        (d["line"].as_u64(), d["column"].as_u64()),
+        (Some(5), Some(10))
+    );
+    expect_bad(
+        "invalid-date",
+        1,
+        "front-matter/invalid",
+        "content/page.md",
+        5,
+        "'2025-02-30' is not a real calendar date",
+    );
 }
 
 #[test]
 fn two_pages_with_one_slug() {
-    expect_bad("duplicate-slug", 1, "content/duplicate-slug", "content/beta.md", 4, "content/alpha.md and content/beta.md");
+    expect_bad(
+        "duplicate-slug",
+        1,
+        "content/duplicate-slug",
+        "content/beta.md",
+        4,
+        "content/alpha.md and content/beta.md",
+    );
     // Reported once, not again as colliding output files.
     let (_, v) = check_json(&fixture("bad/duplicate-slug"));
     assert_eq!(v["errors"], 1, "{v:#}");
@@ -103,7 +152,14 @@ fn two_pages_with_one_slug() {
 
 #[test]
 fn empty_file() {
-    expect_bad("empty-file", 1, "content/empty", "content/page.md", 1, "is empty");
+    expect_bad(
+        "empty-file",
+        1,
+        "content/empty",
+        "content/page.md",
+        1,
+        "is empty",
+    );
 }
 
 #[test]
@@ -111,17 +167,34 @@ fn not_utf8() {
     // The bad byte follows "Caf" on line 26.
     let (_, v) = check_json(&fixture("bad/not-utf8"));
     let d = finding(&v, "content/not-utf8");
-    assert_eq!((d["line"].as_u64(), d["column"].as_u64()), (Some(26), Some(4)));
+    assert_eq!(
+        (d["line"].as_u64(), d["column"].as_u64()),
+        (Some(26), Some(4))
+    );
 }
 
 #[test]
 fn slug_with_dot_dot() {
-    expect_bad("slug-dotdot", 1, "front-matter/slug", "content/page.md", 4, "invalid slug '../escape'");
+    expect_bad(
+        "slug-dotdot",
+        1,
+        "front-matter/slug",
+        "content/page.md",
+        4,
+        "invalid slug '../escape'",
+    );
 }
 
 #[test]
 fn unknown_citation_key_names_the_nearest() {
-    expect_bad("unknown-citation", 1, "cite/unknown-key", "content/page.md", 26, "'weiss2012'");
+    expect_bad(
+        "unknown-citation",
+        1,
+        "cite/unknown-key",
+        "content/page.md",
+        26,
+        "'weiss2012'",
+    );
     let (_, v) = check_json(&fixture("bad/unknown-citation"));
     let d = finding(&v, "cite/unknown-key");
     assert_eq!(d["column"], 42);
@@ -130,12 +203,26 @@ fn unknown_citation_key_names_the_nearest() {
 
 #[test]
 fn approved_without_reviewer() {
-    expect_bad("approved-no-reviewer", 1, "review/no-reviewer", "content/page.md", 6, "names no reviewer");
+    expect_bad(
+        "approved-no-reviewer",
+        1,
+        "review/no-reviewer",
+        "content/page.md",
+        6,
+        "names no reviewer",
+    );
 }
 
 #[test]
 fn template_syntax_error_is_placed_in_the_template() {
-    expect_bad("template-syntax", 2, "template/syntax", "templates/page.html", 3, "page.html has a syntax error");
+    expect_bad(
+        "template-syntax",
+        2,
+        "template/syntax",
+        "templates/page.html",
+        3,
+        "page.html has a syntax error",
+    );
 }
 
 #[test]
@@ -148,7 +235,14 @@ fn missing_configuration() {
 
 #[test]
 fn unknown_configuration_key() {
-    expect_bad("config-unknown-key", 2, "config/invalid", "careguide.toml", 2, "unknown field `clinc`");
+    expect_bad(
+        "config-unknown-key",
+        2,
+        "config/invalid",
+        "careguide.toml",
+        2,
+        "unknown field `clinc`",
+    );
 }
 
 #[cfg(unix)]
@@ -171,8 +265,16 @@ fn every_problem_of_a_run_is_reported() {
     let dir = tempfile::tempdir().unwrap();
     copy_dir(&fixture("good"), dir.path());
     let page = std::fs::read_to_string(dir.path().join("content/good-page.md")).unwrap();
-    std::fs::write(dir.path().join("content/a.md"), page.replace("topics:", "topcs:")).unwrap();
-    std::fs::write(dir.path().join("content/b.md"), page.replace("again [@weiss2021]", "again [@nobody]")).unwrap();
+    std::fs::write(
+        dir.path().join("content/a.md"),
+        page.replace("topics:", "topcs:"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("content/b.md"),
+        page.replace("again [@weiss2021]", "again [@nobody]"),
+    )
+    .unwrap();
     let (code, v) = check_json(dir.path());
     assert_eq!(code, 1);
     finding(&v, "front-matter/invalid");
@@ -218,18 +320,35 @@ fn good_site_builds_and_is_deterministic() {
     assert!(page.contains("<li id=\"ref-1\">Weiss ST, Douglas HE."));
     assert!(page.contains("https://doi.org/10.1097/ADM.0000000000000721"));
     assert!(page.contains("https://pubmed.ncbi.nlm.nih.gov/32858563/"));
-    assert!(page.contains("For professionals."), "the audience's disclaimer");
+    assert!(
+        page.contains("For professionals."),
+        "the audience's disclaimer"
+    );
     // JSON-LD: a MedicalWebPage for clinicians, with the cited DOI, that parses as JSON.
     let start = page.find("<script type=\"application/ld+json\">").unwrap() + 35;
     let end = start + page[start..].find("</script>").unwrap();
     let ld: serde_json::Value = serde_json::from_str(&page[start..end]).unwrap();
     assert_eq!(ld["@type"], "MedicalWebPage");
     assert_eq!(ld["audience"]["audienceType"], "Clinician");
-    assert!(ld.to_string().to_lowercase().contains("10.1097/adm.0000000000000721"), "{ld:#}");
-    assert!(out.join("_editorial/index.html").is_file(), "the editorial report");
-    assert!(!page.contains("Not yet approved"), "approved pages carry no banner");
+    assert!(
+        ld.to_string()
+            .to_lowercase()
+            .contains("10.1097/adm.0000000000000721"),
+        "{ld:#}"
+    );
+    assert!(
+        out.join("_editorial/index.html").is_file(),
+        "the editorial report"
+    );
+    assert!(
+        !page.contains("Not yet approved"),
+        "approved pages carry no banner"
+    );
     let draft = std::fs::read_to_string(out.join("guides/second/index.html")).unwrap();
-    assert!(draft.contains("Not yet approved"), "drafts carry the banner");
+    assert!(
+        draft.contains("Not yet approved"),
+        "drafts carry the banner"
+    );
     assert!(draft.contains("<code>[@not-a-citation]</code>"));
 
     // Same input, same bytes, from another folder too.
@@ -242,7 +361,12 @@ fn good_site_builds_and_is_deterministic() {
         if e.file_type().is_file() {
             let rel = e.path().strip_prefix(&out).unwrap();
             let other = std::fs::read(site2.join("output").join(rel)).unwrap();
-            assert_eq!(std::fs::read(e.path()).unwrap(), other, "{} differs", rel.display());
+            assert_eq!(
+                std::fs::read(e.path()).unwrap(),
+                other,
+                "{} differs",
+                rel.display()
+            );
         }
     }
 }
@@ -257,10 +381,18 @@ fn failed_build_keeps_the_previous_output() {
     let before = std::fs::read(&index).unwrap();
     let page = dir.path().join("content/good-page.md");
     let text = std::fs::read_to_string(&page).unwrap();
-    std::fs::write(&page, text.replace("again [@weiss2021]", "again [@missing]")).unwrap();
+    std::fs::write(
+        &page,
+        text.replace("again [@weiss2021]", "again [@missing]"),
+    )
+    .unwrap();
     let r = run(&["build", "--root", root]);
     assert_eq!(r.code, 1);
-    assert!(r.stderr.contains("previous output is unchanged"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("previous output is unchanged"),
+        "{}",
+        r.stderr
+    );
     assert_eq!(std::fs::read(&index).unwrap(), before);
 }
 
@@ -268,7 +400,14 @@ fn failed_build_keeps_the_previous_output() {
 fn publish_refuses_pages_that_are_not_approved() {
     let (code, _) = check_json(&fixture("good"));
     assert_eq!(code, 0);
-    let r = run(&["check", "--root", fixture("good").to_str().unwrap(), "--publish", "--format", "json"]);
+    let r = run(&[
+        "check",
+        "--root",
+        fixture("good").to_str().unwrap(),
+        "--publish",
+        "--format",
+        "json",
+    ]);
     assert_eq!(r.code, 1);
     let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
     let refused: Vec<&str> = v["diagnostics"]
@@ -280,9 +419,22 @@ fn publish_refuses_pages_that_are_not_approved() {
         .collect();
     assert_eq!(refused, vec!["content/guides/second.md"], "{v:#}");
     // A year on, the approved page's review is overdue: that refuses it too.
-    let r = run(&["check", "--root", fixture("good").to_str().unwrap(), "--publish", "--today", "2027-01-15", "--format", "json"]);
+    let r = run(&[
+        "check",
+        "--root",
+        fixture("good").to_str().unwrap(),
+        "--publish",
+        "--today",
+        "2027-01-15",
+        "--format",
+        "json",
+    ]);
     assert_eq!(r.code, 1);
-    assert!(r.stdout.contains("its review was due on 2026-10-07"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("its review was due on 2026-10-07"),
+        "{}",
+        r.stdout
+    );
 }
 
 #[test]
@@ -310,9 +462,20 @@ fn usage_errors_exit_2_and_help_has_examples() {
 
 #[test]
 fn github_format_annotates_lines() {
-    let r = run(&["check", "--root", fixture("bad/unknown-citation").to_str().unwrap(), "--format", "github"]);
+    let r = run(&[
+        "check",
+        "--root",
+        fixture("bad/unknown-citation").to_str().unwrap(),
+        "--format",
+        "github",
+    ]);
     assert_eq!(r.code, 1);
-    assert!(r.stderr.contains("::error file=content/page.md,line=26,col=42,title=cite/unknown-key::"), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("::error file=content/page.md,line=26,col=42,title=cite/unknown-key::"),
+        "{}",
+        r.stderr
+    );
 }
 
 /// The `<main>` element of a built page: what the reader sees, without head boilerplate.
@@ -346,8 +509,12 @@ fn rendered_pages_match_their_snapshots() {
             std::fs::write(&path, got).unwrap();
             continue;
         }
-        let want = std::fs::read_to_string(&path)
-            .unwrap_or_else(|_| panic!("no snapshot {}; run with UPDATE_SNAPSHOTS=1", path.display()));
+        let want = std::fs::read_to_string(&path).unwrap_or_else(|_| {
+            panic!(
+                "no snapshot {}; run with UPDATE_SNAPSHOTS=1",
+                path.display()
+            )
+        });
         assert_eq!(got, want, "{page} differs from tests/snapshots/{snap}");
     }
 }

@@ -7,16 +7,16 @@ use crate::render::{feeds, search};
 
 /// Extra files for the site, derived from the pages and their rendered variants.
 pub fn extra_files(site: &Site, variants: &[Vec<Variant>]) -> Vec<OutputFile> {
-    extra_files_with_index(site, &search::index_value(site, variants))
+    extra_files_with_index(site, search::index_file(site, variants))
 }
 
 /// [`extra_files`] with the search index already assembled (from cached page values).
-pub fn extra_files_with_index(site: &Site, index: &serde_json::Value) -> Vec<OutputFile> {
+pub fn extra_files_with_index(site: &Site, index: Vec<u8>) -> Vec<OutputFile> {
     let files = vec![
         OutputFile::new("sitemap.xml".into(), feeds::sitemap(site).into_bytes()),
         OutputFile::new("robots.txt".into(), feeds::robots(site).into_bytes()),
         OutputFile::new("feed.xml".into(), feeds::atom(site).into_bytes()),
-        OutputFile::new(search::INDEX_PATH.into(), search::index_bytes(index)),
+        OutputFile::new(search::INDEX_PATH.into(), index),
     ];
     files
 }
