@@ -343,7 +343,7 @@ pub struct Options {
 pub struct Report {
     pub diagnostics: Diagnostics,
     /// Reading-level scores, `{"<page path>": {"<audience>": scores}}`.
-    pub scores: serde_json::Value,
+    pub scores: Option<Box<serde_json::value::RawValue>>,
     pub pages: usize,
     pub files: usize,
     pub written: usize,
@@ -442,7 +442,7 @@ pub fn run(opts: &Options) -> Report {
         return report;
     }
 
-    manifest.load_details(&opts.root, &out_abs);
+    manifest.load_details(&opts.root, &out_abs, &unchanged_pages);
     // A page is taken whole from the cache when its inputs are unchanged and, for a build,
     // its files are still in the output: they are kept there, not rendered again. It comes
     // back already parsed (front matter only); the others are parsed now, in parallel.
@@ -640,19 +640,23 @@ pub fn run(opts: &Options) -> Report {
                         .collect(),
                     None => Vec::new(),
                 };
-                PageResult {
-                    facts: cache::PageFacts {
+                let facts =
+                    cache::PageFacts {
                         diagnostics: d.into_vec(),
-                        scores: audit.scores,
+                        scores: serde_json::value::to_raw_value(&audit.scores).unwrap_or_default(),
                         editorial,
                         search: serde_json::value::to_raw_value(
                             &crate::render::search::page_value(&site.config, doc, &variants),
                         )
                         .unwrap_or_default(),
                         refs_used,
-                    },
-                    files,
+                    };
+                if opts.out.is_some() {
+                    let k = doc.file.display().to_string();
+                    let key = keys.get(&k).map(String::as_str).unwrap_or_default();
+                    cache::save_page(&opts.root, &out_abs, &k, key, doc, &facts);
                 }
+                PageResult { facts, files }
             })
             .collect();
     report.pages = site.pages.len();
@@ -666,11 +670,12 @@ pub fn run(opts: &Options) -> Report {
     let mut refs_used = std::collections::HashSet::new();
     for (doc, r) in site.pages.iter().zip(results) {
         let k = doc.file.display().to_string();
-        diags.extend(r.facts.diagnostics.iter().cloned());
-        search.push(r.facts.search.clone());
-        editorial.push(r.facts.editorial.clone());
-        scores.push((doc.path.clone(), r.facts.scores.clone()));
-        refs_used.extend(r.facts.refs_used.iter().cloned());
+        let facts = r.facts;
+        diags.extend(facts.diagnostics);
+        search.push(facts.search);
+        editorial.push(facts.editorial);
+        scores.push((doc.path.clone(), facts.scores));
+        refs_used.extend(facts.refs_used);
         let outputs = match r.files {
             PageFiles::Reused => manifest
                 .pages
@@ -699,35 +704,42 @@ pub fn run(opts: &Options) -> Report {
                 key: keys.get(&k).cloned().unwrap_or_default(),
                 outputs,
                 inputs,
-                doc: Some(doc.clone()),
-                facts: Some(r.facts),
+                doc: None,
+                facts: None,
             },
         );
     }
-    report.scores = crate::audience::scores_json(scores.iter().map(|(p, s)| (p.as_str(), s)));
+    report.scores = Some(crate::audience::scores_raw(scores));
+    timer.lap("collect page facts");
     let Some(t) = templates.as_ref().filter(|_| formatter.is_some()) else {
         diags.sort();
         return report;
     };
-    let mut files = Vec::new();
-    match crate::render::site::render_lists(&site, t) {
-        Ok(f) => files.extend(f),
-        Err(e) => diags.extend(e),
-    }
-    let index = crate::render::search::index_bytes_raw(&site.config, &search);
-    files.extend(crate::render::publish::extra_files_with_index(&site, index));
-    // The editorial board's report: not linked from the pages, not in the sitemap.
-    files.push(OutputFile::new(
-        "_editorial/index.html".into(),
-        crate::audience::review::editorial_report(&site.config, &editorial, today).into_bytes(),
-    ));
-    let site_files = match store(writer.as_ref(), files) {
-        Ok(s) => s,
-        Err(e) => {
-            diags.extend(e);
-            Vec::new()
+    // The files that list pages, on both cores: the lists, and the rest.
+    let (lists, rest) = rayon::join(
+        || {
+            crate::render::site::render_lists(&site, t)
+                .and_then(|files| store(writer.as_ref(), files))
+        },
+        || {
+            let index = crate::render::search::index_bytes_raw(&site.config, &search);
+            let mut files = crate::render::publish::extra_files_with_index(&site, index);
+            // The editorial board's report: not linked from the pages, not in the sitemap.
+            files.push(OutputFile::new(
+                "_editorial/index.html".into(),
+                crate::audience::review::editorial_report(&site.config, &editorial, today)
+                    .into_bytes(),
+            ));
+            store(writer.as_ref(), files)
+        },
+    );
+    let mut site_files = Vec::new();
+    for part in [lists, rest] {
+        match part {
+            Ok(s) => site_files.extend(s),
+            Err(e) => diags.extend(e),
         }
-    };
+    }
     // Check for two outputs at one path among new and reused files alike.
     let mut all: Vec<OutputFile> = paths
         .into_iter()
@@ -752,17 +764,16 @@ pub fn run(opts: &Options) -> Report {
                     out: out_abs.clone(),
                     build_id,
                     pages: records,
-                    formatted: memo
-                        .as_ref()
-                        .map(|m| m.export(|k| refs_used.contains(k)))
-                        .unwrap_or_default(),
+                    formatted: BTreeMap::new(),
                     site_files,
                     diagnostics: report.diagnostics.iter().cloned().collect(),
                     scores: report.scores.clone(),
                     back: done.back,
-                    formatted_loaded: memo_loaded,
                 }
                 .save(&opts.root);
+                if let Some(m) = memo.as_ref().filter(|_| memo_loaded) {
+                    m.save(&opts.root, &out_abs, &refs_used);
+                }
             }
             Err(d) => report.diagnostics.push(d.category(Category::Io)),
         }

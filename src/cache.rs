@@ -12,11 +12,11 @@
 //! version, or describes an output folder whose marker does not match, is ignored and the site
 //! is built from scratch. It holds only site content: handouts never pass through it.
 
-use std::collections::{BTreeMap, HashMap};
-use std::hash::{Hash, Hasher};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::cite::style::{Formatted, Formatter};
@@ -24,15 +24,12 @@ use crate::cite::Reference;
 use crate::diag::Diagnostic;
 
 pub const CACHE_DIR: &str = ".careguide-cache";
-pub const FORMAT: u32 = 4;
+pub const FORMAT: u32 = 5;
 
-/// A 128-bit digest made of two SipHash states with different prefixes: plenty for cache keys,
-/// and no extra dependency. Keys only need to be stable for one careguide binary, which is
-/// itself part of every key.
-pub struct Digest {
-    a: std::collections::hash_map::DefaultHasher,
-    b: std::collections::hash_map::DefaultHasher,
-}
+/// A 128-bit digest (XXH3): plenty for cache keys, which only need to be stable for one
+/// careguide binary (itself part of every key), and fast enough that hashing every page and
+/// output file costs little.
+pub struct Digest(xxhash_rust::xxh3::Xxh3);
 
 impl Default for Digest {
     fn default() -> Self {
@@ -42,24 +39,18 @@ impl Default for Digest {
 
 impl Digest {
     pub fn new() -> Self {
-        let mut a = std::collections::hash_map::DefaultHasher::new();
-        let mut b = std::collections::hash_map::DefaultHasher::new();
-        0xa5u8.hash(&mut a);
-        0x5au8.hash(&mut b);
-        Digest { a, b }
+        Digest(xxhash_rust::xxh3::Xxh3::new())
     }
 
     /// Add a field; fields are length-prefixed, so ("ab", "c") and ("a", "bc") differ.
     pub fn field(&mut self, bytes: &[u8]) -> &mut Self {
-        (bytes.len() as u64).hash(&mut self.a);
-        (bytes.len() as u64).hash(&mut self.b);
-        self.a.write(bytes);
-        self.b.write(bytes);
+        self.0.update(&(bytes.len() as u64).to_le_bytes());
+        self.0.update(bytes);
         self
     }
 
     pub fn hex(&self) -> String {
-        format!("{:016x}{:016x}", self.a.finish(), self.b.finish())
+        format!("{:032x}", self.0.digest128())
     }
 }
 
@@ -73,10 +64,10 @@ pub struct PageRecord {
     /// The page's own bibliography files (relative to the root) with their content digests.
     #[serde(default)]
     pub inputs: Vec<(String, String)>,
-    /// The parsed page, so an unchanged page is not parsed again (kept in the details file).
+    /// The parsed page, so an unchanged page is not parsed again (the page's cache file).
     #[serde(skip)]
     pub doc: Option<crate::content::Document>,
-    /// What the site-wide files and the report need from the page (details file).
+    /// What the site-wide files and the report need from the page (the page's cache file).
     #[serde(skip)]
     pub facts: Option<PageFacts>,
 }
@@ -86,8 +77,8 @@ pub struct PageRecord {
 pub struct PageFacts {
     /// Its findings (front matter, citations, audience blocks, reading level, review).
     pub diagnostics: Vec<Diagnostic>,
-    /// Reading-level scores per audience.
-    pub scores: BTreeMap<String, crate::audience::readability::Scores>,
+    /// Reading-level scores per audience, serialized (spliced into the report unparsed).
+    pub scores: Box<serde_json::value::RawValue>,
     /// Its line on the editorial report.
     pub editorial: crate::audience::review::EditorialRow,
     /// Its part of the search index, serialized (spliced into the index without parsing).
@@ -115,21 +106,48 @@ pub struct Manifest {
     pub diagnostics: Vec<Diagnostic>,
     /// Its reading-level scores, likewise (report file).
     #[serde(skip)]
-    pub scores: serde_json::Value,
+    pub scores: Option<Box<serde_json::value::RawValue>>,
     /// What the back copy beside the output holds: its build id and files (details file).
     #[serde(skip)]
     pub back: Option<(String, BTreeMap<String, String>)>,
-    /// Whether `formatted` was read (or built) in this run, and so is worth saving.
-    #[serde(skip)]
-    pub formatted_loaded: bool,
 }
 
-/// The large parts of a manifest, read only when some page changed.
+/// Write one page's cache file: its front matter (what lists, feeds and the sitemap need of an
+/// unchanged page) and facts, valid for its `key`. Written as the page renders, so the build
+/// never holds every page twice; a build that then fails leaves files whose keys its manifest
+/// does not name, which are ignored.
+pub fn save_page(
+    root: &Path,
+    out: &Path,
+    page: &str,
+    key: &str,
+    doc: &crate::content::Document,
+    facts: &PageFacts,
+) {
+    let mut doc = doc.clone();
+    doc.text = String::new();
+    doc.front.references.clear();
+    doc.references.clear();
+    let file = PageFile {
+        key: key.to_string(),
+        doc,
+        facts: facts.clone(),
+    };
+    save_json(&pages_dir(root, out).join(page_file_name(page)), &file);
+}
+
+/// One page's cache file: what the build that gave it `key` learned of it.
+#[derive(Serialize, Deserialize)]
+struct PageFile {
+    key: String,
+    doc: crate::content::Document,
+    facts: PageFacts,
+}
+
+/// What the back copy beside the output holds, as of build `build_id`.
 #[derive(Default, Serialize, Deserialize)]
-struct Details {
+struct BackFile {
     build_id: String,
-    pages: BTreeMap<String, (Option<crate::content::Document>, Option<PageFacts>)>,
-    #[serde(default)]
     back: Option<(String, BTreeMap<String, String>)>,
 }
 
@@ -138,7 +156,7 @@ struct Details {
 struct ReportFile {
     build_id: String,
     diagnostics: Vec<Diagnostic>,
-    scores: serde_json::Value,
+    scores: Option<Box<serde_json::value::RawValue>>,
 }
 
 /// `ROOT/.careguide-cache/<kind>-<digest of the output path>.json`.
@@ -147,6 +165,17 @@ fn cache_path(root: &Path, out: &Path, kind: &str) -> PathBuf {
     d.field(out.as_os_str().as_encoded_bytes());
     root.join(CACHE_DIR)
         .join(format!("{kind}-{}.json", &d.hex()[..16]))
+}
+
+/// `ROOT/.careguide-cache/pages-<digest of the output path>/`: one file per page.
+fn pages_dir(root: &Path, out: &Path) -> PathBuf {
+    let mut p = cache_path(root, out, "pages");
+    p.set_extension("");
+    p
+}
+
+fn page_file_name(page: &str) -> String {
+    format!("{:032x}.json", xxhash_rust::xxh3::xxh3_128(page.as_bytes()))
 }
 
 fn manifest_path(root: &Path, out: &Path) -> PathBuf {
@@ -211,55 +240,61 @@ impl Manifest {
         {
             self.formatted = f;
         }
-        self.formatted_loaded = true;
     }
 
-    /// Read the parsed pages (front matter only: a page that must render again is parsed
-    /// again), their facts and what the back copy beside the output holds.
-    pub fn load_details(&mut self, root: &Path, out: &Path) {
-        let path = cache_path(root, out, "details");
-        let Some(d) = std::fs::read(path)
-            .ok()
-            .and_then(|b| serde_json::from_slice::<Details>(&b).ok())
-        else {
-            return;
-        };
-        if d.build_id != self.build_id || self.build_id.is_empty() {
+    /// Read, for each page in `wanted`, its parsed front matter (a page that must render again
+    /// is parsed again) and facts, each from the page's own cache file and only when that file
+    /// was written for the page's current key; and what the back copy beside the output holds.
+    pub fn load_details(&mut self, root: &Path, out: &Path, wanted: &BTreeSet<String>) {
+        if self.build_id.is_empty() {
             return;
         }
-        self.back = d.back;
-        for (k, (doc, facts)) in d.pages {
+        if let Some(b) = std::fs::read(cache_path(root, out, "back"))
+            .ok()
+            .and_then(|b| serde_json::from_slice::<BackFile>(&b).ok())
+            .filter(|b| b.build_id == self.build_id)
+        {
+            self.back = b.back;
+        }
+        let dir = pages_dir(root, out);
+        let loaded: Vec<(String, PageFile)> = wanted
+            .par_iter()
+            .filter_map(|k| {
+                let want = self.pages.get(k)?;
+                let bytes = std::fs::read(dir.join(page_file_name(k))).ok()?;
+                let f: PageFile = serde_json::from_slice(&bytes).ok()?;
+                (f.key == want.key).then(|| (k.clone(), f))
+            })
+            .collect();
+        for (k, f) in loaded {
             if let Some(r) = self.pages.get_mut(&k) {
-                r.doc = doc;
-                r.facts = facts;
+                r.doc = Some(f.doc);
+                r.facts = Some(f.facts);
             }
         }
     }
 
-    /// Save the manifest, its details and its report, each atomically.
+    /// Save the manifest, what the back copy holds and the report, each atomically, and
+    /// remove the cache files of pages that are gone (pages write theirs as they render, see
+    /// [`save_page`]).
     pub fn save(&self, root: &Path) {
-        let details = Details {
-            build_id: self.build_id.clone(),
-            pages: self
-                .pages
-                .iter()
-                .map(|(k, r)| {
-                    // What lists, feeds and the sitemap need of an unchanged page; a page
-                    // that renders again is parsed again, references and all.
-                    let doc = r.doc.clone().map(|mut d| {
-                        d.front.references.clear();
-                        d.references.clear();
-                        d
-                    });
-                    (k.clone(), (doc, r.facts.clone()))
-                })
-                .collect(),
-            back: self.back.clone(),
-        };
-        save_json(&cache_path(root, &self.out, "details"), &details);
-        if self.formatted_loaded {
-            save_json(&cache_path(root, &self.out, "formatted"), &self.formatted);
+        let dir = pages_dir(root, &self.out);
+        // Files of pages that are gone.
+        let names: BTreeSet<String> = self.pages.keys().map(|k| page_file_name(k)).collect();
+        if let Ok(entries) = std::fs::read_dir(&dir) {
+            for e in entries.flatten() {
+                if !names.contains(&*e.file_name().to_string_lossy()) {
+                    let _ = std::fs::remove_file(e.path());
+                }
+            }
         }
+        save_json(
+            &cache_path(root, &self.out, "back"),
+            &BackFile {
+                build_id: self.build_id.clone(),
+                back: self.back.clone(),
+            },
+        );
         save_json(
             &cache_path(root, &self.out, "report"),
             &ReportFile {
@@ -268,7 +303,7 @@ impl Manifest {
                 scores: self.scores.clone(),
             },
         );
-        // The manifest last: it is what makes the other two count.
+        // The manifest last: it is what makes the others count.
         save_json(&manifest_path(root, &self.out), self);
     }
 
@@ -401,6 +436,27 @@ impl<'a> FormatMemo<'a> {
                 })
             })
             .collect()
+    }
+
+    /// Save the formatted references of `used` keys for later builds (see
+    /// [`Manifest::load_formatted`]), streamed from the memo rather than copied.
+    pub fn save(&self, root: &Path, out: &Path, used: &std::collections::HashSet<String>) {
+        struct Used<'m>(
+            &'m HashMap<String, Formatted>,
+            &'m std::collections::HashSet<String>,
+        );
+        impl Serialize for Used<'_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_map(
+                    self.0
+                        .iter()
+                        .filter(|(k, _)| self.1.contains(*k))
+                        .map(|(k, f)| (k, (&f.html, &f.text))),
+                )
+            }
+        }
+        let memo = self.memo.lock().unwrap_or_else(|e| e.into_inner());
+        save_json(&cache_path(root, out, "formatted"), &Used(&memo, used));
     }
 
     /// The formatted references of `used` keys, for the next build's manifest.

@@ -156,7 +156,12 @@ fn run_pipeline(common: &CommonArgs, out: Option<PathBuf>, pdf: bool) -> u8 {
     let mut extra = serde_json::Map::new();
     extra.insert("pages".into(), r.pages.into());
     if common.format == Format::Json {
-        extra.insert("reading_level".into(), r.scores.clone());
+        let scores = r
+            .scores
+            .as_ref()
+            .and_then(|s| serde_json::from_str(s.get()).ok())
+            .unwrap_or_else(|| serde_json::json!({}));
+        extra.insert("reading_level".into(), scores);
     }
     if writing {
         extra.insert("files".into(), r.files.into());

@@ -144,6 +144,8 @@ struct State {
     stats: WriteStats,
     /// The twin could not be made with hard links: it will not be kept.
     twin_failed: bool,
+    /// Output files found edited in place (see [`Writer::same_as_live`]).
+    damaged: Vec<String>,
 }
 
 /// Writes one build's output. The output folder is replaced in one step
@@ -288,8 +290,17 @@ impl Writer {
         }
         match &self.live {
             Some((_, files)) => {
-                files.get(path).is_some_and(|d| d == digest_hex)
-                    && bytes.is_none_or(|b| size_is(&self.out.join(path), b.len()))
+                if files.get(path).is_none_or(|d| d != digest_hex) {
+                    return false;
+                }
+                // Edited in place behind careguide's back: its size shows it. The output and
+                // its back copy share unchanged files, so after the swap the back copy must not
+                // be trusted with it either.
+                let intact = bytes.is_none_or(|b| size_is(&self.out.join(path), b.len()));
+                if !intact {
+                    self.state().damaged.push(path.to_string());
+                }
+                intact
             }
             None => bytes.is_some_and(|b| fs::read(self.out.join(path)).is_ok_and(|p| p == b)),
         }
@@ -336,9 +347,10 @@ impl Writer {
             }
             return self.record(path, d, None, live);
         }
-        // A file edited in place behind careguide's back (the output and its back copy share
-        // unchanged files) shows in its size: then it is not trusted.
-        if self.back_files.get(path) == Some(&d) && size_is(&self.back.join(path), size) {
+        // A rendered file whose size differs from the back copy's was edited in place there.
+        if self.back_files.get(path) == Some(&d)
+            && (bytes.is_none() || size_is(&self.back.join(path), size))
+        {
             return self.record(path, d, None, live);
         }
         if live {
@@ -419,10 +431,12 @@ impl Writer {
                 .then(|| (self.build_id.clone(), state.files.clone()))
         } else {
             self.live.as_ref().map(|(id, f)| {
-                (
-                    id.clone(),
-                    f.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
-                )
+                let files = f
+                    .iter()
+                    .filter(|(k, _)| !state.damaged.contains(k))
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect();
+                (id.clone(), files)
             })
         };
         let previous = self.swap_in(&new_site)?;

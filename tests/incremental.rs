@@ -208,9 +208,18 @@ fn a_corrupt_cache_is_rebuilt_not_trusted() {
     assert_eq!(careguide(&["build", "--root", root]).0, 0);
     let want = tree(&site.join("output"));
     // Scribble over every cache file, and damage an output file behind the cache's back.
-    for e in std::fs::read_dir(site.join(".careguide-cache")).unwrap() {
-        std::fs::write(e.unwrap().path(), b"{\"format\": 1, \"pages\": garbage").unwrap();
+    let mut scribbled = 0;
+    for e in walkdir::WalkDir::new(site.join(".careguide-cache")) {
+        let e = e.unwrap();
+        if e.file_type().is_file() {
+            std::fs::write(e.path(), b"{\"format\": 1, \"pages\": garbage").unwrap();
+            scribbled += 1;
+        }
     }
+    assert!(
+        scribbled > 3,
+        "the cache has its manifest, report and page files"
+    );
     let (code, err) = careguide(&["build", "--root", root]);
     assert_eq!(code, 0, "{err}");
     assert_eq!(tree(&site.join("output")), want);

@@ -80,6 +80,31 @@ pub fn scores_json<'a>(
     serde_json::Value::Object(map)
 }
 
+/// [`scores_json`] from each page's scores already serialized, as the build cache keeps them:
+/// the same JSON text, spliced rather than parsed.
+pub fn scores_raw(
+    mut pages: Vec<(String, Box<serde_json::value::RawValue>)>,
+) -> Box<serde_json::value::RawValue> {
+    // A JSON object's keys in order, the last of equal keys winning, as a map would have them.
+    pages.sort_by(|a, b| a.0.cmp(&b.0));
+    pages.reverse();
+    pages.dedup_by(|a, b| a.0 == b.0);
+    pages.reverse();
+    let mut out = String::from("{");
+    for (i, (path, s)) in pages.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&serde_json::to_string(path).unwrap_or_default());
+        out.push(':');
+        out.push_str(s.get());
+    }
+    out.push('}');
+    serde_json::value::RawValue::from_string(out).unwrap_or_else(|_| {
+        serde_json::value::to_raw_value(&serde_json::json!({})).unwrap_or_default()
+    })
+}
+
 /// `{"<page path>": {"<audience>": Scores}}` for every page of the site at `root` that parses
 /// (problems are left to the run that reports them). `check --format json` uses it; a build that
 /// keeps the scores from [`audit`] can give them to [`scores_json`] instead of reading the site
@@ -118,5 +143,25 @@ mod tests {
         let json = scores_json([(doc.path.as_str(), &a.scores)]);
         assert_eq!(json["kratom"]["patient"]["words"], 4);
         assert!(json["kratom"]["clinician"]["flesch_kincaid_grade"].is_number());
+        // Spliced from serialized parts, in path order: the same JSON as the map gives (the
+        // CLI parses it before printing, so the field order inside does not show).
+        let raw = |s: &BTreeMap<String, Scores>| serde_json::value::to_raw_value(s).unwrap();
+        let other = audit(
+            &page(
+                "review:\n  status: draft\n",
+                "Short words. Long medical terminology everywhere.",
+            ),
+            &config(),
+            Date::parse("2026-11-26").unwrap(),
+        );
+        let spliced = scores_raw(vec![
+            ("z/last".into(), raw(&other.scores)),
+            ("kratom".into(), raw(&a.scores)),
+        ]);
+        let want = scores_json([("z/last", &other.scores), ("kratom", &a.scores)]);
+        let parsed: serde_json::Value = serde_json::from_str(spliced.get()).unwrap();
+        assert_eq!(parsed, want);
+        let keys: Vec<&String> = parsed.as_object().unwrap().keys().collect();
+        assert_eq!(keys, ["kratom", "z/last"]);
     }
 }

@@ -115,6 +115,7 @@ pub fn load(root: &Path, diags: &mut Diagnostics) -> Vec<SourceFile> {
         }
     };
     let mut out = Vec::new();
+    let mut pages = Vec::new();
     let walker = walkdir::WalkDir::new(&dir)
         .follow_links(false)
         .sort_by_file_name();
@@ -178,69 +179,72 @@ pub fn load(root: &Path, diags: &mut Diagnostics) -> Vec<SourceFile> {
         if path.extension().and_then(|e| e.to_str()) != Some("md") {
             continue;
         }
-        if let Ok(m) = std::fs::metadata(path) {
-            if m.len() > MAX_PAGE_BYTES {
-                diags.push(
-                    Diagnostic::error(
-                        "content/too-large",
-                        format!(
-                            "{} is {:.1} MB, more than the {} MB a page may have",
-                            rel.display(),
-                            m.len() as f64 / (1024.0 * 1024.0),
-                            MAX_PAGE_BYTES / (1024 * 1024)
-                        ),
-                    )
-                    .at(&rel, 1, 1)
-                    .hint("split it into several pages; data tables and long lists belong in a linked file, not a page"),
-                );
-                continue;
-            }
-        }
-        let bytes = match std::fs::read(path) {
-            Ok(b) => b,
-            Err(e) => {
-                diags.push(io_error(&rel, e));
-                continue;
-            }
-        };
-        if bytes.iter().all(|b| b.is_ascii_whitespace()) {
-            diags.push(
-                Diagnostic::error("content/empty", format!("{} is empty", rel.display()))
-                    .at(&rel, 1, 1)
-                    .hint("a page starts with front matter between two '---' lines; delete the file if it is not a page"),
-            );
-            continue;
-        }
-        match String::from_utf8(bytes) {
-            Ok(text) => match too_deep(&text) {
-                Some((line, col, depth)) => diags.push(
-                    Diagnostic::error(
-                        "content/too-deep",
-                        format!(
-                            "block quotes and lists are nested {depth} deep here, more than the {MAX_NESTING} a page may have"
-                        ),
-                    )
-                    .at(&rel, line, col)
-                    .hint("flatten the list or quote; readers cannot follow more than a few levels"),
-                ),
-                None => out.push(SourceFile { rel, text }),
-            },
-            Err(e) => {
-                let good = &e.as_bytes()[..e.utf8_error().valid_up_to()];
-                let good = std::str::from_utf8(good).unwrap_or("");
-                let (l, c) = line_col(good, good.len());
-                diags.push(
-                    Diagnostic::error(
-                        "content/not-utf8",
-                        format!("{} is not UTF-8 text", rel.display()),
-                    )
-                    .at(&rel, l, c)
-                    .hint("save the file as UTF-8 (most editors: File > Save with encoding)"),
-                );
-            }
+        pages.push((path.to_path_buf(), rel));
+    }
+    // Reading and checking the files in parallel: thousands of pages are read on every build.
+    use rayon::prelude::*;
+    let read: Vec<Result<SourceFile, Diagnostic>> = pages
+        .into_par_iter()
+        .map(|(path, rel)| read_page(&path, rel))
+        .collect();
+    for r in read {
+        match r {
+            Ok(f) => out.push(f),
+            Err(d) => diags.push(d),
         }
     }
     out
+}
+
+/// One page's text, or why it cannot be a page.
+fn read_page(path: &Path, rel: PathBuf) -> Result<SourceFile, Diagnostic> {
+    if let Ok(m) = std::fs::metadata(path) {
+        if m.len() > MAX_PAGE_BYTES {
+            return Err(Diagnostic::error(
+                "content/too-large",
+                format!(
+                    "{} is {:.1} MB, more than the {} MB a page may have",
+                    rel.display(),
+                    m.len() as f64 / (1024.0 * 1024.0),
+                    MAX_PAGE_BYTES / (1024 * 1024)
+                ),
+            )
+            .at(&rel, 1, 1)
+            .hint("split it into several pages; data tables and long lists belong in a linked file, not a page"));
+        }
+    }
+    let bytes = std::fs::read(path).map_err(|e| io_error(&rel, e))?;
+    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+        return Err(
+            Diagnostic::error("content/empty", format!("{} is empty", rel.display()))
+                .at(&rel, 1, 1)
+                .hint("a page starts with front matter between two '---' lines; delete the file if it is not a page"),
+        );
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => match too_deep(&text) {
+            Some((line, col, depth)) => Err(Diagnostic::error(
+                "content/too-deep",
+                format!(
+                    "block quotes and lists are nested {depth} deep here, more than the {MAX_NESTING} a page may have"
+                ),
+            )
+            .at(&rel, line, col)
+            .hint("flatten the list or quote; readers cannot follow more than a few levels")),
+            None => Ok(SourceFile { rel, text }),
+        },
+        Err(e) => {
+            let good = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+            let good = std::str::from_utf8(good).unwrap_or("");
+            let (l, c) = line_col(good, good.len());
+            Err(Diagnostic::error(
+                "content/not-utf8",
+                format!("{} is not UTF-8 text", rel.display()),
+            )
+            .at(&rel, l, c)
+            .hint("save the file as UTF-8 (most editors: File > Save with encoding)"))
+        }
+    }
 }
 
 /// How deeply a line opens block quotes and lists: its `>` and list markers, plus its leading
