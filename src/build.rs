@@ -456,11 +456,7 @@ pub fn run(opts: &Options) -> Report {
             })
         })
         .collect();
-    // Formatted references from earlier builds save time only when many pages render.
-    let memo_loaded = keys.len() - reusable_pages.len() >= 64;
-    if memo_loaded {
-        manifest.load_formatted(&opts.root, &out_abs);
-    }
+
     let mut pages: Vec<(Document, bool)> = Vec::with_capacity(sources.len());
     let mut page_diags: BTreeMap<PathBuf, Vec<Diagnostic>> = BTreeMap::new();
     let mut to_parse = Vec::new();
@@ -539,9 +535,6 @@ pub fn run(opts: &Options) -> Report {
         );
     }
     timer.lap("parse");
-    let memo = formatter
-        .as_ref()
-        .map(|f| FormatMemo::new(f, &site.config.citations.style, &manifest.formatted));
 
     let reusable = |doc: &Document| -> Option<&cache::PageRecord> {
         let r = manifest.pages.get(&doc.file.display().to_string())?;
@@ -566,99 +559,100 @@ pub fn run(opts: &Options) -> Report {
         }
         None => None,
     };
-    let results: Vec<PageResult> =
-        site.pages
-            .par_iter()
-            .map(|doc| {
-                if let Some((r, facts)) = reusable(doc).and_then(|r| Some((r, r.facts.clone()?))) {
-                    let kept: Result<(), Diagnostic> = match &writer {
-                        Some(w) => r.outputs.iter().try_for_each(|(p, n, d)| w.keep(p, *n, d)),
-                        None => Ok(()),
-                    };
-                    return PageResult {
-                        facts,
-                        files: match kept {
-                            Ok(()) => PageFiles::Reused,
-                            Err(e) => PageFiles::Rendered(Err(vec![e])),
-                        },
-                    };
-                }
-                let mut d = Diagnostics::new();
-                d.extend(page_diags.get(&doc.file).cloned().unwrap_or_default());
-                let resolved = resolve_with(doc, &site.config, &library, &mut d);
-                let mut variants = match &memo {
-                    Some(m) => variants_by(&resolved, &doc.audiences, &|refs| m.format(refs)),
-                    None => Vec::new(),
+    let results: Vec<PageResult> = site
+        .pages
+        .par_iter()
+        .map(|doc| {
+            if let Some((r, facts)) = reusable(doc).and_then(|r| Some((r, r.facts.clone()?))) {
+                let kept: Result<(), Diagnostic> = match &writer {
+                    Some(w) => r.outputs.iter().try_for_each(|(p, n, d)| w.keep(p, *n, d)),
+                    None => Ok(()),
                 };
-                // Plain-language audiences get glossary terms explained on first use.
-                for v in &mut variants {
-                    let parts = crate::audience::glossary::annotate_parts_for(
-                        &[&v.summary_html, &v.body_html],
-                        &glossary,
-                        &site.config,
-                        &v.audience,
-                    );
-                    if let [summary, body] = &parts[..] {
-                        v.summary_html = summary.clone();
-                        v.body_html = body.clone();
+                return PageResult {
+                    facts,
+                    files: match kept {
+                        Ok(()) => PageFiles::Reused,
+                        Err(e) => PageFiles::Rendered(Err(vec![e])),
+                    },
+                };
+            }
+            let mut d = Diagnostics::new();
+            d.extend(page_diags.get(&doc.file).cloned().unwrap_or_default());
+            let resolved = resolve_with(doc, &site.config, &library, &mut d);
+            let page_key = doc.file.display().to_string();
+            let mut variants = match &formatter {
+                Some(f) => {
+                    let style = &site.config.citations.style;
+                    let memo = match opts.out {
+                        Some(_) => FormatMemo::for_page(f, style, &opts.root, &out_abs, &page_key),
+                        None => FormatMemo::new(f, style, Default::default()),
+                    };
+                    let v = variants_by(&resolved, &doc.audiences, &|refs| memo.format(refs));
+                    if opts.out.is_some() {
+                        memo.save(&opts.root, &out_abs, &page_key);
                     }
+                    v
                 }
-                let audit = crate::audience::audit(doc, &site.config, today);
-                let reference_findings = d.iter().filter(|x| x.rule.starts_with("cite/")).count();
-                let editorial = crate::audience::review::editorial_row(
-                    doc,
+                None => Vec::new(),
+            };
+            // Plain-language audiences get glossary terms explained on first use.
+            for v in &mut variants {
+                let parts = crate::audience::glossary::annotate_parts_for(
+                    &[&v.summary_html, &v.body_html],
+                    &glossary,
                     &site.config,
-                    today,
-                    &audit.scores,
-                    reference_findings,
+                    &v.audience,
                 );
-                d.extend(
-                    audit
-                        .diagnostics
-                        .into_iter()
-                        .filter_map(|x| site.config.apply_level(x)),
-                );
-                let files = match templates.as_ref().filter(|_| formatter.is_some()) {
-                    Some(t) => PageFiles::Rendered((|| {
-                        let mut files = crate::render::site::render_page(
-                            &site, doc, &variants, t, today, opts.pdf,
-                        )?;
-                        if opts.pdf {
-                            files.extend(page_pdfs(&site, doc, &variants, formatter.as_ref())?);
-                        }
-                        store(writer.as_ref(), files)
-                    })()),
-                    None => PageFiles::NotRendered,
-                };
-                let refs_used = match &memo {
-                    Some(m) => variants
-                        .iter()
-                        .flat_map(|v| v.cited.iter())
-                        .map(|r| cache::reference_key(m.style(), r))
-                        .collect::<std::collections::BTreeSet<_>>()
-                        .into_iter()
-                        .collect(),
-                    None => Vec::new(),
-                };
-                let facts =
-                    cache::PageFacts {
-                        diagnostics: d.into_vec(),
-                        scores: serde_json::value::to_raw_value(&audit.scores).unwrap_or_default(),
-                        editorial,
-                        search: serde_json::value::to_raw_value(
-                            &crate::render::search::page_value(&site.config, doc, &variants),
-                        )
-                        .unwrap_or_default(),
-                        refs_used,
-                    };
-                if opts.out.is_some() {
-                    let k = doc.file.display().to_string();
-                    let key = keys.get(&k).map(String::as_str).unwrap_or_default();
-                    cache::save_page(&opts.root, &out_abs, &k, key, doc, &facts);
+                if let [summary, body] = &parts[..] {
+                    v.summary_html = summary.clone();
+                    v.body_html = body.clone();
                 }
-                PageResult { facts, files }
-            })
-            .collect();
+            }
+            let audit = crate::audience::audit(doc, &site.config, today);
+            let reference_findings = d.iter().filter(|x| x.rule.starts_with("cite/")).count();
+            let editorial = crate::audience::review::editorial_row(
+                doc,
+                &site.config,
+                today,
+                &audit.scores,
+                reference_findings,
+            );
+            d.extend(
+                audit
+                    .diagnostics
+                    .into_iter()
+                    .filter_map(|x| site.config.apply_level(x)),
+            );
+            let files = match templates.as_ref().filter(|_| formatter.is_some()) {
+                Some(t) => PageFiles::Rendered((|| {
+                    let mut files = crate::render::site::render_page(
+                        &site, doc, &variants, t, today, opts.pdf,
+                    )?;
+                    if opts.pdf {
+                        files.extend(page_pdfs(&site, doc, &variants, formatter.as_ref())?);
+                    }
+                    store(writer.as_ref(), files)
+                })()),
+                None => PageFiles::NotRendered,
+            };
+            let facts = cache::PageFacts {
+                diagnostics: d.into_vec(),
+                scores: serde_json::value::to_raw_value(&audit.scores).unwrap_or_default(),
+                editorial,
+                search: serde_json::value::to_raw_value(&crate::render::search::page_value(
+                    &site.config,
+                    doc,
+                    &variants,
+                ))
+                .unwrap_or_default(),
+            };
+            if opts.out.is_some() {
+                let key = keys.get(&page_key).map(String::as_str).unwrap_or_default();
+                cache::save_page(&opts.root, &out_abs, &page_key, key, doc, &facts);
+            }
+            PageResult { facts, files }
+        })
+        .collect();
     report.pages = site.pages.len();
     timer.lap("resolve and render changed pages");
 
@@ -667,7 +661,6 @@ pub fn run(opts: &Options) -> Report {
     let mut search = Vec::with_capacity(results.len());
     let mut editorial = Vec::with_capacity(results.len());
     let mut scores = Vec::with_capacity(results.len());
-    let mut refs_used = std::collections::HashSet::new();
     for (doc, r) in site.pages.iter().zip(results) {
         let k = doc.file.display().to_string();
         let facts = r.facts;
@@ -675,7 +668,6 @@ pub fn run(opts: &Options) -> Report {
         search.push(facts.search);
         editorial.push(facts.editorial);
         scores.push((doc.path.clone(), facts.scores));
-        refs_used.extend(facts.refs_used);
         let outputs = match r.files {
             PageFiles::Reused => manifest
                 .pages
@@ -764,16 +756,12 @@ pub fn run(opts: &Options) -> Report {
                     out: out_abs.clone(),
                     build_id,
                     pages: records,
-                    formatted: BTreeMap::new(),
                     site_files,
                     diagnostics: report.diagnostics.iter().cloned().collect(),
                     scores: report.scores.clone(),
                     back: done.back,
                 }
                 .save(&opts.root);
-                if let Some(m) = memo.as_ref().filter(|_| memo_loaded) {
-                    m.save(&opts.root, &out_abs, &refs_used);
-                }
             }
             Err(d) => report.diagnostics.push(d.category(Category::Io)),
         }

@@ -24,7 +24,7 @@ use crate::cite::Reference;
 use crate::diag::Diagnostic;
 
 pub const CACHE_DIR: &str = ".careguide-cache";
-pub const FORMAT: u32 = 5;
+pub const FORMAT: u32 = 6;
 
 /// A 128-bit digest (XXH3): plenty for cache keys, which only need to be stable for one
 /// careguide binary (itself part of every key), and fast enough that hashing every page and
@@ -83,8 +83,6 @@ pub struct PageFacts {
     pub editorial: crate::audience::review::EditorialRow,
     /// Its part of the search index, serialized (spliced into the index without parsing).
     pub search: Box<serde_json::value::RawValue>,
-    /// Keys of the formatted references it shows (see [`reference_key`]).
-    pub refs_used: Vec<String>,
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -96,9 +94,6 @@ pub struct Manifest {
     pub build_id: String,
     /// By page file (relative to the root).
     pub pages: BTreeMap<String, PageRecord>,
-    /// Formatted references by [`reference_key`] (their own file, read when many pages render).
-    #[serde(skip)]
-    pub formatted: BTreeMap<String, (String, String)>,
     /// Files that list pages (index, topics, feeds, search) with their sizes and digests.
     pub site_files: Vec<(String, u64, String)>,
     /// The findings (warnings) of that build, reported again when nothing changed (report file).
@@ -178,6 +173,13 @@ fn page_file_name(page: &str) -> String {
     format!("{:032x}.json", xxhash_rust::xxh3::xxh3_128(page.as_bytes()))
 }
 
+fn refs_file_name(page: &str) -> String {
+    format!(
+        "{:032x}.refs.json",
+        xxhash_rust::xxh3::xxh3_128(page.as_bytes())
+    )
+}
+
 fn manifest_path(root: &Path, out: &Path) -> PathBuf {
     cache_path(root, out, "manifest")
 }
@@ -230,18 +232,6 @@ impl Manifest {
         }
     }
 
-    /// Read the formatted references of earlier builds (kept even from another build: they
-    /// depend only on their own fields and the style). Only worth it when many pages render:
-    /// formatting one page's references takes about a millisecond.
-    pub fn load_formatted(&mut self, root: &Path, out: &Path) {
-        if let Some(f) = std::fs::read(cache_path(root, out, "formatted"))
-            .ok()
-            .and_then(|b| serde_json::from_slice(&b).ok())
-        {
-            self.formatted = f;
-        }
-    }
-
     /// Read, for each page in `wanted`, its parsed front matter (a page that must render again
     /// is parsed again) and facts, each from the page's own cache file and only when that file
     /// was written for the page's current key; and what the back copy beside the output holds.
@@ -280,7 +270,11 @@ impl Manifest {
     pub fn save(&self, root: &Path) {
         let dir = pages_dir(root, &self.out);
         // Files of pages that are gone.
-        let names: BTreeSet<String> = self.pages.keys().map(|k| page_file_name(k)).collect();
+        let names: BTreeSet<String> = self
+            .pages
+            .keys()
+            .flat_map(|k| [page_file_name(k), refs_file_name(k)])
+            .collect();
         if let Ok(entries) = std::fs::read_dir(&dir) {
             for e in entries.flatten() {
                 if !names.contains(&*e.file_name().to_string_lossy()) {
@@ -377,41 +371,54 @@ pub fn reference_key(style: &str, r: &Reference) -> String {
     d.hex()
 }
 
-/// A formatter that remembers what it formatted, within a build and across builds.
+/// A formatter that remembers what it formatted for one page, across builds: the formatted
+/// references are kept in the page's own cache file (`<page>.refs.json`), so a page that
+/// renders again (after a template, configuration or date change) formats only references
+/// that changed, and no build holds the whole site's references at once.
 pub struct FormatMemo<'a> {
     formatter: &'a Formatter,
     style: String,
     memo: Mutex<HashMap<String, Formatted>>,
+    used: Mutex<BTreeSet<String>>,
 }
 
 impl<'a> FormatMemo<'a> {
-    pub fn new(
-        formatter: &'a Formatter,
-        style: &str,
-        prior: &BTreeMap<String, (String, String)>,
-    ) -> Self {
-        let memo = prior
-            .iter()
-            .map(|(k, (html, text))| {
-                (
-                    k.clone(),
-                    Formatted {
-                        html: html.clone(),
-                        text: text.clone(),
-                    },
-                )
-            })
-            .collect();
+    pub fn new(formatter: &'a Formatter, style: &str, prior: HashMap<String, Formatted>) -> Self {
         FormatMemo {
             formatter,
             style: style.to_string(),
-            memo: Mutex::new(memo),
+            memo: Mutex::new(prior),
+            used: Mutex::new(BTreeSet::new()),
         }
+    }
+
+    /// The memo of `page` in the output `out`, from its cache file.
+    pub fn for_page(
+        formatter: &'a Formatter,
+        style: &str,
+        root: &Path,
+        out: &Path,
+        page: &str,
+    ) -> Self {
+        let prior: HashMap<String, (String, String)> =
+            std::fs::read(pages_dir(root, out).join(refs_file_name(page)))
+                .ok()
+                .and_then(|b| serde_json::from_slice(&b).ok())
+                .unwrap_or_default();
+        let prior = prior
+            .into_iter()
+            .map(|(k, (html, text))| (k, Formatted { html, text }))
+            .collect();
+        Self::new(formatter, style, prior)
     }
 
     /// Format `refs`, in order, calling the CSL processor only for those not seen before.
     pub fn format(&self, refs: &[&Reference]) -> Vec<Formatted> {
         let keys: Vec<String> = refs.iter().map(|r| reference_key(&self.style, r)).collect();
+        self.used
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .extend(keys.iter().cloned());
         let missing: Vec<usize> = {
             let memo = self.memo.lock().unwrap_or_else(|e| e.into_inner());
             (0..refs.len())
@@ -438,38 +445,15 @@ impl<'a> FormatMemo<'a> {
             .collect()
     }
 
-    /// Save the formatted references of `used` keys for later builds (see
-    /// [`Manifest::load_formatted`]), streamed from the memo rather than copied.
-    pub fn save(&self, root: &Path, out: &Path, used: &std::collections::HashSet<String>) {
-        struct Used<'m>(
-            &'m HashMap<String, Formatted>,
-            &'m std::collections::HashSet<String>,
-        );
-        impl Serialize for Used<'_> {
-            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                s.collect_map(
-                    self.0
-                        .iter()
-                        .filter(|(k, _)| self.1.contains(*k))
-                        .map(|(k, f)| (k, (&f.html, &f.text))),
-                )
-            }
-        }
+    /// Save the references this page used, formatted, to its cache file.
+    pub fn save(&self, root: &Path, out: &Path, page: &str) {
         let memo = self.memo.lock().unwrap_or_else(|e| e.into_inner());
-        save_json(&cache_path(root, out, "formatted"), &Used(&memo, used));
-    }
-
-    /// The formatted references of `used` keys, for the next build's manifest.
-    pub fn export(&self, used: impl Fn(&str) -> bool) -> BTreeMap<String, (String, String)> {
-        let memo = self.memo.lock().unwrap_or_else(|e| e.into_inner());
-        memo.iter()
-            .filter(|(k, _)| used(k))
-            .map(|(k, f)| (k.clone(), (f.html.clone(), f.text.clone())))
-            .collect()
-    }
-
-    pub fn style(&self) -> &str {
-        &self.style
+        let used = self.used.lock().unwrap_or_else(|e| e.into_inner());
+        let kept: BTreeMap<&String, (&String, &String)> = used
+            .iter()
+            .filter_map(|k| memo.get(k).map(|f| (k, (&f.html, &f.text))))
+            .collect();
+        save_json(&pages_dir(root, out).join(refs_file_name(page)), &kept);
     }
 }
 

@@ -321,7 +321,7 @@ pub fn parse(src: SourceFile, config: &Config, diags: &mut Diagnostics) -> Optio
         }
     };
     let (yaml_line, body_offset) = (split.yaml_line, split.body_offset);
-    let front = match frontmatter::parse(split.yaml, yaml_line) {
+    let mut front = match frontmatter::parse(split.yaml, yaml_line) {
         Ok(f) => f,
         Err(p) => {
             let hint = if p.message.contains("unknown field") {
@@ -500,7 +500,8 @@ pub fn parse(src: SourceFile, config: &Config, diags: &mut Diagnostics) -> Optio
     let mut references = Vec::new();
     let mut seen: BTreeMap<String, (usize, usize)> = BTreeMap::new();
     let mut search_from = 0;
-    for entry in front.references.clone() {
+    // Taken out of the front matter: the page keeps one copy, as `references`.
+    for entry in std::mem::take(&mut front.references) {
         // Place each entry at its `id:` line, searching forward so repeated ids get their own line.
         let needle_pos = find_id(&yaml[search_from..], &entry.id).map(|o| o + search_from);
         let (l, c) = match needle_pos {
