@@ -37,7 +37,11 @@ for n in "${@:-1000 5000}"; do
     page="$site/content/section-0/page-7.md"
     printf '\nOne more sentence for the benchmark.\n' >>"$page"
     echo "| $n1 | one page edited | $(measure "$bin" build --no-pdf --root "$site") |"
-    rm -rf "$site/output" "$site/.careguide-cache"
+    printf '\nOne more sentence for the benchmark.\n' >>"$page"
+    echo "| $n1 | one page edited again | $(measure "$bin" build --no-pdf --root "$site") |"
+    printf '# a comment: every page renders again\n' >>"$site/careguide.toml"
+    echo "| $n1 | configuration edited (every page renders again, references cached) | $(measure "$bin" build --no-pdf --root "$site") |"
+    rm -rf "$site/output" "$site/.output.prev" "$site/.careguide-cache"
     echo "| $n1 | cold, with a PDF per page and audience | $(measure "$bin" build --root "$site") |"
     rm -rf "$site"
   done
