@@ -443,6 +443,7 @@ pub fn run(opts: &Options) -> Report {
     }
 
     manifest.load_details(&opts.root, &out_abs, &unchanged_pages);
+    timer.lap("read the cache of unchanged pages");
     // A page is taken whole from the cache when its inputs are unchanged and, for a build,
     // its files are still in the output: they are kept there, not rendered again. It comes
     // back already parsed (front matter only); the others are parsed now, in parallel.

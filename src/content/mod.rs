@@ -222,17 +222,9 @@ fn read_page(path: &Path, rel: PathBuf) -> Result<SourceFile, Diagnostic> {
         );
     }
     match String::from_utf8(bytes) {
-        Ok(text) => match too_deep(&text) {
-            Some((line, col, depth)) => Err(Diagnostic::error(
-                "content/too-deep",
-                format!(
-                    "block quotes and lists are nested {depth} deep here, more than the {MAX_NESTING} a page may have"
-                ),
-            )
-            .at(&rel, line, col)
-            .hint("flatten the list or quote; readers cannot follow more than a few levels")),
-            None => Ok(SourceFile { rel, text }),
-        },
+        // How deep it nests is checked when it is parsed (see `parse`): a page that has not
+        // changed since a build that succeeded is not scanned again.
+        Ok(text) => Ok(SourceFile { rel, text }),
         Err(e) => {
             let good = &e.as_bytes()[..e.utf8_error().valid_up_to()];
             let good = std::str::from_utf8(good).unwrap_or("");
@@ -301,6 +293,20 @@ pub fn rel_to(root: &Path, p: &Path) -> PathBuf {
 /// Parse one file into a [`Document`], reporting every problem found in its front matter.
 pub fn parse(src: SourceFile, config: &Config, diags: &mut Diagnostics) -> Option<Document> {
     let rel = src.rel.clone();
+    // Before any parser sees it: deeply nested Markdown makes parsers slow (or deep).
+    if let Some((line, col, depth)) = too_deep(&src.text) {
+        diags.push(
+            Diagnostic::error(
+                "content/too-deep",
+                format!(
+                    "block quotes and lists are nested {depth} deep here, more than the {MAX_NESTING} a page may have"
+                ),
+            )
+            .at(&rel, line, col)
+            .hint("flatten the list or quote; readers cannot follow more than a few levels"),
+        );
+        return None;
+    }
     let split = match frontmatter::split(&src.text) {
         Ok(s) => s,
         Err(SplitError::NoOpening) => {
