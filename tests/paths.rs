@@ -7,20 +7,10 @@ use std::os::unix::fs::symlink;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-const SECRET: &str = "SECRET-OUTSIDE-THE-SITE";
+mod common;
+use common::copy_dir;
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let dest = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &dest);
-        } else {
-            std::fs::copy(e.path(), dest).unwrap();
-        }
-    }
-}
+const SECRET: &str = "SECRET-OUTSIDE-THE-SITE";
 
 /// A good site in `tmp/site` and, beside it, files that must never be read.
 fn setup() -> (tempfile::TempDir, PathBuf) {

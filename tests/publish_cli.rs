@@ -6,18 +6,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).expect("create the copy");
-    for entry in fs::read_dir(from).expect("read the fixture") {
-        let entry = entry.expect("fixture entry");
-        let dest = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_dir(&entry.path(), &dest);
-        } else {
-            fs::copy(entry.path(), &dest).expect("copy a fixture file");
-        }
-    }
-}
+mod common;
+use common::copy_dir;
 
 /// The good fixture in a fresh temporary folder (the fixture itself is never touched).
 fn site() -> (tempfile::TempDir, PathBuf) {

@@ -5,20 +5,10 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 
-const REPO: &str = env!("CARGO_MANIFEST_DIR");
+mod common;
+use common::copy_dir;
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let dest = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &dest);
-        } else {
-            std::fs::copy(e.path(), dest).unwrap();
-        }
-    }
-}
+const REPO: &str = env!("CARGO_MANIFEST_DIR");
 
 fn snapshot(base: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
     for e in std::fs::read_dir(dir).unwrap() {

@@ -7,23 +7,13 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+mod common;
+use common::copy_dir;
+
 const FIXTURE: &str = "tests/fixtures/taper/site";
 const PAGE: &str = "content/kratom-withdrawal.md";
 /// A name that must never leave the PDF: not on disk, not in the server's output.
 const PATIENT: &str = "Zebulon Quartermaine";
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let target = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), &target).unwrap();
-        }
-    }
-}
 
 struct Server {
     child: Child,

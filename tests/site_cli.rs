@@ -4,6 +4,9 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+mod common;
+use common::copy_dir;
+
 fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_careguide"))
 }
@@ -279,19 +282,6 @@ fn every_problem_of_a_run_is_reported() {
     assert_eq!(code, 1);
     finding(&v, "front-matter/invalid");
     finding(&v, "cite/unknown-key");
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    for e in walkdir::WalkDir::new(from) {
-        let e = e.unwrap();
-        let rel = e.path().strip_prefix(from).unwrap();
-        let dest = to.join(rel);
-        if e.file_type().is_dir() {
-            std::fs::create_dir_all(&dest).unwrap();
-        } else {
-            std::fs::copy(e.path(), &dest).unwrap();
-        }
-    }
 }
 
 #[test]
