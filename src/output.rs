@@ -558,21 +558,6 @@ fn write_file(dest: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
         .map_err(|e| io(format!("cannot write {}: {e}", dest.display())))
 }
 
-/// Write `files` as the complete content of `out` in one go (see [`Writer`]).
-pub fn write_site(
-    root: &Path,
-    out: &Path,
-    files: &[OutputFile],
-    build_id: &str,
-    known: Known,
-) -> Result<Committed, Diagnostic> {
-    let w = Writer::begin(root, out, build_id, known)?;
-    for f in files {
-        w.add(&f.path, &f.bytes)?;
-    }
-    w.commit()
-}
-
 /// Swap two folders in one step. `Ok(false)` when the system or file system cannot.
 #[cfg(target_os = "linux")]
 fn exchange(a: &Path, b: &Path) -> std::io::Result<bool> {
@@ -732,6 +717,21 @@ fn destination(staging: &Path, path: &str) -> Result<PathBuf, Diagnostic> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Write `files` as the complete content of `out` in one go (see [`Writer`]).
+    fn write_site(
+        root: &Path,
+        out: &Path,
+        files: &[OutputFile],
+        build_id: &str,
+        known: Known,
+    ) -> Result<Committed, Diagnostic> {
+        let w = Writer::begin(root, out, build_id, known)?;
+        for f in files {
+            w.add(&f.path, &f.bytes)?;
+        }
+        w.commit()
+    }
 
     fn files(n: &str) -> Vec<OutputFile> {
         vec![
