@@ -458,7 +458,7 @@ pub fn run(opts: &Options) -> Report {
         })
         .collect();
 
-    let mut pages: Vec<(Document, bool)> = Vec::with_capacity(sources.len());
+    let mut pages: Vec<Document> = Vec::with_capacity(sources.len());
     let mut page_diags: BTreeMap<PathBuf, Vec<Diagnostic>> = BTreeMap::new();
     let mut to_parse = Vec::new();
     for src in sources {
@@ -471,7 +471,7 @@ pub fn run(opts: &Options) -> Report {
         match cached {
             Some(mut doc) => {
                 doc.text = src.text;
-                pages.push((doc, true));
+                pages.push(doc);
             }
             None => to_parse.push(src),
         }
@@ -489,24 +489,17 @@ pub fn run(opts: &Options) -> Report {
         match doc {
             Some(doc) => {
                 page_diags.insert(file, d.into_vec());
-                pages.push((doc, false));
+                pages.push(doc);
             }
             None => diags.extend(d),
         }
     }
-    pages.sort_by(|a, b| a.0.file.cmp(&b.0.file));
-    let (docs, from_cache): (Vec<Document>, Vec<bool>) = pages.into_iter().unzip();
+    pages.sort_by(|a, b| a.file.cmp(&b.file));
     let site = Site {
         root: opts.root.clone(),
-        pages: dedupe(docs, diags),
+        pages: dedupe(pages, diags),
         config,
     };
-    let from_cache: BTreeMap<&Path, bool> = site
-        .pages
-        .iter()
-        .map(|d| d.file.as_path())
-        .zip(from_cache)
-        .collect();
     let templates = match Templates::load(&opts.root) {
         Ok(t) => Some(t),
         Err(e) => {
@@ -537,13 +530,13 @@ pub fn run(opts: &Options) -> Report {
     }
     timer.lap("parse");
 
+    // Looked up by file, not by position: `dedupe` may have dropped a page.
     let reusable = |doc: &Document| -> Option<&cache::PageRecord> {
-        let r = manifest.pages.get(&doc.file.display().to_string())?;
-        from_cache
-            .get(doc.file.as_path())
-            .copied()
-            .unwrap_or(false)
-            .then_some(r)
+        let k = doc.file.display().to_string();
+        reusable_pages
+            .contains(&k)
+            .then(|| manifest.pages.get(&k))
+            .flatten()
     };
     // The writer takes each page's files as soon as they are rendered, so the site is never
     // held in memory whole; nothing reaches the output unless the whole build succeeds.
