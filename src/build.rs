@@ -697,7 +697,16 @@ pub fn run(opts: &Options) -> Report {
     }
     report.scores = Some(crate::audience::scores_raw(scores));
     timer.lap("collect page facts");
+    // A build that fails takes back the cache files its pages wrote as they rendered.
+    let forget = || {
+        if opts.out.is_some() {
+            let rendered = site.pages.iter().filter(|d| reusable(d).is_none());
+            let keys: Vec<String> = rendered.map(|d| d.file.display().to_string()).collect();
+            cache::forget_pages(&opts.root, &out_abs, keys.iter().map(String::as_str));
+        }
+    };
     let Some(t) = templates.as_ref().filter(|_| formatter.is_some()) else {
+        forget();
         diags.sort();
         return report;
     };
@@ -737,6 +746,7 @@ pub fn run(opts: &Options) -> Report {
     timer.lap("templates and site files");
     diags.sort();
     if diags.has_errors() {
+        forget();
         return report;
     }
     if let Some(writer) = writer {
@@ -757,7 +767,10 @@ pub fn run(opts: &Options) -> Report {
                 }
                 .save(&opts.root);
             }
-            Err(d) => report.diagnostics.push(d.category(Category::Io)),
+            Err(d) => {
+                forget();
+                report.diagnostics.push(d.category(Category::Io));
+            }
         }
         timer.lap("save the cache");
     }

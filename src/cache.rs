@@ -131,6 +131,20 @@ pub fn save_page(
     save_json(&pages_dir(root, out).join(page_file_name(page)), &file);
 }
 
+/// Remove the cache files [`save_page`] and [`FormatMemo::save`] wrote for `pages` in a build
+/// that then failed, and the cache folders left empty: a failed build leaves no cache behind
+/// (the site's folder is as it was), at the price of rendering those pages again next time.
+pub fn forget_pages<'p>(root: &Path, out: &Path, pages: impl Iterator<Item = &'p str>) {
+    let dir = pages_dir(root, out);
+    for page in pages {
+        let _ = std::fs::remove_file(dir.join(page_file_name(page)));
+        let _ = std::fs::remove_file(dir.join(refs_file_name(page)));
+    }
+    // Only empty folders go: `remove_dir` refuses the others.
+    let _ = std::fs::remove_dir(&dir);
+    let _ = std::fs::remove_dir(root.join(CACHE_DIR));
+}
+
 /// One page's cache file: what the build that gave it `key` learned of it.
 #[derive(Serialize, Deserialize)]
 struct PageFile {

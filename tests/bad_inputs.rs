@@ -43,6 +43,10 @@ fn run_case(dir: &Path, out: &Path) -> Result<(), String> {
     if stderr.contains("panicked") || stderr.contains("internal error") {
         return Err(format!("crashed: {stderr}"));
     }
+    // A failed build leaves the site's folder as it was: no cache files behind.
+    if dir.join(".careguide-cache").exists() {
+        return Err("the failed run left .careguide-cache/ in the site".into());
+    }
     let code = got.status.code().unwrap_or(-1);
     if code != want.code {
         return Err(format!("exit code {code}, expected {}", want.code));
