@@ -1,7 +1,7 @@
 //! The build pipeline: load → parse → resolve citations → render per audience → templates →
 //! write. `check` runs every stage but the last.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -343,7 +343,7 @@ pub struct Options {
 pub struct Report {
     pub diagnostics: Diagnostics,
     /// Reading-level scores, `{"<page path>": {"<audience>": scores}}`.
-    pub scores: Option<Box<serde_json::value::RawValue>>,
+    pub scores: Option<cache::RawJson>,
     pub pages: usize,
     pub files: usize,
     pub written: usize,
@@ -355,10 +355,16 @@ pub fn run(opts: &Options) -> Report {
     let mut report = Report::default();
     let timer = Timer::from_env();
     let diags = &mut report.diagnostics;
-    let Some((config, config_text, sources)) = load_sources(&opts.root, diags) else {
-        diags.sort();
-        return report;
+    let config = match Config::load(&opts.root) {
+        Ok(c) => c,
+        Err(e) => {
+            diags.extend(e);
+            diags.sort();
+            return report;
+        }
     };
+    let config_text =
+        std::fs::read_to_string(opts.root.join(crate::config::CONFIG_FILE)).unwrap_or_default();
     let today = match crate::audience::review::build_date(opts.today) {
         Ok(d) => d,
         Err(e) => {
@@ -388,15 +394,6 @@ pub fn run(opts: &Options) -> Report {
         &[opts.publish as u8, opts.pdf as u8],
         today,
     );
-    let keys: BTreeMap<String, String> = sources
-        .iter()
-        .map(|s| {
-            (
-                s.rel.display().to_string(),
-                cache::page_key(&site_key, &s.rel, &s.text),
-            )
-        })
-        .collect();
     // One build of an output at a time: a second waits here, so outputs never mix.
     let _lock = match &opts.out {
         Some(out) => match crate::output::lock(&opts.root, out) {
@@ -410,6 +407,41 @@ pub fn run(opts: &Options) -> Report {
         None => None,
     };
     let mut manifest = cache::Manifest::load(&opts.root, &out_abs);
+    // A page file whose stamp is the one the last build recorded is not read again: its key
+    // is the recorded one (the rest of the key, the site's, is unchanged too).
+    let read_at = content::now_ns();
+    let stamps_usable = !manifest.build_id.is_empty() && manifest.site_key == site_key;
+    let known = |rel: &Path, stamp: &content::Stamp| {
+        stamps_usable
+            && manifest
+                .pages
+                .get(&*rel.to_string_lossy())
+                .and_then(|r| r.stamp)
+                .is_some_and(|s| s == *stamp && s.settled(manifest.read_at))
+    };
+    let found = content::load_with(&opts.root, diags, &known);
+    let mut stamps: HashMap<String, content::Stamp> = HashMap::new();
+    let mut unread: BTreeSet<String> = BTreeSet::new();
+    let mut keys: BTreeMap<String, String> = BTreeMap::new();
+    let mut sources = Vec::with_capacity(found.len());
+    for f in found {
+        let k = f.source.rel.display().to_string();
+        let key = if f.read {
+            cache::page_key(&site_key, &f.source.rel, &f.source.text)
+        } else {
+            unread.insert(k.clone());
+            manifest
+                .pages
+                .get(&k)
+                .map(|r| r.key.clone())
+                .unwrap_or_default()
+        };
+        if let Some(st) = f.stamp {
+            stamps.insert(k.clone(), st);
+        }
+        keys.insert(k, key);
+        sources.push(f.source);
+    }
     timer.lap("read and hash");
 
     // Nothing changed since the last build of this output: report its findings, touch nothing.
@@ -429,7 +461,10 @@ pub fn run(opts: &Options) -> Report {
         && manifest.pages.len() == keys.len()
         && unchanged_pages.len() == keys.len()
         && (opts.out.is_none()
-            || (manifest.pages.values().all(|r| manifest.outputs_intact(r))
+            || (manifest
+                .pages
+                .par_iter()
+                .all(|(_, r)| manifest.outputs_intact(r))
                 && manifest.site_files_intact()))
     {
         manifest.load_report(&opts.root);
@@ -448,7 +483,7 @@ pub fn run(opts: &Options) -> Report {
     // its files are still in the output: they are kept there, not rendered again. It comes
     // back already parsed (front matter only); the others are parsed now, in parallel.
     let reusable_pages: BTreeSet<String> = unchanged_pages
-        .into_iter()
+        .into_par_iter()
         .filter(|k| {
             manifest.pages.get(k).is_some_and(|r| {
                 r.doc.is_some()
@@ -463,11 +498,12 @@ pub fn run(opts: &Options) -> Report {
     let mut to_parse = Vec::new();
     for src in sources {
         let k = src.rel.display().to_string();
+        // Moved out of the cache record, not copied: the record's other parts stay.
         let cached = manifest
             .pages
-            .get(&k)
+            .get_mut(&k)
             .filter(|_| reusable_pages.contains(&k))
-            .and_then(|r| r.doc.clone());
+            .and_then(|r| r.doc.take());
         match cached {
             Some(mut doc) => {
                 doc.text = src.text;
@@ -478,9 +514,19 @@ pub fn run(opts: &Options) -> Report {
     }
     let parsed: Vec<(PathBuf, Option<Document>, Diagnostics)> = to_parse
         .into_par_iter()
-        .map(|src| {
+        .map(|mut src| {
             let mut d = Diagnostics::new();
             let file = src.rel.clone();
+            // Known by its stamp but not reusable after all (its files or cache are gone).
+            if unread.contains(&*file.to_string_lossy()) {
+                match content::read_page(&opts.root.join(&file), file.clone()) {
+                    Ok(s) => src = s,
+                    Err(e) => {
+                        d.push(e);
+                        return (file, None, d);
+                    }
+                }
+            }
             let doc = content::parse(src, &config, &mut d);
             (file, doc, d)
         })
@@ -495,6 +541,7 @@ pub fn run(opts: &Options) -> Report {
         }
     }
     pages.sort_by(|a, b| a.file.cmp(&b.file));
+    timer.lap("parse changed pages");
     let site = Site {
         root: opts.root.clone(),
         pages: dedupe(pages, diags),
@@ -507,6 +554,7 @@ pub fn run(opts: &Options) -> Report {
             None
         }
     };
+    timer.lap("load templates");
     let formatter = match Formatter::new(&site.config.citations.style, &opts.root) {
         Ok(f) => Some(f),
         Err(d) => {
@@ -514,11 +562,13 @@ pub fn run(opts: &Options) -> Report {
             None
         }
     };
+    timer.lap("load the citation style");
     // Bibliography files and retraction data, read once for every page.
     let mut library = resolve::Library::load(&opts.root, &site.config, opts.retractions.as_deref());
     // "A year in the future" is judged by the build date, so builds stay reproducible.
     library.this_year = today.0.year();
     diags.extend(library.diags.iter().cloned());
+    timer.lap("load bibliography files");
     let (glossary, glossary_findings) = crate::audience::glossary::load(&opts.root);
     diags.extend(glossary_findings);
     if opts.publish {
@@ -528,8 +578,14 @@ pub fn run(opts: &Options) -> Report {
                 .filter_map(|doc| crate::audience::review::publish_check(doc, today)),
         );
     }
-    timer.lap("parse");
+    timer.lap("glossary and publish checks");
 
+    // The cached facts of reused pages, moved out of their records (they are large: search
+    // and score parts) and given back to each page's result after rendering.
+    let mut reused_facts: HashMap<String, cache::PageFacts> = reusable_pages
+        .iter()
+        .filter_map(|k| Some((k.clone(), manifest.pages.get_mut(k)?.facts.take()?)))
+        .collect();
     // Looked up by file, not by position: `dedupe` may have dropped a page.
     let reusable = |doc: &Document| -> Option<&cache::PageRecord> {
         let k = doc.file.display().to_string();
@@ -557,13 +613,13 @@ pub fn run(opts: &Options) -> Report {
         .pages
         .par_iter()
         .map(|doc| {
-            if let Some((r, facts)) = reusable(doc).and_then(|r| Some((r, r.facts.clone()?))) {
+            if let Some(r) = reusable(doc).filter(|_| reused_facts.contains_key(&key_of(doc))) {
                 let kept: Result<(), Diagnostic> = match &writer {
                     Some(w) => r.outputs.iter().try_for_each(|(p, n, d)| w.keep(p, *n, d)),
                     None => Ok(()),
                 };
                 return PageResult {
-                    facts,
+                    facts: None,
                     files: match kept {
                         Ok(()) => PageFiles::Reused,
                         Err(e) => PageFiles::Rendered(Err(vec![e])),
@@ -631,20 +687,22 @@ pub fn run(opts: &Options) -> Report {
             };
             let facts = cache::PageFacts {
                 diagnostics: d.into_vec(),
-                scores: serde_json::value::to_raw_value(&audit.scores).unwrap_or_default(),
+                scores: cache::RawJson::of(&audit.scores),
                 editorial,
-                search: serde_json::value::to_raw_value(&crate::render::search::page_value(
+                search: cache::RawJson::of(&crate::render::search::page_value(
                     &site.config,
                     doc,
                     &variants,
-                ))
-                .unwrap_or_default(),
+                )),
             };
             if opts.out.is_some() {
                 let key = keys.get(&page_key).map(String::as_str).unwrap_or_default();
                 cache::save_page(&opts.root, &out_abs, &page_key, key, doc, &facts);
             }
-            PageResult { facts, files }
+            PageResult {
+                facts: Some(facts),
+                files,
+            }
         })
         .collect();
     report.pages = site.pages.len();
@@ -656,8 +714,10 @@ pub fn run(opts: &Options) -> Report {
     let mut editorial = Vec::with_capacity(results.len());
     let mut scores = Vec::with_capacity(results.len());
     for (doc, r) in site.pages.iter().zip(results) {
-        let k = doc.file.display().to_string();
-        let facts = r.facts;
+        let k = key_of(doc);
+        let Some(facts) = r.facts.or_else(|| reused_facts.remove(&k)) else {
+            continue;
+        };
         diags.extend(facts.diagnostics);
         search.push(facts.search);
         editorial.push(facts.editorial);
@@ -665,8 +725,8 @@ pub fn run(opts: &Options) -> Report {
         let outputs = match r.files {
             PageFiles::Reused => manifest
                 .pages
-                .get(&k)
-                .map(|r| r.outputs.clone())
+                .get_mut(&k)
+                .map(|r| std::mem::take(&mut r.outputs))
                 .unwrap_or_default(),
             PageFiles::NotRendered => Vec::new(),
             PageFiles::Rendered(Ok(o)) => o,
@@ -688,6 +748,7 @@ pub fn run(opts: &Options) -> Report {
             k.clone(),
             cache::PageRecord {
                 key: keys.get(&k).cloned().unwrap_or_default(),
+                stamp: stamps.get(&k).copied(),
                 outputs,
                 inputs,
                 doc: None,
@@ -700,8 +761,12 @@ pub fn run(opts: &Options) -> Report {
     // A build that fails takes back the cache files its pages wrote as they rendered.
     let forget = || {
         if opts.out.is_some() {
-            let rendered = site.pages.iter().filter(|d| reusable(d).is_none());
-            let keys: Vec<String> = rendered.map(|d| d.file.display().to_string()).collect();
+            let keys: Vec<String> = site
+                .pages
+                .iter()
+                .map(key_of)
+                .filter(|k| !reusable_pages.contains(k))
+                .collect();
             cache::forget_pages(&opts.root, &out_abs, keys.iter().map(String::as_str));
         }
     };
@@ -710,25 +775,46 @@ pub fn run(opts: &Options) -> Report {
         diags.sort();
         return report;
     };
-    // The files that list pages, on both cores: the lists, and the rest.
+    // The files that list pages, on both cores: the lists, and the rest. The lists (index,
+    // topics, search page) are kept as they are when no page's listing changed.
+    let lists_key = crate::render::site::lists_key(&site, &site_key);
     let (lists, rest) = rayon::join(
         || {
-            crate::render::site::render_lists(&site, t)
-                .and_then(|files| store(writer.as_ref(), files))
+            let unchanged = manifest
+                .lists
+                .as_ref()
+                .filter(|(k, files)| *k == lists_key && manifest.files_intact(files));
+            match (unchanged, &writer) {
+                (Some((_, files)), Some(w)) => files
+                    .iter()
+                    .try_for_each(|(p, n, d)| w.keep(p, *n, d))
+                    .map(|()| files.clone())
+                    .map_err(|e| vec![e]),
+                _ => crate::render::site::render_lists(&site, t)
+                    .and_then(|files| store(writer.as_ref(), files)),
+            }
         },
         || {
-            let index = crate::render::search::index_bytes_raw(&site.config, &search);
-            let mut files = crate::render::publish::extra_files_with_index(&site, index);
-            // The editorial board's report: not linked from the pages, not in the sitemap.
-            files.push(OutputFile::new(
-                "_editorial/index.html".into(),
-                crate::audience::review::editorial_report(&site.config, &editorial, today)
-                    .into_bytes(),
-            ));
+            let (mut files, editorial) = rayon::join(
+                || {
+                    let index = crate::render::search::index_bytes_raw(&site.config, &search);
+                    crate::render::publish::extra_files_with_index(&site, index)
+                },
+                // The editorial board's report: not linked from the pages, not in the sitemap.
+                || {
+                    OutputFile::new(
+                        "_editorial/index.html".into(),
+                        crate::audience::review::editorial_report(&site.config, &editorial, today)
+                            .into_bytes(),
+                    )
+                },
+            );
+            files.push(editorial);
             store(writer.as_ref(), files)
         },
     );
     let mut site_files = Vec::new();
+    let list_files = lists.as_ref().ok().cloned();
     for part in [lists, rest] {
         match part {
             Ok(s) => site_files.extend(s),
@@ -750,6 +836,11 @@ pub fn run(opts: &Options) -> Report {
         return report;
     }
     if let Some(writer) = writer {
+        // The cache folder holds only what the last manifest lists unless that build was
+        // interrupted (the writer then starts afresh) or there was no usable manifest.
+        let previous: Option<BTreeSet<String>> = (!manifest.build_id.is_empty()
+            && !writer.is_fresh())
+        .then(|| manifest.pages.keys().cloned().collect());
         match writer.commit() {
             Ok(done) => {
                 timer.lap("write");
@@ -758,6 +849,9 @@ pub fn run(opts: &Options) -> Report {
                 cache::Manifest {
                     format: cache::FORMAT,
                     out: out_abs.clone(),
+                    site_key,
+                    read_at,
+                    lists: list_files.map(|f| (lists_key, f)),
                     build_id,
                     pages: records,
                     site_files,
@@ -765,7 +859,7 @@ pub fn run(opts: &Options) -> Report {
                     scores: report.scores.clone(),
                     back: done.back,
                 }
-                .save(&opts.root);
+                .save(&opts.root, previous.as_ref());
             }
             Err(d) => {
                 forget();
@@ -780,7 +874,8 @@ pub fn run(opts: &Options) -> Report {
 /// One page's share of a build: what the site-wide files and the report need from it, and its
 /// files.
 struct PageResult {
-    facts: cache::PageFacts,
+    /// `None` for a reused page: its facts are in the cache's record.
+    facts: Option<cache::PageFacts>,
     files: PageFiles,
 }
 
@@ -791,6 +886,11 @@ enum PageFiles {
     Rendered(Result<Vec<(String, u64, String)>, Vec<Diagnostic>>),
     /// Not rendered: the templates or the citation style could not be loaded (reported).
     NotRendered,
+}
+
+/// A page's key in the cache: its file, relative to the root.
+fn key_of(doc: &Document) -> String {
+    doc.file.display().to_string()
 }
 
 /// Hand files to the writer (none for `check`), keeping what the cache records of each.

@@ -24,7 +24,7 @@ use crate::cite::Reference;
 use crate::diag::Diagnostic;
 
 pub const CACHE_DIR: &str = ".careguide-cache";
-pub const FORMAT: u32 = 6;
+pub const FORMAT: u32 = 7;
 
 /// A 128-bit digest (XXH3): plenty for cache keys, which only need to be stable for one
 /// careguide binary (itself part of every key), and fast enough that hashing every page and
@@ -54,10 +54,78 @@ impl Digest {
     }
 }
 
+/// JSON text written by this program, kept as text so that it is spliced into the search index
+/// and the report without being parsed again. It comes from serializing a value, or from a
+/// cache file whose digest matched what was written ([`read_framed`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RawJson(Box<str>);
+
+impl RawJson {
+    pub fn of<T: Serialize + ?Sized>(value: &T) -> RawJson {
+        RawJson(
+            serde_json::to_string(value)
+                .unwrap_or_else(|_| "null".into())
+                .into(),
+        )
+    }
+
+    pub fn get(&self) -> &str {
+        &self.0
+    }
+
+    /// JSON text assembled from other [`RawJson`] texts with JSON punctuation.
+    pub(crate) fn from_parts(text: String) -> RawJson {
+        RawJson(text.into())
+    }
+}
+
+/// A cache file made of a JSON head (small, parsed) and a tail of JSON texts (large, not
+/// parsed), checked together by the tail's length and digest.
+#[derive(Serialize, Deserialize)]
+struct Framed<H> {
+    head: H,
+    tail_len: usize,
+    tail_digest: String,
+}
+
+fn tail_digest(tail: &str) -> String {
+    format!("{:032x}", xxhash_rust::xxh3::xxh3_128(tail.as_bytes()))
+}
+
+/// The bytes of a framed file: the head's JSON (which never holds a raw line break), a line
+/// break, then the tail.
+fn framed<H: Serialize>(head: H, tail: &[&str]) -> Option<Vec<u8>> {
+    let tail = tail.concat();
+    let mut bytes = serde_json::to_vec(&Framed {
+        head,
+        tail_len: tail.len(),
+        tail_digest: tail_digest(&tail),
+    })
+    .ok()?;
+    bytes.push(b'\n');
+    bytes.extend_from_slice(tail.as_bytes());
+    Some(bytes)
+}
+
+/// The head and tail of a framed file, or `None` unless it is whole and as written.
+fn read_framed<H: serde::de::DeserializeOwned>(bytes: Vec<u8>) -> Option<(H, String)> {
+    let nl = bytes.iter().position(|b| *b == b'\n')?;
+    let f: Framed<H> = serde_json::from_slice(&bytes[..nl]).ok()?;
+    let tail = String::from_utf8(bytes[nl + 1..].to_vec()).ok()?;
+    (tail.len() == f.tail_len && tail_digest(&tail) == f.tail_digest).then_some((f.head, tail))
+}
+
+/// An output file as the cache records it: its path (relative to the output folder), size and
+/// content digest.
+pub type FileRecord = (String, u64, String);
+
 /// What one page produced in a successful build.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PageRecord {
     pub key: String,
+    /// The page file's stamp when it was read ([`crate::content::Stamp`]).
+    #[serde(default)]
+    pub stamp: Option<crate::content::Stamp>,
     /// Output files (relative paths) with their sizes, to check they are still there, and
     /// their content digests ([`crate::output::digest`]).
     pub outputs: Vec<(String, u64, String)>,
@@ -73,16 +141,16 @@ pub struct PageRecord {
 }
 
 /// What a build learned about one page beyond its own files.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct PageFacts {
     /// Its findings (front matter, citations, audience blocks, reading level, review).
     pub diagnostics: Vec<Diagnostic>,
     /// Reading-level scores per audience, serialized (spliced into the report unparsed).
-    pub scores: Box<serde_json::value::RawValue>,
+    pub scores: RawJson,
     /// Its line on the editorial report.
     pub editorial: crate::audience::review::EditorialRow,
     /// Its part of the search index, serialized (spliced into the index without parsing).
-    pub search: Box<serde_json::value::RawValue>,
+    pub search: RawJson,
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -92,16 +160,27 @@ pub struct Manifest {
     pub out: PathBuf,
     /// Written into the output's marker file too: the two must agree.
     pub build_id: String,
+    /// The part of every page key that is not the page's own ([`site_key`]).
+    #[serde(default)]
+    pub site_key: String,
+    /// When that build began reading the page files, nanoseconds since the epoch (the page
+    /// stamps' reference, see [`crate::content::Stamp::settled`]).
+    #[serde(default)]
+    pub read_at: i128,
     /// By page file (relative to the root).
     pub pages: BTreeMap<String, PageRecord>,
     /// Files that list pages (index, topics, feeds, search) with their sizes and digests.
     pub site_files: Vec<(String, u64, String)>,
+    /// The index, topic and search pages (some of `site_files`) with the key they were
+    /// rendered for ([`crate::render::site::lists_key`]).
+    #[serde(default)]
+    pub lists: Option<(String, Vec<FileRecord>)>,
     /// The findings (warnings) of that build, reported again when nothing changed (report file).
     #[serde(skip)]
     pub diagnostics: Vec<Diagnostic>,
     /// Its reading-level scores, likewise (report file).
     #[serde(skip)]
-    pub scores: Option<Box<serde_json::value::RawValue>>,
+    pub scores: Option<RawJson>,
     /// What the back copy beside the output holds: its build id and files (details file).
     #[serde(skip)]
     pub back: Option<(String, BTreeMap<String, String>)>,
@@ -123,12 +202,16 @@ pub fn save_page(
     doc.text = String::new();
     doc.front.references.clear();
     doc.references.clear();
-    let file = PageFile {
+    let head = PageHead {
         key: key.to_string(),
         doc,
-        facts: facts.clone(),
+        diagnostics: facts.diagnostics.clone(),
+        editorial: facts.editorial.clone(),
+        search_len: facts.search.get().len(),
     };
-    save_json(&pages_dir(root, out).join(page_file_name(page)), &file);
+    if let Some(bytes) = framed(head, &[facts.search.get(), facts.scores.get()]) {
+        save_bytes(&pages_dir(root, out).join(page_file_name(page)), &bytes);
+    }
 }
 
 /// Remove the cache files [`save_page`] and [`FormatMemo::save`] wrote for `pages` in a build
@@ -145,12 +228,34 @@ pub fn forget_pages<'p>(root: &Path, out: &Path, pages: impl Iterator<Item = &'p
     let _ = std::fs::remove_dir(root.join(CACHE_DIR));
 }
 
-/// One page's cache file: what the build that gave it `key` learned of it.
+/// The head of one page's cache file: what the build that gave it `key` learned of it. The
+/// tail holds its search part (`search_len` bytes), then its scores.
 #[derive(Serialize, Deserialize)]
-struct PageFile {
+struct PageHead {
     key: String,
     doc: crate::content::Document,
-    facts: PageFacts,
+    diagnostics: Vec<Diagnostic>,
+    editorial: crate::audience::review::EditorialRow,
+    search_len: usize,
+}
+
+impl PageHead {
+    /// The page's front matter and facts, from a framed file's head and tail.
+    fn facts(self, tail: String) -> Option<(crate::content::Document, PageFacts)> {
+        if !tail.is_char_boundary(self.search_len) {
+            return None;
+        }
+        let (search, scores) = tail.split_at(self.search_len);
+        Some((
+            self.doc,
+            PageFacts {
+                diagnostics: self.diagnostics,
+                scores: RawJson(scores.into()),
+                editorial: self.editorial,
+                search: RawJson(search.into()),
+            },
+        ))
+    }
 }
 
 /// What the back copy beside the output holds, as of build `build_id`.
@@ -160,12 +265,12 @@ struct BackFile {
     back: Option<(String, BTreeMap<String, String>)>,
 }
 
-/// What a no-op build reports again.
+/// What a no-op build reports again: the head of the report file, whose tail is the scores.
 #[derive(Default, Serialize, Deserialize)]
-struct ReportFile {
+struct ReportHead {
     build_id: String,
     diagnostics: Vec<Diagnostic>,
-    scores: Option<Box<serde_json::value::RawValue>>,
+    has_scores: bool,
 }
 
 /// `ROOT/.careguide-cache/<kind>-<digest of the output path>.json`.
@@ -200,6 +305,13 @@ fn manifest_path(root: &Path, out: &Path) -> PathBuf {
 
 /// Write `value` as JSON to `path` atomically; failures only cost speed next time.
 fn save_json<T: Serialize>(path: &Path, value: &T) {
+    if let Ok(bytes) = serde_json::to_vec(value) {
+        save_bytes(path, &bytes);
+    }
+}
+
+/// Write a cache file atomically (a temporary file renamed over it).
+fn save_bytes(path: &Path, bytes: &[u8]) {
     let Some(dir) = path.parent() else { return };
     if std::fs::create_dir_all(dir).is_err() {
         return;
@@ -209,9 +321,6 @@ fn save_json<T: Serialize>(path: &Path, value: &T) {
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_default();
     let tmp = dir.join(format!(".tmp-{}-{name}", std::process::id()));
-    let Ok(bytes) = serde_json::to_vec(value) else {
-        return;
-    };
     if std::fs::write(&tmp, bytes).is_ok() && std::fs::rename(&tmp, path).is_err() {
         let _ = std::fs::remove_file(&tmp);
     }
@@ -236,13 +345,13 @@ impl Manifest {
     /// Read the findings and scores of the build this manifest describes.
     pub fn load_report(&mut self, root: &Path) {
         let path = cache_path(root, &self.out, "report");
-        if let Some(r) = std::fs::read(path)
+        if let Some((r, tail)) = std::fs::read(path)
             .ok()
-            .and_then(|b| serde_json::from_slice::<ReportFile>(&b).ok())
-            .filter(|r| r.build_id == self.build_id)
+            .and_then(read_framed::<ReportHead>)
+            .filter(|(r, _)| r.build_id == self.build_id)
         {
             self.diagnostics = r.diagnostics;
-            self.scores = r.scores;
+            self.scores = r.has_scores.then(|| RawJson(tail.into()));
         }
     }
 
@@ -261,19 +370,22 @@ impl Manifest {
             self.back = b.back;
         }
         let dir = pages_dir(root, out);
-        let loaded: Vec<(String, PageFile)> = wanted
+        let loaded: Vec<(String, (crate::content::Document, PageFacts))> = wanted
             .par_iter()
             .filter_map(|k| {
                 let want = self.pages.get(k)?;
                 let bytes = std::fs::read(dir.join(page_file_name(k))).ok()?;
-                let f: PageFile = serde_json::from_slice(&bytes).ok()?;
-                (f.key == want.key).then(|| (k.clone(), f))
+                let (head, tail) = read_framed::<PageHead>(bytes)?;
+                if head.key != want.key {
+                    return None;
+                }
+                Some((k.clone(), head.facts(tail)?))
             })
             .collect();
-        for (k, f) in loaded {
+        for (k, (doc, facts)) in loaded {
             if let Some(r) = self.pages.get_mut(&k) {
-                r.doc = Some(f.doc);
-                r.facts = Some(f.facts);
+                r.doc = Some(doc);
+                r.facts = Some(facts);
             }
         }
     }
@@ -281,34 +393,56 @@ impl Manifest {
     /// Save the manifest, what the back copy holds and the report, each atomically, and
     /// remove the cache files of pages that are gone (pages write theirs as they render, see
     /// [`save_page`]).
-    pub fn save(&self, root: &Path) {
+    ///
+    /// `previous` is the page list of the manifest this build started from, when the cache
+    /// folder holds nothing else: then only the files of pages missing now are removed.
+    /// Without it (no usable manifest, or a build was interrupted and may have left files of
+    /// pages no manifest lists) the folder is read and every file no page owns is removed.
+    pub fn save(&self, root: &Path, previous: Option<&BTreeSet<String>>) {
         let dir = pages_dir(root, &self.out);
-        // Files of pages that are gone.
-        let names: BTreeSet<String> = self
-            .pages
-            .keys()
-            .flat_map(|k| [page_file_name(k), refs_file_name(k)])
-            .collect();
-        if let Ok(entries) = std::fs::read_dir(&dir) {
-            for e in entries.flatten() {
-                if !names.contains(&*e.file_name().to_string_lossy()) {
-                    let _ = std::fs::remove_file(e.path());
+        match previous {
+            Some(previous) => {
+                for k in previous.iter().filter(|k| !self.pages.contains_key(*k)) {
+                    let _ = std::fs::remove_file(dir.join(page_file_name(k)));
+                    let _ = std::fs::remove_file(dir.join(refs_file_name(k)));
+                }
+            }
+            None => {
+                let names: BTreeSet<String> = self
+                    .pages
+                    .keys()
+                    .flat_map(|k| [page_file_name(k), refs_file_name(k)])
+                    .collect();
+                if let Ok(entries) = std::fs::read_dir(&dir) {
+                    for e in entries.flatten() {
+                        if !names.contains(&*e.file_name().to_string_lossy()) {
+                            let _ = std::fs::remove_file(e.path());
+                        }
+                    }
                 }
             }
         }
-        save_json(
-            &cache_path(root, &self.out, "back"),
-            &BackFile {
-                build_id: self.build_id.clone(),
-                back: self.back.clone(),
+        // The report (all pages' scores) is the largest: written beside the other two.
+        rayon::join(
+            || {
+                save_json(
+                    &cache_path(root, &self.out, "back"),
+                    &BackFile {
+                        build_id: self.build_id.clone(),
+                        back: self.back.clone(),
+                    },
+                )
             },
-        );
-        save_json(
-            &cache_path(root, &self.out, "report"),
-            &ReportFile {
-                build_id: self.build_id.clone(),
-                diagnostics: self.diagnostics.clone(),
-                scores: self.scores.clone(),
+            || {
+                let head = ReportHead {
+                    build_id: self.build_id.clone(),
+                    diagnostics: self.diagnostics.clone(),
+                    has_scores: self.scores.is_some(),
+                };
+                let scores = self.scores.as_ref().map(RawJson::get).unwrap_or_default();
+                if let Some(bytes) = framed(head, &[scores]) {
+                    save_bytes(&cache_path(root, &self.out, "report"), &bytes);
+                }
             },
         );
         // The manifest last: it is what makes the others count.
@@ -357,6 +491,10 @@ impl Manifest {
     }
 
     /// Whether each (path, size) is in the output folder with that size.
+    pub fn files_intact(&self, files: &[(String, u64, String)]) -> bool {
+        self.present(files)
+    }
+
     fn present(&self, files: &[(String, u64, String)]) -> bool {
         files.iter().all(|(p, size, _)| {
             std::fs::metadata(self.out.join(p))

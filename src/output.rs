@@ -306,6 +306,11 @@ impl Writer {
         }
     }
 
+    /// Whether this build writes the whole site anew (no back copy it could trust).
+    pub fn is_fresh(&self) -> bool {
+        self.fresh
+    }
+
     /// Add one file of the new site; returns its digest.
     pub fn add(&self, path: &str, bytes: &[u8]) -> Result<String, Diagnostic> {
         let d = digest(bytes);

@@ -82,9 +82,7 @@ pub fn scores_json<'a>(
 
 /// [`scores_json`] from each page's scores already serialized, as the build cache keeps them:
 /// the same JSON text, spliced rather than parsed.
-pub fn scores_raw(
-    mut pages: Vec<(String, Box<serde_json::value::RawValue>)>,
-) -> Box<serde_json::value::RawValue> {
+pub fn scores_raw(mut pages: Vec<(String, crate::cache::RawJson)>) -> crate::cache::RawJson {
     // A JSON object's keys in order, the last of equal keys winning, as a map would have them.
     pages.sort_by(|a, b| a.0.cmp(&b.0));
     pages.reverse();
@@ -100,9 +98,7 @@ pub fn scores_raw(
         out.push_str(s.get());
     }
     out.push('}');
-    serde_json::value::RawValue::from_string(out).unwrap_or_else(|_| {
-        serde_json::value::to_raw_value(&serde_json::json!({})).unwrap_or_default()
-    })
+    crate::cache::RawJson::from_parts(out)
 }
 
 /// `{"<page path>": {"<audience>": Scores}}` for every page of the site at `root` that parses
@@ -145,7 +141,7 @@ mod tests {
         assert!(json["kratom"]["clinician"]["flesch_kincaid_grade"].is_number());
         // Spliced from serialized parts, in path order: the same JSON as the map gives (the
         // CLI parses it before printing, so the field order inside does not show).
-        let raw = |s: &BTreeMap<String, Scores>| serde_json::value::to_raw_value(s).unwrap();
+        let raw = |s: &BTreeMap<String, Scores>| crate::cache::RawJson::of(s);
         let other = audit(
             &page(
                 "review:\n  status: draft\n",

@@ -29,6 +29,56 @@ pub struct SourceFile {
     pub text: String,
 }
 
+/// What the file system says of a page file: enough to tell, without reading it, that it is
+/// the file an earlier build read (as git's index does). Any write changes the change time,
+/// which no tool can set back; an editor that saves by renaming changes the inode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Stamp {
+    pub size: u64,
+    pub inode: u64,
+    /// Modification and change times, nanoseconds since the epoch.
+    pub mtime: i128,
+    pub ctime: i128,
+}
+
+impl Stamp {
+    pub fn of(m: &std::fs::Metadata) -> Stamp {
+        use std::os::unix::fs::MetadataExt;
+        Stamp {
+            size: m.len(),
+            inode: m.ino(),
+            mtime: m.mtime() as i128 * 1_000_000_000 + m.mtime_nsec() as i128,
+            ctime: m.ctime() as i128 * 1_000_000_000 + m.ctime_nsec() as i128,
+        }
+    }
+
+    /// Whether a file with this stamp, read at `read_at` (nanoseconds since the epoch), can be
+    /// known by its stamp later. A file written shortly before it was read could be written
+    /// again within the file system's timestamp granularity (two seconds on some) without its
+    /// stamp changing: it is read again next time.
+    pub fn settled(&self, read_at: i128) -> bool {
+        const MARGIN: i128 = 3_000_000_000;
+        self.mtime < read_at - MARGIN && self.ctime < read_at - MARGIN
+    }
+}
+
+/// Now, in nanoseconds since the epoch (for [`Stamp::settled`]).
+pub fn now_ns() -> i128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as i128)
+        .unwrap_or(0)
+}
+
+/// A page file found by [`load_with`]: read, or known unchanged by its stamp and not read
+/// (`text` empty).
+#[derive(Debug)]
+pub struct Found {
+    pub source: SourceFile,
+    pub stamp: Option<Stamp>,
+    pub read: bool,
+}
+
 /// A parsed page: typed front matter and the Markdown body. It serializes without its text,
 /// for the build cache (which has the text anyway).
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -95,6 +145,19 @@ fn io_error(rel: &Path, e: impl std::fmt::Display) -> Diagnostic {
 /// Find every `.md` file under `ROOT/content`, in a stable order, refusing files that are not
 /// UTF-8, empty files and symbolic links that lead outside the site.
 pub fn load(root: &Path, diags: &mut Diagnostics) -> Vec<SourceFile> {
+    load_with(root, diags, &|_, _| false)
+        .into_iter()
+        .map(|f| f.source)
+        .collect()
+}
+
+/// [`load`], leaving unread the files for which `known(rel, stamp)` says the caller already
+/// has what it needs.
+pub fn load_with(
+    root: &Path,
+    diags: &mut Diagnostics,
+    known: &(dyn Fn(&Path, &Stamp) -> bool + Sync),
+) -> Vec<Found> {
     let dir = root.join(CONTENT_DIR);
     if !dir.is_dir() {
         diags.push(
@@ -183,9 +246,26 @@ pub fn load(root: &Path, diags: &mut Diagnostics) -> Vec<SourceFile> {
     }
     // Reading and checking the files in parallel: thousands of pages are read on every build.
     use rayon::prelude::*;
-    let read: Vec<Result<SourceFile, Diagnostic>> = pages
+    let read: Vec<Result<Found, Diagnostic>> = pages
         .into_par_iter()
-        .map(|(path, rel)| read_page(&path, rel))
+        .map(|(path, rel)| {
+            let stamp = std::fs::metadata(&path).ok().map(|m| Stamp::of(&m));
+            if stamp.is_some_and(|s| known(&rel, &s)) {
+                return Ok(Found {
+                    source: SourceFile {
+                        rel,
+                        text: String::new(),
+                    },
+                    stamp,
+                    read: false,
+                });
+            }
+            read_page(&path, rel).map(|source| Found {
+                source,
+                stamp,
+                read: true,
+            })
+        })
         .collect();
     for r in read {
         match r {
@@ -197,7 +277,7 @@ pub fn load(root: &Path, diags: &mut Diagnostics) -> Vec<SourceFile> {
 }
 
 /// One page's text, or why it cannot be a page.
-fn read_page(path: &Path, rel: PathBuf) -> Result<SourceFile, Diagnostic> {
+pub fn read_page(path: &Path, rel: PathBuf) -> Result<SourceFile, Diagnostic> {
     if let Ok(m) = std::fs::metadata(path) {
         if m.len() > MAX_PAGE_BYTES {
             return Err(Diagnostic::error(

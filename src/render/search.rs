@@ -592,34 +592,35 @@ pub fn index_file(site: &Site, variants: &[Vec<Variant>]) -> Vec<u8> {
 /// The index file's bytes from each page's part, already serialized (as the build cache keeps
 /// them, so that an incremental build neither renders nor parses unchanged pages). The same
 /// bytes as [`index_bytes`] of [`index_from`].
-pub fn index_bytes_raw(
-    config: &crate::config::Config,
-    pages: &[Box<serde_json::value::RawValue>],
-) -> Vec<u8> {
-    // Fields in the order a JSON object's sorted keys give.
-    #[derive(Serialize)]
-    struct Index<'a> {
-        a: Vec<(&'a str, &'a str)>,
-        d: usize,
-        p: &'a [Box<serde_json::value::RawValue>],
-        v: u32,
+pub fn index_bytes_raw(config: &crate::config::Config, pages: &[crate::cache::RawJson]) -> Vec<u8> {
+    // Fields in the order a JSON object's sorted keys give: a, d, p, v.
+    let audiences: Vec<(&str, &str)> = config
+        .audiences
+        .iter()
+        .map(|a| (a.id.as_str(), a.label.as_str()))
+        .collect();
+    let default = config
+        .audiences
+        .iter()
+        .position(|a| a.id == config.default_audience)
+        .unwrap_or(0);
+    let size: usize = pages.iter().map(|p| p.get().len() + 1).sum();
+    let mut out = String::with_capacity(size + 256);
+    out.push_str("self.");
+    out.push_str(INDEX_GLOBAL);
+    out.push_str("={\"a\":");
+    out.push_str(&serde_json::to_string(&audiences).unwrap_or_else(|_| "[]".into()));
+    out.push_str(",\"d\":");
+    out.push_str(&default.to_string());
+    out.push_str(",\"p\":[");
+    for (i, p) in pages.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(p.get());
     }
-    let index = Index {
-        a: config
-            .audiences
-            .iter()
-            .map(|a| (a.id.as_str(), a.label.as_str()))
-            .collect(),
-        d: config
-            .audiences
-            .iter()
-            .position(|a| a.id == config.default_audience)
-            .unwrap_or(0),
-        p: pages,
-        v: 1,
-    };
-    let json = serde_json::to_string(&index).unwrap_or_else(|_| "{}".into());
-    format!("self.{INDEX_GLOBAL}={json};\n").into_bytes()
+    out.push_str("],\"v\":1};\n");
+    out.into_bytes()
 }
 
 /// The index file's bytes for an assembled index value.
@@ -783,9 +784,7 @@ mod index_tests {
             .pages
             .iter()
             .zip(&variants)
-            .map(|(d, vs)| {
-                serde_json::value::to_raw_value(&page_value(&site.config, d, vs)).unwrap()
-            })
+            .map(|(d, vs)| crate::cache::RawJson::of(&page_value(&site.config, d, vs)))
             .collect();
         assert_eq!(
             index_bytes_raw(&site.config, &raw),

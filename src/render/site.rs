@@ -529,6 +529,27 @@ pub fn render_page(
 }
 
 /// The index, a page per topic, and the static assets: everything that lists pages.
+/// What [`render_lists`] gives depends on: the site key (configuration, templates and their
+/// assets, the careguide binary, the build date) and what each page shows in a listing. Keep
+/// it in step with `render_lists`: a field read there and missing here would leave a listing
+/// stale.
+pub fn lists_key(site: &Site, site_key: &str) -> String {
+    let mut d = crate::cache::Digest::new();
+    d.field(site_key.as_bytes());
+    for doc in &site.pages {
+        d.field(doc.path.as_bytes())
+            .field(doc.front.title.as_bytes())
+            .field(doc.front.review.status.id().as_bytes())
+            .field(doc.front.updated.iso().as_bytes())
+            .field(doc.front.summary.as_bytes());
+        d.field(&(doc.front.topics.len() as u64).to_le_bytes());
+        for t in &doc.front.topics {
+            d.field(t.as_bytes());
+        }
+    }
+    d.hex()
+}
+
 pub fn render_lists(site: &Site, t: &Templates) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
     let config = &site.config;
     let site_ctx = SiteCtx::of(config);
