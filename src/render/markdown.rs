@@ -138,6 +138,20 @@ pub fn render_in_with(
     page_path: Option<&str>,
     allow: &crate::config::HtmlConfig,
 ) -> Html {
+    let (events, toc) = prepared(md, reserved, page_path);
+    Html {
+        html: to_html(events, allow, false),
+        toc,
+    }
+}
+
+/// The page's Markdown events with headings shifted and given unique ids, and links between
+/// pages resolved; and its table of contents.
+fn prepared<'a>(
+    md: &'a str,
+    reserved: &[&str],
+    page_path: Option<&str>,
+) -> (Vec<Event<'a>>, Vec<TocEntry>) {
     let events: Vec<Event> = Parser::new_ext(md, options()).collect();
     let min_level = events
         .iter()
@@ -226,10 +240,22 @@ pub fn render_in_with(
             }
         }
     }
-    let mut html = String::with_capacity(md.len() * 3 / 2);
-    pulldown_cmark::html::push_html(&mut html, out.into_iter());
-    let html = crate::render::sanitize::clean(&html, allow);
-    Html { html, toc }
+    (out, toc)
+}
+
+/// The page's HTML, sanitized ([`crate::render::sanitize`]); `always_clean` for the test that
+/// compares the two ways.
+fn to_html(events: Vec<Event>, allow: &crate::config::HtmlConfig, always_clean: bool) -> String {
+    use crate::render::sanitize;
+    let trusted = !always_clean && sanitize::needs_no_cleaning(&events);
+    let mut html = String::new();
+    pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    // The HTML parser behind `clean` turns carriage returns into line feeds.
+    if trusted && !html.contains(['\r', '\0']) {
+        sanitize::as_cleaned(&html)
+    } else {
+        sanitize::clean(&html, allow)
+    }
 }
 
 #[cfg(test)]
@@ -276,6 +302,168 @@ mod tests {
     fn reserved_ids_are_not_reused() {
         let h = render("## References\n", &["references"]);
         assert!(h.html.contains("id=\"references-2\""));
+    }
+
+    /// Pages whose HTML skips the sanitizer must come out byte for byte as the sanitizer would
+    /// give them; every page here is rendered both ways.
+    #[test]
+    fn pages_that_skip_cleaning_come_out_as_cleaning_makes_them() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut pages: Vec<String> = [
+            "Plain *text* with **strong**, `code`, ~~struck~~ and a [link](https://example.org/a?b=1&c='2').",
+            "Quotes \"double\" and 'single' & ampersands < > and no-break\u{a0}spaces.",
+            "Line one  \nline two\n\n---\n\n![An <image> \"alt\"](img/x.png \"A 'title'\")",
+            "| a | b | c |\n|:--|:-:|--:|\n| 1 | 2 | 3 |\n| x | | z |\n",
+            "Footnote[^1] and [a link with a note[^2]](../other/).\n\n[^1]: The note.\n[^2]: Another.",
+            "```rust\nfn main() { let a = \"<b>\"; }\n```\n\n    indented <code>\n",
+            "> quoted\n>\n> - list\n>   1. nested\n\n3. starts at three\n4. next",
+            "# Title {#custom .cls}\n\n## Second {data-x=1}\n\ntext",
+            "Claim.<sup class=\"cite\" id=\"cite-1\"><a href=\"#ref-1\" aria-label=\"reference 1\">1</a>&#8211;<a href=\"#ref-3\" aria-label=\"reference 3\">3</a></sup> More.",
+            "[A link <sup class=\"cite\" id=\"cite-1\"><a href=\"#ref-1\" aria-label=\"reference 1\">1</a></sup>](https://x.org/)",
+            "Unbalanced <sup class=\"cite\" id=\"cite-1\"> citation.",
+            "<b>bold</b> raw and <script>alert(1)</script>",
+            "[bad](javascript:alert(1)) [worse](java\tscript:alert(1)) [mail](mailto:a@b.org) [tel](TEL:+1)",
+            "<https://example.org/auto> and <mailto:x@y.org> autolinks, www.example.org",
+            "Windows\r\nline\r\nends\r\n",
+            "Null \u{0} byte",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        for dir in ["content", "tests/fixtures", "templates"] {
+            for e in walkdir::WalkDir::new(root.join(dir)).into_iter().flatten() {
+                if e.path().extension().is_some_and(|x| x == "md") {
+                    if let Ok(t) = std::fs::read_to_string(e.path()) {
+                        // With the citations as the build writes them.
+                        let scan = crate::cite::scan::scan(&t);
+                        let keys: Vec<String> = scan
+                            .groups
+                            .iter()
+                            .flat_map(|g| g.items.iter().map(|i| i.key.clone()))
+                            .collect();
+                        let cited = crate::cite::render_citations(
+                            &t,
+                            &scan.groups,
+                            &|k| keys.iter().position(|x| x == k).map(|i| i + 1),
+                            &|i| format!("cite-{}", i + 1),
+                        );
+                        pages.push(t);
+                        pages.push(cited);
+                    }
+                }
+            }
+        }
+        let allow = crate::config::HtmlConfig::default();
+        let mut skipped = 0;
+        for md in &pages {
+            let (events, _) = prepared(md, &["references"], Some("guides/page"));
+            let fast = to_html(events.clone(), &allow, false);
+            let cleaned = to_html(events, &allow, true);
+            assert_eq!(fast, cleaned, "for the Markdown:\n{md}");
+            let (events, _) = prepared(md, &["references"], Some("guides/page"));
+            if crate::render::sanitize::needs_no_cleaning(&events) {
+                skipped += 1;
+            }
+        }
+        assert!(
+            skipped * 2 > pages.len(),
+            "most pages skip cleaning ({skipped} of {})",
+            pages.len()
+        );
+    }
+
+    #[test]
+    fn script_and_doubtful_markup_are_always_cleaned() {
+        for md in [
+            "<b>raw</b> html",
+            "<script>alert(1)</script>",
+            "[x](javascript:alert(1))",
+            "[x](<java\tscript:alert(1)>)",
+            "[x](<java script:alert(1)>)",
+            "[x](data:text/html,hi)",
+            "![x](vbscript:x)",
+            "## Heading {onclick=alert(1)}",
+            "Unbalanced <sup class=\"cite\" id=\"cite-1\"> citation.",
+            "[link <sup class=\"cite\" id=\"cite-1\"><a href=\"#ref-1\" aria-label=\"reference 1\">1</a></sup>](https://x.org/)",
+            "<a href=\"#ref-1\" aria-label=\"reference 2\">1</a>",
+            "<sup class=\"cite\" id=\"cite-1\" onclick=\"x\">",
+        ] {
+            let (events, _) = prepared(md, &[], None);
+            assert!(
+                !crate::render::sanitize::needs_no_cleaning(&events),
+                "{md}"
+            );
+        }
+    }
+
+    const FRAGMENTS: &[&str] = &[
+        "text ",
+        "*em* ",
+        "**strong** ",
+        "`code` ",
+        "~~del~~ ",
+        "\n",
+        "\n\n",
+        "# ",
+        "## ",
+        "- ",
+        "1. ",
+        "> ",
+        "| a | b |\n|---|:-:|\n| 1 | 2 |\n",
+        "[l](../x/ \"t\") ",
+        "[l](https://x.org/?a=1&b='c') ",
+        "![i<>](p.png) ",
+        "[^1] ",
+        "\n\n[^1]: note\n",
+        "```\ncode <x>\n```\n",
+        "    indented\n",
+        "---\n",
+        "\"q\" ",
+        "'s ",
+        "& ",
+        "< ",
+        "> ",
+        "\u{a0}",
+        "é ",
+        "<https://a.org/> ",
+        "{#id .c} ",
+        "<sup class=\"cite\" id=\"cite-2\">",
+        "<a href=\"#ref-2\" aria-label=\"reference 2\">",
+        "2",
+        "</a>",
+        "</sup>",
+        "[",
+        "]",
+        "(",
+        ")",
+        "  \n",
+        "\\",
+        "&amp; ",
+        "&#39; ",
+        "*",
+        "_",
+        "\r\n",
+        "\t",
+        "<!-- c -->",
+        "[x](<a b>) ",
+        "<b>",
+        "</b>",
+        "[x](TEL:1) ",
+        "[x](#frag) ",
+    ];
+
+    proptest::proptest! {
+        #[test]
+        fn any_markdown_skips_cleaning_only_when_cleaning_changes_nothing(
+            parts in proptest::collection::vec(proptest::sample::select(FRAGMENTS), 0..40)
+        ) {
+            let md = parts.concat();
+            let allow = crate::config::HtmlConfig::default();
+            let (events, _) = prepared(&md, &[], Some("a/b"));
+            let fast = to_html(events.clone(), &allow, false);
+            let cleaned = to_html(events, &allow, true);
+            proptest::prop_assert_eq!(fast, cleaned, "for {:?}", md);
+        }
     }
 
     #[test]

@@ -84,6 +84,183 @@ pub fn clean(html: &str, extra: &HtmlConfig) -> String {
     b.clean(html).to_string()
 }
 
+/// Whether the HTML pulldown-cmark writes for `events` is markup the sanitizer would keep as it
+/// is: no raw HTML but careguide's own citation markup (balanced, and not inside a link), no
+/// heading attributes beyond id and classes, link and image URLs that are relative or use
+/// http, https, mailto or tel, and only the elements plain Markdown makes. Such a page skips
+/// [`clean`] (the costliest step of rendering a page) and goes through [`as_cleaned`]; any
+/// other page is sanitized. A test renders many pages both ways and compares the bytes.
+pub fn needs_no_cleaning(events: &[pulldown_cmark::Event]) -> bool {
+    use pulldown_cmark::{Event, Tag};
+    let mut open: Vec<&str> = Vec::new();
+    let mut in_link = 0usize;
+    for e in events {
+        // Inside citation markup there is only its text (the numbers, dashes and commas).
+        if !open.is_empty() && !matches!(e, Event::Text(_) | Event::InlineHtml(_)) {
+            return false;
+        }
+        match e {
+            Event::Start(tag) => {
+                match tag {
+                    Tag::Paragraph
+                    | Tag::BlockQuote(None)
+                    | Tag::CodeBlock(_)
+                    | Tag::List(_)
+                    | Tag::Item
+                    | Tag::FootnoteDefinition(_)
+                    | Tag::Table(_)
+                    | Tag::TableHead
+                    | Tag::TableRow
+                    | Tag::TableCell
+                    | Tag::Emphasis
+                    | Tag::Strong
+                    | Tag::Strikethrough => {}
+                    Tag::Heading { attrs, .. } if attrs.is_empty() => {}
+                    Tag::Link { dest_url, .. } => {
+                        if in_link > 0 || open.contains(&"a") || !safe_url(dest_url) {
+                            return false;
+                        }
+                        in_link += 1;
+                    }
+                    // Its text goes into the alt attribute: plain text only.
+                    Tag::Image { dest_url, .. } => {
+                        if !safe_url(dest_url) {
+                            return false;
+                        }
+                    }
+                    _ => return false,
+                }
+            }
+            Event::End(pulldown_cmark::TagEnd::Link) => in_link = in_link.saturating_sub(1),
+            Event::End(_)
+            | Event::Text(_)
+            | Event::Code(_)
+            | Event::SoftBreak
+            | Event::HardBreak
+            | Event::Rule => {}
+            // A footnote reference is a link: not inside another.
+            Event::FootnoteReference(_) => {
+                if in_link > 0 || open.contains(&"a") {
+                    return false;
+                }
+            }
+            Event::InlineHtml(h) => match citation_tag(h) {
+                Some(CiteTag::Open(name)) => {
+                    if name == "a" && (in_link > 0 || open.contains(&"a")) {
+                        return false;
+                    }
+                    open.push(name);
+                }
+                Some(CiteTag::Close(name)) => {
+                    if open.pop() != Some(name) {
+                        return false;
+                    }
+                }
+                None => return false,
+            },
+            _ => return false,
+        }
+    }
+    open.is_empty()
+}
+
+enum CiteTag {
+    Open(&'static str),
+    Close(&'static str),
+}
+
+/// One tag of the citation markup [`crate::cite::render_citations`] writes, exactly:
+/// `<sup class="cite" id="cite-N">` (or `cite-sN`), `<a href="#ref-N" aria-label="reference
+/// N">` and their end tags.
+fn citation_tag(h: &str) -> Option<CiteTag> {
+    let number = |s: &str| !s.is_empty() && s.len() <= 9 && s.bytes().all(|b| b.is_ascii_digit());
+    match h {
+        "</sup>" => return Some(CiteTag::Close("sup")),
+        "</a>" => return Some(CiteTag::Close("a")),
+        _ => {}
+    }
+    if let Some(id) = h
+        .strip_prefix("<sup class=\"cite\" id=\"cite-")
+        .and_then(|r| r.strip_suffix("\">"))
+    {
+        return number(id.strip_prefix('s').unwrap_or(id)).then_some(CiteTag::Open("sup"));
+    }
+    let rest = h.strip_prefix("<a href=\"#ref-")?.strip_suffix("\">")?;
+    let (n, label) = rest.split_once("\" aria-label=\"reference ")?;
+    (number(n) && n == label).then_some(CiteTag::Open("a"))
+}
+
+/// A link or image URL the sanitizer keeps as it is: relative (no scheme), or http, https,
+/// mailto or tel; nothing a browser would strip (controls, spaces) that could hide a scheme.
+fn safe_url(url: &str) -> bool {
+    if url.bytes().any(|b| b.is_ascii_control() || b == b' ') {
+        return false;
+    }
+    let end = url.find(['/', '?', '#']).unwrap_or(url.len());
+    match url[..end].split_once(':') {
+        None => true,
+        Some((scheme, _)) => ["http", "https", "mailto", "tel"]
+            .iter()
+            .any(|s| scheme.eq_ignore_ascii_case(s)),
+    }
+}
+
+/// pulldown-cmark's HTML for events that pass [`needs_no_cleaning`], serialized as [`clean`]
+/// serializes what it keeps (html5ever): void elements without ` /`, `'` unescaped in attribute
+/// values, no-break spaces as `&nbsp;`.
+pub fn as_cleaned(html: &str) -> String {
+    let mut out = String::with_capacity(html.len() + html.len() / 64);
+    let mut rest = html;
+    while !rest.is_empty() {
+        // Text up to the next tag.
+        let lt = rest.find('<').unwrap_or(rest.len());
+        push_nbsp_escaped(&mut out, &rest[..lt]);
+        rest = &rest[lt..];
+        if rest.is_empty() {
+            break;
+        }
+        // The tag: attribute values are quoted and never hold a raw '<', '>' or '"'; of the
+        // escapes pulldown-cmark writes there, only the single quote's differs.
+        let gt = rest.find('>').map(|i| i + 1).unwrap_or(rest.len());
+        let mut tag = &rest[..gt];
+        rest = &rest[gt..];
+        let void = tag.ends_with(" />");
+        if void {
+            tag = &tag[..tag.len() - 3];
+        }
+        let mut t = String::with_capacity(tag.len());
+        let mut r = tag;
+        while let Some(i) = r.find('&') {
+            t.push_str(&r[..i]);
+            r = &r[i..];
+            let (with, len) = match () {
+                _ if r.starts_with("&#39;") => ("'", 5),
+                _ if r.starts_with("&#x27;") => ("'", 6),
+                _ => ("&", 1),
+            };
+            t.push_str(with);
+            r = &r[len..];
+        }
+        t.push_str(r);
+        push_nbsp_escaped(&mut out, &t);
+        if void {
+            out.push('>');
+        }
+    }
+    out
+}
+
+fn push_nbsp_escaped(out: &mut String, s: &str) {
+    let mut parts = s.split('\u{a0}');
+    if let Some(first) = parts.next() {
+        out.push_str(first);
+    }
+    for p in parts {
+        out.push_str("&nbsp;");
+        out.push_str(p);
+    }
+}
+
 /// Problems with `[html]` in `careguide.toml`: an element or attribute that can run script.
 pub fn check_config(html: &HtmlConfig, text: &str, file: &Path) -> Vec<Diagnostic> {
     let place = |needle: &str| -> (usize, usize) {
