@@ -249,10 +249,20 @@ pub fn variants_by(
             })
             .collect()
     };
-    audiences
-        .iter()
-        .map(|a| variant_with(page, a, &lookup))
-        .collect()
+    // Audiences that read the same Markdown (no block for one of them) share one rendering.
+    let mut out: Vec<Variant> = Vec::with_capacity(audiences.len());
+    for a in audiences {
+        let markdown = crate::audience::select(page.doc.body(), a);
+        let same = out.iter().find(|v| v.markdown == markdown).cloned();
+        out.push(match same {
+            Some(mut v) => {
+                v.audience = a.clone();
+                v
+            }
+            None => variant_of(page, a, markdown, &lookup),
+        });
+    }
+    out
 }
 
 fn variant_with(
@@ -260,8 +270,19 @@ fn variant_with(
     audience: &str,
     format: &dyn Fn(&[&Reference]) -> Vec<Formatted>,
 ) -> Variant {
+    let markdown = crate::audience::select(page.doc.body(), audience);
+    variant_of(page, audience, markdown, format)
+}
+
+/// A variant from the Markdown its audience reads; nothing in it depends on the audience
+/// but its name.
+fn variant_of(
+    page: &Resolved,
+    audience: &str,
+    markdown: String,
+    format: &dyn Fn(&[&Reference]) -> Vec<Formatted>,
+) -> Variant {
     let doc = page.doc;
-    let markdown = crate::audience::select(doc.body(), audience);
     let summary_scan: Scan = scan::scan(&doc.front.summary);
     let body_scan: Scan = scan::scan(&markdown);
     let order = crate::cite::number(
@@ -961,5 +982,35 @@ impl Timer {
             );
             start.set(now);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::audience::testutil::{config, page, REVIEW};
+
+    #[test]
+    fn audiences_that_read_the_same_markdown_share_a_rendering() {
+        let doc = page(
+            REVIEW,
+            "## Plan\n\nLower the dose slowly.\n\n::: clinician\nConsider clonidine for symptoms.\n:::\n",
+        );
+        let config = config();
+        let mut d = Diagnostics::new();
+        let resolved = resolve(&doc, &config, &mut d);
+        let formatter = Formatter::new(&config.citations.style, Path::new(".")).unwrap();
+        let shared = variants(&resolved, &doc.audiences, &formatter);
+        let names: Vec<&str> = shared.iter().map(|v| v.audience.as_str()).collect();
+        assert_eq!(names, ["patient", "caregiver", "clinician"]);
+        // Each is what rendering that audience alone gives.
+        for v in &shared {
+            let alone = variant(&resolved, &v.audience, &formatter);
+            assert_eq!(v.body_html, alone.body_html, "{}", v.audience);
+            assert_eq!(v.markdown, alone.markdown, "{}", v.audience);
+        }
+        assert_eq!(shared[0].body_html, shared[1].body_html);
+        assert!(!shared[0].body_html.contains("clonidine"));
+        assert!(shared[2].body_html.contains("clonidine"));
     }
 }

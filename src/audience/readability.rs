@@ -354,9 +354,18 @@ pub fn check(doc: &Document, config: &Config) -> (BTreeMap<String, Scores>, Vec<
     let mut scores = BTreeMap::new();
     let mut diags = Vec::new();
     let lay = super::blocks::layout(doc.body());
+    // Audiences often read the same text (no block for one of them): analyzed once.
+    let mut analyzed: Vec<(String, Analysis)> = Vec::new();
     for audience in &doc.audiences {
         let selected = lay.select(doc.body(), audience);
-        let analysis = analyze(&selected.text);
+        let analysis = match analyzed.iter().find(|(t, _)| *t == selected.text) {
+            Some((_, a)) => a.clone(),
+            None => {
+                let a = analyze(&selected.text);
+                analyzed.push((selected.text.clone(), a.clone()));
+                a
+            }
+        };
         diags.extend(check_variant(doc, config, audience, &selected, &analysis));
         scores.insert(audience.clone(), analysis.scores);
     }
