@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Build-speed benchmark: cold build (HTML for three audiences, with and without the per-page
-# PDFs), no-op rebuild, and rebuild after editing one page, with peak memory.
+# PDFs), no-op rebuild, and rebuild after editing one page, with peak memory; and the size of
+# the search index per page.
 #
 #   bench/site.sh            # N = 1000 and 5000
 #   bench/site.sh 200        # any sizes
@@ -34,6 +35,10 @@ for n in "${@:-1000 5000}"; do
     "$gen" "$n1" "$site"
     echo "| $n1 | cold, HTML only (--no-pdf) | $(measure "$bin" build --no-pdf --root "$site") |"
     echo "| $n1 | no-op rebuild | $(measure "$bin" build --no-pdf --root "$site") |"
+    idx="$site/output/search/index.js"
+    bytes=$(stat -c %s "$idx")
+    gz=$(gzip -9 -c "$idx" | wc -c)
+    echo "| $n1 | search index size | $((bytes / 1024)) KB: $((bytes / n1)) B per page, $((gz / n1)) B gzipped | |"
     page="$site/content/section-0/page-7.md"
     printf '\nOne more sentence for the benchmark.\n' >>"$page"
     echo "| $n1 | one page edited | $(measure "$bin" build --no-pdf --root "$site") |"

@@ -54,11 +54,38 @@ impl Stamp {
 
     /// Whether a file with this stamp, read at `read_at` (nanoseconds since the epoch), can be
     /// known by its stamp later. A file written shortly before it was read could be written
-    /// again within the file system's timestamp granularity (two seconds on some) without its
-    /// stamp changing: it is read again next time.
+    /// again within the file system's timestamp granularity without its stamp changing: it is
+    /// read again next time. The granularity is a clock tick (a few milliseconds) where times
+    /// have nanoseconds, and up to two seconds where they have none (FAT, some network shares).
     pub fn settled(&self, read_at: i128) -> bool {
-        const MARGIN: i128 = 3_000_000_000;
-        self.mtime < read_at - MARGIN && self.ctime < read_at - MARGIN
+        const NS: i128 = 1_000_000_000;
+        let coarse = self.mtime % NS == 0 && self.ctime % NS == 0;
+        let margin = if coarse { 3 * NS } else { NS / 10 };
+        self.mtime < read_at - margin && self.ctime < read_at - margin
+    }
+}
+
+#[cfg(test)]
+mod stamp_tests {
+    use super::Stamp;
+
+    #[test]
+    fn recently_written_files_are_not_known_by_their_stamp() {
+        const NS: i128 = 1_000_000_000;
+        let at = |mtime: i128| Stamp {
+            size: 1,
+            inode: 1,
+            mtime,
+            ctime: mtime,
+        };
+        let read_at = 1_000 * NS + 500_000_000;
+        // Times with nanoseconds.
+        assert!(at(read_at - NS / 5).settled(read_at));
+        assert!(!at(read_at - NS / 20).settled(read_at));
+        assert!(!at(read_at + NS / 5).settled(read_at));
+        // Whole seconds: a file system that keeps no nanoseconds needs a wider margin.
+        assert!(!at(998 * NS).settled(read_at));
+        assert!(at(996 * NS).settled(read_at));
     }
 }
 
