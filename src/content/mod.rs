@@ -87,6 +87,16 @@ mod stamp_tests {
         assert!(!at(998 * NS).settled(read_at));
         assert!(at(996 * NS).settled(read_at));
     }
+
+    #[test]
+    fn a_page_taken_from_the_cache_without_its_text_does_not_panic() {
+        let mut doc = crate::audience::testutil::page("review:\n  status: draft\n", "Body.\n");
+        assert!(doc.body().contains("Body."));
+        doc.text = String::new();
+        assert_eq!(doc.body(), "");
+        assert_eq!(doc.yaml(), "");
+        assert_eq!(doc.key_line("review"), 1);
+    }
 }
 
 /// Now, in nanoseconds since the epoch (for [`Stamp::settled`]).
@@ -130,7 +140,8 @@ pub struct Document {
 
 impl Document {
     pub fn body(&self) -> &str {
-        &self.text[self.body_offset..]
+        // A page taken whole from the build cache has no text (see `build::run`).
+        self.text.get(self.body_offset..).unwrap_or("")
     }
 
     /// The front matter's YAML text.
@@ -141,7 +152,7 @@ impl Document {
             .map(|i| i + 1)
             .unwrap_or(0)
             .min(self.body_offset);
-        &self.text[start..self.body_offset]
+        self.text.get(start..self.body_offset).unwrap_or("")
     }
 
     /// 1-based line and column of a byte offset into the body.
