@@ -612,7 +612,7 @@ pub fn run(opts: &Options) -> Report {
         .collect();
     // Looked up by file, not by position: `dedupe` may have dropped a page.
     let reusable = |doc: &Document| -> Option<&cache::PageRecord> {
-        let k = doc.file.display().to_string();
+        let k = key_of(doc);
         reusable_pages
             .contains(&k)
             .then(|| manifest.pages.get(&k))
@@ -637,23 +637,19 @@ pub fn run(opts: &Options) -> Report {
         .pages
         .par_iter()
         .map(|doc| {
-            if let Some(r) = reusable(doc).filter(|_| reused_facts.contains_key(&key_of(doc))) {
-                let kept: Result<(), Diagnostic> = match &writer {
-                    Some(w) => r.outputs.iter().try_for_each(|(p, n, d)| w.keep(p, *n, d)),
-                    None => Ok(()),
-                };
+            let page_key = key_of(doc);
+            if let Some(r) = reusable(doc).filter(|_| reused_facts.contains_key(&page_key)) {
                 return PageResult {
                     facts: None,
-                    files: match kept {
+                    files: match keep(writer.as_ref(), &r.outputs) {
                         Ok(()) => PageFiles::Reused,
-                        Err(e) => PageFiles::Rendered(Err(vec![e])),
+                        Err(e) => PageFiles::Rendered(Err(e)),
                     },
                 };
             }
             let mut d = Diagnostics::new();
             d.extend(page_diags.get(&doc.file).cloned().unwrap_or_default());
             let resolved = resolve_with(doc, &site.config, &library, &mut d);
-            let page_key = doc.file.display().to_string();
             let mut variants = match &formatter {
                 Some(f) => {
                     let style = &site.config.citations.style;
@@ -809,11 +805,7 @@ pub fn run(opts: &Options) -> Report {
                 .as_ref()
                 .filter(|(k, files)| *k == lists_key && manifest.files_intact(files));
             match (unchanged, &writer) {
-                (Some((_, files)), Some(w)) => files
-                    .iter()
-                    .try_for_each(|(p, n, d)| w.keep(p, *n, d))
-                    .map(|()| files.clone())
-                    .map_err(|e| vec![e]),
+                (Some((_, files)), Some(_)) => keep(writer.as_ref(), files).map(|()| files.clone()),
                 _ => crate::render::site::render_lists(&site, t)
                     .and_then(|files| store(writer.as_ref(), files)),
             }
@@ -915,6 +907,20 @@ enum PageFiles {
 /// A page's key in the cache: its file, relative to the root.
 fn key_of(doc: &Document) -> String {
     doc.file.display().to_string()
+}
+
+/// Tell the writer (none for `check`) that files the cache recorded are unchanged.
+fn keep(
+    writer: Option<&crate::output::Writer>,
+    files: &[cache::FileRecord],
+) -> Result<(), Vec<Diagnostic>> {
+    match writer {
+        Some(w) => files
+            .iter()
+            .try_for_each(|(p, n, d)| w.keep(p, *n, d))
+            .map_err(|e| vec![e]),
+        None => Ok(()),
+    }
 }
 
 /// Hand files to the writer (none for `check`), keeping what the cache records of each.

@@ -464,7 +464,7 @@ impl Manifest {
     }
 
     pub fn site_files_intact(&self) -> bool {
-        self.present(&self.site_files)
+        self.files_intact(&self.site_files)
     }
 
     /// What the cache knows of the output folder and its back copy, for the writer.
@@ -491,11 +491,7 @@ impl Manifest {
     }
 
     /// Whether each (path, size) is in the output folder with that size.
-    pub fn files_intact(&self, files: &[(String, u64, String)]) -> bool {
-        self.present(files)
-    }
-
-    fn present(&self, files: &[(String, u64, String)]) -> bool {
+    pub fn files_intact(&self, files: &[FileRecord]) -> bool {
         files.iter().all(|(p, size, _)| {
             std::fs::metadata(self.out.join(p))
                 .map(|m| m.len() == *size)
@@ -509,7 +505,7 @@ impl Manifest {
 
     /// Whether every output the record lists is still in the output folder, unchanged in size.
     pub fn outputs_intact(&self, record: &PageRecord) -> bool {
-        self.present(&record.outputs)
+        self.files_intact(&record.outputs)
     }
 }
 
