@@ -132,6 +132,9 @@ pub struct Resolved<'a> {
     pub refs: BTreeMap<String, Reference>,
     /// The site's `[html]` allowlist for raw HTML in the page's Markdown.
     pub html: crate::config::HtmlConfig,
+    /// The citations of the summary and of the whole body, as the checks found them.
+    pub summary_scan: Scan,
+    pub body_scan: Scan,
 }
 
 /// One audience's version of a page, rendered.
@@ -206,6 +209,8 @@ pub fn resolve_with<'a>(
         doc,
         refs,
         html: config.html.clone(),
+        summary_scan,
+        body_scan,
     }
 }
 
@@ -226,13 +231,12 @@ pub fn variants_by(
     audiences: &[String],
     format: &(dyn Fn(&[&Reference]) -> Vec<Formatted> + Sync),
 ) -> Vec<Variant> {
-    let mut ids = BTreeSet::new();
-    for t in std::iter::once(page.doc.front.summary.as_str()).chain([page.doc.body()]) {
-        for g in scan::scan(t).groups {
-            ids.extend(g.items.into_iter().map(|i| i.key));
-        }
-    }
-    let cited: Vec<&Reference> = ids.iter().filter_map(|k| page.refs.get(k)).collect();
+    let ids: BTreeSet<&str> = [&page.summary_scan, &page.body_scan]
+        .into_iter()
+        .flat_map(|s| &s.groups)
+        .flat_map(|g| g.items.iter().map(|i| i.key.as_str()))
+        .collect();
+    let cited: Vec<&Reference> = ids.iter().filter_map(|k| page.refs.get(*k)).collect();
     let formatted: BTreeMap<&str, Formatted> = cited
         .iter()
         .map(|r| r.id.as_str())
@@ -252,7 +256,7 @@ pub fn variants_by(
     // Audiences that read the same Markdown (no block for one of them) share one rendering.
     let mut out: Vec<Variant> = Vec::with_capacity(audiences.len());
     for a in audiences {
-        let markdown = crate::audience::select(page.doc.body(), a);
+        let markdown = crate::audience::select_in(page.doc, a);
         let same = out.iter().find(|v| v.markdown == markdown).cloned();
         out.push(match same {
             Some(mut v) => {
@@ -270,7 +274,7 @@ fn variant_with(
     audience: &str,
     format: &dyn Fn(&[&Reference]) -> Vec<Formatted>,
 ) -> Variant {
-    let markdown = crate::audience::select(page.doc.body(), audience);
+    let markdown = crate::audience::select_in(page.doc, audience);
     variant_of(page, audience, markdown, format)
 }
 
@@ -283,8 +287,16 @@ fn variant_of(
     format: &dyn Fn(&[&Reference]) -> Vec<Formatted>,
 ) -> Variant {
     let doc = page.doc;
-    let summary_scan: Scan = scan::scan(&doc.front.summary);
-    let body_scan: Scan = scan::scan(&markdown);
+    let summary_scan = &page.summary_scan;
+    // An audience that sees the whole body (no blocks) has its citations where the checks
+    // found them.
+    let own_scan;
+    let body_scan: &Scan = if markdown == doc.body() {
+        &page.body_scan
+    } else {
+        own_scan = scan::scan(&markdown);
+        &own_scan
+    };
     let order = crate::cite::number(
         summary_scan.groups.iter().chain(body_scan.groups.iter()),
         |k| page.refs.contains_key(k),
@@ -530,7 +542,7 @@ pub fn run(opts: &Options) -> Report {
             .and_then(|r| r.doc.take());
         match cached {
             Some(mut doc) => {
-                doc.text = src.text;
+                doc.set_text(src.text);
                 pages.push(doc);
             }
             None => to_parse.push(src),

@@ -233,8 +233,7 @@ pub fn select_mapped(body: &str, audience: &str) -> Selected {
 
 /// Every audience-block problem of a page, at its line and column.
 pub fn check(doc: &Document, config: &Config) -> Vec<Diagnostic> {
-    let body = doc.body();
-    let lay = layout(body);
+    let lay = doc.layout();
     let mut out = Vec::new();
     let pos = |o: usize| doc.body_pos(o);
     let ids = config.audience_ids();

@@ -33,6 +33,11 @@ pub fn select(body: &str, audience: &str) -> String {
     blocks::select_mapped(body, audience).text
 }
 
+/// [`select`] on a page's body, with the page's blocks read once for all its audiences.
+pub fn select_in(doc: &crate::content::Document, audience: &str) -> String {
+    doc.layout().select(doc.body(), audience).text
+}
+
 /// A page's reading-level scores per audience and its reading-level and review findings.
 #[derive(Debug, Clone, Default)]
 pub struct Audit {

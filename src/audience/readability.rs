@@ -353,7 +353,7 @@ fn fmt_grade(g: f64) -> String {
 pub fn check(doc: &Document, config: &Config) -> (BTreeMap<String, Scores>, Vec<Diagnostic>) {
     let mut scores = BTreeMap::new();
     let mut diags = Vec::new();
-    let lay = super::blocks::layout(doc.body());
+    let lay = doc.layout();
     // Audiences often read the same text (no block for one of them): analyzed once.
     let mut analyzed: Vec<(String, Analysis)> = Vec::new();
     for audience in &doc.audiences {

@@ -475,6 +475,10 @@ fn without_citations(text: &str) -> String {
 /// Make JSON safe inside `<script type="application/ld+json">`: no `</script>`, `<!--` or
 /// `]]>` can appear, and the result is still the same JSON.
 pub fn script_safe_json(json: &str) -> String {
+    // 0xE2 starts the UTF-8 of U+2028 and U+2029 (and of other characters, which stay).
+    if !json.bytes().any(|b| matches!(b, b'<' | b'>' | b'&' | 0xE2)) {
+        return json.to_string();
+    }
     let mut out = String::with_capacity(json.len());
     for c in json.chars() {
         match c {

@@ -284,6 +284,28 @@ fn count_letters(w: &str) -> usize {
 /// Syllables in one word as written in text: case, apostrophes and hyphens are handled;
 /// numbers count as one syllable; a token without letters or digits counts zero.
 pub fn count(word: &str) -> usize {
+    // Pages repeat their words, and counting one takes thousands of instructions (exception
+    // list, suffixes): each thread remembers the words it has counted, up to a bound.
+    const REMEMBERED: usize = 50_000;
+    thread_local! {
+        static SEEN: std::cell::RefCell<std::collections::HashMap<String, usize>> =
+            Default::default();
+    }
+    SEEN.with(|seen| {
+        let mut seen = seen.borrow_mut();
+        if let Some(&n) = seen.get(word) {
+            return n;
+        }
+        let n = count_uncached(word);
+        if seen.len() >= REMEMBERED {
+            seen.clear();
+        }
+        seen.insert(word.to_string(), n);
+        n
+    })
+}
+
+fn count_uncached(word: &str) -> usize {
     let mut total = 0;
     let mut any_digit = false;
     for part in word.split(['-', '\u{2010}', '\u{2011}', '\u{2013}', '/']) {

@@ -76,6 +76,17 @@ fn key_len(s: &str) -> usize {
     end
 }
 
+/// Whether `[@key]` is certainly a citation of exactly `key`, without parsing Markdown: ASCII
+/// letters, digits and `_`, with `.`, `:`, `-`, `/` only between them. Nothing made of these
+/// can start code, HTML, a link or a heading, so the full scan would agree.
+pub fn is_plain_key(key: &str) -> bool {
+    !key.is_empty()
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"_.:-/".contains(&b))
+        && key_len(key) == key.len()
+}
+
 /// Regions of `text` where a `[@` is not a citation, and regions where it is misplaced.
 /// Ranges of text paired with where a citation there would be misplaced.
 type MisplacedRegions = Vec<(Range<usize>, Misplaced)>;
@@ -217,6 +228,39 @@ fn parse_group(inner: &str, base: usize) -> Result<Vec<CiteItem>, Malformed> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_keys_are_what_the_full_scan_finds() {
+        for key in [
+            "weiss2021",
+            "r12x3",
+            "a.b",
+            "a:b-c/d",
+            "who_2023",
+            "a.",
+            ".a",
+            "a..b",
+            "a-",
+            "_a_",
+            "a__b",
+            "x/y/z",
+            "1",
+            "a<b>c",
+            "a`b`",
+            "a b",
+            "é1",
+            "a#b",
+            "",
+        ] {
+            let scanned = scan(&format!("[@{key}]"));
+            let full = matches!(scanned.groups.first(), Some(g) if g.items.len() == 1 && g.items[0].key == key);
+            if is_plain_key(key) {
+                assert!(full, "{key}");
+            }
+        }
+        assert!(is_plain_key("weiss2021") && is_plain_key("a:b-c/d"));
+        assert!(!is_plain_key("a-") && !is_plain_key("a<b>c"));
+    }
 
     fn keys(s: &Scan) -> Vec<Vec<&str>> {
         s.groups

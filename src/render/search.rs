@@ -518,11 +518,23 @@ pub fn page_value(
         let mut order: Vec<Piece> = Vec::new();
         let mut masks: BTreeMap<Piece, u64> = BTreeMap::new();
         let mut page_mask = 0u64;
+        // Audiences that share a rendering (same HTML) share its pieces: extracted once.
+        let mut seen: Vec<(&str, &str, Vec<Piece>)> = Vec::new();
         for v in vs {
             let m = aud_index(&v.audience).map(bit).unwrap_or(0);
             page_mask |= m;
-            let mut all = pieces(&v.summary_html, ("The short answer", "summary"));
-            all.extend(pieces(&v.body_html, ("", "")));
+            let same = seen
+                .iter()
+                .find(|(s, b, _)| *s == v.summary_html && *b == v.body_html);
+            let all = match same {
+                Some((_, _, all)) => all.clone(),
+                None => {
+                    let mut all = pieces(&v.summary_html, ("The short answer", "summary"));
+                    all.extend(pieces(&v.body_html, ("", "")));
+                    seen.push((&v.summary_html, &v.body_html, all.clone()));
+                    all
+                }
+            };
             for p in all {
                 let slot = masks.entry(p.clone()).or_insert_with(|| {
                     order.push(p);

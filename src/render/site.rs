@@ -437,14 +437,28 @@ pub fn render_page(
         .iter()
         .position(|v| v.audience == config.default_audience)
         .unwrap_or(0);
-    let jobs: Vec<(&Document, &Variant, bool)> = variants
+    // Each variant's JSON-LD, made once: the default page carries the same as its variant's.
+    let json_lds: Vec<String> = variants
         .iter()
-        .map(|v| (doc, v, false))
-        .chain(variants.get(default).map(|v| (doc, v, true)))
+        .map(|v| {
+            let dois: Vec<String> = v.cited.iter().filter_map(|r| r.doi.clone()).collect();
+            crate::audience::review::json_ld(doc, config, &v.audience, &dois)
+        })
+        .collect();
+    let jobs: Vec<(&Variant, &String, bool)> = variants
+        .iter()
+        .zip(&json_lds)
+        .map(|(v, ld)| (v, ld, false))
+        .chain(
+            variants
+                .get(default)
+                .zip(json_lds.get(default))
+                .map(|(v, ld)| (v, ld, true)),
+        )
         .collect();
     let results: Vec<Result<OutputFile, Diagnostic>> = jobs
         .iter()
-        .map(|(doc, v, is_default)| {
+        .map(|(v, json_ld, is_default)| {
             let dir = if *is_default {
                 doc.path.clone()
             } else {
@@ -497,11 +511,7 @@ pub fn render_page(
             if pdf {
                 ctx.insert("pdf_url", &format!("{root}{}/{}.pdf", doc.path, v.audience));
             }
-            let dois: Vec<String> = v.cited.iter().filter_map(|r| r.doi.clone()).collect();
-            ctx.insert(
-                "json_ld",
-                &crate::audience::review::json_ld(doc, config, &v.audience, &dois),
-            );
+            ctx.insert("json_ld", json_ld);
             ctx.insert(
                 "canonical",
                 &format!("{}{}/{}/", base(config), doc.path, v.audience),
