@@ -135,6 +135,9 @@ pub struct Resolved<'a> {
     /// The citations of the summary and of the whole body, as the checks found them.
     pub summary_scan: Scan,
     pub body_scan: Scan,
+    /// The body's audience blocks, read once for the checks and every audience's selection
+    /// (and dropped with the page, not kept for the whole build).
+    pub layout: crate::audience::blocks::Layout,
 }
 
 /// One audience's version of a page, rendered.
@@ -200,8 +203,9 @@ pub fn resolve_with<'a>(
             );
         }
     }
+    let layout = crate::audience::blocks::layout(doc.body());
     diags.extend(
-        crate::audience::check_blocks(doc, config)
+        crate::audience::blocks::check_with(doc, &layout, config)
             .into_iter()
             .filter_map(|d| config.apply_level(d)),
     );
@@ -211,6 +215,7 @@ pub fn resolve_with<'a>(
         html: config.html.clone(),
         summary_scan,
         body_scan,
+        layout,
     }
 }
 
@@ -256,7 +261,7 @@ pub fn variants_by(
     // Audiences that read the same Markdown (no block for one of them) share one rendering.
     let mut out: Vec<Variant> = Vec::with_capacity(audiences.len());
     for a in audiences {
-        let markdown = crate::audience::select_in(page.doc, a);
+        let markdown = page.layout.select(page.doc.body(), a).text;
         let same = out.iter().find(|v| v.markdown == markdown).cloned();
         out.push(match same {
             Some(mut v) => {
@@ -274,7 +279,7 @@ fn variant_with(
     audience: &str,
     format: &dyn Fn(&[&Reference]) -> Vec<Formatted>,
 ) -> Variant {
-    let markdown = crate::audience::select_in(page.doc, audience);
+    let markdown = page.layout.select(page.doc.body(), audience).text;
     variant_of(page, audience, markdown, format)
 }
 
@@ -542,7 +547,7 @@ pub fn run(opts: &Options) -> Report {
             .and_then(|r| r.doc.take());
         match cached {
             Some(mut doc) => {
-                doc.set_text(src.text);
+                doc.text = src.text;
                 pages.push(doc);
             }
             None => to_parse.push(src),
@@ -690,7 +695,7 @@ pub fn run(opts: &Options) -> Report {
                     v.body_html = body.clone();
                 }
             }
-            let audit = crate::audience::audit(doc, &site.config, today);
+            let audit = crate::audience::audit_with(doc, &resolved.layout, &site.config, today);
             let reference_findings = d.iter().filter(|x| x.rule.starts_with("cite/")).count();
             let editorial = crate::audience::review::editorial_row(
                 doc,

@@ -199,7 +199,7 @@ pub fn save_page(
     facts: &PageFacts,
 ) {
     let mut doc = doc.clone();
-    doc.set_text(String::new());
+    doc.text = String::new();
     doc.front.references.clear();
     doc.references.clear();
     let head = PageHead {

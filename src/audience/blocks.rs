@@ -57,7 +57,7 @@ enum LineKind {
     Fence,
 }
 
-/// The body cut into lines, each marked text (with its block) or fence.
+/// The body cut into runs of lines, each marked text (with its block) or fence.
 #[derive(Debug, Clone, Default)]
 pub struct Layout {
     lines: Vec<(Range<usize>, LineKind)>,
@@ -143,7 +143,14 @@ pub fn layout(body: &str) -> Layout {
         let fence = parse_fence(line)
             .filter(|f| !literal.iter().any(|r| r.contains(&(range.start + f.colon))));
         let Some(fence) = fence else {
-            out.lines.push((range, LineKind::Text(open)));
+            // Consecutive text lines of one block are one run: a page's layout stays a few
+            // entries long (it is kept with the page for the whole build).
+            match out.lines.last_mut() {
+                Some((r, LineKind::Text(b))) if *b == open && r.end == range.start => {
+                    r.end = range.end
+                }
+                _ => out.lines.push((range, LineKind::Text(open))),
+            }
             continue;
         };
         let at = range.start + fence.colon;
@@ -233,7 +240,11 @@ pub fn select_mapped(body: &str, audience: &str) -> Selected {
 
 /// Every audience-block problem of a page, at its line and column.
 pub fn check(doc: &Document, config: &Config) -> Vec<Diagnostic> {
-    let lay = doc.layout();
+    check_with(doc, &layout(doc.body()), config)
+}
+
+/// [`check`] with the page's blocks already read.
+pub fn check_with(doc: &Document, lay: &Layout, config: &Config) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let pos = |o: usize| doc.body_pos(o);
     let ids = config.audience_ids();

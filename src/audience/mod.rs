@@ -33,11 +33,6 @@ pub fn select(body: &str, audience: &str) -> String {
     blocks::select_mapped(body, audience).text
 }
 
-/// [`select`] on a page's body, with the page's blocks read once for all its audiences.
-pub fn select_in(doc: &crate::content::Document, audience: &str) -> String {
-    doc.layout().select(doc.body(), audience).text
-}
-
 /// A page's reading-level scores per audience and its reading-level and review findings.
 #[derive(Debug, Clone, Default)]
 pub struct Audit {
@@ -48,7 +43,12 @@ pub struct Audit {
 /// Reading level of every variant of a page (`audience/reading-level`) and its review dates
 /// (`review/overdue`, `review/due-soon`) judged on `today`.
 pub fn audit(doc: &Document, config: &Config, today: Date) -> Audit {
-    let (scores, mut diagnostics) = readability::check(doc, config);
+    audit_with(doc, &blocks::layout(doc.body()), config, today)
+}
+
+/// [`audit`] with the page's audience blocks already read (`build::Resolved::layout`).
+pub fn audit_with(doc: &Document, layout: &blocks::Layout, config: &Config, today: Date) -> Audit {
+    let (scores, mut diagnostics) = readability::check_with(doc, layout, config);
     diagnostics.extend(review::check(doc, config, today));
     Audit {
         scores,

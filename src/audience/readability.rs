@@ -351,9 +351,17 @@ fn fmt_grade(g: f64) -> String {
 /// Every audience's scores for a page, and the reading-level findings: what `check` reports
 /// and `check --format json` includes (as `{page path: {audience: Scores}}`).
 pub fn check(doc: &Document, config: &Config) -> (BTreeMap<String, Scores>, Vec<Diagnostic>) {
+    check_with(doc, &super::blocks::layout(doc.body()), config)
+}
+
+/// [`check`] with the page's audience blocks already read.
+pub fn check_with(
+    doc: &Document,
+    lay: &super::blocks::Layout,
+    config: &Config,
+) -> (BTreeMap<String, Scores>, Vec<Diagnostic>) {
     let mut scores = BTreeMap::new();
     let mut diags = Vec::new();
-    let lay = doc.layout();
     // Audiences often read the same text (no block for one of them): analyzed once.
     let mut analyzed: Vec<(String, Analysis)> = Vec::new();
     for audience in &doc.audiences {

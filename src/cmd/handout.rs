@@ -302,7 +302,7 @@ fn context<'a>(
     Ok(Context {
         site,
         doc,
-        markdown: crate::audience::select_in(doc, &audience),
+        markdown: crate::audience::select(doc.body(), &audience),
         audience,
         references,
         formatter: Formatter::new(&config.citations.style, root).ok(),

@@ -116,7 +116,7 @@ pub fn page_pdf_with(
     made: Date,
     formatter: Option<&Formatter>,
 ) -> Result<Vec<u8>, String> {
-    let markdown = crate::audience::select_in(doc, audience);
+    let markdown = crate::audience::select(doc.body(), audience);
     let taper = match &doc.front.taper {
         Some(t) => TaperPart::Blank {
             substance: &t.substance,
