@@ -508,6 +508,11 @@ pub fn run(opts: &Options) -> Report {
                 .all(|(_, r)| manifest.outputs_intact(r))
                 && manifest.site_files_intact()))
     {
+        // Pages read again because their stamps were new or too recent to count keep their
+        // keys: record their stamps now, so the next build knows them without reading them.
+        if opts.out.is_some() {
+            manifest.refresh_stamps(&opts.root, &stamps, read_at);
+        }
         manifest.load_report(&opts.root);
         diags.extend(manifest.diagnostics.iter().cloned());
         report.scores = manifest.scores.clone();

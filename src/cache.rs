@@ -449,6 +449,30 @@ impl Manifest {
         save_json(&manifest_path(root, &self.out), self);
     }
 
+    /// After a build that found nothing changed: record the stamps the page files have now and
+    /// when they were read, if any differs from the recorded one or was too recent to count
+    /// then. Only the manifest is written again; the report and back copy it names are still
+    /// this output's.
+    pub fn refresh_stamps(
+        &mut self,
+        root: &Path,
+        stamps: &HashMap<String, crate::content::Stamp>,
+        read_at: i128,
+    ) {
+        let old_read_at = self.read_at;
+        let stale = self.pages.iter().any(|(k, r)| {
+            r.stamp != stamps.get(k).copied() || !r.stamp.is_some_and(|s| s.settled(old_read_at))
+        });
+        if !stale {
+            return;
+        }
+        for (k, r) in self.pages.iter_mut() {
+            r.stamp = stamps.get(k).copied();
+        }
+        self.read_at = read_at;
+        save_json(&manifest_path(root, &self.out), self);
+    }
+
     /// Whether the bibliography files of every record still have the content they had.
     /// `digests` caches file digests across records (many pages share one file).
     pub fn inputs_unchanged(

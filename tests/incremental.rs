@@ -251,6 +251,52 @@ fn a_corrupt_cache_is_rebuilt_not_trusted() {
     );
 }
 
+/// A build that finds nothing changed still records the stamp of a page it had to read again
+/// (saved with the same text), so the next build knows the page without reading it.
+#[test]
+fn a_build_that_changes_nothing_records_new_stamps() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    copy_tree(&fixture(), &site, &[]);
+    let p1 = site.join("content/p1.md");
+    std::fs::write(&p1, page(1, "Page one", false)).unwrap();
+    let root = site.to_str().unwrap().to_string();
+    assert_eq!(careguide(&["build", "--root", &root]).0, 0);
+    // The same text, with another modification time: read again, and nothing to rebuild.
+    let old = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_577_836_800);
+    std::fs::File::options()
+        .write(true)
+        .open(&p1)
+        .unwrap()
+        .set_modified(old)
+        .unwrap();
+    let (code, err) = careguide(&["build", "--root", &root]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains(" 0 written"), "{err}");
+    let manifest = std::fs::read_dir(site.join(".careguide-cache"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("manifest-")
+        })
+        .expect("a manifest");
+    let m: serde_json::Value = serde_json::from_slice(&std::fs::read(manifest).unwrap()).unwrap();
+    let (_, record) = m["pages"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .find(|(k, _)| k.ends_with("p1.md"))
+        .expect("p1 is in the manifest");
+    assert_eq!(
+        record["stamp"]["mtime"].as_i64(),
+        Some(1_577_836_800_000_000_000),
+        "{record}"
+    );
+}
+
 /// A page file known by its stamp (size, inode, modification and change times) is not read
 /// again; an edit that keeps the size and puts the modification time back still changes the
 /// change time, and must be seen.
