@@ -921,7 +921,7 @@ enum PageFiles {
     /// Unchanged: linked from the previous output.
     Reused,
     /// Rendered and handed to the writer: (path, size, digest) of each file.
-    Rendered(Result<Vec<(String, u64, String)>, Vec<Diagnostic>>),
+    Rendered(Result<Vec<cache::FileRecord>, Vec<Diagnostic>>),
     /// Not rendered: the templates or the citation style could not be loaded (reported).
     NotRendered,
 }
@@ -949,7 +949,7 @@ fn keep(
 fn store(
     writer: Option<&crate::output::Writer>,
     files: Vec<OutputFile>,
-) -> Result<Vec<(String, u64, String)>, Vec<Diagnostic>> {
+) -> Result<Vec<cache::FileRecord>, Vec<Diagnostic>> {
     files
         .into_iter()
         .map(|f| {

@@ -128,7 +128,7 @@ pub struct PageRecord {
     pub stamp: Option<crate::content::Stamp>,
     /// Output files (relative paths) with their sizes, to check they are still there, and
     /// their content digests ([`crate::output::digest`]).
-    pub outputs: Vec<(String, u64, String)>,
+    pub outputs: Vec<FileRecord>,
     /// The page's own bibliography files (relative to the root) with their content digests.
     #[serde(default)]
     pub inputs: Vec<(String, String)>,
@@ -170,7 +170,7 @@ pub struct Manifest {
     /// By page file (relative to the root).
     pub pages: BTreeMap<String, PageRecord>,
     /// Files that list pages (index, topics, feeds, search) with their sizes and digests.
-    pub site_files: Vec<(String, u64, String)>,
+    pub site_files: Vec<FileRecord>,
     /// The index, topic and search pages (some of `site_files`) with the key they were
     /// rendered for ([`crate::render::site::lists_key`]).
     #[serde(default)]

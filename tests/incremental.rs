@@ -22,6 +22,24 @@ fn fixture() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/good")
 }
 
+/// A copy of the good fixture site in a new temporary folder (kept while the guard lives).
+fn fixture_site() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    copy_tree(&fixture(), &site, &[]);
+    (dir, site)
+}
+
+/// Set a file's modification time, leaving its content as it is.
+fn set_modified(path: &Path, time: std::time::SystemTime) {
+    std::fs::File::options()
+        .write(true)
+        .open(path)
+        .unwrap()
+        .set_modified(time)
+        .unwrap();
+}
+
 fn copy_tree(from: &Path, to: &Path, skip: &[&str]) {
     for e in walkdir::WalkDir::new(from).sort_by_file_name() {
         let e = e.unwrap();
@@ -75,9 +93,7 @@ fn bib(title: &str) -> String {
 
 #[test]
 fn incremental_builds_equal_clean_builds() {
-    let dir = tempfile::tempdir().unwrap();
-    let site = dir.path().join("site");
-    copy_tree(&fixture(), &site, &[]);
+    let (dir, site) = fixture_site();
     let content = site.join("content");
     // A bibliography file outside content/, named by the pages that use it.
     let refs = site.join("refs");
@@ -201,9 +217,7 @@ fn incremental_builds_equal_clean_builds() {
 
 #[test]
 fn a_corrupt_cache_is_rebuilt_not_trusted() {
-    let dir = tempfile::tempdir().unwrap();
-    let site = dir.path().join("site");
-    copy_tree(&fixture(), &site, &[]);
+    let (_dir, site) = fixture_site();
     let root = site.to_str().unwrap();
     assert_eq!(careguide(&["build", "--root", root]).0, 0);
     let want = tree(&site.join("output"));
@@ -255,21 +269,14 @@ fn a_corrupt_cache_is_rebuilt_not_trusted() {
 /// (saved with the same text), so the next build knows the page without reading it.
 #[test]
 fn a_build_that_changes_nothing_records_new_stamps() {
-    let dir = tempfile::tempdir().unwrap();
-    let site = dir.path().join("site");
-    copy_tree(&fixture(), &site, &[]);
+    let (_dir, site) = fixture_site();
     let p1 = site.join("content/p1.md");
     std::fs::write(&p1, page(1, "Page one", false)).unwrap();
     let root = site.to_str().unwrap().to_string();
     assert_eq!(careguide(&["build", "--root", &root]).0, 0);
     // The same text, with another modification time: read again, and nothing to rebuild.
     let old = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_577_836_800);
-    std::fs::File::options()
-        .write(true)
-        .open(&p1)
-        .unwrap()
-        .set_modified(old)
-        .unwrap();
+    set_modified(&p1, old);
     let (code, err) = careguide(&["build", "--root", &root]);
     assert_eq!(code, 0, "{err}");
     assert!(err.contains(" 0 written"), "{err}");
@@ -302,9 +309,7 @@ fn a_build_that_changes_nothing_records_new_stamps() {
 /// change time, and must be seen.
 #[test]
 fn an_edit_that_keeps_size_and_modification_time_is_still_seen() {
-    let dir = tempfile::tempdir().unwrap();
-    let site = dir.path().join("site");
-    copy_tree(&fixture(), &site, &[]);
+    let (dir, site) = fixture_site();
     let content = site.join("content");
     std::fs::write(content.join("p1.md"), page(1, "Page one", false)).unwrap();
     std::fs::write(content.join("p2.md"), page(2, "Page two", false)).unwrap();
@@ -321,12 +326,7 @@ fn an_edit_that_keeps_size_and_modification_time_is_still_seen() {
     let edited = text.replace("Page two", "Page owt");
     assert_eq!(edited.len(), text.len());
     std::fs::write(&p2, &edited).unwrap();
-    std::fs::File::options()
-        .write(true)
-        .open(&p2)
-        .unwrap()
-        .set_modified(before.modified().unwrap())
-        .unwrap();
+    set_modified(&p2, before.modified().unwrap());
     let after = std::fs::metadata(&p2).unwrap();
     assert_eq!(after.len(), before.len());
     assert_eq!(after.modified().unwrap(), before.modified().unwrap());

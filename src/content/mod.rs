@@ -287,7 +287,8 @@ pub fn load_with(
     let read: Vec<Result<Found, Diagnostic>> = pages
         .into_par_iter()
         .map(|(path, rel)| {
-            let stamp = std::fs::metadata(&path).ok().map(|m| Stamp::of(&m));
+            let meta = std::fs::metadata(&path).ok();
+            let stamp = meta.as_ref().map(Stamp::of);
             if stamp.is_some_and(|s| known(&rel, &s)) {
                 return Ok(Found {
                     source: SourceFile {
@@ -298,7 +299,7 @@ pub fn load_with(
                     read: false,
                 });
             }
-            read_page(&path, rel).map(|source| Found {
+            read_page_sized(&path, rel, meta.map(|m| m.len())).map(|source| Found {
                 source,
                 stamp,
                 read: true,
@@ -316,14 +317,20 @@ pub fn load_with(
 
 /// One page's text, or why it cannot be a page.
 pub fn read_page(path: &Path, rel: PathBuf) -> Result<SourceFile, Diagnostic> {
-    if let Ok(m) = std::fs::metadata(path) {
-        if m.len() > MAX_PAGE_BYTES {
+    let len = std::fs::metadata(path).ok().map(|m| m.len());
+    read_page_sized(path, rel, len)
+}
+
+/// [`read_page`] with the file's size already known (`None`: the file system would not say).
+fn read_page_sized(path: &Path, rel: PathBuf, len: Option<u64>) -> Result<SourceFile, Diagnostic> {
+    if let Some(len) = len {
+        if len > MAX_PAGE_BYTES {
             return Err(Diagnostic::error(
                 "content/too-large",
                 format!(
                     "{} is {:.1} MB, more than the {} MB a page may have",
                     rel.display(),
-                    m.len() as f64 / (1024.0 * 1024.0),
+                    len as f64 / (1024.0 * 1024.0),
                     MAX_PAGE_BYTES / (1024 * 1024)
                 ),
             )

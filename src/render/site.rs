@@ -538,7 +538,6 @@ pub fn render_page(
     }
 }
 
-/// The index, a page per topic, and the static assets: everything that lists pages.
 /// What [`render_lists`] gives depends on: the site key (configuration, templates and their
 /// assets, the careguide binary, the build date) and what each page shows in a listing. Keep
 /// it in step with `render_lists`: a field read there and missing here would leave a listing
@@ -560,6 +559,7 @@ pub fn lists_key(site: &Site, site_key: &str) -> String {
     d.hex()
 }
 
+/// The index, a page per topic, and the static assets: everything that lists pages.
 pub fn render_lists(site: &Site, t: &Templates) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
     let config = &site.config;
     let site_ctx = SiteCtx::of(config);
