@@ -7,358 +7,17 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use crate::cache::{self, FormatMemo};
-use crate::cite::scan::{self, Scan};
-use crate::cite::style::{Formatted, Formatter};
-use crate::cite::{resolve, Reference};
+use crate::cite::style::Formatter;
 use crate::config::Config;
 use crate::content::{self, Document};
 use crate::diag::{Category, Diagnostic, Diagnostics};
-use crate::output::OutputFile;
-use crate::render::markdown::{self, TocEntry};
+use crate::model::{dedupe, Variant};
+pub use crate::model::{load, load_site, Site};
 use crate::render::site::Templates;
-
-/// A loaded site: its configuration and parsed pages.
-#[derive(Debug)]
-pub struct Site {
-    pub root: PathBuf,
-    pub config: Config,
-    pub pages: Vec<Document>,
-}
-
-impl Site {
-    pub fn page(&self, slug_or_path: &str) -> Option<&Document> {
-        let want = slug_or_path.trim_matches('/');
-        self.pages
-            .iter()
-            .find(|d| d.path == want)
-            .or_else(|| self.pages.iter().find(|d| d.slug == want))
-    }
-}
-
-/// Load the configuration and every page, reporting problems into `diags`. `None` when the
-/// configuration itself is unusable.
-pub fn load(root: &Path, diags: &mut Diagnostics) -> Option<Site> {
-    let (config, _, sources) = load_sources(root, diags)?;
-    let pages = parse_all(&config, sources, diags);
-    Some(Site {
-        root: root.to_path_buf(),
-        config,
-        pages,
-    })
-}
-
-/// The configuration (parsed, and its text) and every page's source.
-pub fn load_sources(
-    root: &Path,
-    diags: &mut Diagnostics,
-) -> Option<(Config, String, Vec<content::SourceFile>)> {
-    let config = match Config::load(root) {
-        Ok(c) => c,
-        Err(e) => {
-            diags.extend(e);
-            return None;
-        }
-    };
-    let text = std::fs::read_to_string(root.join(crate::config::CONFIG_FILE)).unwrap_or_default();
-    let sources = content::load(root, diags);
-    Some((config, text, sources))
-}
-
-/// Parse every source in parallel, and refuse two pages at one URL.
-pub fn parse_all(
-    config: &Config,
-    sources: Vec<content::SourceFile>,
-    diags: &mut Diagnostics,
-) -> Vec<Document> {
-    let parsed: Vec<(Option<Document>, Diagnostics)> = sources
-        .into_par_iter()
-        .map(|src| {
-            let mut d = Diagnostics::new();
-            let doc = content::parse(src, config, &mut d);
-            (doc, d)
-        })
-        .collect();
-    let mut pages = Vec::new();
-    for (doc, d) in parsed {
-        diags.extend(d);
-        pages.extend(doc);
-    }
-    dedupe(pages, diags)
-}
-
-/// Refuse two pages at one URL: report it and keep only the first, so later stages do not
-/// report the same clash again as colliding output files.
-pub fn dedupe(mut pages: Vec<Document>, diags: &mut Diagnostics) -> Vec<Document> {
-    // Two pages at one URL: report it and keep only the first, so later stages do not report
-    // the same clash again as colliding output files.
-    let mut seen: BTreeMap<String, PathBuf> = BTreeMap::new();
-    pages.retain(|p| {
-        if let Some(first) = seen.get(&p.path) {
-            diags.push(
-                Diagnostic::error(
-                    "content/duplicate-slug",
-                    format!(
-                        "two pages have the URL /{}/: {} and {}",
-                        p.path,
-                        first.display(),
-                        p.file.display()
-                    ),
-                )
-                .at(&p.file, p.key_line("slug"), 1)
-                .hint("give one of them another `slug:` in its front matter, or rename the file"),
-            );
-            return false;
-        }
-        seen.insert(p.path.clone(), p.file.clone());
-        true
-    });
-    pages
-}
-
-/// Load a site for commands that need its pages (taper, handout): any error is returned.
-pub fn load_site(root: &Path) -> Result<Site, Diagnostics> {
-    let mut diags = Diagnostics::new();
-    match load(root, &mut diags) {
-        Some(site) if !diags.has_errors() => Ok(site),
-        _ => Err(diags),
-    }
-}
-
-/// One page with its citations checked.
-#[derive(Debug)]
-pub struct Resolved<'a> {
-    pub doc: &'a Document,
-    /// Every reference the page may cite, by id.
-    pub refs: BTreeMap<String, Reference>,
-    /// The site's `[html]` allowlist for raw HTML in the page's Markdown.
-    pub html: crate::config::HtmlConfig,
-    /// The citations of the summary and of the whole body, as the checks found them.
-    pub summary_scan: Scan,
-    pub body_scan: Scan,
-    /// The body's audience blocks, read once for the checks and every audience's selection
-    /// (and dropped with the page, not kept for the whole build).
-    pub layout: crate::audience::blocks::Layout,
-}
-
-/// One audience's version of a page, rendered.
-#[derive(Debug, Clone)]
-pub struct Variant {
-    pub audience: String,
-    /// The Markdown this audience sees (audience blocks applied).
-    pub markdown: String,
-    pub summary_html: String,
-    pub body_html: String,
-    pub toc: Vec<TocEntry>,
-    /// Cited references in number order (number = index + 1).
-    pub cited: Vec<Reference>,
-    /// For each cited reference, the anchor id of its first citation (for the back link).
-    pub backlinks: Vec<String>,
-    /// The reference list entries, formatted in the site's citation style.
-    pub formatted: Vec<Formatted>,
-}
-
-/// Stage 3: the references a page can cite, and every citation problem on it.
-pub fn resolve<'a>(doc: &'a Document, config: &Config, diags: &mut Diagnostics) -> Resolved<'a> {
-    resolve_with(doc, config, &resolve::Library::empty(Path::new(".")), diags)
-}
-
-/// [`resolve`] with the site's bibliography files and retraction data (`resolve::Library`).
-pub fn resolve_with<'a>(
-    doc: &'a Document,
-    config: &Config,
-    lib: &resolve::Library,
-    diags: &mut Diagnostics,
-) -> Resolved<'a> {
-    let (refs, found) = resolve::references(doc, config, lib);
-    diags.extend(found);
-    let mut cited = BTreeSet::new();
-    let summary_scan = scan::scan(&doc.front.summary);
-    diags.extend(resolve::check_citations(
-        doc,
-        resolve::Place::FrontMatter { key: "summary" },
-        &doc.front.summary,
-        &summary_scan,
-        &refs,
-        config,
-        &mut cited,
-    ));
-    let body_scan = scan::scan(doc.body());
-    diags.extend(resolve::check_citations(
-        doc,
-        resolve::Place::Body,
-        doc.body(),
-        &body_scan,
-        &refs,
-        config,
-        &mut cited,
-    ));
-    diags.extend(resolve::uncited(doc, &cited, config));
-    diags.extend(resolve::check_references(doc, &refs, &cited, config, lib));
-    if let Some(taper) = &doc.front.taper {
-        for problem in taper.check() {
-            diags.push(
-                Diagnostic::error("taper/block", problem)
-                    .at(&doc.file, doc.key_line("taper"), 1)
-                    .hint("each of reduction_percent, interval_days, step, min_dose and doses_per_day takes { default, min, max }; the README describes the taper block"),
-            );
-        }
-    }
-    let layout = crate::audience::blocks::layout(doc.body());
-    diags.extend(
-        crate::audience::blocks::check_with(doc, &layout, config)
-            .into_iter()
-            .filter_map(|d| config.apply_level(d)),
-    );
-    Resolved {
-        doc,
-        refs,
-        html: config.html.clone(),
-        summary_scan,
-        body_scan,
-        layout,
-    }
-}
-
-/// Stage 4: one audience's variant of a resolved page.
-pub fn variant(page: &Resolved, audience: &str, formatter: &Formatter) -> Variant {
-    variant_with(page, audience, &|refs| formatter.format(refs))
-}
-
-/// Every audience's variant of a page. The cited references are formatted once for all of
-/// them: formatting is the costliest step of a page.
-pub fn variants(page: &Resolved, audiences: &[String], formatter: &Formatter) -> Vec<Variant> {
-    variants_by(page, audiences, &|refs| formatter.format(refs))
-}
-
-/// [`variants`] with any formatting function (such as the build cache's memo).
-pub fn variants_by(
-    page: &Resolved,
-    audiences: &[String],
-    format: &(dyn Fn(&[&Reference]) -> Vec<Formatted> + Sync),
-) -> Vec<Variant> {
-    let ids: BTreeSet<&str> = [&page.summary_scan, &page.body_scan]
-        .into_iter()
-        .flat_map(|s| &s.groups)
-        .flat_map(|g| g.items.iter().map(|i| i.key.as_str()))
-        .collect();
-    let cited: Vec<&Reference> = ids.iter().filter_map(|k| page.refs.get(*k)).collect();
-    let formatted: BTreeMap<&str, Formatted> = cited
-        .iter()
-        .map(|r| r.id.as_str())
-        .zip(format(&cited))
-        .collect();
-    let lookup = |refs: &[&Reference]| -> Vec<Formatted> {
-        refs.iter()
-            .map(|r| match formatted.get(r.id.as_str()) {
-                Some(f) => f.clone(),
-                None => format(&[r]).pop().unwrap_or(Formatted {
-                    html: crate::render::site::escape_html(&r.id),
-                    text: r.id.clone(),
-                }),
-            })
-            .collect()
-    };
-    // Audiences that read the same Markdown (no block for one of them) share one rendering.
-    let mut out: Vec<Variant> = Vec::with_capacity(audiences.len());
-    for a in audiences {
-        let markdown = page.layout.select(page.doc.body(), a).text;
-        let same = out.iter().find(|v| v.markdown == markdown).cloned();
-        out.push(match same {
-            Some(mut v) => {
-                v.audience = a.clone();
-                v
-            }
-            None => variant_of(page, a, markdown, &lookup),
-        });
-    }
-    out
-}
-
-fn variant_with(
-    page: &Resolved,
-    audience: &str,
-    format: &dyn Fn(&[&Reference]) -> Vec<Formatted>,
-) -> Variant {
-    let markdown = page.layout.select(page.doc.body(), audience).text;
-    variant_of(page, audience, markdown, format)
-}
-
-/// A variant from the Markdown its audience reads; nothing in it depends on the audience
-/// but its name.
-fn variant_of(
-    page: &Resolved,
-    audience: &str,
-    markdown: String,
-    format: &dyn Fn(&[&Reference]) -> Vec<Formatted>,
-) -> Variant {
-    let doc = page.doc;
-    let summary_scan = &page.summary_scan;
-    // An audience that sees the whole body (no blocks) has its citations where the checks
-    // found them.
-    let own_scan;
-    let body_scan: &Scan = if markdown == doc.body() {
-        &page.body_scan
-    } else {
-        own_scan = scan::scan(&markdown);
-        &own_scan
-    };
-    let order = crate::cite::number(
-        summary_scan.groups.iter().chain(body_scan.groups.iter()),
-        |k| page.refs.contains_key(k),
-    );
-    let number = |k: &str| order.iter().position(|o| o == k).map(|i| i + 1);
-    let summary_md =
-        crate::cite::render_citations(&doc.front.summary, &summary_scan.groups, &number, &|i| {
-            format!("cite-s{}", i + 1)
-        });
-    let body_md = crate::cite::render_citations(&markdown, &body_scan.groups, &number, &|i| {
-        format!("cite-{}", i + 1)
-    });
-    let mut backlinks = vec![String::new(); order.len()];
-    let groups = summary_scan
-        .groups
-        .iter()
-        .enumerate()
-        .map(|(i, g)| (format!("cite-s{}", i + 1), g))
-        .chain(
-            body_scan
-                .groups
-                .iter()
-                .enumerate()
-                .map(|(i, g)| (format!("cite-{}", i + 1), g)),
-        );
-    for (id, g) in groups {
-        for it in &g.items {
-            if let Some(n) = number(&it.key) {
-                if backlinks[n - 1].is_empty() {
-                    backlinks[n - 1] = id.clone();
-                }
-            }
-        }
-    }
-    let summary_html = markdown::render_in_with(&summary_md, &[], Some(&doc.path), &page.html).html;
-    let rendered = markdown::render_in_with(
-        &body_md,
-        crate::render::site::RESERVED_IDS,
-        Some(&doc.path),
-        &page.html,
-    );
-    let cited: Vec<Reference> = order
-        .iter()
-        .filter_map(|k| page.refs.get(k).cloned())
-        .collect();
-    let formatted = format(&cited.iter().collect::<Vec<_>>());
-    Variant {
-        audience: audience.to_string(),
-        markdown,
-        summary_html,
-        body_html: rendered.html,
-        toc: rendered.toc,
-        cited,
-        backlinks,
-        formatted,
-    }
-}
+use crate::render::variant::variants_by;
+use crate::resolve;
+use crate::resolve::resolve_with;
+use crate::types::OutputFile;
 
 /// What `build` and `check` were asked to do.
 #[derive(Debug, Clone)]
@@ -369,7 +28,7 @@ pub struct Options {
     /// Refuse pages that are not approved (or whose review is overdue).
     pub publish: bool,
     /// The date reviews are judged against (default: SOURCE_DATE_EPOCH, else today).
-    pub today: Option<crate::content::frontmatter::Date>,
+    pub today: Option<crate::types::Date>,
     /// Also write a printable PDF of every page for every audience.
     pub pdf: bool,
     /// A Retraction Watch CSV that overrides `[citations] retractions`.
@@ -381,7 +40,7 @@ pub struct Options {
 pub struct Report {
     pub diagnostics: Diagnostics,
     /// Reading-level scores, `{"<page path>": {"<audience>": scores}}`.
-    pub scores: Option<cache::RawJson>,
+    pub scores: Option<crate::types::RawJson>,
     pub pages: usize,
     pub files: usize,
     pub written: usize,
@@ -729,9 +388,9 @@ pub fn run(opts: &Options) -> Report {
             };
             let facts = cache::PageFacts {
                 diagnostics: d.into_vec(),
-                scores: cache::RawJson::of(&audit.scores),
+                scores: crate::types::RawJson::of(&audit.scores),
                 editorial,
-                search: cache::RawJson::of(&crate::render::search::page_value(
+                search: crate::types::RawJson::of(&crate::render::search::page_value(
                     &site.config,
                     doc,
                     &variants,
@@ -1013,35 +672,5 @@ impl Timer {
             );
             start.set(now);
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::audience::testutil::{config, page, REVIEW};
-
-    #[test]
-    fn audiences_that_read_the_same_markdown_share_a_rendering() {
-        let doc = page(
-            REVIEW,
-            "## Plan\n\nLower the dose slowly.\n\n::: clinician\nConsider clonidine for symptoms.\n:::\n",
-        );
-        let config = config();
-        let mut d = Diagnostics::new();
-        let resolved = resolve(&doc, &config, &mut d);
-        let formatter = Formatter::new(&config.citations.style, Path::new(".")).unwrap();
-        let shared = variants(&resolved, &doc.audiences, &formatter);
-        let names: Vec<&str> = shared.iter().map(|v| v.audience.as_str()).collect();
-        assert_eq!(names, ["patient", "caregiver", "clinician"]);
-        // Each is what rendering that audience alone gives.
-        for v in &shared {
-            let alone = variant(&resolved, &v.audience, &formatter);
-            assert_eq!(v.body_html, alone.body_html, "{}", v.audience);
-            assert_eq!(v.markdown, alone.markdown, "{}", v.audience);
-        }
-        assert_eq!(shared[0].body_html, shared[1].body_html);
-        assert!(!shared[0].body_html.contains("clonidine"));
-        assert!(shared[2].body_html.contains("clonidine"));
     }
 }

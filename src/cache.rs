@@ -22,62 +22,11 @@ use serde::{Deserialize, Serialize};
 use crate::cite::style::{Formatted, Formatter};
 use crate::cite::Reference;
 use crate::diag::Diagnostic;
+use crate::types::RawJson;
+use crate::util::Digest;
 
 pub const CACHE_DIR: &str = ".careguide-cache";
 pub const FORMAT: u32 = 7;
-
-/// A 128-bit digest (XXH3): plenty for cache keys, which only need to be stable for one
-/// careguide binary (itself part of every key), and fast enough that hashing every page and
-/// output file costs little.
-pub struct Digest(xxhash_rust::xxh3::Xxh3);
-
-impl Default for Digest {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl Digest {
-    pub fn new() -> Self {
-        Digest(xxhash_rust::xxh3::Xxh3::new())
-    }
-
-    /// Add a field; fields are length-prefixed, so ("ab", "c") and ("a", "bc") differ.
-    pub fn field(&mut self, bytes: &[u8]) -> &mut Self {
-        self.0.update(&(bytes.len() as u64).to_le_bytes());
-        self.0.update(bytes);
-        self
-    }
-
-    pub fn hex(&self) -> String {
-        format!("{:032x}", self.0.digest128())
-    }
-}
-
-/// JSON text written by this program, kept as text so that it is spliced into the search index
-/// and the report without being parsed again. It comes from serializing a value, or from a
-/// cache file whose digest matched what was written ([`read_framed`]).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct RawJson(Box<str>);
-
-impl RawJson {
-    pub fn of<T: Serialize + ?Sized>(value: &T) -> RawJson {
-        RawJson(
-            serde_json::to_string(value)
-                .unwrap_or_else(|_| "null".into())
-                .into(),
-        )
-    }
-
-    pub fn get(&self) -> &str {
-        &self.0
-    }
-
-    /// JSON text assembled from other [`RawJson`] texts with JSON punctuation.
-    pub(crate) fn from_parts(text: String) -> RawJson {
-        RawJson(text.into())
-    }
-}
 
 /// A cache file made of a JSON head (small, parsed) and a tail of JSON texts (large, not
 /// parsed), checked together by the tail's length and digest.
@@ -250,9 +199,9 @@ impl PageHead {
             self.doc,
             PageFacts {
                 diagnostics: self.diagnostics,
-                scores: RawJson(scores.into()),
+                scores: RawJson::from_parts(scores.into()),
                 editorial: self.editorial,
-                search: RawJson(search.into()),
+                search: RawJson::from_parts(search.into()),
             },
         ))
     }
@@ -351,7 +300,7 @@ impl Manifest {
             .filter(|(r, _)| r.build_id == self.build_id)
         {
             self.diagnostics = r.diagnostics;
-            self.scores = r.has_scores.then(|| RawJson(tail.into()));
+            self.scores = r.has_scores.then(|| RawJson::from_parts(tail.into()));
         }
     }
 
@@ -610,7 +559,7 @@ impl<'a> FormatMemo<'a> {
             .zip(refs)
             .map(|(k, r)| {
                 memo.get(k).cloned().unwrap_or_else(|| Formatted {
-                    html: crate::render::site::escape_html(&r.id),
+                    html: crate::util::escape_html(&r.id),
                     text: r.id.clone(),
                 })
             })
@@ -637,7 +586,7 @@ pub fn site_key(
     config_text: &str,
     extra_files: &[PathBuf],
     flags: &[u8],
-    today: crate::content::frontmatter::Date,
+    today: crate::types::Date,
 ) -> String {
     let mut d = Digest::new();
     d.field(env!("CARGO_PKG_VERSION").as_bytes());
@@ -656,7 +605,7 @@ pub fn site_key(
     d.field(flags);
     d.field(today.iso().as_bytes());
     let mut files: Vec<PathBuf> = extra_files.to_vec();
-    let tdir = root.join(crate::render::site::TEMPLATE_DIR);
+    let tdir = root.join(crate::paths::TEMPLATE_DIR);
     for dir in [tdir, root.join(crate::content::CONTENT_DIR)] {
         for e in walkdir::WalkDir::new(dir)
             .sort_by_file_name()

@@ -66,11 +66,11 @@ pub struct CommonArgs {
     pub retractions: Option<PathBuf>,
     /// Judge review dates as of this day (YYYY-MM-DD; default SOURCE_DATE_EPOCH, else today).
     #[arg(long, value_parser = parse_date)]
-    pub today: Option<crate::content::frontmatter::Date>,
+    pub today: Option<crate::types::Date>,
 }
 
-fn parse_date(s: &str) -> Result<crate::content::frontmatter::Date, String> {
-    crate::content::frontmatter::Date::parse(s)
+fn parse_date(s: &str) -> Result<crate::types::Date, String> {
+    crate::types::Date::parse(s)
 }
 
 #[derive(Debug, clap::Args)]

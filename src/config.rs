@@ -239,9 +239,7 @@ impl Config {
                 .hint("for example base_url = \"https://clinic.example.org/\""),
             );
         }
-        out.extend(crate::render::sanitize::check_config(
-            &self.html, text, file,
-        ));
+        out.extend(check_html(&self.html, text, file));
         for (rule, _) in self.rules.iter() {
             if !rule.contains('/') {
                 let (l, c) = place(rule);
@@ -288,6 +286,72 @@ pub fn is_ident(s: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !s.starts_with('-')
         && !s.ends_with('-')
+}
+
+/// The `[html]` allowlist may widen the sanitizer only by presentational elements and
+/// attributes: these never pass, whatever a site allows.
+/// Elements a site cannot allow: they run script, style the page from content, embed other
+/// documents or change how every URL resolves.
+const NEVER_TAGS: &[&str] = &[
+    "script", "style", "iframe", "frame", "frameset", "object", "embed", "applet", "base", "meta",
+    "link", "form", "input", "button", "textarea", "select", "svg", "math", "template", "noscript",
+    "portal",
+];
+
+/// Attributes a site cannot allow, besides every `on*` event handler.
+const NEVER_ATTRIBUTES: &[&str] = &["style", "srcdoc", "formaction", "action", "xmlns"];
+
+pub(crate) fn never_attribute(a: &str) -> bool {
+    let a = a.to_ascii_lowercase();
+    a.starts_with("on") || NEVER_ATTRIBUTES.contains(&a.as_str())
+}
+
+pub(crate) fn never_tag(t: &str) -> bool {
+    NEVER_TAGS.contains(&t.to_ascii_lowercase().as_str())
+}
+
+/// Problems with `[html]` in `careguide.toml`: an element or attribute that can run script.
+pub(crate) fn check_html(html: &HtmlConfig, text: &str, file: &Path) -> Vec<Diagnostic> {
+    let place = |needle: &str| -> (usize, usize) {
+        let start = text.find("[html]").unwrap_or(0);
+        text[start..]
+            .find(&format!("\"{needle}\""))
+            .map(|o| line_col(text, start + o))
+            .unwrap_or((0, 0))
+    };
+    let mut out = Vec::new();
+    let refuse = |what: String, needle: &str| {
+        let (l, c) = place(needle);
+        Diagnostic::error("config/html", what)
+            .at(file, l, c)
+            .category(Category::Config)
+            .hint("[html] may allow presentational elements and attributes only; anything that runs script, styles the page or embeds another document stays removed")
+    };
+    for t in &html.allow_tags {
+        if never_tag(t) || t.is_empty() {
+            out.push(refuse(
+                format!("[html] allow_tags cannot allow <{t}>: it can run script or embed content"),
+                t,
+            ));
+        }
+    }
+    for (tag, attrs) in &html.allow_attributes {
+        if tag != "*" && never_tag(tag) {
+            out.push(refuse(
+                format!("[html] allow_attributes cannot allow attributes on <{tag}>"),
+                tag,
+            ));
+        }
+        for a in attrs {
+            if never_attribute(a) {
+                out.push(refuse(
+                    format!("[html] allow_attributes cannot allow the attribute '{a}'"),
+                    a,
+                ));
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]

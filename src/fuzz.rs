@@ -190,7 +190,7 @@ pub fn taper(data: &[u8]) {
             "step" => p.step = dec(),
             "min_dose" => p.min_dose = dec(),
             "doses_per_day" => p.doses_per_day = dec(),
-            "start" => p.start = content::frontmatter::Date::parse(v.trim()).ok(),
+            "start" => p.start = crate::types::Date::parse(v.trim()).ok(),
             "mode" => p.mode = v.trim().parse::<Mode>().ok(),
             "hold" => p.holds.extend(v.trim().parse::<Hold>().ok()),
             "max_step_percent" => p.max_step_percent = dec(),
@@ -201,7 +201,7 @@ pub fn taper(data: &[u8]) {
     if let Some(page) = &page {
         let _ = page.check();
     }
-    let today = match content::frontmatter::Date::parse("2026-11-26") {
+    let today = match crate::types::Date::parse("2026-11-26") {
         Ok(d) => d,
         Err(e) => panic!("{e}"),
     };

@@ -25,8 +25,14 @@ pub mod content;
 pub mod diag;
 #[doc(hidden)]
 pub mod fuzz;
+#[cfg(test)]
+mod house;
+pub mod model;
 pub mod output;
 pub mod paths;
 pub mod pdf;
 pub mod render;
+pub mod resolve;
 pub mod taper;
+pub mod types;
+pub mod util;

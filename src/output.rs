@@ -14,19 +14,6 @@ use crate::diag::{Category, Diagnostic};
 /// Marker file proving a folder is careguide output, so that it may be replaced.
 pub const MARKER: &str = ".careguide-output";
 
-/// One file of the built site, at a relative path with '/' separators.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OutputFile {
-    pub path: String,
-    pub bytes: Vec<u8>,
-}
-
-impl OutputFile {
-    pub fn new(path: String, bytes: Vec<u8>) -> Self {
-        OutputFile { path, bytes }
-    }
-}
-
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct WriteStats {
     pub written: usize,
@@ -83,10 +70,7 @@ pub fn check_out_dir(root: &Path, out: &Path) -> Result<PathBuf, Diagnostic> {
         .category(Category::Config)
         .hint(hint));
     }
-    for protected in [
-        crate::content::CONTENT_DIR,
-        crate::render::site::TEMPLATE_DIR,
-    ] {
+    for protected in [crate::content::CONTENT_DIR, crate::paths::TEMPLATE_DIR] {
         if out_abs.starts_with(root_abs.join(protected)) {
             return Err(io(format!(
                 "--out {} is inside the site's {protected}/ folder",
@@ -722,6 +706,7 @@ fn destination(staging: &Path, path: &str) -> Result<PathBuf, Diagnostic> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::types::OutputFile;
 
     /// Write `files` as the complete content of `out` in one go (see [`Writer`]).
     fn write_site(

@@ -7,6 +7,9 @@ use std::path::{Path, PathBuf};
 
 use crate::diag::{Category, Diagnostic};
 
+/// The folder of a site's own templates, beside `careguide.toml`.
+pub const TEMPLATE_DIR: &str = "templates";
+
 /// Where `full` really leads, when that is outside `root`; `None` when it stays inside (or
 /// does not exist, in a folder inside the site).
 pub fn escapes(full: &Path, root: &Path) -> Option<PathBuf> {

@@ -24,7 +24,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::content::frontmatter::Date;
+use crate::types::Date;
 
 /// Most decimal places accepted in an amount.
 const MAX_SCALE: u32 = 6;

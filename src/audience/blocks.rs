@@ -16,8 +16,9 @@ use std::ops::Range;
 use pulldown_cmark::{Event, Parser, Tag};
 
 use crate::config::Config;
-use crate::content::{nearest, Document};
+use crate::content::Document;
 use crate::diag::Diagnostic;
+use crate::util::nearest;
 
 /// One audience block of a body.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -122,8 +123,7 @@ fn literal_ranges(body: &str) -> Vec<Range<usize>> {
         return Vec::new();
     }
     let mut out = Vec::new();
-    for (ev, range) in Parser::new_ext(body, crate::render::markdown::options()).into_offset_iter()
-    {
+    for (ev, range) in Parser::new_ext(body, crate::util::markdown_options()).into_offset_iter() {
         if let Event::Start(Tag::CodeBlock(_) | Tag::HtmlBlock) = ev {
             out.push(range);
         }

@@ -3,7 +3,7 @@
 //!
 //! Where the build calls in:
 //! - per page, [`check_blocks`] (block structure) and [`audit`] (reading level per audience and
-//!   review dates), whose scores go into `check --format json` through [`scores_json`];
+//!   review dates), whose scores go into `check --format json` through [`scores_raw`];
 //! - per variant, [`select`] (or [`select_mapped`] to place diagnostics), then
 //!   [`glossary::annotate_for`] on the rendered body HTML and [`review::json_ld`] for the page's
 //!   `<script type="application/ld+json">`;
@@ -13,9 +13,9 @@
 use std::collections::BTreeMap;
 
 use crate::config::Config;
-use crate::content::frontmatter::Date;
 use crate::content::Document;
 use crate::diag::Diagnostic;
+use crate::types::Date;
 
 pub mod blocks;
 pub mod glossary;
@@ -46,7 +46,7 @@ pub fn audit(doc: &Document, config: &Config, today: Date) -> Audit {
     audit_with(doc, &blocks::layout(doc.body()), config, today)
 }
 
-/// [`audit`] with the page's audience blocks already read (`build::Resolved::layout`).
+/// [`audit`] with the page's audience blocks already read (`model::Resolved::layout`).
 pub fn audit_with(doc: &Document, layout: &blocks::Layout, config: &Config, today: Date) -> Audit {
     let (scores, mut diagnostics) = readability::check_with(doc, layout, config);
     diagnostics.extend(review::check(doc, config, today));
@@ -56,38 +56,9 @@ pub fn audit_with(doc: &Document, layout: &blocks::Layout, config: &Config, toda
     }
 }
 
-/// [`audit`]'s findings with the build date from `SOURCE_DATE_EPOCH` or the clock, for a
-/// build that has no `--today`.
-pub fn page_findings(doc: &Document, config: &Config) -> Vec<Diagnostic> {
-    match review::build_date(None) {
-        Ok(today) => audit(doc, config, today).diagnostics,
-        Err(e) => {
-            let mut d = readability::check(doc, config).1;
-            d.push(e);
-            d
-        }
-    }
-}
-
-/// `{"<page path>": {"<audience>": Scores}}` for `check --format json`.
-pub fn scores_json<'a>(
-    pages: impl IntoIterator<Item = (&'a str, &'a BTreeMap<String, Scores>)>,
-) -> serde_json::Value {
-    let map: serde_json::Map<String, serde_json::Value> = pages
-        .into_iter()
-        .map(|(path, s)| {
-            (
-                path.to_string(),
-                serde_json::to_value(s).unwrap_or(serde_json::Value::Null),
-            )
-        })
-        .collect();
-    serde_json::Value::Object(map)
-}
-
-/// [`scores_json`] from each page's scores already serialized, as the build cache keeps them:
-/// the same JSON text, spliced rather than parsed.
-pub fn scores_raw(mut pages: Vec<(String, crate::cache::RawJson)>) -> crate::cache::RawJson {
+/// `{"<page path>": {"<audience>": Scores}}` for `check --format json`, from each page's scores
+/// already serialized as the build cache keeps them: JSON text spliced rather than parsed.
+pub fn scores_raw(mut pages: Vec<(String, crate::types::RawJson)>) -> crate::types::RawJson {
     // A JSON object's keys in order, the last of equal keys winning, as a map would have them.
     pages.sort_by(|a, b| a.0.cmp(&b.0));
     pages.reverse();
@@ -103,24 +74,7 @@ pub fn scores_raw(mut pages: Vec<(String, crate::cache::RawJson)>) -> crate::cac
         out.push_str(s.get());
     }
     out.push('}');
-    crate::cache::RawJson::from_parts(out)
-}
-
-/// `{"<page path>": {"<audience>": Scores}}` for every page of the site at `root` that parses
-/// (problems are left to the run that reports them). `check --format json` uses it; a build that
-/// keeps the scores from [`audit`] can give them to [`scores_json`] instead of reading the site
-/// twice.
-pub fn site_scores_json(root: &std::path::Path) -> serde_json::Value {
-    let mut ignored = crate::diag::Diagnostics::new();
-    let Some(site) = crate::build::load(root, &mut ignored) else {
-        return serde_json::Value::Object(Default::default());
-    };
-    let scores: Vec<(String, BTreeMap<String, Scores>)> = site
-        .pages
-        .iter()
-        .map(|doc| (doc.path.clone(), readability::check(doc, &site.config).0))
-        .collect();
-    scores_json(scores.iter().map(|(p, s)| (p.as_str(), s)))
+    crate::types::RawJson::from_parts(out)
 }
 
 #[cfg(test)]
@@ -130,6 +84,22 @@ pub(crate) mod testutil;
 mod tests {
     use super::*;
     use testutil::{config, page};
+
+    /// The map `scores_raw` must equal once parsed.
+    pub fn scores_json<'a>(
+        pages: impl IntoIterator<Item = (&'a str, &'a BTreeMap<String, Scores>)>,
+    ) -> serde_json::Value {
+        let map: serde_json::Map<String, serde_json::Value> = pages
+            .into_iter()
+            .map(|(path, s)| {
+                (
+                    path.to_string(),
+                    serde_json::to_value(s).unwrap_or(serde_json::Value::Null),
+                )
+            })
+            .collect();
+        serde_json::Value::Object(map)
+    }
 
     #[test]
     fn audit_gives_scores_per_audience_and_review_findings() {
@@ -146,7 +116,7 @@ mod tests {
         assert!(json["kratom"]["clinician"]["flesch_kincaid_grade"].is_number());
         // Spliced from serialized parts, in path order: the same JSON as the map gives (the
         // CLI parses it before printing, so the field order inside does not show).
-        let raw = |s: &BTreeMap<String, Scores>| crate::cache::RawJson::of(s);
+        let raw = |s: &BTreeMap<String, Scores>| crate::types::RawJson::of(s);
         let other = audit(
             &page(
                 "review:\n  status: draft\n",

@@ -86,7 +86,7 @@ fn units(md: &str) -> Vec<Unit> {
             cur.pieces.clear();
         }
     }
-    let opts = crate::render::markdown::options();
+    let opts = crate::util::markdown_options();
     for (ev, range) in Parser::new_ext(md, opts).into_offset_iter() {
         match ev {
             Event::Start(Tag::Table(_))

@@ -9,9 +9,10 @@ use serde_json::{json, Value};
 
 use super::readability::Scores;
 use crate::config::Config;
-use crate::content::frontmatter::{Date, ReviewStatus};
+use crate::content::frontmatter::ReviewStatus;
 use crate::content::Document;
 use crate::diag::{Category, Diagnostic};
+use crate::types::Date;
 
 /// The date reviews are judged against: `--today` if given, else `SOURCE_DATE_EPOCH` (for
 /// reproducible builds), else today's date (UTC).
@@ -261,7 +262,7 @@ pub fn editorial_row(
 }
 
 /// Escape text for HTML element content and quoted attribute values (the site's one escaper).
-pub use crate::render::site::escape_html as esc;
+pub use crate::util::escape_html as esc;
 
 const REPORT_CSS: &str = "body{font-family:system-ui,sans-serif;margin:1.5rem;color:#1a1a1a}\
 table{border-collapse:collapse;width:100%;font-size:.95rem}\

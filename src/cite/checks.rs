@@ -358,7 +358,7 @@ mod tests {
             kind: RefKind::Web,
             organization: Some("CDC".into()),
             title: Some("Facts".into()),
-            accessed: crate::content::frontmatter::Date::parse("2026-11-20").ok(),
+            accessed: crate::types::Date::parse("2026-11-20").ok(),
             ..Default::default()
         };
         assert!(

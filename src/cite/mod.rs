@@ -7,7 +7,6 @@
 pub mod bib;
 pub mod checks;
 pub mod ident;
-pub mod resolve;
 pub mod retract;
 pub mod scan;
 pub mod style;
@@ -16,7 +15,7 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Deserializer, Serialize};
 
-use crate::content::frontmatter::Date;
+use crate::types::Date;
 
 /// What kind of work a reference is.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Deserialize, Serialize)]

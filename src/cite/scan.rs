@@ -94,7 +94,7 @@ type MisplacedRegions = Vec<(Range<usize>, Misplaced)>;
 fn regions(text: &str) -> (Vec<Range<usize>>, MisplacedRegions) {
     let mut skip = Vec::new();
     let mut misplaced = Vec::new();
-    let opts = crate::render::markdown::options();
+    let opts = crate::util::markdown_options();
     for (ev, range) in Parser::new_ext(text, opts).into_offset_iter() {
         match ev {
             Event::Code(_) | Event::Html(_) | Event::InlineHtml(_) => skip.push(range),
@@ -223,6 +223,34 @@ fn parse_group(inner: &str, base: usize) -> Result<Vec<CiteItem>, Malformed> {
         });
     }
     Ok(items)
+}
+
+/// Why a reference id cannot be cited, if it cannot.
+pub fn key_problem(id: &str) -> Option<String> {
+    if id.trim().is_empty() {
+        return Some("a reference has an empty id".into());
+    }
+    if id.chars().any(char::is_whitespace) {
+        return Some(format!("reference id '{id}' contains a space"));
+    }
+    let scanned = scan(&format!("[@{id}]"));
+    match scanned.groups.first() {
+        Some(g) if g.items.len() == 1 && g.items[0].key == id => None,
+        _ => Some(format!("reference id '{id}' cannot be cited as [@{id}]")),
+    }
+}
+
+/// Text without its `[@...]` citations, for listings and descriptions.
+pub fn strip_citations(text: &str) -> String {
+    let s = scan(text);
+    let mut out = String::new();
+    let mut pos = 0;
+    for g in &s.groups {
+        out.push_str(text[pos..g.range.start].trim_end());
+        pos = g.range.end;
+    }
+    out.push_str(&text[pos..]);
+    out
 }
 
 #[cfg(test)]

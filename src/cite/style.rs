@@ -72,7 +72,7 @@ impl Formatter {
                     "use a style name such as american-medical-association, \
                      nlm-citation-sequence or bmj, or the path of a .csl file in the site",
                 );
-                if let Some(near) = crate::content::nearest(name, names.iter().copied()) {
+                if let Some(near) = crate::util::nearest(name, names.iter().copied()) {
                     d = d.hint(format!("did you mean '{near}'?"));
                 }
                 d
@@ -355,7 +355,7 @@ fn find_standalone(hay: &str, needle: &str) -> Option<usize> {
 }
 
 /// Escape text for HTML element content and attribute values (the site's one escaper).
-pub use crate::render::site::escape_html as escape;
+pub use crate::util::escape_html as escape;
 
 fn write_text(child: &ElemChild, out: &mut String) {
     match child {
@@ -671,7 +671,7 @@ pub fn to_entry(r: &Reference, key: &str) -> Entry {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::content::frontmatter::Date;
+    use crate::types::Date;
 
     fn base(id: &str, kind: RefKind) -> Reference {
         Reference {

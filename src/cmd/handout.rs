@@ -14,10 +14,10 @@ use std::path::{Path, PathBuf};
 use super::taper::{find_page, input, page_taper, taper_errors, Failure, TaperOptions};
 use crate::cite::style::Formatter;
 use crate::cite::Reference;
-use crate::content::frontmatter::Date;
 use crate::content::Document;
 use crate::pdf::{Handout, Paper, TaperPart};
 use crate::taper::{self, Schedule};
+use crate::types::Date;
 
 /// Arguments of `careguide handout`.
 #[derive(Debug, Clone, clap::Args)]
@@ -294,11 +294,12 @@ fn context<'a>(
         )]));
     }
     let mut diags = crate::diag::Diagnostics::new();
-    let library = crate::cite::resolve::Library::load(&site.root, config, None);
-    let references: Vec<Reference> = crate::build::resolve_with(doc, config, &library, &mut diags)
-        .refs
-        .into_values()
-        .collect();
+    let library = crate::resolve::Library::load(&site.root, config, None);
+    let references: Vec<Reference> =
+        crate::resolve::resolve_with(doc, config, &library, &mut diags)
+            .refs
+            .into_values()
+            .collect();
     Ok(Context {
         site,
         doc,

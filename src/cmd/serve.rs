@@ -27,8 +27,8 @@ use super::taper::{Failure, TaperOptions};
 use crate::build::{self, Options};
 use crate::diag::{Diagnostic, Severity};
 use crate::pdf::Paper;
-use crate::render::site::escape_html;
 use crate::taper::{Limit, PageTaper};
+use crate::util::escape_html;
 
 /// Arguments of `careguide serve`.
 #[derive(Debug, Clone, clap::Args)]
@@ -296,7 +296,7 @@ fn watch_list(root: &Path) -> Vec<PathBuf> {
         files.push(PathBuf::from(&c.style));
     }
     for doc in &site.pages {
-        files.extend(crate::cite::resolve::page_inputs(doc));
+        files.extend(crate::resolve::page_inputs(doc));
     }
     files.sort();
     files.dedup();
@@ -333,10 +333,7 @@ fn fingerprint(root: &Path, extra: &[PathBuf]) -> u64 {
             add(&p, m);
         }
     }
-    for dir in [
-        crate::content::CONTENT_DIR,
-        crate::render::site::TEMPLATE_DIR,
-    ] {
+    for dir in [crate::content::CONTENT_DIR, crate::paths::TEMPLATE_DIR] {
         let dir = root.join(dir);
         add(&dir, std::fs::metadata(&dir).ok());
         for entry in walkdir::WalkDir::new(&dir)

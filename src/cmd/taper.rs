@@ -5,9 +5,9 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::content::frontmatter::Date;
 use crate::diag::Diagnostics;
 use crate::taper::{self, Dec, Hold, Mode, PageTaper, TaperError, TaperInput, TaperParams, Unit};
+use crate::types::Date;
 
 /// The schedule's options, shared by `taper` and `handout`.
 #[derive(Debug, Clone, Default, clap::Args)]
@@ -206,7 +206,7 @@ pub(crate) fn taper_errors(e: Vec<TaperError>) -> Failure {
 
 /// Load the site and find a page by slug or path.
 pub fn find_page(root: &Path, slug: &str) -> Result<(crate::build::Site, usize), Failure> {
-    let site = crate::build::load_site(root).map_err(|d| Failure::Site(d, root.to_path_buf()))?;
+    let site = crate::model::load_site(root).map_err(|d| Failure::Site(d, root.to_path_buf()))?;
     match site
         .pages
         .iter()

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use crate::cite::{Origin, Reference};
 use crate::config::{is_ident, Config};
 use crate::diag::{line_col, Category, Diagnostic, Diagnostics};
+use crate::util::nearest;
 use frontmatter::{FrontMatter, ReviewStatus, SplitError};
 
 pub const CONTENT_DIR: &str = "content";
@@ -645,7 +646,7 @@ pub fn parse(src: SourceFile, config: &Config, diags: &mut Diagnostics) -> Optio
             }
             None => (key_line("references"), 1),
         };
-        if let Some(problem) = key_problem(&entry.id) {
+        if let Some(problem) = crate::cite::scan::key_problem(&entry.id) {
             diags.push(
                 Diagnostic::error("cite/bad-key", problem)
                     .at(&rel, l, c)
@@ -714,33 +715,8 @@ fn find_id(yaml: &str, id: &str) -> Option<usize> {
     None
 }
 
-/// Why a reference id cannot be cited, if it cannot.
-pub fn key_problem(id: &str) -> Option<String> {
-    if id.trim().is_empty() {
-        return Some("a reference has an empty id".into());
-    }
-    if id.chars().any(char::is_whitespace) {
-        return Some(format!("reference id '{id}' contains a space"));
-    }
-    let scanned = crate::cite::scan::scan(&format!("[@{id}]"));
-    match scanned.groups.first() {
-        Some(g) if g.items.len() == 1 && g.items[0].key == id => None,
-        _ => Some(format!("reference id '{id}' cannot be cited as [@{id}]")),
-    }
-}
-
 pub fn is_slug(s: &str) -> bool {
     is_ident(s)
-}
-
-/// The closest candidate by edit distance, if it is close enough to be a likely typo.
-pub fn nearest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    candidates
-        .into_iter()
-        .map(|c| (strsim::damerau_levenshtein(word, c), c))
-        .filter(|(d, c)| *d <= (c.len().max(word.len()) / 3).max(2))
-        .min_by_key(|(d, c)| (*d, *c))
-        .map(|(_, c)| c)
 }
 
 #[cfg(test)]
@@ -757,11 +733,11 @@ mod tests {
 
     #[test]
     fn key_problems() {
-        assert!(key_problem("weiss2021").is_none());
-        assert!(key_problem("doi:10.1/x").is_none());
-        assert!(key_problem("").is_some());
-        assert!(key_problem("two words").is_some());
-        assert!(key_problem("-dash").is_some());
+        assert!(crate::cite::scan::key_problem("weiss2021").is_none());
+        assert!(crate::cite::scan::key_problem("doi:10.1/x").is_none());
+        assert!(crate::cite::scan::key_problem("").is_some());
+        assert!(crate::cite::scan::key_problem("two words").is_some());
+        assert!(crate::cite::scan::key_problem("-dash").is_some());
     }
 
     #[test]

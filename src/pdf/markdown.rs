@@ -132,7 +132,7 @@ pub fn to_blocks(md: &str) -> Vec<Block> {
         links: Vec::new(),
         skip: 0,
     };
-    for ev in Parser::new_ext(md, crate::render::markdown::options()) {
+    for ev in Parser::new_ext(md, crate::util::markdown_options()) {
         match ev {
             Event::Start(tag) => match tag {
                 Tag::Paragraph | Tag::Heading { .. } => b.flush_loose(),

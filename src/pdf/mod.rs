@@ -22,9 +22,9 @@ use printpdf::{PdfDocument, PdfSaveOptions};
 use crate::cite::style::Formatter;
 use crate::cite::Reference;
 use crate::config::Config;
-use crate::content::frontmatter::Date;
 use crate::content::Document;
 use crate::taper::{Schedule, Unit};
+use crate::types::Date;
 use layout::{Align, Block, Cell, Furniture, Layout, Span, Table};
 
 /// Paper sizes.

@@ -2,11 +2,11 @@
 //! `base_url`. Every date comes from the pages, never from the clock, so two builds of the same
 //! content give the same bytes.
 
-use crate::build::Site;
-use crate::content::frontmatter::Date;
+use crate::cite::scan::strip_citations;
 use crate::content::Document;
+use crate::model::Site;
 use crate::render::markdown::anchor;
-use crate::render::site::strip_citations;
+use crate::types::Date;
 
 /// How many pages the feed lists, newest first.
 pub const FEED_ENTRIES: usize = 20;

@@ -3,25 +3,11 @@
 
 use std::collections::BTreeSet;
 
-use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
-use serde::Serialize;
+use pulldown_cmark::{CowStr, Event, HeadingLevel, Parser, Tag, TagEnd};
 
-/// The Markdown dialect of careguide pages: CommonMark plus tables, footnotes, strikethrough,
-/// smart punctuation and `{#id}` heading attributes.
-pub fn options() -> Options {
-    Options::ENABLE_TABLES
-        | Options::ENABLE_FOOTNOTES
-        | Options::ENABLE_STRIKETHROUGH
-        | Options::ENABLE_SMART_PUNCTUATION
-        | Options::ENABLE_HEADING_ATTRIBUTES
-}
+pub use crate::util::markdown_options as options;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct TocEntry {
-    pub level: u8,
-    pub id: String,
-    pub text: String,
-}
+pub use crate::types::TocEntry;
 
 #[derive(Debug, Clone, Default)]
 pub struct Html {

@@ -6,3 +6,4 @@ pub mod publish;
 pub mod sanitize;
 pub mod search;
 pub mod site;
+pub mod variant;

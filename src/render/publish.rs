@@ -1,9 +1,9 @@
 //! Files a published site needs beside its pages: search index and page, sitemap, robots.txt,
 //! feed.
 
-use crate::build::{Site, Variant};
-use crate::output::OutputFile;
+use crate::model::{Site, Variant};
 use crate::render::{feeds, search};
+use crate::types::OutputFile;
 
 /// Extra files for the site, derived from the pages and their rendered variants.
 pub fn extra_files(site: &Site, variants: &[Vec<Variant>]) -> Vec<OutputFile> {
@@ -24,8 +24,8 @@ pub fn extra_files_with_index(site: &Site, index: Vec<u8>) -> Vec<OutputFile> {
 /// A small site on disk for the unit tests of the search index, sitemap and feed.
 #[cfg(test)]
 pub(crate) mod testsite {
-    use crate::build::{Site, Variant};
     use crate::diag::Diagnostics;
+    use crate::model::{Site, Variant};
 
     pub const CONFIG: &str = r#"title = "Care <script>alert(1)</script> & co"
 clinic = "Smith & Jones \"Clinic\""
@@ -97,7 +97,7 @@ Plain text.
             std::fs::write(dir.path().join("content").join(name), text).expect("page");
         }
         let mut diags = Diagnostics::new();
-        let site = crate::build::load(dir.path(), &mut diags).expect("site loads");
+        let site = crate::model::load(dir.path(), &mut diags).expect("site loads");
         assert!(!diags.has_errors(), "{diags:?}");
         let formatter =
             crate::cite::style::Formatter::new(&site.config.citations.style, dir.path())
@@ -107,10 +107,10 @@ Plain text.
             .iter()
             .map(|doc| {
                 let mut d = Diagnostics::new();
-                let r = crate::build::resolve(doc, &site.config, &mut d);
+                let r = crate::resolve::resolve(doc, &site.config, &mut d);
                 doc.audiences
                     .iter()
-                    .map(|a| crate::build::variant(&r, a, &formatter))
+                    .map(|a| crate::render::variant::variant(&r, a, &formatter))
                     .collect()
             })
             .collect();

@@ -13,33 +13,11 @@
 //! refused there, with a diagnostic at their line.
 
 use std::borrow::Cow;
-use std::path::Path;
 
-use crate::config::HtmlConfig;
-use crate::diag::{line_col, Category, Diagnostic};
-
-/// Elements a site cannot allow: they run script, style the page from content, embed other
-/// documents or change how every URL resolves.
-const NEVER_TAGS: &[&str] = &[
-    "script", "style", "iframe", "frame", "frameset", "object", "embed", "applet", "base", "meta",
-    "link", "form", "input", "button", "textarea", "select", "svg", "math", "template", "noscript",
-    "portal",
-];
-
-/// Attributes a site cannot allow, besides every `on*` event handler.
-const NEVER_ATTRIBUTES: &[&str] = &["style", "srcdoc", "formaction", "action", "xmlns"];
+use crate::config::{never_attribute, never_tag, HtmlConfig};
 
 /// Attributes careguide's own Markdown HTML uses, on any element.
 const GENERIC_ATTRIBUTES: &[&str] = &["id", "class", "aria-label", "aria-hidden", "role"];
-
-fn never_attribute(a: &str) -> bool {
-    let a = a.to_ascii_lowercase();
-    a.starts_with("on") || NEVER_ATTRIBUTES.contains(&a.as_str())
-}
-
-fn never_tag(t: &str) -> bool {
-    NEVER_TAGS.contains(&t.to_ascii_lowercase().as_str())
-}
 
 /// Sanitize HTML rendered from a page's Markdown with the default allowlist widened by `extra`.
 /// Refused entries of `extra` (see [`check_config`]) are ignored here.
@@ -261,50 +239,6 @@ fn push_nbsp_escaped(out: &mut String, s: &str) {
     }
 }
 
-/// Problems with `[html]` in `careguide.toml`: an element or attribute that can run script.
-pub fn check_config(html: &HtmlConfig, text: &str, file: &Path) -> Vec<Diagnostic> {
-    let place = |needle: &str| -> (usize, usize) {
-        let start = text.find("[html]").unwrap_or(0);
-        text[start..]
-            .find(&format!("\"{needle}\""))
-            .map(|o| line_col(text, start + o))
-            .unwrap_or((0, 0))
-    };
-    let mut out = Vec::new();
-    let refuse = |what: String, needle: &str| {
-        let (l, c) = place(needle);
-        Diagnostic::error("config/html", what)
-            .at(file, l, c)
-            .category(Category::Config)
-            .hint("[html] may allow presentational elements and attributes only; anything that runs script, styles the page or embeds another document stays removed")
-    };
-    for t in &html.allow_tags {
-        if never_tag(t) || t.is_empty() {
-            out.push(refuse(
-                format!("[html] allow_tags cannot allow <{t}>: it can run script or embed content"),
-                t,
-            ));
-        }
-    }
-    for (tag, attrs) in &html.allow_attributes {
-        if tag != "*" && never_tag(tag) {
-            out.push(refuse(
-                format!("[html] allow_attributes cannot allow attributes on <{tag}>"),
-                tag,
-            ));
-        }
-        for a in attrs {
-            if never_attribute(a) {
-                out.push(refuse(
-                    format!("[html] allow_attributes cannot allow the attribute '{a}'"),
-                    a,
-                ));
-            }
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -364,10 +298,10 @@ mod tests {
             &extra,
         );
         assert_eq!(out, "<video controls=\"\"></video>");
-        let d = check_config(
+        let d = crate::config::check_html(
             &extra,
             "[html]\nallow_tags = [\"video\", \"script\"]\n",
-            Path::new("careguide.toml"),
+            std::path::Path::new("careguide.toml"),
         );
         assert_eq!(d.len(), 2, "{d:?}");
         assert_eq!(d[0].line, 2);

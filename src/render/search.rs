@@ -31,7 +31,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use crate::build::{Site, Variant};
+use crate::model::{Site, Variant};
 
 /// Where the index is written, relative to the site root.
 pub const INDEX_PATH: &str = "search/index.js";
@@ -604,7 +604,7 @@ pub fn index_file(site: &Site, variants: &[Vec<Variant>]) -> Vec<u8> {
 /// The index file's bytes from each page's part, already serialized (as the build cache keeps
 /// them, so that an incremental build neither renders nor parses unchanged pages). The same
 /// bytes as [`index_bytes`] of [`index_from`].
-pub fn index_bytes_raw(config: &crate::config::Config, pages: &[crate::cache::RawJson]) -> Vec<u8> {
+pub fn index_bytes_raw(config: &crate::config::Config, pages: &[crate::types::RawJson]) -> Vec<u8> {
     // Fields in the order a JSON object's sorted keys give: a, d, p, v.
     let audiences: Vec<(&str, &str)> = config
         .audiences
@@ -796,7 +796,7 @@ mod index_tests {
             .pages
             .iter()
             .zip(&variants)
-            .map(|(d, vs)| crate::cache::RawJson::of(&page_value(&site.config, d, vs)))
+            .map(|(d, vs)| crate::types::RawJson::of(&page_value(&site.config, d, vs)))
             .collect();
         assert_eq!(
             index_bytes_raw(&site.config, &raw),

@@ -7,12 +7,14 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use tera::{Context, Tera};
 
-use crate::build::{Site, Variant};
+use crate::cite::scan::strip_citations;
 use crate::content::frontmatter::ReviewStatus;
 use crate::content::Document;
 use crate::diag::{Category, Diagnostic};
-use crate::output::OutputFile;
+use crate::model::{Site, Variant};
 use crate::render::markdown::anchor;
+use crate::types::OutputFile;
+use crate::util::escape_html;
 
 /// Element ids the templates use; body headings never take them.
 pub const RESERVED_IDS: &[&str] = &[
@@ -41,28 +43,11 @@ const ASSETS: &[(&str, &str)] = &[
     ("search.js", include_str!("../../templates/search.js")),
 ];
 
-pub const TEMPLATE_DIR: &str = "templates";
+pub use crate::paths::TEMPLATE_DIR;
 
 pub struct Templates {
     tera: Tera,
     assets: Vec<(String, Vec<u8>)>,
-}
-
-/// Escape text for HTML element content and quoted attributes. Unlike Tera's default this
-/// leaves '/' alone, so URLs stay readable in the page source.
-pub fn escape_html(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// `--> 3:5` in a Tera parse error, as (line, column).
@@ -389,7 +374,7 @@ pub fn render_site(
     site: &Site,
     variants: &[Vec<Variant>],
     t: &Templates,
-    today: crate::content::frontmatter::Date,
+    today: crate::types::Date,
 ) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
     use rayon::prelude::*;
     let pages: Vec<Result<Vec<OutputFile>, Vec<Diagnostic>>> = site
@@ -426,7 +411,7 @@ pub fn render_page(
     doc: &Document,
     variants: &[Variant],
     t: &Templates,
-    today: crate::content::frontmatter::Date,
+    today: crate::types::Date,
     pdf: bool,
 ) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
     let banner = crate::audience::review::banner(doc, today);
@@ -543,7 +528,7 @@ pub fn render_page(
 /// it in step with `render_lists`: a field read there and missing here would leave a listing
 /// stale.
 pub fn lists_key(site: &Site, site_key: &str) -> String {
-    let mut d = crate::cache::Digest::new();
+    let mut d = crate::util::Digest::new();
     d.field(site_key.as_bytes());
     for doc in &site.pages {
         d.field(doc.path.as_bytes())
@@ -683,19 +668,6 @@ fn base(config: &crate::config::Config) -> String {
         b.push('/');
     }
     b
-}
-
-/// Text without its `[@...]` citations, for listings and descriptions.
-pub fn strip_citations(text: &str) -> String {
-    let s = crate::cite::scan::scan(text);
-    let mut out = String::new();
-    let mut pos = 0;
-    for g in &s.groups {
-        out.push_str(text[pos..g.range.start].trim_end());
-        pos = g.range.end;
-    }
-    out.push_str(&text[pos..]);
-    out
 }
 
 #[cfg(test)]

@@ -131,7 +131,7 @@ fn year(v: Option<&Value>) -> Option<String> {
     (digits.len() == 4).then_some(digits)
 }
 
-fn date(v: Option<&Value>) -> Option<crate::content::frontmatter::Date> {
+fn date(v: Option<&Value>) -> Option<crate::types::Date> {
     let parts = v?.get("date-parts")?.get(0)?.as_array()?;
     let num = |i: usize| -> Option<i64> {
         match parts.get(i)? {
@@ -147,7 +147,7 @@ fn date(v: Option<&Value>) -> Option<crate::content::frontmatter::Date> {
         u8::try_from(num(2)?).ok()?,
     )
     .ok()?;
-    Some(crate::content::frontmatter::Date(d))
+    Some(crate::types::Date(d))
 }
 
 fn names(v: Option<&Value>) -> Vec<String> {

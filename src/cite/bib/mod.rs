@@ -356,7 +356,7 @@ pub(crate) fn from_hayagriva(e: &hayagriva::Entry, origin: Origin) -> (Reference
         let month = time::Month::try_from(d.month? + 1).ok()?;
         time::Date::from_calendar_date(d.year, month, d.day? + 1)
             .ok()
-            .map(crate::content::frontmatter::Date)
+            .map(crate::types::Date)
     });
     let r = Reference {
         id: e.key().to_string(),

@@ -1,4 +1,5 @@
-//! Stage 3: checking a page's citations against the references it can cite.
+//! The citation checks of stage 3: each citation against the references the page can cite,
+//! and those references against the rules.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -8,8 +9,9 @@ use crate::cite::retract::Retractions;
 use crate::cite::scan::{Misplaced, Scan};
 use crate::cite::{bib, checks, Reference};
 use crate::config::Config;
-use crate::content::{nearest, Document};
+use crate::content::Document;
 use crate::diag::{Category, Diagnostic};
+use crate::util::nearest;
 
 /// Where a scanned text sits in the page's file.
 pub enum Place<'a> {
@@ -266,7 +268,7 @@ pub fn references(
     let mut refs: BTreeMap<String, Reference> = BTreeMap::new();
     let mut out = Vec::new();
     let mut add = |r: &Reference, out: &mut Vec<Diagnostic>| {
-        if let Some(p) = crate::content::key_problem(&r.id) {
+        if let Some(p) = crate::cite::scan::key_problem(&r.id) {
             let rule = if r.id.trim().is_empty() {
                 "cite/empty-key"
             } else {

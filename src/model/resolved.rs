@@ -1,0 +1,25 @@
+//! Stage 3: a page with its citations checked.
+
+use std::collections::BTreeMap;
+
+use crate::audience::blocks::Layout;
+use crate::cite::scan::Scan;
+use crate::cite::Reference;
+use crate::config::HtmlConfig;
+use crate::content::Document;
+
+/// One page with its citations checked.
+#[derive(Debug)]
+pub struct Resolved<'a> {
+    pub doc: &'a Document,
+    /// Every reference the page may cite, by id.
+    pub refs: BTreeMap<String, Reference>,
+    /// The site's `[html]` allowlist for raw HTML in the page's Markdown.
+    pub html: HtmlConfig,
+    /// The citations of the summary and of the whole body, as the checks found them.
+    pub summary_scan: Scan,
+    pub body_scan: Scan,
+    /// The body's audience blocks, read once for the checks and every audience's selection
+    /// (and dropped with the page, not kept for the whole build).
+    pub layout: Layout,
+}

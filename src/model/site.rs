@@ -1,0 +1,117 @@
+//! Stage 1 and 2: the site's configuration and its pages, loaded and parsed.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::config::Config;
+use crate::content::{self, Document};
+use crate::diag::{Diagnostic, Diagnostics};
+
+/// A loaded site: its configuration and parsed pages.
+#[derive(Debug)]
+pub struct Site {
+    pub root: PathBuf,
+    pub config: Config,
+    pub pages: Vec<Document>,
+}
+
+impl Site {
+    pub fn page(&self, slug_or_path: &str) -> Option<&Document> {
+        let want = slug_or_path.trim_matches('/');
+        self.pages
+            .iter()
+            .find(|d| d.path == want)
+            .or_else(|| self.pages.iter().find(|d| d.slug == want))
+    }
+}
+
+/// Load the configuration and every page, reporting problems into `diags`. `None` when the
+/// configuration itself is unusable.
+pub fn load(root: &Path, diags: &mut Diagnostics) -> Option<Site> {
+    let (config, _, sources) = load_sources(root, diags)?;
+    let pages = parse_all(&config, sources, diags);
+    Some(Site {
+        root: root.to_path_buf(),
+        config,
+        pages,
+    })
+}
+
+/// The configuration (parsed, and its text) and every page's source.
+pub fn load_sources(
+    root: &Path,
+    diags: &mut Diagnostics,
+) -> Option<(Config, String, Vec<content::SourceFile>)> {
+    let config = match Config::load(root) {
+        Ok(c) => c,
+        Err(e) => {
+            diags.extend(e);
+            return None;
+        }
+    };
+    let text = std::fs::read_to_string(root.join(crate::config::CONFIG_FILE)).unwrap_or_default();
+    let sources = content::load(root, diags);
+    Some((config, text, sources))
+}
+
+/// Parse every source in parallel, and refuse two pages at one URL.
+pub fn parse_all(
+    config: &Config,
+    sources: Vec<content::SourceFile>,
+    diags: &mut Diagnostics,
+) -> Vec<Document> {
+    let parsed: Vec<(Option<Document>, Diagnostics)> = sources
+        .into_par_iter()
+        .map(|src| {
+            let mut d = Diagnostics::new();
+            let doc = content::parse(src, config, &mut d);
+            (doc, d)
+        })
+        .collect();
+    let mut pages = Vec::new();
+    for (doc, d) in parsed {
+        diags.extend(d);
+        pages.extend(doc);
+    }
+    dedupe(pages, diags)
+}
+
+/// Refuse two pages at one URL: report it and keep only the first, so later stages do not
+/// report the same clash again as colliding output files.
+pub fn dedupe(mut pages: Vec<Document>, diags: &mut Diagnostics) -> Vec<Document> {
+    // Two pages at one URL: report it and keep only the first, so later stages do not report
+    // the same clash again as colliding output files.
+    let mut seen: BTreeMap<String, PathBuf> = BTreeMap::new();
+    pages.retain(|p| {
+        if let Some(first) = seen.get(&p.path) {
+            diags.push(
+                Diagnostic::error(
+                    "content/duplicate-slug",
+                    format!(
+                        "two pages have the URL /{}/: {} and {}",
+                        p.path,
+                        first.display(),
+                        p.file.display()
+                    ),
+                )
+                .at(&p.file, p.key_line("slug"), 1)
+                .hint("give one of them another `slug:` in its front matter, or rename the file"),
+            );
+            return false;
+        }
+        seen.insert(p.path.clone(), p.file.clone());
+        true
+    });
+    pages
+}
+
+/// Load a site for commands that need its pages (taper, handout): any error is returned.
+pub fn load_site(root: &Path) -> Result<Site, Diagnostics> {
+    let mut diags = Diagnostics::new();
+    match load(root, &mut diags) {
+        Some(site) if !diags.has_errors() => Ok(site),
+        _ => Err(diags),
+    }
+}

@@ -1,0 +1,22 @@
+//! Stage 4: one audience's version of a page.
+
+use crate::cite::style::Formatted;
+use crate::cite::Reference;
+use crate::types::TocEntry;
+
+/// One audience's version of a page, rendered.
+#[derive(Debug, Clone)]
+pub struct Variant {
+    pub audience: String,
+    /// The Markdown this audience sees (audience blocks applied).
+    pub markdown: String,
+    pub summary_html: String,
+    pub body_html: String,
+    pub toc: Vec<TocEntry>,
+    /// Cited references in number order (number = index + 1).
+    pub cited: Vec<Reference>,
+    /// For each cited reference, the anchor id of its first citation (for the back link).
+    pub backlinks: Vec<String>,
+    /// The reference list entries, formatted in the site's citation style.
+    pub formatted: Vec<Formatted>,
+}

@@ -1,0 +1,184 @@
+//! Stage 4: each audience's [`Variant`] of a resolved page: the Markdown its audience reads,
+//! with numbered citations, rendered to HTML, and its reference list formatted.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::cite::scan::{self, Scan};
+use crate::cite::style::{Formatted, Formatter};
+use crate::cite::Reference;
+use crate::model::{Resolved, Variant};
+use crate::render::markdown;
+
+/// Stage 4: one audience's variant of a resolved page.
+pub fn variant(page: &Resolved, audience: &str, formatter: &Formatter) -> Variant {
+    variant_with(page, audience, &|refs| formatter.format(refs))
+}
+
+/// Every audience's variant of a page. The cited references are formatted once for all of
+/// them: formatting is the costliest step of a page.
+pub fn variants(page: &Resolved, audiences: &[String], formatter: &Formatter) -> Vec<Variant> {
+    variants_by(page, audiences, &|refs| formatter.format(refs))
+}
+
+/// [`variants`] with any formatting function (such as the build cache's memo).
+pub fn variants_by(
+    page: &Resolved,
+    audiences: &[String],
+    format: &(dyn Fn(&[&Reference]) -> Vec<Formatted> + Sync),
+) -> Vec<Variant> {
+    let ids: BTreeSet<&str> = [&page.summary_scan, &page.body_scan]
+        .into_iter()
+        .flat_map(|s| &s.groups)
+        .flat_map(|g| g.items.iter().map(|i| i.key.as_str()))
+        .collect();
+    let cited: Vec<&Reference> = ids.iter().filter_map(|k| page.refs.get(*k)).collect();
+    let formatted: BTreeMap<&str, Formatted> = cited
+        .iter()
+        .map(|r| r.id.as_str())
+        .zip(format(&cited))
+        .collect();
+    let lookup = |refs: &[&Reference]| -> Vec<Formatted> {
+        refs.iter()
+            .map(|r| match formatted.get(r.id.as_str()) {
+                Some(f) => f.clone(),
+                None => format(&[r]).pop().unwrap_or(Formatted {
+                    html: crate::util::escape_html(&r.id),
+                    text: r.id.clone(),
+                }),
+            })
+            .collect()
+    };
+    // Audiences that read the same Markdown (no block for one of them) share one rendering.
+    let mut out: Vec<Variant> = Vec::with_capacity(audiences.len());
+    for a in audiences {
+        let markdown = page.layout.select(page.doc.body(), a).text;
+        let same = out.iter().find(|v| v.markdown == markdown).cloned();
+        out.push(match same {
+            Some(mut v) => {
+                v.audience = a.clone();
+                v
+            }
+            None => variant_of(page, a, markdown, &lookup),
+        });
+    }
+    out
+}
+
+fn variant_with(
+    page: &Resolved,
+    audience: &str,
+    format: &dyn Fn(&[&Reference]) -> Vec<Formatted>,
+) -> Variant {
+    let markdown = page.layout.select(page.doc.body(), audience).text;
+    variant_of(page, audience, markdown, format)
+}
+
+/// A variant from the Markdown its audience reads; nothing in it depends on the audience
+/// but its name.
+fn variant_of(
+    page: &Resolved,
+    audience: &str,
+    markdown: String,
+    format: &dyn Fn(&[&Reference]) -> Vec<Formatted>,
+) -> Variant {
+    let doc = page.doc;
+    let summary_scan = &page.summary_scan;
+    // An audience that sees the whole body (no blocks) has its citations where the checks
+    // found them.
+    let own_scan;
+    let body_scan: &Scan = if markdown == doc.body() {
+        &page.body_scan
+    } else {
+        own_scan = scan::scan(&markdown);
+        &own_scan
+    };
+    let order = crate::cite::number(
+        summary_scan.groups.iter().chain(body_scan.groups.iter()),
+        |k| page.refs.contains_key(k),
+    );
+    let number = |k: &str| order.iter().position(|o| o == k).map(|i| i + 1);
+    let summary_md =
+        crate::cite::render_citations(&doc.front.summary, &summary_scan.groups, &number, &|i| {
+            format!("cite-s{}", i + 1)
+        });
+    let body_md = crate::cite::render_citations(&markdown, &body_scan.groups, &number, &|i| {
+        format!("cite-{}", i + 1)
+    });
+    let mut backlinks = vec![String::new(); order.len()];
+    let groups = summary_scan
+        .groups
+        .iter()
+        .enumerate()
+        .map(|(i, g)| (format!("cite-s{}", i + 1), g))
+        .chain(
+            body_scan
+                .groups
+                .iter()
+                .enumerate()
+                .map(|(i, g)| (format!("cite-{}", i + 1), g)),
+        );
+    for (id, g) in groups {
+        for it in &g.items {
+            if let Some(n) = number(&it.key) {
+                if backlinks[n - 1].is_empty() {
+                    backlinks[n - 1] = id.clone();
+                }
+            }
+        }
+    }
+    let summary_html = markdown::render_in_with(&summary_md, &[], Some(&doc.path), &page.html).html;
+    let rendered = markdown::render_in_with(
+        &body_md,
+        crate::render::site::RESERVED_IDS,
+        Some(&doc.path),
+        &page.html,
+    );
+    let cited: Vec<Reference> = order
+        .iter()
+        .filter_map(|k| page.refs.get(k).cloned())
+        .collect();
+    let formatted = format(&cited.iter().collect::<Vec<_>>());
+    Variant {
+        audience: audience.to_string(),
+        markdown,
+        summary_html,
+        body_html: rendered.html,
+        toc: rendered.toc,
+        cited,
+        backlinks,
+        formatted,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::audience::testutil::{config, page, REVIEW};
+    use crate::diag::Diagnostics;
+    use crate::resolve::resolve;
+    use std::path::Path;
+
+    #[test]
+    fn audiences_that_read_the_same_markdown_share_a_rendering() {
+        let doc = page(
+            REVIEW,
+            "## Plan\n\nLower the dose slowly.\n\n::: clinician\nConsider clonidine for symptoms.\n:::\n",
+        );
+        let config = config();
+        let mut d = Diagnostics::new();
+        let resolved = resolve(&doc, &config, &mut d);
+        let formatter = Formatter::new(&config.citations.style, Path::new(".")).unwrap();
+        let shared = variants(&resolved, &doc.audiences, &formatter);
+        let names: Vec<&str> = shared.iter().map(|v| v.audience.as_str()).collect();
+        assert_eq!(names, ["patient", "caregiver", "clinician"]);
+        // Each is what rendering that audience alone gives.
+        for v in &shared {
+            let alone = variant(&resolved, &v.audience, &formatter);
+            assert_eq!(v.body_html, alone.body_html, "{}", v.audience);
+            assert_eq!(v.markdown, alone.markdown, "{}", v.audience);
+        }
+        assert_eq!(shared[0].body_html, shared[1].body_html);
+        assert!(!shared[0].body_html.contains("clonidine"));
+        assert!(shared[2].body_html.contains("clonidine"));
+    }
+}

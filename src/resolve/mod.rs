@@ -1,0 +1,83 @@
+//! Stage 3: a page's citations checked against the references it can cite (its front matter,
+//! its bibliography files and the site's), its audience blocks read, its taper block checked:
+//! a [`Document`] becomes a [`Resolved`] page.
+
+mod citations;
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+pub use citations::*;
+
+use crate::cite::scan;
+use crate::config::Config;
+use crate::content::Document;
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::model::Resolved;
+
+/// Stage 3: the references a page can cite, and every citation problem on it.
+pub fn resolve<'a>(doc: &'a Document, config: &Config, diags: &mut Diagnostics) -> Resolved<'a> {
+    resolve_with(
+        doc,
+        config,
+        &citations::Library::empty(Path::new(".")),
+        diags,
+    )
+}
+
+/// [`resolve`] with the site's bibliography files and retraction data (`citations::Library`).
+pub fn resolve_with<'a>(
+    doc: &'a Document,
+    config: &Config,
+    lib: &citations::Library,
+    diags: &mut Diagnostics,
+) -> Resolved<'a> {
+    let (refs, found) = citations::references(doc, config, lib);
+    diags.extend(found);
+    let mut cited = BTreeSet::new();
+    let summary_scan = scan::scan(&doc.front.summary);
+    diags.extend(citations::check_citations(
+        doc,
+        citations::Place::FrontMatter { key: "summary" },
+        &doc.front.summary,
+        &summary_scan,
+        &refs,
+        config,
+        &mut cited,
+    ));
+    let body_scan = scan::scan(doc.body());
+    diags.extend(citations::check_citations(
+        doc,
+        citations::Place::Body,
+        doc.body(),
+        &body_scan,
+        &refs,
+        config,
+        &mut cited,
+    ));
+    diags.extend(citations::uncited(doc, &cited, config));
+    diags.extend(citations::check_references(doc, &refs, &cited, config, lib));
+    if let Some(taper) = &doc.front.taper {
+        for problem in taper.check() {
+            diags.push(
+                Diagnostic::error("taper/block", problem)
+                    .at(&doc.file, doc.key_line("taper"), 1)
+                    .hint("each of reduction_percent, interval_days, step, min_dose and doses_per_day takes { default, min, max }; the README describes the taper block"),
+            );
+        }
+    }
+    let layout = crate::audience::blocks::layout(doc.body());
+    diags.extend(
+        crate::audience::blocks::check_with(doc, &layout, config)
+            .into_iter()
+            .filter_map(|d| config.apply_level(d)),
+    );
+    Resolved {
+        doc,
+        refs,
+        html: config.html.clone(),
+        summary_scan,
+        body_scan,
+        layout,
+    }
+}
