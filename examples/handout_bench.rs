@@ -52,17 +52,19 @@ fn main() {
             std::process::exit(1);
         }
     };
-    let markdown = careguide::audience::select(doc.body(), "patient");
-    let formatter = Formatter::new(&site.config.citations.style, root).ok();
+    let Ok(formatter) = Formatter::new(&site.config.citations.style, root) else {
+        eprintln!("cannot load the citation style");
+        std::process::exit(2);
+    };
+    let mut diags = careguide::diag::Diagnostics::new();
+    let resolved = careguide::resolve::resolve(doc, &site.config, &mut diags);
+    let variant = careguide::render::variant::variant(&resolved, "patient", &formatter);
     let names: Vec<String> = (0..count).map(|i| format!("Patient {i:04}")).collect();
     let make = |name: &str| {
         careguide::pdf::render(&Handout {
             config: &site.config,
             doc,
-            audience: "patient",
-            markdown: &markdown,
-            references: &doc.references,
-            formatter: formatter.as_ref(),
+            variant: &variant,
             patient_name: Some(name),
             taper: TaperPart::Schedule(&schedule),
             paper: Paper::A4,
@@ -109,7 +111,7 @@ fn main() {
     let reps = 20;
     let mut page_size = 0;
     for _ in 0..reps {
-        page_size = careguide::pdf::page_pdf(&site.config, doc, "patient", &doc.references, made)
+        page_size = careguide::pdf::page_pdf(&site.config, doc, &variant, made)
             .map(|b| b.len())
             .unwrap_or(0);
     }

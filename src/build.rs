@@ -380,7 +380,7 @@ pub fn run(opts: &Options) -> Report {
                         &site, doc, &variants, t, today, opts.pdf,
                     )?;
                     if opts.pdf {
-                        files.extend(page_pdfs(&site, doc, &variants, formatter.as_ref())?);
+                        files.extend(page_pdfs(&site, doc, &variants)?);
                     }
                     store(writer.as_ref(), files)
                 })()),
@@ -627,19 +627,11 @@ fn page_pdfs(
     site: &Site,
     doc: &Document,
     variants: &[Variant],
-    formatter: Option<&Formatter>,
 ) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
     variants
         .iter()
         .map(|v| {
-            crate::pdf::page_pdf_with(
-                &site.config,
-                doc,
-                &v.audience,
-                &v.cited,
-                doc.front.updated,
-                formatter,
-            )
+            crate::pdf::page_pdf(&site.config, doc, v, doc.front.updated)
             .map(|bytes| OutputFile::new(format!("{}/{}.pdf", doc.path, v.audience), bytes))
             .map_err(|e| {
                 vec![Diagnostic::error("pdf/layout", format!("cannot lay out the PDF for {}: {e}", v.audience))

@@ -300,7 +300,7 @@ impl Manifest {
             .filter(|(r, _)| r.build_id == self.build_id)
         {
             self.diagnostics = r.diagnostics;
-            self.scores = r.has_scores.then(|| RawJson::from_parts(tail.into()));
+            self.scores = r.has_scores.then(|| RawJson::from_parts(tail));
         }
     }
 

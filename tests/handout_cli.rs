@@ -241,21 +241,26 @@ fn many_handouts_in_one_process_are_byte_identical() {
     let site = careguide::build::load_site(Path::new(SITE)).expect("fixture site loads");
     let doc = site.page("kratom-withdrawal").unwrap();
     let made = careguide::content::frontmatter::Date::parse("2026-11-26").unwrap();
-    let refs = doc.references.clone();
-    let a = careguide::pdf::page_pdf(&site.config, doc, "patient", &refs, made).unwrap();
-    let other = careguide::pdf::page_pdf(&site.config, doc, "clinician", &refs, made).unwrap();
+    // Each audience's variant, as the build makes it: PDFs are made from variants.
+    let mut diags = careguide::diag::Diagnostics::new();
+    let resolved = careguide::resolve::resolve(doc, &site.config, &mut diags);
+    let formatter =
+        careguide::cite::style::Formatter::new(&site.config.citations.style, Path::new(SITE))
+            .unwrap();
+    let patient = careguide::render::variant::variant(&resolved, "patient", &formatter);
+    let clinician = careguide::render::variant::variant(&resolved, "clinician", &formatter);
+    let a = careguide::pdf::page_pdf(&site.config, doc, &patient, made).unwrap();
+    let other = careguide::pdf::page_pdf(&site.config, doc, &clinician, made).unwrap();
     assert_ne!(a, other);
     for _ in 0..5 {
-        let b = careguide::pdf::page_pdf(&site.config, doc, "patient", &refs, made).unwrap();
+        let b = careguide::pdf::page_pdf(&site.config, doc, &patient, made).unwrap();
         assert!(a == b, "the same page made twice in one process differs");
     }
     // Other threads (the site build renders pages in parallel) make the same bytes.
     let from_threads: Vec<Vec<u8>> = std::thread::scope(|sc| {
         let handles: Vec<_> = (0..3)
             .map(|_| {
-                sc.spawn(|| {
-                    careguide::pdf::page_pdf(&site.config, doc, "patient", &refs, made).unwrap()
-                })
+                sc.spawn(|| careguide::pdf::page_pdf(&site.config, doc, &patient, made).unwrap())
             })
             .collect();
         handles.into_iter().map(|h| h.join().unwrap()).collect()

@@ -12,9 +12,9 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::taper::{find_page, input, page_taper, taper_errors, Failure, TaperOptions};
-use crate::cite::style::Formatter;
-use crate::cite::Reference;
+use crate::cite::style::{Formatted, Formatter};
 use crate::content::Document;
+use crate::model::Variant;
 use crate::pdf::{Handout, Paper, TaperPart};
 use crate::taper::{self, Schedule};
 use crate::types::Date;
@@ -106,10 +106,8 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), String> {
 struct Context<'a> {
     site: &'a crate::build::Site,
     doc: &'a Document,
-    audience: String,
-    markdown: String,
-    references: Vec<Reference>,
-    formatter: Option<Formatter>,
+    /// The page as the chosen audience reads it, references formatted.
+    variant: Variant,
     paper: Paper,
     made: Date,
 }
@@ -127,10 +125,7 @@ impl Context<'_> {
         crate::pdf::render(&Handout {
             config: &self.site.config,
             doc: self.doc,
-            audience: &self.audience,
-            markdown: &self.markdown,
-            references: &self.references,
-            formatter: self.formatter.as_ref(),
+            variant: &self.variant,
             patient_name: name,
             taper,
             paper: self.paper,
@@ -295,18 +290,26 @@ fn context<'a>(
     }
     let mut diags = crate::diag::Diagnostics::new();
     let library = crate::resolve::Library::load(&site.root, config, None);
-    let references: Vec<Reference> =
-        crate::resolve::resolve_with(doc, config, &library, &mut diags)
-            .refs
-            .into_values()
-            .collect();
+    let resolved = crate::resolve::resolve_with(doc, config, &library, &mut diags);
+    // Without a usable citation style the references are printed in a plain form.
+    let variant = match Formatter::new(&config.citations.style, root) {
+        Ok(f) => crate::render::variant::variant(&resolved, &audience, &f),
+        Err(_) => crate::render::variant::variant_with(&resolved, &audience, &|refs| {
+            refs.iter()
+                .map(|r| {
+                    let text = crate::pdf::plain_reference(r);
+                    Formatted {
+                        html: crate::util::escape_html(&text),
+                        text,
+                    }
+                })
+                .collect()
+        }),
+    };
     Ok(Context {
         site,
         doc,
-        markdown: crate::audience::select(doc.body(), &audience),
-        audience,
-        references,
-        formatter: Formatter::new(&config.citations.style, root).ok(),
+        variant,
         paper,
         made,
     })

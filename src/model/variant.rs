@@ -1,5 +1,6 @@
 //! Stage 4: one audience's version of a page.
 
+use crate::cite::scan::CiteGroup;
 use crate::cite::style::Formatted;
 use crate::cite::Reference;
 use crate::types::TocEntry;
@@ -19,4 +20,8 @@ pub struct Variant {
     pub backlinks: Vec<String>,
     /// The reference list entries, formatted in the site's citation style.
     pub formatted: Vec<Formatted>,
+    /// The citation groups of the summary and of [`Variant::markdown`], where the scan found
+    /// them: the PDF numbers its citations from these rather than scanning again.
+    pub summary_citations: Vec<CiteGroup>,
+    pub body_citations: Vec<CiteGroup>,
 }

@@ -13,16 +13,13 @@ pub mod layout;
 pub mod markdown;
 
 use std::cell::RefCell;
-use std::collections::HashMap;
-use std::path::Path;
-use std::sync::{Arc, Mutex, OnceLock};
 
 use printpdf::{PdfDocument, PdfSaveOptions};
 
-use crate::cite::style::Formatter;
 use crate::cite::Reference;
 use crate::config::Config;
 use crate::content::Document;
+use crate::model::Variant;
 use crate::taper::{Schedule, Unit};
 use crate::types::Date;
 use layout::{Align, Block, Cell, Furniture, Layout, Span, Table};
@@ -61,13 +58,9 @@ pub enum TaperPart<'a> {
 pub struct Handout<'a> {
     pub config: &'a Config,
     pub doc: &'a Document,
-    pub audience: &'a str,
-    /// The page's Markdown as this audience sees it.
-    pub markdown: &'a str,
-    /// The references the page may cite (the cited ones are numbered and listed).
-    pub references: &'a [Reference],
-    /// Formats the reference list in the site's style; a plain fallback is used without one.
-    pub formatter: Option<&'a Formatter>,
+    /// The page as this audience reads it: its Markdown, its citations and its references,
+    /// numbered and formatted.
+    pub variant: &'a Variant,
     pub patient_name: Option<&'a str>,
     pub taper: TaperPart<'a>,
     pub paper: Paper,
@@ -80,43 +73,9 @@ pub struct Handout<'a> {
 pub fn page_pdf(
     config: &Config,
     doc: &Document,
-    audience: &str,
-    references: &[Reference],
+    variant: &Variant,
     made: Date,
 ) -> Result<Vec<u8>, String> {
-    let formatter = cached_formatter(&config.citations.style);
-    page_pdf_with(
-        config,
-        doc,
-        audience,
-        references,
-        made,
-        formatter.as_deref(),
-    )
-}
-
-/// A citation style loaded once per process and style name (loading one takes far longer than
-/// laying out a page). A style given as a `.csl` path is looked up from the current folder.
-fn cached_formatter(style: &str) -> Option<Arc<Formatter>> {
-    static CACHE: OnceLock<Mutex<HashMap<String, Option<Arc<Formatter>>>>> = OnceLock::new();
-    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
-    let mut map = cache.lock().unwrap_or_else(|p| p.into_inner());
-    map.entry(style.to_string())
-        .or_insert_with(|| Formatter::new(style, Path::new(".")).ok().map(Arc::new))
-        .clone()
-}
-
-/// [`page_pdf`] with a reference formatter of the caller's (for a `.csl` file in a site that is
-/// not the current folder). Without one, references are printed in a plain fallback form.
-pub fn page_pdf_with(
-    config: &Config,
-    doc: &Document,
-    audience: &str,
-    references: &[Reference],
-    made: Date,
-    formatter: Option<&Formatter>,
-) -> Result<Vec<u8>, String> {
-    let markdown = crate::audience::select(doc.body(), audience);
     let taper = match &doc.front.taper {
         Some(t) => TaperPart::Blank {
             substance: &t.substance,
@@ -127,10 +86,7 @@ pub fn page_pdf_with(
     render(&Handout {
         config,
         doc,
-        audience,
-        markdown: &markdown,
-        references,
-        formatter,
+        variant,
         patient_name: None,
         taper,
         paper: Paper::A4,
@@ -139,7 +95,7 @@ pub fn page_pdf_with(
 }
 
 /// A reference as plain text when no style formatter is available.
-fn plain_reference(r: &Reference) -> String {
+pub fn plain_reference(r: &Reference) -> String {
     let mut parts = Vec::new();
     let who = if !r.authors.is_empty() {
         let mut a = r
@@ -189,11 +145,6 @@ fn plain_reference(r: &Reference) -> String {
         .join(". ");
     s.push('.');
     s
-}
-
-fn strip_citations(text: &str) -> String {
-    let scan = crate::cite::scan::scan(text);
-    markdown::number_citations(text, &scan.groups, &[]).replace("\\[", "[")
 }
 
 /// The schedule as a table with a tick box per day.
@@ -314,15 +265,11 @@ fn blocks(h: &Handout) -> Vec<Block> {
         out.push(Block::WriteIn("Name:".to_string()));
     }
 
-    // Citations numbered by first appearance over the summary, then the body.
-    let known = |k: &str| h.references.iter().any(|r| r.id == k);
-    let summary_scan = crate::cite::scan::scan(&doc.front.summary);
-    let body_scan = crate::cite::scan::scan(h.markdown);
-    let order = crate::cite::number(
-        summary_scan.groups.iter().chain(body_scan.groups.iter()),
-        known,
-    );
-    let summary = markdown::number_citations(&doc.front.summary, &summary_scan.groups, &order);
+    // Citations numbered as the variant numbered them: by first appearance over the summary,
+    // then the body.
+    let v = h.variant;
+    let order: Vec<String> = v.cited.iter().map(|r| r.id.clone()).collect();
+    let summary = markdown::number_citations(&doc.front.summary, &v.summary_citations, &order);
     for b in markdown::to_blocks(&summary) {
         match b {
             Block::Paragraph(spans) => out.push(Block::Paragraph(
@@ -334,7 +281,7 @@ fn blocks(h: &Handout) -> Vec<Block> {
             other => out.push(other),
         }
     }
-    let body = markdown::number_citations(h.markdown, &body_scan.groups, &order);
+    let body = markdown::number_citations(&v.markdown, &v.body_citations, &order);
     out.extend(markdown::to_blocks(&body));
 
     match h.taper {
@@ -412,22 +359,12 @@ fn blocks(h: &Handout) -> Vec<Block> {
         )]));
     }
 
-    let cited: Vec<&Reference> = order
-        .iter()
-        .filter_map(|k| h.references.iter().find(|r| &r.id == k))
-        .collect();
-    if !cited.is_empty() {
+    if !v.cited.is_empty() {
         out.push(Block::Heading(2, vec![Span::plain("References")]));
-        let texts: Vec<String> = match h.formatter {
-            Some(f) => {
-                let formatted = f.format(&cited);
-                if formatted.len() == cited.len() {
-                    formatted.into_iter().map(|f| f.text).collect()
-                } else {
-                    cited.iter().map(|r| plain_reference(r)).collect()
-                }
-            }
-            None => cited.iter().map(|r| plain_reference(r)).collect(),
+        let texts: Vec<String> = if v.formatted.len() == v.cited.len() {
+            v.formatted.iter().map(|f| f.text.clone()).collect()
+        } else {
+            v.cited.iter().map(plain_reference).collect()
         };
         out.push(Block::Labelled(
             texts
@@ -443,10 +380,10 @@ fn blocks(h: &Handout) -> Vec<Block> {
 /// Lay out and save one handout.
 pub fn render(h: &Handout) -> Result<Vec<u8>, String> {
     let config = h.config;
-    let audience = config.audience(h.audience).ok_or_else(|| {
+    let audience = config.audience(&h.variant.audience).ok_or_else(|| {
         format!(
             "unknown audience '{}': careguide.toml configures {}",
-            h.audience,
+            &h.variant.audience,
             config.audience_ids().join(", ")
         )
     })?;
@@ -479,7 +416,9 @@ pub fn render(h: &Handout) -> Result<Vec<u8>, String> {
     let mut metadata = PdfDocument::new(&title).metadata;
     let info = &mut metadata.info;
     info.author = config.clinic.clone();
-    info.subject = strip_citations(&h.doc.front.summary);
+    info.subject =
+        markdown::number_citations(&h.doc.front.summary, &h.variant.summary_citations, &[])
+            .replace("\\[", "[");
     info.creator = "careguide".to_string();
     info.producer = "careguide (printpdf)".to_string();
     info.keywords = h.doc.front.topics.clone();

@@ -64,7 +64,9 @@ pub fn variants_by(
     out
 }
 
-fn variant_with(
+/// [`variant`] with any formatting function (a handout without a usable style prints a plain
+/// form).
+pub fn variant_with(
     page: &Resolved,
     audience: &str,
     format: &dyn Fn(&[&Reference]) -> Vec<Formatted>,
@@ -147,6 +149,8 @@ fn variant_of(
         cited,
         backlinks,
         formatted,
+        summary_citations: summary_scan.groups.clone(),
+        body_citations: body_scan.groups.clone(),
     }
 }
 
