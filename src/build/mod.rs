@@ -1,0 +1,351 @@
+//! The build driver: load → parse → resolve citations → each audience's variant → templates
+//! and PDFs → write. `check` runs every stage but the last. [`run`] reads as the pipeline; a
+//! page's stages are in [`page`], the files that list pages in [`site_files`], and what a build
+//! takes from the last one in [`incremental`].
+
+mod incremental;
+mod page;
+mod site_files;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use rayon::prelude::*;
+
+use crate::cache;
+use crate::cite::style::Formatter;
+use crate::config::Config;
+use crate::content::{self, Document, SourceFile};
+use crate::diag::{Category, Diagnostic, Diagnostics};
+use crate::model::dedupe;
+pub use crate::model::{load, load_site, Site};
+use crate::render::site::Templates;
+use crate::resolve::Library;
+use incremental::{key_of, Incremental};
+use page::{PageFiles, PageResult};
+
+/// What `build` and `check` were asked to do.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub root: PathBuf,
+    /// Where to write; `None` for `check`.
+    pub out: Option<PathBuf>,
+    /// Refuse pages that are not approved (or whose review is overdue).
+    pub publish: bool,
+    /// The date reviews are judged against (default: SOURCE_DATE_EPOCH, else today).
+    pub today: Option<crate::types::Date>,
+    /// Also write a printable PDF of every page for every audience.
+    pub pdf: bool,
+    /// A Retraction Watch CSV that overrides `[citations] retractions`.
+    pub retractions: Option<PathBuf>,
+}
+
+/// The result of a run: every finding, and what was written.
+#[derive(Debug, Default)]
+pub struct Report {
+    pub diagnostics: Diagnostics,
+    /// Reading-level scores, `{"<page path>": {"<audience>": scores}}`.
+    pub scores: Option<crate::types::RawJson>,
+    pub pages: usize,
+    pub files: usize,
+    pub written: usize,
+    pub unchanged: usize,
+}
+
+/// Run the pipeline. Nothing is written unless every stage succeeded without errors.
+pub fn run(opts: &Options) -> Report {
+    let mut report = Report::default();
+    let timer = Timer::from_env();
+    let diags = &mut report.diagnostics;
+    let Some((config, config_text, today)) = setup(opts, diags) else {
+        diags.sort();
+        return report;
+    };
+    let site_key = incremental::site_key(opts, &config, &config_text, today);
+    // One build of an output at a time: a second waits here, so outputs never mix.
+    let _lock = match opts
+        .out
+        .as_ref()
+        .map(|out| crate::output::lock(&opts.root, out))
+    {
+        Some(Err(d)) => {
+            diags.push(d);
+            diags.sort();
+            return report;
+        }
+        lock => lock,
+    };
+    let mut inc = Incremental::open(opts, site_key);
+    let sources = inc.read_pages(opts, diags);
+    timer.lap("read and hash");
+    if inc.nothing_changed(opts, diags) {
+        // Report the last build's findings, touch nothing.
+        inc.report_unchanged(opts, &mut report);
+        timer.lap("nothing to do");
+        return report;
+    }
+    inc.plan_reuse(opts);
+    timer.lap("read the cache of unchanged pages");
+    let (pages, parse_findings) = parse(opts, &config, &mut inc, sources, diags);
+    timer.lap("parse changed pages");
+    let site = Site {
+        root: opts.root.clone(),
+        pages: dedupe(pages, diags),
+        config,
+    };
+    let stages = Stages::load(opts, &site, today, diags);
+    timer.lap("templates, citation style, bibliography files, glossary, publish checks");
+    let reused_facts = inc.take_reused_facts();
+    // The writer takes each page's files as soon as they are rendered, so the site is never
+    // held in memory whole; nothing reaches the output unless the whole build succeeds.
+    let build_id = cache::build_id(&inc.keys);
+    let writer = match &opts.out {
+        Some(out) => crate::output::Writer::begin(&opts.root, out, &build_id, inc.manifest.known())
+            .map_err(|d| diags.push(d.category(Category::Io)))
+            .ok(),
+        None => None,
+    };
+    let shared = page::Shared {
+        opts,
+        site: &site,
+        today,
+        library: &stages.library,
+        glossary: &stages.glossary,
+        templates: stages.templates.as_ref(),
+        formatter: stages.formatter.as_ref(),
+        writer: writer.as_ref(),
+        incremental: &inc,
+        reused_facts: &reused_facts,
+        parse_findings: &parse_findings,
+    };
+    let results: Vec<PageResult> = site
+        .pages
+        .par_iter()
+        .map(|doc| page::build(&shared, doc))
+        .collect();
+    report.pages = site.pages.len();
+    timer.lap("resolve and render changed pages");
+    let mut collected = collect(opts, &site, &mut inc, results, reused_facts, diags);
+    report.scores = Some(crate::audience::scores_raw(std::mem::take(
+        &mut collected.scores,
+    )));
+    timer.lap("collect page facts");
+    let Some(t) = stages
+        .templates
+        .as_ref()
+        .filter(|_| stages.formatter.is_some())
+    else {
+        inc.forget(opts, &site.pages);
+        diags.sort();
+        return report;
+    };
+    let made = site_files::build(&site, t, writer.as_ref(), &inc, &collected, today, diags);
+    report.files = made.count;
+    timer.lap("templates and site files");
+    diags.sort();
+    if diags.has_errors() {
+        inc.forget(opts, &site.pages);
+        return report;
+    }
+    if let Some(writer) = writer {
+        let previous = inc.previous_pages(writer.is_fresh());
+        match writer.commit() {
+            Ok(done) => {
+                timer.lap("write");
+                report.written = done.stats.written;
+                report.unchanged = done.stats.unchanged;
+                cache::Manifest {
+                    format: cache::FORMAT,
+                    out: inc.out_abs.clone(),
+                    site_key: inc.site_key.clone(),
+                    read_at: inc.read_at,
+                    lists: made.lists,
+                    build_id,
+                    pages: collected.records,
+                    site_files: made.files,
+                    diagnostics: report.diagnostics.iter().cloned().collect(),
+                    scores: report.scores.clone(),
+                    back: done.back,
+                }
+                .save(&opts.root, previous.as_ref());
+            }
+            Err(d) => {
+                inc.forget(opts, &site.pages);
+                report.diagnostics.push(d.category(Category::Io));
+            }
+        }
+        timer.lap("save the cache");
+    }
+    report
+}
+
+/// The configuration (and its text, part of every page's key) and the build date.
+fn setup(opts: &Options, diags: &mut Diagnostics) -> Option<(Config, String, crate::types::Date)> {
+    let config = Config::load(&opts.root).map_err(|e| diags.extend(e)).ok()?;
+    let config_text =
+        std::fs::read_to_string(opts.root.join(crate::config::CONFIG_FILE)).unwrap_or_default();
+    let today = crate::audience::review::build_date(opts.today)
+        .map_err(|e| diags.push(e))
+        .ok()?;
+    Some((config, config_text, today))
+}
+
+/// Stages 1 and 2 for the pages the cache cannot give whole: parsed in parallel. Findings of a
+/// page that parsed are kept for its own result; those of a page that did not are reported.
+fn parse(
+    opts: &Options,
+    config: &Config,
+    inc: &mut Incremental,
+    sources: Vec<SourceFile>,
+    diags: &mut Diagnostics,
+) -> (Vec<Document>, BTreeMap<PathBuf, Vec<Diagnostic>>) {
+    let (mut pages, to_parse) = inc.take_cached_pages(sources);
+    let inc = &*inc;
+    let parsed: Vec<(PathBuf, Option<Document>, Diagnostics)> = to_parse
+        .into_par_iter()
+        .map(|src| {
+            let mut d = Diagnostics::new();
+            let file = src.rel.clone();
+            let doc = match inc.text_of(opts, src) {
+                Ok(src) => content::parse(src, config, &mut d),
+                Err(e) => {
+                    d.push(e);
+                    None
+                }
+            };
+            (file, doc, d)
+        })
+        .collect();
+    let mut findings = BTreeMap::new();
+    for (file, doc, d) in parsed {
+        match doc {
+            Some(doc) => {
+                findings.insert(file, d.into_vec());
+                pages.push(doc);
+            }
+            None => diags.extend(d),
+        }
+    }
+    pages.sort_by(|a, b| a.file.cmp(&b.file));
+    (pages, findings)
+}
+
+/// What every page shares, loaded once: templates, citation style, bibliography files,
+/// retraction data, glossary. Problems are reported; a missing part leaves `None`.
+struct Stages {
+    templates: Option<Templates>,
+    formatter: Option<Formatter>,
+    library: Library,
+    glossary: crate::audience::glossary::Glossary,
+}
+
+impl Stages {
+    fn load(
+        opts: &Options,
+        site: &Site,
+        today: crate::types::Date,
+        diags: &mut Diagnostics,
+    ) -> Stages {
+        let templates = Templates::load(&opts.root)
+            .map_err(|e| diags.extend(e))
+            .ok();
+        let formatter = Formatter::new(&site.config.citations.style, &opts.root)
+            .map_err(|d| diags.push(d))
+            .ok();
+        // Bibliography files and retraction data, read once for every page.
+        let mut library = Library::load(&opts.root, &site.config, opts.retractions.as_deref());
+        // "A year in the future" is judged by the build date, so builds stay reproducible.
+        library.this_year = today.0.year();
+        diags.extend(library.diags.iter().cloned());
+        let (glossary, glossary_findings) = crate::audience::glossary::load(&opts.root);
+        diags.extend(glossary_findings);
+        if opts.publish {
+            diags.extend(
+                site.pages
+                    .iter()
+                    .filter_map(|doc| crate::audience::review::publish_check(doc, today)),
+            );
+        }
+        Stages {
+            templates,
+            formatter,
+            library,
+            glossary,
+        }
+    }
+}
+
+/// Every page's facts (rendered now or taken from the cache) and the manifest's records.
+struct Collected {
+    records: BTreeMap<String, cache::PageRecord>,
+    /// Every page's output paths, to check for two files at one path.
+    paths: Vec<String>,
+    search: Vec<crate::types::RawJson>,
+    editorial: Vec<crate::audience::review::EditorialRow>,
+    scores: Vec<(String, crate::types::RawJson)>,
+}
+
+fn collect(
+    opts: &Options,
+    site: &Site,
+    inc: &mut Incremental,
+    results: Vec<PageResult>,
+    mut reused_facts: std::collections::HashMap<String, cache::PageFacts>,
+    diags: &mut Diagnostics,
+) -> Collected {
+    let n = results.len();
+    let mut c = Collected {
+        records: BTreeMap::new(),
+        paths: Vec::new(),
+        search: Vec::with_capacity(n),
+        editorial: Vec::with_capacity(n),
+        scores: Vec::with_capacity(n),
+    };
+    for (doc, r) in site.pages.iter().zip(results) {
+        let Some(facts) = r.facts.or_else(|| reused_facts.remove(&key_of(doc))) else {
+            continue;
+        };
+        diags.extend(facts.diagnostics);
+        c.search.push(facts.search);
+        c.editorial.push(facts.editorial);
+        c.scores.push((doc.path.clone(), facts.scores));
+        let outputs = match r.files {
+            PageFiles::Reused => inc.take_outputs(doc),
+            PageFiles::NotRendered => Vec::new(),
+            PageFiles::Rendered(Ok(o)) => o,
+            PageFiles::Rendered(Err(e)) => {
+                diags.extend(e);
+                Vec::new()
+            }
+        };
+        c.paths.extend(outputs.iter().map(|(p, _, _)| p.clone()));
+        c.records
+            .insert(key_of(doc), inc.record(opts, doc, outputs));
+    }
+    c
+}
+
+/// Stage timings on stderr when `CAREGUIDE_TIMINGS` is set, for benchmarks.
+struct Timer {
+    start: Option<std::cell::Cell<std::time::Instant>>,
+}
+
+impl Timer {
+    fn from_env() -> Timer {
+        Timer {
+            start: std::env::var_os("CAREGUIDE_TIMINGS")
+                .map(|_| std::cell::Cell::new(std::time::Instant::now())),
+        }
+    }
+
+    fn lap(&self, stage: &str) {
+        if let Some(start) = &self.start {
+            let now = std::time::Instant::now();
+            eprintln!(
+                "timing: {stage}: {:.3} s",
+                (now - start.get()).as_secs_f64()
+            );
+            start.set(now);
+        }
+    }
+}
