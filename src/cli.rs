@@ -231,3 +231,32 @@ fn init(dir: &Path) -> u8 {
     );
     0
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use crate::taper::Field;
+
+    #[test]
+    fn every_field_names_an_option_of_handout() {
+        // Messages name fields; the command line prints each as its option, which must be one
+        // that `careguide handout` really has.
+        let cli = super::Cli::command();
+        let handout = cli
+            .get_subcommands()
+            .find(|c| c.get_name() == "handout")
+            .expect("handout subcommand");
+        let longs: Vec<&str> = handout
+            .get_arguments()
+            .filter_map(|a| a.get_long())
+            .collect();
+        for f in Field::ALL {
+            let o = crate::cmd::taper::option(f);
+            assert!(
+                longs.contains(&o.trim_start_matches("--")),
+                "{f:?} is shown as {o}, which `careguide handout` does not take"
+            );
+        }
+    }
+}

@@ -532,24 +532,101 @@ pub struct TaperInput {
     pub defaults_applied: Vec<String>,
 }
 
-/// One problem with the inputs, named by the command-line option that sets it.
+/// A value of a handout request, named once. Each front end labels it its own way: the
+/// command line as an option (`--dose`), a batch CSV as a column (`dose`), the handout form by
+/// the field's label; none of them has to read another's words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Field {
+    Unit,
+    Dose,
+    ReductionPercent,
+    IntervalDays,
+    Step,
+    MinDose,
+    DosesPerDay,
+    MaxStepPercent,
+    Start,
+    Mode,
+    Hold,
+    /// The page whose `taper:` block sets the unit, defaults and limits.
+    Page,
+    PatientName,
+    Audience,
+    Paper,
+}
+
+impl Field {
+    pub const ALL: [Field; 15] = [
+        Field::Unit,
+        Field::Dose,
+        Field::ReductionPercent,
+        Field::IntervalDays,
+        Field::Step,
+        Field::MinDose,
+        Field::DosesPerDay,
+        Field::MaxStepPercent,
+        Field::Start,
+        Field::Mode,
+        Field::Hold,
+        Field::Page,
+        Field::PatientName,
+        Field::Audience,
+        Field::Paper,
+    ];
+
+    /// The field's id: the batch CSV's column and the handout form's field name.
+    pub fn id(self) -> &'static str {
+        match self {
+            Field::Unit => "unit",
+            Field::Dose => "dose",
+            Field::ReductionPercent => "reduction_percent",
+            Field::IntervalDays => "interval_days",
+            Field::Step => "step",
+            Field::MinDose => "min_dose",
+            Field::DosesPerDay => "doses_per_day",
+            Field::MaxStepPercent => "max_step_percent",
+            Field::Start => "start",
+            Field::Mode => "mode",
+            Field::Hold => "holds",
+            Field::Page => "page",
+            Field::PatientName => "patient_name",
+            Field::Audience => "audience",
+            Field::Paper => "paper",
+        }
+    }
+}
+
+/// One problem with the inputs, for one field. The message may name other fields as `{id}`
+/// (`pass {unit} ...`); [`TaperError::text`] puts each front end's label there.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TaperError {
-    pub option: &'static str,
+    pub field: Field,
     pub message: String,
 }
 
-impl fmt::Display for TaperError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.option, self.message)
+impl TaperError {
+    pub fn new(field: Field, message: impl Into<String>) -> TaperError {
+        TaperError {
+            field,
+            message: message.into(),
+        }
+    }
+
+    /// The message with every field it names given its label.
+    pub fn text(&self, label: &dyn Fn(Field) -> String) -> String {
+        let mut s = self.message.clone();
+        for f in Field::ALL {
+            let token = format!("{{{}}}", f.id());
+            if s.contains(&token) {
+                s = s.replace(&token, &label(f));
+            }
+        }
+        s
     }
 }
 
-fn err(option: &'static str, message: impl Into<String>) -> TaperError {
-    TaperError {
-        option,
-        message: message.into(),
-    }
+fn err(field: Field, message: impl Into<String>) -> TaperError {
+    TaperError::new(field, message)
 }
 
 /// Fill the gaps in `params` from the page's `taper:` block (then from the algorithm's own
@@ -566,8 +643,10 @@ pub fn resolve(
     let unit = match (params.unit, page.map(|p| p.unit)) {
         (Some(u), Some(p)) if u != p => {
             errors.push(err(
-                "--unit",
-                format!("the page doses in {p}, not {u}: leave --unit out or give the dose in {p}"),
+                Field::Unit,
+                format!(
+                    "the page doses in {p}, not {u}: leave {{unit}} out or give the dose in {p}"
+                ),
             ));
             p
         }
@@ -575,8 +654,8 @@ pub fn resolve(
         (None, Some(p)) => p,
         (None, None) => {
             errors.push(err(
-                "--unit",
-                "no unit: pass --unit (g, mg, mL or tablets) or --page with a taper: block",
+                Field::Unit,
+                "no unit: pass {unit} (g, mg, mL or tablets) or {page} with a taper: block",
             ));
             Unit::G
         }
@@ -584,8 +663,8 @@ pub fn resolve(
 
     let start_dose = params.start_dose.unwrap_or_else(|| {
         errors.push(err(
-            "--dose",
-            "no start dose: pass --dose with the patient's current daily dose",
+            Field::Dose,
+            "no start dose: pass {dose} with the patient's current daily dose",
         ));
         Dec::from_int(1)
     });
@@ -593,7 +672,7 @@ pub fn resolve(
     let amount_suffix = format!(" {unit}");
     let mut pick = |given: Option<Dec>,
                     limit: Option<&Limit>,
-                    option: &'static str,
+                    field: Field,
                     words: &str,
                     suffix: &str,
                     builtin: Option<(Dec, String)>|
@@ -610,8 +689,11 @@ pub fn resolve(
             return Some(d);
         }
         errors.push(err(
-            option,
-            format!("no {words}: pass {option} (the page sets no default)"),
+            field,
+            format!(
+                "no {words}: pass {{{}}} (the page sets no default)",
+                field.id()
+            ),
         ));
         None
     };
@@ -619,7 +701,7 @@ pub fn resolve(
     let r = pick(
         params.reduction_percent,
         page.map(|p| &p.reduction_percent),
-        "--reduction-percent",
+        Field::ReductionPercent,
         "reduction percent",
         "%",
         None,
@@ -627,7 +709,7 @@ pub fn resolve(
     let k = pick(
         params.interval_days,
         page.map(|p| &p.interval_days),
-        "--interval-days",
+        Field::IntervalDays,
         "days per step",
         "",
         None,
@@ -635,7 +717,7 @@ pub fn resolve(
     let q = pick(
         params.step,
         page.map(|p| &p.step),
-        "--step",
+        Field::Step,
         "smallest measurable amount",
         &amount_suffix,
         None,
@@ -643,7 +725,7 @@ pub fn resolve(
     let m = pick(
         params.min_dose,
         page.map(|p| &p.min_dose),
-        "--min-dose",
+        Field::MinDose,
         "lowest dose before stopping",
         &amount_suffix,
         q.map(|q| (q, "the smallest measurable amount".to_string())),
@@ -651,7 +733,7 @@ pub fn resolve(
     let n = pick(
         params.doses_per_day,
         page.map(|p| &p.doses_per_day),
-        "--doses-per-day",
+        Field::DosesPerDay,
         "doses per day",
         "",
         Some((Dec::from_int(1), "built-in default".to_string())),
@@ -685,14 +767,14 @@ pub fn resolve(
     };
     if !max_step_percent.is_positive() || max_step_percent > Dec::from_int(100) {
         errors.push(err(
-            "--max-step-percent",
+            Field::MaxStepPercent,
             format!("{max_step_percent} is not a percent between 0 and 100"),
         ));
     }
 
     if q.is_none() {
         // The lowest dose defaults to q: one message about q is enough.
-        errors.retain(|e| e.option != "--min-dose");
+        errors.retain(|e| e.field != Field::MinDose);
     }
     let (Some(r), Some(k), Some(q), Some(m), Some(n)) = (r, k, q, m, n) else {
         return Err(errors);
@@ -721,13 +803,13 @@ pub fn resolve(
     };
     // k and n were given as decimals: check their shape with the exact value.
     if let Err(e) = param_range("interval_days", k) {
-        errors.push(err("--interval-days", e));
+        errors.push(err(Field::IntervalDays, e));
     }
     if let Err(e) = param_range("doses_per_day", n) {
-        errors.push(err("--doses-per-day", e));
+        errors.push(err(Field::DosesPerDay, e));
     }
     errors.extend(input.validate().into_iter().filter(|e| {
-        !(matches!(e.option, "--interval-days" | "--doses-per-day")
+        !(matches!(e.field, Field::IntervalDays | Field::DosesPerDay)
             && (k.as_integer().is_none() || n.as_integer().is_none()))
     }));
     if errors.is_empty() {
@@ -744,35 +826,35 @@ impl TaperInput {
         let mut errors = Vec::new();
         if !self.start_dose.is_positive() {
             errors.push(err(
-                "--dose",
+                Field::Dose,
                 format!(
                     "the start dose must be more than 0 (got {})",
                     self.start_dose
                 ),
             ));
         }
-        let checks: [(&str, &'static str, Dec); 5] = [
+        let checks: [(&str, Field, Dec); 5] = [
             (
                 "reduction_percent",
-                "--reduction-percent",
+                Field::ReductionPercent,
                 self.reduction_percent,
             ),
             (
                 "interval_days",
-                "--interval-days",
+                Field::IntervalDays,
                 Dec::from_int(self.interval_days as i64),
             ),
-            ("step", "--step", self.step),
-            ("min_dose", "--min-dose", self.min_dose),
+            ("step", Field::Step, self.step),
+            ("min_dose", Field::MinDose, self.min_dose),
             (
                 "doses_per_day",
-                "--doses-per-day",
+                Field::DosesPerDay,
                 Dec::from_int(self.doses_per_day as i64),
             ),
         ];
-        for (name, option, v) in checks {
+        for (name, field, v) in checks {
             if let Err(e) = param_range(name, v) {
-                errors.push(err(option, e));
+                errors.push(err(field, e));
                 continue;
             }
             let Some(page) = &self.limits else { continue };
@@ -783,7 +865,7 @@ impl TaperInput {
             if let Some(hi) = l.max {
                 if v > hi {
                     errors.push(err(
-                        option,
+                        field,
                         format!("{v}{pct} is above the page's limit of {hi}{pct}"),
                     ));
                 }
@@ -791,7 +873,7 @@ impl TaperInput {
             if let Some(lo) = l.min {
                 if v < lo {
                     errors.push(err(
-                        option,
+                        field,
                         format!("{v}{pct} is below the page's limit of {lo}{pct}"),
                     ));
                 }
@@ -799,7 +881,7 @@ impl TaperInput {
         }
         if self.step.is_positive() && self.start_dose.is_positive() && self.step > self.start_dose {
             errors.push(err(
-                "--step",
+                Field::Step,
                 format!(
                     "the smallest measurable amount ({}) is larger than the start dose ({}): no step is possible",
                     self.unit.amount(self.step),
@@ -811,13 +893,13 @@ impl TaperInput {
         for h in &self.holds {
             if h.step == 0 || h.days == 0 {
                 errors.push(err(
-                    "--hold",
+                    Field::Hold,
                     format!("{}:{} is not a hold", h.step, h.days),
                 ));
             }
             if !seen.insert(h.step) {
                 errors.push(err(
-                    "--hold",
+                    Field::Hold,
                     format!("step {} is held twice: give one hold per step", h.step),
                 ));
             }
@@ -960,7 +1042,7 @@ pub fn schedule(input: &TaperInput) -> Result<Schedule, Vec<TaperError>> {
         }
         if doses.len() > MAX_STEPS + 1 {
             return Err(vec![err(
-                "--step",
+                Field::Step,
                 format!(
                     "the schedule would have more than {MAX_STEPS} steps: choose a larger reduction or a larger smallest amount"
                 ),
@@ -973,7 +1055,7 @@ pub fn schedule(input: &TaperInput) -> Result<Schedule, Vec<TaperError>> {
     for h in &input.holds {
         if h.step as usize > n_steps {
             errors.push(err(
-                "--hold",
+                Field::Hold,
                 format!(
                     "there is no step {}: this schedule has {n_steps} steps",
                     h.step
@@ -981,7 +1063,7 @@ pub fn schedule(input: &TaperInput) -> Result<Schedule, Vec<TaperError>> {
             ));
         } else if h.step as usize == n_steps {
             errors.push(err(
-                "--hold",
+                Field::Hold,
                 format!(
                     "step {} is the stop (dose 0) and has no end: hold an earlier step",
                     h.step
@@ -996,7 +1078,7 @@ pub fn schedule(input: &TaperInput) -> Result<Schedule, Vec<TaperError>> {
     let to_dec = |v: i128| Dec::new(v, s);
     let date_error = || {
         vec![err(
-            "--start",
+            Field::Start,
             "the schedule runs past the last date the calendar supports".to_string(),
         )]
     };
@@ -1398,14 +1480,14 @@ mod tests {
 
     #[test]
     fn each_validation_error_is_reported() {
-        let cases: Vec<(TaperInput, &str, &str)> = vec![
+        let cases: Vec<(TaperInput, Field, &str)> = vec![
             (
                 {
                     let mut i = input("20", "10", 7, "0.5", 3);
                     i.start_dose = d("0");
                     i
                 },
-                "--dose",
+                Field::Dose,
                 "more than 0",
             ),
             (
@@ -1414,28 +1496,28 @@ mod tests {
                     i.start_dose = d("-3");
                     i
                 },
-                "--dose",
+                Field::Dose,
                 "more than 0",
             ),
             (
                 input("20", "0", 7, "0.5", 3),
-                "--reduction-percent",
+                Field::ReductionPercent,
                 "more than 0%",
             ),
             (
                 input("20", "51", 7, "0.5", 3),
-                "--reduction-percent",
+                Field::ReductionPercent,
                 "at most 50%",
             ),
             (
                 input("20", "10", 0, "0.5", 3),
-                "--interval-days",
+                Field::IntervalDays,
                 "whole number from 1",
             ),
-            (input("20", "10", 7, "0", 3), "--step", "more than 0"),
+            (input("20", "10", 7, "0", 3), Field::Step, "more than 0"),
             (
                 input("20", "10", 7, "25", 3),
-                "--step",
+                Field::Step,
                 "larger than the start dose",
             ),
             (
@@ -1444,26 +1526,26 @@ mod tests {
                     i.min_dose = d("-1");
                     i
                 },
-                "--min-dose",
+                Field::MinDose,
                 "below 0",
             ),
             (
                 input("20", "10", 7, "0.5", 0),
-                "--doses-per-day",
+                Field::DosesPerDay,
                 "from 1 to 12",
             ),
             (
                 input("20", "10", 7, "0.5", 13),
-                "--doses-per-day",
+                Field::DosesPerDay,
                 "from 1 to 12",
             ),
         ];
-        for (inp, option, text) in cases {
+        for (inp, field, text) in cases {
             let e = schedule(&inp).unwrap_err();
             assert!(
                 e.iter()
-                    .any(|e| e.option == option && e.message.contains(text)),
-                "{option} {text}: {e:?}"
+                    .any(|e| e.field == field && e.message.contains(text)),
+                "{field:?} {text}: {e:?}"
             );
         }
     }
@@ -1521,7 +1603,7 @@ mod tests {
             ..Default::default()
         };
         let e = resolve(&p, Some(&page()), date("2026-11-26")).unwrap_err();
-        assert!(e.iter().any(|e| e.option == "--unit"), "{e:?}");
+        assert!(e.iter().any(|e| e.field == Field::Unit), "{e:?}");
     }
 
     #[test]
@@ -1532,8 +1614,11 @@ mod tests {
             ..Default::default()
         };
         let e = resolve(&p, None, date("2026-11-26")).unwrap_err();
-        let opts: Vec<_> = e.iter().map(|e| e.option).collect();
-        assert_eq!(opts, ["--reduction-percent", "--interval-days", "--step"]);
+        let fields: Vec<_> = e.iter().map(|e| e.field).collect();
+        assert_eq!(
+            fields,
+            [Field::ReductionPercent, Field::IntervalDays, Field::Step]
+        );
         let p = TaperParams {
             unit: Some(Unit::G),
             start_dose: Some(d("20")),
@@ -1545,7 +1630,7 @@ mod tests {
         let e = resolve(&p, None, date("2026-11-26")).unwrap_err();
         assert!(
             e.iter()
-                .any(|e| e.option == "--interval-days" && e.message.contains("whole number")),
+                .any(|e| e.field == Field::IntervalDays && e.message.contains("whole number")),
             "{e:?}"
         );
     }
@@ -1653,7 +1738,7 @@ mod tests {
                 Ok(s) => s,
                 Err(e) => {
                     // The only acceptable refusals: a hold past the end, or too many steps.
-                    prop_assert!(e.iter().all(|e| e.option == "--hold" || e.message.contains("more than")), "{:?}", e);
+                    prop_assert!(e.iter().all(|e| e.field == Field::Hold || e.message.contains("more than")), "{:?}", e);
                     return Ok(());
                 }
             };

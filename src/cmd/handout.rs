@@ -11,11 +11,14 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use super::taper::{find_page, input, page_taper, taper_errors, Failure, TaperOptions};
+use super::taper::{
+    find_page, input, option, page_taper, taper_errors, Failure, Problem, TaperOptions,
+};
 use crate::cite::style::{Formatted, Formatter};
 use crate::content::Document;
 use crate::model::Variant;
 use crate::pdf::{Handout, Paper, TaperPart};
+use crate::taper::Field;
 use crate::taper::{self, Schedule};
 use crate::types::Date;
 
@@ -190,7 +193,7 @@ fn run_inner(args: &HandoutArgs) -> Result<String, Failure> {
         }
     }
     if let Some(n) = &args.patient_name {
-        check_name(n).map_err(|e| Failure::Invalid(vec![format!("--patient-name: {e}")]))?;
+        check_name(n).map_err(|e| Failure::Invalid(vec![Problem::of(Field::PatientName, e)]))?;
     }
     if let (Some(csv), Some(dir)) = (&args.batch, &args.out_dir) {
         let (site, i) = find_page(&args.root, &args.page)?;
@@ -247,7 +250,7 @@ pub struct Request<'a> {
 /// so nothing of the patient's is ever written by the server.
 pub fn make_pdf(req: &Request) -> Result<(Vec<u8>, Option<Schedule>), Failure> {
     if let Some(n) = req.patient_name {
-        check_name(n).map_err(|e| Failure::Invalid(vec![format!("--patient-name: {e}")]))?;
+        check_name(n).map_err(|e| Failure::Invalid(vec![Problem::of(Field::PatientName, e)]))?;
     }
     let (site, i) = find_page(req.root, req.page)?;
     let doc = &site.pages[i];
@@ -276,16 +279,22 @@ fn context<'a>(
         None => config.default_audience.clone(),
     };
     if config.audience(&audience).is_none() {
-        return Err(Failure::Invalid(vec![format!(
-            "--audience: unknown audience '{audience}': careguide.toml configures {}",
-            config.audience_ids().join(", ")
+        return Err(Failure::Invalid(vec![Problem::of(
+            Field::Audience,
+            format!(
+                "unknown audience '{audience}': careguide.toml configures {}",
+                config.audience_ids().join(", ")
+            ),
         )]));
     }
     if !doc.audiences.iter().any(|a| a == &audience) {
-        return Err(Failure::Invalid(vec![format!(
-            "--audience: the page '{}' is not written for '{audience}'; it is for {}",
-            doc.path,
-            doc.audiences.join(", ")
+        return Err(Failure::Invalid(vec![Problem::of(
+            Field::Audience,
+            format!(
+                "the page '{}' is not written for '{audience}'; it is for {}",
+                doc.path,
+                doc.audiences.join(", ")
+            ),
         )]));
     }
     let mut diags = crate::diag::Diagnostics::new();
@@ -390,22 +399,22 @@ const COLUMNS: &[&str] = &[
 fn batch(ctx: &Context, args: &HandoutArgs, csv: &Path, dir: &Path) -> Result<String, Failure> {
     let text = std::fs::read_to_string(csv)
         .map_err(|e| Failure::Usage(vec![format!("cannot read {}: {e}", csv.display())]))?;
-    let records =
-        parse_csv(&text).map_err(|e| Failure::Invalid(vec![format!("{}: {e}", csv.display())]))?;
+    let records = parse_csv(&text)
+        .map_err(|e| Failure::Invalid(vec![Problem::general(format!("{}: {e}", csv.display()))]))?;
     let Some(((_, header), rows)) = records.split_first() else {
-        return Err(Failure::Invalid(vec![format!(
+        return Err(Failure::Invalid(vec![Problem::general(format!(
             "{} is empty: the first line names the columns (name, dose, ...)",
             csv.display()
-        )]));
+        ))]));
     };
     let header: Vec<String> = header.iter().map(|h| h.trim().to_lowercase()).collect();
     for h in &header {
         if !COLUMNS.contains(&h.as_str()) {
-            return Err(Failure::Invalid(vec![format!(
+            return Err(Failure::Invalid(vec![Problem::general(format!(
                 "{}: unknown column '{h}': the columns are {}",
                 csv.display(),
                 COLUMNS.join(", ")
-            )]));
+            ))]));
         }
     }
     let col = |name: &str| header.iter().position(|h| h == name);
@@ -417,13 +426,13 @@ fn batch(ctx: &Context, args: &HandoutArgs, csv: &Path, dir: &Path) -> Result<St
         missing.push("dose");
     }
     if !missing.is_empty() {
-        return Err(Failure::Invalid(vec![format!(
+        return Err(Failure::Invalid(vec![Problem::general(format!(
             "{}: the column{} {} {} missing (the first line names the columns)",
             csv.display(),
             if missing.len() > 1 { "s" } else { "" },
             missing.join(" and "),
             if missing.len() > 1 { "are" } else { "is" },
-        )]));
+        ))]));
     }
     let mut errors = Vec::new();
     let mut written = 0usize;
@@ -494,10 +503,9 @@ fn batch(ctx: &Context, args: &HandoutArgs, csv: &Path, dir: &Path) -> Result<St
         }
         let schedule = match schedule_for(ctx.doc, &options) {
             Ok(s) => s,
-            Err(Failure::Invalid(lines)) => {
-                for l in lines {
-                    let l = column_name(&l);
-                    errors.push(format!("{place}: {l}"));
+            Err(Failure::Invalid(problems)) => {
+                for p in problems {
+                    errors.push(format!("{place}: {}", p.labelled(&column)));
                 }
                 continue;
             }
@@ -529,28 +537,28 @@ fn batch(ctx: &Context, args: &HandoutArgs, csv: &Path, dir: &Path) -> Result<St
         Ok(summary)
     } else {
         print!("{summary}");
-        Err(Failure::Invalid(errors))
+        Err(Failure::Invalid(
+            errors.into_iter().map(Problem::general).collect(),
+        ))
     }
 }
 
-/// In a batch, name the CSV column instead of the command-line option.
-fn column_name(message: &str) -> String {
-    for (opt, col) in [
-        ("--dose:", "column dose:"),
-        ("--start:", "column start:"),
-        ("--reduction-percent:", "column reduction_percent:"),
-        ("--interval-days:", "column interval_days:"),
-        ("--step:", "column step:"),
-        ("--min-dose:", "column min_dose:"),
-        ("--doses-per-day:", "column doses_per_day:"),
-        ("--mode:", "column mode:"),
-        ("--hold:", "column holds:"),
-    ] {
-        if let Some(rest) = message.strip_prefix(opt) {
-            return format!("{col}{rest}");
-        }
+/// In a batch, a field is named by its CSV column; one that has no column (set once for the
+/// whole batch) by its command-line option.
+fn column(field: Field) -> String {
+    match field {
+        Field::Dose
+        | Field::Start
+        | Field::ReductionPercent
+        | Field::IntervalDays
+        | Field::Step
+        | Field::MinDose
+        | Field::DosesPerDay
+        | Field::Mode
+        | Field::Hold => format!("column {}", field.id()),
+        Field::PatientName => "column name".to_string(),
+        other => option(other),
     }
-    message.to_string()
 }
 
 /// Run the command; returns the process exit code.
@@ -580,8 +588,13 @@ mod tests {
     #[test]
     fn batch_messages_name_columns() {
         assert_eq!(
-            column_name("--start: 'x' is not a date"),
+            Problem::of(Field::Start, "'x' is not a date").labelled(&column),
             "column start: 'x' is not a date"
+        );
+        // A field the batch sets once for every row keeps its option's name.
+        assert_eq!(
+            Problem::of(Field::Unit, "no unit: pass {unit}").labelled(&column),
+            "--unit: no unit: pass --unit"
         );
     }
 }

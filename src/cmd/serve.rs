@@ -23,11 +23,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
-use super::taper::{Failure, TaperOptions};
+use super::taper::{Failure, Problem, TaperOptions};
 use crate::build::{self, Options};
 use crate::diag::{Diagnostic, Severity};
 use crate::pdf::Paper;
-use crate::taper::{Limit, PageTaper};
+use crate::taper::{Field, Limit, PageTaper};
 use crate::util::escape_html;
 
 /// Arguments of `careguide serve`.
@@ -955,36 +955,28 @@ impl FormErrors {
             .collect()
     }
 
-    /// Sort a command's messages (`--dose: ...`) to their fields, naming fields by their
-    /// labels instead of options.
-    fn add_messages(&mut self, lines: &[String]) {
-        for line in lines {
-            let owner = FIELDS.iter().find_map(|(name, option, _)| {
-                line.strip_prefix(option)
-                    .and_then(|rest| rest.strip_prefix(": "))
-                    .map(|rest| (*name, rest))
-            });
-            match owner {
+    /// Sort a command's problems to their fields, naming fields by their labels.
+    fn add_messages(&mut self, problems: &[Problem]) {
+        for p in problems {
+            let own = p
+                .field
+                .and_then(|f| FIELDS.iter().find(|(name, _, _)| *name == f.id()));
+            match own {
                 // One message a field: a second one often follows from the first.
-                Some((name, _)) if !self.for_field(name).is_empty() => {}
-                Some((name, rest)) => self.field(name, sentence(&labelled(rest))),
-                None => self.general.push(sentence(&labelled(line))),
+                Some((name, _, _)) if !self.for_field(name).is_empty() => {}
+                Some((name, _, _)) => self.field(name, sentence(&p.text(&form_label))),
+                None => self.general.push(sentence(&p.labelled(&form_label))),
             }
         }
     }
 }
 
-/// Replace command-line option names in a message by the form's labels.
-fn labelled(message: &str) -> String {
-    let mut s = message.to_string();
-    // Longest first, so that --step does not cut into --step-something.
-    let mut fields: Vec<&(&str, &str, &str)> = FIELDS.iter().collect();
-    fields.sort_by_key(|(_, o, _)| std::cmp::Reverse(o.len()));
-    for (_, option, label) in fields {
-        s = s.replace(option, &format!("“{label}”"));
+/// A field as the form names it: by its label, or in words where the form has no such field.
+fn form_label(f: Field) -> String {
+    match FIELDS.iter().find(|(name, _, _)| *name == f.id()) {
+        Some((_, _, label)) => format!("“{label}”"),
+        None => format!("the {}", f.id().replace('_', " ")),
     }
-    s.replace("--unit", "the unit")
-        .replace("--page", "the page")
 }
 
 fn sentence(s: &str) -> String {
@@ -995,21 +987,21 @@ fn sentence(s: &str) -> String {
     }
 }
 
-/// Leave out the option that a message names (it did not parse).
-fn clear_option(o: &mut TaperOptions, option: &str) {
-    match option {
-        "--dose" => o.dose = None,
-        "--reduction-percent" => o.reduction_percent = None,
-        "--interval-days" => o.interval_days = None,
-        "--step" => o.step = None,
-        "--min-dose" => o.min_dose = None,
-        "--doses-per-day" => o.doses_per_day = None,
-        "--start" => o.start = None,
-        "--mode" => o.mode = None,
-        "--hold" => o.holds.clear(),
-        "--unit" => o.unit = None,
-        "--max-step-percent" => o.max_step_percent = None,
-        _ => {}
+/// Leave out a field that did not parse.
+fn clear_field(o: &mut TaperOptions, field: Field) {
+    match field {
+        Field::Dose => o.dose = None,
+        Field::ReductionPercent => o.reduction_percent = None,
+        Field::IntervalDays => o.interval_days = None,
+        Field::Step => o.step = None,
+        Field::MinDose => o.min_dose = None,
+        Field::DosesPerDay => o.doses_per_day = None,
+        Field::Start => o.start = None,
+        Field::Mode => o.mode = None,
+        Field::Hold => o.holds.clear(),
+        Field::Unit => o.unit = None,
+        Field::MaxStepPercent => o.max_step_percent = None,
+        Field::Page | Field::PatientName | Field::Audience | Field::Paper => {}
     }
 }
 
@@ -1155,12 +1147,12 @@ fn handout_post(req: &Request, shared: &Shared) -> Response {
     // Every field's problems at once: each option is parsed, then the schedule's inputs are
     // checked with the malformed ones left out (and a stand-in for a missing dose), so that a
     // bad dose does not hide a bad interval. The shared code checks everything again.
-    let mut lines: Vec<String> = Vec::new();
+    let mut problems: Vec<Problem> = Vec::new();
     let mut probe = options.clone();
     if let Err(errs) = options.params() {
-        for e in &errs {
-            lines.push(e.to_string());
-            clear_option(&mut probe, e.option);
+        for e in errs {
+            clear_field(&mut probe, e.field);
+            problems.push(e.into());
         }
     }
     let stand_in = probe.dose.is_none();
@@ -1169,17 +1161,14 @@ fn handout_post(req: &Request, shared: &Shared) -> Response {
     }
     if let Some(t) = &doc.front.taper {
         if let Err(Failure::Invalid(more)) = super::taper::input(&probe, Some(t)) {
-            let taken: Vec<String> = lines
-                .iter()
-                .filter_map(|l| l.split_once(": ").map(|(o, _)| o.to_string()))
-                .collect();
-            lines.extend(more.into_iter().filter(|l| {
-                let option = l.split_once(": ").map(|(o, _)| o).unwrap_or("");
-                !(taken.iter().any(|t| t == option) || (stand_in && option == "--dose"))
+            let taken: Vec<Option<Field>> = problems.iter().map(|p| p.field).collect();
+            problems.extend(more.into_iter().filter(|p| {
+                !(p.field.is_some() && taken.contains(&p.field)
+                    || (stand_in && p.field == Some(Field::Dose)))
             }));
         }
     }
-    errors.add_messages(&lines);
+    errors.add_messages(&problems);
     if !errors.is_empty() {
         return Response::html(422, form_page(&site, &pages, Some(doc), &values, &errors))
             .no_store();
@@ -1208,8 +1197,15 @@ fn handout_post(req: &Request, shared: &Shared) -> Response {
                 )
                 .no_store()
         }
-        Err(Failure::Invalid(lines)) | Err(Failure::Usage(lines)) => {
-            errors.add_messages(&lines);
+        Err(Failure::Invalid(problems)) => {
+            errors.add_messages(&problems);
+            if errors.is_empty() {
+                errors.general.push("The handout could not be made.".into());
+            }
+            Response::html(422, form_page(&site, &pages, Some(doc), &values, &errors)).no_store()
+        }
+        Err(Failure::Usage(lines)) => {
+            errors.general.extend(lines.iter().map(|l| sentence(l)));
             if errors.is_empty() {
                 errors.general.push("The handout could not be made.".into());
             }
@@ -1573,9 +1569,12 @@ mod tests {
     fn messages_go_to_their_fields_with_labels() {
         let mut e = FormErrors::default();
         e.add_messages(&[
-            "--dose: 'abc' is not a number".to_string(),
-            "--interval-days: no days per step: pass --interval-days".to_string(),
-            "--page: something else".to_string(),
+            Problem::of(Field::Dose, "'abc' is not a number"),
+            Problem::of(
+                Field::IntervalDays,
+                "no days per step: pass {interval_days}",
+            ),
+            Problem::of(Field::Page, "something else"),
         ]);
         assert_eq!(e.for_field("dose"), vec!["'abc' is not a number"]);
         assert_eq!(

@@ -6,7 +6,9 @@
 use std::path::{Path, PathBuf};
 
 use crate::diag::Diagnostics;
-use crate::taper::{self, Dec, Hold, Mode, PageTaper, TaperError, TaperInput, TaperParams, Unit};
+use crate::taper::{
+    self, Dec, Field, Hold, Mode, PageTaper, TaperError, TaperInput, TaperParams, Unit,
+};
 use crate::types::Date;
 
 /// The schedule's options, shared by `taper` and `handout`.
@@ -51,64 +53,52 @@ impl TaperOptions {
     /// Parse every option, reporting each one that is not well formed.
     pub fn params(&self) -> Result<TaperParams, Vec<TaperError>> {
         let mut errors = Vec::new();
-        fn num(
-            v: &Option<String>,
-            option: &'static str,
-            errors: &mut Vec<TaperError>,
-        ) -> Option<Dec> {
+        fn num(v: &Option<String>, field: Field, errors: &mut Vec<TaperError>) -> Option<Dec> {
             let s = v.as_ref()?;
             match s.parse::<Dec>() {
                 Ok(d) => Some(d),
                 Err(e) => {
-                    errors.push(TaperError { option, message: e });
+                    errors.push(TaperError::new(field, e));
                     None
                 }
             }
         }
         let mut p = TaperParams {
-            start_dose: num(&self.dose, "--dose", &mut errors),
-            reduction_percent: num(&self.reduction_percent, "--reduction-percent", &mut errors),
-            interval_days: num(&self.interval_days, "--interval-days", &mut errors),
-            step: num(&self.step, "--step", &mut errors),
-            min_dose: num(&self.min_dose, "--min-dose", &mut errors),
-            doses_per_day: num(&self.doses_per_day, "--doses-per-day", &mut errors),
-            max_step_percent: num(&self.max_step_percent, "--max-step-percent", &mut errors),
+            start_dose: num(&self.dose, Field::Dose, &mut errors),
+            reduction_percent: num(
+                &self.reduction_percent,
+                Field::ReductionPercent,
+                &mut errors,
+            ),
+            interval_days: num(&self.interval_days, Field::IntervalDays, &mut errors),
+            step: num(&self.step, Field::Step, &mut errors),
+            min_dose: num(&self.min_dose, Field::MinDose, &mut errors),
+            doses_per_day: num(&self.doses_per_day, Field::DosesPerDay, &mut errors),
+            max_step_percent: num(&self.max_step_percent, Field::MaxStepPercent, &mut errors),
             ..Default::default()
         };
         if let Some(u) = &self.unit {
             match u.parse::<Unit>() {
                 Ok(u) => p.unit = Some(u),
-                Err(message) => errors.push(TaperError {
-                    option: "--unit",
-                    message,
-                }),
+                Err(message) => errors.push(TaperError::new(Field::Unit, message)),
             }
         }
         if let Some(s) = &self.start {
             match Date::parse(s) {
                 Ok(d) => p.start = Some(d),
-                Err(message) => errors.push(TaperError {
-                    option: "--start",
-                    message,
-                }),
+                Err(message) => errors.push(TaperError::new(Field::Start, message)),
             }
         }
         if let Some(m) = &self.mode {
             match m.parse::<Mode>() {
                 Ok(m) => p.mode = Some(m),
-                Err(message) => errors.push(TaperError {
-                    option: "--mode",
-                    message,
-                }),
+                Err(message) => errors.push(TaperError::new(Field::Mode, message)),
             }
         }
         for h in &self.holds {
             match h.parse::<Hold>() {
                 Ok(h) => p.holds.push(h),
-                Err(message) => errors.push(TaperError {
-                    option: "--hold",
-                    message,
-                }),
+                Err(message) => errors.push(TaperError::new(Field::Hold, message)),
             }
         }
         if errors.is_empty() {
@@ -162,11 +152,68 @@ pub fn today() -> Date {
     Date(time::OffsetDateTime::now_utc().date())
 }
 
+/// One problem with a request, for the field it concerns where it concerns one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub field: Option<Field>,
+    /// May name fields as `{id}`: see [`TaperError::text`].
+    pub message: String,
+}
+
+impl Problem {
+    pub fn of(field: Field, message: impl Into<String>) -> Problem {
+        Problem {
+            field: Some(field),
+            message: message.into(),
+        }
+    }
+
+    pub fn general(message: impl Into<String>) -> Problem {
+        Problem {
+            field: None,
+            message: message.into(),
+        }
+    }
+
+    /// The message with each field it names labelled by `label`.
+    pub fn text(&self, label: &dyn Fn(Field) -> String) -> String {
+        TaperError {
+            field: self.field.unwrap_or(Field::Page),
+            message: self.message.clone(),
+        }
+        .text(label)
+    }
+
+    /// [`Problem::text`] with its own field's label before it (`--dose: ...` on the command
+    /// line, `column dose: ...` in a batch).
+    pub fn labelled(&self, label: &dyn Fn(Field) -> String) -> String {
+        let text = self.text(label);
+        match self.field {
+            Some(f) => format!("{}: {text}", label(f)),
+            None => text,
+        }
+    }
+}
+
+impl From<TaperError> for Problem {
+    fn from(e: TaperError) -> Problem {
+        Problem::of(e.field, e.message)
+    }
+}
+
+/// A field's command-line option.
+pub fn option(field: Field) -> String {
+    match field {
+        Field::Hold => "--hold".to_string(),
+        f => format!("--{}", f.id().replace('_', "-")),
+    }
+}
+
 /// A failure of a command, with the exit code it calls for. Messages never hold patient data.
 #[derive(Debug)]
 pub enum Failure {
     /// Invalid input or content: exit 1.
-    Invalid(Vec<String>),
+    Invalid(Vec<Problem>),
     /// The site could not be loaded: its diagnostics.
     Site(Diagnostics, PathBuf),
     /// Usage, configuration or I/O: exit 2.
@@ -176,9 +223,9 @@ pub enum Failure {
 impl Failure {
     pub fn report(&self) -> u8 {
         match self {
-            Failure::Invalid(lines) => {
-                for l in lines {
-                    eprintln!("error: {l}");
+            Failure::Invalid(problems) => {
+                for p in problems {
+                    eprintln!("error: {}", p.labelled(&option));
                 }
                 1
             }
@@ -201,7 +248,7 @@ impl Failure {
 }
 
 pub(crate) fn taper_errors(e: Vec<TaperError>) -> Failure {
-    Failure::Invalid(e.iter().map(|e| e.to_string()).collect())
+    Failure::Invalid(e.into_iter().map(Problem::from).collect())
 }
 
 /// Load the site and find a page by slug or path.
@@ -227,9 +274,9 @@ pub fn find_page(root: &Path, slug: &str) -> Result<(crate::build::Site, usize),
                     None if known.is_empty() => "the site has no pages".to_string(),
                     None => format!("the pages are: {}", known.join(", ")),
                 };
-                Err(Failure::Invalid(vec![format!(
-                    "--page: no page '{slug}' in {}: {hint}",
-                    root.display()
+                Err(Failure::Invalid(vec![Problem::of(
+                    Field::Page,
+                    format!("no page '{slug}' in {}: {hint}", root.display()),
                 )]))
             }
         },
@@ -239,11 +286,11 @@ pub fn find_page(root: &Path, slug: &str) -> Result<(crate::build::Site, usize),
 /// The page's `taper:` block, or an error naming the page.
 pub fn page_taper(doc: &crate::content::Document) -> Result<&PageTaper, Failure> {
     doc.front.taper.as_ref().ok_or_else(|| {
-        Failure::Invalid(vec![format!(
-            "--page: the page '{}' ({}) has no taper: block, so it sets no unit, defaults or limits for a schedule; pass --unit and the other options without --page, or add a taper: block to the page",
+        Failure::Invalid(vec![Problem::of(Field::Page, format!(
+            "the page '{}' ({}) has no taper: block, so it sets no unit, defaults or limits for a schedule; pass {{unit}} and the other options without {{page}}, or add a taper: block to the page",
             doc.path,
             doc.file.display()
-        )])
+        ))])
     })
 }
 
@@ -253,7 +300,9 @@ pub fn input(options: &TaperOptions, page: Option<&PageTaper>) -> Result<TaperIn
     if let Some(p) = page {
         let problems = p.check();
         if !problems.is_empty() {
-            return Err(Failure::Invalid(problems));
+            return Err(Failure::Invalid(
+                problems.into_iter().map(Problem::general).collect(),
+            ));
         }
     }
     taper::resolve(&params, page, today()).map_err(taper_errors)
