@@ -43,12 +43,12 @@ fn write_file(path: &Path, target_bytes: usize) -> std::io::Result<usize> {
         rows += 1;
         let r = rng.next();
         let nature = natures[(r % 5) as usize];
-        let pmid = if r % 4 == 0 {
+        let pmid = if r.is_multiple_of(4) {
             0
         } else {
             10_000_000 + (r % 29_000_000)
         };
-        let title_bad = if r % 97 == 0 { "\u{FFFD}" } else { "" };
+        let title_bad = if r.is_multiple_of(97) { "\u{FFFD}" } else { "" };
         let mut row = format!(
             "{rows},\"Synthetic study {rows} of outcomes, with \"\"quoted\"\" words{title_bad}\",(HSC) Medicine - Oncology;(BLS) Biology - Cancer;,\"Department {r}, Example University, City, Country; Institute {rows}, Another Place;\",Journal of Synthetic Results {j},Publisher {p},Country,Author A;Author B;Author C;Author D;Author E,https://retractionwatch.com/{rows}/;https://example.org/{r},Research Article;,{m}/{d}/20{y:02} 0:00,10.{reg}/notice.{rows},{npmid},{m}/{d}/20{y0:02} 0:00,10.{reg}/journal.{rows}.{r},{pmid},{nature},+Concerns/Issues About Data;+Concerns/Issues about Results and/or Conclusions;+Investigation by Journal/Publisher;+Paper Mill;+Unreliable Results and/or Conclusions;,No,\"See also: https://pubpeer.com/publications/{r:X}\"\n",
             j = r % 3000,
@@ -61,7 +61,7 @@ fn write_file(path: &Path, target_bytes: usize) -> std::io::Result<usize> {
             npmid = if pmid == 0 { 0 } else { pmid + 1 },
         )
         .into_bytes();
-        if r % 211 == 0 {
+        if r.is_multiple_of(211) {
             // An invalid UTF-8 byte inside the title, as the real file has.
             if let Some(at) = row.iter().position(|&b| b == b'S') {
                 row.insert(at, 0xFF);

@@ -262,16 +262,8 @@ fn save_json<T: Serialize>(path: &Path, value: &T) {
 /// Write a cache file atomically (a temporary file renamed over it).
 fn save_bytes(path: &Path, bytes: &[u8]) {
     let Some(dir) = path.parent() else { return };
-    if std::fs::create_dir_all(dir).is_err() {
-        return;
-    }
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().to_string())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".tmp-{}-{name}", std::process::id()));
-    if std::fs::write(&tmp, bytes).is_ok() && std::fs::rename(&tmp, path).is_err() {
-        let _ = std::fs::remove_file(&tmp);
+    if std::fs::create_dir_all(dir).is_ok() {
+        let _ = crate::util::write_atomic(path, bytes, false);
     }
 }
 

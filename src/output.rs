@@ -550,28 +550,12 @@ fn write_file(dest: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
 /// Swap two folders in one step. `Ok(false)` when the system or file system cannot.
 #[cfg(target_os = "linux")]
 fn exchange(a: &Path, b: &Path) -> std::io::Result<bool> {
-    use std::ffi::CString;
-    use std::os::unix::ffi::OsStrExt;
-    let ca = CString::new(a.as_os_str().as_bytes())?;
-    let cb = CString::new(b.as_os_str().as_bytes())?;
-    // SAFETY: both paths are valid NUL-terminated strings that outlive the call.
-    let r = unsafe {
-        libc::syscall(
-            libc::SYS_renameat2,
-            libc::AT_FDCWD,
-            ca.as_ptr(),
-            libc::AT_FDCWD,
-            cb.as_ptr(),
-            libc::RENAME_EXCHANGE,
-        )
-    };
-    if r == 0 {
-        return Ok(true);
-    }
-    let e = std::io::Error::last_os_error();
-    match e.raw_os_error() {
-        Some(libc::ENOSYS) | Some(libc::EINVAL) | Some(libc::ENOTSUP) => Ok(false),
-        _ => Err(e),
+    use rustix::fs::{renameat_with, RenameFlags, CWD};
+    use rustix::io::Errno;
+    match renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE) {
+        Ok(()) => Ok(true),
+        Err(Errno::NOSYS | Errno::INVAL | Errno::NOTSUP) => Ok(false),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -584,9 +568,11 @@ fn exchange(_: &Path, _: &Path) -> std::io::Result<bool> {
 fn alive(pid: u32) -> bool {
     #[cfg(unix)]
     {
-        // SAFETY: signal 0 only checks that the process exists.
-        let r = unsafe { libc::kill(pid as libc::pid_t, 0) };
-        r == 0 || std::io::Error::last_os_error().raw_os_error() != Some(libc::ESRCH)
+        // Signal 0 only checks that the process exists.
+        let pid = i32::try_from(pid)
+            .ok()
+            .and_then(rustix::process::Pid::from_raw);
+        pid.is_none_or(|p| rustix::process::test_kill_process(p) != Err(rustix::io::Errno::SRCH))
     }
     #[cfg(not(unix))]
     {
@@ -670,22 +656,16 @@ pub fn lock(root: &Path, out: &Path) -> Result<Lock, Diagnostic> {
             ))
             .hint("careguide needs to write beside the output folder; check its permissions")
         })?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::io::AsRawFd;
-        let fd = file.as_raw_fd();
-        // SAFETY: `fd` is an open file descriptor owned by `file`.
-        if unsafe { libc::flock(fd, libc::LOCK_EX | libc::LOCK_NB) } != 0 {
-            eprintln!(
-                "careguide: another build of {} is running; waiting for it to finish",
-                out.display()
-            );
-            // SAFETY: as above.
-            if unsafe { libc::flock(fd, libc::LOCK_EX) } != 0 {
-                let e = std::io::Error::last_os_error();
-                return Err(io(format!("cannot lock {}: {e}", path.display())));
-            }
+    if let Err(e) = file.try_lock() {
+        if let std::fs::TryLockError::Error(e) = e {
+            return Err(io(format!("cannot lock {}: {e}", path.display())));
         }
+        eprintln!(
+            "careguide: another build of {} is running; waiting for it to finish",
+            out.display()
+        );
+        file.lock()
+            .map_err(|e| io(format!("cannot lock {}: {e}", path.display())))?;
     }
     Ok(Lock { _file: file })
 }

@@ -1256,25 +1256,34 @@ pub fn to_table(s: &Schedule) -> String {
 
 /// The schedule as CSV (one row a step).
 pub fn to_csv(s: &Schedule) -> String {
-    let mut out = String::from("step,start,end,daily_dose,unit,change_percent,doses,hold_days\n");
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let header = [
+        "step",
+        "start",
+        "end",
+        "daily_dose",
+        "unit",
+        "change_percent",
+        "doses",
+        "hold_days",
+    ];
+    // Writing to memory cannot fail.
+    let _ = w.write_record(header);
     for st in &s.steps {
-        out.push_str(&format!(
-            "{},{},{},{},{},{},{},{}\n",
-            st.step,
-            st.start,
+        let doses: Vec<String> = st.doses.iter().map(|d| d.to_string()).collect();
+        let _ = w.write_record([
+            st.step.to_string(),
+            st.start.to_string(),
             st.end.map(|d| d.to_string()).unwrap_or_default(),
-            st.daily_dose,
-            s.input.unit,
-            st.change_percent,
-            st.doses
-                .iter()
-                .map(|d| d.to_string())
-                .collect::<Vec<_>>()
-                .join("+"),
-            st.hold_days,
-        ));
+            st.daily_dose.to_string(),
+            s.input.unit.to_string(),
+            st.change_percent.to_string(),
+            doses.join("+"),
+            st.hold_days.to_string(),
+        ]);
     }
-    out
+    let bytes = w.into_inner().unwrap_or_default();
+    String::from_utf8(bytes).unwrap_or_default()
 }
 
 /// The schedule as JSON: `{"unit", "start_dose", "steps": [...], "warnings", ...}`, keys in

@@ -1,6 +1,9 @@
 //! Helpers at the bottom of the house: escaping, the Markdown dialect, digests. They import
 //! nothing from the rest of the crate.
 
+use std::io::Write;
+use std::path::Path;
+
 use pulldown_cmark::Options;
 
 /// Escape text for HTML element content and quoted attributes. Unlike Tera's default this
@@ -66,4 +69,72 @@ pub fn nearest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         .filter(|(d, c)| *d <= (c.len().max(word.len()) / 3).max(2))
         .min_by_key(|(d, c)| (*d, *c))
         .map(|(_, c)| c)
+}
+
+/// Write `bytes` to `path` in one step: through a new temporary file beside it (a random name,
+/// created exclusively, never through a link planted there, readable by the owner only), then
+/// renamed over `path`, so a reader sees the old file or the new one, never a part. `sync`
+/// flushes it to the disk first (a patient's handout; not the build cache, whose thousands of
+/// files a lost write only makes a build redo).
+pub fn write_atomic(path: &Path, bytes: &[u8], sync: bool) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".careguide-")
+        .suffix(".tmp")
+        .tempfile_in(dir)?;
+    tmp.write_all(bytes)?;
+    if sync {
+        tmp.as_file().sync_all()?;
+    }
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn atomic_writes_replace_the_file_whole_and_leave_nothing_beside_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("handout.pdf");
+        std::fs::write(&path, b"old").unwrap();
+        write_atomic(&path, b"new", true).unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"new");
+        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(names.len(), 1, "a temporary file was left behind");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600, "readable by others: {mode:o}");
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_at_the_destination_is_replaced_not_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        let elsewhere = dir.path().join("elsewhere");
+        std::fs::write(&elsewhere, b"untouched").unwrap();
+        let path = dir.path().join("out.pdf");
+        std::os::unix::fs::symlink(&elsewhere, &path).unwrap();
+        write_atomic(&path, b"new", false).unwrap();
+        assert_eq!(std::fs::read(&elsewhere).unwrap(), b"untouched");
+        assert!(!std::fs::symlink_metadata(&path)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+    }
+
+    #[test]
+    fn nearest_finds_typos_only() {
+        let c = ["patient", "caregiver", "clinician"];
+        assert_eq!(nearest("pateint", c), Some("patient"));
+        assert_eq!(nearest("clinican", c), Some("clinician"));
+        assert_eq!(nearest("zebra", c), None);
+    }
 }

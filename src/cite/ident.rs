@@ -139,7 +139,7 @@ pub fn check_isbn(isbn: &str) -> Result<(), Problem> {
                 };
                 sum += v * (10 - i as u32);
             }
-            if sum % 11 == 0 {
+            if sum.is_multiple_of(11) {
                 Ok(())
             } else {
                 Err(format!("ISBN-10 '{isbn}' has a wrong check digit"))
@@ -153,7 +153,7 @@ pub fn check_isbn(isbn: &str) -> Result<(), Problem> {
                 };
                 sum += v * if i % 2 == 0 { 1 } else { 3 };
             }
-            if sum % 10 == 0 {
+            if sum.is_multiple_of(10) {
                 Ok(())
             } else {
                 Err(format!("ISBN-13 '{isbn}' has a wrong check digit"))

@@ -1,9 +1,10 @@
 //! The Retraction Watch database as Crossref publishes it (one CSV, updated daily), indexed by
 //! the original paper's DOI and PMID. No network: the clinic downloads the file and names it.
 //!
-//! The CSV is parsed here on bytes (RFC 4180 quoting, `""` escapes, line breaks inside quoted
-//! fields, CRLF or LF), decoding only the fields kept, lossily, since the published file has
-//! some invalid UTF-8. See `docs/bench-retractions.md` for the speed on a 60 MB file.
+//! The CSV is read as bytes by the `csv` crate (RFC 4180 quoting, `""` escapes, line breaks
+//! inside quoted fields, CRLF or LF), decoding only the fields kept, lossily, since the
+//! published file has some invalid UTF-8. See `docs/bench-retractions.md` for the speed on a
+//! 60 MB file.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -64,92 +65,9 @@ const REQUIRED: &[&str] = &[
     "RetractionDOI",
 ];
 
-/// Fields of one CSV record, as byte ranges into the input (quotes removed; `""` inside
-/// quoted fields left doubled and undone by [`field_text`]).
-struct Record {
-    fields: Vec<(usize, usize, bool)>,
-    line: usize,
-}
-
-/// Parse the next record starting at `pos`; returns the record and the position after it.
-fn next_record(data: &[u8], mut pos: usize, line: &mut usize, rec: &mut Record) -> usize {
-    rec.fields.clear();
-    rec.line = *line;
-    loop {
-        // One field.
-        if data.get(pos) == Some(&b'"') {
-            pos += 1;
-            let start = pos;
-            let mut escaped = false;
-            loop {
-                match memchr_quote(data, pos) {
-                    Some(q) => {
-                        *line += count_newlines(&data[pos..q]);
-                        if data.get(q + 1) == Some(&b'"') {
-                            escaped = true;
-                            pos = q + 2;
-                        } else {
-                            rec.fields.push((start, q, escaped));
-                            pos = q + 1;
-                            break;
-                        }
-                    }
-                    None => {
-                        // Unclosed quote: the field runs to the end of the file.
-                        *line += count_newlines(&data[pos..]);
-                        rec.fields.push((start, data.len(), escaped));
-                        return data.len();
-                    }
-                }
-            }
-            // Skip anything between the closing quote and the separator.
-            while pos < data.len() && !matches!(data[pos], b',' | b'\n' | b'\r') {
-                pos += 1;
-            }
-        } else {
-            let start = pos;
-            while pos < data.len() && !matches!(data[pos], b',' | b'\n' | b'\r') {
-                pos += 1;
-            }
-            rec.fields.push((start, pos, false));
-        }
-        match data.get(pos) {
-            Some(b',') => pos += 1,
-            Some(b'\r') => {
-                pos += 1;
-                if data.get(pos) == Some(&b'\n') {
-                    pos += 1;
-                }
-                *line += 1;
-                return pos;
-            }
-            Some(b'\n') => {
-                *line += 1;
-                return pos + 1;
-            }
-            _ => return data.len(),
-        }
-    }
-}
-
-fn memchr_quote(data: &[u8], from: usize) -> Option<usize> {
-    data[from..]
-        .iter()
-        .position(|&b| b == b'"')
-        .map(|i| from + i)
-}
-
-fn count_newlines(b: &[u8]) -> usize {
-    b.iter().filter(|&&c| c == b'\n').count()
-}
-
-fn field_text(data: &[u8], f: (usize, usize, bool)) -> String {
-    let s = String::from_utf8_lossy(&data[f.0..f.1]);
-    if f.2 {
-        s.replace("\"\"", "\"")
-    } else {
-        s.into_owned()
-    }
+/// A field's text; the published file has some invalid UTF-8, decoded lossily.
+fn text(field: &[u8]) -> String {
+    String::from_utf8_lossy(field).into_owned()
 }
 
 /// `9/27/2023 0:00` → `2023-09-27`.
@@ -183,17 +101,16 @@ impl Retractions {
     /// Parse the CSV bytes. An error when the header lacks a column careguide needs.
     pub fn parse(data: &[u8], file: &Path) -> Result<Retractions, Diagnostic> {
         let data = data.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(data);
-        let mut line = 1;
-        let mut rec = Record {
-            fields: Vec::with_capacity(24),
-            line: 1,
-        };
-        let mut pos = next_record(data, 0, &mut line, &mut rec);
-        let header: Vec<String> = rec
-            .fields
-            .iter()
-            .map(|&f| field_text(data, f).trim().to_string())
-            .collect();
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(data);
+        let mut rec = csv::ByteRecord::new();
+        // Reading from memory fails only on input the reader cannot take at all; what was
+        // read until then stands.
+        let mut next = |rec: &mut csv::ByteRecord| reader.read_byte_record(rec).unwrap_or(false);
+        next(&mut rec);
+        let header: Vec<String> = rec.iter().map(|f| text(f).trim().to_string()).collect();
         let col = |name: &str| header.iter().position(|h| h.eq_ignore_ascii_case(name));
         let missing: Vec<&str> = REQUIRED
             .iter()
@@ -222,12 +139,11 @@ impl Retractions {
         let c_id = col("Record ID");
         let c_title = col("Title");
         let mut db = Retractions::default();
-        while pos < data.len() {
-            pos = next_record(data, pos, &mut line, &mut rec);
-            if rec.fields.len() <= 1 && rec.fields.first().is_none_or(|f| f.0 == f.1) {
+        while next(&mut rec) {
+            if rec.len() <= 1 && rec.get(0).is_none_or(<[u8]>::is_empty) {
                 continue; // blank line
             }
-            let get = |c: usize| rec.fields.get(c).map(|&f| field_text(data, f));
+            let get = |c: usize| rec.get(c).map(text);
             let idx = db.notices.len() as u32;
             let mut indexed = false;
             if let Some(dois) = get(c_doi) {

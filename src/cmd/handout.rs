@@ -8,7 +8,6 @@
 //! Exit codes: 0 all written; 1 invalid input or content (for a batch: at least one row); 2
 //! usage, configuration or I/O.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::taper::{
@@ -89,20 +88,18 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), String> {
     if path.is_dir() {
         return Err(format!("{} is a folder, not a file name", path.display()));
     }
-    // The temporary name holds no patient data: the process id and a counter.
-    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let tmp = dir.join(format!(".careguide-{}-{n}.pdf.tmp", std::process::id()));
-    let result = (|| -> std::io::Result<()> {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    result.map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        format!("cannot write {}: {e}", path.display())
-    })
+    // A link at the destination would send the patient's handout wherever it points.
+    if path
+        .symlink_metadata()
+        .is_ok_and(|m| m.file_type().is_symlink())
+    {
+        return Err(format!(
+            "{} is a symbolic link: careguide does not write a handout through a link; choose another file name",
+            path.display()
+        ));
+    }
+    crate::util::write_atomic(path, bytes, true)
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
 /// What every handout of one run shares.
@@ -325,59 +322,41 @@ fn context<'a>(
 }
 
 /// Parse CSV text (RFC 4180: quoted fields, doubled quotes, CRLF) into records with their
-/// 1-based line numbers.
+/// 1-based line numbers, leaving out blank lines.
 pub fn parse_csv(text: &str) -> Result<Vec<(usize, Vec<String>)>, String> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
     let mut records = Vec::new();
-    let mut field = String::new();
-    let mut record = Vec::new();
-    let mut in_quotes = false;
-    let mut line = 1;
-    let mut start_line = 1;
-    let mut chars = text.chars().peekable();
-    let mut any = false;
-    while let Some(c) = chars.next() {
-        any = true;
-        if in_quotes {
-            match c {
-                '"' if chars.peek() == Some(&'"') => {
-                    chars.next();
-                    field.push('"');
-                }
-                '"' => in_quotes = false,
-                '\n' => {
-                    line += 1;
-                    field.push('\n');
-                }
-                c => field.push(c),
-            }
+    let bytes = text.as_bytes();
+    // Line numbers are counted here: the reader's own count lags after a CRLF.
+    let (mut last_start, mut counted, mut line) = (0, 0, 1);
+    for r in reader.records() {
+        let r = r.map_err(|e| e.to_string())?;
+        let mut start = r.position().map_or(0, |p| p.byte() as usize);
+        while bytes.get(start).is_some_and(|b| matches!(b, b'\r' | b'\n')) {
+            start += 1;
+        }
+        line += bytes[counted..start]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count();
+        counted = start;
+        last_start = start;
+        let fields: Vec<String> = r.iter().map(String::from).collect();
+        if fields.len() == 1 && fields[0].trim().is_empty() {
             continue;
         }
-        match c {
-            '"' if field.is_empty() => in_quotes = true,
-            ',' => record.push(std::mem::take(&mut field)),
-            '\r' if chars.peek() == Some(&'\n') => {}
-            '\n' => {
-                record.push(std::mem::take(&mut field));
-                if !(record.len() == 1 && record[0].trim().is_empty()) {
-                    records.push((start_line, std::mem::take(&mut record)));
-                }
-                record.clear();
-                line += 1;
-                start_line = line;
-                any = false;
-            }
-            c => field.push(c),
-        }
+        records.push((line, fields));
     }
-    if in_quotes {
-        return Err(format!("line {start_line}: a quoted field is never closed"));
-    }
-    if any {
-        record.push(field);
-        if !(record.len() == 1 && record[0].trim().is_empty()) {
-            records.push((start_line, record));
-        }
+    // The csv reader ends a quoted field left open at the end of the text; a patient list cut
+    // off there must not pass as a shorter one. Only the last record can be open: its quotes
+    // then do not pair up.
+    let tail = text.get(last_start..).unwrap_or_default();
+    if tail.matches('"').count() % 2 == 1 {
+        return Err(format!("line {line}: a quoted field is never closed"));
     }
     Ok(records)
 }
@@ -408,7 +387,14 @@ fn batch(ctx: &Context, args: &HandoutArgs, csv: &Path, dir: &Path) -> Result<St
         ))]));
     };
     let header: Vec<String> = header.iter().map(|h| h.trim().to_lowercase()).collect();
-    for h in &header {
+    for (i, h) in header.iter().enumerate() {
+        // Two columns of one name: which dose would be the patient's?
+        if header[..i].contains(h) {
+            return Err(Failure::Invalid(vec![Problem::general(format!(
+                "{}: the column '{h}' appears twice in the first line: keep one",
+                csv.display()
+            ))]));
+        }
         if !COLUMNS.contains(&h.as_str()) {
             return Err(Failure::Invalid(vec![Problem::general(format!(
                 "{}: unknown column '{h}': the columns are {}",

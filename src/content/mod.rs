@@ -724,14 +724,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn nearest_finds_typos_only() {
-        let c = ["patient", "caregiver", "clinician"];
-        assert_eq!(nearest("pateint", c), Some("patient"));
-        assert_eq!(nearest("clinican", c), Some("clinician"));
-        assert_eq!(nearest("zebra", c), None);
-    }
-
-    #[test]
     fn key_problems() {
         assert!(crate::cite::scan::key_problem("weiss2021").is_none());
         assert!(crate::cite::scan::key_problem("doi:10.1/x").is_none());

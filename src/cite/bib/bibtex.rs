@@ -254,7 +254,7 @@ fn comma_only_authors(field: &str) -> Option<Vec<String>> {
         return None;
     }
     let parts: Vec<&str> = normalised.split(',').map(str::trim).collect();
-    if parts.len() < 4 || parts.len() % 2 != 0 {
+    if parts.len() < 4 || !parts.len().is_multiple_of(2) {
         return None;
     }
     let mut out = Vec::new();
