@@ -1,7 +1,6 @@
 //! Nothing lost: a build killed at any moment leaves the previous output complete, a read-only
 //! output or a disk that refuses the new site is a clear error with the previous output kept,
 //! and two builds of one output never mix.
-#![cfg(unix)]
 
 use std::collections::BTreeMap;
 use std::os::unix::process::CommandExt;
@@ -9,8 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-mod common;
-use common::copy_dir;
+use crate::support::copy_dir;
 
 const REPO: &str = env!("CARGO_MANIFEST_DIR");
 /// The unprivileged user builds run as when the tests run as root (permissions do not stop

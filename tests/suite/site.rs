@@ -4,8 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-mod common;
-use common::copy_dir;
+use crate::support::copy_dir;
 
 fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_careguide"))

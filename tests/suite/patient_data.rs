@@ -5,8 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-mod common;
-use common::copy_dir;
+use crate::support::copy_dir;
 
 const SITE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/taper/site");
 const NAME: &str = "Zebulon Quixotemarsh";

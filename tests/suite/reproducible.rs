@@ -5,8 +5,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 
-mod common;
-use common::copy_dir;
+use crate::support::copy_dir;
 
 const REPO: &str = env!("CARGO_MANIFEST_DIR");
 

@@ -7,8 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-mod common;
-use common::copy_dir;
+use crate::support::copy_dir;
 
 const FIXTURE: &str = "tests/fixtures/taper/site";
 const PAGE: &str = "content/kratom-withdrawal.md";

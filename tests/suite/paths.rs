@@ -1,14 +1,12 @@
 //! No input makes careguide read outside the site root or write outside the output folder:
 //! symbolic links in content/, templates/ and bibliography files, `..` in paths named by
 //! careguide.toml, and `--out` at the root, content/, templates/ or `/`.
-#![cfg(unix)]
 
 use std::os::unix::fs::symlink;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-mod common;
-use common::copy_dir;
+use crate::support::copy_dir;
 
 const SECRET: &str = "SECRET-OUTSIDE-THE-SITE";
 

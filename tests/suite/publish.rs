@@ -6,8 +6,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-mod common;
-use common::copy_dir;
+use crate::support::copy_dir;
 
 /// The good fixture in a fresh temporary folder (the fixture itself is never touched).
 fn site() -> (tempfile::TempDir, PathBuf) {

@@ -5,7 +5,7 @@
 //! items built in about 11 s; lists and block quotes nested 10,000 deep refused in 0.4 s; a
 //! 1 MB line built in 2 s (it took over 5 minutes before the search index's sentence splitter
 //! was fixed); 10,000 references built in about 27 s, so that one is `#[ignore]`d (run it with
-//! `cargo test --test size_limits -- --ignored`).
+//! `cargo test --test suite size_limits -- --ignored`).
 
 use std::path::Path;
 use std::process::Command;
