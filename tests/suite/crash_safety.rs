@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::support::copy_dir;
+use crate::support::{careguide, copy_dir, Run, RunExt, JAN_15_2026};
 
 const REPO: &str = env!("CARGO_MANIFEST_DIR");
 /// The unprivileged user builds run as when the tests run as root (permissions do not stop
@@ -61,11 +61,12 @@ fn site(dir: &Path, extra: usize) -> PathBuf {
     root
 }
 
-fn careguide(root: &Path, out: Option<&Path>) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_careguide"));
-    c.args(["build", "--no-pdf", "--format", "json", "--root"])
-        .arg(root)
-        .env("SOURCE_DATE_EPOCH", "1768435200")
+/// `careguide build` of `root` (to `out`, or the site's `output/`), as an unprivileged user
+/// when the tests run as root.
+fn build_command(root: &Path, out: Option<&Path>) -> Command {
+    let mut c = careguide(["build", "--no-pdf", "--format", "json", "--root"]);
+    c.arg(root)
+        .date(JAN_15_2026)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     if let Some(out) = out {
@@ -77,21 +78,8 @@ fn careguide(root: &Path, out: Option<&Path>) -> Command {
     c
 }
 
-struct Done {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn build(root: &Path, out: Option<&Path>) -> Done {
-    let o = careguide(root, out).output().unwrap();
-    let d = Done {
-        code: o.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
-    };
-    assert!(!d.stderr.contains("panicked"), "{}", d.stderr);
-    d
+fn build(root: &Path, out: Option<&Path>) -> Run {
+    build_command(root, out).run().no_panic()
 }
 
 /// Every file of a folder, by relative path.
@@ -185,7 +173,7 @@ fn killed_builds_never_lose_the_previous_output() {
         // Build the other version and kill it somewhere in its run.
         let next = 1 - current;
         set_version(&root, PAGES, next);
-        let mut child = careguide(&root, None).spawn().unwrap();
+        let mut child = build_command(&root, None).spawn().unwrap();
         let delay = Duration::from_millis(rng.next() % window);
         std::thread::sleep(delay);
         let _ = child.kill();
@@ -242,7 +230,7 @@ fn touch_a_page(root: &Path) {
     std::fs::write(&p, text + "\nOne more line.\n").unwrap();
 }
 
-fn io_error(d: &Done) -> String {
+fn io_error(d: &Run) -> String {
     let v: serde_json::Value = serde_json::from_str(&d.stdout).unwrap();
     let e = v["diagnostics"]
         .as_array()
@@ -312,7 +300,7 @@ fn a_second_build_of_the_same_output_waits_for_the_first() {
     // SAFETY: the descriptor belongs to `lock`, open for the whole test.
     assert_eq!(unsafe { libc::flock(lock.as_raw_fd(), libc::LOCK_EX) }, 0);
     touch_a_page(&root);
-    let mut child = careguide(&root, None).spawn().unwrap();
+    let mut child = build_command(&root, None).spawn().unwrap();
     std::thread::sleep(Duration::from_millis(1500));
     assert!(
         child.try_wait().unwrap().is_none(),
@@ -327,8 +315,8 @@ fn a_second_build_of_the_same_output_waits_for_the_first() {
     // Two real builds at once: both finish, one after the other, and the output is a complete
     // build that a third build finds intact.
     touch_a_page(&root);
-    let a = careguide(&root, None).spawn().unwrap();
-    let b = careguide(&root, None).spawn().unwrap();
+    let a = build_command(&root, None).spawn().unwrap();
+    let b = build_command(&root, None).spawn().unwrap();
     let (a, b) = (a.wait_with_output().unwrap(), b.wait_with_output().unwrap());
     assert_eq!((a.status.code(), b.status.code()), (Some(0), Some(0)));
     let got = snapshot(&out);

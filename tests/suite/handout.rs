@@ -2,26 +2,22 @@
 //! in-process checks of the PDF library (determinism, metadata).
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
+
+use crate::support::{careguide, Run, RunExt};
 
 const SITE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/taper/site");
 const BATCH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/taper/batch");
 
-fn careguide(args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_careguide"));
-    c.arg("handout").args(args).env_remove("SOURCE_DATE_EPOCH");
-    for (k, v) in env {
-        c.env(k, v);
-    }
-    c.output().expect("run careguide")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
+/// `careguide handout ARGS` as of `date` (`None`: the clock).
+fn handout(args: &[&str], date: Option<&str>) -> Run {
+    let mut c = careguide(["handout"]);
+    c.args(args);
+    match date {
+        Some(d) => c.date(d),
+        None => c.no_date(),
+    };
+    c.run()
 }
 
 /// The text of a PDF in reading order, when poppler's pdftotext is installed.
@@ -83,9 +79,9 @@ fn personalized_handout_is_complete() {
         out_s,
     ];
     args.extend(SCHEDULE);
-    let o = careguide(&args, &[]);
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    assert!(stdout(&o).contains("wrote"));
+    let o = handout(&args, None);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(o.stdout.contains("wrote"));
     let bytes = std::fs::read(&out).unwrap();
     assert!(bytes.starts_with(b"%PDF-"));
     assert!(bytes.len() < 200_000, "{} bytes", bytes.len());
@@ -163,7 +159,7 @@ fn personalized_handout_is_complete() {
 fn letter_paper_and_blank_chart() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("blank.pdf");
-    let o = careguide(
+    let o = handout(
         &[
             "--root",
             SITE,
@@ -176,9 +172,9 @@ fn letter_paper_and_blank_chart() {
             "--out",
             out.to_str().unwrap(),
         ],
-        &[],
+        None,
     );
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(o.code, 0, "{}", o.stderr);
     let doc = lopdf::Document::load(&out).unwrap();
     let first = doc
         .get_dictionary(*doc.get_pages().get(&1).unwrap())
@@ -197,7 +193,7 @@ fn letter_paper_and_blank_chart() {
 fn source_date_epoch_sets_the_date_made() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("h.pdf");
-    let o = careguide(
+    let o = handout(
         &[
             "--root",
             SITE,
@@ -206,9 +202,9 @@ fn source_date_epoch_sets_the_date_made() {
             "--out",
             out.to_str().unwrap(),
         ],
-        &[("SOURCE_DATE_EPOCH", "1700000000")],
+        Some("1700000000"),
     );
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(o.code, 0, "{}", o.stderr);
     let bytes = std::fs::read(&out).unwrap();
     let doc = lopdf::Document::load_mem(&bytes).unwrap();
     let info_id = doc.trailer.get(b"Info").unwrap().as_reference().unwrap();
@@ -221,7 +217,7 @@ fn source_date_epoch_sets_the_date_made() {
     );
     // Same input, same bytes, also across processes.
     let out2 = dir.path().join("h2.pdf");
-    let o = careguide(
+    let o = handout(
         &[
             "--root",
             SITE,
@@ -230,9 +226,9 @@ fn source_date_epoch_sets_the_date_made() {
             "--out",
             out2.to_str().unwrap(),
         ],
-        &[("SOURCE_DATE_EPOCH", "1700000000")],
+        Some("1700000000"),
     );
-    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(o.code, 0);
     assert_eq!(bytes, std::fs::read(&out2).unwrap());
 }
 
@@ -263,7 +259,7 @@ fn many_handouts_in_one_process_are_byte_identical() {
     assert!(from_threads.iter().all(|b| *b == a));
     // A batch with two identical rows writes two identical files.
     let dir = tempfile::tempdir().unwrap();
-    let o = careguide(
+    let o = handout(
         &[
             "--root",
             SITE,
@@ -276,9 +272,9 @@ fn many_handouts_in_one_process_are_byte_identical() {
             "--out-dir",
             dir.path().to_str().unwrap(),
         ],
-        &[],
+        None,
     );
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(o.code, 0, "{}", o.stderr);
     let one = std::fs::read(dir.path().join("one.pdf")).unwrap();
     let two = std::fs::read(dir.path().join("two.pdf")).unwrap();
     assert!(one == two);
@@ -287,7 +283,7 @@ fn many_handouts_in_one_process_are_byte_identical() {
 #[test]
 fn batch_reports_bad_rows_and_writes_the_rest() {
     let dir = tempfile::tempdir().unwrap();
-    let o = careguide(
+    let o = handout(
         &[
             "--root",
             SITE,
@@ -300,10 +296,10 @@ fn batch_reports_bad_rows_and_writes_the_rest() {
             "--out-dir",
             dir.path().to_str().unwrap(),
         ],
-        &[],
+        None,
     );
-    let err = stderr(&o);
-    assert_eq!(o.status.code(), Some(1), "{err}");
+    let err = &o.stderr;
+    assert_eq!(o.code, 1, "{err}");
     assert!(
         err.contains("line 3 (row 2): the patient's name is empty"),
         "{err}"
@@ -320,7 +316,7 @@ fn batch_reports_bad_rows_and_writes_the_rest() {
         err.contains("line 6 (row 5): column dose: the start dose must be more than 0"),
         "{err}"
     );
-    assert!(stdout(&o).contains("wrote 2 handout(s)"), "{}", stdout(&o));
+    assert!(o.stdout.contains("wrote 2 handout(s)"), "{}", o.stdout);
     let names: Vec<String> = files_in(dir.path())
         .iter()
         .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
@@ -328,14 +324,14 @@ fn batch_reports_bad_rows_and_writes_the_rest() {
     assert_eq!(names, vec!["ada.pdf", "eve.pdf"]);
     // Names never appear in the messages.
     for n in ["Ada", "Bob", "Cy Example", "Dee", "Eve"] {
-        assert!(!err.contains(n) && !stdout(&o).contains(n), "{n} leaked");
+        assert!(!err.contains(n) && !o.stdout.contains(n), "{n} leaked");
     }
 }
 
 #[test]
 fn batch_with_a_missing_column_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let o = careguide(
+    let o = handout(
         &[
             "--root",
             SITE,
@@ -346,13 +342,13 @@ fn batch_with_a_missing_column_writes_nothing() {
             "--out-dir",
             dir.path().to_str().unwrap(),
         ],
-        &[],
+        None,
     );
-    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(o.code, 1);
     assert!(
-        stderr(&o).contains("the column dose is missing"),
+        o.stderr.contains("the column dose is missing"),
         "{}",
-        stderr(&o)
+        o.stderr
     );
     assert!(files_in(dir.path()).is_empty());
 }
@@ -366,9 +362,9 @@ fn fails(args: &[&str], code: i32, message: &str) {
     if !args.contains(&"--out") && !args.contains(&"--batch") {
         all.extend(["--out", out_s.as_str()]);
     }
-    let o = careguide(&all, &[]);
-    let err = stderr(&o);
-    assert_eq!(o.status.code(), Some(code), "{args:?}: {err}");
+    let o = handout(&all, None);
+    let err = &o.stderr;
+    assert_eq!(o.code, code, "{args:?}: {err}");
     assert!(
         err.contains(message),
         "{args:?}: expected '{message}' in: {err}"
@@ -485,10 +481,10 @@ fn patient_data_stays_in_the_requested_pdf() {
         out.to_str().unwrap(),
     ];
     args.extend(SCHEDULE);
-    let o = careguide(&args, &[]);
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    assert!(!stdout(&o).contains("Zebulon") && !stderr(&o).contains("Zebulon"));
-    assert!(!stdout(&o).contains("6 + 6 + 6"), "doses on stdout");
+    let o = handout(&args, None);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(!o.stdout.contains("Zebulon") && !o.stderr.contains("Zebulon"));
+    assert!(!o.stdout.contains("6 + 6 + 6"), "doses on stdout");
     let after = files_in(work.path());
     let mut expected = before.clone();
     expected.push(out.clone());

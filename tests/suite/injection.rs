@@ -4,29 +4,20 @@
 //! scanned for anything a browser would run.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-use crate::support::copy_dir;
+use crate::support::{careguide, copy_dir, Run, RunExt, JAN_15_2026};
 
 fn fixture() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/hostile")
 }
 
-fn build(root: &Path) -> std::process::Output {
-    let out = Command::new(env!("CARGO_BIN_EXE_careguide"))
-        .args([
-            "build",
-            "--root",
-            root.to_str().unwrap(),
-            "--format",
-            "json",
-        ])
-        .env("SOURCE_DATE_EPOCH", "1768435200")
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    out
+fn build(root: &Path) -> Run {
+    careguide(["build", "--root"])
+        .arg(root)
+        .args(["--format", "json"])
+        .date(JAN_15_2026)
+        .run()
+        .no_panic()
 }
 
 fn files(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -167,12 +158,7 @@ fn hostile_content_comes_out_inert() {
     let root = tmp.path().join("site");
     copy_dir(&fixture(), &root);
     let out = build(&root);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
+    assert_eq!(out.code, 0, "{}", out.stdout);
     let mut all = Vec::new();
     files(&root.join("output"), &mut all);
     let mut problems = Vec::new();
@@ -268,7 +254,7 @@ fn a_site_can_widen_the_allowlist_but_never_to_script() {
         format!("{base}\n[html]\nallow_tags = [\"video\"]\nallow_attributes = {{ video = [\"controls\", \"src\"] }}\n"),
     )
     .unwrap();
-    assert_eq!(build(&root).status.code(), Some(0));
+    assert_eq!(build(&root).code, 0);
     let page = std::fs::read_to_string(root.join("output/evil/index.html")).unwrap();
     assert!(
         page.contains("<video controls=\"\" src=\"clip.mp4\"></video>"),
@@ -283,8 +269,8 @@ fn a_site_can_widen_the_allowlist_but_never_to_script() {
     )
     .unwrap();
     let out = build(&root);
-    assert_eq!(out.status.code(), Some(2));
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(out.code, 2);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
     let rules: Vec<&str> = v["diagnostics"]
         .as_array()
         .unwrap()

@@ -3,9 +3,9 @@
 //! output/, the PDF's metadata, or temporary files.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
-use crate::support::copy_dir;
+use crate::support::{careguide, copy_dir, Run, RunExt, NOV_26_2025};
 
 const SITE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/taper/site");
 const NAME: &str = "Zebulon Quixotemarsh";
@@ -58,20 +58,19 @@ impl Env {
         self.dir.path().join(p)
     }
 
-    fn run(&self, args: &[&str], streams: &mut Vec<(String, Vec<u8>)>) -> Output {
-        let o = Command::new(env!("CARGO_BIN_EXE_careguide"))
-            .args(args)
+    /// Run careguide in the test's own working, temporary and home folders; keep both streams.
+    fn run(&self, args: &[&str], streams: &mut Vec<(String, Vec<u8>)>) -> Run {
+        let r = careguide(args)
             .current_dir(self.path("cwd"))
             .env("TMPDIR", self.path("tmp"))
             .env("HOME", self.path("home"))
             .env("XDG_CACHE_HOME", self.path("home/.cache"))
-            .env("SOURCE_DATE_EPOCH", "1764115200")
-            .output()
-            .unwrap();
+            .date(NOV_26_2025)
+            .run();
         let label = args.join(" ");
-        streams.push((format!("stdout of {label}"), o.stdout.clone()));
-        streams.push((format!("stderr of {label}"), o.stderr.clone()));
-        o
+        streams.push((format!("stdout of {label}"), r.output.stdout.clone()));
+        streams.push((format!("stderr of {label}"), r.output.stderr.clone()));
+        r
     }
 }
 
@@ -90,12 +89,7 @@ fn handout_inputs_leave_no_trace_outside_the_handout() {
 
     // The site is built first, so output/ and the build cache exist and could be touched.
     let o = env.run(&["build", "--root", root, "--no-pdf"], &mut streams);
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stdout)
-    );
+    assert_eq!(o.code, 0, "{}", o.stdout);
 
     let handout = env.path("handouts/h.pdf");
     let bad_out = env.path("handouts/bad.pdf").to_str().unwrap().to_string();
@@ -114,12 +108,7 @@ fn handout_inputs_leave_no_trace_outside_the_handout() {
     args.extend(schedule);
     args.extend(["--out", handout.to_str().unwrap()]);
     let o = env.run(&args, &mut streams);
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    assert_eq!(o.code, 0, "{}", o.stderr);
     // Failures must not echo the patient either: a bad dose, a bad start date, a name the
     // font cannot print, an output that cannot be written.
     for bad in [
@@ -132,7 +121,7 @@ fn handout_inputs_leave_no_trace_outside_the_handout() {
         args.extend(["--root", root, "--page", "kratom-withdrawal"]);
         args.extend(["--out", &bad_out]);
         let o = env.run(&args, &mut streams);
-        assert_ne!(o.status.code(), Some(0));
+        assert_ne!(o.code, 0);
     }
     let cjk = format!("{NAME} 山田");
     let mut args = vec!["handout", "--patient-name", &cjk, "--dose", "41.5"];
@@ -143,7 +132,7 @@ fn handout_inputs_leave_no_trace_outside_the_handout() {
     args.extend(schedule);
     args.extend(["--out", "/nonexistent-folder/h.pdf"]);
     let o = env.run(&args, &mut streams);
-    assert_ne!(o.status.code(), Some(0));
+    assert_ne!(o.code, 0);
 
     // A batch with good and bad rows.
     let csv = env.path("input/patients.csv");
@@ -170,7 +159,7 @@ fn handout_inputs_leave_no_trace_outside_the_handout() {
         ],
         &mut streams,
     );
-    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(o.code, 1);
 
     let needles = encodings(NAME);
     let mut leaks = Vec::new();

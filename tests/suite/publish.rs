@@ -4,9 +4,8 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-use crate::support::copy_dir;
+use crate::support::{careguide, copy_dir, RunExt};
 
 /// The good fixture in a fresh temporary folder (the fixture itself is never touched).
 fn site() -> (tempfile::TempDir, PathBuf) {
@@ -20,20 +19,13 @@ fn site() -> (tempfile::TempDir, PathBuf) {
 }
 
 fn build(root: &Path, out: &Path) {
-    let r = Command::new(env!("CARGO_BIN_EXE_careguide"))
-        .args(["build", "--root"])
+    let r = careguide(["build", "--root"])
         .arg(root)
         .arg("--out")
         .arg(out)
-        .env_remove("SOURCE_DATE_EPOCH")
-        .output()
-        .expect("the careguide binary runs");
-    assert!(
-        r.status.success(),
-        "build failed: {}{}",
-        String::from_utf8_lossy(&r.stdout),
-        String::from_utf8_lossy(&r.stderr)
-    );
+        .no_date()
+        .run();
+    assert!(r.code == 0, "build failed: {}{}", r.stdout, r.stderr);
 }
 
 fn read(path: &Path) -> String {

@@ -3,9 +3,8 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::Command;
 
-use crate::support::copy_dir;
+use crate::support::{careguide, copy_dir, RunExt, NOV_26_2025};
 
 const REPO: &str = env!("CARGO_MANIFEST_DIR");
 
@@ -31,11 +30,10 @@ fn build_in(dir: &Path, threads: &str) -> BTreeMap<String, Vec<u8>> {
     for d in ["content", "templates"] {
         copy_dir(&Path::new(REPO).join(d), &dir.join(d));
     }
-    let o = Command::new(env!("CARGO_BIN_EXE_careguide"))
-        .args(["build", "--format", "json", "--root"])
+    let o = careguide(["build", "--format", "json", "--root"])
         .arg(dir)
         .current_dir(dir.parent().unwrap())
-        .env("SOURCE_DATE_EPOCH", "1764115200")
+        .date(NOV_26_2025)
         .env("RAYON_NUM_THREADS", threads)
         .env(
             "TZ",
@@ -45,14 +43,8 @@ fn build_in(dir: &Path, threads: &str) -> BTreeMap<String, Vec<u8>> {
                 "Pacific/Auckland"
             },
         )
-        .output()
-        .unwrap();
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stdout)
-    );
+        .run();
+    assert_eq!(o.code, 0, "{}", o.stdout);
     let mut files = BTreeMap::new();
     snapshot(&dir.join("output"), &dir.join("output"), &mut files);
     files

@@ -4,10 +4,10 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::support::copy_dir;
+use crate::support::{careguide, copy_dir};
 
 const FIXTURE: &str = "tests/fixtures/taper/site";
 const PAGE: &str = "content/kratom-withdrawal.md";
@@ -26,8 +26,7 @@ impl Server {
         let dir = tempfile::tempdir().unwrap();
         copy_dir(Path::new(FIXTURE), &dir.path().join("site"));
         let stderr = std::fs::File::create(dir.path().join("stderr.txt")).unwrap();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_careguide"))
-            .args(["serve", "--port", "0", "--root"])
+        let mut child = careguide(["serve", "--port", "0", "--root"])
             .arg(dir.path().join("site"))
             .stdout(Stdio::piped())
             .stderr(stderr)
@@ -402,8 +401,7 @@ fn a_port_in_use_is_a_clear_error() {
     let port = taken.local_addr().unwrap().port();
     let dir = tempfile::tempdir().unwrap();
     copy_dir(Path::new(FIXTURE), dir.path());
-    let mut child = Command::new(env!("CARGO_BIN_EXE_careguide"))
-        .args(["serve", "--port", &port.to_string(), "--root"])
+    let mut child = careguide(["serve", "--port", &port.to_string(), "--root"])
         .arg(dir.path())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())

@@ -2,13 +2,8 @@
 //! its own line, with the right exit code, and never a panic.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-use crate::support::copy_dir;
-
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_careguide"))
-}
+use crate::support::{careguide, check_json, copy_dir, findings, Run, RunExt, JAN_15_2026};
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -16,58 +11,21 @@ fn fixture(name: &str) -> PathBuf {
         .join(name)
 }
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
 fn run(args: &[&str]) -> Run {
-    let out = bin()
-        .args(args)
-        // Review dates are judged as of 2026-01-15, so the fixtures' reviews stay current.
-        .env("SOURCE_DATE_EPOCH", "1768435200")
-        .output()
-        .expect("the careguide binary runs");
-    let r = Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    };
-    assert!(
-        !r.stderr.contains("panicked") && !r.stderr.contains("internal error"),
-        "careguide panicked: {}",
-        r.stderr
-    );
-    r
+    careguide(args).date(JAN_15_2026).run().no_crash()
 }
 
-fn check_json(root: &Path) -> (i32, serde_json::Value) {
-    let r = run(&[
-        "check",
-        "--root",
-        root.to_str().unwrap(),
-        "--format",
-        "json",
-    ]);
-    let v: serde_json::Value = serde_json::from_str(&r.stdout)
-        .unwrap_or_else(|e| panic!("check --format json printed no JSON ({e}): {}", r.stdout));
-    (r.code, v)
-}
-
-/// The one finding of `rule` in the JSON report.
+/// The first finding of `rule` in the JSON report.
 fn finding<'a>(v: &'a serde_json::Value, rule: &str) -> &'a serde_json::Value {
-    v["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|d| d["rule"] == rule)
+    findings(v, rule)
+        .into_iter()
+        .next()
         .unwrap_or_else(|| panic!("no finding with rule {rule} in {v:#}"))
 }
 
 /// Expect `rule` at `file:line` with exit code `code`, and a message containing `text`.
 fn expect_bad(case: &str, code: i32, rule: &str, file: &str, line: u64, text: &str) {
-    let (got, v) = check_json(&fixture(&format!("bad/{case}")));
+    let (got, v) = check_json(&fixture(&format!("bad/{case}")), Some(JAN_15_2026));
     assert_eq!(got, code, "{case}: exit code; report: {v:#}");
     let d = finding(&v, rule);
     assert_eq!(d["file"], file, "{case}: file; {d:#}");
@@ -121,7 +79,7 @@ fn unknown_front_matter_key() {
 
 #[test]
 fn impossible_date() {
-    let (_, v) = check_json(&fixture("bad/invalid-date"));
+    let (_, v) = check_json(&fixture("bad/invalid-date"), Some(JAN_15_2026));
     let d = finding(&v, "front-matter/invalid");
     assert_eq!(
         (d["line"].as_u64(), d["column"].as_u64()),
@@ -148,7 +106,7 @@ fn two_pages_with_one_slug() {
         "content/alpha.md and content/beta.md",
     );
     // Reported once, not again as colliding output files.
-    let (_, v) = check_json(&fixture("bad/duplicate-slug"));
+    let (_, v) = check_json(&fixture("bad/duplicate-slug"), Some(JAN_15_2026));
     assert_eq!(v["errors"], 1, "{v:#}");
 }
 
@@ -167,7 +125,7 @@ fn empty_file() {
 #[test]
 fn not_utf8() {
     // The bad byte follows "Caf" on line 26.
-    let (_, v) = check_json(&fixture("bad/not-utf8"));
+    let (_, v) = check_json(&fixture("bad/not-utf8"), Some(JAN_15_2026));
     let d = finding(&v, "content/not-utf8");
     assert_eq!(
         (d["line"].as_u64(), d["column"].as_u64()),
@@ -197,7 +155,7 @@ fn unknown_citation_key_names_the_nearest() {
         26,
         "'weiss2012'",
     );
-    let (_, v) = check_json(&fixture("bad/unknown-citation"));
+    let (_, v) = check_json(&fixture("bad/unknown-citation"), Some(JAN_15_2026));
     let d = finding(&v, "cite/unknown-key");
     assert_eq!(d["column"], 42);
     assert!(d["hint"].as_str().unwrap().contains("[@weiss2021]"));
@@ -229,7 +187,7 @@ fn template_syntax_error_is_placed_in_the_template() {
 
 #[test]
 fn missing_configuration() {
-    let (code, v) = check_json(&fixture("bad/missing-config"));
+    let (code, v) = check_json(&fixture("bad/missing-config"), Some(JAN_15_2026));
     assert_eq!(code, 2);
     let d = finding(&v, "config/missing");
     assert!(d["hint"].as_str().unwrap().contains("careguide init"));
@@ -255,7 +213,7 @@ fn symlink_out_of_the_site_is_refused() {
     let secret = tempfile::NamedTempFile::new().unwrap();
     std::fs::write(secret.path(), "---\ntitle: x\n---\n").unwrap();
     std::os::unix::fs::symlink(secret.path(), dir.path().join("content/leak.md")).unwrap();
-    let (code, v) = check_json(dir.path());
+    let (code, v) = check_json(dir.path(), Some(JAN_15_2026));
     assert_eq!(code, 1);
     let d = finding(&v, "content/symlink-outside");
     assert_eq!(d["file"], "content/leak.md");
@@ -277,7 +235,7 @@ fn every_problem_of_a_run_is_reported() {
         page.replace("again [@weiss2021]", "again [@nobody]"),
     )
     .unwrap();
-    let (code, v) = check_json(dir.path());
+    let (code, v) = check_json(dir.path(), Some(JAN_15_2026));
     assert_eq!(code, 1);
     finding(&v, "front-matter/invalid");
     finding(&v, "cite/unknown-key");
@@ -387,7 +345,7 @@ fn failed_build_keeps_the_previous_output() {
 
 #[test]
 fn publish_refuses_pages_that_are_not_approved() {
-    let (code, _) = check_json(&fixture("good"));
+    let (code, _) = check_json(&fixture("good"), Some(JAN_15_2026));
     assert_eq!(code, 0);
     let r = run(&[
         "check",

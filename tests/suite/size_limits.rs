@@ -8,8 +8,9 @@
 //! `cargo test --test suite size_limits -- --ignored`).
 
 use std::path::Path;
-use std::process::Command;
 use std::time::{Duration, Instant};
+
+use crate::support::{careguide, RunExt, JAN_15_2026};
 
 const CONFIG: &str = r#"title = "Size"
 clinic = "Clinic"
@@ -47,19 +48,13 @@ fn build(front_extra: &str, body: &str) -> Outcome {
 
 fn run(root: &Path) -> Outcome {
     let start = Instant::now();
-    let o = Command::new(env!("CARGO_BIN_EXE_careguide"))
-        .args(["build", "--no-pdf", "--format", "json", "--root"])
+    let o = careguide(["build", "--no-pdf", "--format", "json", "--root"])
         .arg(root)
-        .env("SOURCE_DATE_EPOCH", "1768435200")
-        .output()
-        .unwrap();
+        .date(JAN_15_2026)
+        .run();
     let took = start.elapsed();
-    let stderr = String::from_utf8_lossy(&o.stderr);
-    assert!(
-        !stderr.contains("panicked") && !stderr.contains("internal error"),
-        "{stderr}"
-    );
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let o = o.no_crash();
+    let v = o.json();
     let errors = v["diagnostics"]
         .as_array()
         .unwrap()
@@ -74,7 +69,7 @@ fn run(root: &Path) -> Outcome {
         })
         .collect();
     Outcome {
-        code: o.status.code().unwrap_or(-1),
+        code: o.code,
         took,
         errors,
     }
