@@ -1,20 +1,12 @@
 //! The real binary on audience fixture sites: each bad input gets its own diagnostic at its own
 //! line with exit code 1, and the good site checks clean.
 
-use std::path::{Path, PathBuf};
+use crate::support::{check_json, findings, fixture};
 
-use crate::support::{check_json, findings};
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/audience")
-        .join(name)
-}
-
-/// `careguide check --root FIXTURE --format json` as of `date` (`None`: the clock); exit code
-/// and the parsed report.
+/// `careguide check --root tests/fixtures/audience/NAME --format json` as of `date` (`None`:
+/// the clock); exit code and the parsed report.
 fn check(name: &str, date: Option<&str>) -> (i32, serde_json::Value) {
-    check_json(&fixture(name), date)
+    check_json(&fixture(&format!("audience/{name}")), date)
 }
 
 /// Expect exit code 1 and exactly one error of `rule` at `file:line:column`.

@@ -7,7 +7,7 @@
 
 use std::path::Path;
 
-use crate::support::{careguide, RunExt, JAN_15_2026};
+use crate::support::{careguide, fixture, RunExt, JAN_15_2026};
 
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -73,7 +73,7 @@ fn run_case(dir: &Path, out: &Path) -> Result<(), String> {
 
 #[test]
 fn every_bad_input_gets_its_diagnostic() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/bad");
+    let root = fixture("bad");
     let tmp = tempfile::tempdir().unwrap();
     let mut cases: Vec<_> = std::fs::read_dir(&root)
         .unwrap()

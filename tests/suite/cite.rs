@@ -1,21 +1,14 @@
 //! The real binary on citation fixture sites: every citation problem a medical editor would
 //! catch gets its own rule at its own line, with a hint, and nothing panics.
 
-use std::path::{Path, PathBuf};
-
 use serde_json::Value;
 
-use crate::support::{check_json, findings};
+use crate::support::{check_json, findings, fixture};
 
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/cite")
-        .join(name)
-}
-
-/// `careguide check --root <fixture> --format json`: exit code and the JSON report.
+/// `careguide check --root tests/fixtures/cite/NAME --format json`: exit code and the JSON
+/// report.
 fn check(name: &str) -> (i32, Value) {
-    check_json(&fixture(name), None)
+    check_json(&fixture(&format!("cite/{name}")), None)
 }
 
 /// Expect a finding of `rule` in `file` at `line` whose message contains `text`, with a hint.

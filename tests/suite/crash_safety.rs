@@ -8,9 +8,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::support::{careguide, copy_dir, Run, RunExt, JAN_15_2026};
+use crate::support::{careguide, sample_site, tree, Run, RunExt, JAN_15_2026};
 
-const REPO: &str = env!("CARGO_MANIFEST_DIR");
 /// The unprivileged user builds run as when the tests run as root (permissions do not stop
 /// root, so a read-only folder would not be read-only to it).
 const NOBODY: u32 = 65534;
@@ -32,14 +31,7 @@ fn chown_all(p: &Path) {
 /// The sample site plus `extra` generated pages, in `dir/site`.
 fn site(dir: &Path, extra: usize) -> PathBuf {
     let root = dir.join("site");
-    std::fs::create_dir_all(&root).unwrap();
-    std::fs::copy(
-        Path::new(REPO).join("careguide.toml"),
-        root.join("careguide.toml"),
-    )
-    .unwrap();
-    copy_dir(&Path::new(REPO).join("content"), &root.join("content"));
-    copy_dir(&Path::new(REPO).join("templates"), &root.join("templates"));
+    sample_site(&root);
     let model = std::fs::read_to_string(root.join("content/kratom-withdrawal.md")).unwrap();
     for i in 0..extra {
         let page: String = model
@@ -80,24 +72,6 @@ fn build_command(root: &Path, out: Option<&Path>) -> Command {
 
 fn build(root: &Path, out: Option<&Path>) -> Run {
     build_command(root, out).run().no_panic()
-}
-
-/// Every file of a folder, by relative path.
-fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    fn walk(base: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
-        for e in std::fs::read_dir(dir).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                walk(base, &p, out);
-            } else {
-                let rel = p.strip_prefix(base).unwrap().display().to_string();
-                out.insert(rel, std::fs::read(&p).unwrap());
-            }
-        }
-    }
-    let mut out = BTreeMap::new();
-    walk(dir, dir, &mut out);
-    out
 }
 
 /// Two versions of the site's sources: every generated page with or without a last line.
@@ -152,7 +126,7 @@ fn killed_builds_never_lose_the_previous_output() {
         let d = build(&root, None);
         took = took.max(start.elapsed());
         assert_eq!(d.code, 0, "{}", d.stdout);
-        full.push(snapshot(&out));
+        full.push(tree(&out));
     }
     assert_ne!(full[0], full[1]);
     let seed = std::env::var("CAREGUIDE_KILL_SEED")
@@ -182,7 +156,7 @@ fn killed_builds_never_lose_the_previous_output() {
             out.join(".careguide-output").exists(),
             "run {run} (seed {seed}, killed after {delay:?}): no complete output folder"
         );
-        let now = snapshot(&out);
+        let now = tree(&out);
         if now == full[next] {
             current = next;
             swapped += 1;
@@ -210,7 +184,7 @@ fn killed_builds_never_lose_the_previous_output() {
     // The next build repairs whatever the killed ones left beside the output.
     set_version(&root, PAGES, 1 - current);
     assert_eq!(build(&root, None).code, 0);
-    assert_eq!(snapshot(&out), full[1 - current]);
+    assert_eq!(tree(&out), full[1 - current]);
     let leftovers: Vec<String> = std::fs::read_dir(&root)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -247,7 +221,7 @@ fn a_read_only_output_is_a_clear_error_and_stays() {
     let root = site(tmp.path(), 2);
     let out = root.join("output");
     assert_eq!(build(&root, None).code, 0);
-    let before = snapshot(&out);
+    let before = tree(&out);
     chmod(&out, 0o555);
     touch_a_page(&root);
     let d = build(&root, None);
@@ -255,7 +229,7 @@ fn a_read_only_output_is_a_clear_error_and_stays() {
     assert_eq!(d.code, 2, "{}", d.stdout);
     let msg = io_error(&d);
     assert!(msg.contains("is read-only"), "{msg}");
-    assert_eq!(snapshot(&out), before);
+    assert_eq!(tree(&out), before);
     // Nothing half-written is left beside it.
     let names: Vec<String> = std::fs::read_dir(&root)
         .unwrap()
@@ -274,7 +248,7 @@ fn a_disk_that_refuses_the_new_site_is_a_clear_error_and_the_output_stays() {
     let public = root.join("public");
     let out = public.join("site");
     assert_eq!(build(&root, Some(&out)).code, 0);
-    let before = snapshot(&out);
+    let before = tree(&out);
     chmod(&public, 0o555);
     touch_a_page(&root);
     let d = build(&root, Some(&out));
@@ -282,7 +256,7 @@ fn a_disk_that_refuses_the_new_site_is_a_clear_error_and_the_output_stays() {
     assert_eq!(d.code, 2, "{}", d.stdout);
     let msg = io_error(&d);
     assert!(msg.contains("cannot create"), "{msg}");
-    assert_eq!(snapshot(&out), before);
+    assert_eq!(tree(&out), before);
 }
 
 #[test]
@@ -319,7 +293,7 @@ fn a_second_build_of_the_same_output_waits_for_the_first() {
     let b = build_command(&root, None).spawn().unwrap();
     let (a, b) = (a.wait_with_output().unwrap(), b.wait_with_output().unwrap());
     assert_eq!((a.status.code(), b.status.code()), (Some(0), Some(0)));
-    let got = snapshot(&out);
+    let got = tree(&out);
     assert_eq!(build(&root, None).code, 0);
-    assert_eq!(got, snapshot(&out));
+    assert_eq!(got, tree(&out));
 }

@@ -1,12 +1,10 @@
 //! `careguide handout` run as a real process on the fixture site in tests/fixtures/taper/, plus
 //! in-process checks of the PDF library (determinism, metadata).
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 
-use crate::support::{careguide, Run, RunExt};
+use crate::support::{careguide, files_under, fixture_site, pdftotext, Run, RunExt, TAPER_SITE};
 
-const SITE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/taper/site");
 const BATCH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/taper/batch");
 
 /// `careguide handout ARGS` as of `date` (`None`: the clock).
@@ -18,40 +16,6 @@ fn handout(args: &[&str], date: Option<&str>) -> Run {
         None => c.no_date(),
     };
     c.run()
-}
-
-/// The text of a PDF in reading order, when poppler's pdftotext is installed.
-fn pdftotext(pdf: &Path) -> Option<String> {
-    let o = Command::new("pdftotext")
-        .args(["-layout"])
-        .arg(pdf)
-        .arg("-")
-        .output()
-        .ok()?;
-    o.status
-        .success()
-        .then(|| String::from_utf8_lossy(&o.stdout).into_owned())
-}
-
-fn files_in(dir: &Path) -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> = walk(dir);
-    v.sort();
-    v
-}
-
-fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    if let Ok(rd) = std::fs::read_dir(dir) {
-        for e in rd.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                out.extend(walk(&p));
-            } else {
-                out.push(p);
-            }
-        }
-    }
-    out
 }
 
 const SCHEDULE: &[&str] = &[
@@ -70,7 +34,7 @@ fn personalized_handout_is_complete() {
     let out_s = out.to_str().unwrap();
     let mut args = vec![
         "--root",
-        SITE,
+        TAPER_SITE,
         "--page",
         "kratom-withdrawal",
         "--patient-name",
@@ -126,7 +90,7 @@ fn personalized_handout_is_complete() {
     let h = mb[3].as_float().unwrap();
     assert!((h - 841.89).abs() < 0.1, "{h}");
 
-    if let Some(t) = pdftotext(&out) {
+    if let Some(t) = pdftotext(&out, true) {
         // Reading order: header, name, guidance, plan, contact, references.
         let order = [
             "Riverside Community Clinic",
@@ -162,7 +126,7 @@ fn letter_paper_and_blank_chart() {
     let o = handout(
         &[
             "--root",
-            SITE,
+            TAPER_SITE,
             "--page",
             "kratom-withdrawal",
             "--paper",
@@ -182,7 +146,7 @@ fn letter_paper_and_blank_chart() {
     let mb = first.get(b"MediaBox").unwrap().as_array().unwrap();
     assert_eq!(mb[2].as_float().unwrap().round(), 612.0);
     assert_eq!(mb[3].as_float().unwrap().round(), 792.0);
-    if let Some(t) = pdftotext(&out) {
+    if let Some(t) = pdftotext(&out, true) {
         assert!(t.contains("Taper chart"));
         assert!(t.contains("Name:"));
         assert!(!t.contains("Prepared for"));
@@ -196,7 +160,7 @@ fn source_date_epoch_sets_the_date_made() {
     let o = handout(
         &[
             "--root",
-            SITE,
+            TAPER_SITE,
             "--page",
             "sleep",
             "--out",
@@ -220,7 +184,7 @@ fn source_date_epoch_sets_the_date_made() {
     let o = handout(
         &[
             "--root",
-            SITE,
+            TAPER_SITE,
             "--page",
             "sleep",
             "--out",
@@ -234,7 +198,7 @@ fn source_date_epoch_sets_the_date_made() {
 
 #[test]
 fn many_handouts_in_one_process_are_byte_identical() {
-    let site = careguide::build::load_site(Path::new(SITE)).expect("fixture site loads");
+    let site = careguide::build::load_site(Path::new(TAPER_SITE)).expect("fixture site loads");
     let doc = site.page("kratom-withdrawal").unwrap();
     let made = careguide::content::frontmatter::Date::parse("2026-11-26").unwrap();
     let refs = doc.references.clone();
@@ -262,7 +226,7 @@ fn many_handouts_in_one_process_are_byte_identical() {
     let o = handout(
         &[
             "--root",
-            SITE,
+            TAPER_SITE,
             "--page",
             "kratom-withdrawal",
             "--date",
@@ -286,7 +250,7 @@ fn batch_reports_bad_rows_and_writes_the_rest() {
     let o = handout(
         &[
             "--root",
-            SITE,
+            TAPER_SITE,
             "--page",
             "kratom-withdrawal",
             "--date",
@@ -317,7 +281,7 @@ fn batch_reports_bad_rows_and_writes_the_rest() {
         "{err}"
     );
     assert!(o.stdout.contains("wrote 2 handout(s)"), "{}", o.stdout);
-    let names: Vec<String> = files_in(dir.path())
+    let names: Vec<String> = files_under(dir.path())
         .iter()
         .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
         .collect();
@@ -334,7 +298,7 @@ fn batch_with_a_missing_column_writes_nothing() {
     let o = handout(
         &[
             "--root",
-            SITE,
+            TAPER_SITE,
             "--page",
             "kratom-withdrawal",
             "--batch",
@@ -350,13 +314,13 @@ fn batch_with_a_missing_column_writes_nothing() {
         "{}",
         o.stderr
     );
-    assert!(files_in(dir.path()).is_empty());
+    assert!(files_under(dir.path()).is_empty());
 }
 
 fn fails(args: &[&str], code: i32, message: &str) {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("x.pdf");
-    let mut all = vec!["--root", SITE];
+    let mut all = vec!["--root", TAPER_SITE];
     all.extend(args);
     let out_s = out.to_str().unwrap().to_string();
     if !args.contains(&"--out") && !args.contains(&"--batch") {
@@ -370,7 +334,7 @@ fn fails(args: &[&str], code: i32, message: &str) {
         "{args:?}: expected '{message}' in: {err}"
     );
     assert!(
-        files_in(dir.path()).is_empty(),
+        files_under(dir.path()).is_empty(),
         "{args:?}: a file was left behind"
     );
 }
@@ -459,16 +423,9 @@ fn bad_input_is_refused_with_no_pdf_left_behind() {
 #[test]
 fn patient_data_stays_in_the_requested_pdf() {
     const NAME: &str = "Zebulon Quillfeather-Marchbanks";
-    let work = tempfile::tempdir().unwrap();
     // A copy of the site, so every file the run could touch is in view.
-    let root = work.path().join("site");
-    for f in walk(Path::new(SITE)) {
-        let rel = f.strip_prefix(SITE).unwrap();
-        let to = root.join(rel);
-        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
-        std::fs::copy(&f, &to).unwrap();
-    }
-    let before = files_in(work.path());
+    let (work, root) = fixture_site("taper/site");
+    let before = files_under(work.path());
     let out = work.path().join("handout.pdf");
     let mut args = vec![
         "--root",
@@ -485,7 +442,7 @@ fn patient_data_stays_in_the_requested_pdf() {
     assert_eq!(o.code, 0, "{}", o.stderr);
     assert!(!o.stdout.contains("Zebulon") && !o.stderr.contains("Zebulon"));
     assert!(!o.stdout.contains("6 + 6 + 6"), "doses on stdout");
-    let after = files_in(work.path());
+    let after = files_under(work.path());
     let mut expected = before.clone();
     expected.push(out.clone());
     expected.sort();
@@ -501,7 +458,7 @@ fn patient_data_stays_in_the_requested_pdf() {
     // The metadata does not carry the name either; the page text does.
     let bytes = std::fs::read(&out).unwrap();
     assert!(!bytes.windows(7).any(|w| w == b"Zebulon"));
-    if let Some(t) = pdftotext(&out) {
+    if let Some(t) = pdftotext(&out, true) {
         assert!(t.contains(NAME), "the name is printed in the PDF");
     }
 }

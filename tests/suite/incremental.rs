@@ -2,26 +2,13 @@
 //! and pruned step by step (pages, references, bibliography files); after every step the
 //! incremental output is compared byte for byte with a clean build of the same sources.
 
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use crate::support::{careguide, Run, RunExt, NOV_26_2025};
+use crate::support::{careguide, fixture_site, tree, Run, RunExt, NOV_26_2025};
 
 /// `careguide build --root ROOT` as of 2025-11-26.
 fn build(root: &str) -> Run {
     careguide(["build", "--root", root]).date(NOV_26_2025).run()
-}
-
-fn fixture() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/good")
-}
-
-/// A copy of the good fixture site in a new temporary folder (kept while the guard lives).
-fn fixture_site() -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let site = dir.path().join("site");
-    copy_tree(&fixture(), &site, &[]);
-    (dir, site)
 }
 
 /// Set a file's modification time, leaving its content as it is.
@@ -50,20 +37,6 @@ fn copy_tree(from: &Path, to: &Path, skip: &[&str]) {
     }
 }
 
-fn tree(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    walkdir::WalkDir::new(dir)
-        .into_iter()
-        .map(|e| e.unwrap())
-        .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            (
-                e.path().strip_prefix(dir).unwrap().to_path_buf(),
-                std::fs::read(e.path()).unwrap(),
-            )
-        })
-        .collect()
-}
-
 /// A page with its own inline reference, optionally citing the shared BibTeX file too.
 fn page(n: u32, title: &str, shared: bool) -> String {
     let bib = if shared {
@@ -87,7 +60,7 @@ fn bib(title: &str) -> String {
 
 #[test]
 fn incremental_builds_equal_clean_builds() {
-    let (dir, site) = fixture_site();
+    let (dir, site) = fixture_site("good");
     let content = site.join("content");
     // A bibliography file outside content/, named by the pages that use it.
     let refs = site.join("refs");
@@ -190,8 +163,7 @@ fn incremental_builds_equal_clean_builds() {
         for (path, bytes) in &want {
             assert!(
                 got[path] == *bytes,
-                "step {i} ({what}): {} differs from a clean build",
-                path.display()
+                "step {i} ({what}): {path} differs from a clean build"
             );
         }
         // An unchanged page keeps its file (and modification time) when another page changes.
@@ -217,7 +189,7 @@ fn incremental_builds_equal_clean_builds() {
 
 #[test]
 fn a_corrupt_cache_is_rebuilt_not_trusted() {
-    let (_dir, site) = fixture_site();
+    let (_dir, site) = fixture_site("good");
     let root = site.to_str().unwrap();
     assert_eq!(build(root).code, 0);
     let want = tree(&site.join("output"));
@@ -263,7 +235,7 @@ fn a_corrupt_cache_is_rebuilt_not_trusted() {
         code, stderr: err, ..
     } = build(root);
     assert_eq!(code, 0, "{err}");
-    let page = std::path::Path::new("good-page/index.html");
+    let page = "good-page/index.html";
     assert_eq!(
         tree(&site.join("output")).get(page),
         want.get(page),
@@ -275,7 +247,7 @@ fn a_corrupt_cache_is_rebuilt_not_trusted() {
 /// (saved with the same text), so the next build knows the page without reading it.
 #[test]
 fn a_build_that_changes_nothing_records_new_stamps() {
-    let (_dir, site) = fixture_site();
+    let (_dir, site) = fixture_site("good");
     let p1 = site.join("content/p1.md");
     std::fs::write(&p1, page(1, "Page one", false)).unwrap();
     let root = site.to_str().unwrap().to_string();
@@ -317,7 +289,7 @@ fn a_build_that_changes_nothing_records_new_stamps() {
 /// change time, and must be seen.
 #[test]
 fn an_edit_that_keeps_size_and_modification_time_is_still_seen() {
-    let (dir, site) = fixture_site();
+    let (dir, site) = fixture_site("good");
     let content = site.join("content");
     std::fs::write(content.join("p1.md"), page(1, "Page one", false)).unwrap();
     std::fs::write(content.join("p2.md"), page(2, "Page two", false)).unwrap();

@@ -3,13 +3,9 @@
 //! `javascript:` URLs and `</script>` is built with the real binary, and every file written is
 //! scanned for anything a browser would run.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use crate::support::{careguide, copy_dir, Run, RunExt, JAN_15_2026};
-
-fn fixture() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/hostile")
-}
+use crate::support::{careguide, files_under, fixture_site, Run, RunExt, JAN_15_2026};
 
 fn build(root: &Path) -> Run {
     careguide(["build", "--root"])
@@ -18,17 +14,6 @@ fn build(root: &Path) -> Run {
         .date(JAN_15_2026)
         .run()
         .no_panic()
-}
-
-fn files(dir: &Path, out: &mut Vec<PathBuf>) {
-    for e in std::fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_dir() {
-            files(&p, out);
-        } else {
-            out.push(p);
-        }
-    }
 }
 
 /// The attributes of one start tag (lower case), quoted values unquoted.
@@ -154,13 +139,10 @@ fn live_script(html: &str, editorial: bool) -> Vec<String> {
 
 #[test]
 fn hostile_content_comes_out_inert() {
-    let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path().join("site");
-    copy_dir(&fixture(), &root);
+    let (_tmp, root) = fixture_site("hostile");
     let out = build(&root);
     assert_eq!(out.code, 0, "{}", out.stdout);
-    let mut all = Vec::new();
-    files(&root.join("output"), &mut all);
+    let all = files_under(&root.join("output"));
     let mut problems = Vec::new();
     let mut pages = 0;
     for f in &all {
@@ -238,9 +220,7 @@ fn hostile_content_comes_out_inert() {
 
 #[test]
 fn a_site_can_widen_the_allowlist_but_never_to_script() {
-    let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path().join("site");
-    copy_dir(&fixture(), &root);
+    let (_tmp, root) = fixture_site("hostile");
     let config = root.join("careguide.toml");
     let base = std::fs::read_to_string(&config).unwrap();
     std::fs::write(

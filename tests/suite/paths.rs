@@ -5,18 +5,13 @@
 use std::os::unix::fs::symlink;
 use std::path::{Path, PathBuf};
 
-use crate::support::{careguide, copy_dir, RunExt, JAN_15_2026};
+use crate::support::{careguide, fixture_site, RunExt, JAN_15_2026};
 
 const SECRET: &str = "SECRET-OUTSIDE-THE-SITE";
 
 /// A good site in `tmp/site` and, beside it, files that must never be read.
 fn setup() -> (tempfile::TempDir, PathBuf) {
-    let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path().join("site");
-    copy_dir(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/good"),
-        &root,
-    );
+    let (tmp, root) = fixture_site("good");
     let out = tmp.path().join("outside");
     std::fs::create_dir_all(out.join("dir")).unwrap();
     std::fs::write(

@@ -3,25 +3,12 @@
 //! output/, the PDF's metadata, or temporary files.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-use crate::support::{careguide, copy_dir, Run, RunExt, NOV_26_2025};
+use crate::support::{
+    careguide, copy_dir, files_under, pdftotext, Run, RunExt, NOV_26_2025, TAPER_SITE,
+};
 
-const SITE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/taper/site");
 const NAME: &str = "Zebulon Quixotemarsh";
-
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    if let Ok(rd) = std::fs::read_dir(dir) {
-        for e in rd.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                walk(&p, out);
-            } else {
-                out.push(p);
-            }
-        }
-    }
-}
 
 /// The ways a name can be stored: UTF-8, UTF-16 (PDF text strings) and their hex forms.
 fn encodings(s: &str) -> Vec<Vec<u8>> {
@@ -83,7 +70,7 @@ fn handout_inputs_leave_no_trace_outside_the_handout() {
         std::fs::create_dir_all(env.path(d)).unwrap();
     }
     let site = env.path("site");
-    copy_dir(Path::new(SITE), &site);
+    copy_dir(Path::new(TAPER_SITE), &site);
     let root = site.to_str().unwrap();
     let mut streams = Vec::new();
 
@@ -168,8 +155,7 @@ fn handout_inputs_leave_no_trace_outside_the_handout() {
             leaks.push(label.clone());
         }
     }
-    let mut files = Vec::new();
-    walk(env.dir.path(), &mut files);
+    let files = files_under(env.dir.path());
     let mut handouts = 0;
     for f in &files {
         if f == &csv {
@@ -195,14 +181,11 @@ fn handout_inputs_leave_no_trace_outside_the_handout() {
     assert!(handout.exists());
     // Where poppler is installed: the name is on the printed page, so the search above
     // looked for something that is really there.
-    if let Ok(o) = Command::new("pdftotext").arg(&handout).arg("-").output() {
-        if o.status.success() {
-            assert!(String::from_utf8_lossy(&o.stdout).contains(NAME));
-        }
+    if let Some(t) = pdftotext(&handout, false) {
+        assert!(t.contains(NAME));
     }
     // Nothing is left in the temporary folder or the home folder.
-    let mut left = Vec::new();
-    walk(&env.path("tmp"), &mut left);
-    walk(&env.path("home"), &mut left);
+    let mut left = files_under(&env.path("tmp"));
+    left.extend(files_under(&env.path("home")));
     assert!(left.is_empty(), "{left:#?}");
 }

@@ -3,20 +3,9 @@
 //! every sitemap address pointing at a page that was written.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use crate::support::{careguide, copy_dir, RunExt};
-
-/// The good fixture in a fresh temporary folder (the fixture itself is never touched).
-fn site() -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let root = dir.path().join("site");
-    copy_dir(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/good"),
-        &root,
-    );
-    (dir, root)
-}
+use crate::support::{careguide, fixture_site, RunExt};
 
 fn build(root: &Path, out: &Path) {
     let r = careguide(["build", "--root"])
@@ -80,7 +69,7 @@ fn well_formed(xml: &str) -> Result<(), String> {
 
 #[test]
 fn build_writes_sitemap_robots_feed_and_search() {
-    let (dir, root) = site();
+    let (dir, root) = fixture_site("good");
     let out = dir.path().join("out");
     build(&root, &out);
 
@@ -144,7 +133,7 @@ fn build_writes_sitemap_robots_feed_and_search() {
 
 #[test]
 fn publishing_files_are_identical_across_builds_and_escape_titles() {
-    let (dir, root) = site();
+    let (dir, root) = fixture_site("good");
     let page = root.join("content/good-page.md");
     let text = read(&page).replace(
         "title: A good page",

@@ -4,32 +4,10 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use crate::support::{careguide, copy_dir, RunExt, NOV_26_2025};
-
-const REPO: &str = env!("CARGO_MANIFEST_DIR");
-
-fn snapshot(base: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
-    for e in std::fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_dir() {
-            snapshot(base, &p, out);
-        } else {
-            let rel = p.strip_prefix(base).unwrap().display().to_string();
-            out.insert(rel, std::fs::read(&p).unwrap());
-        }
-    }
-}
+use crate::support::{careguide, sample_site, tree, RunExt, NOV_26_2025};
 
 fn build_in(dir: &Path, threads: &str) -> BTreeMap<String, Vec<u8>> {
-    std::fs::create_dir_all(dir).unwrap();
-    std::fs::copy(
-        Path::new(REPO).join("careguide.toml"),
-        dir.join("careguide.toml"),
-    )
-    .unwrap();
-    for d in ["content", "templates"] {
-        copy_dir(&Path::new(REPO).join(d), &dir.join(d));
-    }
+    sample_site(dir);
     let o = careguide(["build", "--format", "json", "--root"])
         .arg(dir)
         .current_dir(dir.parent().unwrap())
@@ -45,9 +23,7 @@ fn build_in(dir: &Path, threads: &str) -> BTreeMap<String, Vec<u8>> {
         )
         .run();
     assert_eq!(o.code, 0, "{}", o.stdout);
-    let mut files = BTreeMap::new();
-    snapshot(&dir.join("output"), &dir.join("output"), &mut files);
-    files
+    tree(&dir.join("output"))
 }
 
 #[test]

@@ -1,15 +1,12 @@
 //! The real binary on fixture sites: good ones build, each bad one gets its own diagnostic at
 //! its own line, with the right exit code, and never a panic.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use crate::support::{careguide, check_json, copy_dir, findings, Run, RunExt, JAN_15_2026};
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name)
-}
+use crate::support::{
+    careguide, check_json, copy_dir, findings, fixture, fixture_site, Run, RunExt, JAN_15_2026,
+    REPO,
+};
 
 fn run(args: &[&str]) -> Run {
     careguide(args).date(JAN_15_2026).run().no_crash()
@@ -208,12 +205,11 @@ fn unknown_configuration_key() {
 #[cfg(unix)]
 #[test]
 fn symlink_out_of_the_site_is_refused() {
-    let dir = tempfile::tempdir().unwrap();
-    copy_dir(&fixture("good"), dir.path());
+    let (_dir, site) = fixture_site("good");
     let secret = tempfile::NamedTempFile::new().unwrap();
     std::fs::write(secret.path(), "---\ntitle: x\n---\n").unwrap();
-    std::os::unix::fs::symlink(secret.path(), dir.path().join("content/leak.md")).unwrap();
-    let (code, v) = check_json(dir.path(), Some(JAN_15_2026));
+    std::os::unix::fs::symlink(secret.path(), site.join("content/leak.md")).unwrap();
+    let (code, v) = check_json(&site, Some(JAN_15_2026));
     assert_eq!(code, 1);
     let d = finding(&v, "content/symlink-outside");
     assert_eq!(d["file"], "content/leak.md");
@@ -222,20 +218,15 @@ fn symlink_out_of_the_site_is_refused() {
 #[test]
 fn every_problem_of_a_run_is_reported() {
     // Two broken pages in one site: both findings come out of one run.
-    let dir = tempfile::tempdir().unwrap();
-    copy_dir(&fixture("good"), dir.path());
-    let page = std::fs::read_to_string(dir.path().join("content/good-page.md")).unwrap();
+    let (_dir, site) = fixture_site("good");
+    let page = std::fs::read_to_string(site.join("content/good-page.md")).unwrap();
+    std::fs::write(site.join("content/a.md"), page.replace("topics:", "topcs:")).unwrap();
     std::fs::write(
-        dir.path().join("content/a.md"),
-        page.replace("topics:", "topcs:"),
-    )
-    .unwrap();
-    std::fs::write(
-        dir.path().join("content/b.md"),
+        site.join("content/b.md"),
         page.replace("again [@weiss2021]", "again [@nobody]"),
     )
     .unwrap();
-    let (code, v) = check_json(dir.path(), Some(JAN_15_2026));
+    let (code, v) = check_json(&site, Some(JAN_15_2026));
     assert_eq!(code, 1);
     finding(&v, "front-matter/invalid");
     finding(&v, "cite/unknown-key");
@@ -243,9 +234,7 @@ fn every_problem_of_a_run_is_reported() {
 
 #[test]
 fn good_site_builds_and_is_deterministic() {
-    let dir = tempfile::tempdir().unwrap();
-    let site = dir.path().join("site");
-    copy_dir(&fixture("good"), &site);
+    let (dir, site) = fixture_site("good");
     let out = site.join("output");
     let r = run(&["build", "--root", site.to_str().unwrap()]);
     assert_eq!(r.code, 0, "{}", r.stderr);
@@ -320,13 +309,12 @@ fn good_site_builds_and_is_deterministic() {
 
 #[test]
 fn failed_build_keeps_the_previous_output() {
-    let dir = tempfile::tempdir().unwrap();
-    copy_dir(&fixture("good"), dir.path());
-    let root = dir.path().to_str().unwrap();
+    let (_dir, site) = fixture_site("good");
+    let root = site.to_str().unwrap();
     assert_eq!(run(&["build", "--root", root]).code, 0);
-    let index = dir.path().join("output/good-page/index.html");
+    let index = site.join("output/good-page/index.html");
     let before = std::fs::read(&index).unwrap();
-    let page = dir.path().join("content/good-page.md");
+    let page = site.join("content/good-page.md");
     let text = std::fs::read_to_string(&page).unwrap();
     std::fs::write(
         &page,
@@ -436,11 +424,10 @@ fn main_element(html: &str) -> &str {
 /// intended change, then read the diff before committing.
 #[test]
 fn rendered_pages_match_their_snapshots() {
-    let dir = tempfile::tempdir().unwrap();
-    copy_dir(&fixture("good"), dir.path());
-    let r = run(&["build", "--root", dir.path().to_str().unwrap()]);
+    let (_dir, site) = fixture_site("good");
+    let r = run(&["build", "--root", site.to_str().unwrap()]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let snaps = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots");
+    let snaps = Path::new(REPO).join("tests/snapshots");
     let update = std::env::var_os("UPDATE_SNAPSHOTS").is_some();
     for (page, snap) in [
         ("good-page/clinician/index.html", "good-page-clinician.html"),
@@ -448,7 +435,7 @@ fn rendered_pages_match_their_snapshots() {
         ("guides/second/index.html", "second-draft.html"),
         ("index.html", "index.html"),
     ] {
-        let html = std::fs::read_to_string(dir.path().join("output").join(page)).unwrap();
+        let html = std::fs::read_to_string(site.join("output").join(page)).unwrap();
         let got = main_element(&html);
         let path = snaps.join(snap);
         if update {

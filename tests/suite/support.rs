@@ -1,12 +1,19 @@
-//! What the integration tests share: running the careguide binary, and copying fixture sites.
+//! What the integration tests share: running the careguide binary, the fixture sites and their
+//! copies, and reading what a run wrote.
 //!
 //! Every test of the suite runs in one process, beside the others: environment is set on the
 //! child (`Command::env`), never on this process (`std::env::set_var` would reach every test
 //! running at the time), and every test works in its own temporary folder.
 
+use std::collections::BTreeMap;
 use std::ffi::OsStr;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+
+/// The repository: the sample site (`careguide.toml`, `content/`, `templates/`), `tests/`.
+pub const REPO: &str = env!("CARGO_MANIFEST_DIR");
+/// The taper fixture site, which the handout and taper commands only read.
+pub const TAPER_SITE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/taper/site");
 
 /// `SOURCE_DATE_EPOCH` for 2026-01-15: review dates are judged as of this day, so the
 /// fixtures' reviews stay current.
@@ -129,6 +136,35 @@ pub fn findings<'a>(v: &'a serde_json::Value, rule: &str) -> Vec<&'a serde_json:
         .unwrap_or_default()
 }
 
+/// `tests/fixtures/NAME` itself (`"good"`, `"cite/retracted"`): for runs that write nothing
+/// into the site. A test that changes the site, or builds into it, uses [`fixture_site`].
+pub fn fixture(name: &str) -> PathBuf {
+    Path::new(REPO).join("tests/fixtures").join(name)
+}
+
+/// A copy of `tests/fixtures/NAME` in `site/` of a new temporary folder, and the copy's path.
+/// The folder is removed when the returned guard is dropped.
+pub fn fixture_site(name: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    copy_dir(&fixture(name), &site);
+    (dir, site)
+}
+
+/// A copy of the sample site (the repository's `careguide.toml`, `content/` and `templates/`)
+/// in `to`.
+pub fn sample_site(to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    std::fs::copy(
+        Path::new(REPO).join("careguide.toml"),
+        to.join("careguide.toml"),
+    )
+    .unwrap();
+    for d in ["content", "templates"] {
+        copy_dir(&Path::new(REPO).join(d), &to.join(d));
+    }
+}
+
 /// Copy the folder `from` (a fixture) to `to`, recursively, so a test can change its copy.
 pub fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
@@ -141,4 +177,48 @@ pub fn copy_dir(from: &Path, to: &Path) {
             std::fs::copy(e.path(), dest).unwrap();
         }
     }
+}
+
+/// Every file under `dir` (following symbolic links), sorted. What cannot be read is left out:
+/// nothing at all for a folder that does not exist, and files removed while it looks.
+pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = walkdir::WalkDir::new(dir)
+        .follow_links(true)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| e.into_path())
+        .collect();
+    files.sort();
+    files
+}
+
+/// Every file under `dir` (following symbolic links) with its bytes, by its path relative to
+/// `dir`: two trees are equal when they hold the same files with the same bytes.
+pub fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .follow_links(true)
+        .into_iter()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            (
+                e.path().strip_prefix(dir).unwrap().display().to_string(),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// The text of a PDF (`layout`: laid out as on the page, in reading order), when poppler's
+/// pdftotext is installed; `None` otherwise.
+pub fn pdftotext(pdf: &Path, layout: bool) -> Option<String> {
+    let mut c = Command::new("pdftotext");
+    if layout {
+        c.arg("-layout");
+    }
+    let o = c.arg(pdf).arg("-").output().ok()?;
+    o.status
+        .success()
+        .then(|| String::from_utf8_lossy(&o.stdout).into_owned())
 }

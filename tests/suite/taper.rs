@@ -1,8 +1,7 @@
 //! `careguide taper` run as a real process on the fixture sites in tests/fixtures/taper/.
 
-use crate::support::{careguide, Run, RunExt};
+use crate::support::{careguide, Run, RunExt, TAPER_SITE};
 
-const SITE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/taper/site");
 const BAD_BLOCK: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/tests/fixtures/taper/bad-block"
@@ -88,7 +87,7 @@ fn table_and_csv() {
 fn page_supplies_unit_defaults_and_limits() {
     let o = taper(&[
         "--root",
-        SITE,
+        TAPER_SITE,
         "--page",
         "kratom-withdrawal",
         "--dose",
@@ -199,24 +198,38 @@ fn every_bad_input_has_its_message() {
 #[test]
 fn page_problems() {
     fails(
-        &["--root", SITE, "--page", "kratom-withdrawl", "--dose", "20"],
+        &[
+            "--root",
+            TAPER_SITE,
+            "--page",
+            "kratom-withdrawl",
+            "--dose",
+            "20",
+        ],
         1,
         "no page 'kratom-withdrawl'",
     );
     fails(
-        &["--root", SITE, "--page", "kratom-withdrawl", "--dose", "20"],
+        &[
+            "--root",
+            TAPER_SITE,
+            "--page",
+            "kratom-withdrawl",
+            "--dose",
+            "20",
+        ],
         1,
         "did you mean 'kratom-withdrawal'?",
     );
     fails(
-        &["--root", SITE, "--page", "sleep", "--dose", "20"],
+        &["--root", TAPER_SITE, "--page", "sleep", "--dose", "20"],
         1,
         "the page 'sleep' (content/sleep.md) has no taper: block",
     );
     fails(
         &[
             "--root",
-            SITE,
+            TAPER_SITE,
             "--page",
             "kratom-withdrawal",
             "--dose",
@@ -230,7 +243,7 @@ fn page_problems() {
     fails(
         &[
             "--root",
-            SITE,
+            TAPER_SITE,
             "--page",
             "kratom-withdrawal",
             "--dose",
