@@ -22,5 +22,6 @@ mod publish;
 mod reproducible;
 mod serve;
 mod site;
+#[cfg(unix)]
 mod size_limits;
 mod taper;
