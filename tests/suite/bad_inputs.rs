@@ -6,7 +6,8 @@
 //! `message`, and `command` (`check` unless the problem only shows when rendering: `build`).
 
 use std::path::Path;
-use std::process::Command;
+
+use crate::support::{careguide, fixture, RunExt, JAN_15_2026};
 
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -29,34 +30,27 @@ fn run_case(dir: &Path, out: &Path) -> Result<(), String> {
     let text = std::fs::read_to_string(dir.join("expect.toml"))
         .map_err(|e| format!("no expect.toml: {e}"))?;
     let want: Expect = toml::from_str(&text).map_err(|e| format!("bad expect.toml: {e}"))?;
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_careguide"));
-    cmd.arg(&want.command)
-        .arg("--root")
+    let mut cmd = careguide([&want.command]);
+    cmd.arg("--root")
         .arg(dir)
         .args(["--format", "json"])
-        .env("SOURCE_DATE_EPOCH", "1768435200");
+        .date(JAN_15_2026);
     if want.command == "build" {
         cmd.arg("--out").arg(out);
     }
-    let got = cmd.output().map_err(|e| e.to_string())?;
-    let stderr = String::from_utf8_lossy(&got.stderr);
-    if stderr.contains("panicked") || stderr.contains("internal error") {
-        return Err(format!("crashed: {stderr}"));
+    let got = cmd.run();
+    if got.stderr.contains("panicked") || got.stderr.contains("internal error") {
+        return Err(format!("crashed: {}", got.stderr));
     }
     // A failed build leaves the site's folder as it was: no cache files behind.
     if dir.join(".careguide-cache").exists() {
         return Err("the failed run left .careguide-cache/ in the site".into());
     }
-    let code = got.status.code().unwrap_or(-1);
-    if code != want.code {
-        return Err(format!("exit code {code}, expected {}", want.code));
+    if got.code != want.code {
+        return Err(format!("exit code {}, expected {}", got.code, want.code));
     }
-    let v: serde_json::Value = serde_json::from_slice(&got.stdout).map_err(|e| {
-        format!(
-            "no JSON on stdout ({e}): {}",
-            String::from_utf8_lossy(&got.stdout)
-        )
-    })?;
+    let v: serde_json::Value = serde_json::from_str(&got.stdout)
+        .map_err(|e| format!("no JSON on stdout ({e}): {}", got.stdout))?;
     let diags = v["diagnostics"].as_array().cloned().unwrap_or_default();
     let hit = diags.iter().find(|d| {
         d["rule"] == want.rule.as_str()
@@ -79,7 +73,7 @@ fn run_case(dir: &Path, out: &Path) -> Result<(), String> {
 
 #[test]
 fn every_bad_input_gets_its_diagnostic() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/bad");
+    let root = fixture("bad");
     let tmp = tempfile::tempdir().unwrap();
     let mut cases: Vec<_> = std::fs::read_dir(&root)
         .unwrap()

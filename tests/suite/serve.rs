@@ -4,13 +4,11 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
-mod common;
-use common::copy_dir;
+use crate::support::{careguide, files_under, fixture_site};
 
-const FIXTURE: &str = "tests/fixtures/taper/site";
 const PAGE: &str = "content/kratom-withdrawal.md";
 /// A name that must never leave the PDF: not on disk, not in the server's output.
 const PATIENT: &str = "Zebulon Quartermaine";
@@ -24,12 +22,10 @@ struct Server {
 impl Server {
     /// A copy of the fixture site, served on a free port.
     fn start() -> Server {
-        let dir = tempfile::tempdir().unwrap();
-        copy_dir(Path::new(FIXTURE), &dir.path().join("site"));
+        let (dir, site) = fixture_site("taper/site");
         let stderr = std::fs::File::create(dir.path().join("stderr.txt")).unwrap();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_careguide"))
-            .args(["serve", "--port", "0", "--root"])
-            .arg(dir.path().join("site"))
+        let mut child = careguide(["serve", "--port", "0", "--root"])
+            .arg(site)
             .stdout(Stdio::piped())
             .stderr(stderr)
             .spawn()
@@ -191,21 +187,6 @@ fn replace(path: &Path, from: &str, to: &str) {
     let text = std::fs::read_to_string(path).unwrap();
     assert!(text.contains(from), "{from:?} not in {}", path.display());
     std::fs::write(path, text.replace(from, to)).unwrap();
-}
-
-/// Every file under `dir`, with its bytes.
-fn all_files(dir: &Path, out: &mut Vec<(PathBuf, Vec<u8>)>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for e in entries.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            all_files(&p, out);
-        } else if let Ok(b) = std::fs::read(&p) {
-            out.push((p, b));
-        }
-    }
 }
 
 const TITLE: &str = "title: Safe withdrawal from kratom dependence";
@@ -382,9 +363,10 @@ fn the_handout_form_validates_and_returns_the_pdf_storing_nothing() {
     assert_eq!(s.post("/handout", &big).status, 413);
 
     // Nothing of the patient's was written or printed.
-    let mut files = Vec::new();
-    all_files(s.dir.path(), &mut files);
-    for (path, bytes) in &files {
+    for path in files_under(s.dir.path()) {
+        let Ok(bytes) = std::fs::read(&path) else {
+            continue;
+        };
         assert!(
             !bytes
                 .windows(PATIENT.len())
@@ -401,11 +383,9 @@ fn the_handout_form_validates_and_returns_the_pdf_storing_nothing() {
 fn a_port_in_use_is_a_clear_error() {
     let taken = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
     let port = taken.local_addr().unwrap().port();
-    let dir = tempfile::tempdir().unwrap();
-    copy_dir(Path::new(FIXTURE), dir.path());
-    let mut child = Command::new(env!("CARGO_BIN_EXE_careguide"))
-        .args(["serve", "--port", &port.to_string(), "--root"])
-        .arg(dir.path())
+    let (_dir, site) = fixture_site("taper/site");
+    let mut child = careguide(["serve", "--port", &port.to_string(), "--root"])
+        .arg(site)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()

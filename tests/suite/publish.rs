@@ -3,38 +3,18 @@
 //! every sitemap address pointing at a page that was written.
 
 use std::fs;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 
-mod common;
-use common::copy_dir;
-
-/// The good fixture in a fresh temporary folder (the fixture itself is never touched).
-fn site() -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let root = dir.path().join("site");
-    copy_dir(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/good"),
-        &root,
-    );
-    (dir, root)
-}
+use crate::support::{careguide, fixture_site, RunExt};
 
 fn build(root: &Path, out: &Path) {
-    let r = Command::new(env!("CARGO_BIN_EXE_careguide"))
-        .args(["build", "--root"])
+    let r = careguide(["build", "--root"])
         .arg(root)
         .arg("--out")
         .arg(out)
-        .env_remove("SOURCE_DATE_EPOCH")
-        .output()
-        .expect("the careguide binary runs");
-    assert!(
-        r.status.success(),
-        "build failed: {}{}",
-        String::from_utf8_lossy(&r.stdout),
-        String::from_utf8_lossy(&r.stderr)
-    );
+        .no_date()
+        .run();
+    assert!(r.code == 0, "build failed: {}{}", r.stdout, r.stderr);
 }
 
 fn read(path: &Path) -> String {
@@ -89,7 +69,7 @@ fn well_formed(xml: &str) -> Result<(), String> {
 
 #[test]
 fn build_writes_sitemap_robots_feed_and_search() {
-    let (dir, root) = site();
+    let (dir, root) = fixture_site("good");
     let out = dir.path().join("out");
     build(&root, &out);
 
@@ -153,7 +133,7 @@ fn build_writes_sitemap_robots_feed_and_search() {
 
 #[test]
 fn publishing_files_are_identical_across_builds_and_escape_titles() {
-    let (dir, root) = site();
+    let (dir, root) = fixture_site("good");
     let page = root.join("content/good-page.md");
     let text = read(&page).replace(
         "title: A good page",

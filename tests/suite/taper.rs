@@ -1,26 +1,14 @@
 //! `careguide taper` run as a real process on the fixture sites in tests/fixtures/taper/.
 
-use std::process::{Command, Output};
+use crate::support::{careguide, Run, RunExt, TAPER_SITE};
 
-const SITE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/taper/site");
 const BAD_BLOCK: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/tests/fixtures/taper/bad-block"
 );
 
-fn taper(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_careguide"))
-        .arg("taper")
-        .args(args)
-        .output()
-        .expect("run careguide")
-}
-
-fn text(o: &Output) -> (String, String) {
-    (
-        String::from_utf8_lossy(&o.stdout).into_owned(),
-        String::from_utf8_lossy(&o.stderr).into_owned(),
-    )
+fn taper(args: &[&str]) -> Run {
+    careguide(["taper"]).args(args).run()
 }
 
 const EXAMPLE: &[&str] = &[
@@ -45,13 +33,13 @@ fn worked_example_as_json() {
     let mut args = EXAMPLE.to_vec();
     args.extend(["--format", "json"]);
     let o = taper(&args);
-    let (out, err) = text(&o);
-    assert_eq!(o.status.code(), Some(0), "{err}");
+    let (out, err) = (&o.stdout, &o.stderr);
+    assert_eq!(o.code, 0, "{err}");
     assert!(
         out.starts_with("{\n  \"unit\": \"g\",\n  \"start_dose\": 20,\n  \"steps\": ["),
         "{out}"
     );
-    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let v: serde_json::Value = serde_json::from_str(out).unwrap();
     assert_eq!(v["unit"], "g");
     assert_eq!(v["start_dose"], 20);
     let steps = v["steps"].as_array().unwrap();
@@ -77,16 +65,16 @@ fn worked_example_as_json() {
 #[test]
 fn table_and_csv() {
     let o = taper(EXAMPLE);
-    let (out, _) = text(&o);
-    assert_eq!(o.status.code(), Some(0));
+    let out = &o.stdout;
+    assert_eq!(o.code, 0);
     assert!(out.contains("  24  2027-05-11  stop"), "{out}");
     assert!(out.contains("Warnings:"), "{out}");
     assert!(out.contains("Default used: mode: previous"), "{out}");
     let mut args = EXAMPLE.to_vec();
     args.extend(["--format", "csv"]);
     let o = taper(&args);
-    let (out, err) = text(&o);
-    assert_eq!(o.status.code(), Some(0));
+    let (out, err) = (&o.stdout, &o.stderr);
+    assert_eq!(o.code, 0);
     assert!(out.starts_with("step,start,end,daily_dose,unit,change_percent,doses,hold_days\n"));
     assert_eq!(out.lines().count(), 25);
     assert!(
@@ -99,7 +87,7 @@ fn table_and_csv() {
 fn page_supplies_unit_defaults_and_limits() {
     let o = taper(&[
         "--root",
-        SITE,
+        TAPER_SITE,
         "--page",
         "kratom-withdrawal",
         "--dose",
@@ -109,9 +97,9 @@ fn page_supplies_unit_defaults_and_limits() {
         "--format",
         "json",
     ]);
-    let (out, err) = text(&o);
-    assert_eq!(o.status.code(), Some(0), "{err}");
-    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let (out, err) = (&o.stdout, &o.stderr);
+    assert_eq!(o.code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(out).unwrap();
     assert_eq!(v["substance"], "kratom leaf powder");
     assert_eq!(v["steps"].as_array().unwrap().len(), 24);
     assert!(v["defaults_applied"]
@@ -121,8 +109,8 @@ fn page_supplies_unit_defaults_and_limits() {
 
 fn fails(args: &[&str], code: i32, message: &str) {
     let o = taper(args);
-    let (out, err) = text(&o);
-    assert_eq!(o.status.code(), Some(code), "{args:?}: {err}");
+    let (out, err) = (&o.stdout, &o.stderr);
+    assert_eq!(o.code, code, "{args:?}: {err}");
     assert!(
         err.contains(message),
         "{args:?}: expected '{message}' in: {err}"
@@ -210,24 +198,38 @@ fn every_bad_input_has_its_message() {
 #[test]
 fn page_problems() {
     fails(
-        &["--root", SITE, "--page", "kratom-withdrawl", "--dose", "20"],
+        &[
+            "--root",
+            TAPER_SITE,
+            "--page",
+            "kratom-withdrawl",
+            "--dose",
+            "20",
+        ],
         1,
         "no page 'kratom-withdrawl'",
     );
     fails(
-        &["--root", SITE, "--page", "kratom-withdrawl", "--dose", "20"],
+        &[
+            "--root",
+            TAPER_SITE,
+            "--page",
+            "kratom-withdrawl",
+            "--dose",
+            "20",
+        ],
         1,
         "did you mean 'kratom-withdrawal'?",
     );
     fails(
-        &["--root", SITE, "--page", "sleep", "--dose", "20"],
+        &["--root", TAPER_SITE, "--page", "sleep", "--dose", "20"],
         1,
         "the page 'sleep' (content/sleep.md) has no taper: block",
     );
     fails(
         &[
             "--root",
-            SITE,
+            TAPER_SITE,
             "--page",
             "kratom-withdrawal",
             "--dose",
@@ -241,7 +243,7 @@ fn page_problems() {
     fails(
         &[
             "--root",
-            SITE,
+            TAPER_SITE,
             "--page",
             "kratom-withdrawal",
             "--dose",
@@ -286,9 +288,9 @@ fn initial_mode_and_holds() {
         "--format",
         "json",
     ]);
-    let (out, err) = text(&o);
-    assert_eq!(o.status.code(), Some(0), "{err}");
-    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let (out, err) = (&o.stdout, &o.stderr);
+    assert_eq!(o.code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(out).unwrap();
     let doses: Vec<f64> = v["steps"]
         .as_array()
         .unwrap()

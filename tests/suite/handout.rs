@@ -1,61 +1,21 @@
 //! `careguide handout` run as a real process on the fixture site in tests/fixtures/taper/, plus
 //! in-process checks of the PDF library (determinism, metadata).
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
 
-const SITE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/taper/site");
+use crate::support::{careguide, files_under, fixture_site, pdftotext, Run, RunExt, TAPER_SITE};
+
 const BATCH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/taper/batch");
 
-fn careguide(args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_careguide"));
-    c.arg("handout").args(args).env_remove("SOURCE_DATE_EPOCH");
-    for (k, v) in env {
-        c.env(k, v);
-    }
-    c.output().expect("run careguide")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-/// The text of a PDF in reading order, when poppler's pdftotext is installed.
-fn pdftotext(pdf: &Path) -> Option<String> {
-    let o = Command::new("pdftotext")
-        .args(["-layout"])
-        .arg(pdf)
-        .arg("-")
-        .output()
-        .ok()?;
-    o.status
-        .success()
-        .then(|| String::from_utf8_lossy(&o.stdout).into_owned())
-}
-
-fn files_in(dir: &Path) -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> = walk(dir);
-    v.sort();
-    v
-}
-
-fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    if let Ok(rd) = std::fs::read_dir(dir) {
-        for e in rd.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                out.extend(walk(&p));
-            } else {
-                out.push(p);
-            }
-        }
-    }
-    out
+/// `careguide handout ARGS` as of `date` (`None`: the clock).
+fn handout(args: &[&str], date: Option<&str>) -> Run {
+    let mut c = careguide(["handout"]);
+    c.args(args);
+    match date {
+        Some(d) => c.date(d),
+        None => c.no_date(),
+    };
+    c.run()
 }
 
 const SCHEDULE: &[&str] = &[
@@ -74,7 +34,7 @@ fn personalized_handout_is_complete() {
     let out_s = out.to_str().unwrap();
     let mut args = vec![
         "--root",
-        SITE,
+        TAPER_SITE,
         "--page",
         "kratom-withdrawal",
         "--patient-name",
@@ -83,9 +43,9 @@ fn personalized_handout_is_complete() {
         out_s,
     ];
     args.extend(SCHEDULE);
-    let o = careguide(&args, &[]);
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    assert!(stdout(&o).contains("wrote"));
+    let o = handout(&args, None);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(o.stdout.contains("wrote"));
     let bytes = std::fs::read(&out).unwrap();
     assert!(bytes.starts_with(b"%PDF-"));
     assert!(bytes.len() < 200_000, "{} bytes", bytes.len());
@@ -130,7 +90,7 @@ fn personalized_handout_is_complete() {
     let h = mb[3].as_float().unwrap();
     assert!((h - 841.89).abs() < 0.1, "{h}");
 
-    if let Some(t) = pdftotext(&out) {
+    if let Some(t) = pdftotext(&out, true) {
         // Reading order: header, name, guidance, plan, contact, references.
         let order = [
             "Riverside Community Clinic",
@@ -163,10 +123,10 @@ fn personalized_handout_is_complete() {
 fn letter_paper_and_blank_chart() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("blank.pdf");
-    let o = careguide(
+    let o = handout(
         &[
             "--root",
-            SITE,
+            TAPER_SITE,
             "--page",
             "kratom-withdrawal",
             "--paper",
@@ -176,9 +136,9 @@ fn letter_paper_and_blank_chart() {
             "--out",
             out.to_str().unwrap(),
         ],
-        &[],
+        None,
     );
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(o.code, 0, "{}", o.stderr);
     let doc = lopdf::Document::load(&out).unwrap();
     let first = doc
         .get_dictionary(*doc.get_pages().get(&1).unwrap())
@@ -186,7 +146,7 @@ fn letter_paper_and_blank_chart() {
     let mb = first.get(b"MediaBox").unwrap().as_array().unwrap();
     assert_eq!(mb[2].as_float().unwrap().round(), 612.0);
     assert_eq!(mb[3].as_float().unwrap().round(), 792.0);
-    if let Some(t) = pdftotext(&out) {
+    if let Some(t) = pdftotext(&out, true) {
         assert!(t.contains("Taper chart"));
         assert!(t.contains("Name:"));
         assert!(!t.contains("Prepared for"));
@@ -197,18 +157,18 @@ fn letter_paper_and_blank_chart() {
 fn source_date_epoch_sets_the_date_made() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("h.pdf");
-    let o = careguide(
+    let o = handout(
         &[
             "--root",
-            SITE,
+            TAPER_SITE,
             "--page",
             "sleep",
             "--out",
             out.to_str().unwrap(),
         ],
-        &[("SOURCE_DATE_EPOCH", "1700000000")],
+        Some("1700000000"),
     );
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(o.code, 0, "{}", o.stderr);
     let bytes = std::fs::read(&out).unwrap();
     let doc = lopdf::Document::load_mem(&bytes).unwrap();
     let info_id = doc.trailer.get(b"Info").unwrap().as_reference().unwrap();
@@ -221,24 +181,24 @@ fn source_date_epoch_sets_the_date_made() {
     );
     // Same input, same bytes, also across processes.
     let out2 = dir.path().join("h2.pdf");
-    let o = careguide(
+    let o = handout(
         &[
             "--root",
-            SITE,
+            TAPER_SITE,
             "--page",
             "sleep",
             "--out",
             out2.to_str().unwrap(),
         ],
-        &[("SOURCE_DATE_EPOCH", "1700000000")],
+        Some("1700000000"),
     );
-    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(o.code, 0);
     assert_eq!(bytes, std::fs::read(&out2).unwrap());
 }
 
 #[test]
 fn many_handouts_in_one_process_are_byte_identical() {
-    let site = careguide::build::load_site(Path::new(SITE)).expect("fixture site loads");
+    let site = careguide::build::load_site(Path::new(TAPER_SITE)).expect("fixture site loads");
     let doc = site.page("kratom-withdrawal").unwrap();
     let made = careguide::content::frontmatter::Date::parse("2026-11-26").unwrap();
     // Each audience's variant, as the build makes it: PDFs are made from variants.
@@ -268,10 +228,10 @@ fn many_handouts_in_one_process_are_byte_identical() {
     assert!(from_threads.iter().all(|b| *b == a));
     // A batch with two identical rows writes two identical files.
     let dir = tempfile::tempdir().unwrap();
-    let o = careguide(
+    let o = handout(
         &[
             "--root",
-            SITE,
+            TAPER_SITE,
             "--page",
             "kratom-withdrawal",
             "--date",
@@ -281,9 +241,9 @@ fn many_handouts_in_one_process_are_byte_identical() {
             "--out-dir",
             dir.path().to_str().unwrap(),
         ],
-        &[],
+        None,
     );
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(o.code, 0, "{}", o.stderr);
     let one = std::fs::read(dir.path().join("one.pdf")).unwrap();
     let two = std::fs::read(dir.path().join("two.pdf")).unwrap();
     assert!(one == two);
@@ -292,10 +252,10 @@ fn many_handouts_in_one_process_are_byte_identical() {
 #[test]
 fn batch_reports_bad_rows_and_writes_the_rest() {
     let dir = tempfile::tempdir().unwrap();
-    let o = careguide(
+    let o = handout(
         &[
             "--root",
-            SITE,
+            TAPER_SITE,
             "--page",
             "kratom-withdrawal",
             "--date",
@@ -305,10 +265,10 @@ fn batch_reports_bad_rows_and_writes_the_rest() {
             "--out-dir",
             dir.path().to_str().unwrap(),
         ],
-        &[],
+        None,
     );
-    let err = stderr(&o);
-    assert_eq!(o.status.code(), Some(1), "{err}");
+    let err = &o.stderr;
+    assert_eq!(o.code, 1, "{err}");
     assert!(
         err.contains("line 3 (row 2): the patient's name is empty"),
         "{err}"
@@ -325,25 +285,25 @@ fn batch_reports_bad_rows_and_writes_the_rest() {
         err.contains("line 6 (row 5): column dose: the start dose must be more than 0"),
         "{err}"
     );
-    assert!(stdout(&o).contains("wrote 2 handout(s)"), "{}", stdout(&o));
-    let names: Vec<String> = files_in(dir.path())
+    assert!(o.stdout.contains("wrote 2 handout(s)"), "{}", o.stdout);
+    let names: Vec<String> = files_under(dir.path())
         .iter()
         .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
         .collect();
     assert_eq!(names, vec!["ada.pdf", "eve.pdf"]);
     // Names never appear in the messages.
     for n in ["Ada", "Bob", "Cy Example", "Dee", "Eve"] {
-        assert!(!err.contains(n) && !stdout(&o).contains(n), "{n} leaked");
+        assert!(!err.contains(n) && !o.stdout.contains(n), "{n} leaked");
     }
 }
 
 #[test]
 fn batch_with_a_missing_column_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let o = careguide(
+    let o = handout(
         &[
             "--root",
-            SITE,
+            TAPER_SITE,
             "--page",
             "kratom-withdrawal",
             "--batch",
@@ -351,35 +311,35 @@ fn batch_with_a_missing_column_writes_nothing() {
             "--out-dir",
             dir.path().to_str().unwrap(),
         ],
-        &[],
+        None,
     );
-    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(o.code, 1);
     assert!(
-        stderr(&o).contains("the column dose is missing"),
+        o.stderr.contains("the column dose is missing"),
         "{}",
-        stderr(&o)
+        o.stderr
     );
-    assert!(files_in(dir.path()).is_empty());
+    assert!(files_under(dir.path()).is_empty());
 }
 
 fn fails(args: &[&str], code: i32, message: &str) {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("x.pdf");
-    let mut all = vec!["--root", SITE];
+    let mut all = vec!["--root", TAPER_SITE];
     all.extend(args);
     let out_s = out.to_str().unwrap().to_string();
     if !args.contains(&"--out") && !args.contains(&"--batch") {
         all.extend(["--out", out_s.as_str()]);
     }
-    let o = careguide(&all, &[]);
-    let err = stderr(&o);
-    assert_eq!(o.status.code(), Some(code), "{args:?}: {err}");
+    let o = handout(&all, None);
+    let err = &o.stderr;
+    assert_eq!(o.code, code, "{args:?}: {err}");
     assert!(
         err.contains(message),
         "{args:?}: expected '{message}' in: {err}"
     );
     assert!(
-        files_in(dir.path()).is_empty(),
+        files_under(dir.path()).is_empty(),
         "{args:?}: a file was left behind"
     );
 }
@@ -468,16 +428,9 @@ fn bad_input_is_refused_with_no_pdf_left_behind() {
 #[test]
 fn patient_data_stays_in_the_requested_pdf() {
     const NAME: &str = "Zebulon Quillfeather-Marchbanks";
-    let work = tempfile::tempdir().unwrap();
     // A copy of the site, so every file the run could touch is in view.
-    let root = work.path().join("site");
-    for f in walk(Path::new(SITE)) {
-        let rel = f.strip_prefix(SITE).unwrap();
-        let to = root.join(rel);
-        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
-        std::fs::copy(&f, &to).unwrap();
-    }
-    let before = files_in(work.path());
+    let (work, root) = fixture_site("taper/site");
+    let before = files_under(work.path());
     let out = work.path().join("handout.pdf");
     let mut args = vec![
         "--root",
@@ -490,11 +443,11 @@ fn patient_data_stays_in_the_requested_pdf() {
         out.to_str().unwrap(),
     ];
     args.extend(SCHEDULE);
-    let o = careguide(&args, &[]);
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    assert!(!stdout(&o).contains("Zebulon") && !stderr(&o).contains("Zebulon"));
-    assert!(!stdout(&o).contains("6 + 6 + 6"), "doses on stdout");
-    let after = files_in(work.path());
+    let o = handout(&args, None);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(!o.stdout.contains("Zebulon") && !o.stderr.contains("Zebulon"));
+    assert!(!o.stdout.contains("6 + 6 + 6"), "doses on stdout");
+    let after = files_under(work.path());
     let mut expected = before.clone();
     expected.push(out.clone());
     expected.sort();
@@ -510,7 +463,7 @@ fn patient_data_stays_in_the_requested_pdf() {
     // The metadata does not carry the name either; the page text does.
     let bytes = std::fs::read(&out).unwrap();
     assert!(!bytes.windows(7).any(|w| w == b"Zebulon"));
-    if let Some(t) = pdftotext(&out) {
+    if let Some(t) = pdftotext(&out, true) {
         assert!(t.contains(NAME), "the name is printed in the PDF");
     }
 }

@@ -1,7 +1,6 @@
 //! Nothing lost: a build killed at any moment leaves the previous output complete, a read-only
 //! output or a disk that refuses the new site is a clear error with the previous output kept,
 //! and two builds of one output never mix.
-#![cfg(unix)]
 
 use std::collections::BTreeMap;
 use std::os::unix::process::CommandExt;
@@ -9,10 +8,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-mod common;
-use common::copy_dir;
+use crate::support::{careguide, sample_site, tree, Run, RunExt, JAN_15_2026};
 
-const REPO: &str = env!("CARGO_MANIFEST_DIR");
 /// The unprivileged user builds run as when the tests run as root (permissions do not stop
 /// root, so a read-only folder would not be read-only to it).
 const NOBODY: u32 = 65534;
@@ -34,14 +31,7 @@ fn chown_all(p: &Path) {
 /// The sample site plus `extra` generated pages, in `dir/site`.
 fn site(dir: &Path, extra: usize) -> PathBuf {
     let root = dir.join("site");
-    std::fs::create_dir_all(&root).unwrap();
-    std::fs::copy(
-        Path::new(REPO).join("careguide.toml"),
-        root.join("careguide.toml"),
-    )
-    .unwrap();
-    copy_dir(&Path::new(REPO).join("content"), &root.join("content"));
-    copy_dir(&Path::new(REPO).join("templates"), &root.join("templates"));
+    sample_site(&root);
     let model = std::fs::read_to_string(root.join("content/kratom-withdrawal.md")).unwrap();
     for i in 0..extra {
         let page: String = model
@@ -63,11 +53,12 @@ fn site(dir: &Path, extra: usize) -> PathBuf {
     root
 }
 
-fn careguide(root: &Path, out: Option<&Path>) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_careguide"));
-    c.args(["build", "--no-pdf", "--format", "json", "--root"])
-        .arg(root)
-        .env("SOURCE_DATE_EPOCH", "1768435200")
+/// `careguide build` of `root` (to `out`, or the site's `output/`), as an unprivileged user
+/// when the tests run as root.
+fn build_command(root: &Path, out: Option<&Path>) -> Command {
+    let mut c = careguide(["build", "--no-pdf", "--format", "json", "--root"]);
+    c.arg(root)
+        .date(JAN_15_2026)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     if let Some(out) = out {
@@ -79,39 +70,8 @@ fn careguide(root: &Path, out: Option<&Path>) -> Command {
     c
 }
 
-struct Done {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn build(root: &Path, out: Option<&Path>) -> Done {
-    let o = careguide(root, out).output().unwrap();
-    let d = Done {
-        code: o.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
-    };
-    assert!(!d.stderr.contains("panicked"), "{}", d.stderr);
-    d
-}
-
-/// Every file of a folder, by relative path.
-fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    fn walk(base: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
-        for e in std::fs::read_dir(dir).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                walk(base, &p, out);
-            } else {
-                let rel = p.strip_prefix(base).unwrap().display().to_string();
-                out.insert(rel, std::fs::read(&p).unwrap());
-            }
-        }
-    }
-    let mut out = BTreeMap::new();
-    walk(dir, dir, &mut out);
-    out
+fn build(root: &Path, out: Option<&Path>) -> Run {
+    build_command(root, out).run().no_panic()
 }
 
 /// Two versions of the site's sources: every generated page with or without a last line.
@@ -166,7 +126,7 @@ fn killed_builds_never_lose_the_previous_output() {
         let d = build(&root, None);
         took = took.max(start.elapsed());
         assert_eq!(d.code, 0, "{}", d.stdout);
-        full.push(snapshot(&out));
+        full.push(tree(&out));
     }
     assert_ne!(full[0], full[1]);
     let seed = std::env::var("CAREGUIDE_KILL_SEED")
@@ -187,7 +147,7 @@ fn killed_builds_never_lose_the_previous_output() {
         // Build the other version and kill it somewhere in its run.
         let next = 1 - current;
         set_version(&root, PAGES, next);
-        let mut child = careguide(&root, None).spawn().unwrap();
+        let mut child = build_command(&root, None).spawn().unwrap();
         let delay = Duration::from_millis(rng.next() % window);
         std::thread::sleep(delay);
         let _ = child.kill();
@@ -196,7 +156,7 @@ fn killed_builds_never_lose_the_previous_output() {
             out.join(".careguide-output").exists(),
             "run {run} (seed {seed}, killed after {delay:?}): no complete output folder"
         );
-        let now = snapshot(&out);
+        let now = tree(&out);
         if now == full[next] {
             current = next;
             swapped += 1;
@@ -224,7 +184,7 @@ fn killed_builds_never_lose_the_previous_output() {
     // The next build repairs whatever the killed ones left beside the output.
     set_version(&root, PAGES, 1 - current);
     assert_eq!(build(&root, None).code, 0);
-    assert_eq!(snapshot(&out), full[1 - current]);
+    assert_eq!(tree(&out), full[1 - current]);
     let leftovers: Vec<String> = std::fs::read_dir(&root)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -244,7 +204,7 @@ fn touch_a_page(root: &Path) {
     std::fs::write(&p, text + "\nOne more line.\n").unwrap();
 }
 
-fn io_error(d: &Done) -> String {
+fn io_error(d: &Run) -> String {
     let v: serde_json::Value = serde_json::from_str(&d.stdout).unwrap();
     let e = v["diagnostics"]
         .as_array()
@@ -261,7 +221,7 @@ fn a_read_only_output_is_a_clear_error_and_stays() {
     let root = site(tmp.path(), 2);
     let out = root.join("output");
     assert_eq!(build(&root, None).code, 0);
-    let before = snapshot(&out);
+    let before = tree(&out);
     chmod(&out, 0o555);
     touch_a_page(&root);
     let d = build(&root, None);
@@ -269,7 +229,7 @@ fn a_read_only_output_is_a_clear_error_and_stays() {
     assert_eq!(d.code, 2, "{}", d.stdout);
     let msg = io_error(&d);
     assert!(msg.contains("is read-only"), "{msg}");
-    assert_eq!(snapshot(&out), before);
+    assert_eq!(tree(&out), before);
     // Nothing half-written is left beside it.
     let names: Vec<String> = std::fs::read_dir(&root)
         .unwrap()
@@ -288,7 +248,7 @@ fn a_disk_that_refuses_the_new_site_is_a_clear_error_and_the_output_stays() {
     let public = root.join("public");
     let out = public.join("site");
     assert_eq!(build(&root, Some(&out)).code, 0);
-    let before = snapshot(&out);
+    let before = tree(&out);
     chmod(&public, 0o555);
     touch_a_page(&root);
     let d = build(&root, Some(&out));
@@ -296,7 +256,7 @@ fn a_disk_that_refuses_the_new_site_is_a_clear_error_and_the_output_stays() {
     assert_eq!(d.code, 2, "{}", d.stdout);
     let msg = io_error(&d);
     assert!(msg.contains("cannot create"), "{msg}");
-    assert_eq!(snapshot(&out), before);
+    assert_eq!(tree(&out), before);
 }
 
 #[test]
@@ -314,7 +274,7 @@ fn a_second_build_of_the_same_output_waits_for_the_first() {
     // SAFETY: the descriptor belongs to `lock`, open for the whole test.
     assert_eq!(unsafe { libc::flock(lock.as_raw_fd(), libc::LOCK_EX) }, 0);
     touch_a_page(&root);
-    let mut child = careguide(&root, None).spawn().unwrap();
+    let mut child = build_command(&root, None).spawn().unwrap();
     std::thread::sleep(Duration::from_millis(1500));
     assert!(
         child.try_wait().unwrap().is_none(),
@@ -329,11 +289,11 @@ fn a_second_build_of_the_same_output_waits_for_the_first() {
     // Two real builds at once: both finish, one after the other, and the output is a complete
     // build that a third build finds intact.
     touch_a_page(&root);
-    let a = careguide(&root, None).spawn().unwrap();
-    let b = careguide(&root, None).spawn().unwrap();
+    let a = build_command(&root, None).spawn().unwrap();
+    let b = build_command(&root, None).spawn().unwrap();
     let (a, b) = (a.wait_with_output().unwrap(), b.wait_with_output().unwrap());
     assert_eq!((a.status.code(), b.status.code()), (Some(0), Some(0)));
-    let got = snapshot(&out);
+    let got = tree(&out);
     assert_eq!(build(&root, None).code, 0);
-    assert_eq!(got, snapshot(&out));
+    assert_eq!(got, tree(&out));
 }

@@ -3,26 +3,12 @@
 //! output/, the PDF's metadata, or temporary files.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
-mod common;
-use common::copy_dir;
+use crate::support::{
+    careguide, copy_dir, files_under, pdftotext, Run, RunExt, NOV_26_2025, TAPER_SITE,
+};
 
-const SITE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/taper/site");
 const NAME: &str = "Zebulon Quixotemarsh";
-
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    if let Ok(rd) = std::fs::read_dir(dir) {
-        for e in rd.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                walk(&p, out);
-            } else {
-                out.push(p);
-            }
-        }
-    }
-}
 
 /// The ways a name can be stored: UTF-8, UTF-16 (PDF text strings) and their hex forms.
 fn encodings(s: &str) -> Vec<Vec<u8>> {
@@ -59,20 +45,19 @@ impl Env {
         self.dir.path().join(p)
     }
 
-    fn run(&self, args: &[&str], streams: &mut Vec<(String, Vec<u8>)>) -> Output {
-        let o = Command::new(env!("CARGO_BIN_EXE_careguide"))
-            .args(args)
+    /// Run careguide in the test's own working, temporary and home folders; keep both streams.
+    fn run(&self, args: &[&str], streams: &mut Vec<(String, Vec<u8>)>) -> Run {
+        let r = careguide(args)
             .current_dir(self.path("cwd"))
             .env("TMPDIR", self.path("tmp"))
             .env("HOME", self.path("home"))
             .env("XDG_CACHE_HOME", self.path("home/.cache"))
-            .env("SOURCE_DATE_EPOCH", "1764115200")
-            .output()
-            .unwrap();
+            .date(NOV_26_2025)
+            .run();
         let label = args.join(" ");
-        streams.push((format!("stdout of {label}"), o.stdout.clone()));
-        streams.push((format!("stderr of {label}"), o.stderr.clone()));
-        o
+        streams.push((format!("stdout of {label}"), r.output.stdout.clone()));
+        streams.push((format!("stderr of {label}"), r.output.stderr.clone()));
+        r
     }
 }
 
@@ -85,18 +70,13 @@ fn handout_inputs_leave_no_trace_outside_the_handout() {
         std::fs::create_dir_all(env.path(d)).unwrap();
     }
     let site = env.path("site");
-    copy_dir(Path::new(SITE), &site);
+    copy_dir(Path::new(TAPER_SITE), &site);
     let root = site.to_str().unwrap();
     let mut streams = Vec::new();
 
     // The site is built first, so output/ and the build cache exist and could be touched.
     let o = env.run(&["build", "--root", root, "--no-pdf"], &mut streams);
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stdout)
-    );
+    assert_eq!(o.code, 0, "{}", o.stdout);
 
     let handout = env.path("handouts/h.pdf");
     let bad_out = env.path("handouts/bad.pdf").to_str().unwrap().to_string();
@@ -115,12 +95,7 @@ fn handout_inputs_leave_no_trace_outside_the_handout() {
     args.extend(schedule);
     args.extend(["--out", handout.to_str().unwrap()]);
     let o = env.run(&args, &mut streams);
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    assert_eq!(o.code, 0, "{}", o.stderr);
     // Failures must not echo the patient either: a bad dose, a bad start date, a name the
     // font cannot print, an output that cannot be written.
     for bad in [
@@ -133,7 +108,7 @@ fn handout_inputs_leave_no_trace_outside_the_handout() {
         args.extend(["--root", root, "--page", "kratom-withdrawal"]);
         args.extend(["--out", &bad_out]);
         let o = env.run(&args, &mut streams);
-        assert_ne!(o.status.code(), Some(0));
+        assert_ne!(o.code, 0);
     }
     let cjk = format!("{NAME} 山田");
     let mut args = vec!["handout", "--patient-name", &cjk, "--dose", "41.5"];
@@ -144,7 +119,7 @@ fn handout_inputs_leave_no_trace_outside_the_handout() {
     args.extend(schedule);
     args.extend(["--out", "/nonexistent-folder/h.pdf"]);
     let o = env.run(&args, &mut streams);
-    assert_ne!(o.status.code(), Some(0));
+    assert_ne!(o.code, 0);
 
     // A batch with good and bad rows.
     let csv = env.path("input/patients.csv");
@@ -171,7 +146,7 @@ fn handout_inputs_leave_no_trace_outside_the_handout() {
         ],
         &mut streams,
     );
-    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(o.code, 1);
 
     let needles = encodings(NAME);
     let mut leaks = Vec::new();
@@ -180,8 +155,7 @@ fn handout_inputs_leave_no_trace_outside_the_handout() {
             leaks.push(label.clone());
         }
     }
-    let mut files = Vec::new();
-    walk(env.dir.path(), &mut files);
+    let files = files_under(env.dir.path());
     let mut handouts = 0;
     for f in &files {
         if f == &csv {
@@ -207,14 +181,11 @@ fn handout_inputs_leave_no_trace_outside_the_handout() {
     assert!(handout.exists());
     // Where poppler is installed: the name is on the printed page, so the search above
     // looked for something that is really there.
-    if let Ok(o) = Command::new("pdftotext").arg(&handout).arg("-").output() {
-        if o.status.success() {
-            assert!(String::from_utf8_lossy(&o.stdout).contains(NAME));
-        }
+    if let Some(t) = pdftotext(&handout, false) {
+        assert!(t.contains(NAME));
     }
     // Nothing is left in the temporary folder or the home folder.
-    let mut left = Vec::new();
-    walk(&env.path("tmp"), &mut left);
-    walk(&env.path("home"), &mut left);
+    let mut left = files_under(&env.path("tmp"));
+    left.extend(files_under(&env.path("home")));
     assert!(left.is_empty(), "{left:#?}");
 }

@@ -2,32 +2,13 @@
 //! and pruned step by step (pages, references, bibliography files); after every step the
 //! incremental output is compared byte for byte with a clean build of the same sources.
 
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 
-fn careguide(args: &[&str]) -> (i32, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_careguide"))
-        .args(args)
-        .env("SOURCE_DATE_EPOCH", "1764115200")
-        .output()
-        .expect("careguide runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use crate::support::{careguide, fixture_site, tree, Run, RunExt, NOV_26_2025};
 
-fn fixture() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/good")
-}
-
-/// A copy of the good fixture site in a new temporary folder (kept while the guard lives).
-fn fixture_site() -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let site = dir.path().join("site");
-    copy_tree(&fixture(), &site, &[]);
-    (dir, site)
+/// `careguide build --root ROOT` as of 2025-11-26.
+fn build(root: &str) -> Run {
+    careguide(["build", "--root", root]).date(NOV_26_2025).run()
 }
 
 /// Set a file's modification time, leaving its content as it is.
@@ -56,20 +37,6 @@ fn copy_tree(from: &Path, to: &Path, skip: &[&str]) {
     }
 }
 
-fn tree(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    walkdir::WalkDir::new(dir)
-        .into_iter()
-        .map(|e| e.unwrap())
-        .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            (
-                e.path().strip_prefix(dir).unwrap().to_path_buf(),
-                std::fs::read(e.path()).unwrap(),
-            )
-        })
-        .collect()
-}
-
 /// A page with its own inline reference, optionally citing the shared BibTeX file too.
 fn page(n: u32, title: &str, shared: bool) -> String {
     let bib = if shared {
@@ -93,7 +60,7 @@ fn bib(title: &str) -> String {
 
 #[test]
 fn incremental_builds_equal_clean_builds() {
-    let (dir, site) = fixture_site();
+    let (dir, site) = fixture_site("good");
     let content = site.join("content");
     // A bibliography file outside content/, named by the pages that use it.
     let refs = site.join("refs");
@@ -171,14 +138,20 @@ fn incremental_builds_equal_clean_builds() {
     let mut last_index_mtime = None;
     for (i, (what, change)) in steps.iter().enumerate() {
         change();
-        let (code, incremental_log) = careguide(&["build", "--root", &root]);
+        let Run {
+            code,
+            stderr: incremental_log,
+            ..
+        } = build(&root);
         assert_eq!(
             code, 0,
             "step {i} ({what}): incremental build failed: {incremental_log}"
         );
         let clean = dir.path().join(format!("clean-{i}"));
         copy_tree(&site, &clean, &["output", ".careguide-cache"]);
-        let (code, err) = careguide(&["build", "--root", clean.to_str().unwrap()]);
+        let Run {
+            code, stderr: err, ..
+        } = build(clean.to_str().unwrap());
         assert_eq!(code, 0, "step {i} ({what}): clean build failed: {err}");
         let got = tree(&site.join("output"));
         let want = tree(&clean.join("output"));
@@ -190,8 +163,7 @@ fn incremental_builds_equal_clean_builds() {
         for (path, bytes) in &want {
             assert!(
                 got[path] == *bytes,
-                "step {i} ({what}): {} differs from a clean build",
-                path.display()
+                "step {i} ({what}): {path} differs from a clean build"
             );
         }
         // An unchanged page keeps its file (and modification time) when another page changes.
@@ -217,9 +189,9 @@ fn incremental_builds_equal_clean_builds() {
 
 #[test]
 fn a_corrupt_cache_is_rebuilt_not_trusted() {
-    let (_dir, site) = fixture_site();
+    let (_dir, site) = fixture_site("good");
     let root = site.to_str().unwrap();
-    assert_eq!(careguide(&["build", "--root", root]).0, 0);
+    assert_eq!(build(root).code, 0);
     let want = tree(&site.join("output"));
     // Scribble over every cache file, and damage an output file behind the cache's back.
     let mut scribbled = 0;
@@ -234,11 +206,15 @@ fn a_corrupt_cache_is_rebuilt_not_trusted() {
         scribbled > 3,
         "the cache has its manifest, report and page files"
     );
-    let (code, err) = careguide(&["build", "--root", root]);
+    let Run {
+        code, stderr: err, ..
+    } = build(root);
     assert_eq!(code, 0, "{err}");
     assert_eq!(tree(&site.join("output")), want);
     std::fs::write(site.join("output/good-page/index.html"), b"tampered").unwrap();
-    let (code, err) = careguide(&["build", "--root", root]);
+    let Run {
+        code, stderr: err, ..
+    } = build(root);
     assert_eq!(code, 0, "{err}");
     assert_eq!(
         tree(&site.join("output")),
@@ -255,9 +231,11 @@ fn a_corrupt_cache_is_rebuilt_not_trusted() {
     let mut text = std::fs::read_to_string(&other).unwrap();
     text.push_str("\nOne more plain sentence.\n");
     std::fs::write(&other, text).unwrap();
-    let (code, err) = careguide(&["build", "--root", root]);
+    let Run {
+        code, stderr: err, ..
+    } = build(root);
     assert_eq!(code, 0, "{err}");
-    let page = std::path::Path::new("good-page/index.html");
+    let page = "good-page/index.html";
     assert_eq!(
         tree(&site.join("output")).get(page),
         want.get(page),
@@ -269,15 +247,17 @@ fn a_corrupt_cache_is_rebuilt_not_trusted() {
 /// (saved with the same text), so the next build knows the page without reading it.
 #[test]
 fn a_build_that_changes_nothing_records_new_stamps() {
-    let (_dir, site) = fixture_site();
+    let (_dir, site) = fixture_site("good");
     let p1 = site.join("content/p1.md");
     std::fs::write(&p1, page(1, "Page one", false)).unwrap();
     let root = site.to_str().unwrap().to_string();
-    assert_eq!(careguide(&["build", "--root", &root]).0, 0);
+    assert_eq!(build(&root).code, 0);
     // The same text, with another modification time: read again, and nothing to rebuild.
     let old = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_577_836_800);
     set_modified(&p1, old);
-    let (code, err) = careguide(&["build", "--root", &root]);
+    let Run {
+        code, stderr: err, ..
+    } = build(&root);
     assert_eq!(code, 0, "{err}");
     assert!(err.contains(" 0 written"), "{err}");
     let manifest = std::fs::read_dir(site.join(".careguide-cache"))
@@ -309,16 +289,16 @@ fn a_build_that_changes_nothing_records_new_stamps() {
 /// change time, and must be seen.
 #[test]
 fn an_edit_that_keeps_size_and_modification_time_is_still_seen() {
-    let (dir, site) = fixture_site();
+    let (dir, site) = fixture_site("good");
     let content = site.join("content");
     std::fs::write(content.join("p1.md"), page(1, "Page one", false)).unwrap();
     std::fs::write(content.join("p2.md"), page(2, "Page two", false)).unwrap();
     let root = site.to_str().unwrap().to_string();
-    assert_eq!(careguide(&["build", "--root", &root]).0, 0);
+    assert_eq!(build(&root).code, 0);
     // Stamps are trusted only for files written well before the build that read them.
     std::thread::sleep(std::time::Duration::from_millis(3500));
     std::fs::write(content.join("p1.md"), page(1, "Page one, edited", false)).unwrap();
-    assert_eq!(careguide(&["build", "--root", &root]).0, 0);
+    assert_eq!(build(&root).code, 0);
 
     let p2 = content.join("p2.md");
     let before = std::fs::metadata(&p2).unwrap();
@@ -331,14 +311,13 @@ fn an_edit_that_keeps_size_and_modification_time_is_still_seen() {
     assert_eq!(after.len(), before.len());
     assert_eq!(after.modified().unwrap(), before.modified().unwrap());
 
-    let (code, err) = careguide(&["build", "--root", &root]);
+    let Run {
+        code, stderr: err, ..
+    } = build(&root);
     assert_eq!(code, 0, "{err}");
     let clean = dir.path().join("clean");
     copy_tree(&site, &clean, &["output", ".careguide-cache"]);
-    assert_eq!(
-        careguide(&["build", "--root", clean.to_str().unwrap()]).0,
-        0
-    );
+    assert_eq!(build(clean.to_str().unwrap()).code, 0);
     assert_eq!(tree(&site.join("output")), tree(&clean.join("output")));
     let html = std::fs::read_to_string(site.join("output/p2/index.html")).unwrap();
     assert!(html.contains("Page owt"), "the edit is in the page");

@@ -1,74 +1,28 @@
 //! The real binary on fixture sites: good ones build, each bad one gets its own diagnostic at
 //! its own line, with the right exit code, and never a panic.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 
-mod common;
-use common::copy_dir;
-
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_careguide"))
-}
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name)
-}
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
+use crate::support::{
+    careguide, check_json, copy_dir, findings, fixture, fixture_site, Run, RunExt, JAN_15_2026,
+    REPO,
+};
 
 fn run(args: &[&str]) -> Run {
-    let out = bin()
-        .args(args)
-        // Review dates are judged as of 2026-01-15, so the fixtures' reviews stay current.
-        .env("SOURCE_DATE_EPOCH", "1768435200")
-        .output()
-        .expect("the careguide binary runs");
-    let r = Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    };
-    assert!(
-        !r.stderr.contains("panicked") && !r.stderr.contains("internal error"),
-        "careguide panicked: {}",
-        r.stderr
-    );
-    r
+    careguide(args).date(JAN_15_2026).run().no_crash()
 }
 
-fn check_json(root: &Path) -> (i32, serde_json::Value) {
-    let r = run(&[
-        "check",
-        "--root",
-        root.to_str().unwrap(),
-        "--format",
-        "json",
-    ]);
-    let v: serde_json::Value = serde_json::from_str(&r.stdout)
-        .unwrap_or_else(|e| panic!("check --format json printed no JSON ({e}): {}", r.stdout));
-    (r.code, v)
-}
-
-/// The one finding of `rule` in the JSON report.
+/// The first finding of `rule` in the JSON report.
 fn finding<'a>(v: &'a serde_json::Value, rule: &str) -> &'a serde_json::Value {
-    v["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|d| d["rule"] == rule)
+    findings(v, rule)
+        .into_iter()
+        .next()
         .unwrap_or_else(|| panic!("no finding with rule {rule} in {v:#}"))
 }
 
 /// Expect `rule` at `file:line` with exit code `code`, and a message containing `text`.
 fn expect_bad(case: &str, code: i32, rule: &str, file: &str, line: u64, text: &str) {
-    let (got, v) = check_json(&fixture(&format!("bad/{case}")));
+    let (got, v) = check_json(&fixture(&format!("bad/{case}")), Some(JAN_15_2026));
     assert_eq!(got, code, "{case}: exit code; report: {v:#}");
     let d = finding(&v, rule);
     assert_eq!(d["file"], file, "{case}: file; {d:#}");
@@ -122,7 +76,7 @@ fn unknown_front_matter_key() {
 
 #[test]
 fn impossible_date() {
-    let (_, v) = check_json(&fixture("bad/invalid-date"));
+    let (_, v) = check_json(&fixture("bad/invalid-date"), Some(JAN_15_2026));
     let d = finding(&v, "front-matter/invalid");
     assert_eq!(
         (d["line"].as_u64(), d["column"].as_u64()),
@@ -149,7 +103,7 @@ fn two_pages_with_one_slug() {
         "content/alpha.md and content/beta.md",
     );
     // Reported once, not again as colliding output files.
-    let (_, v) = check_json(&fixture("bad/duplicate-slug"));
+    let (_, v) = check_json(&fixture("bad/duplicate-slug"), Some(JAN_15_2026));
     assert_eq!(v["errors"], 1, "{v:#}");
 }
 
@@ -168,7 +122,7 @@ fn empty_file() {
 #[test]
 fn not_utf8() {
     // The bad byte follows "Caf" on line 26.
-    let (_, v) = check_json(&fixture("bad/not-utf8"));
+    let (_, v) = check_json(&fixture("bad/not-utf8"), Some(JAN_15_2026));
     let d = finding(&v, "content/not-utf8");
     assert_eq!(
         (d["line"].as_u64(), d["column"].as_u64()),
@@ -198,7 +152,7 @@ fn unknown_citation_key_names_the_nearest() {
         26,
         "'weiss2012'",
     );
-    let (_, v) = check_json(&fixture("bad/unknown-citation"));
+    let (_, v) = check_json(&fixture("bad/unknown-citation"), Some(JAN_15_2026));
     let d = finding(&v, "cite/unknown-key");
     assert_eq!(d["column"], 42);
     assert!(d["hint"].as_str().unwrap().contains("[@weiss2021]"));
@@ -230,7 +184,7 @@ fn template_syntax_error_is_placed_in_the_template() {
 
 #[test]
 fn missing_configuration() {
-    let (code, v) = check_json(&fixture("bad/missing-config"));
+    let (code, v) = check_json(&fixture("bad/missing-config"), Some(JAN_15_2026));
     assert_eq!(code, 2);
     let d = finding(&v, "config/missing");
     assert!(d["hint"].as_str().unwrap().contains("careguide init"));
@@ -251,12 +205,11 @@ fn unknown_configuration_key() {
 #[cfg(unix)]
 #[test]
 fn symlink_out_of_the_site_is_refused() {
-    let dir = tempfile::tempdir().unwrap();
-    copy_dir(&fixture("good"), dir.path());
+    let (_dir, site) = fixture_site("good");
     let secret = tempfile::NamedTempFile::new().unwrap();
     std::fs::write(secret.path(), "---\ntitle: x\n---\n").unwrap();
-    std::os::unix::fs::symlink(secret.path(), dir.path().join("content/leak.md")).unwrap();
-    let (code, v) = check_json(dir.path());
+    std::os::unix::fs::symlink(secret.path(), site.join("content/leak.md")).unwrap();
+    let (code, v) = check_json(&site, Some(JAN_15_2026));
     assert_eq!(code, 1);
     let d = finding(&v, "content/symlink-outside");
     assert_eq!(d["file"], "content/leak.md");
@@ -265,20 +218,15 @@ fn symlink_out_of_the_site_is_refused() {
 #[test]
 fn every_problem_of_a_run_is_reported() {
     // Two broken pages in one site: both findings come out of one run.
-    let dir = tempfile::tempdir().unwrap();
-    copy_dir(&fixture("good"), dir.path());
-    let page = std::fs::read_to_string(dir.path().join("content/good-page.md")).unwrap();
+    let (_dir, site) = fixture_site("good");
+    let page = std::fs::read_to_string(site.join("content/good-page.md")).unwrap();
+    std::fs::write(site.join("content/a.md"), page.replace("topics:", "topcs:")).unwrap();
     std::fs::write(
-        dir.path().join("content/a.md"),
-        page.replace("topics:", "topcs:"),
-    )
-    .unwrap();
-    std::fs::write(
-        dir.path().join("content/b.md"),
+        site.join("content/b.md"),
         page.replace("again [@weiss2021]", "again [@nobody]"),
     )
     .unwrap();
-    let (code, v) = check_json(dir.path());
+    let (code, v) = check_json(&site, Some(JAN_15_2026));
     assert_eq!(code, 1);
     finding(&v, "front-matter/invalid");
     finding(&v, "cite/unknown-key");
@@ -286,9 +234,7 @@ fn every_problem_of_a_run_is_reported() {
 
 #[test]
 fn good_site_builds_and_is_deterministic() {
-    let dir = tempfile::tempdir().unwrap();
-    let site = dir.path().join("site");
-    copy_dir(&fixture("good"), &site);
+    let (dir, site) = fixture_site("good");
     let out = site.join("output");
     let r = run(&["build", "--root", site.to_str().unwrap()]);
     assert_eq!(r.code, 0, "{}", r.stderr);
@@ -363,13 +309,12 @@ fn good_site_builds_and_is_deterministic() {
 
 #[test]
 fn failed_build_keeps_the_previous_output() {
-    let dir = tempfile::tempdir().unwrap();
-    copy_dir(&fixture("good"), dir.path());
-    let root = dir.path().to_str().unwrap();
+    let (_dir, site) = fixture_site("good");
+    let root = site.to_str().unwrap();
     assert_eq!(run(&["build", "--root", root]).code, 0);
-    let index = dir.path().join("output/good-page/index.html");
+    let index = site.join("output/good-page/index.html");
     let before = std::fs::read(&index).unwrap();
-    let page = dir.path().join("content/good-page.md");
+    let page = site.join("content/good-page.md");
     let text = std::fs::read_to_string(&page).unwrap();
     std::fs::write(
         &page,
@@ -388,7 +333,7 @@ fn failed_build_keeps_the_previous_output() {
 
 #[test]
 fn publish_refuses_pages_that_are_not_approved() {
-    let (code, _) = check_json(&fixture("good"));
+    let (code, _) = check_json(&fixture("good"), Some(JAN_15_2026));
     assert_eq!(code, 0);
     let r = run(&[
         "check",
@@ -479,11 +424,10 @@ fn main_element(html: &str) -> &str {
 /// intended change, then read the diff before committing.
 #[test]
 fn rendered_pages_match_their_snapshots() {
-    let dir = tempfile::tempdir().unwrap();
-    copy_dir(&fixture("good"), dir.path());
-    let r = run(&["build", "--root", dir.path().to_str().unwrap()]);
+    let (_dir, site) = fixture_site("good");
+    let r = run(&["build", "--root", site.to_str().unwrap()]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let snaps = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots");
+    let snaps = Path::new(REPO).join("tests/snapshots");
     let update = std::env::var_os("UPDATE_SNAPSHOTS").is_some();
     for (page, snap) in [
         ("good-page/clinician/index.html", "good-page-clinician.html"),
@@ -491,7 +435,7 @@ fn rendered_pages_match_their_snapshots() {
         ("guides/second/index.html", "second-draft.html"),
         ("index.html", "index.html"),
     ] {
-        let html = std::fs::read_to_string(dir.path().join("output").join(page)).unwrap();
+        let html = std::fs::read_to_string(site.join("output").join(page)).unwrap();
         let got = main_element(&html);
         let path = snaps.join(snap);
         if update {

@@ -1,43 +1,14 @@
 //! The real binary on citation fixture sites: every citation problem a medical editor would
 //! catch gets its own rule at its own line, with a hint, and nothing panics.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
-
 use serde_json::Value;
 
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/cite")
-        .join(name)
-}
+use crate::support::{check_json, findings, fixture};
 
-/// `careguide check --root <fixture> --format json`: exit code and the JSON report.
+/// `careguide check --root tests/fixtures/cite/NAME --format json`: exit code and the JSON
+/// report.
 fn check(name: &str) -> (i32, Value) {
-    let root = fixture(name);
-    let out = Command::new(env!("CARGO_BIN_EXE_careguide"))
-        .args(["check", "--root"])
-        .arg(&root)
-        .args(["--format", "json"])
-        .env_remove("SOURCE_DATE_EPOCH")
-        .output()
-        .expect("the careguide binary runs");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        !stderr.contains("panicked"),
-        "careguide panicked on {name}: {stderr}"
-    );
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let v: Value = serde_json::from_str(&stdout)
-        .unwrap_or_else(|e| panic!("{name}: no JSON report ({e}): {stdout}\n{stderr}"));
-    (out.status.code().unwrap_or(-1), v)
-}
-
-fn findings<'a>(v: &'a Value, rule: &str) -> Vec<&'a Value> {
-    v["diagnostics"]
-        .as_array()
-        .map(|a| a.iter().filter(|d| d["rule"] == rule).collect())
-        .unwrap_or_default()
+    check_json(&fixture(&format!("cite/{name}")), None)
 }
 
 /// Expect a finding of `rule` in `file` at `line` whose message contains `text`, with a hint.

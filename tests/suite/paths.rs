@@ -1,25 +1,17 @@
 //! No input makes careguide read outside the site root or write outside the output folder:
 //! symbolic links in content/, templates/ and bibliography files, `..` in paths named by
 //! careguide.toml, and `--out` at the root, content/, templates/ or `/`.
-#![cfg(unix)]
 
 use std::os::unix::fs::symlink;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-mod common;
-use common::copy_dir;
+use crate::support::{careguide, fixture_site, RunExt, JAN_15_2026};
 
 const SECRET: &str = "SECRET-OUTSIDE-THE-SITE";
 
 /// A good site in `tmp/site` and, beside it, files that must never be read.
 fn setup() -> (tempfile::TempDir, PathBuf) {
-    let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path().join("site");
-    copy_dir(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/good"),
-        &root,
-    );
+    let (tmp, root) = fixture_site("good");
     let out = tmp.path().join("outside");
     std::fs::create_dir_all(out.join("dir")).unwrap();
     std::fs::write(
@@ -44,32 +36,29 @@ fn setup() -> (tempfile::TempDir, PathBuf) {
     (tmp, root)
 }
 
-struct Run {
+/// A build or check: exit code, JSON report, and both streams together.
+struct Outcome {
     code: i32,
     json: serde_json::Value,
     all: String,
 }
 
-fn run(root: &Path, args: &[&str]) -> Run {
-    let o = Command::new(env!("CARGO_BIN_EXE_careguide"))
-        .args(args)
+fn run(root: &Path, args: &[&str]) -> Outcome {
+    let r = careguide(args)
         .arg("--root")
         .arg(root)
         .args(["--format", "json"])
-        .env("SOURCE_DATE_EPOCH", "1768435200")
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&o.stdout).into_owned();
-    let stderr = String::from_utf8_lossy(&o.stderr).into_owned();
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    Run {
-        code: o.status.code().unwrap_or(-1),
-        json: serde_json::from_str(&stdout).unwrap_or(serde_json::Value::Null),
-        all: stdout + &stderr,
+        .date(JAN_15_2026)
+        .run()
+        .no_panic();
+    Outcome {
+        code: r.code,
+        json: serde_json::from_str(&r.stdout).unwrap_or(serde_json::Value::Null),
+        all: r.stdout + &r.stderr,
     }
 }
 
-fn rules(r: &Run) -> Vec<String> {
+fn rules(r: &Outcome) -> Vec<String> {
     r.json["diagnostics"]
         .as_array()
         .map(|a| {

@@ -3,42 +3,17 @@
 //! `javascript:` URLs and `</script>` is built with the real binary, and every file written is
 //! scanned for anything a browser would run.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 
-mod common;
-use common::copy_dir;
+use crate::support::{careguide, files_under, fixture_site, Run, RunExt, JAN_15_2026};
 
-fn fixture() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/hostile")
-}
-
-fn build(root: &Path) -> std::process::Output {
-    let out = Command::new(env!("CARGO_BIN_EXE_careguide"))
-        .args([
-            "build",
-            "--root",
-            root.to_str().unwrap(),
-            "--format",
-            "json",
-        ])
-        .env("SOURCE_DATE_EPOCH", "1768435200")
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    out
-}
-
-fn files(dir: &Path, out: &mut Vec<PathBuf>) {
-    for e in std::fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_dir() {
-            files(&p, out);
-        } else {
-            out.push(p);
-        }
-    }
+fn build(root: &Path) -> Run {
+    careguide(["build", "--root"])
+        .arg(root)
+        .args(["--format", "json"])
+        .date(JAN_15_2026)
+        .run()
+        .no_panic()
 }
 
 /// The attributes of one start tag (lower case), quoted values unquoted.
@@ -164,18 +139,10 @@ fn live_script(html: &str, editorial: bool) -> Vec<String> {
 
 #[test]
 fn hostile_content_comes_out_inert() {
-    let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path().join("site");
-    copy_dir(&fixture(), &root);
+    let (_tmp, root) = fixture_site("hostile");
     let out = build(&root);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
-    let mut all = Vec::new();
-    files(&root.join("output"), &mut all);
+    assert_eq!(out.code, 0, "{}", out.stdout);
+    let all = files_under(&root.join("output"));
     let mut problems = Vec::new();
     let mut pages = 0;
     for f in &all {
@@ -253,9 +220,7 @@ fn hostile_content_comes_out_inert() {
 
 #[test]
 fn a_site_can_widen_the_allowlist_but_never_to_script() {
-    let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path().join("site");
-    copy_dir(&fixture(), &root);
+    let (_tmp, root) = fixture_site("hostile");
     let config = root.join("careguide.toml");
     let base = std::fs::read_to_string(&config).unwrap();
     std::fs::write(
@@ -269,7 +234,7 @@ fn a_site_can_widen_the_allowlist_but_never_to_script() {
         format!("{base}\n[html]\nallow_tags = [\"video\"]\nallow_attributes = {{ video = [\"controls\", \"src\"] }}\n"),
     )
     .unwrap();
-    assert_eq!(build(&root).status.code(), Some(0));
+    assert_eq!(build(&root).code, 0);
     let page = std::fs::read_to_string(root.join("output/evil/index.html")).unwrap();
     assert!(
         page.contains("<video controls=\"\" src=\"clip.mp4\"></video>"),
@@ -284,8 +249,8 @@ fn a_site_can_widen_the_allowlist_but_never_to_script() {
     )
     .unwrap();
     let out = build(&root);
-    assert_eq!(out.status.code(), Some(2));
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(out.code, 2);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
     let rules: Vec<&str> = v["diagnostics"]
         .as_array()
         .unwrap()

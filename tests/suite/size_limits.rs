@@ -5,11 +5,15 @@
 //! items built in about 11 s; lists and block quotes nested 10,000 deep refused in 0.4 s; a
 //! 1 MB line built in 2 s (it took over 5 minutes before the search index's sentence splitter
 //! was fixed); 10,000 references built in about 27 s, so that one is `#[ignore]`d (run it with
-//! `cargo test --test size_limits -- --ignored`).
+//! `cargo test --test suite size_limits -- --ignored`).
 
+use std::io::Read;
+use std::os::unix::process::ExitStatusExt;
 use std::path::Path;
-use std::process::Command;
+use std::process::{Command, ExitStatus, Output, Stdio};
 use std::time::{Duration, Instant};
+
+use crate::support::{careguide, Run, RunExt, JAN_15_2026};
 
 const CONFIG: &str = r#"title = "Size"
 clinic = "Clinic"
@@ -28,6 +32,8 @@ const FRONT: &str =
 struct Outcome {
     code: i32,
     took: Duration,
+    /// The build's peak resident set, in MB.
+    peak_mb: u64,
     errors: Vec<(String, u64, String)>,
 }
 
@@ -47,19 +53,14 @@ fn build(front_extra: &str, body: &str) -> Outcome {
 
 fn run(root: &Path) -> Outcome {
     let start = Instant::now();
-    let o = Command::new(env!("CARGO_BIN_EXE_careguide"))
-        .args(["build", "--no-pdf", "--format", "json", "--root"])
-        .arg(root)
-        .env("SOURCE_DATE_EPOCH", "1768435200")
-        .output()
-        .unwrap();
-    let took = start.elapsed();
-    let stderr = String::from_utf8_lossy(&o.stderr);
-    assert!(
-        !stderr.contains("panicked") && !stderr.contains("internal error"),
-        "{stderr}"
+    let (o, peak_mb) = run_measured(
+        careguide(["build", "--no-pdf", "--format", "json", "--root"])
+            .arg(root)
+            .date(JAN_15_2026),
     );
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let took = start.elapsed();
+    let o = o.no_crash();
+    let v = o.json();
     let errors = v["diagnostics"]
         .as_array()
         .unwrap()
@@ -74,23 +75,64 @@ fn run(root: &Path) -> Outcome {
         })
         .collect();
     Outcome {
-        code: o.status.code().unwrap_or(-1),
+        code: o.code,
         took,
+        peak_mb,
         errors,
     }
 }
 
-/// The largest resident set of any child this test binary has waited for.
-fn max_child_rss_mb() -> u64 {
-    let mut u: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: `u` is a valid rusage for getrusage to fill.
-    unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut u) };
-    u.ru_maxrss as u64 / 1024
+/// Run `cmd` to the end, with the peak resident set of that process in MB. Waited for with
+/// `wait4`, which reports on the one child: `getrusage(RUSAGE_CHILDREN)` would give the largest
+/// of every child the test process has waited for, the builds of every other test included.
+#[allow(
+    clippy::zombie_processes,
+    reason = "the child is reaped with wait4, which std does not know of"
+)]
+fn run_measured(cmd: &mut Command) -> (Run, u64) {
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the careguide binary runs");
+    let mut stderr = child.stderr.take().unwrap();
+    let err = std::thread::spawn(move || {
+        let mut b = Vec::new();
+        stderr.read_to_end(&mut b).map(|_| b)
+    });
+    let mut stdout = Vec::new();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_end(&mut stdout)
+        .unwrap();
+    let stderr = err.join().unwrap().unwrap();
+    let pid = child.id() as libc::pid_t;
+    let mut status = 0;
+    // SAFETY: all-zero is a valid rusage.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    loop {
+        // SAFETY: `status` and `usage` are valid for wait4 to fill, and `pid` is this test's
+        // child, not yet waited for (`child` is dropped without waiting).
+        if unsafe { libc::wait4(pid, &mut status, 0, &mut usage) } == pid {
+            break;
+        }
+        let e = std::io::Error::last_os_error();
+        assert_eq!(e.kind(), std::io::ErrorKind::Interrupted, "wait4: {e}");
+    }
+    let output = Output {
+        status: ExitStatus::from_raw(status),
+        stdout,
+        stderr,
+    };
+    (Run::from(output), usage.ru_maxrss as u64 / 1024)
 }
 
 fn bounded(o: &Outcome, limit: Duration) {
     assert!(o.took < limit, "took {:?}", o.took);
-    let rss = max_child_rss_mb();
+    let rss = o.peak_mb;
     assert!(rss < 2048, "a build used {rss} MB");
 }
 

@@ -1,45 +1,17 @@
 //! The real binary on audience fixture sites: each bad input gets its own diagnostic at its own
 //! line with exit code 1, and the good site checks clean.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use crate::support::{check_json, findings, fixture};
 
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/audience")
-        .join(name)
-}
-
-/// Run `careguide check --root FIXTURE --format json`; exit code and the parsed report.
-fn check(name: &str, env: &[(&str, &str)]) -> (i32, serde_json::Value) {
-    let root = fixture(name);
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_careguide"));
-    cmd.args(["check", "--root"])
-        .arg(&root)
-        .args(["--format", "json"])
-        .env_remove("SOURCE_DATE_EPOCH");
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let out = cmd.output().expect("the careguide binary runs");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!stderr.contains("panicked"), "careguide panicked: {stderr}");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let v: serde_json::Value = serde_json::from_str(&stdout)
-        .unwrap_or_else(|e| panic!("{name}: check --format json printed no JSON ({e}): {stdout}"));
-    (out.status.code().unwrap_or(-1), v)
-}
-
-fn findings<'a>(v: &'a serde_json::Value, rule: &str) -> Vec<&'a serde_json::Value> {
-    v["diagnostics"]
-        .as_array()
-        .map(|a| a.iter().filter(|d| d["rule"] == rule).collect())
-        .unwrap_or_default()
+/// `careguide check --root tests/fixtures/audience/NAME --format json` as of `date` (`None`:
+/// the clock); exit code and the parsed report.
+fn check(name: &str, date: Option<&str>) -> (i32, serde_json::Value) {
+    check_json(&fixture(&format!("audience/{name}")), date)
 }
 
 /// Expect exit code 1 and exactly one error of `rule` at `file:line:column`.
 fn expect_error(case: &str, rule: &str, file: &str, line: u64, column: u64) -> serde_json::Value {
-    let (code, v) = check(case, &[]);
+    let (code, v) = check(case, None);
     assert_eq!(code, 1, "{case}: exit code; report: {v:#}");
     let found = findings(&v, rule);
     assert_eq!(found.len(), 1, "{case}: one {rule}; report: {v:#}");
@@ -143,7 +115,7 @@ fn approved_without_reviewer() {
 #[test]
 fn good_site_checks_clean_before_its_review_date() {
     // 2026-06-01: before the page's next_review (2027-03-01).
-    let (code, v) = check("good", &[("SOURCE_DATE_EPOCH", "1780272000")]);
+    let (code, v) = check("good", Some("1780272000"));
     assert_eq!(code, 0, "{v:#}");
     assert_eq!(v["errors"], 0, "{v:#}");
     assert!(findings(&v, "audience/reading-level").is_empty(), "{v:#}");
@@ -153,7 +125,7 @@ fn good_site_checks_clean_before_its_review_date() {
 #[test]
 fn overdue_review_is_a_warning_on_the_build_date() {
     // 2027-04-01: a month after next_review.
-    let (code, v) = check("good", &[("SOURCE_DATE_EPOCH", "1806537600")]);
+    let (code, v) = check("good", Some("1806537600"));
     assert_eq!(code, 0, "a warning only: {v:#}");
     let found = findings(&v, "review/overdue");
     assert_eq!(found.len(), 1, "{v:#}");
@@ -196,7 +168,7 @@ fn reading_level_above_target_with_the_site_chosen_severity() {
 
 #[test]
 fn json_report_has_every_page_scores_per_audience() {
-    let (_, v) = check("good", &[("SOURCE_DATE_EPOCH", "1780272000")]);
+    let (_, v) = check("good", Some("1780272000"));
     let page = &v["reading_level"]["kratom"];
     for a in ["patient", "caregiver", "clinician"] {
         let s = &page[a];

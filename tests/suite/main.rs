@@ -1,0 +1,27 @@
+//! The integration tests, in one test binary (`cargo test --test suite`): one module per
+//! feature, and `support` with what they share (running the binary, copying fixture sites,
+//! reading output folders). One binary links once, where one per file linked sixteen times.
+//!
+//! Select a module's tests by its path: `cargo test --test suite cite::`.
+
+mod support;
+
+mod audience;
+mod bad_inputs;
+mod cite;
+#[cfg(unix)]
+mod crash_safety;
+mod fuzz_corpus;
+mod handout;
+mod incremental;
+mod injection;
+#[cfg(unix)]
+mod paths;
+mod patient_data;
+mod publish;
+mod reproducible;
+mod serve;
+mod site;
+#[cfg(unix)]
+mod size_limits;
+mod taper;
