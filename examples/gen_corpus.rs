@@ -108,7 +108,11 @@ fn page(i: usize, rng: &mut Rng) -> String {
     let nrefs = rng.range(10, 25);
     let mut fm = String::new();
     let topic = rng.pick(&["Substance use", "Pain", "Sleep", "Heart", "Diabetes"]);
-    let status = if i.is_multiple_of(10) { "draft" } else { "approved" };
+    let status = if i.is_multiple_of(10) {
+        "draft"
+    } else {
+        "approved"
+    };
     let _ = writeln!(
         fm,
         "---\ntitle: Guidance page {i}\nsummary: {} [@r{i}x1].",

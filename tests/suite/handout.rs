@@ -198,14 +198,14 @@ fn source_date_epoch_sets_the_date_made() {
 
 #[test]
 fn many_handouts_in_one_process_are_byte_identical() {
-    let site = careguide::build::load_site(Path::new(TAPER_SITE)).expect("fixture site loads");
+    let site = careguide::model::load_site(Path::new(TAPER_SITE)).expect("fixture site loads");
     let doc = site.page("kratom-withdrawal").unwrap();
-    let made = careguide::content::frontmatter::Date::parse("2026-11-26").unwrap();
+    let made = careguide::types::Date::parse("2026-11-26").unwrap();
     // Each audience's variant, as the build makes it: PDFs are made from variants.
     let mut diags = careguide::diag::Diagnostics::new();
     let resolved = careguide::resolve::resolve(doc, &site.config, &mut diags);
     let formatter =
-        careguide::cite::style::Formatter::new(&site.config.citations.style, Path::new(SITE))
+        careguide::cite::style::Formatter::new(&site.config.citations.style, Path::new(TAPER_SITE))
             .unwrap();
     let patient = careguide::render::variant::variant(&resolved, "patient", &formatter);
     let clinician = careguide::render::variant::variant(&resolved, "clinician", &formatter);
@@ -320,6 +320,80 @@ fn batch_with_a_missing_column_writes_nothing() {
         o.stderr
     );
     assert!(files_under(dir.path()).is_empty());
+}
+
+#[test]
+fn batch_with_a_column_named_twice_writes_nothing() {
+    // Two `dose` columns: taking either would be a guess at the patient's dose.
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("patients.csv");
+    std::fs::write(&csv, "name,dose,dose\nA. Patient,20,10\n").unwrap();
+    let out = dir.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    let o = handout(
+        &[
+            "--root",
+            TAPER_SITE,
+            "--page",
+            "kratom-withdrawal",
+            "--batch",
+            csv.to_str().unwrap(),
+            "--out-dir",
+            out.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    assert!(
+        o.stderr.contains("the column 'dose' appears twice"),
+        "{}",
+        o.stderr
+    );
+    assert!(files_under(&out).is_empty());
+}
+
+#[cfg(unix)]
+#[test]
+fn a_handout_is_private_and_never_written_through_a_link() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("handout.pdf");
+    let o = handout(
+        &[
+            "--root",
+            TAPER_SITE,
+            "--page",
+            "kratom-withdrawal",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        Some("1764115200"),
+    );
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let mode = std::fs::metadata(&out).unwrap().permissions().mode() & 0o777;
+    assert_eq!(
+        mode, 0o600,
+        "a patient's handout readable by others: {mode:o}"
+    );
+    // A link planted at the destination is refused and the file it points to untouched.
+    let target = dir.path().join("elsewhere.pdf");
+    std::fs::write(&target, b"not yours").unwrap();
+    let link = dir.path().join("linked.pdf");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    let o = handout(
+        &[
+            "--root",
+            TAPER_SITE,
+            "--page",
+            "kratom-withdrawal",
+            "--out",
+            link.to_str().unwrap(),
+        ],
+        Some("1764115200"),
+    );
+    assert_ne!(o.code, 0);
+    assert!(o.stderr.contains("symbolic link"), "{}", o.stderr);
+    assert_eq!(std::fs::read(&target).unwrap(), b"not yours");
 }
 
 fn fails(args: &[&str], code: i32, message: &str) {
