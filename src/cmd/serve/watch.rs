@@ -1,9 +1,13 @@
 //! Watching what a build reads: `careguide.toml` and the other files at the top of the site,
 //! `content/` and `templates/` (with `templates/serve/`), and the bibliography, retraction and
 //! style files wherever they are. The system's change notifications (inotify, FSEvents, ...)
-//! through `notify`, with `notify-debouncer-mini` gathering the events of one save (an editor
+//! through `notify`, with `notify-debouncer-full` gathering the events of one save (an editor
 //! writes several files, or writes then renames); notify's `PollWatcher` (every 0.3 s) when
 //! those cannot be had, for example past the inotify limits, or with `--poll`.
+//!
+//! The full debouncer rather than the mini one because its events keep their kind: notify
+//! also reports files being opened, and every build opens every source, so without telling
+//! reads from writes each build would start the next.
 
 use std::collections::BTreeMap;
 use std::ffi::OsStr;
@@ -11,8 +15,10 @@ use std::path::{Component, Path, PathBuf};
 use std::sync::mpsc::{Receiver, Sender};
 use std::time::Duration;
 
-use notify::{PollWatcher, RecommendedWatcher, RecursiveMode, Watcher};
-use notify_debouncer_mini::{new_debouncer_opt, Config, DebounceEventResult, Debouncer};
+use notify::{EventKind, PollWatcher, RecommendedWatcher, RecursiveMode};
+use notify_debouncer_full::{
+    new_debouncer_opt, DebounceEventResult, Debouncer, NoCache, RecommendedCache,
+};
 
 use crate::build;
 
@@ -22,15 +28,22 @@ const SETTLE: Duration = Duration::from_millis(150);
 const POLL: Duration = Duration::from_millis(300);
 
 enum Backend {
-    Native(Debouncer<RecommendedWatcher>),
-    Poll(Debouncer<PollWatcher>),
+    Native(Debouncer<RecommendedWatcher, RecommendedCache>),
+    Poll(Debouncer<PollWatcher, NoCache>),
 }
 
 impl Backend {
-    fn watcher(&mut self) -> &mut dyn Watcher {
+    fn watch(&mut self, path: &Path, mode: RecursiveMode) -> notify::Result<()> {
         match self {
-            Backend::Native(d) => d.watcher(),
-            Backend::Poll(d) => d.watcher(),
+            Backend::Native(d) => d.watch(path, mode),
+            Backend::Poll(d) => d.watch(path, mode),
+        }
+    }
+
+    fn unwatch(&mut self, path: &Path) -> notify::Result<()> {
+        match self {
+            Backend::Native(d) => d.unwatch(path),
+            Backend::Poll(d) => d.unwatch(path),
         }
     }
 }
@@ -120,15 +133,26 @@ impl Watch {
                 match result {
                     Ok(events) => {
                         for e in events {
-                            matters |= self.matters(&e.path);
-                            touched.push(e.path);
+                            if e.need_rescan() {
+                                // Events were lost (an overflowing queue): build to be sure.
+                                matters = true;
+                            }
+                            // Reads (the build's own among them) change nothing.
+                            if matches!(e.kind, EventKind::Access(_)) {
+                                continue;
+                            }
+                            for p in &e.paths {
+                                matters |= self.matters(p);
+                            }
+                            touched.extend(e.event.paths);
                         }
                     }
-                    Err(e) => {
-                        // Lost events (an overflowing queue) and the like: build to be sure.
-                        eprintln!(
-                            "careguide serve: the file watcher reported a problem ({e}); rebuilding to be sure"
-                        );
+                    Err(errors) => {
+                        for e in errors {
+                            eprintln!(
+                                "careguide serve: the file watcher reported a problem ({e}); rebuilding to be sure"
+                            );
+                        }
                         matters = true;
                     }
                 }
@@ -179,14 +203,14 @@ impl Watch {
             .map(|(p, _)| p.clone())
             .collect();
         for p in stale {
-            let _ = self.backend.watcher().unwatch(&p);
+            let _ = self.backend.unwatch(&p);
             self.watched.remove(&p);
         }
         for (path, mode) in want {
             if self.watched.contains_key(&path) {
                 continue;
             }
-            match self.backend.watcher().watch(&path, mode) {
+            match self.backend.watch(&path, mode) {
                 Ok(()) => {
                     self.watched.insert(path, mode);
                 }
@@ -222,17 +246,26 @@ impl Watch {
 }
 
 fn native(tx: &Sender<DebounceEventResult>) -> Result<Backend, notify::Error> {
-    let config = Config::default().with_timeout(SETTLE);
-    new_debouncer_opt::<_, RecommendedWatcher>(config, tx.clone()).map(Backend::Native)
+    new_debouncer_opt::<_, RecommendedWatcher, _>(
+        SETTLE,
+        None,
+        tx.clone(),
+        RecommendedCache::new(),
+        notify::Config::default(),
+    )
+    .map(Backend::Native)
 }
 
 fn poller(tx: &Sender<DebounceEventResult>) -> Result<Backend, String> {
-    let config = Config::default()
-        .with_timeout(SETTLE)
-        .with_notify_config(notify::Config::default().with_poll_interval(POLL));
-    new_debouncer_opt::<_, PollWatcher>(config, tx.clone())
-        .map(Backend::Poll)
-        .map_err(|e| format!("cannot start the polling file watcher: {e}"))
+    new_debouncer_opt::<_, PollWatcher, _>(
+        SETTLE,
+        None,
+        tx.clone(),
+        NoCache::new(),
+        notify::Config::default().with_poll_interval(POLL),
+    )
+    .map(Backend::Poll)
+    .map_err(|e| format!("cannot start the polling file watcher: {e}"))
 }
 
 /// Files outside `content/` and `templates/` that the build reads: the configured
