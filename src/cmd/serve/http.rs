@@ -211,6 +211,21 @@ pub fn start_events(stream: &mut TcpStream) -> std::io::Result<()> {
     stream.flush()
 }
 
+/// Whether the client has closed the connection (an event stream's client sends nothing, so
+/// anything but "nothing to read yet" means it went away).
+pub fn closed(stream: &TcpStream) -> bool {
+    if stream.set_nonblocking(true).is_err() {
+        return false;
+    }
+    let mut byte = [0u8; 1];
+    let gone = match stream.peek(&mut byte) {
+        Ok(n) => n == 0,
+        Err(e) => e.kind() != std::io::ErrorKind::WouldBlock,
+    };
+    let _ = stream.set_nonblocking(false);
+    gone
+}
+
 /// Let the client read the response before the connection closes, even when it sent more than
 /// was read (a body over the limit): stop writing, then drain a bounded amount.
 fn finish(stream: &mut TcpStream) {

@@ -83,7 +83,7 @@ pub const SERVE_DIR: &str = ".careguide-serve";
 /// Errors listed in the overlay; the rest are counted.
 const MAX_LISTED: usize = 50;
 /// How often an open event stream says it is still there when nothing was built (which also
-/// finds the pages that were closed).
+/// finds the pages whose computer went away without closing the connection).
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
 
 const LIVE_JS: &str = include_str!("live.js");
@@ -266,39 +266,49 @@ fn answer(stream: &mut TcpStream, request: Result<Request, Response>, slot: Slot
 
 /// The live-reload event stream of one open page: `version` when it opens (the page reloads
 /// if a build ended before), `reload` after each build that changed what is served, and a
-/// comment now and then. It ends when the page goes away or the server stops.
+/// comment now and then. It ends when the page goes away (seen within a second, so that its
+/// slot is free again) or the server stops.
 fn events(stream: &mut TcpStream, shared: &Shared) {
     if http::start_events(stream).is_err() {
         return;
     }
     let mut seen = shared.status().version;
-    let mut send = |text: String| {
+    let send = |stream: &mut TcpStream, text: String| {
         stream
             .write_all(text.as_bytes())
             .and_then(|_| stream.flush())
             .is_ok()
     };
-    if !send(format!("retry: 1000\nevent: version\ndata: {seen}\n\n")) {
+    if !send(
+        stream,
+        format!("retry: 1000\nevent: version\ndata: {seen}\n\n"),
+    ) {
         return;
     }
+    let mut quiet = Instant::now();
     loop {
         let version = {
             let status = shared.status();
             let (status, _) = shared
                 .changed
-                .wait_timeout_while(status, KEEP_ALIVE, |s| s.version == seen)
+                .wait_timeout_while(status, Duration::from_secs(1), |s| s.version == seen)
                 .unwrap_or_else(|p| p.into_inner());
             status.version
         };
         let text = if version != seen {
             seen = version;
             format!("event: reload\ndata: {version}\n\n")
-        } else {
+        } else if http::closed(stream) {
+            return;
+        } else if quiet.elapsed() >= KEEP_ALIVE {
             ": waiting for a change\n\n".to_string()
+        } else {
+            continue;
         };
-        if !send(text) {
+        if !send(stream, text) {
             return;
         }
+        quiet = Instant::now();
     }
 }
 
