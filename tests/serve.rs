@@ -565,6 +565,22 @@ fn polling_sees_changes_too() {
         .get("/kratom-withdrawal/")
         .text()
         .contains("Stopping kratom slowly"));
+    // A save that leaves the modification time as it was (two saves in one second, where
+    // times are kept in seconds) is seen too.
+    s.edit(PAGE, |p| {
+        let before = std::fs::metadata(p).unwrap().modified().unwrap();
+        replace(
+            p,
+            "title: Stopping kratom slowly",
+            "title: Tapering off kratom",
+        );
+        let f = std::fs::File::options().write(true).open(p).unwrap();
+        f.set_modified(before).unwrap();
+    });
+    assert!(s
+        .get("/kratom-withdrawal/")
+        .text()
+        .contains("Tapering off kratom"));
 }
 
 #[test]

@@ -262,7 +262,12 @@ fn poller(tx: &Sender<DebounceEventResult>) -> Result<Backend, String> {
         None,
         tx.clone(),
         NoCache::new(),
-        notify::Config::default().with_poll_interval(POLL),
+        // notify's poller compares modification times in whole seconds, so a save in the
+        // same second as the one before would go unseen: it compares the contents too (it
+        // reads the watched files at each poll, which is why it is the fallback).
+        notify::Config::default()
+            .with_poll_interval(POLL)
+            .with_compare_contents(true),
     )
     .map(Backend::Poll)
     .map_err(|e| format!("cannot start the polling file watcher: {e}"))
