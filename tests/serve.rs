@@ -658,4 +658,17 @@ fn a_site_template_shapes_the_form_but_not_its_safety() {
         .get("/kratom-withdrawal/")
         .text()
         .contains("id=\"careguide-build-error\""));
+    // Mended, the site's overlay is used, and the open pages reload for it.
+    s.edit("templates/serve/overlay.html", |p| {
+        std::fs::write(
+            p,
+            "<aside id=\"our-errors\">{{ count }} problem(s): {% for e in errors %}{{ e.message }}{% endfor %}</aside>",
+        )
+        .unwrap()
+    });
+    let page = s.get("/kratom-withdrawal/").text();
+    assert!(
+        page.contains("<aside id=\"our-errors\">1 problem(s): "),
+        "{page}"
+    );
 }

@@ -12,7 +12,7 @@
 //! So the parts that are the safety limits stay here, small and in one place: the accept loop
 //! with its connection cap, the socket timeouts, the bounded reads of the head (16 KB) and the
 //! body (32 KB). The protocol itself is parsed by `httparse` (hyper's parser: no dependencies,
-//! fuzzed, widely used), paths and forms are decoded by `percent-encoding` and
+//! widely used), paths and forms are decoded by `percent-encoding` and
 //! `form_urlencoded` (the `url` crate's, already built for hayagriva). Each connection carries
 //! one request (`Connection: close`), which is all a browser on this computer needs.
 

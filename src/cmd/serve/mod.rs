@@ -343,6 +343,8 @@ fn build_once(shared: &Shared) {
         ],
     };
     let (templates, template_problems) = ServeTemplates::load(&shared.root);
+    // A changed overlay or shell template reloads the pages that show it.
+    let templates_changed = templates.sources != shared.templates().sources;
     *shared.templates.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(templates);
     let stderr = std::io::stderr();
     let mut err = stderr.lock();
@@ -379,7 +381,12 @@ fn build_once(shared: &Shared) {
     };
     // A save that changed nothing served (a comment in careguide.toml, a README at the
     // root) does not reload the open pages.
-    if status.version == 0 || written > 0 || files != status.files || errors != status.errors {
+    if status.version == 0
+        || written > 0
+        || files != status.files
+        || errors != status.errors
+        || templates_changed
+    {
         status.version += 1;
         shared.changed.notify_all();
     }

@@ -61,6 +61,8 @@ pub struct ServeTemplates {
     builtin: Tera,
     /// The names the site replaced.
     replaced: Vec<String>,
+    /// The site's template files as read, to tell whether they changed since the last build.
+    pub sources: Vec<(String, String)>,
 }
 
 impl ServeTemplates {
@@ -73,6 +75,7 @@ impl ServeTemplates {
             site: builtin.clone(),
             builtin,
             replaced: Vec::new(),
+            sources: Vec::new(),
         }
     }
 
@@ -103,6 +106,7 @@ impl ServeTemplates {
         entries.sort();
         let mut problems = Vec::new();
         let mut sources: Vec<(String, String)> = Vec::new();
+        let mut read: Vec<(String, String)> = Vec::new();
         for path in entries {
             let Some(file) = path.file_name().and_then(|n| n.to_str()) else {
                 continue;
@@ -125,6 +129,7 @@ impl ServeTemplates {
                 }
             };
             let name = format!("serve/{file}");
+            read.push((name.clone(), text.clone()));
             // Alone first, to name the file with a syntax error.
             let mut probe = new_tera();
             if let Err(e) = probe.add_raw_template(&name, &text) {
@@ -162,6 +167,7 @@ impl ServeTemplates {
                 )),
             }
         }
+        t.sources = read;
         (t, problems)
     }
 
