@@ -22,9 +22,17 @@ struct Server {
 impl Server {
     /// A copy of the fixture site, served on a free port.
     fn start() -> Server {
+        Server::start_with(&[], |_| {})
+    }
+
+    /// The same, with more arguments, after `prepare` has changed the copy.
+    fn start_with(args: &[&str], prepare: impl FnOnce(&Path)) -> Server {
         let (dir, site) = fixture_site("taper/site");
+        prepare(&site);
         let stderr = std::fs::File::create(dir.path().join("stderr.txt")).unwrap();
-        let mut child = careguide(["serve", "--port", "0", "--root"])
+        let mut child = careguide(["serve", "--port", "0"])
+            .args(args)
+            .arg("--root")
             .arg(site)
             .stdout(Stdio::piped())
             .stderr(stderr)
@@ -413,4 +421,234 @@ fn a_port_in_use_is_a_clear_error() {
     assert!(err.contains("already in use"), "{err}");
     assert!(err.contains("--port 0"), "{err}");
     drop(taken);
+}
+
+/// An open live-reload event stream, read line by line.
+struct Events {
+    lines: std::sync::mpsc::Receiver<String>,
+    stream: TcpStream,
+}
+
+impl Events {
+    fn open(port: u16) -> Events {
+        let mut stream = TcpStream::connect((Ipv4Addr::LOCALHOST, port)).unwrap();
+        stream
+            .write_all(
+                format!("GET /_careguide/events HTTP/1.1\r\nHost: localhost:{port}\r\n\r\n")
+                    .as_bytes(),
+            )
+            .unwrap();
+        let reader = BufReader::new(stream.try_clone().unwrap());
+        let (tx, lines) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in reader.lines() {
+                let Ok(line) = line else { break };
+                if tx.send(line.trim_end().to_string()).is_err() {
+                    break;
+                }
+            }
+        });
+        Events { lines, stream }
+    }
+
+    /// Lines until one equal to `want`, within 30 s; the lines read.
+    fn until(&self, want: &str) -> Vec<String> {
+        let mut seen = Vec::new();
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(30) {
+            match self.lines.recv_timeout(Duration::from_millis(200)) {
+                Ok(l) if l == want => {
+                    seen.push(l);
+                    return seen;
+                }
+                Ok(l) => seen.push(l),
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+                Err(_) => panic!("the stream ended before {want:?}: {seen:?}"),
+            }
+        }
+        panic!("no {want:?} in 30 s: {seen:?}");
+    }
+
+    /// Whether the stream ends (the server closed it) within 30 s.
+    fn ends(&self) -> bool {
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(30) {
+            match self.lines.recv_timeout(Duration::from_millis(200)) {
+                Ok(_) | Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+                Err(_) => return true,
+            }
+        }
+        false
+    }
+}
+
+#[test]
+fn builds_are_pushed_to_open_pages_as_server_sent_events() {
+    let mut s = Server::start();
+    let js = s.get("/_careguide/live.js").text();
+    assert!(js.contains("new EventSource(\"/_careguide/events\")"));
+    let events = Events::open(s.port);
+    let head = events.until("");
+    assert_eq!(head[0], "HTTP/1.1 200 OK", "{head:?}");
+    assert!(head.iter().any(|l| l == "Content-Type: text/event-stream"));
+    assert!(head.iter().any(|l| l == "Cache-Control: no-store"));
+    // The version when the stream opens, so that a build that ended before reloads the page.
+    let version = s.version();
+    events.until("event: version");
+    assert_eq!(events.until(&format!("data: {version}")).len(), 1);
+
+    // An edit: a rebuild, then `reload`.
+    replace(&s.root().join(PAGE), TITLE, "title: Stopping kratom slowly");
+    events.until("event: reload");
+    assert!(s
+        .get("/kratom-withdrawal/")
+        .text()
+        .contains("Stopping kratom slowly"));
+
+    // Streams have their own cap: ordinary requests are still answered when it is reached,
+    // and the stream past it is refused (its page asks for the version instead).
+    let more: Vec<Events> = (1..16).map(|_| Events::open(s.port)).collect();
+    for e in &more {
+        e.until("event: version");
+    }
+    assert_eq!(s.get("/").status, 200);
+    let refused = Events::open(s.port);
+    assert_eq!(refused.until("")[0], "HTTP/1.1 503 Service Unavailable");
+    // A closed page gives its slot back.
+    drop(more);
+    wait_for(
+        || {
+            let e = Events::open(s.port);
+            e.until("")[0] == "HTTP/1.1 200 OK"
+        },
+        "a stream slot freed by a closed page",
+    );
+    // Other hosts are refused here too.
+    let foreign = raw(
+        s.port,
+        b"GET /_careguide/events HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n",
+    );
+    assert_eq!(foreign.status, 403);
+
+    // The streams end when the server stops.
+    let _ = s.child.kill();
+    let _ = s.child.wait();
+    assert!(events.ends(), "the event stream outlived the server");
+    let _ = events.stream.shutdown(std::net::Shutdown::Both);
+}
+
+#[test]
+fn polling_sees_changes_too() {
+    let s = Server::start_with(&["--poll"], |_| {});
+    s.edit(PAGE, |p| replace(p, TITLE, "title: Stopping kratom slowly"));
+    assert!(s
+        .get("/kratom-withdrawal/")
+        .text()
+        .contains("Stopping kratom slowly"));
+    // A save that leaves the modification time as it was (two saves in one second, where
+    // times are kept in seconds) is seen too.
+    s.edit(PAGE, |p| {
+        let before = std::fs::metadata(p).unwrap().modified().unwrap();
+        replace(
+            p,
+            "title: Stopping kratom slowly",
+            "title: Tapering off kratom",
+        );
+        let f = std::fs::File::options().write(true).open(p).unwrap();
+        f.set_modified(before).unwrap();
+    });
+    assert!(s
+        .get("/kratom-withdrawal/")
+        .text()
+        .contains("Tapering off kratom"));
+}
+
+#[test]
+fn requests_past_the_limits_are_refused_and_the_server_carries_on() {
+    let s = Server::start();
+    let port = s.port;
+    // A head over 16 KB.
+    let big = format!(
+        "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: {}\r\n\r\n",
+        "a".repeat(20 * 1024)
+    );
+    assert_eq!(raw(port, big.as_bytes()).status, 431);
+    // A body declared far too large: refused from its Content-Length, not read.
+    let huge = b"POST /handout HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000000000000\r\nConnection: close\r\n\r\npage=x";
+    assert_eq!(raw(port, huge).status, 413);
+    // Chunked bodies are not taken.
+    let chunked = b"POST /handout HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n0\r\n\r\n";
+    assert_eq!(raw(port, chunked).status, 411);
+    assert_eq!(s.get("/").status, 200, "{}", s.stderr());
+}
+
+#[test]
+fn a_site_template_shapes_the_form_but_not_its_safety() {
+    const MARK: &str = "Our clinic's own handout form";
+    let s = Server::start_with(&[], |site| {
+        let dir = site.join("templates/serve");
+        std::fs::create_dir_all(&dir).unwrap();
+        // A form that would post elsewhere and carries no privacy wording.
+        std::fs::write(
+            dir.join("handout.html"),
+            format!(
+                "<!doctype html><html><body><h1>{MARK}</h1><p>{{{{ site_title }}}}</p>\
+                 {{% if page %}}<form method=\"post\" action=\"https://elsewhere.example/\">\
+                 {{% for f in page.schedule %}}<input name=\"{{{{ f.name }}}}\" value=\"{{{{ f.value }}}}\">{{% endfor %}}\
+                 </form>{{% endif %}}</body></html>"
+            ),
+        )
+        .unwrap();
+        std::fs::write(dir.join("overlay.html"), "{% if %} broken").unwrap();
+    });
+    let form = s.get("/handout?page=kratom-withdrawal");
+    assert_eq!(form.status, 200);
+    let html = form.text();
+    assert!(html.contains(MARK), "{html}");
+    assert!(html.contains("name=\"reduction_percent\" value=\"10\""));
+    assert!(!html.contains("live.js"));
+    // The server's headers, whatever the template says.
+    assert_eq!(form.header("Cache-Control").as_deref(), Some("no-store"));
+    assert_eq!(
+        form.header("Referrer-Policy").as_deref(),
+        Some("no-referrer")
+    );
+    assert!(form
+        .header("Content-Security-Policy")
+        .is_some_and(|c| c.contains("form-action 'self'")));
+    // Values typed are still escaped by the site's template.
+    let r = s.post(
+        "/handout",
+        "page=kratom-withdrawal&dose=%3Cscript%3E&interval_days=7",
+    );
+    assert_eq!(r.status, 422);
+    assert!(r.text().contains("value=\"&lt;script&gt;\""));
+    assert!(!r.text().contains("<script>"));
+    assert_eq!(r.header("Cache-Control").as_deref(), Some("no-store"));
+    // The broken overlay gives way to the built-in one, and says so.
+    assert!(s.stderr().contains("templates/serve/overlay.html"));
+    s.edit(PAGE, |p| {
+        replace(
+            p,
+            "at that point [@horowitz2019]",
+            "at that point [@nosuch]",
+        )
+    });
+    assert!(s
+        .get("/kratom-withdrawal/")
+        .text()
+        .contains("id=\"careguide-build-error\""));
+    // Mended, the site's overlay is used, and the open pages reload for it.
+    s.edit("templates/serve/overlay.html", |p| {
+        std::fs::write(
+            p,
+            "<aside id=\"our-errors\">{{ count }} problem(s): {% for e in errors %}{{ e.message }}{% endfor %}</aside>",
+        )
+        .unwrap()
+    });
+    let page = s.get("/kratom-withdrawal/").text();
+    assert!(
+        page.contains("<aside id=\"our-errors\">1 problem(s): "),
+        "{page}"
+    );
 }

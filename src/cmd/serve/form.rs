@@ -1,0 +1,752 @@
+//! The handout form at `/handout`: a page chooser, then (for the chosen page) the schedule's
+//! fields with the page's defaults and limits; sent, it returns the PDF that `careguide
+//! handout` would write, or the form again with each message next to its field.
+//!
+//! What is typed is used for that one PDF and dropped. Every response here goes through
+//! [`private`], which adds the headers that keep it out of caches, referrers and other sites,
+//! whatever the site's template says.
+
+use serde::Serialize;
+use tera::Context;
+
+use super::http::{parse_form, Request, Response};
+use super::templates::HANDOUT;
+use super::Shared;
+use crate::cmd::taper::{Failure, Problem as InputProblem, TaperOptions};
+use crate::diag::{Diagnostic, Severity};
+use crate::model;
+use crate::pdf::Paper;
+use crate::taper::{Field, Limit, PageTaper};
+
+/// Errors listed at most; the rest are counted.
+const MAX_LISTED: usize = super::MAX_LISTED;
+
+/// The headers of every response of the form: nothing kept by the browser or a proxy, no
+/// referrer sent on, and the page may post only to this server and not be framed.
+fn private(r: Response) -> Response {
+    r.no_store()
+        .header("Referrer-Policy", "no-referrer")
+        .header(
+            "Content-Security-Policy",
+            "default-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+        )
+}
+
+/// The form's values, as typed (or the page's defaults).
+#[derive(Default, Clone)]
+struct FormValues {
+    page: String,
+    audience: String,
+    patient_name: String,
+    dose: String,
+    reduction_percent: String,
+    interval_days: String,
+    step: String,
+    min_dose: String,
+    doses_per_day: String,
+    start: String,
+    holds: String,
+    mode: String,
+    paper: String,
+}
+
+impl FormValues {
+    fn from_pairs(pairs: &[(String, String)]) -> FormValues {
+        let mut v = FormValues::default();
+        for (k, val) in pairs {
+            let slot = match k.as_str() {
+                "page" => &mut v.page,
+                "audience" => &mut v.audience,
+                "patient_name" => &mut v.patient_name,
+                "dose" => &mut v.dose,
+                "reduction_percent" => &mut v.reduction_percent,
+                "interval_days" => &mut v.interval_days,
+                "step" => &mut v.step,
+                "min_dose" => &mut v.min_dose,
+                "doses_per_day" => &mut v.doses_per_day,
+                "start" => &mut v.start,
+                "holds" => &mut v.holds,
+                "mode" => &mut v.mode,
+                "paper" => &mut v.paper,
+                _ => continue,
+            };
+            *slot = val.clone();
+        }
+        v
+    }
+
+    /// The page's defaults.
+    fn defaults(doc: &crate::content::Document, t: &PageTaper) -> FormValues {
+        let d = |l: &Limit| l.default.map(|v| v.to_string()).unwrap_or_default();
+        FormValues {
+            page: doc.path.clone(),
+            audience: String::new(),
+            reduction_percent: d(&t.reduction_percent),
+            interval_days: d(&t.interval_days),
+            step: d(&t.step),
+            min_dose: d(&t.min_dose),
+            doses_per_day: d(&t.doses_per_day),
+            start: crate::cmd::taper::today().to_string(),
+            mode: "previous".into(),
+            paper: "a4".into(),
+            ..FormValues::default()
+        }
+    }
+}
+
+/// The form's fields: name (a request field's id), command-line option, label.
+const FIELDS: &[(&str, &str, &str)] = &[
+    ("patient_name", "--patient-name", "Patient's name"),
+    ("audience", "--audience", "Version of the page"),
+    ("dose", "--dose", "Current daily dose"),
+    (
+        "reduction_percent",
+        "--reduction-percent",
+        "Cut per step (%)",
+    ),
+    ("interval_days", "--interval-days", "Days per step"),
+    ("step", "--step", "Smallest measurable amount"),
+    ("min_dose", "--min-dose", "Lowest dose before stopping"),
+    ("doses_per_day", "--doses-per-day", "Doses per day"),
+    ("start", "--start", "First day of the schedule"),
+    ("holds", "--hold", "Held steps"),
+    ("mode", "--mode", "How each cut is measured"),
+    ("paper", "--paper", "Paper size"),
+];
+
+/// Messages by field name, and those that belong to no field.
+#[derive(Default)]
+struct FormErrors {
+    fields: Vec<(&'static str, String)>,
+    general: Vec<String>,
+}
+
+impl FormErrors {
+    fn is_empty(&self) -> bool {
+        self.fields.is_empty() && self.general.is_empty()
+    }
+
+    fn field(&mut self, name: &'static str, message: impl Into<String>) {
+        self.fields.push((name, message.into()));
+    }
+
+    fn for_field(&self, name: &str) -> Vec<String> {
+        self.fields
+            .iter()
+            .filter(|(n, _)| *n == name)
+            .map(|(_, m)| m.clone())
+            .collect()
+    }
+
+    /// Sort a command's problems to their fields, naming fields by their labels.
+    fn add_messages(&mut self, problems: &[InputProblem]) {
+        for p in problems {
+            let own = p
+                .field
+                .and_then(|f| FIELDS.iter().find(|(name, _, _)| *name == f.id()));
+            match own {
+                // One message a field: a second one often follows from the first.
+                Some((name, _, _)) if !self.for_field(name).is_empty() => {}
+                Some((name, _, _)) => self.field(name, sentence(&p.text(&form_label))),
+                None => self.general.push(sentence(&p.labelled(&form_label))),
+            }
+        }
+    }
+
+    /// The summary at the top: general messages first, then the fields' in the form's order.
+    fn summary(&self) -> Vec<Problem> {
+        let mut fields: Vec<&(&str, String)> = self.fields.iter().collect();
+        fields.sort_by_key(|(n, _)| FIELDS.iter().position(|(f, _, _)| f == n));
+        self.general
+            .iter()
+            .map(|m| Problem {
+                text: m.clone(),
+                field: "",
+            })
+            .chain(fields.into_iter().map(|(name, m)| Problem {
+                text: m.clone(),
+                field: name,
+            }))
+            .collect()
+    }
+}
+
+/// A field as the form names it: by its label, or in words where the form has no such field.
+fn form_label(f: Field) -> String {
+    match FIELDS.iter().find(|(name, _, _)| *name == f.id()) {
+        Some((_, _, label)) => format!("“{label}”"),
+        None => format!("the {}", f.id().replace('_', " ")),
+    }
+}
+
+fn sentence(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
+        None => String::new(),
+    }
+}
+
+/// Leave out a field that did not parse.
+fn clear_field(o: &mut TaperOptions, field: Field) {
+    match field {
+        Field::Dose => o.dose = None,
+        Field::ReductionPercent => o.reduction_percent = None,
+        Field::IntervalDays => o.interval_days = None,
+        Field::Step => o.step = None,
+        Field::MinDose => o.min_dose = None,
+        Field::DosesPerDay => o.doses_per_day = None,
+        Field::Start => o.start = None,
+        Field::Mode => o.mode = None,
+        Field::Hold => o.holds.clear(),
+        Field::Unit => o.unit = None,
+        Field::MaxStepPercent => o.max_step_percent = None,
+        Field::Page | Field::PatientName | Field::Audience | Field::Paper => {}
+    }
+}
+
+/// The pages with a `taper:` block, as (path, title).
+fn taper_pages(site: &model::Site) -> Vec<(String, String)> {
+    let mut pages: Vec<(String, String)> = site
+        .pages
+        .iter()
+        .filter(|d| d.front.taper.is_some())
+        .map(|d| (d.path.clone(), d.front.title.clone()))
+        .collect();
+    pages.sort();
+    pages
+}
+
+fn query_param(query: &str, name: &str) -> Option<String> {
+    parse_form(query.as_bytes())
+        .into_iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v)
+}
+
+pub fn get(req: &Request, shared: &Shared) -> Response {
+    let chosen = query_param(&req.query, "page").unwrap_or_default();
+    let mut errors = FormErrors::default();
+    let mut diags = crate::diag::Diagnostics::new();
+    let Some(site) = model::load(&shared.root, &mut diags) else {
+        return unavailable(&diags, shared);
+    };
+    let pages = taper_pages(&site);
+    let doc = if chosen.is_empty() {
+        match pages.as_slice() {
+            [(only, _)] => site.page(only),
+            _ => None,
+        }
+    } else {
+        let d = site.page(&chosen).filter(|d| d.front.taper.is_some());
+        if d.is_none() {
+            errors.general.push(format!(
+                "There is no page “{chosen}” with a taper block: choose one from the list."
+            ));
+        }
+        d
+    };
+    let status = if errors.is_empty() { 200 } else { 404 };
+    let values = match doc.and_then(|d| d.front.taper.as_ref().map(|t| (d, t))) {
+        Some((d, t)) => FormValues::defaults(d, t),
+        None => FormValues::default(),
+    };
+    // Nothing typed yet: a failing site template may show its reason.
+    page(status, shared, &site, &pages, doc, &values, &errors, false)
+}
+
+fn unavailable(diags: &crate::diag::Diagnostics, shared: &Shared) -> Response {
+    let errors: Vec<Diagnostic> = diags.iter().cloned().collect();
+    let html = super::shell(
+        shared,
+        "The handout form is not available",
+        "form-unavailable",
+        "",
+        0,
+        &errors,
+    );
+    private(Response::html(503, html))
+}
+
+pub fn post(req: &Request, shared: &Shared) -> Response {
+    if !req.content_type.is_empty()
+        && !req
+            .content_type
+            .starts_with("application/x-www-form-urlencoded")
+    {
+        return private(Response::text(
+            415,
+            "send the form as application/x-www-form-urlencoded (the form's default)",
+        ));
+    }
+    let pairs = parse_form(&req.body);
+    let values = FormValues::from_pairs(&pairs);
+    let mut diags = crate::diag::Diagnostics::new();
+    let Some(site) = model::load(&shared.root, &mut diags) else {
+        return unavailable(&diags, shared);
+    };
+    let pages = taper_pages(&site);
+    let mut errors = FormErrors::default();
+    let has = |name: &str| pairs.iter().any(|(k, _)| k == name);
+    let again = |status, doc, errors: &FormErrors| {
+        page(status, shared, &site, &pages, doc, &values, errors, true)
+    };
+    if values.page.trim().is_empty() {
+        errors
+            .general
+            .push("The form did not say which page to print: choose a page.".to_string());
+        return again(400, None, &errors);
+    }
+    let Some(doc) = site
+        .page(values.page.trim())
+        .filter(|d| d.front.taper.is_some())
+    else {
+        errors.general.push(format!(
+            "There is no page “{}” with a taper block: choose one from the list.",
+            values.page.trim()
+        ));
+        return again(400, None, &errors);
+    };
+
+    // Checks of the form itself; the schedule's own checks follow in the shared code.
+    if values.dose.trim().is_empty() {
+        errors.field(
+            "dose",
+            if has("dose") {
+                "Enter the patient's current daily dose."
+            } else {
+                "The form sent no dose: enter the patient's current daily dose."
+            },
+        );
+    }
+    let paper = match values.paper.trim() {
+        "" | "a4" | "A4" => Paper::A4,
+        "letter" | "Letter" => Paper::Letter,
+        _ => {
+            errors.field("paper", "Choose A4 or Letter.");
+            Paper::A4
+        }
+    };
+    let opt = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
+    let options = TaperOptions {
+        unit: None,
+        dose: opt(&values.dose),
+        reduction_percent: opt(&values.reduction_percent),
+        interval_days: opt(&values.interval_days),
+        step: opt(&values.step),
+        min_dose: opt(&values.min_dose),
+        doses_per_day: opt(&values.doses_per_day),
+        start: opt(&values.start),
+        mode: opt(&values.mode),
+        holds: values
+            .holds
+            .split([' ', ',', ';', '\t', '\n', '\r'])
+            .filter(|h| !h.is_empty())
+            .map(String::from)
+            .collect(),
+        max_step_percent: None,
+    };
+    // Every field's problems at once: each option is parsed, then the schedule's inputs are
+    // checked with the malformed ones left out (and a stand-in for a missing dose), so that a
+    // bad dose does not hide a bad interval. The shared code checks everything again.
+    let mut problems: Vec<InputProblem> = Vec::new();
+    let mut probe = options.clone();
+    if let Err(errs) = options.params() {
+        for e in errs {
+            clear_field(&mut probe, e.field);
+            problems.push(e.into());
+        }
+    }
+    let stand_in = probe.dose.is_none();
+    if stand_in {
+        probe.dose = Some("1000000".into());
+    }
+    if let Some(t) = &doc.front.taper {
+        if let Err(Failure::Invalid(more)) = crate::cmd::taper::input(&probe, Some(t)) {
+            let taken: Vec<Option<Field>> = problems.iter().map(|p| p.field).collect();
+            problems.extend(more.into_iter().filter(|p| {
+                !(p.field.is_some() && taken.contains(&p.field)
+                    || (stand_in && p.field == Some(Field::Dose)))
+            }));
+        }
+    }
+    errors.add_messages(&problems);
+    if !errors.is_empty() {
+        return again(422, Some(doc), &errors);
+    }
+    let made = crate::cmd::handout::made_date(None).unwrap_or_else(|_| crate::cmd::taper::today());
+    let result = crate::cmd::handout::make_pdf(&crate::cmd::handout::Request {
+        root: &shared.root,
+        page: &doc.path,
+        audience: opt(&values.audience).as_deref(),
+        patient_name: opt(&values.patient_name).as_deref(),
+        taper: &options,
+        paper,
+        made,
+    });
+    match result {
+        Ok((bytes, _)) => {
+            let name: String = doc
+                .path
+                .chars()
+                .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+                .collect();
+            private(Response::new(200, "application/pdf", bytes).header(
+                "Content-Disposition",
+                format!("attachment; filename=\"handout-{name}.pdf\""),
+            ))
+        }
+        Err(Failure::Invalid(problems)) => {
+            errors.add_messages(&problems);
+            if errors.is_empty() {
+                errors.general.push("The handout could not be made.".into());
+            }
+            again(422, Some(doc), &errors)
+        }
+        Err(Failure::Usage(lines)) => {
+            errors.general.extend(lines.iter().map(|l| sentence(l)));
+            if errors.is_empty() {
+                errors.general.push("The handout could not be made.".into());
+            }
+            again(422, Some(doc), &errors)
+        }
+        Err(Failure::Site(d, _)) => {
+            errors.general.push(
+                "The site has errors, so no handout can be made until they are fixed:".into(),
+            );
+            errors.general.extend(
+                d.iter()
+                    .filter(|x| x.severity == Severity::Error)
+                    .take(MAX_LISTED)
+                    .map(|x| format!("{}: {}", x.location(), x.message)),
+            );
+            again(503, Some(doc), &errors)
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// What the template receives (templates/serve/handout.html says it in its opening comment).
+
+#[derive(Serialize)]
+struct Problem {
+    text: String,
+    /// The field's name, or "" for a message about the whole form.
+    field: &'static str,
+}
+
+#[derive(Serialize)]
+struct PageChoice<'a> {
+    path: &'a str,
+    title: &'a str,
+    selected: bool,
+}
+
+#[derive(Serialize)]
+struct TextField {
+    name: &'static str,
+    label: String,
+    hint: String,
+    value: String,
+    decimal: bool,
+    required: bool,
+    errors: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct SelectOption {
+    value: String,
+    label: String,
+    selected: bool,
+}
+
+#[derive(Serialize)]
+struct Select {
+    name: &'static str,
+    label: &'static str,
+    hint: &'static str,
+    errors: Vec<String>,
+    options: Vec<SelectOption>,
+}
+
+#[derive(Serialize)]
+struct RadioOption {
+    value: &'static str,
+    label: &'static str,
+    checked: bool,
+}
+
+#[derive(Serialize)]
+struct Radios {
+    name: &'static str,
+    legend: &'static str,
+    errors: Vec<String>,
+    options: Vec<RadioOption>,
+}
+
+#[derive(Serialize)]
+struct PageForm<'a> {
+    path: &'a str,
+    title: &'a str,
+    substance: &'a str,
+    unit: String,
+    patient_name: TextField,
+    audience: Select,
+    schedule: Vec<TextField>,
+    mode: Radios,
+    paper: Radios,
+}
+
+fn limit_hint(l: &Limit, suffix: &str) -> String {
+    let range = match (l.min, l.max) {
+        (Some(a), Some(b)) => format!("From {a}{suffix} to {b}{suffix}."),
+        (Some(a), None) => format!("At least {a}{suffix}."),
+        (None, Some(b)) => format!("At most {b}{suffix}."),
+        (None, None) => String::new(),
+    };
+    let default = match l.default {
+        Some(d) => format!(" The page's default is {d}{suffix}."),
+        None => String::new(),
+    };
+    let s = format!("{range}{default}");
+    if s.trim().is_empty() {
+        "Leave empty for careguide's default.".to_string()
+    } else {
+        s.trim().to_string()
+    }
+}
+
+fn radios(
+    name: &'static str,
+    legend: &'static str,
+    choices: &[(&'static str, &'static str)],
+    chosen: &str,
+    errors: &FormErrors,
+) -> Radios {
+    Radios {
+        name,
+        legend,
+        errors: errors.for_field(name),
+        options: choices
+            .iter()
+            .map(|&(value, label)| RadioOption {
+                value,
+                label,
+                checked: value == chosen,
+            })
+            .collect(),
+    }
+}
+
+/// The chosen page's controls, with the values and the messages of each.
+fn page_form<'a>(
+    site: &model::Site,
+    doc: &'a crate::content::Document,
+    t: &'a PageTaper,
+    values: &FormValues,
+    errors: &FormErrors,
+) -> PageForm<'a> {
+    let unit = t.unit.to_string();
+    let text =
+        |name: &'static str, label: String, hint: String, value: &str, decimal: bool| TextField {
+            name,
+            label,
+            hint,
+            value: value.to_string(),
+            decimal,
+            required: name == "dose",
+            errors: errors.for_field(name),
+        };
+    // The audience: the page's versions.
+    let default_audience = if doc.audiences.iter().any(|a| a == "patient") {
+        "patient".to_string()
+    } else {
+        site.config.default_audience.clone()
+    };
+    let chosen = if values.audience.is_empty() {
+        default_audience
+    } else {
+        values.audience.clone()
+    };
+    let audience = Select {
+        name: "audience",
+        label: "Version of the page",
+        hint: "Whose wording the handout uses.",
+        errors: errors.for_field("audience"),
+        options: doc
+            .audiences
+            .iter()
+            .map(|a| SelectOption {
+                value: a.clone(),
+                label: site
+                    .config
+                    .audience(a)
+                    .map(|x| x.label.clone())
+                    .unwrap_or_else(|| a.clone()),
+                selected: *a == chosen,
+            })
+            .collect(),
+    };
+    let mut schedule = vec![text(
+        "dose",
+        format!("Current daily dose ({unit})"),
+        "The amount the patient takes per day now. Required.".into(),
+        &values.dose,
+        true,
+    )];
+    let numeric: [(&'static str, String, &Limit, &str, &str); 5] = [
+        (
+            "reduction_percent",
+            "Cut per step (%)".into(),
+            &t.reduction_percent,
+            "%",
+            &values.reduction_percent,
+        ),
+        (
+            "interval_days",
+            "Days per step".into(),
+            &t.interval_days,
+            "",
+            &values.interval_days,
+        ),
+        (
+            "step",
+            format!("Smallest measurable amount ({unit})"),
+            &t.step,
+            "",
+            &values.step,
+        ),
+        (
+            "min_dose",
+            format!("Lowest dose before stopping ({unit})"),
+            &t.min_dose,
+            "",
+            &values.min_dose,
+        ),
+        (
+            "doses_per_day",
+            "Doses per day".into(),
+            &t.doses_per_day,
+            "",
+            &values.doses_per_day,
+        ),
+    ];
+    for (name, label, limit, suffix, value) in numeric {
+        schedule.push(text(name, label, limit_hint(limit, suffix), value, true));
+    }
+    schedule.push(text(
+        "start",
+        "First day of the schedule".into(),
+        "As YYYY-MM-DD, for example 2026-12-01.".into(),
+        &values.start,
+        false,
+    ));
+    schedule.push(text(
+        "holds",
+        "Held steps (optional)".into(),
+        "Steps to lengthen, as STEP:DAYS separated by spaces: 5:7 9:7 adds 7 days to steps 5 and 9.".into(),
+        &values.holds,
+        false,
+    ));
+    let mode = if values.mode.is_empty() {
+        "previous"
+    } else {
+        &values.mode
+    };
+    PageForm {
+        path: &doc.path,
+        title: &doc.front.title,
+        substance: &t.substance,
+        patient_name: text(
+            "patient_name",
+            "Patient's name (optional)".into(),
+            "Printed on the handout only.".into(),
+            &values.patient_name,
+            false,
+        ),
+        audience,
+        schedule,
+        mode: radios(
+            "mode",
+            "How each cut is measured",
+            &[
+                (
+                    "previous",
+                    "A percent of the previous step's dose (smaller cuts as the dose falls)",
+                ),
+                ("initial", "A percent of the start dose (equal cuts)"),
+            ],
+            mode,
+            errors,
+        ),
+        paper: radios(
+            "paper",
+            "Paper size",
+            &[("a4", "A4"), ("letter", "Letter")],
+            &values.paper.to_ascii_lowercase(),
+            errors,
+        ),
+        unit,
+    }
+}
+
+/// The form page, rendered by the site's `templates/serve/handout.html` or the built-in one.
+/// `typed`: the values are what was sent (so a failing template's reason is not printed).
+#[allow(clippy::too_many_arguments)]
+fn page(
+    status: u16,
+    shared: &Shared,
+    site: &model::Site,
+    pages: &[(String, String)],
+    doc: Option<&crate::content::Document>,
+    values: &FormValues,
+    errors: &FormErrors,
+    typed: bool,
+) -> Response {
+    let current = doc.map(|d| d.path.as_str()).unwrap_or("");
+    let choices: Vec<PageChoice> = pages
+        .iter()
+        .map(|(path, title)| PageChoice {
+            path,
+            title,
+            selected: path == current,
+        })
+        .collect();
+    let form = doc.and_then(|d| {
+        d.front
+            .taper
+            .as_ref()
+            .map(|t| page_form(site, d, t, values, errors))
+    });
+    let mut ctx = Context::new();
+    ctx.insert("site_title", &site.config.title);
+    ctx.insert("problems", &errors.summary());
+    ctx.insert("pages", &choices);
+    ctx.insert("page", &form);
+    let html = shared.templates().render(HANDOUT, &ctx, typed);
+    private(Response::html(status, html))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_go_to_their_fields_with_labels() {
+        let mut e = FormErrors::default();
+        e.add_messages(&[
+            InputProblem::of(Field::Dose, "'abc' is not a number"),
+            InputProblem::of(
+                Field::IntervalDays,
+                "no days per step: pass {interval_days}",
+            ),
+            InputProblem::of(Field::Page, "something else"),
+        ]);
+        assert_eq!(e.for_field("dose"), vec!["'abc' is not a number"]);
+        assert_eq!(
+            e.for_field("interval_days"),
+            vec!["No days per step: pass “Days per step”"]
+        );
+        assert_eq!(e.general, vec!["The page: something else"]);
+    }
+}

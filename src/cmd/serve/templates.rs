@@ -1,0 +1,244 @@
+//! The server's own pages as Tera templates: `serve/handout.html` (the handout form),
+//! `serve/overlay.html` (a failed build's errors over each page) and `serve/shell.html` (the
+//! pages of the server: not built yet, not found, form unavailable). They are built in, and a
+//! site's `templates/serve/NAME` replaces the one of that name, as `templates/NAME` does for
+//! the site's pages (`render::site::Templates`). Values are escaped by autoescape with the
+//! site's escape function.
+//!
+//! A template decides wording and markup only. What keeps patients' data safe stays in the
+//! server's code, whatever a site's template says: the headers (`no-store`, no referrer, the
+//! form posting only to this server), the limits, the Host check, and which pages get the
+//! reload script. A site's template that fails gives way to the built-in one.
+
+use std::path::{Path, PathBuf};
+
+use tera::{Context, Tera};
+
+use crate::diag::{Category, Diagnostic};
+
+pub const HANDOUT: &str = "serve/handout.html";
+pub const OVERLAY: &str = "serve/overlay.html";
+pub const SHELL: &str = "serve/shell.html";
+
+const BUILTIN: &[(&str, &str)] = &[
+    (
+        HANDOUT,
+        include_str!("../../../templates/serve/handout.html"),
+    ),
+    (
+        OVERLAY,
+        include_str!("../../../templates/serve/overlay.html"),
+    ),
+    (SHELL, include_str!("../../../templates/serve/shell.html")),
+];
+
+/// The folder, under the site's templates, whose files replace the built-in ones.
+fn dir_rel() -> PathBuf {
+    Path::new(crate::paths::TEMPLATE_DIR).join("serve")
+}
+
+fn new_tera() -> Tera {
+    let mut tera = Tera::default();
+    tera.autoescape_on(vec![".html"]);
+    tera.set_escape_fn(crate::util::escape_html);
+    tera
+}
+
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut parts = vec![e.to_string()];
+    let mut cur = e.source();
+    while let Some(s) = cur {
+        parts.push(s.to_string());
+        cur = s.source();
+    }
+    parts.join(": ")
+}
+
+pub struct ServeTemplates {
+    /// The built-in templates with the site's laid over them.
+    site: Tera,
+    /// The built-in templates alone, for when a site's template fails.
+    builtin: Tera,
+    /// The names the site replaced.
+    replaced: Vec<String>,
+    /// The site's template files as read, to tell whether they changed since the last build.
+    pub sources: Vec<(String, String)>,
+}
+
+impl ServeTemplates {
+    pub fn builtin() -> ServeTemplates {
+        let mut builtin = new_tera();
+        builtin
+            .add_raw_templates(BUILTIN.iter().copied())
+            .expect("the built-in serve templates parse");
+        ServeTemplates {
+            site: builtin.clone(),
+            builtin,
+            replaced: Vec::new(),
+            sources: Vec::new(),
+        }
+    }
+
+    /// The built-in templates with the site's `templates/serve/*.html` laid over them; the
+    /// problems found, as warnings (the built-in templates are used instead).
+    pub fn load(root: &Path) -> (ServeTemplates, Vec<Diagnostic>) {
+        let mut t = ServeTemplates::builtin();
+        let rel_dir = dir_rel();
+        let dir = root.join(&rel_dir);
+        if !dir.is_dir() {
+            return (t, Vec::new());
+        }
+        let warn = |rule: &str, msg: String, file: &Path| {
+            Diagnostic::warning(rule, msg)
+                .in_file(file)
+                .category(Category::Config)
+        };
+        if let Some(d) = crate::paths::check_inside(&dir, root, &rel_dir, "template/outside-site") {
+            return (t, vec![d.with_severity(crate::diag::Severity::Warning)]);
+        }
+        let mut entries: Vec<PathBuf> = match std::fs::read_dir(&dir) {
+            Ok(rd) => rd.filter_map(Result::ok).map(|e| e.path()).collect(),
+            Err(e) => {
+                let msg = format!("cannot read {}/: {e}", rel_dir.display());
+                return (t, vec![warn("io/read", msg, &rel_dir)]);
+            }
+        };
+        entries.sort();
+        let mut problems = Vec::new();
+        let mut sources: Vec<(String, String)> = Vec::new();
+        let mut read: Vec<(String, String)> = Vec::new();
+        for path in entries {
+            let Some(file) = path.file_name().and_then(|n| n.to_str()) else {
+                continue;
+            };
+            if !file.ends_with(".html") || !path.is_file() {
+                continue;
+            }
+            let rel = rel_dir.join(file);
+            if let Some(d) = crate::paths::check_inside(&path, root, &rel, "template/outside-site")
+            {
+                problems.push(d.with_severity(crate::diag::Severity::Warning));
+                continue;
+            }
+            let text = match std::fs::read_to_string(&path) {
+                Ok(text) => text,
+                Err(e) => {
+                    let msg = format!("cannot read {}: {e}", rel.display());
+                    problems.push(warn("template/read", msg, &rel));
+                    continue;
+                }
+            };
+            let name = format!("serve/{file}");
+            read.push((name.clone(), text.clone()));
+            // Alone first, to name the file with a syntax error.
+            let mut probe = new_tera();
+            if let Err(e) = probe.add_raw_template(&name, &text) {
+                let msg = error_chain(&e);
+                if msg.contains("Failed to parse") {
+                    let detail = msg.lines().rfind(|l| !l.trim().is_empty()).unwrap_or("");
+                    problems.push(warn(
+                        "template/syntax",
+                        format!(
+                            "template {name} has a syntax error, so the built-in one is used: {}",
+                            detail.trim().trim_start_matches("= ")
+                        ),
+                        &rel,
+                    ));
+                    continue;
+                }
+            }
+            sources.push((name, text));
+        }
+        if !sources.is_empty() {
+            let mut site = t.builtin.clone();
+            match site.add_raw_templates(sources.iter().map(|(n, s)| (n.as_str(), s.as_str()))) {
+                Ok(()) => {
+                    t.replaced = sources.into_iter().map(|(n, _)| n).collect();
+                    t.site = site;
+                }
+                Err(e) => problems.push(warn(
+                    "template/syntax",
+                    format!(
+                        "the templates in {}/ do not fit together, so the built-in ones are used: {}",
+                        rel_dir.display(),
+                        error_chain(&e)
+                    ),
+                    &rel_dir,
+                )),
+            }
+        }
+        t.sources = read;
+        (t, problems)
+    }
+
+    /// Render `name`: the site's template, or the built-in one when the site's fails (said on
+    /// stderr, without Tera's message when `private`: it can quote the values, which may be
+    /// what was typed into the handout form).
+    pub fn render(&self, name: &str, ctx: &Context, private: bool) -> String {
+        match self.site.render(name, ctx) {
+            Ok(s) => return s,
+            Err(e) if self.replaced.iter().any(|r| r == name) => {
+                let file = dir_rel().join(name.trim_start_matches("serve/"));
+                if private {
+                    eprintln!(
+                        "careguide serve: {} failed, so the built-in one was used (the reason is not shown: it may quote what was typed into the form; open the form without sending it to see it)",
+                        file.display()
+                    );
+                } else {
+                    eprintln!(
+                        "careguide serve: {} failed, so the built-in one was used: {}",
+                        file.display(),
+                        error_chain(&e)
+                    );
+                }
+            }
+            Err(_) => {}
+        }
+        match self.builtin.render(name, ctx) {
+            Ok(s) => s,
+            // A bug of careguide's: the context does not fit the built-in template.
+            Err(e) if !private => format!(
+                "<!doctype html>\n<title>careguide serve</title>\n<p>The built-in template {name} failed: {}</p>\n",
+                crate::util::escape_html(&error_chain(&e))
+            ),
+            Err(_) => format!(
+                "<!doctype html>\n<title>careguide serve</title>\n<p>The built-in template {name} failed.</p>\n"
+            ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_site_replaces_a_template_and_a_broken_one_gives_way() {
+        let dir = tempfile::tempdir().unwrap();
+        let serve = dir.path().join("templates/serve");
+        std::fs::create_dir_all(&serve).unwrap();
+        std::fs::write(
+            serve.join("shell.html"),
+            "<h1>{{ title }}</h1><p>Ours: {{ path }}</p>",
+        )
+        .unwrap();
+        std::fs::write(serve.join("overlay.html"), "{% if %}").unwrap();
+        let (t, problems) = ServeTemplates::load(dir.path());
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].message.contains("serve/overlay.html"));
+        let mut ctx = Context::new();
+        ctx.insert("title", "Not <found>");
+        ctx.insert("kind", "not-found");
+        ctx.insert("path", "/a&b");
+        assert_eq!(
+            t.render(SHELL, &ctx, false),
+            "<h1>Not &lt;found&gt;</h1><p>Ours: /a&amp;b</p>"
+        );
+        // One that fails while rendering: the built-in one answers.
+        std::fs::write(serve.join("shell.html"), "{{ missing.field }}").unwrap();
+        let (t, problems) = ServeTemplates::load(dir.path());
+        assert_eq!(problems.len(), 1);
+        let html = t.render(SHELL, &ctx, true);
+        assert!(html.contains("Not &lt;found&gt;"), "{html}");
+    }
+}
