@@ -598,10 +598,13 @@ pub fn site_key(
     d.field(today.iso().as_bytes());
     let mut files: Vec<PathBuf> = extra_files.to_vec();
     let tdir = root.join(crate::paths::TEMPLATE_DIR);
+    // `serve`'s own templates make no page of the site: editing one renders nothing again.
+    let serve_templates = tdir.join(crate::paths::SERVE_TEMPLATES);
     for dir in [tdir, root.join(crate::content::CONTENT_DIR)] {
         for e in walkdir::WalkDir::new(dir)
             .sort_by_file_name()
             .into_iter()
+            .filter_entry(|e| e.path() != serve_templates)
             .flatten()
         {
             let p = e.path();

@@ -10,6 +10,10 @@ use crate::diag::{Category, Diagnostic};
 /// The folder of a site's own templates, beside `careguide.toml`.
 pub const TEMPLATE_DIR: &str = "templates";
 
+/// The folder under [`TEMPLATE_DIR`] of `careguide serve`'s own pages (the handout form, the
+/// error overlay): not part of the built site.
+pub const SERVE_TEMPLATES: &str = "serve";
+
 /// Where `full` really leads, when that is outside `root`; `None` when it stays inside (or
 /// does not exist, in a folder inside the site).
 pub fn escapes(full: &Path, root: &Path) -> Option<PathBuf> {

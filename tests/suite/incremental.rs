@@ -322,3 +322,30 @@ fn an_edit_that_keeps_size_and_modification_time_is_still_seen() {
     let html = std::fs::read_to_string(site.join("output/p2/index.html")).unwrap();
     assert!(html.contains("Page owt"), "the edit is in the page");
 }
+
+/// `serve`'s own templates (the handout form, the error overlay) make no page of the site:
+/// editing one must leave a build nothing to do.
+#[test]
+fn editing_a_serve_template_renders_nothing_again() {
+    let (_dir, site) = fixture_site("good");
+    let root = site.to_str().unwrap().to_string();
+    // With CAREGUIDE_TIMINGS the build names its stages, "nothing to do" among them.
+    let timed = || {
+        careguide(["build", "--root", &root])
+            .env("CAREGUIDE_TIMINGS", "1")
+            .date(NOV_26_2025)
+            .run()
+    };
+    assert_eq!(timed().code, 0);
+    let serve = site.join("templates/serve");
+    std::fs::create_dir_all(&serve).unwrap();
+    std::fs::write(serve.join("overlay.html"), "<p>{{ errors | length }}</p>\n").unwrap();
+    let r = timed();
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("timing: nothing to do"), "{}", r.stderr);
+    // A site template is another matter: any file under templates/ may be part of a page.
+    std::fs::write(site.join("templates/extra.html"), "x\n").unwrap();
+    let r = timed();
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!r.stderr.contains("timing: nothing to do"), "{}", r.stderr);
+}

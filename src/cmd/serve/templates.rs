@@ -34,7 +34,7 @@ const BUILTIN: &[(&str, &str)] = &[
 
 /// The folder, under the site's templates, whose files replace the built-in ones.
 fn dir_rel() -> PathBuf {
-    Path::new(crate::paths::TEMPLATE_DIR).join("serve")
+    Path::new(crate::paths::TEMPLATE_DIR).join(crate::paths::SERVE_TEMPLATES)
 }
 
 fn new_tera() -> Tera {
