@@ -46,10 +46,10 @@ pub(super) fn build(
             }
         },
         || {
-            let (mut files, editorial) = rayon::join(
+            let (files, editorial) = rayon::join(
                 || {
                     let index = crate::render::search::index_bytes_raw(&site.config, &pages.search);
-                    crate::render::publish::extra_files_with_index(site, index)
+                    crate::render::publish::extra_files_with_index(site, index, t)
                 },
                 // The editorial board's report: not linked from the pages, not in the sitemap.
                 || {
@@ -64,6 +64,7 @@ pub(super) fn build(
                     )
                 },
             );
+            let mut files = files?;
             files.push(editorial);
             store(writer, files)
         },

@@ -1,11 +1,20 @@
 //! `sitemap.xml`, `robots.txt` and the Atom feed `feed.xml`, with absolute URLs from
 //! `base_url`. Every date comes from the pages, never from the clock, so two builds of the same
 //! content give the same bytes.
+//!
+//! Each is a template (`templates/sitemap.xml`, `robots.txt`, `feed.xml`) that a site can
+//! replace like the others. The values it is given are already escaped for XML here, so a
+//! site's template cannot leave a value unescaped.
+
+use serde::Serialize;
+use tera::Context;
 
 use crate::cite::scan::strip_citations;
 use crate::content::Document;
+use crate::diag::Diagnostic;
 use crate::model::Site;
 use crate::render::markdown::anchor;
+use crate::render::templates::Templates;
 use crate::types::Date;
 
 /// How many pages the feed lists, newest first.
@@ -96,7 +105,7 @@ fn topic_paths(site: &Site) -> Vec<(String, String, Date)> {
 
 /// The sitemap: the home page, every topic page and every audience variant of every page at
 /// its canonical URL, with `lastmod` from the page's `updated`.
-pub fn sitemap(site: &Site) -> String {
+pub fn sitemap(site: &Site, t: &Templates) -> Result<String, Diagnostic> {
     let base = base(site);
     let mut urls: Vec<(String, Option<Date>)> = Vec::new();
     let newest = site.pages.iter().map(|d| d.front.updated).max();
@@ -112,31 +121,30 @@ pub fn sitemap(site: &Site) -> String {
         }
     }
     urls.retain(|(u, _)| !u.starts_with(EDITORIAL_DIR));
-    let mut out = String::from(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
-    );
-    for (u, d) in urls {
-        out.push_str("  <url><loc>");
-        out.push_str(&xml_escape(&format!("{base}{u}")));
-        out.push_str("</loc>");
-        if let Some(d) = d {
-            out.push_str("<lastmod>");
-            out.push_str(&d.iso());
-            out.push_str("</lastmod>");
-        }
-        out.push_str("</url>\n");
+    #[derive(Serialize)]
+    struct Url {
+        loc: String,
+        lastmod: Option<String>,
     }
-    out.push_str("</urlset>\n");
-    out
+    let urls: Vec<Url> = urls
+        .into_iter()
+        .map(|(u, d)| Url {
+            loc: xml_escape(&format!("{base}{u}")),
+            lastmod: d.map(|d| d.iso()),
+        })
+        .collect();
+    let mut ctx = Context::new();
+    ctx.insert("urls", &urls);
+    t.render("sitemap.xml", &ctx)
 }
 
 /// `robots.txt`: everything may be crawled but the editorial report; the sitemap's address.
-pub fn robots(site: &Site) -> String {
+pub fn robots(site: &Site, t: &Templates) -> Result<String, Diagnostic> {
     let base = base(site);
-    format!(
-        "User-agent: *\nDisallow: {}{EDITORIAL_DIR}/\n\nSitemap: {base}sitemap.xml\n",
-        base_path(&base)
-    )
+    let mut ctx = Context::new();
+    ctx.insert("disallow", &format!("{}{EDITORIAL_DIR}/", base_path(&base)));
+    ctx.insert("sitemap", &format!("{base}sitemap.xml"));
+    t.render("robots.txt", &ctx)
 }
 
 /// The date a page last changed for a reader: its update or its last review, the later.
@@ -153,7 +161,7 @@ fn atom_date(d: Date) -> String {
 
 /// The Atom feed of the most recently updated or reviewed pages. The feed's `updated` is its
 /// newest entry's date (or the Unix epoch for a site without pages).
-pub fn atom(site: &Site) -> String {
+pub fn atom(site: &Site, t: &Templates) -> Result<String, Diagnostic> {
     let base = base(site);
     let config = &site.config;
     let mut pages: Vec<&Document> = site.pages.iter().collect();
@@ -164,80 +172,73 @@ pub fn atom(site: &Site) -> String {
         .map(|d| atom_date(changed(d)))
         .unwrap_or_else(|| "1970-01-01T00:00:00Z".to_string());
     let e = xml_escape;
-    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    out.push_str(&format!(
-        "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{}\">\n",
-        e(&config.language)
-    ));
-    out.push_str(&format!("  <title>{}</title>\n", e(&config.title)));
-    out.push_str(&format!(
-        "  <subtitle>Recently updated or reviewed pages from {}</subtitle>\n",
-        e(&config.clinic)
-    ));
-    out.push_str(&format!("  <id>{}</id>\n", e(&base)));
-    out.push_str(&format!(
-        "  <link rel=\"self\" type=\"application/atom+xml\" href=\"{}\"/>\n",
-        e(&format!("{base}feed.xml"))
-    ));
-    out.push_str(&format!(
-        "  <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n",
-        e(&base)
-    ));
-    out.push_str(&format!("  <updated>{updated}</updated>\n"));
-    out.push_str(&format!(
-        "  <author><name>{}</name></author>\n",
-        e(&config.clinic)
-    ));
-    out.push_str("  <generator>careguide</generator>\n");
-    for doc in pages {
-        let audience = if doc.audiences.contains(&config.default_audience) {
-            config.default_audience.as_str()
-        } else {
-            doc.audiences.first().map(String::as_str).unwrap_or("")
-        };
-        let url = if audience.is_empty() {
-            format!("{base}{}/", url_path(&doc.path))
-        } else {
-            format!("{base}{}", variant_path(doc, audience))
-        };
-        let r = &doc.front.review;
-        let what = match r.last_reviewed {
-            Some(d) if d >= doc.front.updated => format!("Reviewed {}", d.long()),
-            _ => format!("Updated {}", doc.front.updated.long()),
-        };
-        let summary = format!(
-            "{} Review status: {}. {what}.",
-            strip_citations(&doc.front.summary).trim(),
-            r.status.label()
-        );
-        out.push_str("  <entry>\n");
-        out.push_str(&format!("    <title>{}</title>\n", e(&doc.front.title)));
-        out.push_str(&format!("    <id>{}</id>\n", e(&url)));
-        out.push_str(&format!(
-            "    <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n",
-            e(&url)
-        ));
-        out.push_str(&format!(
-            "    <updated>{}</updated>\n",
-            atom_date(changed(doc))
-        ));
-        for t in &doc.front.topics {
-            out.push_str(&format!("    <category term=\"{}\"/>\n", e(t)));
-        }
-        out.push_str(&format!(
-            "    <summary type=\"text\">{}</summary>\n",
-            e(&summary)
-        ));
-        out.push_str("  </entry>\n");
+    #[derive(Serialize)]
+    struct Entry {
+        title: String,
+        url: String,
+        updated: String,
+        topics: Vec<String>,
+        summary: String,
     }
-    out.push_str("</feed>\n");
-    out
+    let entries: Vec<Entry> = pages
+        .into_iter()
+        .map(|doc| {
+            let audience = if doc.audiences.contains(&config.default_audience) {
+                config.default_audience.as_str()
+            } else {
+                doc.audiences.first().map(String::as_str).unwrap_or("")
+            };
+            let url = if audience.is_empty() {
+                format!("{base}{}/", url_path(&doc.path))
+            } else {
+                format!("{base}{}", variant_path(doc, audience))
+            };
+            let r = &doc.front.review;
+            let what = match r.last_reviewed {
+                Some(d) if d >= doc.front.updated => format!("Reviewed {}", d.long()),
+                _ => format!("Updated {}", doc.front.updated.long()),
+            };
+            let summary = format!(
+                "{} Review status: {}. {what}.",
+                strip_citations(&doc.front.summary).trim(),
+                r.status.label()
+            );
+            Entry {
+                title: e(&doc.front.title),
+                url: e(&url),
+                updated: atom_date(changed(doc)),
+                topics: doc.front.topics.iter().map(|t| e(t)).collect(),
+                summary: e(&summary),
+            }
+        })
+        .collect();
+    let mut ctx = Context::new();
+    ctx.insert("language", &e(&config.language));
+    ctx.insert("title", &e(&config.title));
+    ctx.insert("clinic", &e(&config.clinic));
+    ctx.insert("base", &e(&base));
+    ctx.insert("self_url", &e(&format!("{base}feed.xml")));
+    ctx.insert("updated", &updated);
+    ctx.insert("entries", &entries);
+    t.render("feed.xml", &ctx)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::render::publish::testsite::*;
+
+    fn sitemap(site: &Site) -> String {
+        super::sitemap(site, &builtin()).unwrap()
+    }
+
+    fn robots(site: &Site) -> String {
+        super::robots(site, &builtin()).unwrap()
+    }
+
+    fn atom(site: &Site) -> String {
+        super::atom(site, &builtin()).unwrap()
+    }
 
     #[test]
     fn sitemap_lists_every_variant_with_lastmod() {
@@ -337,5 +338,30 @@ mod tests {
         assert!(check_xml(&format!("{decl}<a t=\"<\"/>")).is_err());
         assert!(check_xml(&format!("{decl}<a/><b/>")).is_err());
         assert!(check_xml(&format!("{decl}<a t=\"1\">&amp;&#233;</a>")).is_ok());
+    }
+
+    #[test]
+    fn a_site_can_replace_the_feed_but_not_unescape_it() {
+        let (dir, site, _) = load(&[("a.md", PAGE_A)]);
+        let tdir = dir.path().join("templates");
+        std::fs::create_dir_all(&tdir).unwrap();
+        std::fs::write(
+            tdir.join("feed.xml"),
+            "<t>{{ title }}</t>{% for e in entries %}<e>{{ e.title }}</e>{% endfor %}\n",
+        )
+        .unwrap();
+        std::fs::write(tdir.join("robots.txt"), "Disallow: {{ disallow }}\n").unwrap();
+        let t = Templates::load(dir.path()).unwrap();
+        let xml = super::atom(&site, &t).unwrap();
+        // The title holds `<script>` and `&`: escaped before the template saw it.
+        assert!(
+            xml.starts_with("<t>Care &lt;script&gt;alert(1)&lt;/script&gt; &amp; co</t>"),
+            "{xml}"
+        );
+        assert!(!xml.contains("<script>"), "{xml}");
+        assert_eq!(
+            super::robots(&site, &t).unwrap(),
+            "Disallow: /clinic/_editorial/\n"
+        );
     }
 }

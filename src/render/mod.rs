@@ -6,4 +6,5 @@ pub mod publish;
 pub mod sanitize;
 pub mod search;
 pub mod site;
+pub mod templates;
 pub mod variant;

@@ -1,24 +1,46 @@
 //! Files a published site needs beside its pages: search index and page, sitemap, robots.txt,
 //! feed.
 
+use crate::diag::Diagnostic;
 use crate::model::{Site, Variant};
+use crate::render::templates::Templates;
 use crate::render::{feeds, search};
 use crate::types::OutputFile;
 
 /// Extra files for the site, derived from the pages and their rendered variants.
-pub fn extra_files(site: &Site, variants: &[Vec<Variant>]) -> Vec<OutputFile> {
-    extra_files_with_index(site, search::index_file(site, variants))
+pub fn extra_files(
+    site: &Site,
+    variants: &[Vec<Variant>],
+    t: &Templates,
+) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
+    extra_files_with_index(site, search::index_file(site, variants), t)
 }
 
 /// [`extra_files`] with the search index already assembled (from cached page values).
-pub fn extra_files_with_index(site: &Site, index: Vec<u8>) -> Vec<OutputFile> {
-    let files = vec![
-        OutputFile::new("sitemap.xml".into(), feeds::sitemap(site).into_bytes()),
-        OutputFile::new("robots.txt".into(), feeds::robots(site).into_bytes()),
-        OutputFile::new("feed.xml".into(), feeds::atom(site).into_bytes()),
-        OutputFile::new(search::INDEX_PATH.into(), index),
+pub fn extra_files_with_index(
+    site: &Site,
+    index: Vec<u8>,
+    t: &Templates,
+) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
+    let made = [
+        ("sitemap.xml", feeds::sitemap(site, t)),
+        ("robots.txt", feeds::robots(site, t)),
+        ("feed.xml", feeds::atom(site, t)),
     ];
-    files
+    let mut files = Vec::with_capacity(made.len() + 1);
+    let mut problems = Vec::new();
+    for (path, r) in made {
+        match r {
+            Ok(text) => files.push(OutputFile::new(path.into(), text.into_bytes())),
+            Err(d) => problems.push(d),
+        }
+    }
+    files.push(OutputFile::new(search::INDEX_PATH.into(), index));
+    if problems.is_empty() {
+        Ok(files)
+    } else {
+        Err(problems)
+    }
 }
 
 /// A small site on disk for the unit tests of the search index, sitemap and feed.
@@ -26,6 +48,12 @@ pub fn extra_files_with_index(site: &Site, index: Vec<u8>) -> Vec<OutputFile> {
 pub(crate) mod testsite {
     use crate::diag::Diagnostics;
     use crate::model::{Site, Variant};
+
+    /// The built-in templates alone.
+    pub fn builtin() -> crate::render::templates::Templates {
+        crate::render::templates::Templates::load(std::path::Path::new("/nonexistent"))
+            .expect("built-in templates")
+    }
 
     pub const CONFIG: &str = r#"title = "Care <script>alert(1)</script> & co"
 clinic = "Smith & Jones \"Clinic\""
@@ -226,9 +254,9 @@ mod tests {
     #[test]
     fn extra_files_are_all_there_and_the_search_page_is_escaped() {
         let (_dir, site, variants) = load(&[("a.md", PAGE_A), ("b.md", PAGE_B)]);
-        let mut files = extra_files(&site, &variants);
         // The search page is one of the listing pages, rendered with the site's templates.
-        let templates = crate::render::site::Templates::load(&site.root).expect("templates");
+        let templates = crate::render::templates::Templates::load(&site.root).expect("templates");
+        let mut files = extra_files(&site, &variants, &templates).expect("extra files");
         files.extend(crate::render::site::render_lists(&site, &templates).expect("lists"));
         let names: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
         for want in [
@@ -254,6 +282,10 @@ mod tests {
     #[test]
     fn extra_files_are_deterministic() {
         let (_dir, site, variants) = load(&[("a.md", PAGE_A), ("b.md", PAGE_B)]);
-        assert_eq!(extra_files(&site, &variants), extra_files(&site, &variants));
+        let t = builtin();
+        assert_eq!(
+            extra_files(&site, &variants, &t),
+            extra_files(&site, &variants, &t)
+        );
     }
 }

@@ -2,19 +2,18 @@
 //! site's own `templates/NAME` replaces the default of that name.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
 
 use serde::Serialize;
-use tera::{Context, Tera};
+use tera::Context;
 
 use crate::cite::scan::strip_citations;
 use crate::content::frontmatter::ReviewStatus;
 use crate::content::Document;
-use crate::diag::{Category, Diagnostic};
+use crate::diag::Diagnostic;
 use crate::model::{Site, Variant};
 use crate::render::markdown::anchor;
+pub use crate::render::templates::Templates;
 use crate::types::OutputFile;
-use crate::util::escape_html;
 
 /// Element ids the templates use; body headings never take them.
 pub const RESERVED_IDS: &[&str] = &[
@@ -27,189 +26,6 @@ pub const RESERVED_IDS: &[&str] = &[
     "audience",
     "content",
 ];
-
-/// Built-in templates: (name, text). Names ending in `.html` are autoescaped.
-const BUILTIN: &[(&str, &str)] = &[
-    ("base.html", include_str!("../../templates/base.html")),
-    ("page.html", include_str!("../../templates/page.html")),
-    ("index.html", include_str!("../../templates/index.html")),
-    ("topic.html", include_str!("../../templates/topic.html")),
-    ("search.html", include_str!("../../templates/search.html")),
-];
-
-/// Static files copied to `assets/`: (name, default bytes).
-const ASSETS: &[(&str, &str)] = &[
-    ("style.css", include_str!("../../templates/style.css")),
-    ("search.js", include_str!("../../templates/search.js")),
-];
-
-pub use crate::paths::TEMPLATE_DIR;
-
-pub struct Templates {
-    tera: Tera,
-    assets: Vec<(String, Vec<u8>)>,
-}
-
-/// `--> 3:5` in a Tera parse error, as (line, column).
-fn tera_position(msg: &str) -> Option<(usize, usize)> {
-    let at = msg.find("--> ")? + 4;
-    let rest = &msg[at..];
-    let end = rest
-        .find(|c: char| !(c.is_ascii_digit() || c == ':'))
-        .unwrap_or(rest.len());
-    let (l, c) = rest[..end].split_once(':')?;
-    Some((l.parse().ok()?, c.parse().ok()?))
-}
-
-fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut parts = vec![e.to_string()];
-    let mut cur = e.source();
-    while let Some(s) = cur {
-        parts.push(s.to_string());
-        cur = s.source();
-    }
-    parts.join(": ")
-}
-
-impl Templates {
-    /// The built-in templates with the site's own `templates/` files laid over them.
-    pub fn load(root: &Path) -> Result<Templates, Vec<Diagnostic>> {
-        let mut sources: BTreeMap<String, (Option<PathBuf>, String)> = BUILTIN
-            .iter()
-            .map(|(n, t)| (n.to_string(), (None, t.to_string())))
-            .collect();
-        let mut assets: Vec<(String, Vec<u8>)> = ASSETS
-            .iter()
-            .map(|(n, t)| (n.to_string(), t.as_bytes().to_vec()))
-            .collect();
-        let mut problems = Vec::new();
-        let dir = root.join(TEMPLATE_DIR);
-        if let Some(d) =
-            crate::paths::check_inside(&dir, root, Path::new(TEMPLATE_DIR), "template/outside-site")
-        {
-            return Err(vec![d]);
-        }
-        if dir.is_dir() {
-            let mut entries: Vec<_> = match std::fs::read_dir(&dir) {
-                Ok(rd) => rd.filter_map(Result::ok).map(|e| e.path()).collect(),
-                Err(e) => {
-                    return Err(vec![Diagnostic::error(
-                        "io/read",
-                        format!("cannot read {TEMPLATE_DIR}/: {e}"),
-                    )
-                    .category(Category::Io)])
-                }
-            };
-            entries.sort();
-            for path in entries {
-                let Some(name) = path.file_name().and_then(|n| n.to_str()).map(String::from) else {
-                    continue;
-                };
-                let rel = PathBuf::from(TEMPLATE_DIR).join(&name);
-                if let Some(d) =
-                    crate::paths::check_inside(&path, root, &rel, "template/outside-site")
-                {
-                    problems.push(d);
-                    continue;
-                }
-                if let Some(slot) = assets.iter_mut().find(|(n, _)| *n == name) {
-                    match std::fs::read(&path) {
-                        Ok(b) => slot.1 = b,
-                        Err(e) => problems.push(
-                            Diagnostic::error(
-                                "io/read",
-                                format!("cannot read {}: {e}", rel.display()),
-                            )
-                            .category(Category::Io),
-                        ),
-                    }
-                    continue;
-                }
-                if !name.ends_with(".html") {
-                    continue;
-                }
-                match std::fs::read_to_string(&path) {
-                    Ok(t) => {
-                        sources.insert(name, (Some(rel), t));
-                    }
-                    Err(e) => problems.push(
-                        Diagnostic::error(
-                            "template/read",
-                            format!("cannot read {}: {e}", rel.display()),
-                        )
-                        .in_file(&rel)
-                        .category(Category::Config),
-                    ),
-                }
-            }
-        }
-        let mut tera = Tera::default();
-        tera.autoescape_on(vec![".html"]);
-        tera.set_escape_fn(escape_html);
-        // Add one by one first, to place a syntax error in the file that has it.
-        for (name, (file, text)) in &sources {
-            let mut probe = Tera::default();
-            if let Err(e) = probe.add_raw_template(name, text) {
-                let msg = error_chain(&e);
-                // Alone, a child template cannot find its parent: only syntax errors count here.
-                if !msg.contains("Failed to parse") {
-                    continue;
-                }
-                let (l, c) = tera_position(&msg).unwrap_or((0, 0));
-                let file = file
-                    .clone()
-                    .unwrap_or_else(|| PathBuf::from(format!("<built-in {name}>")));
-                let detail = msg
-                    .lines()
-                    .rfind(|l| !l.trim().is_empty())
-                    .unwrap_or("syntax error")
-                    .trim()
-                    .trim_start_matches("= ")
-                    .to_string();
-                problems.push(
-                    Diagnostic::error(
-                        "template/syntax",
-                        format!("template {name} has a syntax error: {detail}"),
-                    )
-                    .at(file, l, c)
-                    .category(Category::Config)
-                    .hint("Tera syntax: {{ variable }}, {% if .. %}..{% endif %}, {% for x in list %}..{% endfor %}"),
-                );
-            }
-        }
-        if !problems.is_empty() {
-            return Err(problems);
-        }
-        let all: Vec<(&str, &str)> = sources
-            .iter()
-            .map(|(n, (_, t))| (n.as_str(), t.as_str()))
-            .collect();
-        if let Err(e) = tera.add_raw_templates(all) {
-            return Err(vec![Diagnostic::error(
-                "template/syntax",
-                format!("templates do not fit together: {}", error_chain(&e)),
-            )
-            .in_file(TEMPLATE_DIR)
-            .category(Category::Config)
-            .hint(
-                "check that every {% extends %} and {% include %} names an existing template",
-            )]);
-        }
-        Ok(Templates { tera, assets })
-    }
-
-    fn render(&self, name: &str, ctx: &Context) -> Result<String, Diagnostic> {
-        self.tera.render(name, ctx).map_err(|e| {
-            Diagnostic::error(
-                "template/render",
-                format!("template {name} failed: {}", error_chain(&e)),
-            )
-            .in_file(PathBuf::from(TEMPLATE_DIR).join(name))
-            .category(Category::Config)
-            .hint("a variable the template uses may be missing; see the README for what each template receives")
-        })
-    }
-}
 
 #[derive(Serialize)]
 struct SiteCtx<'a> {
@@ -395,7 +211,10 @@ pub fn render_site(
         Ok(f) => files.extend(f),
         Err(d) => problems.extend(d),
     }
-    files.extend(crate::render::publish::extra_files(site, variants));
+    match crate::render::publish::extra_files(site, variants, t) {
+        Ok(f) => files.extend(f),
+        Err(d) => problems.extend(d),
+    }
     problems.extend(check_collisions(&mut files));
     if problems.is_empty() {
         Ok(files)
@@ -633,7 +452,7 @@ pub fn render_lists(site: &Site, t: &Templates) -> Result<Vec<OutputFile>, Vec<D
         )),
         Err(d) => problems.push(d),
     }
-    for (name, bytes) in &t.assets {
+    for (name, bytes) in t.assets() {
         files.push(OutputFile::new(format!("assets/{name}"), bytes.clone()));
     }
     if problems.is_empty() {
@@ -679,15 +498,6 @@ mod tests {
         assert_eq!(root_prefix(""), "");
         assert_eq!(root_prefix("a"), "../");
         assert_eq!(root_prefix("a/patient"), "../../");
-    }
-
-    #[test]
-    fn tera_positions_are_read_from_messages() {
-        assert_eq!(
-            tera_position("Failed to parse\n --> 3:7\n  |"),
-            Some((3, 7))
-        );
-        assert_eq!(tera_position("nothing"), None);
     }
 
     #[test]

@@ -44,16 +44,6 @@ fn new_tera() -> Tera {
     tera
 }
 
-fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut parts = vec![e.to_string()];
-    let mut cur = e.source();
-    while let Some(s) = cur {
-        parts.push(s.to_string());
-        cur = s.source();
-    }
-    parts.join(": ")
-}
-
 pub struct ServeTemplates {
     /// The built-in templates with the site's laid over them.
     site: Tera,
@@ -133,7 +123,7 @@ impl ServeTemplates {
             // Alone first, to name the file with a syntax error.
             let mut probe = new_tera();
             if let Err(e) = probe.add_raw_template(&name, &text) {
-                let msg = error_chain(&e);
+                let msg = crate::render::templates::error_chain(&e);
                 if msg.contains("Failed to parse") {
                     let detail = msg.lines().rfind(|l| !l.trim().is_empty()).unwrap_or("");
                     problems.push(warn(
@@ -161,7 +151,7 @@ impl ServeTemplates {
                     format!(
                         "the templates in {}/ do not fit together, so the built-in ones are used: {}",
                         rel_dir.display(),
-                        error_chain(&e)
+                        crate::render::templates::error_chain(&e)
                     ),
                     &rel_dir,
                 )),
@@ -188,7 +178,7 @@ impl ServeTemplates {
                     eprintln!(
                         "careguide serve: {} failed, so the built-in one was used: {}",
                         file.display(),
-                        error_chain(&e)
+                        crate::render::templates::error_chain(&e)
                     );
                 }
             }
@@ -199,7 +189,7 @@ impl ServeTemplates {
             // A bug of careguide's: the context does not fit the built-in template.
             Err(e) if !private => format!(
                 "<!doctype html>\n<title>careguide serve</title>\n<p>The built-in template {name} failed: {}</p>\n",
-                crate::util::escape_html(&error_chain(&e))
+                crate::util::escape_html(&crate::render::templates::error_chain(&e))
             ),
             Err(_) => format!(
                 "<!doctype html>\n<title>careguide serve</title>\n<p>The built-in template {name} failed.</p>\n"

@@ -105,7 +105,7 @@ impl Watch {
             return false;
         };
         if first == OsStr::new(crate::content::CONTENT_DIR)
-            || first == OsStr::new(crate::render::site::TEMPLATE_DIR)
+            || first == OsStr::new(crate::paths::TEMPLATE_DIR)
         {
             return true;
         }
@@ -167,10 +167,7 @@ impl Watch {
     fn wanted(&self) -> BTreeMap<PathBuf, RecursiveMode> {
         let mut want = BTreeMap::new();
         want.insert(self.root.clone(), RecursiveMode::NonRecursive);
-        for dir in [
-            crate::content::CONTENT_DIR,
-            crate::render::site::TEMPLATE_DIR,
-        ] {
+        for dir in [crate::content::CONTENT_DIR, crate::paths::TEMPLATE_DIR] {
             let dir = self.root.join(dir);
             if dir.is_dir() {
                 want.insert(dir, RecursiveMode::Recursive);
