@@ -7,7 +7,7 @@
 //! - per variant, [`select`] (or [`select_mapped`] to place diagnostics), then
 //!   [`glossary::annotate_for`] on the rendered body HTML and [`review::json_ld`] for the page's
 //!   `<script type="application/ld+json">`;
-//! - once per site, [`glossary::load`], and [`review::editorial_report`] for
+//! - once per site, [`glossary::load`], and `render::editorial::report` for
 //!   `output/_editorial/index.html`; with `--publish`, [`review::publish_check`] per page.
 
 use std::collections::BTreeMap;

@@ -264,161 +264,6 @@ pub fn editorial_row(
 /// Escape text for HTML element content and quoted attribute values (the site's one escaper).
 pub use crate::util::escape_html as esc;
 
-const REPORT_CSS: &str = "body{font-family:system-ui,sans-serif;margin:1.5rem;color:#1a1a1a}\
-table{border-collapse:collapse;width:100%;font-size:.95rem}\
-th,td{border:1px solid #bbb;padding:.35rem .5rem;text-align:left;vertical-align:top}\
-th button{font:inherit;font-weight:bold;background:none;border:0;padding:0;cursor:pointer;text-align:left;color:inherit}\
-th button::after{content:' \\2195';color:#666}\
-tr.overdue td{background:#fdecea}.above{color:#a00000;font-weight:bold}\
-.num{text-align:right}time{white-space:nowrap}caption{text-align:left;font-weight:bold;margin-bottom:.5rem}\
-@media print{th button::after{content:''}}";
-
-/// Sorts the table by a column when its header button is pressed; works without it too.
-const REPORT_JS: &str = "document.querySelectorAll('th button').forEach(function(b){b.addEventListener('click',function(){\
-var th=b.parentNode,t=th.closest('table'),i=Array.prototype.indexOf.call(th.parentNode.children,th),\
-asc=th.getAttribute('aria-sort')!=='ascending',body=t.tBodies[0],rows=Array.prototype.slice.call(body.rows);\
-rows.sort(function(x,y){var a=x.cells[i].dataset.sort,c=y.cells[i].dataset.sort,na=parseFloat(a),nc=parseFloat(c);\
-var r=(!isNaN(na)&&!isNaN(nc))?na-nc:a.localeCompare(c);return asc?r:-r;});\
-rows.forEach(function(r){body.appendChild(r);});\
-t.querySelectorAll('th').forEach(function(h){h.removeAttribute('aria-sort');});\
-th.setAttribute('aria-sort',asc?'ascending':'descending');});});";
-
-/// The editorial report: every page with its review state, reading level per audience against
-/// target and reference findings, in one sortable table. Self-contained (no external
-/// requests); meant for `output/_editorial/index.html`, which is neither linked from public
-/// pages nor listed in the sitemap.
-pub fn editorial_report(config: &Config, rows: &[EditorialRow], today: Date) -> String {
-    let audiences = config.audience_ids();
-    let waiting = rows
-        .iter()
-        .filter(|r| r.status != ReviewStatus::Approved)
-        .count();
-    let overdue = rows
-        .iter()
-        .filter(|r| r.days_overdue.is_some_and(|d| d > 0))
-        .count();
-    let above = rows
-        .iter()
-        .filter(|r| r.reading.values().any(Reading::above_target))
-        .count();
-    let mut h = String::new();
-    h.push_str(&format!(
-        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta name=\"robots\" content=\"noindex, nofollow\">\n<title>Editorial report: {}</title>\n<style>{REPORT_CSS}</style>\n</head>\n<body>\n<main>\n<h1>Editorial report</h1>\n",
-        esc(&config.language),
-        esc(&config.title)
-    ));
-    h.push_str(&format!(
-        "<p>{} on {}: {} page{}, {waiting} waiting for review or approval, {overdue} with an overdue review, {above} above a reading-level target.</p>\n",
-        esc(&config.clinic),
-        esc(&today.long()),
-        rows.len(),
-        if rows.len() == 1 { "" } else { "s" },
-    ));
-    h.push_str("<table>\n<caption>Pages, their review and reading level (select a column heading to sort)</caption>\n<thead>\n<tr>");
-    let mut headers: Vec<String> = [
-        "Page",
-        "Status",
-        "Reviewers",
-        "Last reviewed",
-        "Next review",
-        "Days overdue",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
-    for a in &audiences {
-        let label = config.audience(a).map(|x| x.label.as_str()).unwrap_or(a);
-        headers.push(format!("Reading grade: {label}"));
-    }
-    headers.push("Reference findings".into());
-    for head in &headers {
-        h.push_str(&format!(
-            "<th scope=\"col\"><button type=\"button\">{}</button></th>",
-            esc(head)
-        ));
-    }
-    h.push_str("</tr>\n</thead>\n<tbody>\n");
-    for r in rows {
-        let overdue = r.days_overdue.is_some_and(|d| d > 0);
-        h.push_str(if overdue {
-            "<tr class=\"overdue\">"
-        } else {
-            "<tr>"
-        });
-        h.push_str(&format!(
-            "<td data-sort=\"{}\"><a href=\"../{}/\">{}</a><br><small>{}</small></td>",
-            esc(&r.title.to_lowercase()),
-            esc(&r.path),
-            esc(&r.title),
-            esc(&r.file)
-        ));
-        let status_rank = match r.status {
-            ReviewStatus::Draft => 0,
-            ReviewStatus::Submitted => 1,
-            ReviewStatus::UnderReview => 2,
-            ReviewStatus::Approved => 3,
-        };
-        h.push_str(&format!(
-            "<td data-sort=\"{status_rank}\">{}</td>",
-            esc(r.status.label())
-        ));
-        let reviewers = r.reviewers.join("; ");
-        h.push_str(&format!(
-            "<td data-sort=\"{}\">{}</td>",
-            esc(&reviewers.to_lowercase()),
-            if reviewers.is_empty() {
-                "<em>none</em>".to_string()
-            } else {
-                esc(&reviewers)
-            }
-        ));
-        for d in [r.last_reviewed, r.next_review] {
-            match d {
-                Some(d) => h.push_str(&format!(
-                    "<td data-sort=\"{0}\"><time datetime=\"{0}\">{0}</time></td>",
-                    d.iso()
-                )),
-                None => h.push_str("<td data-sort=\"\">—</td>"),
-            }
-        }
-        match r.days_overdue {
-            Some(d) if d > 0 => h.push_str(&format!(
-                "<td class=\"num above\" data-sort=\"{d}\">{d}</td>"
-            )),
-            Some(d) => h.push_str(&format!(
-                "<td class=\"num\" data-sort=\"{d}\">due in {}</td>",
-                -d
-            )),
-            None => h.push_str("<td class=\"num\" data-sort=\"-100000\">—</td>"),
-        }
-        for a in &audiences {
-            match r.reading.get(*a) {
-                Some(x) => {
-                    let target = x.target.map(|t| format!(" / {t}")).unwrap_or_default();
-                    let class = if x.above_target() { "num above" } else { "num" };
-                    let note = if x.above_target() {
-                        " (above target)"
-                    } else {
-                        ""
-                    };
-                    h.push_str(&format!(
-                        "<td class=\"{class}\" data-sort=\"{:.1}\">{:.1}{target}{note}</td>",
-                        x.grade, x.grade
-                    ));
-                }
-                None => h.push_str("<td class=\"num\" data-sort=\"-1\">—</td>"),
-            }
-        }
-        h.push_str(&format!(
-            "<td class=\"num\" data-sort=\"{0}\">{0}</td></tr>\n",
-            r.reference_findings
-        ));
-    }
-    h.push_str("</tbody>\n</table>\n<p>Reading grade is the Flesch-Kincaid grade of the prose each audience sees, against the audience's target from careguide.toml.</p>\n</main>\n");
-    h.push_str(&format!("<script>{REPORT_JS}</script>\n</body>\n</html>\n"));
-    h
-}
-
 /// A DOI as a bare lower-case `10.x/y`, or `None` if it does not look like one.
 fn normalize_doi(doi: &str) -> Option<String> {
     let d = doi.trim();
@@ -569,7 +414,7 @@ mod tests {
         Date::parse(s).unwrap()
     }
 
-    const APPROVED: &str = "review:\n  status: approved\n  reviewers: [\"Dr. Ana Ruiz, MD\"]\n  last_reviewed: 2025-11-01\n  next_review: 2026-11-01\n";
+    use crate::audience::testutil::APPROVED;
 
     #[test]
     fn overdue_and_due_soon() {
@@ -674,32 +519,6 @@ mod tests {
             k["audience"],
             json!({"@type": "MedicalAudience", "audienceType": "Clinician"})
         );
-    }
-
-    #[test]
-    fn editorial_report_escapes_and_sorts() {
-        let c = config();
-        let today = d("2026-11-26");
-        let doc = page(
-            &APPROVED.replace("Dr. Ana Ruiz, MD", "<b>Eve</b> & Co"),
-            "::: patient\nPharmacological management necessitates individualized consideration of comorbid psychiatric conditions.\n:::\n",
-        );
-        let (scores, _) = super::super::readability::check(&doc, &c);
-        let row = editorial_row(&doc, &c, today, &scores, 2);
-        assert_eq!(row.days_overdue, Some(25));
-        assert!(row.reading["patient"].above_target());
-        let html = editorial_report(&c, &[row], today);
-        assert!(html.contains("&lt;b&gt;Eve&lt;/b&gt; &amp; Co"));
-        assert!(!html.contains("<b>Eve"));
-        assert!(html.contains("1 with an overdue review"));
-        assert!(html.contains("<tr class=\"overdue\">"));
-        assert!(html.contains("(above target)"));
-        assert!(html.contains("aria-sort"));
-        assert!(
-            !html.contains("http://") && !html.contains("src="),
-            "no external requests"
-        );
-        assert!(html.contains("<meta name=\"robots\" content=\"noindex, nofollow\">"));
     }
 }
 

@@ -51,3 +51,6 @@ pub fn page(front: &str, body: &str) -> Document {
 }
 
 pub const REVIEW: &str = "review:\n  status: draft\n";
+
+/// An approved page's review block, next review 2026-11-01.
+pub const APPROVED: &str = "review:\n  status: approved\n  reviewers: [\"Dr. Ana Ruiz, MD\"]\n  last_reviewed: 2025-11-01\n  next_review: 2026-11-01\n";

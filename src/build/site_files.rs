@@ -53,19 +53,15 @@ pub(super) fn build(
                 },
                 // The editorial board's report: not linked from the pages, not in the sitemap.
                 || {
-                    OutputFile::new(
-                        "_editorial/index.html".into(),
-                        crate::audience::review::editorial_report(
-                            &site.config,
-                            &pages.editorial,
-                            today,
-                        )
-                        .into_bytes(),
-                    )
+                    crate::render::editorial::report(&site.config, &pages.editorial, today, t)
+                        .map(|html| {
+                            OutputFile::new("_editorial/index.html".into(), html.into_bytes())
+                        })
+                        .map_err(|d| vec![d])
                 },
             );
             let mut files = files?;
-            files.push(editorial);
+            files.push(editorial?);
             store(writer, files)
         },
     );

@@ -1,5 +1,6 @@
 //! Stage 4: HTML. Markdown per audience, then the Tera templates.
 
+pub mod editorial;
 pub mod feeds;
 pub mod markdown;
 pub mod publish;

@@ -23,6 +23,11 @@ const BUILTIN: &[(&str, &str)] = &[
     ("sitemap.xml", include_str!("../../templates/sitemap.xml")),
     ("feed.xml", include_str!("../../templates/feed.xml")),
     ("robots.txt", include_str!("../../templates/robots.txt")),
+    // The editorial board's report.
+    (
+        "editorial.html",
+        include_str!("../../templates/editorial.html"),
+    ),
 ];
 
 /// Static files copied to `assets/`: (name, default bytes).

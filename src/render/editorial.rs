@@ -1,0 +1,209 @@
+//! The editorial board's report (`_editorial/index.html`): every page with its review state,
+//! reading level per audience against target and reference findings, in one sortable table.
+//! Self-contained (no external requests); neither linked from public pages nor listed in the
+//! sitemap. The page is the template `templates/editorial.html`, which a site can replace;
+//! every value it is given is escaped by the template engine.
+
+use serde::Serialize;
+use tera::Context;
+
+use crate::audience::review::{EditorialRow, Reading};
+use crate::config::Config;
+use crate::content::frontmatter::ReviewStatus;
+use crate::diag::Diagnostic;
+use crate::render::templates::Templates;
+use crate::types::Date;
+
+const REPORT_CSS: &str = "body{font-family:system-ui,sans-serif;margin:1.5rem;color:#1a1a1a}\
+table{border-collapse:collapse;width:100%;font-size:.95rem}\
+th,td{border:1px solid #bbb;padding:.35rem .5rem;text-align:left;vertical-align:top}\
+th button{font:inherit;font-weight:bold;background:none;border:0;padding:0;cursor:pointer;text-align:left;color:inherit}\
+th button::after{content:' \\2195';color:#666}\
+tr.overdue td{background:#fdecea}.above{color:#a00000;font-weight:bold}\
+.num{text-align:right}time{white-space:nowrap}caption{text-align:left;font-weight:bold;margin-bottom:.5rem}\
+@media print{th button::after{content:''}}";
+
+/// Sorts the table by a column when its header button is pressed; works without it too.
+const REPORT_JS: &str = "document.querySelectorAll('th button').forEach(function(b){b.addEventListener('click',function(){\
+var th=b.parentNode,t=th.closest('table'),i=Array.prototype.indexOf.call(th.parentNode.children,th),\
+asc=th.getAttribute('aria-sort')!=='ascending',body=t.tBodies[0],rows=Array.prototype.slice.call(body.rows);\
+rows.sort(function(x,y){var a=x.cells[i].dataset.sort,c=y.cells[i].dataset.sort,na=parseFloat(a),nc=parseFloat(c);\
+var r=(!isNaN(na)&&!isNaN(nc))?na-nc:a.localeCompare(c);return asc?r:-r;});\
+rows.forEach(function(r){body.appendChild(r);});\
+t.querySelectorAll('th').forEach(function(h){h.removeAttribute('aria-sort');});\
+th.setAttribute('aria-sort',asc?'ascending':'descending');});});";
+
+#[derive(Serialize)]
+struct Row<'a> {
+    overdue: bool,
+    path: &'a str,
+    title: &'a str,
+    file: &'a str,
+    status: &'static str,
+    status_rank: u8,
+    reviewers: String,
+    /// Last review and next review, ISO dates.
+    dates: [Option<String>; 2],
+    /// Days overdue, reading grade per audience, reference findings.
+    numbers: Vec<Number>,
+}
+
+/// A numeric cell: its class, the value it sorts by, what it shows.
+#[derive(Serialize)]
+struct Number {
+    class: &'static str,
+    sort: String,
+    text: String,
+}
+
+fn row<'a>(r: &'a EditorialRow, audiences: &[&str]) -> Row<'a> {
+    let mut numbers = Vec::with_capacity(audiences.len() + 2);
+    numbers.push(match r.days_overdue {
+        Some(d) if d > 0 => Number {
+            class: "num above",
+            sort: d.to_string(),
+            text: d.to_string(),
+        },
+        Some(d) => Number {
+            class: "num",
+            sort: d.to_string(),
+            text: format!("due in {}", -d),
+        },
+        None => Number {
+            class: "num",
+            sort: "-100000".into(),
+            text: "—".into(),
+        },
+    });
+    for a in audiences {
+        numbers.push(match r.reading.get(*a) {
+            Some(x) => grade(x),
+            None => Number {
+                class: "num",
+                sort: "-1".into(),
+                text: "—".into(),
+            },
+        });
+    }
+    numbers.push(Number {
+        class: "num",
+        sort: r.reference_findings.to_string(),
+        text: r.reference_findings.to_string(),
+    });
+    Row {
+        overdue: r.days_overdue.is_some_and(|d| d > 0),
+        path: &r.path,
+        title: &r.title,
+        file: &r.file,
+        status: r.status.label(),
+        status_rank: match r.status {
+            ReviewStatus::Draft => 0,
+            ReviewStatus::Submitted => 1,
+            ReviewStatus::UnderReview => 2,
+            ReviewStatus::Approved => 3,
+        },
+        reviewers: r.reviewers.join("; "),
+        dates: [r.last_reviewed, r.next_review].map(|d| d.map(|d| d.iso())),
+        numbers,
+    }
+}
+
+fn grade(x: &Reading) -> Number {
+    let target = x.target.map(|t| format!(" / {t}")).unwrap_or_default();
+    let above = x.above_target();
+    Number {
+        class: if above { "num above" } else { "num" },
+        sort: format!("{:.1}", x.grade),
+        text: format!(
+            "{:.1}{target}{}",
+            x.grade,
+            if above { " (above target)" } else { "" }
+        ),
+    }
+}
+
+/// The report's page.
+pub fn report(
+    config: &Config,
+    rows: &[EditorialRow],
+    today: Date,
+    t: &Templates,
+) -> Result<String, Diagnostic> {
+    let audiences = config.audience_ids();
+    let mut headers: Vec<String> = [
+        "Page",
+        "Status",
+        "Reviewers",
+        "Last reviewed",
+        "Next review",
+        "Days overdue",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    for a in &audiences {
+        let label = config.audience(a).map(|x| x.label.as_str()).unwrap_or(a);
+        headers.push(format!("Reading grade: {label}"));
+    }
+    headers.push("Reference findings".into());
+    let count = |f: &dyn Fn(&EditorialRow) -> bool| rows.iter().filter(|r| f(r)).count();
+    let mut ctx = Context::new();
+    ctx.insert("language", &config.language);
+    ctx.insert("title", &config.title);
+    ctx.insert("clinic", &config.clinic);
+    ctx.insert("today", &today.long());
+    ctx.insert("count", &rows.len());
+    ctx.insert("waiting", &count(&|r| r.status != ReviewStatus::Approved));
+    ctx.insert(
+        "overdue",
+        &count(&|r| r.days_overdue.is_some_and(|d| d > 0)),
+    );
+    ctx.insert(
+        "above",
+        &count(&|r| r.reading.values().any(Reading::above_target)),
+    );
+    ctx.insert("headers", &headers);
+    let rows: Vec<Row> = rows.iter().map(|r| row(r, &audiences)).collect();
+    ctx.insert("rows", &rows);
+    ctx.insert("style", REPORT_CSS);
+    ctx.insert("script", REPORT_JS);
+    t.render("editorial.html", &ctx)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::audience::review::editorial_row;
+    use crate::audience::testutil::{config, page, APPROVED};
+
+    fn d(s: &str) -> Date {
+        Date::parse(s).unwrap()
+    }
+
+    #[test]
+    fn editorial_report_escapes_and_sorts() {
+        let c = config();
+        let today = d("2026-11-26");
+        let doc = page(
+            &APPROVED.replace("Dr. Ana Ruiz, MD", "<b>Eve</b> & Co"),
+            "::: patient\nPharmacological management necessitates individualized consideration of comorbid psychiatric conditions.\n:::\n",
+        );
+        let (scores, _) = crate::audience::readability::check(&doc, &c);
+        let row = editorial_row(&doc, &c, today, &scores, 2);
+        assert_eq!(row.days_overdue, Some(25));
+        assert!(row.reading["patient"].above_target());
+        let t = crate::render::publish::testsite::builtin();
+        let html = report(&c, &[row], today, &t).unwrap();
+        assert!(html.contains("&lt;b&gt;Eve&lt;/b&gt; &amp; Co"));
+        assert!(!html.contains("<b>Eve"));
+        assert!(html.contains("1 with an overdue review"));
+        assert!(html.contains("<tr class=\"overdue\">"));
+        assert!(html.contains("(above target)"));
+        assert!(html.contains("aria-sort"));
+        assert!(
+            !html.contains("http://") && !html.contains("src="),
+            "no external requests"
+        );
+        assert!(html.contains("<meta name=\"robots\" content=\"noindex, nofollow\">"));
+    }
+}
