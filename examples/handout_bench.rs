@@ -57,8 +57,14 @@ fn main() {
         std::process::exit(2);
     };
     let mut diags = careguide::diag::Diagnostics::new();
-    let resolved = careguide::resolve::resolve(doc, &site.config, &mut diags);
-    let variant = careguide::render::variant::variant(&resolved, "patient", &formatter);
+    let resolved = careguide::resolve::resolve(
+        doc,
+        &site.config,
+        &careguide::resolve::Library::empty(&site.root),
+        &mut diags,
+    );
+    let variant =
+        careguide::render::variant::variant(&resolved, "patient", &|r| formatter.format(r));
     let names: Vec<String> = (0..count).map(|i| format!("Patient {i:04}")).collect();
     let make = |name: &str| {
         careguide::pdf::render(&Handout {

@@ -15,8 +15,8 @@ use crate::diag::{Diagnostic, Diagnostics};
 use crate::model::{Site, Variant};
 use crate::output::Writer;
 use crate::render::site::Templates;
-use crate::render::variant::variants_by;
-use crate::resolve::{resolve_with, Library};
+use crate::render::variant::variants;
+use crate::resolve::{resolve, Library};
 use crate::types::{Date, OutputFile, RawJson};
 
 /// What every page of a build shares.
@@ -74,7 +74,7 @@ pub(super) fn build(s: &Shared, doc: &Document) -> PageResult {
     let config = &s.site.config;
     let mut d = Diagnostics::new();
     d.extend(s.parse_findings.get(&doc.file).cloned().unwrap_or_default());
-    let resolved = resolve_with(doc, config, s.library, &mut d);
+    let resolved = resolve(doc, config, s.library, &mut d);
     let mut variants = match s.formatter {
         Some(f) => variants_memo(s, f, &resolved, &page_key),
         None => Vec::new(),
@@ -153,7 +153,7 @@ fn variants_memo(
         Some(_) => FormatMemo::for_page(f, style, root, out, page_key),
         None => FormatMemo::new(f, style, Default::default()),
     };
-    let v = variants_by(resolved, &resolved.doc.audiences, &|refs| memo.format(refs));
+    let v = variants(resolved, &resolved.doc.audiences, &|refs| memo.format(refs));
     if s.opts.out.is_some() {
         memo.save(root, out, page_key);
     }

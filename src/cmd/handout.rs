@@ -296,11 +296,11 @@ fn context<'a>(
     }
     let mut diags = crate::diag::Diagnostics::new();
     let library = crate::resolve::Library::load(&site.root, config, None);
-    let resolved = crate::resolve::resolve_with(doc, config, &library, &mut diags);
+    let resolved = crate::resolve::resolve(doc, config, &library, &mut diags);
     // Without a usable citation style the references are printed in a plain form.
     let variant = match Formatter::new(&config.citations.style, root) {
-        Ok(f) => crate::render::variant::variant(&resolved, &audience, &f),
-        Err(_) => crate::render::variant::variant_with(&resolved, &audience, &|refs| {
+        Ok(f) => crate::render::variant::variant(&resolved, &audience, &|refs| f.format(refs)),
+        Err(_) => crate::render::variant::variant(&resolved, &audience, &|refs| {
             refs.iter()
                 .map(|r| {
                     let text = crate::pdf::plain_reference(r);

@@ -135,10 +135,11 @@ Plain text.
             .iter()
             .map(|doc| {
                 let mut d = Diagnostics::new();
-                let r = crate::resolve::resolve(doc, &site.config, &mut d);
+                let lib = crate::resolve::Library::empty(dir.path());
+                let r = crate::resolve::resolve(doc, &site.config, &lib, &mut d);
                 doc.audiences
                     .iter()
-                    .map(|a| crate::render::variant::variant(&r, a, &formatter))
+                    .map(|a| crate::render::variant::variant(&r, a, &|refs| formatter.format(refs)))
                     .collect()
             })
             .collect();

@@ -4,28 +4,19 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::cite::scan::{self, Scan};
-use crate::cite::style::{Formatted, Formatter};
+use crate::cite::style::Formatted;
 use crate::cite::Reference;
 use crate::model::{Resolved, Variant};
 use crate::render::markdown;
 
-/// Stage 4: one audience's variant of a resolved page.
-pub fn variant(page: &Resolved, audience: &str, formatter: &Formatter) -> Variant {
-    variant_with(page, audience, &|refs| formatter.format(refs))
-}
+/// How references are formatted for a variant: the site's style (`|refs| formatter.format(refs)`),
+/// the build cache's memo of it, or a plain form when no style can be loaded.
+pub type Format<'a> = dyn Fn(&[&Reference]) -> Vec<Formatted> + Sync + 'a;
 
-/// Every audience's variant of a page. The cited references are formatted once for all of
-/// them: formatting is the costliest step of a page.
-pub fn variants(page: &Resolved, audiences: &[String], formatter: &Formatter) -> Vec<Variant> {
-    variants_by(page, audiences, &|refs| formatter.format(refs))
-}
-
-/// [`variants`] with any formatting function (such as the build cache's memo).
-pub fn variants_by(
-    page: &Resolved,
-    audiences: &[String],
-    format: &(dyn Fn(&[&Reference]) -> Vec<Formatted> + Sync),
-) -> Vec<Variant> {
+/// Stage 4: every audience's variant of a page. The cited references are formatted once for
+/// all of them (formatting is the costliest step of a page), and audiences that read the same
+/// Markdown share one rendering.
+pub fn variants(page: &Resolved, audiences: &[String], format: &Format) -> Vec<Variant> {
     let ids: BTreeSet<&str> = [&page.summary_scan, &page.body_scan]
         .into_iter()
         .flat_map(|s| &s.groups)
@@ -64,13 +55,8 @@ pub fn variants_by(
     out
 }
 
-/// [`variant`] with any formatting function (a handout without a usable style prints a plain
-/// form).
-pub fn variant_with(
-    page: &Resolved,
-    audience: &str,
-    format: &dyn Fn(&[&Reference]) -> Vec<Formatted>,
-) -> Variant {
+/// One audience's variant of a page (a handout, which needs no other).
+pub fn variant(page: &Resolved, audience: &str, format: &Format) -> Variant {
     let markdown = page.layout.select(page.doc.body(), audience).text;
     variant_of(page, audience, markdown, format)
 }
@@ -170,14 +156,17 @@ mod tests {
         );
         let config = config();
         let mut d = Diagnostics::new();
-        let resolved = resolve(&doc, &config, &mut d);
-        let formatter = Formatter::new(&config.citations.style, Path::new(".")).unwrap();
-        let shared = variants(&resolved, &doc.audiences, &formatter);
+        let lib = crate::resolve::Library::empty(Path::new("."));
+        let resolved = resolve(&doc, &config, &lib, &mut d);
+        let formatter =
+            crate::cite::style::Formatter::new(&config.citations.style, Path::new(".")).unwrap();
+        let format = |refs: &[&crate::cite::Reference]| formatter.format(refs);
+        let shared = variants(&resolved, &doc.audiences, &format);
         let names: Vec<&str> = shared.iter().map(|v| v.audience.as_str()).collect();
         assert_eq!(names, ["patient", "caregiver", "clinician"]);
         // Each is what rendering that audience alone gives.
         for v in &shared {
-            let alone = variant(&resolved, &v.audience, &formatter);
+            let alone = variant(&resolved, &v.audience, &format);
             assert_eq!(v.body_html, alone.body_html, "{}", v.audience);
             assert_eq!(v.markdown, alone.markdown, "{}", v.audience);
         }

@@ -5,7 +5,6 @@
 mod citations;
 
 use std::collections::BTreeSet;
-use std::path::Path;
 
 pub use citations::*;
 
@@ -15,18 +14,9 @@ use crate::content::Document;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::model::Resolved;
 
-/// Stage 3: the references a page can cite, and every citation problem on it.
-pub fn resolve<'a>(doc: &'a Document, config: &Config, diags: &mut Diagnostics) -> Resolved<'a> {
-    resolve_with(
-        doc,
-        config,
-        &citations::Library::empty(Path::new(".")),
-        diags,
-    )
-}
-
-/// [`resolve`] with the site's bibliography files and retraction data (`citations::Library`).
-pub fn resolve_with<'a>(
+/// Stage 3: the references a page can cite (its own, its bibliography files and the site's, read
+/// once per build into `lib`), and every citation problem on it.
+pub fn resolve<'a>(
     doc: &'a Document,
     config: &Config,
     lib: &citations::Library,

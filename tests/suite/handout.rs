@@ -203,12 +203,19 @@ fn many_handouts_in_one_process_are_byte_identical() {
     let made = careguide::types::Date::parse("2026-11-26").unwrap();
     // Each audience's variant, as the build makes it: PDFs are made from variants.
     let mut diags = careguide::diag::Diagnostics::new();
-    let resolved = careguide::resolve::resolve(doc, &site.config, &mut diags);
+    let resolved = careguide::resolve::resolve(
+        doc,
+        &site.config,
+        &careguide::resolve::Library::empty(&site.root),
+        &mut diags,
+    );
     let formatter =
         careguide::cite::style::Formatter::new(&site.config.citations.style, Path::new(TAPER_SITE))
             .unwrap();
-    let patient = careguide::render::variant::variant(&resolved, "patient", &formatter);
-    let clinician = careguide::render::variant::variant(&resolved, "clinician", &formatter);
+    let patient =
+        careguide::render::variant::variant(&resolved, "patient", &|r| formatter.format(r));
+    let clinician =
+        careguide::render::variant::variant(&resolved, "clinician", &|r| formatter.format(r));
     let a = careguide::pdf::page_pdf(&site.config, doc, &patient, made).unwrap();
     let other = careguide::pdf::page_pdf(&site.config, doc, &clinician, made).unwrap();
     assert_ne!(a, other);
