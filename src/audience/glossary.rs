@@ -23,6 +23,7 @@ use serde::Deserialize;
 
 use crate::config::Config;
 use crate::diag::{Category, Diagnostic};
+use crate::util::escape_html;
 
 /// Where the glossary lives, relative to the site root.
 pub const GLOSSARY_FILE: &str = "content/glossary.yaml";
@@ -195,11 +196,6 @@ pub fn load(root: &Path) -> (Glossary, Vec<Diagnostic>) {
     }
 }
 
-/// Escape text for HTML content.
-fn esc(s: &str) -> String {
-    super::review::esc(s)
-}
-
 /// Elements whose text is never annotated.
 const SKIP: &[&str] = &[
     "a",
@@ -335,7 +331,7 @@ fn annotate_text(text: &str, terms: &[(String, &Term)], used: &mut [bool], out: 
         out.push_str("<dfn class=\"gloss-term\">");
         out.push_str(&text[s..e]);
         out.push_str("</dfn><span class=\"gloss\"> (");
-        out.push_str(&esc(inline_definition(&terms[i].1.definition)));
+        out.push_str(&escape_html(inline_definition(&terms[i].1.definition)));
         out.push_str(")</span>");
         used[i] = true;
         pos = e;
@@ -360,7 +356,7 @@ fn annotate_exact(text: &str, terms: &[(String, &Term)], used: &mut [bool], out:
         out.push_str("<dfn class=\"gloss-term\">");
         out.push_str(&text[s..e]);
         out.push_str("</dfn><span class=\"gloss\"> (");
-        out.push_str(&esc(inline_definition(&terms[i].1.definition)));
+        out.push_str(&escape_html(inline_definition(&terms[i].1.definition)));
         out.push_str(")</span>");
         used[i] = true;
         pos = e;

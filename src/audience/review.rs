@@ -261,9 +261,6 @@ pub fn editorial_row(
     }
 }
 
-/// Escape text for HTML element content and quoted attribute values (the site's one escaper).
-pub use crate::util::escape_html as esc;
-
 /// A DOI as a bare lower-case `10.x/y`, or `None` if it does not look like one.
 fn normalize_doi(doi: &str) -> Option<String> {
     let d = doi.trim();
