@@ -296,3 +296,104 @@ impl Incremental {
             .then(|| self.manifest.pages.keys().cloned().collect())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A site of two pages, built once into `output/`.
+    fn built_site() -> (tempfile::TempDir, Options) {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().to_path_buf();
+        std::fs::create_dir_all(root.join("content")).unwrap();
+        std::fs::write(
+            root.join("careguide.toml"),
+            crate::audience::testutil::CONFIG,
+        )
+        .unwrap();
+        for (name, title) in [("a.md", "Page A"), ("b.md", "Page B")] {
+            std::fs::write(
+                root.join("content").join(name),
+                format!("---\ntitle: {title}\nsummary: Rest.\nupdated: 2026-01-01\nreview:\n  status: draft\n---\nRest and drink water.\n"),
+            )
+            .unwrap();
+        }
+        let opts = Options {
+            root: root.clone(),
+            out: Some(root.join("output")),
+            publish: false,
+            today: Date::parse("2026-02-01").ok(),
+            pdf: false,
+            retractions: None,
+        };
+        let report = super::super::run(&opts);
+        assert!(!report.diagnostics.has_errors(), "{:?}", report.diagnostics);
+        (dir, opts)
+    }
+
+    fn opened(opts: &Options) -> (Incremental, Vec<SourceFile>) {
+        let config = Config::load(&opts.root).unwrap();
+        let text = std::fs::read_to_string(opts.root.join("careguide.toml")).unwrap();
+        let key = site_key(opts, &config, &text, opts.today.unwrap());
+        let mut inc = Incremental::open(opts, key);
+        let mut diags = Diagnostics::new();
+        let sources = inc.read_pages(opts, &mut diags);
+        assert!(diags.is_empty(), "{diags:?}");
+        (inc, sources)
+    }
+
+    #[test]
+    fn after_a_build_nothing_changed_and_every_page_is_known() {
+        let (_dir, opts) = built_site();
+        let (inc, sources) = opened(&opts);
+        assert_eq!(sources.len(), 2);
+        assert_eq!(inc.keys.len(), 2);
+        assert!(inc.nothing_changed(&opts, &Diagnostics::new()));
+        // A finding from elsewhere in the run means the run must go on, to report it fresh.
+        let mut d = Diagnostics::new();
+        d.push(crate::diag::Diagnostic::error("x/y", "something"));
+        assert!(!inc.nothing_changed(&opts, &d));
+    }
+
+    #[test]
+    fn an_edited_page_is_parsed_again_and_the_other_is_taken_from_the_cache() {
+        let (_dir, opts) = built_site();
+        std::fs::write(
+            opts.root.join("content/b.md"),
+            "---\ntitle: Page B\nsummary: Rest more.\nupdated: 2026-01-02\nreview:\n  status: draft\n---\nRest.\n",
+        )
+        .unwrap();
+        let (mut inc, sources) = opened(&opts);
+        assert!(!inc.nothing_changed(&opts, &Diagnostics::new()));
+        inc.plan_reuse(&opts);
+        let (cached, to_parse) = inc.take_cached_pages(sources);
+        let names = |v: Vec<PathBuf>| -> Vec<String> {
+            v.iter().map(|p| p.display().to_string()).collect()
+        };
+        assert_eq!(
+            names(cached.iter().map(|d| d.file.clone()).collect()),
+            ["content/a.md"]
+        );
+        assert_eq!(
+            names(to_parse.iter().map(|s| s.rel.clone()).collect()),
+            ["content/b.md"]
+        );
+        // The reused page comes with its text, its facts and its files.
+        assert!(!cached[0].body().is_empty());
+        assert!(inc.reusable(&cached[0]).is_some());
+        let facts = inc.take_reused_facts();
+        assert!(facts.contains_key("content/a.md") && !facts.contains_key("content/b.md"));
+    }
+
+    #[test]
+    fn output_files_gone_make_a_page_render_again() {
+        let (_dir, opts) = built_site();
+        std::fs::remove_dir_all(opts.root.join("output/a")).unwrap();
+        let (mut inc, sources) = opened(&opts);
+        assert!(!inc.nothing_changed(&opts, &Diagnostics::new()));
+        inc.plan_reuse(&opts);
+        let (cached, to_parse) = inc.take_cached_pages(sources);
+        assert_eq!(cached.len(), 1, "only b is intact");
+        assert_eq!(to_parse[0].rel, Path::new("content/a.md"));
+    }
+}
