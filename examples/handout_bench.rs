@@ -75,6 +75,7 @@ fn main() {
             taper: TaperPart::Schedule(&schedule),
             paper: Paper::A4,
             made,
+            today: made,
         })
     };
 
@@ -117,7 +118,7 @@ fn main() {
     let reps = 20;
     let mut page_size = 0;
     for _ in 0..reps {
-        page_size = careguide::pdf::page_pdf(&site.config, doc, &variant, made)
+        page_size = careguide::pdf::page_pdf(&site.config, doc, &variant, made, made)
             .map(|b| b.len())
             .unwrap_or(0);
     }

@@ -13,7 +13,7 @@ trap 'rm -rf "$tmp"' EXIT
 runs=20
 start=$(date +%s%N)
 for i in $(seq "$runs"); do
-  ./target/release/careguide handout --root "$site" --page kratom-withdrawal \
+  ./target/release/careguide handout --root "$site" --page kratom-withdrawal --allow-unapproved \
     --patient-name "Bench Patient" --dose 20 --start 2026-12-01 --date 2026-11-26 \
     --out "$tmp/h.pdf" > /dev/null
 done

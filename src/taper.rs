@@ -553,10 +553,12 @@ pub enum Field {
     PatientName,
     Audience,
     Paper,
+    /// The clinician's explicit choice to print a page that is not approved.
+    AllowUnapproved,
 }
 
 impl Field {
-    pub const ALL: [Field; 15] = [
+    pub const ALL: [Field; 16] = [
         Field::Unit,
         Field::Dose,
         Field::ReductionPercent,
@@ -572,6 +574,7 @@ impl Field {
         Field::PatientName,
         Field::Audience,
         Field::Paper,
+        Field::AllowUnapproved,
     ];
 
     /// The field's id: the batch CSV's column and the handout form's field name.
@@ -592,6 +595,7 @@ impl Field {
             Field::PatientName => "patient_name",
             Field::Audience => "audience",
             Field::Paper => "paper",
+            Field::AllowUnapproved => "allow_unapproved",
         }
     }
 }

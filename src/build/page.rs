@@ -170,22 +170,24 @@ fn render(
     let pdf = s.opts.pdf;
     let mut files = crate::render::site::render_page(s.site, doc, variants, t, s.today, pdf)?;
     if pdf {
-        files.extend(page_pdfs(s.site, doc, variants)?);
+        files.extend(page_pdfs(s.site, doc, variants, s.today)?);
     }
     store(s.writer, files)
 }
 
 /// `/<path>/<audience>.pdf` for every variant: the page as a printable handout, with a blank
-/// taper chart where the page has a `taper:` block. Dated by the page's `updated`, not the clock.
+/// taper chart where the page has a `taper:` block. Dated by the page's `updated`, not the clock;
+/// its review status judged on the build date, as the web page's banner is.
 fn page_pdfs(
     site: &Site,
     doc: &Document,
     variants: &[Variant],
+    today: Date,
 ) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
     variants
         .iter()
         .map(|v| {
-            crate::pdf::page_pdf(&site.config, doc, v, doc.front.updated)
+            crate::pdf::page_pdf(&site.config, doc, v, doc.front.updated, today)
             .map(|bytes| OutputFile::new(format!("{}/{}.pdf", doc.path, v.audience), bytes))
             .map_err(|e| {
                 vec![Diagnostic::error("pdf/layout", format!("cannot lay out the PDF for {}: {e}", v.audience))

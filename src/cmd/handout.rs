@@ -53,6 +53,10 @@ pub struct HandoutArgs {
     /// The date printed as "made" (default: SOURCE_DATE_EPOCH if set, else today).
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub date: Option<String>,
+    /// Print a page that is not approved (or whose review is overdue): refused without this, and
+    /// with it every page of the handout carries a caution.
+    #[arg(long)]
+    pub allow_unapproved: bool,
     /// The site's folder (holding careguide.toml).
     #[arg(long, value_name = "DIR", default_value = ".")]
     pub root: PathBuf,
@@ -130,6 +134,7 @@ impl Context<'_> {
             taper,
             paper: self.paper,
             made: self.made,
+            today: self.made,
         })
     }
 }
@@ -201,6 +206,7 @@ fn run_inner(args: &HandoutArgs) -> Result<String, Failure> {
             &args.root,
             args.paper,
             made,
+            args.allow_unapproved,
         )?;
         return batch(&ctx, args, csv, dir);
     }
@@ -213,6 +219,7 @@ fn run_inner(args: &HandoutArgs) -> Result<String, Failure> {
         taper: &args.taper,
         paper: args.paper,
         made,
+        allow_unapproved: args.allow_unapproved,
     })?;
     write_atomic(out, &bytes).map_err(|e| Failure::Usage(vec![e]))?;
     let mut msg = format!("wrote {}\n", out.display());
@@ -240,6 +247,8 @@ pub struct Request<'a> {
     pub taper: &'a TaperOptions,
     pub paper: Paper,
     pub made: Date,
+    /// The clinician chose to print a page that is not approved (see [`HandoutArgs`]).
+    pub allow_unapproved: bool,
 }
 
 /// The PDF of one patient's handout, in memory, with its schedule (`None` for a blank chart).
@@ -251,7 +260,15 @@ pub fn make_pdf(req: &Request) -> Result<(Vec<u8>, Option<Schedule>), Failure> {
     }
     let (site, i) = find_page(req.root, req.page)?;
     let doc = &site.pages[i];
-    let ctx = context(&site, doc, req.audience, req.root, req.paper, req.made)?;
+    let ctx = context(
+        &site,
+        doc,
+        req.audience,
+        req.root,
+        req.paper,
+        req.made,
+        req.allow_unapproved,
+    )?;
     let schedule = schedule_for(doc, req.taper)?;
     let bytes = ctx
         .render(req.patient_name, schedule.as_ref())
@@ -259,8 +276,8 @@ pub fn make_pdf(req: &Request) -> Result<(Vec<u8>, Option<Schedule>), Failure> {
     Ok((bytes, schedule))
 }
 
-/// What every handout of a page shares: the audience checked, the page's references resolved
-/// (including those from its bibliography files).
+/// What every handout of a page shares: the page's review checked, the audience checked, the
+/// page's references resolved (including those from its bibliography files).
 fn context<'a>(
     site: &'a crate::build::Site,
     doc: &'a Document,
@@ -268,7 +285,9 @@ fn context<'a>(
     root: &Path,
     paper: Paper,
     made: Date,
+    allow_unapproved: bool,
 ) -> Result<Context<'a>, Failure> {
+    unapproved(doc, made, allow_unapproved)?;
     let config = &site.config;
     let audience = match audience {
         Some(a) => a.to_string(),
@@ -319,6 +338,32 @@ fn context<'a>(
         paper,
         made,
     })
+}
+
+/// A handout of a page that is not approved would hand a patient text no clinician has
+/// approved, looking final: refused unless the clinician asks for it explicitly (and then every
+/// page carries the caution the PDF prints for such a page).
+fn unapproved(doc: &Document, made: Date, allowed: bool) -> Result<(), Failure> {
+    match crate::audience::review::banner(doc, made) {
+        Some(_) if !allowed => {
+            let r = &doc.front.review;
+            let why = match (r.status, r.next_review) {
+                (crate::content::frontmatter::ReviewStatus::Approved, Some(next)) => {
+                    format!("its review was due on {}", next.long())
+                }
+                (status, _) => format!("its status is {}", status.label().to_lowercase()),
+            };
+            Err(Failure::Invalid(vec![Problem::of(
+                Field::AllowUnapproved,
+                format!(
+                    "the page '{}' is not approved for patients ({why}), so a handout of it would give a patient text no clinician has approved. Print it only if you have checked it yourself, with {{allow_unapproved}}: every page then carries the caution \"{}\"",
+                    doc.path,
+                    crate::pdf::review_status(doc, made).text
+                ),
+            )]))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// Parse CSV text (RFC 4180: quoted fields, doubled quotes, CRLF) into records with their

@@ -162,6 +162,17 @@ pub struct Furniture {
     pub disclaimer: String,
     /// Left of the last footer line (`Made 2026-11-26 · For patients`).
     pub footer_left: String,
+    /// The page's review status, at the top of every page's footer: who reviewed it and when,
+    /// or a caution that the text is not approved.
+    pub status: Status,
+}
+
+/// The review status a PDF carries on every page.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Status {
+    pub text: String,
+    /// Not approved, or its review is overdue: printed bold in a box, never as small print.
+    pub caution: bool,
 }
 
 /// A word: styled pieces with no space between them.
@@ -303,6 +314,29 @@ fn wrap(spans: &[Span], size: f32, max: f32) -> Vec<TextLine> {
     lines
 }
 
+/// The status's lines, wrapped inside its box.
+fn status_lines(status: &Status, width: f32) -> Vec<TextLine> {
+    if status.text.is_empty() {
+        return Vec::new();
+    }
+    let span = if status.caution {
+        Span::bold(&status.text)
+    } else {
+        Span::plain(&status.text)
+    };
+    wrap(&[span], STATUS_SIZE, width - 2.0 * STATUS_PAD)
+}
+
+const STATUS_PAD: f32 = 4.0;
+
+fn status_height(lines: &[TextLine]) -> f32 {
+    if lines.is_empty() {
+        0.0
+    } else {
+        lines.len() as f32 * STATUS_SIZE * 1.3 + 2.0 * STATUS_PAD + 4.0
+    }
+}
+
 /// The layout state: pages made so far and the cursor.
 pub struct Layout {
     paper: Paper,
@@ -312,9 +346,12 @@ pub struct Layout {
     furniture: Furniture,
     disclaimer_lines: Vec<TextLine>,
     long_disclaimer: bool,
+    status_lines: Vec<TextLine>,
 }
 
 const FOOT_SIZE: f32 = 7.5;
+/// The review status's size: a caution must be read, not skimmed as small print.
+const STATUS_SIZE: f32 = 9.0;
 const MAX_FOOT_LINES: usize = 5;
 
 impl Layout {
@@ -332,7 +369,10 @@ impl Layout {
                 width,
             );
         }
-        let foot_h = (disclaimer_lines.len() as f32 + 1.0) * FOOT_SIZE * 1.3 + 10.0;
+        let status_lines = status_lines(&furniture.status, width);
+        let foot_h = (disclaimer_lines.len() as f32 + 1.0) * FOOT_SIZE * 1.3
+            + 10.0
+            + status_height(&status_lines);
         let bottom = paper.height - MARGIN * 0.75 - foot_h;
         Layout {
             paper,
@@ -342,6 +382,7 @@ impl Layout {
             furniture,
             disclaimer_lines,
             long_disclaimer,
+            status_lines,
         }
     }
 
@@ -827,6 +868,42 @@ impl Layout {
         self.room()
     }
 
+    /// The review status at `y` in a footer: a caution bold in a box, a review line plain.
+    /// Returns the `y` below it.
+    fn draw_status(&self, d: &mut Vec<Draw>, y: f32) -> f32 {
+        if self.status_lines.is_empty() {
+            return y;
+        }
+        let (x, w) = (self.left(), self.width());
+        let h = status_height(&self.status_lines) - 4.0;
+        let caution = self.furniture.status.caution;
+        if caution {
+            d.push(Draw::Rect {
+                x,
+                y,
+                w,
+                h,
+                fill: Some(0.92),
+                stroke: Some(0.0),
+            });
+        }
+        let mut ty = y + STATUS_PAD;
+        for line in &self.status_lines {
+            for (dx, face, text) in &line.pieces {
+                d.push(Draw::Text {
+                    x: x + STATUS_PAD + dx,
+                    y: ty + STATUS_SIZE,
+                    face: *face,
+                    size: STATUS_SIZE,
+                    grey: if caution { 0.0 } else { 0.3 },
+                    text: text.clone(),
+                });
+            }
+            ty += STATUS_SIZE * 1.3;
+        }
+        y + h + 4.0
+    }
+
     /// Finish: footers with "Page N of M", then printpdf pages.
     pub fn finish(mut self) -> Vec<PdfPage> {
         let n = self.pages.len();
@@ -844,6 +921,7 @@ impl Layout {
                 grey: 0.6,
             });
             let mut y = foot_top + 3.0;
+            y = self.draw_status(&mut d, y);
             for line in &self.disclaimer_lines {
                 for (dx, face, text) in &line.pieces {
                     d.push(Draw::Text {
@@ -1034,6 +1112,7 @@ mod tests {
             running_header: "Clinic".into(),
             disclaimer: d.into(),
             footer_left: "Made".into(),
+            status: Status::default(),
         };
         let short = Layout::new(A4, f("Talk to your care team."));
         assert!(!short.disclaimer_in_text());
@@ -1055,6 +1134,7 @@ mod tests {
             running_header: "Clinic".into(),
             disclaimer: "Disclaimer".into(),
             footer_left: "Made".into(),
+            status: Status::default(),
         };
         let mut l = Layout::new(A4, furniture);
         let t = Table {

@@ -66,6 +66,41 @@ pub struct Handout<'a> {
     pub paper: Paper,
     /// The date printed as "made" and stored as the PDF's dates.
     pub made: Date,
+    /// The date the page's review status is judged on (an approved page's review may be
+    /// overdue by then).
+    pub today: Date,
+}
+
+/// What every page of the PDF says of the page's review: who approved it and when, or a
+/// caution that it is not approved (or its review is overdue), as the web page's banner does.
+pub fn review_status(doc: &Document, today: Date) -> layout::Status {
+    use crate::audience::review::{banner, BannerKind};
+    if let Some(b) = banner(doc, today) {
+        let head = match b.kind {
+            BannerKind::Overdue => "Review overdue: check with your clinician.",
+            _ => "Not yet approved: check with your clinician.",
+        };
+        return layout::Status {
+            text: format!("{head} {}", b.text),
+            caution: true,
+        };
+    }
+    let r = &doc.front.review;
+    let mut text = String::from("Reviewed");
+    if !r.reviewers.is_empty() {
+        text.push_str(&format!(" by {}", r.reviewers.join(", ")));
+    }
+    if let Some(d) = r.last_reviewed {
+        text.push_str(&format!(" on {}", d.long()));
+    }
+    if let Some(d) = r.next_review {
+        text.push_str(&format!("; next review due {}", d.long()));
+    }
+    text.push('.');
+    layout::Status {
+        text,
+        caution: false,
+    }
 }
 
 /// The PDF of one page for one audience, as the site build publishes it: no patient, and a
@@ -75,6 +110,7 @@ pub fn page_pdf(
     doc: &Document,
     variant: &Variant,
     made: Date,
+    today: Date,
 ) -> Result<Vec<u8>, String> {
     let taper = match &doc.front.taper {
         Some(t) => TaperPart::Blank {
@@ -91,6 +127,7 @@ pub fn page_pdf(
         taper,
         paper: Paper::A4,
         made,
+        today,
     })
 }
 
@@ -392,6 +429,7 @@ pub fn render(h: &Handout) -> Result<Vec<u8>, String> {
         running_header: format!("{} · {}", config.clinic, title),
         disclaimer: audience.disclaimer.clone(),
         footer_left: format!("Made {} · For: {}", h.made.long(), audience.label),
+        status: review_status(h.doc, h.today),
     };
     let mut lay = Layout::new(h.paper.size(), furniture);
     let c = &config.contact;

@@ -7,9 +7,10 @@ use crate::support::{careguide, files_under, fixture_site, pdftotext, Run, RunEx
 
 const BATCH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/taper/batch");
 
-/// `careguide handout ARGS` as of `date` (`None`: the clock).
+/// `careguide handout ARGS` as of `date` (`None`: the clock). The fixture's pages are drafts, so
+/// the clinician's explicit `--allow-unapproved` is given (its refusal has a test of its own).
 fn handout(args: &[&str], date: Option<&str>) -> Run {
-    let mut c = careguide(["handout"]);
+    let mut c = careguide(["handout", "--allow-unapproved"]);
     c.args(args);
     match date {
         Some(d) => c.date(d),
@@ -216,18 +217,20 @@ fn many_handouts_in_one_process_are_byte_identical() {
         careguide::render::variant::variant(&resolved, "patient", &|r| formatter.format(r));
     let clinician =
         careguide::render::variant::variant(&resolved, "clinician", &|r| formatter.format(r));
-    let a = careguide::pdf::page_pdf(&site.config, doc, &patient, made).unwrap();
-    let other = careguide::pdf::page_pdf(&site.config, doc, &clinician, made).unwrap();
+    let a = careguide::pdf::page_pdf(&site.config, doc, &patient, made, made).unwrap();
+    let other = careguide::pdf::page_pdf(&site.config, doc, &clinician, made, made).unwrap();
     assert_ne!(a, other);
     for _ in 0..5 {
-        let b = careguide::pdf::page_pdf(&site.config, doc, &patient, made).unwrap();
+        let b = careguide::pdf::page_pdf(&site.config, doc, &patient, made, made).unwrap();
         assert!(a == b, "the same page made twice in one process differs");
     }
     // Other threads (the site build renders pages in parallel) make the same bytes.
     let from_threads: Vec<Vec<u8>> = std::thread::scope(|sc| {
         let handles: Vec<_> = (0..3)
             .map(|_| {
-                sc.spawn(|| careguide::pdf::page_pdf(&site.config, doc, &patient, made).unwrap())
+                sc.spawn(|| {
+                    careguide::pdf::page_pdf(&site.config, doc, &patient, made, made).unwrap()
+                })
             })
             .collect();
         handles.into_iter().map(|h| h.join().unwrap()).collect()
@@ -546,5 +549,72 @@ fn patient_data_stays_in_the_requested_pdf() {
     assert!(!bytes.windows(7).any(|w| w == b"Zebulon"));
     if let Some(t) = pdftotext(&out, true) {
         assert!(t.contains(NAME), "the name is printed in the PDF");
+    }
+}
+
+/// A handout of a page no clinician has approved would look final in a patient's hands: it is
+/// refused unless the clinician asks for it, and then every page says so. An approved page
+/// prints who reviewed it and when.
+#[test]
+fn an_unapproved_page_is_refused_unless_asked_for_and_then_cautioned_on_every_page() {
+    let (dir, site) = fixture_site("taper/site");
+    let root = site.to_str().unwrap();
+    let out = dir.path().join("h.pdf");
+    let args = [
+        "--root",
+        root,
+        "--page",
+        "kratom-withdrawal",
+        "--dose",
+        "20",
+        "--start",
+        "2026-12-01",
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    // Without the flag: refused, nothing written, the way out named.
+    let o = careguide(["handout"]).args(args).date("1764115200").run();
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    assert!(
+        o.stderr
+            .contains("is not approved for patients (its status is draft)"),
+        "{}",
+        o.stderr
+    );
+    assert!(o.stderr.contains("--allow-unapproved"), "{}", o.stderr);
+    assert!(!out.exists());
+    // With it: the caution on every page.
+    let o = handout(&args, Some("1764115200"));
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    if let Some(text) = pdftotext(&out, false) {
+        let pages = text.matches('\u{c}').count().max(1);
+        assert!(pages >= 2, "{text}");
+        let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert_eq!(
+            flat.matches("Not yet approved: check with your clinician.")
+                .count(),
+            pages,
+            "{flat}"
+        );
+    } else {
+        eprintln!("skipped the text check: pdftotext (poppler-utils) is not installed");
+    }
+    // Approved: no flag needed, and the reviewers and dates are printed.
+    let page = site.join("content/kratom-withdrawal.md");
+    let text = std::fs::read_to_string(&page).unwrap().replace(
+        "review:\n  status: draft\n",
+        "review:\n  status: approved\n  reviewers: [\"Dr. A. Example, MD\"]\n  last_reviewed: 2026-11-20\n  next_review: 2027-11-20\n",
+    );
+    std::fs::write(&page, text).unwrap();
+    std::fs::remove_file(&out).unwrap();
+    let o = careguide(["handout"]).args(args).date("1764115200").run();
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    if let Some(text) = pdftotext(&out, false) {
+        let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(
+            flat.contains("Reviewed by Dr. A. Example, MD on November 20, 2026; next review due November 20, 2027."),
+            "{flat}"
+        );
+        assert!(!flat.contains("Not yet approved"), "{flat}");
     }
 }

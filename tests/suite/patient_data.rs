@@ -91,7 +91,14 @@ fn handout_inputs_leave_no_trace_outside_the_handout() {
         "--date",
         "2026-11-26",
     ];
-    let mut args = vec!["handout", "--patient-name", NAME, "--dose", "41.5"];
+    let mut args = vec![
+        "handout",
+        "--allow-unapproved",
+        "--patient-name",
+        NAME,
+        "--dose",
+        "41.5",
+    ];
     args.extend(schedule);
     args.extend(["--out", handout.to_str().unwrap()]);
     let o = env.run(&args, &mut streams);
@@ -103,7 +110,7 @@ fn handout_inputs_leave_no_trace_outside_the_handout() {
         vec!["--dose", "41.5", "--reduction-percent", "90"],
         vec!["--dose", "41.5", "--start", "2026-02-30"],
     ] {
-        let mut args = vec!["handout", "--patient-name", NAME];
+        let mut args = vec!["handout", "--allow-unapproved", "--patient-name", NAME];
         args.extend(bad.iter().copied());
         args.extend(["--root", root, "--page", "kratom-withdrawal"]);
         args.extend(["--out", &bad_out]);
@@ -111,11 +118,25 @@ fn handout_inputs_leave_no_trace_outside_the_handout() {
         assert_ne!(o.code, 0);
     }
     let cjk = format!("{NAME} 山田");
-    let mut args = vec!["handout", "--patient-name", &cjk, "--dose", "41.5"];
+    let mut args = vec![
+        "handout",
+        "--allow-unapproved",
+        "--patient-name",
+        &cjk,
+        "--dose",
+        "41.5",
+    ];
     args.extend(schedule);
     args.extend(["--out", &cjk_out]);
     env.run(&args, &mut streams);
-    let mut args = vec!["handout", "--patient-name", NAME, "--dose", "41.5"];
+    let mut args = vec![
+        "handout",
+        "--allow-unapproved",
+        "--patient-name",
+        NAME,
+        "--dose",
+        "41.5",
+    ];
     args.extend(schedule);
     args.extend(["--out", "/nonexistent-folder/h.pdf"]);
     let o = env.run(&args, &mut streams);
@@ -133,6 +154,7 @@ fn handout_inputs_leave_no_trace_outside_the_handout() {
     let o = env.run(
         &[
             "handout",
+            "--allow-unapproved",
             "--root",
             root,
             "--page",

@@ -297,7 +297,7 @@ fn a_content_folder_that_disappears_shows_an_error_and_recovers() {
     assert!(!r.text().contains("careguide-build-error"));
 }
 
-const GOOD: &str = "page=kratom-withdrawal&audience=patient&dose=20&reduction_percent=10&interval_days=7&step=0.5&min_dose=0.5&doses_per_day=3&start=2026-12-01&holds=2%3A7&mode=previous&paper=letter";
+const GOOD: &str = "page=kratom-withdrawal&audience=patient&dose=20&reduction_percent=10&interval_days=7&step=0.5&min_dose=0.5&doses_per_day=3&start=2026-12-01&holds=2%3A7&mode=previous&paper=letter&allow_unapproved=yes";
 
 #[test]
 fn the_handout_form_validates_and_returns_the_pdf_storing_nothing() {
@@ -651,4 +651,38 @@ fn a_site_template_shapes_the_form_but_not_its_safety() {
         page.contains("<aside id=\"our-errors\">1 problem(s): "),
         "{page}"
     );
+}
+
+/// The form says what the command line says: a page that is not approved is printed only when
+/// the clinician ticks the box, and the server checks it whatever the page sent.
+#[test]
+fn the_form_refuses_an_unapproved_page_unless_the_clinician_ticks_the_box() {
+    let s = Server::start();
+    let html = s.get("/handout?page=kratom-withdrawal").text();
+    assert!(
+        html.contains("Not yet approved: check with your clinician."),
+        "{html}"
+    );
+    assert!(
+        html.contains("name=\"allow_unapproved\" value=\"yes\""),
+        "{html}"
+    );
+    let without = GOOD.replace("&allow_unapproved=yes", "");
+    let r = s.post("/handout", &without);
+    assert_eq!(r.status, 422);
+    assert!(!r.body.starts_with(b"%PDF-"));
+    let html = r.text();
+    assert!(html.contains("is not approved for patients"), "{html}");
+    assert!(
+        html.contains("Print it anyway, with a caution on every page"),
+        "{html}"
+    );
+    let r = s.post(
+        "/handout",
+        &without.replace("&paper=letter", "&paper=letter&allow_unapproved=no"),
+    );
+    assert_eq!(r.status, 422);
+    let r = s.post("/handout", GOOD);
+    assert_eq!(r.status, 200);
+    assert!(r.body.starts_with(b"%PDF-"));
 }

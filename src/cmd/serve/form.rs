@@ -48,6 +48,8 @@ struct FormValues {
     holds: String,
     mode: String,
     paper: String,
+    /// `yes` when the clinician ticked "print it anyway" for a page that is not approved.
+    allow_unapproved: String,
 }
 
 impl FormValues {
@@ -68,6 +70,7 @@ impl FormValues {
                 "holds" => &mut v.holds,
                 "mode" => &mut v.mode,
                 "paper" => &mut v.paper,
+                "allow_unapproved" => &mut v.allow_unapproved,
                 _ => continue,
             };
             *slot = val.clone();
@@ -112,6 +115,11 @@ const FIELDS: &[(&str, &str, &str)] = &[
     ("holds", "--hold", "Held steps"),
     ("mode", "--mode", "How each cut is measured"),
     ("paper", "--paper", "Paper size"),
+    (
+        "allow_unapproved",
+        "--allow-unapproved",
+        "Print it anyway, with a caution on every page",
+    ),
 ];
 
 /// Messages by field name, and those that belong to no field.
@@ -201,7 +209,11 @@ fn clear_field(o: &mut TaperOptions, field: Field) {
         Field::Hold => o.holds.clear(),
         Field::Unit => o.unit = None,
         Field::MaxStepPercent => o.max_step_percent = None,
-        Field::Page | Field::PatientName | Field::Audience | Field::Paper => {}
+        Field::Page
+        | Field::PatientName
+        | Field::Audience
+        | Field::Paper
+        | Field::AllowUnapproved => {}
     }
 }
 
@@ -383,6 +395,8 @@ pub fn post(req: &Request, shared: &Shared) -> Response {
         taper: &options,
         paper,
         made,
+        // Checked by make_pdf: a page that is not approved is refused unless this is ticked.
+        allow_unapproved: values.allow_unapproved == "yes",
     });
     match result {
         Ok((bytes, _)) => {
@@ -495,6 +509,16 @@ struct PageForm<'a> {
     schedule: Vec<TextField>,
     mode: Radios,
     paper: Radios,
+    /// For a page that is not approved: the caution every page of its PDF carries, and the
+    /// clinician's explicit choice to print it anyway.
+    caution: Option<Caution>,
+}
+
+#[derive(Serialize)]
+struct Caution {
+    text: String,
+    checked: bool,
+    errors: Vec<String>,
 }
 
 fn limit_hint(l: &Limit, suffix: &str) -> String {
@@ -686,6 +710,13 @@ fn page_form<'a>(
             &values.paper.to_ascii_lowercase(),
             errors,
         ),
+        caution: crate::audience::review::banner(doc, crate::cmd::taper::today()).map(|_| {
+            Caution {
+                text: crate::pdf::review_status(doc, crate::cmd::taper::today()).text,
+                checked: values.allow_unapproved == "yes",
+                errors: errors.for_field("allow_unapproved"),
+            }
+        }),
         unit,
     }
 }
