@@ -42,6 +42,11 @@ pub struct HandoutArgs {
     /// The PDF to write.
     #[arg(long, value_name = "FILE.pdf", conflicts_with = "batch")]
     pub out: Option<PathBuf>,
+    /// Also write the clinician's sheet: the schedule's notes (what to check, the defaults used)
+    /// with the plan, never printed on the patient's copy. In a batch, a row whose schedule has
+    /// notes gets its sheet beside its handout (`NAME-clinician.pdf`).
+    #[arg(long, value_name = "FILE.pdf", conflicts_with = "batch")]
+    pub clinician_sheet: Option<PathBuf>,
     /// A CSV file with one patient a row: `name` and, for pages with a taper, `dose`; optional
     /// columns `start`, `reduction_percent`, `interval_days`, `step`, `min_dose`,
     /// `doses_per_day`, `mode`, `holds` (`5:7;9:7`), `file`.
@@ -137,6 +142,23 @@ impl Context<'_> {
             today: self.made,
         })
     }
+
+    /// The clinician's sheet for a schedule (see [`crate::pdf::clinician_sheet`]).
+    fn sheet(&self, name: Option<&str>, s: &Schedule) -> Result<Vec<u8>, String> {
+        crate::pdf::clinician_sheet(
+            &Handout {
+                config: &self.site.config,
+                doc: self.doc,
+                variant: &self.variant,
+                patient_name: name,
+                taper: TaperPart::Schedule(s),
+                paper: self.paper,
+                made: self.made,
+                today: self.made,
+            },
+            s,
+        )
+    }
 }
 
 fn check_name(name: &str) -> Result<(), String> {
@@ -211,7 +233,7 @@ fn run_inner(args: &HandoutArgs) -> Result<String, Failure> {
         return batch(&ctx, args, csv, dir);
     }
     let out = args.out.as_ref().ok_or_else(|| Failure::Usage(vec![]))?;
-    let (bytes, schedule) = make_pdf(&Request {
+    let made = make_pdf(&Request {
         root: &args.root,
         page: &args.page,
         audience: args.audience.as_deref(),
@@ -221,17 +243,39 @@ fn run_inner(args: &HandoutArgs) -> Result<String, Failure> {
         made,
         allow_unapproved: args.allow_unapproved,
     })?;
-    write_atomic(out, &bytes).map_err(|e| Failure::Usage(vec![e]))?;
+    // The clinician reads the notes before the handout exists: they never go on the patient's
+    // copy.
+    let notes = made
+        .schedule
+        .as_ref()
+        .map(crate::pdf::clinician_notes)
+        .unwrap_or_default();
+    for (kind, text) in &notes {
+        eprintln!("note for the clinician: {kind}: {text}");
+    }
+    write_atomic(out, &made.pdf).map_err(|e| Failure::Usage(vec![e]))?;
     let mut msg = format!("wrote {}\n", out.display());
-    if let Some(s) = &schedule {
-        if !s.warnings.is_empty() {
-            msg.push_str(&format!(
-                "check: the schedule has {} warning(s), listed under 'Notes for the clinician' in the PDF\n",
-                s.warnings.len()
-            ));
+    match (&args.clinician_sheet, &made.sheet) {
+        (Some(path), Some(sheet)) => {
+            write_atomic(path, sheet).map_err(|e| Failure::Usage(vec![e]))?;
+            msg.push_str(&format!("wrote the clinician's sheet {}\n", path.display()));
         }
+        (Some(_), None) => msg.push_str("no clinician's sheet: the handout has no schedule\n"),
+        (None, _) if !notes.is_empty() => msg.push_str(&format!(
+            "the schedule has {} note(s) for the clinician, printed above and not on the handout; --clinician-sheet FILE.pdf writes them to a PDF\n",
+            notes.len()
+        )),
+        (None, _) => {}
     }
     Ok(msg)
+}
+
+/// One handout made: the patient's PDF, its schedule (`None` for a blank chart) and, with a
+/// schedule, the clinician's sheet.
+pub struct Made {
+    pub pdf: Vec<u8>,
+    pub schedule: Option<Schedule>,
+    pub sheet: Option<Vec<u8>>,
 }
 
 /// One patient's handout, as `careguide handout --out` makes it.
@@ -254,7 +298,7 @@ pub struct Request<'a> {
 /// The PDF of one patient's handout, in memory, with its schedule (`None` for a blank chart).
 /// `careguide handout --out` writes it to a file; `careguide serve` sends it to the browser,
 /// so nothing of the patient's is ever written by the server.
-pub fn make_pdf(req: &Request) -> Result<(Vec<u8>, Option<Schedule>), Failure> {
+pub fn make_pdf(req: &Request) -> Result<Made, Failure> {
     if let Some(n) = req.patient_name {
         check_name(n).map_err(|e| Failure::Invalid(vec![Problem::of(Field::PatientName, e)]))?;
     }
@@ -270,10 +314,21 @@ pub fn make_pdf(req: &Request) -> Result<(Vec<u8>, Option<Schedule>), Failure> {
         req.allow_unapproved,
     )?;
     let schedule = schedule_for(doc, req.taper)?;
-    let bytes = ctx
+    let pdf = ctx
         .render(req.patient_name, schedule.as_ref())
         .map_err(|e| Failure::Usage(vec![e]))?;
-    Ok((bytes, schedule))
+    let sheet = match &schedule {
+        Some(s) => Some(
+            ctx.sheet(req.patient_name, s)
+                .map_err(|e| Failure::Usage(vec![e]))?,
+        ),
+        None => None,
+    };
+    Ok(Made {
+        pdf,
+        schedule,
+        sheet,
+    })
 }
 
 /// What every handout of a page shares: the page's review checked, the audience checked, the
@@ -467,6 +522,7 @@ fn batch(ctx: &Context, args: &HandoutArgs, csv: &Path, dir: &Path) -> Result<St
     }
     let mut errors = Vec::new();
     let mut written = 0usize;
+    let mut noted: Vec<String> = Vec::new();
     let mut files = std::collections::BTreeSet::new();
     for (index, (line, row)) in rows.iter().enumerate() {
         let row_no = index + 1;
@@ -549,13 +605,45 @@ fn batch(ctx: &Context, args: &HandoutArgs, csv: &Path, dir: &Path) -> Result<St
                 continue;
             }
         };
+        // A schedule with notes: its clinician's sheet beside the handout, never inside it.
+        let sheet = match schedule.as_ref() {
+            Some(s) if !crate::pdf::clinician_notes(s).is_empty() => {
+                match ctx.sheet(Some(&name), s) {
+                    Ok(b) => Some(b),
+                    Err(e) => {
+                        errors.push(format!("{place}: {e}"));
+                        continue;
+                    }
+                }
+            }
+            _ => None,
+        };
         let path = dir.join(&file);
         match write_atomic(&path, &bytes) {
             Ok(()) => written += 1,
-            Err(e) => errors.push(format!("{place}: {e}")),
+            Err(e) => {
+                errors.push(format!("{place}: {e}"));
+                continue;
+            }
+        }
+        if let Some(sheet) = sheet {
+            let stem = file.strip_suffix(".pdf").unwrap_or(&file);
+            let sheet_file = format!("{stem}-clinician.pdf");
+            match write_atomic(&dir.join(&sheet_file), &sheet) {
+                // Row numbers only: a file name may hold a patient's name.
+                Ok(()) => noted.push(row_no.to_string()),
+                Err(e) => errors.push(format!("{place}: {e}")),
+            }
         }
     }
-    let summary = format!(
+    let mut summary = String::new();
+    if !noted.is_empty() {
+        summary.push_str(&format!(
+            "notes for the clinician (what to check, defaults used) on row(s) {}: each is in the sheet beside its handout (NAME-clinician.pdf); read it before handing the handout over\n",
+            noted.join(", ")
+        ));
+    }
+    summary += &format!(
         "wrote {written} handout(s) to {}{}\n",
         dir.display(),
         if errors.is_empty() {

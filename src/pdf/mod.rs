@@ -345,22 +345,9 @@ fn blocks(h: &Handout) -> Vec<Block> {
                     Span::plain(" you take none. Tick a box for each day you keep to the plan."),
                 ]));
             }
+            // The schedule's warnings and defaults are the clinician's, never on the patient's
+            // copy: see [`clinician_sheet`].
             out.push(Block::Table(schedule_table(s)));
-            if !s.warnings.is_empty() || !s.input.defaults_applied.is_empty() {
-                out.push(Block::Heading(
-                    3,
-                    vec![Span::plain("Notes for the clinician")],
-                ));
-                for w in &s.warnings {
-                    out.push(Block::Small(vec![Span::bold("Check: "), Span::plain(w)]));
-                }
-                for d in &s.input.defaults_applied {
-                    out.push(Block::Small(vec![
-                        Span::bold("Default used: "),
-                        Span::plain(d),
-                    ]));
-                }
-            }
         }
         TaperPart::Blank { substance, unit } => {
             out.push(Block::NeedSpace(KEEP_WITH_TABLE));
@@ -414,21 +401,101 @@ fn blocks(h: &Handout) -> Vec<Block> {
     out
 }
 
+/// The notes a schedule carries for the clinician: what to check, and each value filled in by
+/// default. Empty when there is nothing to say.
+pub fn clinician_notes(s: &Schedule) -> Vec<(&'static str, &str)> {
+    s.warnings
+        .iter()
+        .map(|w| ("Check", w.as_str()))
+        .chain(
+            s.input
+                .defaults_applied
+                .iter()
+                .map(|d| ("Default used", d.as_str())),
+        )
+        .collect()
+}
+
+/// The clinician's sheet of a handout: the schedule's notes (what to check, the defaults used)
+/// with the plan they concern, for the clinician and never for the patient's copy.
+pub fn clinician_sheet(h: &Handout, s: &Schedule) -> Result<Vec<u8>, String> {
+    let mut blocks = vec![Block::Heading(
+        1,
+        vec![Span::plain("Notes for the clinician")],
+    )];
+    let mut who = vec![Span::bold("Handout: "), Span::plain(&h.doc.front.title)];
+    if let Some(name) = h.patient_name {
+        who.extend([
+            Span::plain("\n"),
+            Span::bold("Prepared for: "),
+            Span::plain(name),
+        ]);
+    }
+    who.extend([
+        Span::plain("\n"),
+        Span::bold("Date: "),
+        Span::plain(h.made.long()),
+    ]);
+    blocks.push(Block::Paragraph(who));
+    blocks.push(Block::Paragraph(vec![Span::bold(
+        "Not for the patient: keep this sheet with the clinical record.",
+    )]));
+    let notes = clinician_notes(s);
+    if notes.is_empty() {
+        blocks.push(Block::Paragraph(vec![Span::plain(
+            "The schedule carries no warning, and no value was filled in by default.",
+        )]));
+    }
+    for (kind, text) in notes {
+        blocks.push(Block::Paragraph(vec![
+            Span::bold(format!("{kind}: ")),
+            Span::plain(text),
+        ]));
+    }
+    blocks.push(Block::Heading(2, vec![Span::plain("The plan")]));
+    blocks.push(Block::Paragraph(vec![Span::plain(crate::taper::describe(
+        &s.input,
+    ))]));
+    blocks.push(Block::Table(schedule_table(s)));
+    lay_out(
+        h,
+        blocks,
+        "For: the clinician, not the patient",
+        "Notes for the clinician. Not to be handed to the patient.",
+    )
+}
+
 /// Lay out and save one handout.
 pub fn render(h: &Handout) -> Result<Vec<u8>, String> {
-    let config = h.config;
-    let audience = config.audience(&h.variant.audience).ok_or_else(|| {
+    let audience = h.config.audience(&h.variant.audience).ok_or_else(|| {
         format!(
             "unknown audience '{}': careguide.toml configures {}",
             &h.variant.audience,
-            config.audience_ids().join(", ")
+            h.config.audience_ids().join(", ")
         )
     })?;
+    let blocks = blocks(h);
+    lay_out(
+        h,
+        blocks,
+        &format!("For: {}", audience.label),
+        &audience.disclaimer,
+    )
+}
+
+/// Lay `blocks` out under the clinic's header, with the page furniture, and save the PDF.
+fn lay_out(
+    h: &Handout,
+    blocks: Vec<Block>,
+    for_whom: &str,
+    disclaimer: &str,
+) -> Result<Vec<u8>, String> {
+    let config = h.config;
     let title = h.doc.front.title.clone();
     let furniture = Furniture {
         running_header: format!("{} · {}", config.clinic, title),
-        disclaimer: audience.disclaimer.clone(),
-        footer_left: format!("Made {} · For: {}", h.made.long(), audience.label),
+        disclaimer: disclaimer.to_string(),
+        footer_left: format!("Made {} · {for_whom}", h.made.long()),
         status: review_status(h.doc, h.today),
     };
     let mut lay = Layout::new(h.paper.size(), furniture);
@@ -439,12 +506,12 @@ pub fn render(h: &Handout) -> Result<Vec<u8>, String> {
         .collect::<Vec<_>>()
         .join(" · ");
     lay.clinic_header(&config.clinic, &contact);
-    for b in blocks(h) {
-        lay.block(&b);
+    for b in &blocks {
+        lay.block(b);
     }
     if lay.disclaimer_in_text() {
         lay.block(&Block::Heading(2, vec![Span::plain("Notice")]));
-        lay.block(&Block::Paragraph(vec![Span::plain(&audience.disclaimer)]));
+        lay.block(&Block::Paragraph(vec![Span::plain(disclaimer)]));
     }
     let pages = lay.finish();
 

@@ -101,7 +101,6 @@ fn personalized_handout_is_complete() {
             "Step",
             "2026-12-01",
             "2027-05-11",
-            "Notes for the clinician",
             "Contact the clinic",
             "References",
         ];
@@ -117,6 +116,63 @@ fn personalized_handout_is_complete() {
         assert!(t.contains("Made November 26, 2026"));
         assert!(t.contains("Do not stop or change a medicine"), "disclaimer");
         assert!(t.contains("[1]") && t.contains("Tapering of SSRI treatment"));
+        // The schedule's notes are the clinician's: never on the patient's copy.
+        for w in ["Notes for the clinician", "Default used", "Check:"] {
+            assert!(!t.contains(w), "'{w}' is on the patient's copy");
+        }
+    }
+}
+
+/// The schedule's notes (what to check, defaults used) reach the clinician before the handout
+/// is written, and on a sheet of their own when asked; never the patient's copy.
+#[test]
+fn clinician_notes_go_to_the_terminal_and_the_sheet() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("h.pdf");
+    let sheet = dir.path().join("sheet.pdf");
+    let args = [
+        "--root",
+        TAPER_SITE,
+        "--page",
+        "kratom-withdrawal",
+        "--dose",
+        "20",
+        "--min-dose",
+        "10",
+        "--start",
+        "2026-12-01",
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    let o = handout(&args, Some("1764115200"));
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(
+        o.stderr
+            .contains("note for the clinician: Default used: reduction percent: 10%"),
+        "{}",
+        o.stderr
+    );
+    assert!(o.stdout.contains("--clinician-sheet"), "{}", o.stdout);
+    assert!(!sheet.exists());
+    let mut with_sheet = args.to_vec();
+    with_sheet.extend(["--clinician-sheet", sheet.to_str().unwrap()]);
+    let o = handout(&with_sheet, Some("1764115200"));
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(
+        o.stdout.contains("wrote the clinician's sheet"),
+        "{}",
+        o.stdout
+    );
+    if let (Some(patient), Some(notes)) = (pdftotext(&out, false), pdftotext(&sheet, false)) {
+        assert!(!patient.contains("Default used"), "{patient}");
+        assert!(notes.contains("Notes for the clinician"), "{notes}");
+        assert!(
+            notes.contains("Default used: reduction percent: 10%"),
+            "{notes}"
+        );
+        assert!(notes.contains("Not for the patient"), "{notes}");
+    } else {
+        eprintln!("skipped the text checks: pdftotext (poppler-utils) is not installed");
     }
 }
 
@@ -296,11 +352,27 @@ fn batch_reports_bad_rows_and_writes_the_rest() {
         "{err}"
     );
     assert!(o.stdout.contains("wrote 2 handout(s)"), "{}", o.stdout);
+    // Rows whose schedules carry notes get the clinician's sheet beside the handout, named by
+    // row number in the summary.
+    assert!(
+        o.stdout
+            .contains("notes for the clinician (what to check, defaults used) on row(s) 1, 6"),
+        "{}",
+        o.stdout
+    );
     let names: Vec<String> = files_under(dir.path())
         .iter()
         .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
         .collect();
-    assert_eq!(names, vec!["ada.pdf", "eve.pdf"]);
+    assert_eq!(
+        names,
+        vec![
+            "ada-clinician.pdf",
+            "ada.pdf",
+            "eve-clinician.pdf",
+            "eve.pdf"
+        ]
+    );
     // Names never appear in the messages.
     for n in ["Ada", "Bob", "Cy Example", "Dee", "Eve"] {
         assert!(!err.contains(n) && !o.stdout.contains(n), "{n} leaked");

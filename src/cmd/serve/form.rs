@@ -399,7 +399,7 @@ pub fn post(req: &Request, shared: &Shared) -> Response {
         allow_unapproved: values.allow_unapproved == "yes",
     });
     match result {
-        Ok((bytes, _)) => {
+        Ok(crate::cmd::handout::Made { pdf: bytes, .. }) => {
             let name: String = doc
                 .path
                 .chars()
