@@ -315,9 +315,28 @@ fn the_handout_form_validates_and_returns_the_pdf_storing_nothing() {
         "the form must not reload while typing"
     );
 
-    // A valid form: the PDF, not kept anywhere.
+    // A valid form whose schedule has warnings: its notes first, to read and confirm, with
+    // nothing made yet; then the PDF, not kept anywhere.
     let name = PATIENT.replace(' ', "+");
-    let r = s.post("/handout", &format!("{GOOD}&patient_name={name}"));
+    let body = format!("{GOOD}&patient_name={name}");
+    let notes = s.post("/handout", &body);
+    assert_eq!(notes.status, 200, "{}", notes.text());
+    assert_eq!(notes.header("Cache-Control").as_deref(), Some("no-store"));
+    let html = notes.text();
+    assert!(
+        html.contains("Notes for the clinician: read before the PDF is made"),
+        "{html}"
+    );
+    assert!(html.contains("<strong>Check:</strong>"), "{html}");
+    let digest = confirmation(&html).expect("a box to confirm the notes");
+    // A confirmation of other notes (the plan was changed after reading) shows them again.
+    let changed = body.replace("dose=20", "dose=30");
+    let r = s.post("/handout", &format!("{changed}&confirm_notes={digest}"));
+    assert_eq!(r.status, 200);
+    assert!(r
+        .text()
+        .contains("The schedule changed since its notes were confirmed"));
+    let r = s.post("/handout", &format!("{body}&confirm_notes={digest}"));
     assert_eq!(r.status, 200, "{}", r.text());
     assert_eq!(r.header("Content-Type").as_deref(), Some("application/pdf"));
     assert_eq!(r.header("Cache-Control").as_deref(), Some("no-store"));
@@ -684,5 +703,14 @@ fn the_form_refuses_an_unapproved_page_unless_the_clinician_ticks_the_box() {
     assert_eq!(r.status, 422);
     let r = s.post("/handout", GOOD);
     assert_eq!(r.status, 200);
+    let digest = confirmation(&r.text()).expect("notes to confirm");
+    let r = s.post("/handout", &format!("{GOOD}&confirm_notes={digest}"));
     assert!(r.body.starts_with(b"%PDF-"));
+}
+
+/// The value of the form's box confirming the schedule's notes, if it shows one.
+fn confirmation(html: &str) -> Option<String> {
+    let at =
+        html.find("name=\"confirm_notes\" value=\"")? + "name=\"confirm_notes\" value=\"".len();
+    Some(html[at..].split('"').next()?.to_string())
 }

@@ -50,6 +50,8 @@ struct FormValues {
     paper: String,
     /// `yes` when the clinician ticked "print it anyway" for a page that is not approved.
     allow_unapproved: String,
+    /// The digest of the schedule's notes the clinician confirmed having read.
+    confirm_notes: String,
 }
 
 impl FormValues {
@@ -71,6 +73,7 @@ impl FormValues {
                 "mode" => &mut v.mode,
                 "paper" => &mut v.paper,
                 "allow_unapproved" => &mut v.allow_unapproved,
+                "confirm_notes" => &mut v.confirm_notes,
                 _ => continue,
             };
             *slot = val.clone();
@@ -120,6 +123,8 @@ const FIELDS: &[(&str, &str, &str)] = &[
         "--allow-unapproved",
         "Print it anyway, with a caution on every page",
     ),
+    // The form's own: the command line prints the notes instead.
+    ("confirm_notes", "", "I have read these notes"),
 ];
 
 /// Messages by field name, and those that belong to no field.
@@ -127,6 +132,10 @@ const FIELDS: &[(&str, &str, &str)] = &[
 struct FormErrors {
     fields: Vec<(&'static str, String)>,
     general: Vec<String>,
+    /// The schedule's notes for the clinician, to read and confirm before the PDF is made, with
+    /// their digest (what the confirmation must send back).
+    notes: Vec<(String, String)>,
+    notes_digest: String,
 }
 
 impl FormErrors {
@@ -177,6 +186,22 @@ impl FormErrors {
             }))
             .collect()
     }
+}
+
+/// The digest a confirmation of these notes sends back.
+fn notes_digest(notes: &[(&str, &str)]) -> String {
+    let mut d = crate::util::Digest::new();
+    for (kind, text) in notes {
+        d.field(kind.as_bytes()).field(text.as_bytes());
+    }
+    d.hex()
+}
+
+/// A schedule with warnings is handed over only once the clinician has confirmed its notes.
+fn needs_confirmation(made: &crate::cmd::handout::Made, confirmed: &str) -> bool {
+    made.schedule.as_ref().is_some_and(|s| {
+        !s.warnings.is_empty() && notes_digest(&crate::pdf::clinician_notes(s)) != confirmed.trim()
+    })
 }
 
 /// A field as the form names it: by its label, or in words where the form has no such field.
@@ -399,6 +424,28 @@ pub fn post(req: &Request, shared: &Shared) -> Response {
         allow_unapproved: values.allow_unapproved == "yes",
     });
     match result {
+        Ok(made) if needs_confirmation(&made, &values.confirm_notes) => {
+            // A schedule with warnings: the clinician reads its notes first and confirms with
+            // one more submit. The server checks the confirmation names these very notes, so a
+            // schedule changed after confirming is shown again. Nothing is kept meanwhile.
+            let notes = made
+                .schedule
+                .as_ref()
+                .map(crate::pdf::clinician_notes)
+                .unwrap_or_default();
+            errors.notes = notes
+                .iter()
+                .map(|(k, t)| (k.to_string(), t.to_string()))
+                .collect();
+            errors.notes_digest = notes_digest(&notes);
+            if !values.confirm_notes.is_empty() {
+                errors.field(
+                    "confirm_notes",
+                    "The schedule changed since its notes were confirmed: read them again.",
+                );
+            }
+            again(200, Some(doc), &errors)
+        }
         Ok(crate::cmd::handout::Made { pdf: bytes, .. }) => {
             let name: String = doc
                 .path
@@ -512,6 +559,21 @@ struct PageForm<'a> {
     /// For a page that is not approved: the caution every page of its PDF carries, and the
     /// clinician's explicit choice to print it anyway.
     caution: Option<Caution>,
+    /// The schedule's notes to confirm before the PDF is made.
+    notes: Option<Notes>,
+}
+
+#[derive(Serialize)]
+struct Notes {
+    items: Vec<Note>,
+    digest: String,
+    errors: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct Note {
+    kind: String,
+    text: String,
 }
 
 #[derive(Serialize)]
@@ -716,6 +778,18 @@ fn page_form<'a>(
                 checked: values.allow_unapproved == "yes",
                 errors: errors.for_field("allow_unapproved"),
             }
+        }),
+        notes: (!errors.notes.is_empty()).then(|| Notes {
+            items: errors
+                .notes
+                .iter()
+                .map(|(kind, text)| Note {
+                    kind: kind.clone(),
+                    text: text.clone(),
+                })
+                .collect(),
+            digest: errors.notes_digest.clone(),
+            errors: errors.for_field("confirm_notes"),
         }),
         unit,
     }
