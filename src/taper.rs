@@ -398,6 +398,10 @@ pub struct PageTaper {
     /// Warn when one step cuts more than this percent of the previous dose.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_step_percent: Option<Dec>,
+    /// Warn when the last dose before stopping is above this (default: twice the smallest
+    /// measurable amount): the final step to zero is a cut of 100%, whatever the rate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_final_dose: Option<Dec>,
 }
 
 impl PageTaper {
@@ -431,6 +435,21 @@ impl PageTaper {
             if !p.is_positive() || p > Dec::from_int(100) {
                 out.push(format!(
                     "taper.max_step_percent: {p} is not a percent between 0 and 100"
+                ));
+            }
+        }
+        if let Some(f) = self.max_final_dose {
+            if !f.is_positive() {
+                out.push(format!("taper.max_final_dose: {f} is not more than 0"));
+            }
+            // Below the smallest measurable amount, every schedule would be warned of.
+            let q = [self.step.min, self.step.default]
+                .into_iter()
+                .flatten()
+                .max();
+            if let Some(q) = q.filter(|q| f.is_positive() && f < *q) {
+                out.push(format!(
+                    "taper.max_final_dose: {f} is below the smallest measurable amount {q}"
                 ));
             }
         }
@@ -1143,6 +1162,23 @@ pub fn schedule(input: &TaperInput) -> Result<Schedule, Vec<TaperError>> {
             "the schedule stops at once: the first cut takes the dose below the lowest dose before stopping ({}); check the start dose and the lowest dose",
             input.unit.amount(input.min_dose),
         ));
+    } else if let Some(last) = steps.iter().rev().nth(1) {
+        // The step to zero is never checked against the rate: a high last dose stops abruptly.
+        let (max, why) = match input.limits.as_ref().and_then(|p| p.max_final_dose) {
+            Some(m) => (m, "the page's limit for the last dose"),
+            None => (
+                input.step.mul_int(2),
+                "twice the smallest measurable amount",
+            ),
+        };
+        if last.daily_dose > max {
+            warnings.push(format!(
+                "step {}: the last dose before stopping is {}, more than {} ({why}): stopping from it is a large final step; consider a lower lowest dose before stopping, or holding this step longer",
+                last.step,
+                input.unit.amount(last.daily_dose),
+                input.unit.amount(max),
+            ));
+        }
     }
     let total_days = input.start.days_until(from);
     if total_days > 365 {
@@ -1667,6 +1703,62 @@ mod tests {
         let text = serde_norway::to_string(&page()).unwrap();
         let back: PageTaper = serde_norway::from_str(&text).unwrap();
         assert_eq!(back, page());
+    }
+
+    #[test]
+    fn max_final_dose_must_be_positive_and_measurable() {
+        let mut p = page();
+        p.max_final_dose = Some(d("0"));
+        assert!(p
+            .check()
+            .iter()
+            .any(|e| e == "taper.max_final_dose: 0 is not more than 0"));
+        p.max_final_dose = Some(d("0.25"));
+        assert!(
+            p.check()
+                .iter()
+                .any(|e| e
+                    == "taper.max_final_dose: 0.25 is below the smallest measurable amount 0.5"),
+            "{:?}",
+            p.check()
+        );
+        p.max_final_dose = Some(d("1.5"));
+        assert!(p.check().is_empty(), "{:?}", p.check());
+        // The page's own limit replaces the default of twice the step.
+        let mut inp = input("20", "10", 7, "0.5", 3);
+        inp.min_dose = d("1");
+        inp.limits = Some(p);
+        let s = schedule(&inp).unwrap();
+        assert!(
+            !s.warnings.iter().any(|w| w.contains("last dose")),
+            "{:?}",
+            s.warnings
+        );
+    }
+
+    #[test]
+    fn a_high_last_dose_before_stopping_is_warned() {
+        // 20 g with a lowest dose of 10 g: the last step is 10.5 g, then nothing.
+        let mut inp = input("20", "10", 7, "0.5", 3);
+        inp.min_dose = d("10");
+        let s = schedule(&inp).unwrap();
+        let last = &s.steps[s.steps.len() - 2];
+        assert_eq!(last.daily_dose, d("10.5"));
+        assert!(
+            s.warnings.iter().any(|w| w.starts_with(&format!(
+                "step {}: the last dose before stopping is 10.5 g, more than 1 g (twice the smallest measurable amount)",
+                last.step
+            ))),
+            "{:?}",
+            s.warnings
+        );
+        // The usual ending (0.5 g, then stop) is not warned of.
+        let s = schedule(&input("20", "10", 7, "0.5", 3)).unwrap();
+        assert!(
+            !s.warnings.iter().any(|w| w.contains("last dose")),
+            "{:?}",
+            s.warnings
+        );
     }
 
     #[test]
