@@ -100,31 +100,27 @@ impl FormValues {
     }
 }
 
-/// The form's fields: name (a request field's id), command-line option, label.
-const FIELDS: &[(&str, &str, &str)] = &[
-    ("patient_name", "--patient-name", "Patient's name"),
-    ("audience", "--audience", "Version of the page"),
-    ("dose", "--dose", "Current daily dose"),
-    (
-        "reduction_percent",
-        "--reduction-percent",
-        "Cut per step (%)",
-    ),
-    ("interval_days", "--interval-days", "Days per step"),
-    ("step", "--step", "Smallest measurable amount"),
-    ("min_dose", "--min-dose", "Lowest dose before stopping"),
-    ("doses_per_day", "--doses-per-day", "Doses per day"),
-    ("start", "--start", "First day of the schedule"),
-    ("holds", "--hold", "Held steps"),
-    ("mode", "--mode", "How each cut is measured"),
-    ("paper", "--paper", "Paper size"),
+/// The form's fields: name (a request field's id, see `taper::Field::id`) and label, in the
+/// form's order.
+const FIELDS: &[(&str, &str)] = &[
+    ("patient_name", "Patient's name"),
+    ("audience", "Version of the page"),
+    ("dose", "Current daily dose"),
+    ("reduction_percent", "Cut per step (%)"),
+    ("interval_days", "Days per step"),
+    ("step", "Smallest measurable amount"),
+    ("min_dose", "Lowest dose before stopping"),
+    ("doses_per_day", "Doses per day"),
+    ("start", "First day of the schedule"),
+    ("holds", "Held steps"),
+    ("mode", "How each cut is measured"),
+    ("paper", "Paper size"),
     (
         "allow_unapproved",
-        "--allow-unapproved",
         "Print it anyway, with a caution on every page",
     ),
     // The form's own: the command line prints the notes instead.
-    ("confirm_notes", "", "I have read these notes"),
+    ("confirm_notes", "I have read these notes"),
 ];
 
 /// Messages by field name, and those that belong to no field.
@@ -160,11 +156,11 @@ impl FormErrors {
         for p in problems {
             let own = p
                 .field
-                .and_then(|f| FIELDS.iter().find(|(name, _, _)| *name == f.id()));
+                .and_then(|f| FIELDS.iter().find(|(name, _)| *name == f.id()));
             match own {
                 // One message a field: a second one often follows from the first.
-                Some((name, _, _)) if !self.for_field(name).is_empty() => {}
-                Some((name, _, _)) => self.field(name, sentence(&p.text(&form_label))),
+                Some((name, _)) if !self.for_field(name).is_empty() => {}
+                Some((name, _)) => self.field(name, sentence(&p.text(&form_label))),
                 None => self.general.push(sentence(&p.labelled(&form_label))),
             }
         }
@@ -173,7 +169,7 @@ impl FormErrors {
     /// The summary at the top: general messages first, then the fields' in the form's order.
     fn summary(&self) -> Vec<Problem> {
         let mut fields: Vec<&(&str, String)> = self.fields.iter().collect();
-        fields.sort_by_key(|(n, _)| FIELDS.iter().position(|(f, _, _)| f == n));
+        fields.sort_by_key(|(n, _)| FIELDS.iter().position(|(f, _)| f == n));
         self.general
             .iter()
             .map(|m| Problem {
@@ -206,8 +202,8 @@ fn needs_confirmation(made: &crate::cmd::handout::Made, confirmed: &str) -> bool
 
 /// A field as the form names it: by its label, or in words where the form has no such field.
 fn form_label(f: Field) -> String {
-    match FIELDS.iter().find(|(name, _, _)| *name == f.id()) {
-        Some((_, _, label)) => format!("“{label}”"),
+    match FIELDS.iter().find(|(name, _)| *name == f.id()) {
+        Some((_, label)) => format!("“{label}”"),
         None => format!("the {}", f.id().replace('_', " ")),
     }
 }
