@@ -122,6 +122,8 @@ struct Context<'a> {
 }
 
 impl Context<'_> {
+    /// The handout for `name`: with the schedule, or a blank chart where the page has a taper
+    /// block.
     fn render(&self, name: Option<&str>, schedule: Option<&Schedule>) -> Result<Vec<u8>, String> {
         let taper = match (schedule, &self.doc.front.taper) {
             (Some(s), _) => TaperPart::Schedule(s),
@@ -131,7 +133,16 @@ impl Context<'_> {
             },
             (None, None) => TaperPart::None,
         };
-        crate::pdf::render(&Handout {
+        crate::pdf::render(&self.handout(name, taper))
+    }
+
+    /// The clinician's sheet for a schedule (see [`crate::pdf::clinician_sheet`]).
+    fn sheet(&self, name: Option<&str>, s: &Schedule) -> Result<Vec<u8>, String> {
+        crate::pdf::clinician_sheet(&self.handout(name, TaperPart::Schedule(s)), s)
+    }
+
+    fn handout<'b>(&'b self, name: Option<&'b str>, taper: TaperPart<'b>) -> Handout<'b> {
+        Handout {
             config: &self.site.config,
             doc: self.doc,
             variant: &self.variant,
@@ -139,25 +150,9 @@ impl Context<'_> {
             taper,
             paper: self.paper,
             made: self.made,
+            // A handout's review status is judged on the day it is made.
             today: self.made,
-        })
-    }
-
-    /// The clinician's sheet for a schedule (see [`crate::pdf::clinician_sheet`]).
-    fn sheet(&self, name: Option<&str>, s: &Schedule) -> Result<Vec<u8>, String> {
-        crate::pdf::clinician_sheet(
-            &Handout {
-                config: &self.site.config,
-                doc: self.doc,
-                variant: &self.variant,
-                patient_name: name,
-                taper: TaperPart::Schedule(s),
-                paper: self.paper,
-                made: self.made,
-                today: self.made,
-            },
-            s,
-        )
+        }
     }
 }
 
