@@ -184,6 +184,11 @@ impl FormErrors {
     }
 }
 
+/// The date a handout made now is made on (SOURCE_DATE_EPOCH, else today).
+fn made_on() -> crate::types::Date {
+    crate::cmd::handout::made_date(None).unwrap_or_else(|_| crate::cmd::taper::today())
+}
+
 /// The digest a confirmation of these notes sends back.
 fn notes_digest(notes: &[(&str, &str)]) -> String {
     let mut d = crate::util::Digest::new();
@@ -407,7 +412,7 @@ pub fn post(req: &Request, shared: &Shared) -> Response {
     if !errors.is_empty() {
         return again(422, Some(doc), &errors);
     }
-    let made = crate::cmd::handout::made_date(None).unwrap_or_else(|_| crate::cmd::taper::today());
+    let made = made_on();
     let result = crate::cmd::handout::make_pdf(&crate::cmd::handout::Request {
         root: &shared.root,
         page: &doc.path,
@@ -768,12 +773,11 @@ fn page_form<'a>(
             &values.paper.to_ascii_lowercase(),
             errors,
         ),
-        caution: crate::audience::review::banner(doc, crate::cmd::taper::today()).map(|_| {
-            Caution {
-                text: crate::pdf::review_status(doc, crate::cmd::taper::today()).text,
-                checked: values.allow_unapproved == "yes",
-                errors: errors.for_field("allow_unapproved"),
-            }
+        // Judged on the date the PDF would be made, as make_pdf judges it.
+        caution: crate::audience::review::banner(doc, made_on()).map(|_| Caution {
+            text: crate::pdf::review_status(doc, made_on()).text,
+            checked: values.allow_unapproved == "yes",
+            errors: errors.for_field("allow_unapproved"),
         }),
         notes: (!errors.notes.is_empty()).then(|| Notes {
             items: errors
