@@ -237,6 +237,7 @@ fn run_inner(args: &HandoutArgs) -> Result<String, Failure> {
         paper: args.paper,
         made,
         allow_unapproved: args.allow_unapproved,
+        clinician_sheet: args.clinician_sheet.is_some(),
     })?;
     // The clinician reads the notes before the handout exists: they never go on the patient's
     // copy.
@@ -265,8 +266,8 @@ fn run_inner(args: &HandoutArgs) -> Result<String, Failure> {
     Ok(msg)
 }
 
-/// One handout made: the patient's PDF, its schedule (`None` for a blank chart) and, with a
-/// schedule, the clinician's sheet.
+/// One handout made: the patient's PDF, its schedule (`None` for a blank chart) and, when asked
+/// for and there is a schedule, the clinician's sheet.
 pub struct Made {
     pub pdf: Vec<u8>,
     pub schedule: Option<Schedule>,
@@ -288,6 +289,8 @@ pub struct Request<'a> {
     pub made: Date,
     /// The clinician chose to print a page that is not approved (see [`HandoutArgs`]).
     pub allow_unapproved: bool,
+    /// Also lay out the clinician's sheet (when there is a schedule).
+    pub clinician_sheet: bool,
 }
 
 /// The PDF of one patient's handout, in memory, with its schedule (`None` for a blank chart).
@@ -312,7 +315,7 @@ pub fn make_pdf(req: &Request) -> Result<Made, Failure> {
     let pdf = ctx
         .render(req.patient_name, schedule.as_ref())
         .map_err(|e| Failure::Usage(vec![e]))?;
-    let sheet = match &schedule {
+    let sheet = match schedule.as_ref().filter(|_| req.clinician_sheet) {
         Some(s) => Some(
             ctx.sheet(req.patient_name, s)
                 .map_err(|e| Failure::Usage(vec![e]))?,

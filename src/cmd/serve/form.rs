@@ -423,6 +423,8 @@ pub fn post(req: &Request, shared: &Shared) -> Response {
         made,
         // Checked by make_pdf: a page that is not approved is refused unless this is ticked.
         allow_unapproved: values.allow_unapproved == "yes",
+        // The form shows the notes themselves; no sheet is made.
+        clinician_sheet: false,
     });
     match result {
         Ok(made) if needs_confirmation(&made, &values.confirm_notes) => {
