@@ -147,6 +147,7 @@ impl Context<'_> {
             doc: self.doc,
             variant: &self.variant,
             patient_name: name,
+            care: crate::pdf::Care::default(),
             taper,
             paper: self.paper,
             made: self.made,

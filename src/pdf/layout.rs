@@ -50,8 +50,9 @@ impl Span {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cell {
     Text(Vec<Span>),
-    /// Empty tick boxes, one per day.
-    Boxes(u32),
+    /// Empty tick boxes, one per day, each with its label (a weekday initial or a day number;
+    /// empty for an unlabelled box).
+    Boxes(Vec<String>),
     /// Blank space for handwriting.
     Blank,
 }
@@ -678,8 +679,8 @@ impl Layout {
                     let least = ws.iter().map(|w| w.width).fold(0.0, f32::max);
                     (nat, least.min(60.0))
                 }
-                Cell::Boxes(n) => {
-                    let per_line = (*n).min(7) as f32;
+                Cell::Boxes(labels) => {
+                    let per_line = (labels.len() as u32).min(7) as f32;
                     let bw = per_line * BOX + (per_line - 1.0).max(0.0) * BOX_GAP;
                     (bw, bw)
                 }
@@ -747,9 +748,9 @@ impl Layout {
                         h = h.max(lines.len() as f32 * lh);
                         cells.push(lines);
                     }
-                    Cell::Boxes(n) => {
+                    Cell::Boxes(labels) => {
                         let per = (((cw + BOX_GAP) / (BOX + BOX_GAP)).floor() as u32).max(1);
-                        let rows = n.div_ceil(per).max(1);
+                        let rows = (labels.len() as u32).div_ceil(per).max(1);
                         h = h.max(rows as f32 * (BOX + BOX_GAP) - BOX_GAP);
                         cells.push(Vec::new());
                     }
@@ -798,9 +799,9 @@ impl Layout {
                                 }
                             }
                         }
-                        Some(Cell::Boxes(n)) => {
+                        Some(Cell::Boxes(labels)) => {
                             let per = (((cw + BOX_GAP) / (BOX + BOX_GAP)).floor() as u32).max(1);
-                            for b in 0..*n {
+                            for b in 0..labels.len() as u32 {
                                 let (r, c) = (b / per, b % per);
                                 lay.draw(Draw::Rect {
                                     x: cx + c as f32 * (BOX + BOX_GAP),
@@ -1140,7 +1141,12 @@ mod tests {
         let t = Table {
             header: vec![Cell::text("Step"), Cell::text("Dose")],
             rows: (0..80)
-                .map(|i| vec![Cell::text(i.to_string()), Cell::Boxes(7)])
+                .map(|i| {
+                    vec![
+                        Cell::text(i.to_string()),
+                        Cell::Boxes(vec![String::new(); 7]),
+                    ]
+                })
                 .collect(),
             align: vec![Align::Right, Align::Left],
             min_row_height: 0.0,

@@ -54,6 +54,19 @@ pub enum TaperPart<'a> {
     Schedule(&'a Schedule),
 }
 
+/// What a handout says of the plan's care besides the schedule: who prescribed it, whom to call
+/// with questions, when to come back. The clinician and the next visit are patient data, as the
+/// name is.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Care<'a> {
+    /// The clinician's name (`--clinician`).
+    pub clinician: Option<&'a str>,
+    /// The clinic's phone for questions (`--phone`; the command fills in `[contact] phone`).
+    pub phone: Option<&'a str>,
+    /// The next appointment (`--next-visit`).
+    pub next_visit: Option<Date>,
+}
+
 /// Everything one handout is made from.
 pub struct Handout<'a> {
     pub config: &'a Config,
@@ -62,6 +75,7 @@ pub struct Handout<'a> {
     /// numbered and formatted.
     pub variant: &'a Variant,
     pub patient_name: Option<&'a str>,
+    pub care: Care<'a>,
     pub taper: TaperPart<'a>,
     pub paper: Paper,
     /// The date printed as "made" and stored as the PDF's dates.
@@ -124,6 +138,7 @@ pub fn page_pdf(
         doc,
         variant,
         patient_name: None,
+        care: Care::default(),
         taper,
         paper: Paper::A4,
         made,
@@ -229,7 +244,7 @@ fn schedule_table(s: &Schedule) -> Table {
                 } else {
                     Schedule::split_text(st)
                 }),
-                Cell::Boxes(days.clamp(1, 14) as u32),
+                Cell::Boxes(vec![String::new(); days.clamp(1, 14) as usize]),
             ]
         })
         .collect();
@@ -266,7 +281,7 @@ fn blank_table(unit: Unit) -> Table {
                 Cell::Blank,
                 Cell::Blank,
                 Cell::Blank,
-                Cell::Boxes(7),
+                Cell::Boxes(vec![String::new(); 7]),
             ]
         })
         .collect();
