@@ -72,6 +72,7 @@ fn main() {
             doc,
             variant: &variant,
             patient_name: Some(name),
+            care: careguide::pdf::Care::default(),
             taper: TaperPart::Schedule(&schedule),
             paper: Paper::A4,
             made,

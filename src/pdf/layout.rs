@@ -98,6 +98,60 @@ pub enum Block {
     WriteIn(String),
     /// Start a new page unless this many points are left (keeps a section with its table).
     NeedSpace(f32),
+    /// A boxed callout (`::: {.urgent}` and friends), its blocks inside the box.
+    Callout(CalloutKind, Vec<Block>),
+    /// A picture drawn as vectors (the plan's chart, a QR code), with its text alternative.
+    Figure(Figure),
+}
+
+/// The kinds of callout a page can hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CalloutKind {
+    /// Something worth knowing (`{.note}`).
+    Note,
+    /// A caution (`{.warning}`).
+    Warning,
+    /// Call the emergency number (`{.urgent}`).
+    Urgent,
+}
+
+/// A vector picture: shapes in points, from the picture's top-left corner, y downwards.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Figure {
+    /// What the picture shows, in words, for screen readers.
+    pub alt: String,
+    pub width: f32,
+    pub height: f32,
+    pub shapes: Vec<Shape>,
+}
+
+/// One shape of a [`Figure`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum Shape {
+    /// An open polyline.
+    Line {
+        points: Vec<(f32, f32)>,
+        width: f32,
+        grey: f32,
+    },
+    /// A rectangle, filled with `fill` grey and/or stroked with `stroke` grey.
+    Rect {
+        x: f32,
+        y: f32,
+        w: f32,
+        h: f32,
+        fill: Option<f32>,
+        stroke: Option<f32>,
+    },
+    /// Text with its baseline at `y`.
+    Text {
+        x: f32,
+        y: f32,
+        size: f32,
+        bold: bool,
+        grey: f32,
+        text: String,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -647,6 +701,13 @@ impl Layout {
             }
             Block::Table(t) => self.table(t, x, w),
             Block::NeedSpace(h) => self.ensure(*h),
+            // Placeholders until the layout draws them: a callout as a quotation, a figure as
+            // the room it takes.
+            Block::Callout(_, inner) => self.block_at(&Block::Quote(inner.clone()), x, w),
+            Block::Figure(f) => {
+                self.ensure(f.height);
+                self.y += f.height + 6.0;
+            }
         }
     }
 
