@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::diag::{line_col, Category, Diagnostic, Severity};
+use crate::types::DateFormat;
 
 pub const CONFIG_FILE: &str = "careguide.toml";
 
@@ -38,6 +39,32 @@ pub struct Config {
     /// Raw HTML in Markdown: what the sanitizer lets through beyond its default allowlist.
     #[serde(default)]
     pub html: HtmlConfig,
+    /// `[handout]`: how printed handouts write what patients read.
+    #[serde(default, skip_serializing_if = "HandoutConfig::is_default")]
+    pub handout: HandoutConfig,
+}
+
+/// `[handout]`: how printed handouts write dates.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct HandoutConfig {
+    /// The dates of the plan's table, as a `time` format description (default
+    /// `[weekday repr:short] [day padding:none] [month repr:short] [year]`: `Tue 1 Dec 2026`).
+    pub date_format: Option<String>,
+}
+
+impl HandoutConfig {
+    fn is_default(&self) -> bool {
+        self == &HandoutConfig::default()
+    }
+
+    /// The handout's date format; the default where none is set (validation reports a bad one).
+    pub fn date_format(&self) -> DateFormat {
+        self.date_format
+            .as_deref()
+            .and_then(|f| DateFormat::parse(f).ok())
+            .unwrap_or_default()
+    }
 }
 
 /// `[html]`: widen the allowlist raw HTML in Markdown is sanitized with.
@@ -240,6 +267,18 @@ impl Config {
             );
         }
         out.extend(check_html(&self.html, text, file));
+        if let Some(Err(e)) = self.handout.date_format.as_deref().map(DateFormat::parse) {
+            let (l, c) = place("date_format");
+            out.push(
+                Diagnostic::error("config/handout-date-format", e)
+                    .at(file, l, c)
+                    .category(Category::Config)
+                    .hint(format!(
+                        "use a format such as \"{}\" (Tue 1 Dec 2026) or \"[day]/[month]/[year]\"",
+                        crate::types::DEFAULT_DATE_FORMAT
+                    )),
+            );
+        }
         for (rule, _) in self.rules.iter() {
             if !rule.contains('/') {
                 let (l, c) = place(rule);
@@ -396,5 +435,18 @@ disclaimer = "Talk to your care team."
         let e = Config::parse(&text, Path::new("careguide.toml")).unwrap_err();
         assert_eq!(e[0].rule, "config/default-audience");
         assert_eq!(e[0].line, 5);
+    }
+
+    #[test]
+    fn a_handout_date_format_is_checked_at_its_line() {
+        let text = format!("{GOOD}\n[handout]\ndate_format = \"[hour]\"\n");
+        let e = Config::parse(&text, Path::new("careguide.toml")).unwrap_err();
+        assert_eq!(e[0].rule, "config/handout-date-format");
+        assert!(e[0].message.contains("time of day"), "{}", e[0].message);
+        assert_eq!(e[0].line, GOOD.lines().count() + 3);
+        let ok = format!("{GOOD}\n[handout]\ndate_format = \"[day]/[month]/[year]\"\n");
+        let c = Config::parse(&ok, Path::new("careguide.toml")).expect("valid");
+        let d = crate::types::Date::parse("2026-12-01").expect("a date");
+        assert_eq!(d.format(&c.handout.date_format()), "01/12/2026");
     }
 }

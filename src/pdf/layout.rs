@@ -170,7 +170,7 @@ pub const LETTER: Paper = Paper {
     height: 11.0 * 72.0,
 };
 
-const MARGIN: f32 = 18.0 * MM;
+pub const MARGIN: f32 = 18.0 * MM;
 const BODY: f32 = 10.5;
 const LEADING: f32 = 1.38;
 const CELL: f32 = 9.5;

@@ -8,9 +8,12 @@
 //! trailer `/ID` that is a hash of the file's own content, so the same input gives the same
 //! bytes, also for many handouts made in one process.
 
+pub mod chart;
 pub mod fonts;
 pub mod layout;
 pub mod markdown;
+pub mod plan;
+mod qr;
 
 use std::cell::RefCell;
 
@@ -22,7 +25,7 @@ use crate::content::Document;
 use crate::model::Variant;
 use crate::taper::{Schedule, Unit};
 use crate::types::Date;
-use layout::{Align, Block, Cell, Furniture, Layout, Span, Table};
+use layout::{Block, Furniture, Layout, Span};
 
 /// Paper sizes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -199,122 +202,38 @@ pub fn plain_reference(r: &Reference) -> String {
     s
 }
 
-/// The schedule as a table with a tick box per day.
-fn schedule_table(s: &Schedule) -> Table {
-    let unit = s.input.unit.as_str();
-    let header = vec![
-        Cell::text("Step"),
-        Cell::text("From"),
-        Cell::text("To"),
-        Cell::text(format!("Each day ({unit})")),
-        Cell::text(format!("Split into doses ({unit})")),
-        Cell::text("Done (tick each day)"),
-    ];
-    let rows = s
-        .steps
-        .iter()
-        .map(|st| {
-            let days = match st.end {
-                Some(end) => st.start.days_until(end) + 1,
-                None => 1,
-            };
-            let last = st.end.is_none();
-            vec![
-                Cell::text(st.step.to_string()),
-                Cell::text(st.start.to_string()),
-                Cell::Text(if last {
-                    vec![Span::bold("stop")]
-                } else if st.hold_days > 0 {
-                    vec![
-                        Span::plain(st.end.map(|d| d.to_string()).unwrap_or_default()),
-                        Span::italic(format!(" (+{} days)", st.hold_days)),
-                    ]
-                } else {
-                    vec![Span::plain(
-                        st.end.map(|d| d.to_string()).unwrap_or_default(),
-                    )]
-                }),
-                Cell::Text(vec![if last {
-                    Span::bold("0")
-                } else {
-                    Span::plain(st.daily_dose.to_string())
-                }]),
-                Cell::text(if last {
-                    "none".to_string()
-                } else {
-                    Schedule::split_text(st)
-                }),
-                Cell::Boxes(vec![String::new(); days.clamp(1, 14) as usize]),
-            ]
-        })
-        .collect();
-    Table {
-        header,
-        rows,
-        align: vec![
-            Align::Right,
-            Align::Left,
-            Align::Left,
-            Align::Right,
-            Align::Left,
-            Align::Left,
-        ],
-        min_row_height: 0.0,
-    }
-}
-
-fn blank_table(unit: Unit) -> Table {
-    let unit = unit.as_str();
-    let header = vec![
-        Cell::text("Step"),
-        Cell::text("From"),
-        Cell::text("To"),
-        Cell::text(format!("Each day ({unit})")),
-        Cell::text(format!("Split into doses ({unit})")),
-        Cell::text("Done (tick each day)"),
-    ];
-    let rows = (1..=12)
-        .map(|i| {
-            vec![
-                Cell::text(i.to_string()),
-                Cell::Blank,
-                Cell::Blank,
-                Cell::Blank,
-                Cell::Blank,
-                Cell::Boxes(vec![String::new(); 7]),
-            ]
-        })
-        .collect();
-    Table {
-        header,
-        rows,
-        align: vec![Align::Right; 1]
-            .into_iter()
-            .chain(std::iter::repeat_n(Align::Left, 5))
-            .collect(),
-        min_row_height: 24.0,
-    }
-}
-
 /// Room needed for a taper section's heading, its words and the table's first rows; with less
 /// the section starts on a new page.
 const KEEP_WITH_TABLE: f32 = 230.0;
 
-/// The blocks of a handout, in reading order.
-fn blocks(h: &Handout) -> Vec<Block> {
+/// The width text runs across on this handout's paper.
+fn text_width(paper: Paper) -> f32 {
+    paper.size().width - 2.0 * layout::MARGIN
+}
+
+/// The blocks of a handout, in reading order. A personalized handout opens with the patient's
+/// plan (see [`plan`]); the page's guidance follows. A `patient_facing` copy (an audience
+/// written in plain language: patients, caregivers) has a line for the name, tick boxes and
+/// "call the clinic"; a professional's copy has none of them.
+fn blocks(h: &Handout, patient_facing: bool) -> Vec<Block> {
     let doc = h.doc;
     let mut out = Vec::new();
-    out.push(Block::Heading(1, vec![Span::plain(doc.heading())]));
-    if let Some(name) = h.patient_name {
-        out.push(Block::Paragraph(vec![
-            Span::bold("Prepared for: "),
-            Span::plain(name),
-            Span::plain("\n"),
-            Span::bold("Date: "),
-            Span::plain(h.made.long()),
-        ]));
-    } else if !matches!(h.taper, TaperPart::None) {
-        out.push(Block::WriteIn("Name:".to_string()));
+    if let TaperPart::Schedule(s) = h.taper {
+        out.extend(plan::plan_blocks(h, s, text_width(h.paper)));
+        out.push(Block::Rule);
+    } else {
+        out.push(Block::Heading(1, vec![Span::plain(doc.heading())]));
+        if let Some(name) = h.patient_name {
+            out.push(Block::Paragraph(vec![
+                Span::bold("Prepared for: "),
+                Span::plain(name),
+                Span::plain("\n"),
+                Span::bold("Date: "),
+                Span::plain(h.made.long()),
+            ]));
+        } else if patient_facing && !matches!(h.taper, TaperPart::None) {
+            out.push(Block::WriteIn("Name:".to_string()));
+        }
     }
 
     // Citations numbered as the variant numbered them: by first appearance over the summary,
@@ -336,51 +255,28 @@ fn blocks(h: &Handout) -> Vec<Block> {
     let body = markdown::number_citations(&v.markdown, &v.body_citations, &order);
     out.extend(markdown::to_blocks(&body));
 
-    match h.taper {
-        TaperPart::None => {}
-        TaperPart::Schedule(s) => {
-            out.push(Block::NeedSpace(KEEP_WITH_TABLE));
-            out.push(Block::Heading(2, vec![Span::plain("Your taper plan")]));
-            let what = s
-                .input
-                .substance
-                .as_deref()
-                .map(|x| format!("{x}: "))
-                .unwrap_or_default();
-            out.push(Block::Paragraph(vec![Span::plain(format!(
-                "{what}{}",
-                crate::taper::describe(&s.input)
-            ))]));
-            if let Some(stop) = s.stop_date() {
-                out.push(Block::Paragraph(vec![
-                    Span::plain("Take the amount in "),
-                    Span::bold("Each day"),
-                    Span::plain(" from the first date to the second, split as shown. From "),
-                    Span::bold(stop.long()),
-                    Span::plain(" you take none. Tick a box for each day you keep to the plan."),
-                ]));
-            }
-            // The schedule's warnings and defaults are the clinician's, never on the patient's
-            // copy: see [`clinician_sheet`].
-            out.push(Block::Table(schedule_table(s)));
-        }
-        TaperPart::Blank { substance, unit } => {
-            out.push(Block::NeedSpace(KEEP_WITH_TABLE));
-            out.push(Block::Heading(2, vec![Span::plain("Taper chart")]));
-            out.push(Block::Paragraph(vec![Span::plain(format!(
-                "Your clinician fills in this chart with you: the dates of each step, the amount of {substance} to take each day (in {unit}) and how to split it. Tick a box for each day you keep to the plan."
-            ))]));
-            out.push(Block::Table(blank_table(unit)));
-        }
+    if let TaperPart::Blank { substance, unit } = h.taper {
+        out.push(Block::NeedSpace(KEEP_WITH_TABLE));
+        out.push(Block::Heading(2, vec![Span::plain("Taper chart")]));
+        out.push(Block::Paragraph(vec![Span::plain(if patient_facing {
+            format!("Your clinician fills in this chart with you: the dates of each step, the amount of {substance} to take each day (in {unit}) and how to split it. Tick a box for each day you keep to the plan.")
+        } else {
+            format!("A chart to fill in with the patient: the dates of each step, the amount of {substance} each day (in {unit}) and its split into doses. The patient's copy of this page has a tick box per day.")
+        })]));
+        out.push(Block::Table(plan::blank_table(unit, patient_facing)));
     }
 
     let c = &h.config.contact;
     if c.phone.is_some() || c.email.is_some() || c.address.is_some() {
         out.push(Block::Heading(2, vec![Span::plain("Contact the clinic")]));
-        let mut spans = vec![Span::plain(format!(
-            "Call {} if you feel very unwell, if you cannot keep to a step, or if you have questions.",
-            h.config.clinic
-        ))];
+        let mut spans = vec![Span::plain(if patient_facing {
+            format!(
+                "Call {} if you feel very unwell, if you cannot keep to a step, or if you have questions.",
+                h.config.clinic
+            )
+        } else {
+            format!("{}.", h.config.clinic)
+        })];
         if let Some(p) = &c.phone {
             spans.push(Span::plain(" Phone: "));
             spans.push(Span::bold(p));
@@ -393,9 +289,11 @@ fn blocks(h: &Handout) -> Vec<Block> {
             spans.push(Span::plain(format!(" Address: {a}.")));
         }
         out.push(Block::Paragraph(spans));
-        out.push(Block::Paragraph(vec![Span::bold(
-            "In an emergency, call your local emergency number.",
-        )]));
+        if patient_facing {
+            out.push(Block::Paragraph(vec![Span::bold(
+                "In an emergency, call your local emergency number.",
+            )]));
+        }
     }
 
     if !v.cited.is_empty() {
@@ -471,7 +369,10 @@ pub fn clinician_sheet(h: &Handout, s: &Schedule) -> Result<Vec<u8>, String> {
     blocks.push(Block::Paragraph(vec![Span::plain(crate::taper::describe(
         &s.input,
     ))]));
-    blocks.push(Block::Table(schedule_table(s)));
+    blocks.push(Block::Table(plan::schedule_table(
+        s,
+        &h.config.handout.date_format(),
+    )));
     lay_out(
         h,
         blocks,
@@ -489,7 +390,7 @@ pub fn render(h: &Handout) -> Result<Vec<u8>, String> {
             h.config.audience_ids().join(", ")
         )
     })?;
-    let blocks = blocks(h);
+    let blocks = blocks(h, audience.plain);
     lay_out(
         h,
         blocks,

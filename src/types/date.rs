@@ -40,6 +40,12 @@ impl Date {
         format!("{} {}, {}", self.0.month(), self.0.day(), self.0.year())
     }
 
+    /// The date as `format` writes it (`Tue 1 Dec 2026` by default).
+    pub fn format(&self, format: &DateFormat) -> String {
+        // DateFormat::parse made sure every component is one a date has.
+        self.0.format(&format.0).unwrap_or_else(|_| self.iso())
+    }
+
     pub fn from_unix_seconds(secs: i64) -> Option<Date> {
         time::OffsetDateTime::from_unix_timestamp(secs)
             .ok()
@@ -49,6 +55,41 @@ impl Date {
     /// Days from `self` to `other` (positive when `other` is later).
     pub fn days_until(&self, other: Date) -> i64 {
         (other.0 - self.0).whole_days()
+    }
+}
+
+/// How a handout writes a date for patients: a `time` format description such as
+/// `[weekday repr:short] [day padding:none] [month repr:short] [year]` (`Tue 1 Dec 2026`, the
+/// default), set by `[handout] date_format` in careguide.toml.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DateFormat(time::format_description::OwnedFormatItem);
+
+/// The default handout date: the weekday first, as a calendar reads.
+pub const DEFAULT_DATE_FORMAT: &str =
+    "[weekday repr:short] [day padding:none] [month repr:short] [year]";
+
+impl DateFormat {
+    /// Reads a format description; only date components (year, month, day, weekday, ordinal)
+    /// are allowed, since a date has no time of day to print.
+    pub fn parse(s: &str) -> Result<DateFormat, String> {
+        let items = time::format_description::parse_owned::<2>(s)
+            .map_err(|e| format!("'{s}' is not a date format: {e}"))?;
+        let f = DateFormat(items);
+        // A component a date lacks (an hour, a zone) fails when formatting: try it once.
+        let probe = Date(time::macros::date!(2026 - 12 - 01));
+        probe.0.format(&f.0).map_err(|_| {
+            format!("'{s}' asks for more than a date holds (a time of day or a zone)")
+        })?;
+        Ok(f)
+    }
+}
+
+impl Default for DateFormat {
+    fn default() -> DateFormat {
+        DateFormat(
+            time::format_description::parse_owned::<2>(DEFAULT_DATE_FORMAT)
+                .expect("the default date format is valid"),
+        )
     }
 }
 
@@ -69,5 +110,22 @@ impl<'de> Deserialize<'de> for Date {
 impl Serialize for Date {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(&self.iso())
+    }
+}
+
+#[cfg(test)]
+mod format_tests {
+    use super::*;
+
+    #[test]
+    fn handout_dates_read_like_a_calendar() {
+        let d = Date::parse("2026-12-01").unwrap();
+        assert_eq!(d.format(&DateFormat::default()), "Tue 1 Dec 2026");
+        let f = DateFormat::parse("[day]/[month]/[year]").unwrap();
+        assert_eq!(d.format(&f), "01/12/2026");
+        assert!(DateFormat::parse("[hour]:[minute]")
+            .unwrap_err()
+            .contains("time of day"));
+        assert!(DateFormat::parse("[nonsense]").is_err());
     }
 }

@@ -3,7 +3,7 @@
 
 mod date;
 
-pub use date::Date;
+pub use date::{Date, DateFormat, DEFAULT_DATE_FORMAT};
 
 use serde::Serialize;
 
