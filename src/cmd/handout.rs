@@ -250,6 +250,13 @@ fn run_inner(args: &HandoutArgs) -> Result<String, Failure> {
     for (kind, text) in &notes {
         eprintln!("note for the clinician: {kind}: {text}");
     }
+    if let Some(line) = made
+        .schedule
+        .as_ref()
+        .and_then(super::taper::suggested_options)
+    {
+        eprintln!("note for the clinician: {line}");
+    }
     write_atomic(out, &made.pdf).map_err(|e| Failure::Usage(vec![e]))?;
     let mut msg = format!("wrote {}\n", out.display());
     match (&args.clinician_sheet, &made.sheet) {

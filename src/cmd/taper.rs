@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use crate::diag::Diagnostics;
 use crate::taper::{
-    self, Dec, Field, Hold, Mode, PageTaper, TaperError, TaperInput, TaperParams, Unit,
+    self, Dec, Field, Hold, Mode, PageTaper, Schedule, TaperError, TaperInput, TaperParams, Unit,
 };
 use crate::types::Date;
 
@@ -23,10 +23,11 @@ pub struct TaperOptions {
     /// Percent cut per step, more than 0 and at most 50.
     #[arg(long, value_name = "R", allow_hyphen_values = true)]
     pub reduction_percent: Option<String>,
-    /// Days per step (at least 1).
+    /// Days per step, 1 to 365.
     #[arg(long, value_name = "K", allow_hyphen_values = true)]
     pub interval_days: Option<String>,
-    /// Smallest measurable amount q (for example 0.5 for half a gram on a kitchen scale).
+    /// Smallest measurable amount q (for example 0.5 for half a gram on a kitchen scale). A
+    /// schedule that would need more than 1,000 steps before the stop is refused.
     #[arg(long, value_name = "Q", allow_hyphen_values = true)]
     pub step: Option<String>,
     /// Lowest dose before stopping (default: the step q).
@@ -41,10 +42,12 @@ pub struct TaperOptions {
     /// `previous`: each cut is r% of the previous dose (default); `initial`: r% of the start dose.
     #[arg(long, value_name = "MODE")]
     pub mode: Option<String>,
-    /// Lengthen step STEP by DAYS days (repeatable).
+    /// Lengthen step STEP by DAYS days, 1 to 365 (repeatable; any step but the last, the stop).
+    /// A warning about a large cut suggests the holds that remove it, as --hold options.
     #[arg(long = "hold", value_name = "STEP:DAYS")]
     pub holds: Vec<String>,
-    /// Warn when one step cuts more than this percent (default: the page's, else 25).
+    /// Warn when one step cuts more than this percent (default: the page's, else 25); a held
+    /// step's cut is averaged over its intervals of K days.
     #[arg(long, value_name = "PERCENT", allow_hyphen_values = true)]
     pub max_step_percent: Option<String>,
 }
@@ -131,8 +134,29 @@ pub enum Format {
     Json,
 }
 
+/// What `careguide taper --help` says after the options.
+const TAPER_HELP: &str = "\
+Limits: a reduction of more than 0% and at most 50%; 1 to 365 days per step; 1 to 12 doses a day;
+a hold of 1 to 365 days; at most 1,000 steps before the stop (more is refused).
+
+Warnings name their cause: a measuring step (--step) too coarse for the intended cut at that
+dose; a reduction above the limit (--max-step-percent or the page's), which no hold fixes; a
+linear taper (--mode initial), whose fixed cut is a growing share of a falling dose; a last dose
+before stopping above the page's max_final_dose (default twice --step), also when --min-dose is
+why. A cut warning suggests the hold that brings the step's average cut per interval back to the
+intended rate r: ceil(c / r) - 1 more intervals of K days for a cut c (r = 10, c = 33.3%, K = 7:
+21 days), printed ready to pass (suggested: --hold 22:21 --hold 23:28). Percentages in warnings
+have one decimal, halves rounded away from zero (12.25% is 12.3%), and more only where one would
+show a cut above the limit as equal to it (25.04%, not 25.0%). The Change column is a whole
+percent, halves away from zero too (-12.5% is -13%).
+
+Examples:
+  careguide taper --page kratom-withdrawal --dose 20 --start 2026-12-01
+  careguide taper --unit mg --dose 40 --reduction-percent 10 --interval-days 14 --step 2.5 --format json";
+
 /// Arguments of `careguide taper`.
 #[derive(Debug, Clone, clap::Args)]
+#[command(after_help = TAPER_HELP)]
 pub struct TaperArgs {
     /// Take the unit, defaults and limits from this page's `taper:` block.
     #[arg(long, value_name = "SLUG")]
@@ -321,7 +345,14 @@ fn compute(args: &TaperArgs) -> Result<String, Failure> {
     let input = input(&args.options, page)?;
     let schedule = taper::schedule(&input).map_err(taper_errors)?;
     Ok(match args.format {
-        Format::Table => taper::to_table(&schedule),
+        Format::Table => {
+            let mut text = taper::to_table(&schedule);
+            if let Some(line) = suggested_options(&schedule) {
+                text.push_str(&line);
+                text.push('\n');
+            }
+            text
+        }
         Format::Json => taper::to_json(&schedule),
         Format::Csv => {
             // CSV stays machine-readable: what the clinician must still see goes to stderr.
@@ -331,9 +362,42 @@ fn compute(args: &TaperArgs) -> Result<String, Failure> {
             for w in &schedule.warnings {
                 eprintln!("warning: {w}");
             }
+            if let Some(line) = suggested_options(&schedule) {
+                eprintln!("{line}");
+            }
             taper::to_csv(&schedule)
         }
     })
+}
+
+/// The holds the warnings suggest as options ready to pass (`suggested: --hold 22:21
+/// --hold 23:28`), naming any given hold one replaces; `None` when none is suggested.
+pub fn suggested_options(s: &Schedule) -> Option<String> {
+    let suggested = s.suggested_holds();
+    if suggested.is_empty() {
+        return None;
+    }
+    let options = |holds: &[&Hold]| {
+        holds
+            .iter()
+            .map(|h| format!("{} {h}", option(Field::Hold)))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let mut line = format!(
+        "suggested: {}",
+        options(&suggested.iter().collect::<Vec<_>>())
+    );
+    let replaced: Vec<&Hold> = s
+        .input
+        .holds
+        .iter()
+        .filter(|h| suggested.iter().any(|x| x.step == h.step))
+        .collect();
+    if !replaced.is_empty() {
+        line.push_str(&format!(" (in place of {})", options(&replaced)));
+    }
+    Some(line)
 }
 
 /// Run the command; returns the process exit code.

@@ -319,7 +319,7 @@ fn blocks(h: &Handout, patient_facing: bool) -> Vec<Block> {
 pub fn clinician_notes(s: &Schedule) -> Vec<(&'static str, &str)> {
     s.warnings
         .iter()
-        .map(|w| ("Check", w.as_str()))
+        .map(|w| ("Check", w.text.as_str()))
         .chain(
             s.input
                 .defaults_applied

@@ -328,6 +328,8 @@ fn the_handout_form_validates_and_returns_the_pdf_storing_nothing() {
         "{html}"
     );
     assert!(html.contains("<strong>Check:</strong>"), "{html}");
+    // The holds the notes suggest, with the one given, as the held steps field takes them.
+    assert!(html.contains("put 2:7 22:21 23:28 in"), "{html}");
     let digest = confirmation(&html).expect("a box to confirm the notes");
     // A confirmation of other notes (the plan was changed after reading) shows them again.
     let changed = body.replace("dose=20", "dose=30");

@@ -78,9 +78,91 @@ fn table_and_csv() {
     assert!(out.starts_with("step,start,end,daily_dose,unit,change_percent,doses,hold_days\n"));
     assert_eq!(out.lines().count(), 25);
     assert!(
-        err.contains("warning: step 23: 1 g to 0.5 g is a cut of 50%"),
+        err.contains("warning: step 23: 1 g to 0.5 g is a cut of 50.0%"),
         "{err}"
     );
+    assert!(
+        err.contains("\nsuggested: --hold 22:21 --hold 23:28\n"),
+        "{err}"
+    );
+}
+
+#[test]
+fn warnings_name_their_cause_and_suggest_holds_that_remove_them() {
+    // The table ends with the holds to pass, ready to copy.
+    let o = taper(EXAMPLE);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(o
+        .stdout
+        .contains("is too coarse at this dose for the intended cut of 10%"));
+    assert!(
+        o.stdout
+            .ends_with("\nsuggested: --hold 22:21 --hold 23:28\n"),
+        "{}",
+        o.stdout
+    );
+    // Passed as they are, they remove those warnings and change no dose.
+    let mut args = EXAMPLE.to_vec();
+    args.extend(["--hold", "22:21", "--hold", "23:28", "--format", "json"]);
+    let o = taper(&args);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let v: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
+    assert_eq!(v["warnings"], serde_json::json!([]));
+    assert_eq!(v["suggested_holds"], serde_json::json!([]));
+    assert_eq!(v["steps"][21]["daily_dose"], 1);
+    assert_eq!(v["steps"][21]["hold_days"], 21);
+    // A reduction above the limit: one warning, and no hold offered.
+    let mut args = EXAMPLE.to_vec();
+    args.extend(["--max-step-percent", "5", "--format", "json"]);
+    let o = taper(&args);
+    let v: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
+    assert_eq!(v["warnings"].as_array().unwrap().len(), 1, "{v:#}");
+    assert!(v["warnings"][0].as_str().unwrap().starts_with(
+        "the reduction of 10% of the previous dose per step is above the limit of 5% per step"
+    ));
+    assert_eq!(v["suggested_holds"], serde_json::json!([]));
+    // A linear taper's growing cuts.
+    let o = taper(&[
+        "--unit",
+        "g",
+        "--dose",
+        "10",
+        "--reduction-percent",
+        "20",
+        "--interval-days",
+        "7",
+        "--step",
+        "0.5",
+        "--mode",
+        "initial",
+        "--start",
+        "2026-12-01",
+        "--hold",
+        "4:3",
+    ]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(
+        o.stdout.contains(
+            "- step 3: 6 g to 4 g is a cut of 33.3%, more than 25%: a linear taper (mode initial)"
+        ),
+        "{}",
+        o.stdout
+    );
+    assert!(
+        o.stdout
+            .ends_with("suggested: --hold 3:7 --hold 4:7 (in place of --hold 4:3)\n"),
+        "{}",
+        o.stdout
+    );
+    // The limits and the rounding are in --help.
+    let o = taper(&["--help"]);
+    for text in [
+        "1 to 365 days per step",
+        "at most 1,000 steps",
+        "12.25% is 12.3%",
+    ] {
+        assert!(o.stdout.contains(text), "{text}: {}", o.stdout);
+    }
 }
 
 #[test]

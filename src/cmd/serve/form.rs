@@ -441,6 +441,23 @@ pub fn post(req: &Request, shared: &Shared) -> Response {
                 .map(|(k, t)| (k.to_string(), t.to_string()))
                 .collect();
             errors.notes_digest = notes_digest(&notes);
+            // The holds the warnings suggest, as the value to put in the held steps field.
+            if let Some(s) = made.schedule.as_ref() {
+                if !s.suggested_holds().is_empty() {
+                    let value: Vec<String> = s
+                        .holds_with_suggestions()
+                        .iter()
+                        .map(|h| h.to_string())
+                        .collect();
+                    errors.notes.push((
+                        "Suggested".to_string(),
+                        format!(
+                            "the holds these notes suggest: put {} in \"Held steps\" and send the form again",
+                            value.join(" ")
+                        ),
+                    ));
+                }
+            }
             if !values.confirm_notes.is_empty() {
                 errors.field(
                     "confirm_notes",
