@@ -416,22 +416,29 @@ fn make_one(
         }
     }
     let checked = care.check().map_err(|p| problems.extend(p)).ok();
+    // `None`: the options are wrong (said in the problems); `Some(None)`: a blank chart.
     let schedule = match schedule_for(ctx.doc, options) {
-        Ok(s) => s,
+        Ok(s) => Some(s),
         Err(Failure::Invalid(p)) => {
             problems.extend(p);
             None
         }
         Err(other) => return Err(other),
     };
-    let Some(mut checked) = checked.filter(|_| problems.is_empty()) else {
+    // The next visit against the plan, whatever else is wrong, where both are known.
+    let mut visit_note = None;
+    if let (Some(Ok(v)), Some(s)) = (care.next_visit.map(care::parse_visit), &schedule) {
+        match care::visit_problems(v, ctx.made, s.as_ref()) {
+            Ok(note) => visit_note = note,
+            Err(p) => problems.push(p),
+        }
+    }
+    let (Some(mut checked), Some(schedule)) = (checked, schedule) else {
         return Err(Failure::Invalid(problems));
     };
-    let visit_note = match checked.next_visit {
-        Some(v) => care::visit_problems(v, ctx.made, schedule.as_ref())
-            .map_err(|p| Failure::Invalid(vec![p]))?,
-        None => None,
-    };
+    if !problems.is_empty() {
+        return Err(Failure::Invalid(problems));
+    }
     let (phone, source) = phone_for(checked.phone, care.phone_from_config, &ctx.site.config)?;
     checked.phone = phone;
     let who = Who {
