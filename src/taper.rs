@@ -581,10 +581,15 @@ pub enum Field {
     Paper,
     /// The clinician's explicit choice to print a page that is not approved.
     AllowUnapproved,
+    /// The handout's care details: the clinician's name, the phone for questions, the next
+    /// visit.
+    Clinician,
+    Phone,
+    NextVisit,
 }
 
 impl Field {
-    pub const ALL: [Field; 16] = [
+    pub const ALL: [Field; 19] = [
         Field::Unit,
         Field::Dose,
         Field::ReductionPercent,
@@ -601,6 +606,9 @@ impl Field {
         Field::Audience,
         Field::Paper,
         Field::AllowUnapproved,
+        Field::Clinician,
+        Field::Phone,
+        Field::NextVisit,
     ];
 
     /// The field's id: the batch CSV's column and the handout form's field name.
@@ -622,6 +630,9 @@ impl Field {
             Field::Audience => "audience",
             Field::Paper => "paper",
             Field::AllowUnapproved => "allow_unapproved",
+            Field::Clinician => "clinician",
+            Field::Phone => "phone",
+            Field::NextVisit => "next_visit",
         }
     }
 }

@@ -1,8 +1,9 @@
 //! `careguide handout`: a printable PDF handout for one patient (`--out`), or for each row of a
 //! CSV file (`--batch ... --out-dir`).
 //!
-//! Patient data stays where the clinician put it: the name and doses go into the PDF and
-//! nowhere else (not stdout, stderr, logs, temporary file names or the site). Files are written
+//! Patient data stays where the clinician put it: the name, the doses, the clinician and the
+//! next visit go into the PDF and nowhere else (not stdout, stderr, logs, temporary file names
+//! or the site). Files are written
 //! to a temporary file in the destination folder and renamed, so no partial PDF is left behind.
 //!
 //! Exit codes: 0 all written; 1 invalid input or content (for a batch: at least one row); 2
@@ -10,13 +11,16 @@
 
 use std::path::{Path, PathBuf};
 
+pub mod care;
+
+use self::care::{check_name, CareInput};
 use super::taper::{
     find_page, input, option, page_taper, taper_errors, Failure, Problem, TaperOptions,
 };
 use crate::cite::style::{Formatted, Formatter};
 use crate::content::Document;
 use crate::model::Variant;
-use crate::pdf::{Handout, Paper, TaperPart};
+use crate::pdf::{Care, Handout, Paper, TaperPart};
 use crate::taper::Field;
 use crate::taper::{self, Schedule};
 use crate::types::Date;
@@ -34,10 +38,22 @@ pub struct HandoutArgs {
     /// The patient's name, printed on the handout only.
     #[arg(long, value_name = "NAME")]
     pub patient_name: Option<String>,
+    /// The clinician's name, printed on the handout only (page 1, with the plan).
+    #[arg(long, value_name = "NAME")]
+    pub clinician: Option<String>,
+    /// The phone for questions printed on page 1 (default: `[contact] phone` in careguide.toml,
+    /// said on the terminal when used). Digits, spaces and + ( ) - . /, then an extension such
+    /// as "ext. 23".
+    #[arg(long, value_name = "PHONE")]
+    pub phone: Option<String>,
+    /// The next visit, printed on the handout only: not before the schedule's first day.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub next_visit: Option<String>,
+    // Boxed: the arguments of one command stay small beside the others..
     #[command(flatten)]
-    pub taper: TaperOptions,
-    /// Paper size.
-    #[arg(long, value_enum, default_value = "a4")]
+    pub taper: Box<TaperOptions>,
+    /// Paper size: A4 or Letter (US Letter).
+    #[arg(long, value_name = "A4|LETTER", value_parser = parse_paper, default_value = "a4")]
     pub paper: Paper,
     /// The PDF to write.
     #[arg(long, value_name = "FILE.pdf", conflicts_with = "batch")]
@@ -49,7 +65,8 @@ pub struct HandoutArgs {
     pub clinician_sheet: Option<PathBuf>,
     /// A CSV file with one patient a row: `name` and, for pages with a taper, `dose`; optional
     /// columns `start`, `reduction_percent`, `interval_days`, `step`, `min_dose`,
-    /// `doses_per_day`, `mode`, `holds` (`5:7;9:7`), `file`.
+    /// `doses_per_day`, `mode`, `holds` (`5:7;9:7`), `clinician`, `phone`, `next_visit`,
+    /// `paper`, `file`. A column's value wins over the option of the same name.
     #[arg(long, value_name = "patients.csv", requires = "out_dir")]
     pub batch: Option<PathBuf>,
     /// Folder for the batch's PDFs (must exist).
@@ -65,6 +82,16 @@ pub struct HandoutArgs {
     /// The site's folder (holding careguide.toml).
     #[arg(long, value_name = "DIR", default_value = ".")]
     pub root: PathBuf,
+}
+
+/// A paper size: A4 or Letter, in any case (`US-Letter` too). Anything else is refused rather
+/// than printed on a size nobody chose.
+pub fn parse_paper(s: &str) -> Result<Paper, String> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "a4" => Ok(Paper::A4),
+        "letter" | "us-letter" | "us letter" => Ok(Paper::Letter),
+        _ => Err("careguide prints on A4 or Letter (US Letter) paper only".to_string()),
+    }
 }
 
 /// The date a document is made: an explicit date, else `SOURCE_DATE_EPOCH`, else today (UTC).
@@ -117,14 +144,21 @@ struct Context<'a> {
     doc: &'a Document,
     /// The page as the chosen audience reads it, references formatted.
     variant: Variant,
-    paper: Paper,
     made: Date,
 }
 
+/// Whose handout, and how it is printed.
+#[derive(Clone, Copy)]
+struct Who<'a> {
+    name: Option<&'a str>,
+    care: Care<'a>,
+    paper: Paper,
+}
+
 impl Context<'_> {
-    /// The handout for `name`: with the schedule, or a blank chart where the page has a taper
+    /// The handout for `who`: with the schedule, or a blank chart where the page has a taper
     /// block.
-    fn render(&self, name: Option<&str>, schedule: Option<&Schedule>) -> Result<Vec<u8>, String> {
+    fn render(&self, who: Who, schedule: Option<&Schedule>) -> Result<Vec<u8>, String> {
         let taper = match (schedule, &self.doc.front.taper) {
             (Some(s), _) => TaperPart::Schedule(s),
             (None, Some(t)) => TaperPart::Blank {
@@ -133,46 +167,28 @@ impl Context<'_> {
             },
             (None, None) => TaperPart::None,
         };
-        crate::pdf::render(&self.handout(name, taper))
+        crate::pdf::render(&self.handout(who, taper))
     }
 
     /// The clinician's sheet for a schedule (see [`crate::pdf::clinician_sheet`]).
-    fn sheet(&self, name: Option<&str>, s: &Schedule) -> Result<Vec<u8>, String> {
-        crate::pdf::clinician_sheet(&self.handout(name, TaperPart::Schedule(s)), s)
+    fn sheet(&self, who: Who, s: &Schedule) -> Result<Vec<u8>, String> {
+        crate::pdf::clinician_sheet(&self.handout(who, TaperPart::Schedule(s)), s)
     }
 
-    fn handout<'b>(&'b self, name: Option<&'b str>, taper: TaperPart<'b>) -> Handout<'b> {
+    fn handout<'b>(&'b self, who: Who<'b>, taper: TaperPart<'b>) -> Handout<'b> {
         Handout {
             config: &self.site.config,
             doc: self.doc,
             variant: &self.variant,
-            patient_name: name,
-            care: crate::pdf::Care::default(),
+            patient_name: who.name,
+            care: who.care,
             taper,
-            paper: self.paper,
+            paper: who.paper,
             made: self.made,
             // A handout's review status is judged on the day it is made.
             today: self.made,
         }
     }
-}
-
-fn check_name(name: &str) -> Result<(), String> {
-    if name.trim().is_empty() {
-        return Err("the patient's name is empty".to_string());
-    }
-    if name.chars().count() > 200 || name.chars().any(|c| c.is_control()) {
-        return Err("the patient's name is too long or holds control characters".to_string());
-    }
-    let missing = crate::pdf::fonts::missing_chars(name);
-    if !missing.is_empty() {
-        // Name the count, not the characters: they are part of the patient's name.
-        return Err(format!(
-            "the handout font (DejaVu Sans) cannot print {} character(s) of the patient's name; they would show as empty boxes: write the name in Latin, Greek or Cyrillic letters",
-            missing.len()
-        ));
-    }
-    Ok(())
 }
 
 /// The schedule for a row or the command line, or none (a blank chart) when no option is given.
@@ -185,14 +201,13 @@ fn schedule_for(doc: &Document, options: &TaperOptions) -> Result<Option<Schedul
     taper::schedule(&input).map(Some).map_err(taper_errors)
 }
 
-fn run_inner(args: &HandoutArgs) -> Result<String, Failure> {
-    let made = made_date(args.date.as_deref()).map_err(|e| Failure::Usage(vec![e]))?;
+/// The destinations, checked before any work.
+fn check_destinations(args: &HandoutArgs) -> Result<(), Failure> {
     if args.out.is_none() && args.batch.is_none() {
         return Err(Failure::Usage(vec![
             "say where to write: --out FILE.pdf, or --batch patients.csv --out-dir DIR".to_string(),
         ]));
     }
-    // Check the destination before any work.
     if let Some(out) = &args.out {
         let dir = out.parent().filter(|p| !p.as_os_str().is_empty());
         if let Some(d) = dir {
@@ -212,8 +227,35 @@ fn run_inner(args: &HandoutArgs) -> Result<String, Failure> {
             )]));
         }
     }
+    Ok(())
+}
+
+/// The care details given on the command line (for a batch: each row's unless its columns say
+/// otherwise). The phone falls back to the site's, and the clinician is told.
+fn cli_care(args: &HandoutArgs) -> CareInput<'_> {
+    CareInput {
+        clinician: args.clinician.as_deref().map(str::trim),
+        phone: args.phone.as_deref().map(str::trim),
+        next_visit: args.next_visit.as_deref().map(str::trim),
+        phone_from_config: true,
+    }
+}
+
+fn run_inner(args: &HandoutArgs) -> Result<String, Failure> {
+    let made = made_date(args.date.as_deref()).map_err(|e| Failure::Usage(vec![e]))?;
+    check_destinations(args)?;
+    // The values given once are checked before any work, every one of them.
+    let mut problems = Vec::new();
     if let Some(n) = &args.patient_name {
-        check_name(n).map_err(|e| Failure::Invalid(vec![Problem::of(Field::PatientName, e)]))?;
+        if let Err(e) = check_name(n, "patient") {
+            problems.push(Problem::of(Field::PatientName, e));
+        }
+    }
+    if let Err(more) = cli_care(args).check() {
+        problems.extend(more);
+    }
+    if !problems.is_empty() {
+        return Err(Failure::Invalid(problems));
     }
     if let (Some(csv), Some(dir)) = (&args.batch, &args.out_dir) {
         let (site, i) = find_page(&args.root, &args.page)?;
@@ -222,7 +264,6 @@ fn run_inner(args: &HandoutArgs) -> Result<String, Failure> {
             &site.pages[i],
             args.audience.as_deref(),
             &args.root,
-            args.paper,
             made,
             args.allow_unapproved,
         )?;
@@ -234,6 +275,7 @@ fn run_inner(args: &HandoutArgs) -> Result<String, Failure> {
         page: &args.page,
         audience: args.audience.as_deref(),
         patient_name: args.patient_name.as_deref(),
+        care: cli_care(args),
         taper: &args.taper,
         paper: args.paper,
         made,
@@ -257,6 +299,7 @@ fn run_inner(args: &HandoutArgs) -> Result<String, Failure> {
     {
         eprintln!("note for the clinician: {line}");
     }
+    print_care_notes(&made);
     write_atomic(out, &made.pdf).map_err(|e| Failure::Usage(vec![e]))?;
     let mut msg = format!("wrote {}\n", out.display());
     match (&args.clinician_sheet, &made.sheet) {
@@ -274,12 +317,45 @@ fn run_inner(args: &HandoutArgs) -> Result<String, Failure> {
     Ok(msg)
 }
 
+/// What the command line tells the clinician of the care details: where the phone came from
+/// when it was not given, and the note on the next visit. Neither repeats patient data.
+fn print_care_notes(made: &Made) {
+    match &made.phone {
+        PhoneSource::Site(p) => eprintln!(
+            "note: phone for questions: from [contact] phone in careguide.toml: {p} (--phone prints another)"
+        ),
+        PhoneSource::Nowhere => eprintln!(
+            "note: no phone for questions on the handout: careguide.toml has no [contact] phone; --phone prints one"
+        ),
+        PhoneSource::Given => {}
+    }
+    if let Some(n) = &made.visit_note {
+        eprintln!("note for the clinician: Check: {n}");
+    }
+}
+
 /// One handout made: the patient's PDF, its schedule (`None` for a blank chart) and, when asked
 /// for and there is a schedule, the clinician's sheet.
 pub struct Made {
     pub pdf: Vec<u8>,
     pub schedule: Option<Schedule>,
     pub sheet: Option<Vec<u8>>,
+    /// Where the phone for questions printed came from.
+    pub phone: PhoneSource,
+    /// For the clinician, never printed: the next visit falls after the schedule ends.
+    pub visit_note: Option<String>,
+}
+
+/// Where a handout's phone for questions came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PhoneSource {
+    /// As given (`--phone`, the `phone` column, the form's field), or none where the front end
+    /// does not fill it in.
+    Given,
+    /// None was given: the site's `[contact] phone`, printed.
+    Site(String),
+    /// None was given and the site has none: the handout prints no phone for questions.
+    Nowhere,
 }
 
 /// One patient's handout, as `careguide handout --out` makes it.
@@ -291,6 +367,8 @@ pub struct Request<'a> {
     /// Whose version to print (default: `patient` if configured, else the default audience).
     pub audience: Option<&'a str>,
     pub patient_name: Option<&'a str>,
+    /// The clinician, the phone for questions and the next visit, as typed.
+    pub care: CareInput<'a>,
     /// The schedule's options; all empty gives a blank chart.
     pub taper: &'a TaperOptions,
     pub paper: Paper,
@@ -305,9 +383,6 @@ pub struct Request<'a> {
 /// `careguide handout --out` writes it to a file; `careguide serve` sends it to the browser,
 /// so nothing of the patient's is ever written by the server.
 pub fn make_pdf(req: &Request) -> Result<Made, Failure> {
-    if let Some(n) = req.patient_name {
-        check_name(n).map_err(|e| Failure::Invalid(vec![Problem::of(Field::PatientName, e)]))?;
-    }
     let (site, i) = find_page(req.root, req.page)?;
     let doc = &site.pages[i];
     let ctx = context(
@@ -315,26 +390,112 @@ pub fn make_pdf(req: &Request) -> Result<Made, Failure> {
         doc,
         req.audience,
         req.root,
-        req.paper,
         req.made,
         req.allow_unapproved,
     )?;
-    let schedule = schedule_for(doc, req.taper)?;
+    let sheet = req.clinician_sheet;
+    make_one(
+        &ctx,
+        req.patient_name,
+        &req.care,
+        req.taper,
+        req.paper,
+        &|_| sheet,
+    )
+}
+
+/// One handout of the context's page: the name and the care details checked, on their own and
+/// against the plan (every problem at once), the phone filled in from the site where the front
+/// end asks for it, the PDF laid out, and the clinician's sheet where `sheet` wants one for the
+/// schedule.
+fn make_one(
+    ctx: &Context,
+    name: Option<&str>,
+    care: &CareInput,
+    options: &TaperOptions,
+    paper: Paper,
+    sheet: &dyn Fn(&Schedule) -> bool,
+) -> Result<Made, Failure> {
+    let mut problems = Vec::new();
+    if let Some(n) = name {
+        if let Err(e) = check_name(n, "patient") {
+            problems.push(Problem::of(Field::PatientName, e));
+        }
+    }
+    let checked = care.check().map_err(|p| problems.extend(p)).ok();
+    // `None`: the options are wrong (said in the problems); `Some(None)`: a blank chart.
+    let schedule = match schedule_for(ctx.doc, options) {
+        Ok(s) => Some(s),
+        Err(Failure::Invalid(p)) => {
+            problems.extend(p);
+            None
+        }
+        Err(other) => return Err(other),
+    };
+    // The next visit against the plan, whatever else is wrong, where both are known.
+    let mut visit_note = None;
+    if let (Some(Ok(v)), Some(s)) = (care.next_visit.map(care::parse_visit), &schedule) {
+        match care::visit_problems(v, ctx.made, s.as_ref()) {
+            Ok(note) => visit_note = note,
+            Err(p) => problems.push(p),
+        }
+    }
+    let (Some(mut checked), Some(schedule)) = (checked, schedule) else {
+        return Err(Failure::Invalid(problems));
+    };
+    if !problems.is_empty() {
+        return Err(Failure::Invalid(problems));
+    }
+    let (phone, source) = phone_for(checked.phone, care.phone_from_config, &ctx.site.config)?;
+    checked.phone = phone;
+    let who = Who {
+        name,
+        care: checked,
+        paper,
+    };
     let pdf = ctx
-        .render(req.patient_name, schedule.as_ref())
+        .render(who, schedule.as_ref())
         .map_err(|e| Failure::Usage(vec![e]))?;
-    let sheet = match schedule.as_ref().filter(|_| req.clinician_sheet) {
-        Some(s) => Some(
-            ctx.sheet(req.patient_name, s)
-                .map_err(|e| Failure::Usage(vec![e]))?,
-        ),
+    let sheet = match schedule.as_ref().filter(|s| sheet(s)) {
+        Some(s) => Some(ctx.sheet(who, s).map_err(|e| Failure::Usage(vec![e]))?),
         None => None,
     };
     Ok(Made {
         pdf,
         schedule,
         sheet,
+        phone: source,
+        visit_note,
     })
+}
+
+/// The phone for questions: the one given; else, where the front end asks for it, the site's
+/// `[contact] phone` (checked as a typed one is), said in the [`PhoneSource`].
+fn phone_for<'a>(
+    given: Option<&'a str>,
+    from_site: bool,
+    config: &'a crate::config::Config,
+) -> Result<(Option<&'a str>, PhoneSource), Failure> {
+    let site = config
+        .contact
+        .phone
+        .as_deref()
+        .map(str::trim)
+        .filter(|p| !p.is_empty());
+    match (given, from_site, site) {
+        (Some(p), _, _) => Ok((Some(p), PhoneSource::Given)),
+        (None, false, _) => Ok((None, PhoneSource::Given)),
+        (None, true, None) => Ok((None, PhoneSource::Nowhere)),
+        (None, true, Some(p)) => match care::check_phone(p) {
+            Ok(()) => Ok((Some(p), PhoneSource::Site(p.to_string()))),
+            Err(e) => Err(Failure::Invalid(vec![Problem::of(
+                Field::Phone,
+                format!(
+                    "none given, and the site's [contact] phone in careguide.toml ('{p}') cannot be printed as the phone for questions: {e}; correct it there, or give one with {{phone}}"
+                ),
+            )])),
+        },
+    }
 }
 
 /// What every handout of a page shares: the page's review checked, the audience checked, the
@@ -344,7 +505,6 @@ fn context<'a>(
     doc: &'a Document,
     audience: Option<&str>,
     root: &Path,
-    paper: Paper,
     made: Date,
     allow_unapproved: bool,
 ) -> Result<Context<'a>, Failure> {
@@ -396,7 +556,6 @@ fn context<'a>(
         site,
         doc,
         variant,
-        paper,
         made,
     })
 }
@@ -478,6 +637,10 @@ const COLUMNS: &[&str] = &[
     "doses_per_day",
     "mode",
     "holds",
+    "clinician",
+    "phone",
+    "next_visit",
+    "paper",
     "file",
 ];
 
@@ -492,91 +655,95 @@ fn batch(ctx: &Context, args: &HandoutArgs, csv: &Path, dir: &Path) -> Result<St
             csv.display()
         ))]));
     };
+    let header = batch_header(ctx, args, csv, header)?;
+    let mut tally = Tally::default();
+    let mut files = std::collections::BTreeSet::new();
+    for (index, (line, fields)) in rows.iter().enumerate() {
+        let row = Row {
+            no: index + 1,
+            place: format!("{} line {line} (row {})", csv.display(), index + 1),
+            header: &header,
+            fields,
+        };
+        batch_row(ctx, args, &row, dir, &mut files, &mut tally)?;
+    }
+    tally.summary(dir, rows.len())
+}
+
+/// The first line of a batch file, its names checked: each a known column, none twice, and
+/// `name` (and `dose` for a page with a taper, unless --dose gives every row's) there.
+fn batch_header(
+    ctx: &Context,
+    args: &HandoutArgs,
+    csv: &Path,
+    header: &[String],
+) -> Result<Vec<String>, Failure> {
     let header: Vec<String> = header.iter().map(|h| h.trim().to_lowercase()).collect();
+    let invalid = |m: String| Err(Failure::Invalid(vec![Problem::general(m)]));
     for (i, h) in header.iter().enumerate() {
         // Two columns of one name: which dose would be the patient's?
         if header[..i].contains(h) {
-            return Err(Failure::Invalid(vec![Problem::general(format!(
+            return invalid(format!(
                 "{}: the column '{h}' appears twice in the first line: keep one",
                 csv.display()
-            ))]));
+            ));
         }
         if !COLUMNS.contains(&h.as_str()) {
-            return Err(Failure::Invalid(vec![Problem::general(format!(
+            return invalid(format!(
                 "{}: unknown column '{h}': the columns are {}",
                 csv.display(),
                 COLUMNS.join(", ")
-            ))]));
+            ));
         }
     }
-    let col = |name: &str| header.iter().position(|h| h == name);
+    let has = |name: &str| header.iter().any(|h| h == name);
     let mut missing = Vec::new();
-    if col("name").is_none() {
+    if !has("name") {
         missing.push("name");
     }
-    if ctx.doc.front.taper.is_some() && col("dose").is_none() && args.taper.dose.is_none() {
+    if ctx.doc.front.taper.is_some() && !has("dose") && args.taper.dose.is_none() {
         missing.push("dose");
     }
     if !missing.is_empty() {
-        return Err(Failure::Invalid(vec![Problem::general(format!(
+        return invalid(format!(
             "{}: the column{} {} {} missing (the first line names the columns)",
             csv.display(),
             if missing.len() > 1 { "s" } else { "" },
             missing.join(" and "),
             if missing.len() > 1 { "are" } else { "is" },
-        ))]));
+        ));
     }
-    let mut errors = Vec::new();
-    let mut written = 0usize;
-    let mut noted: Vec<String> = Vec::new();
-    let mut files = std::collections::BTreeSet::new();
-    for (index, (line, row)) in rows.iter().enumerate() {
-        let row_no = index + 1;
-        let place = format!("{} line {line} (row {row_no})", csv.display());
-        if row.len() != header.len() {
-            errors.push(format!(
-                "{place}: {} field(s), but the first line names {} column(s)",
-                row.len(),
-                header.len()
-            ));
-            continue;
-        }
-        let get = |name: &str| {
-            col(name)
-                .map(|i| row[i].trim().to_string())
-                .filter(|v| !v.is_empty())
-        };
-        let name = get("name").unwrap_or_default();
-        if let Err(e) = check_name(&name) {
-            errors.push(format!("{place}: {e}"));
-            continue;
-        }
-        let file = match get("file") {
-            Some(f) => {
-                if f.contains('/') || f.contains('\\') || f.starts_with('.') {
-                    errors.push(format!(
-                        "{place}: the file name must be a plain name such as p001.pdf"
-                    ));
-                    continue;
-                }
-                if f.to_lowercase().ends_with(".pdf") {
-                    f
-                } else {
-                    format!("{f}.pdf")
-                }
-            }
-            None => format!("handout-{row_no:04}.pdf"),
-        };
-        if !files.insert(file.clone()) {
-            errors.push(format!(
-                "{place}: the file {file} is already written by an earlier row"
-            ));
-            continue;
-        }
-        let mut options = args.taper.clone();
+    Ok(header)
+}
+
+/// One row of a batch file.
+struct Row<'a> {
+    /// 1-based, the header left out.
+    no: usize,
+    /// The file, line and row, for messages.
+    place: String,
+    header: &'a [String],
+    fields: &'a [String],
+}
+
+impl<'a> Row<'a> {
+    /// The row's value in `column`, trimmed; `None` when empty or there is no such column.
+    fn get(&self, column: &str) -> Option<&'a str> {
+        let fields: &'a [String] = self.fields;
+        self.header
+            .iter()
+            .position(|h| h == column)
+            .and_then(|i| fields.get(i))
+            .map(|v| v.trim())
+            .filter(|v| !v.is_empty())
+    }
+
+    /// The schedule's options: the command line's, each overridden by the row's column.
+    fn options(&self, args: &HandoutArgs) -> TaperOptions {
+        let mut options = (*args.taper).clone();
         let set = |o: &mut Option<String>, name: &str| {
-            if let Some(v) = get(name) {
-                *o = Some(v);
+            if let Some(v) = self.get(name) {
+                *o = Some(v.to_string());
             }
         };
         set(&mut options.dose, "dose");
@@ -587,84 +754,217 @@ fn batch(ctx: &Context, args: &HandoutArgs, csv: &Path, dir: &Path) -> Result<St
         set(&mut options.min_dose, "min_dose");
         set(&mut options.doses_per_day, "doses_per_day");
         set(&mut options.mode, "mode");
-        if let Some(h) = get("holds") {
+        if let Some(h) = self.get("holds") {
             options.holds = h
                 .split([';', ' '])
                 .filter(|s| !s.is_empty())
                 .map(String::from)
                 .collect();
         }
-        let schedule = match schedule_for(ctx.doc, &options) {
-            Ok(s) => s,
-            Err(Failure::Invalid(problems)) => {
-                for p in problems {
-                    errors.push(format!("{place}: {}", p.labelled(&column)));
-                }
-                continue;
+        options
+    }
+
+    /// The care details: the command line's, each overridden by the row's column.
+    fn care<'b>(&'b self, args: &'b HandoutArgs) -> CareInput<'b> {
+        let cli = cli_care(args);
+        CareInput {
+            clinician: self.get("clinician").or(cli.clinician),
+            phone: self.get("phone").or(cli.phone),
+            next_visit: self.get("next_visit").or(cli.next_visit),
+            phone_from_config: true,
+        }
+    }
+
+    /// The paper: the row's, else --paper.
+    fn paper(&self, args: &HandoutArgs) -> Result<Paper, String> {
+        match self.get("paper") {
+            Some(p) => parse_paper(p).map_err(|e| Problem::of(Field::Paper, e).labelled(&column)),
+            None => Ok(args.paper),
+        }
+    }
+
+    /// The file the row's handout is written to: its `file` column (a plain name, `.pdf` added
+    /// when missing), else `handout-0001.pdf` by row number.
+    fn file(&self) -> Result<String, String> {
+        match self.get("file") {
+            Some(f) if f.contains('/') || f.contains('\\') || f.starts_with('.') => {
+                Err("the file name must be a plain name such as p001.pdf".to_string())
             }
-            Err(other) => return Err(other),
-        };
-        let bytes = match ctx.render(Some(&name), schedule.as_ref()) {
-            Ok(b) => b,
-            Err(e) => {
-                errors.push(format!("{place}: {e}"));
-                continue;
-            }
-        };
+            Some(f) if f.to_lowercase().ends_with(".pdf") => Ok(f.to_string()),
+            Some(f) => Ok(format!("{f}.pdf")),
+            None => Ok(format!("handout-{:04}.pdf", self.no)),
+        }
+    }
+}
+
+/// What a batch did, for its summary. Rows are named by number only: a file name may hold a
+/// patient's name.
+#[derive(Default)]
+struct Tally {
+    written: usize,
+    /// Rows not written, and the messages saying why.
+    failed: usize,
+    errors: Vec<String>,
+    /// Rows whose clinician's sheet was written beside the handout.
+    sheets: Vec<usize>,
+    /// Rows that print the site's phone, and that phone.
+    site_phone: Vec<usize>,
+    phone: String,
+    /// Rows that print no phone (none given, none in careguide.toml).
+    no_phone: Vec<usize>,
+    /// Rows whose next visit falls after the schedule ends.
+    late_visit: Vec<usize>,
+}
+
+/// Make and write one row's handout (and its sheet when its schedule has notes); a problem with
+/// the row is tallied and the batch goes on. Only a site that cannot be read stops it.
+fn batch_row(
+    ctx: &Context,
+    args: &HandoutArgs,
+    row: &Row,
+    dir: &Path,
+    files: &mut std::collections::BTreeSet<String>,
+    tally: &mut Tally,
+) -> Result<(), Failure> {
+    let place = &row.place;
+    let mut fail = |messages: Vec<String>| {
+        tally.failed += 1;
+        tally
+            .errors
+            .extend(messages.into_iter().map(|m| format!("{place}: {m}")));
+        Ok(())
+    };
+    if row.fields.len() != row.header.len() {
+        return fail(vec![format!(
+            "{} field(s), but the first line names {} column(s)",
+            row.fields.len(),
+            row.header.len()
+        )]);
+    }
+    let name = row.get("name").unwrap_or_default();
+    let file = check_name(name, "patient")
+        .and_then(|()| row.file())
+        .and_then(|f| match files.insert(f.clone()) {
+            true => Ok(f),
+            false => Err(format!("the file {f} is already written by an earlier row")),
+        });
+    let file = match file {
+        Ok(f) => f,
+        Err(e) => return fail(vec![e]),
+    };
+    // A paper that is not one careguide prints is reported with the row's other problems.
+    let (paper, mut problems) = match row.paper(args) {
+        Ok(p) => (p, vec![]),
+        Err(e) => (args.paper, vec![e]),
+    };
+    let made = make_one(
+        ctx,
+        Some(name),
+        &row.care(args),
+        &row.options(args),
+        paper,
         // A schedule with notes: its clinician's sheet beside the handout, never inside it.
-        let sheet = match schedule.as_ref() {
-            Some(s) if !crate::pdf::clinician_notes(s).is_empty() => {
-                match ctx.sheet(Some(&name), s) {
-                    Ok(b) => Some(b),
-                    Err(e) => {
-                        errors.push(format!("{place}: {e}"));
-                        continue;
-                    }
-                }
-            }
-            _ => None,
-        };
-        let path = dir.join(&file);
-        match write_atomic(&path, &bytes) {
-            Ok(()) => written += 1,
-            Err(e) => {
-                errors.push(format!("{place}: {e}"));
-                continue;
-            }
-        }
-        if let Some(sheet) = sheet {
-            let stem = file.strip_suffix(".pdf").unwrap_or(&file);
-            let sheet_file = format!("{stem}-clinician.pdf");
-            match write_atomic(&dir.join(&sheet_file), &sheet) {
-                // Row numbers only: a file name may hold a patient's name.
-                Ok(()) => noted.push(row_no.to_string()),
-                Err(e) => errors.push(format!("{place}: {e}")),
-            }
-        }
-    }
-    let mut summary = String::new();
-    if !noted.is_empty() {
-        summary.push_str(&format!(
-            "notes for the clinician (what to check, defaults used) on row(s) {}: each is in the sheet beside its handout (NAME-clinician.pdf); read it before handing the handout over\n",
-            noted.join(", ")
-        ));
-    }
-    summary += &format!(
-        "wrote {written} handout(s) to {}{}\n",
-        dir.display(),
-        if errors.is_empty() {
-            String::new()
-        } else {
-            format!("; {} row(s) failed", errors.len())
-        }
+        &|s| !crate::pdf::clinician_notes(s).is_empty(),
     );
-    if errors.is_empty() {
-        Ok(summary)
-    } else {
-        print!("{summary}");
-        Err(Failure::Invalid(
-            errors.into_iter().map(Problem::general).collect(),
-        ))
+    let made = match made {
+        Ok(m) if problems.is_empty() => m,
+        Ok(_) => return fail(problems),
+        Err(Failure::Invalid(more)) => {
+            problems.extend(more.iter().map(|p| p.labelled(&column)));
+            return fail(problems);
+        }
+        Err(Failure::Usage(lines)) => {
+            problems.extend(lines);
+            return fail(problems);
+        }
+        Err(other) => return Err(other),
+    };
+    if let Err(e) = write_atomic(&dir.join(&file), &made.pdf) {
+        return fail(vec![e]);
+    }
+    tally.written += 1;
+    match made.phone {
+        PhoneSource::Site(p) => {
+            tally.site_phone.push(row.no);
+            tally.phone = p;
+        }
+        PhoneSource::Nowhere => tally.no_phone.push(row.no),
+        PhoneSource::Given => {}
+    }
+    if made.visit_note.is_some() {
+        tally.late_visit.push(row.no);
+    }
+    if let Some(sheet) = made.sheet {
+        let stem = file.strip_suffix(".pdf").unwrap_or(&file);
+        match write_atomic(&dir.join(format!("{stem}-clinician.pdf")), &sheet) {
+            Ok(()) => tally.sheets.push(row.no),
+            // The handout is written, but the row is not done without its sheet.
+            Err(e) => {
+                tally.failed += 1;
+                tally.errors.push(format!("{place}: {e}"));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `every row`, or `row(s) 1, 4, 9`.
+fn rows_text(rows: &[usize], total: usize) -> String {
+    if rows.len() == total && total > 1 {
+        return "every row".to_string();
+    }
+    let list: Vec<String> = rows.iter().map(usize::to_string).collect();
+    format!("row(s) {}", list.join(", "))
+}
+
+impl Tally {
+    /// The batch's summary: the notes for the clinician, then what was written; an error when
+    /// any row failed (the summary printed first).
+    fn summary(self, dir: &Path, total: usize) -> Result<String, Failure> {
+        let mut summary = String::new();
+        if !self.sheets.is_empty() {
+            summary.push_str(&format!(
+                "notes for the clinician (what to check, defaults used) on {}: each is in the sheet beside its handout (NAME-clinician.pdf); read it before handing the handout over\n",
+                rows_text(&self.sheets, total)
+            ));
+        }
+        if !self.late_visit.is_empty() {
+            summary.push_str(&format!(
+                "note for the clinician on {}: the next visit is after the day the schedule ends (the patient then takes none): the handout's plan does not cover the days in between; check that this is intended\n",
+                rows_text(&self.late_visit, total)
+            ));
+        }
+        if !self.site_phone.is_empty() {
+            summary.push_str(&format!(
+                "note: phone for questions on {}: from [contact] phone in careguide.toml: {} (a phone column or --phone prints another)\n",
+                rows_text(&self.site_phone, total),
+                self.phone
+            ));
+        }
+        if !self.no_phone.is_empty() {
+            summary.push_str(&format!(
+                "note: no phone for questions on {}: careguide.toml has no [contact] phone; a phone column or --phone prints one\n",
+                rows_text(&self.no_phone, total)
+            ));
+        }
+        summary += &format!(
+            "wrote {} handout(s) to {}{}\n",
+            self.written,
+            dir.display(),
+            if self.errors.is_empty() {
+                String::new()
+            } else {
+                format!("; {} row(s) failed", self.failed)
+            }
+        );
+        if self.errors.is_empty() {
+            Ok(summary)
+        } else {
+            print!("{summary}");
+            Err(Failure::Invalid(
+                self.errors.into_iter().map(Problem::general).collect(),
+            ))
+        }
     }
 }
 
@@ -680,7 +980,11 @@ fn column(field: Field) -> String {
         | Field::MinDose
         | Field::DosesPerDay
         | Field::Mode
-        | Field::Hold => format!("column {}", field.id()),
+        | Field::Hold
+        | Field::Clinician
+        | Field::Phone
+        | Field::NextVisit
+        | Field::Paper => format!("column {}", field.id()),
         Field::PatientName => "column name".to_string(),
         other => option(other),
     }

@@ -196,7 +196,7 @@ fn details(h: &Handout, s: &Schedule, dates: &DateFormat) -> Vec<Block> {
     if let Some(c) = h.care.clinician {
         lines.push(("Your clinician".into(), c.to_string()));
     }
-    if let Some(p) = h.care.phone.or(h.config.contact.phone.as_deref()) {
+    if let Some(p) = h.care.phone {
         lines.push((
             "Questions? Call".into(),
             format!("{p} ({})", h.config.clinic),

@@ -705,3 +705,276 @@ fn an_unapproved_page_is_refused_unless_asked_for_and_then_cautioned_on_every_pa
         assert!(!flat.contains("Not yet approved"), "{flat}");
     }
 }
+
+/// The care details are checked as the patient's name is, each error naming its option, and
+/// none repeats the clinician's name or the next visit (patient data). A handout that fails
+/// leaves no file.
+#[test]
+fn care_details_and_paper_are_refused_by_option() {
+    let page = ["--page", "kratom-withdrawal"];
+    let with = |more: &[&'static str]| -> Vec<&'static str> {
+        let mut a = page.to_vec();
+        a.extend(more);
+        a
+    };
+    fails(
+        &with(&["--clinician", "  "]),
+        1,
+        "--clinician: the clinician's name is empty",
+    );
+    fails(
+        &with(&["--clinician", "Dr. 山田"]),
+        1,
+        "--clinician: the handout font (DejaVu Sans) cannot print 2 character(s) of the clinician's name",
+    );
+    for (phone, message) in [
+        (
+            "call Ann",
+            "--phone: a phone number holds digits, spaces and + ( ) - . / only",
+        ),
+        ("1-800-QUIT-NOW", "write letters as their digits"),
+        ("12", "--phone: the phone number has 2 digit(s)"),
+        ("555 +0100", "--phone: a + may only begin the phone number"),
+        (
+            "(555 0100",
+            "--phone: the phone number's parentheses do not pair up",
+        ),
+        ("555 0100 ext", "--phone: a phone number holds digits"),
+    ] {
+        fails(&with(&["--phone", phone]), 1, message);
+    }
+    fails(
+        &with(&["--next-visit", "2027-02-30"]),
+        1,
+        "--next-visit: the next visit is not a real calendar date",
+    );
+    fails(
+        &with(&["--next-visit", "next week"]),
+        1,
+        "--next-visit: the next visit is not a date in the form YYYY-MM-DD",
+    );
+    fails(
+        &with(&[
+            "--dose",
+            "20",
+            "--start",
+            "2026-12-01",
+            "--date",
+            "2026-11-26",
+            "--next-visit",
+            "2026-11-30",
+        ]),
+        1,
+        "--next-visit: the next visit is before the schedule's first day (--start)",
+    );
+    // A blank chart has no first day: the next visit is still not before the handout's day.
+    fails(
+        &with(&["--date", "2026-11-26", "--next-visit", "2026-11-25"]),
+        1,
+        "--next-visit: the next visit is before the day the handout is made (2026-11-26)",
+    );
+    for paper in ["a5", "legal", ""] {
+        fails(&with(&["--paper", paper]), 2, "for '--paper <A4|LETTER>'");
+    }
+    // Every bad value at once, none of them repeated.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("x.pdf");
+    let o = handout(
+        &[
+            "--root",
+            TAPER_SITE,
+            "--page",
+            "kratom-withdrawal",
+            "--clinician",
+            "Dr. Quentin\u{7}",
+            "--phone",
+            "ask Quentin",
+            "--next-visit",
+            "2027-13-01",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    for option in ["--clinician:", "--phone:", "--next-visit:"] {
+        assert!(o.stderr.contains(option), "{option}: {}", o.stderr);
+    }
+    assert!(!o.stderr.contains("Quentin") && !o.stderr.contains("2027-13-01"));
+    assert!(!out.exists());
+}
+
+/// Any case of A4 and Letter is taken, and US Letter is Letter.
+#[test]
+fn paper_names_are_taken_in_any_case() {
+    let dir = tempfile::tempdir().unwrap();
+    for (paper, height) in [("A4", 841.89), ("LETTER", 792.0), ("US-Letter", 792.0)] {
+        let out = dir.path().join(format!("{paper}.pdf"));
+        let o = handout(
+            &[
+                "--root",
+                TAPER_SITE,
+                "--page",
+                "kratom-withdrawal",
+                "--date",
+                "2026-11-26",
+                "--paper",
+                paper,
+                "--out",
+                out.to_str().unwrap(),
+            ],
+            None,
+        );
+        assert_eq!(o.code, 0, "{paper}: {}", o.stderr);
+        assert!((page_height(&out) - height).abs() < 0.1, "{paper}");
+    }
+}
+
+/// The height of a PDF's first page, in points.
+fn page_height(pdf: &Path) -> f32 {
+    let doc = lopdf::Document::load(pdf).unwrap();
+    let first = *doc.get_pages().get(&1).unwrap();
+    let mb = doc
+        .get_dictionary(first)
+        .unwrap()
+        .get(b"MediaBox")
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .clone();
+    mb[3].as_float().unwrap()
+}
+
+/// The phone printed when none is given is the site's, and the terminal says so; a phone given
+/// is not announced. The clinician's name and the next visit never reach the terminal; a next
+/// visit after the schedule ends is a note there, without the date.
+#[test]
+fn the_site_phone_is_announced_and_care_details_stay_off_the_terminal() {
+    const CLINICIAN: &str = "Dr. Ottoline Fairweather";
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("h.pdf");
+    let run = |more: &[&str]| {
+        let mut args = vec![
+            "--root",
+            TAPER_SITE,
+            "--page",
+            "kratom-withdrawal",
+            "--clinician",
+            CLINICIAN,
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        args.extend(SCHEDULE);
+        args.extend(more);
+        handout(&args, None)
+    };
+    let o = run(&["--next-visit", "2026-12-15"]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(
+        o.stderr.contains(
+            "note: phone for questions: from [contact] phone in careguide.toml: +1 555 0100 (--phone prints another)"
+        ),
+        "{}",
+        o.stderr
+    );
+    assert!(
+        !o.stderr.contains("the next visit is after"),
+        "{}",
+        o.stderr
+    );
+    let both = format!("{}{}", o.stdout, o.stderr);
+    for secret in ["Ottoline", "2026-12-15", "December 15", "Dec 15"] {
+        assert!(!both.contains(secret), "{secret} on the terminal: {both}");
+    }
+    assert!(std::fs::read(&out).unwrap().starts_with(b"%PDF-"));
+
+    // A phone given is the clinician's choice: nothing to announce. The schedule ends on
+    // 2027-05-11: a visit after it is a note, not an error.
+    let o = run(&[
+        "--phone",
+        "+1 (555) 010-0199 ext. 12",
+        "--next-visit",
+        "2027-06-01",
+    ]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(!o.stderr.contains("phone for questions"), "{}", o.stderr);
+    assert!(
+        o.stderr.contains(
+            "note for the clinician: Check: the next visit is after the day the schedule ends"
+        ),
+        "{}",
+        o.stderr
+    );
+    let both = format!("{}{}", o.stdout, o.stderr);
+    for secret in ["Ottoline", "2027-06-01", "June 1"] {
+        assert!(!both.contains(secret), "{secret} on the terminal: {both}");
+    }
+}
+
+/// A batch checks the care columns and the paper row by row, naming the row and the column,
+/// every problem of a row at once; the other rows are written.
+#[test]
+fn batch_care_columns_are_checked_by_row_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("patients.csv");
+    std::fs::write(
+        &csv,
+        "name,dose,start,clinician,phone,next_visit,paper,file\n\
+         Ada Example,20,2026-12-01,Dr. Wilhelmina Crane,,2026-12-15,,ada\n\
+         Bob Example,20,2026-12-01,Dr. Wilhelmina Crane,call us,2026-11-30,,bob\n\
+         Cy Example,20,2026-12-01,Dr. 山田,,2027-02-30,A5,cy\n\
+         Dee Example,20,2026-12-01,,+44 20 7946 0958 x4,2027-06-01,Letter,dee\n",
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    let o = handout(
+        &[
+            "--root",
+            TAPER_SITE,
+            "--page",
+            "kratom-withdrawal",
+            "--date",
+            "2026-11-26",
+            "--batch",
+            csv.to_str().unwrap(),
+            "--out-dir",
+            out.to_str().unwrap(),
+        ],
+        None,
+    );
+    let err = &o.stderr;
+    assert_eq!(o.code, 1, "{err}");
+    for expected in [
+        "line 3 (row 2): column phone: a phone number holds digits",
+        "line 3 (row 2): column next_visit: the next visit is before the schedule's first day (column start)",
+        "line 4 (row 3): column paper: careguide prints on A4 or Letter (US Letter) paper only",
+        "line 4 (row 3): column clinician: the handout font (DejaVu Sans) cannot print 2 character(s) of the clinician's name",
+        "line 4 (row 3): column next_visit: the next visit is not a real calendar date",
+    ] {
+        assert!(err.contains(expected), "expected '{expected}' in: {err}");
+    }
+    let summary = &o.stdout;
+    assert!(
+        summary.contains("wrote 2 handout(s)") && summary.contains("2 row(s) failed"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("note: phone for questions on row(s) 1: from [contact] phone in careguide.toml: +1 555 0100"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains(
+            "note for the clinician on row(s) 4: the next visit is after the day the schedule ends"
+        ),
+        "{summary}"
+    );
+    let both = format!("{summary}{err}");
+    for secret in ["Wilhelmina", "2026-12-15", "2027-06-01"] {
+        assert!(!both.contains(secret), "{secret} on the terminal: {both}");
+    }
+    assert!(out.join("ada.pdf").exists() && out.join("dee.pdf").exists());
+    assert!(!out.join("bob.pdf").exists() && !out.join("cy.pdf").exists());
+    assert!((page_height(&out.join("ada.pdf")) - 841.89).abs() < 0.1);
+    assert!((page_height(&out.join("dee.pdf")) - 792.0).abs() < 0.1);
+}

@@ -9,6 +9,10 @@ use crate::support::{
 };
 
 const NAME: &str = "Zebulon Quixotemarsh";
+/// The clinician's name and the next visit are the patient's data too.
+const CLINICIAN: &str = "Dr. Hortensia Vanderquill";
+/// Not a day a step of the schedule starts on: those dates are the plan, printed where asked.
+const NEXT_VISIT: &str = "2026-12-16";
 
 /// The ways a name can be stored: UTF-8, UTF-16 (PDF text strings) and their hex forms.
 fn encodings(s: &str) -> Vec<Vec<u8>> {
@@ -96,6 +100,10 @@ fn handout_inputs_leave_no_trace_outside_the_handout() {
         "--allow-unapproved",
         "--patient-name",
         NAME,
+        "--clinician",
+        CLINICIAN,
+        "--next-visit",
+        NEXT_VISIT,
         "--dose",
         "41.5",
     ];
@@ -109,6 +117,15 @@ fn handout_inputs_leave_no_trace_outside_the_handout() {
         vec!["--dose", "-41.5"],
         vec!["--dose", "41.5", "--reduction-percent", "90"],
         vec!["--dose", "41.5", "--start", "2026-02-30"],
+        vec![
+            "--clinician",
+            CLINICIAN,
+            "--next-visit",
+            "2025-11-01",
+            "--dose",
+            "41.5",
+        ],
+        vec!["--clinician", CLINICIAN, "--phone", "ask Hortensia"],
     ] {
         let mut args = vec!["handout", "--allow-unapproved", "--patient-name", NAME];
         args.extend(bad.iter().copied());
@@ -147,7 +164,7 @@ fn handout_inputs_leave_no_trace_outside_the_handout() {
     std::fs::write(
         &csv,
         format!(
-            "name,dose,start,file\n{NAME},41.5,2026-12-01,one\n{NAME} Jr,41.5,2026-02-30,two\n{NAME} Sr,-1,2026-12-01,three\n"
+            "name,dose,start,clinician,next_visit,file\n{NAME},41.5,2026-12-01,{CLINICIAN},{NEXT_VISIT},one\n{NAME} Jr,41.5,2026-02-30,,,two\n{NAME} Sr,-1,2026-12-01,{CLINICIAN},2026-11-30,three\n"
         ),
     )
     .unwrap();
@@ -170,7 +187,10 @@ fn handout_inputs_leave_no_trace_outside_the_handout() {
     );
     assert_eq!(o.code, 1);
 
-    let needles = encodings(NAME);
+    let mut needles = encodings(NAME);
+    needles.extend(encodings(CLINICIAN));
+    needles.extend(encodings(NEXT_VISIT));
+    needles.extend(encodings("December 16, 2026"));
     let mut leaks = Vec::new();
     for (label, bytes) in &streams {
         if contains(bytes, &needles) {

@@ -716,3 +716,89 @@ fn confirmation(html: &str) -> Option<String> {
         html.find("name=\"confirm_notes\" value=\"")? + "name=\"confirm_notes\" value=\"".len();
     Some(html[at..].split('"').next()?.to_string())
 }
+
+/// The form's care fields: the phone shows the site's to begin with, the next visit is a date
+/// field, and each is checked on the server as on the command line, the message next to its
+/// field; what was typed is not kept or printed.
+#[test]
+fn the_form_checks_the_clinician_phone_and_next_visit() {
+    const CLINICIAN: &str = "Dr. Peregrine Ashcombe";
+    let s = Server::start();
+    let html = s.get("/handout?page=kratom-withdrawal").text();
+    assert!(
+        html.contains("type=\"tel\" id=\"f-phone\" name=\"phone\" value=\"+1 555 0100\""),
+        "{html}"
+    );
+    assert!(
+        html.contains("type=\"date\" id=\"f-next_visit\" name=\"next_visit\" value=\"\""),
+        "{html}"
+    );
+    assert!(html.contains("name=\"clinician\" value=\"\""), "{html}");
+
+    // A next visit before the schedule's first day (GOOD starts on 2026-12-01).
+    let clinician = CLINICIAN.replace(' ', "+");
+    let body = format!("{GOOD}&clinician={clinician}&phone=%2B1+555+0100&next_visit=2026-11-20");
+    let r = s.post("/handout", &body);
+    assert_eq!(r.status, 422, "{}", r.text());
+    assert!(!r.body.starts_with(b"%PDF-"));
+    let html = r.text();
+    assert!(html.contains("id=\"f-next_visit-error\""), "{html}");
+    assert!(
+        html.contains(
+            "The next visit is before the schedule&#39;s first day (“First day of the schedule”)"
+        ),
+        "{html}"
+    );
+    assert_eq!(r.header("Cache-Control").as_deref(), Some("no-store"));
+
+    // Every bad value at once, next to its field; the paper too.
+    let r = s.post(
+        "/handout",
+        &format!("{GOOD}&clinician=Dr.+%E5%B1%B1&phone=call+reception&next_visit=2026-02-30")
+            .replace("paper=letter", "paper=a5"),
+    );
+    assert_eq!(r.status, 422);
+    let html = r.text();
+    for field in ["clinician", "phone", "next_visit", "paper"] {
+        assert!(
+            html.contains(&format!("id=\"f-{field}-error\"")),
+            "no error for {field}: {html}"
+        );
+    }
+    assert!(
+        html.contains("cannot print 1 character(s) of the clinician&#39;s name"),
+        "{html}"
+    );
+    assert!(html.contains("Choose A4 or Letter."), "{html}");
+
+    // A next visit after the schedule ends (2027-05-11): a note to confirm, then the PDF. An
+    // emptied phone prints none rather than the site's unseen.
+    let body = format!("{GOOD}&clinician={clinician}&phone=&next_visit=2027-06-01");
+    let r = s.post("/handout", &body);
+    assert_eq!(r.status, 200);
+    let html = r.text();
+    assert!(
+        html.contains("the next visit is after the day the schedule ends"),
+        "{html}"
+    );
+    let digest = confirmation(&html).expect("a box to confirm the notes");
+    let r = s.post("/handout", &format!("{body}&confirm_notes={digest}"));
+    assert!(r.body.starts_with(b"%PDF-"), "{}", r.text());
+
+    // Nothing of it was written or printed.
+    for path in files_under(s.dir.path()) {
+        let Ok(bytes) = std::fs::read(&path) else {
+            continue;
+        };
+        assert!(
+            !bytes.windows(9).any(|w| w == b"Peregrine"),
+            "the clinician's name is in {}",
+            path.display()
+        );
+    }
+    let stderr = s.stderr();
+    assert!(
+        !stderr.contains("Peregrine") && !stderr.contains("2027-06-01"),
+        "{stderr}"
+    );
+}

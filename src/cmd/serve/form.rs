@@ -12,7 +12,10 @@ use tera::Context;
 use super::http::{parse_form, Request, Response};
 use super::templates::HANDOUT;
 use super::Shared;
+use crate::cmd::handout::care::{check_name, CareInput};
+use crate::cmd::handout::{Made, Request as HandoutRequest};
 use crate::cmd::taper::{Failure, Problem as InputProblem, TaperOptions};
+use crate::content::Document;
 use crate::diag::{Diagnostic, Severity};
 use crate::model;
 use crate::pdf::Paper;
@@ -38,6 +41,9 @@ struct FormValues {
     page: String,
     audience: String,
     patient_name: String,
+    clinician: String,
+    phone: String,
+    next_visit: String,
     dose: String,
     reduction_percent: String,
     interval_days: String,
@@ -62,6 +68,9 @@ impl FormValues {
                 "page" => &mut v.page,
                 "audience" => &mut v.audience,
                 "patient_name" => &mut v.patient_name,
+                "clinician" => &mut v.clinician,
+                "phone" => &mut v.phone,
+                "next_visit" => &mut v.next_visit,
                 "dose" => &mut v.dose,
                 "reduction_percent" => &mut v.reduction_percent,
                 "interval_days" => &mut v.interval_days,
@@ -81,12 +90,14 @@ impl FormValues {
         v
     }
 
-    /// The page's defaults.
-    fn defaults(doc: &crate::content::Document, t: &PageTaper) -> FormValues {
+    /// The page's defaults, and the site's phone for questions (shown, so not a silent default:
+    /// emptied, the handout prints none).
+    fn defaults(site: &model::Site, doc: &Document, t: &PageTaper) -> FormValues {
         let d = |l: &Limit| l.default.map(|v| v.to_string()).unwrap_or_default();
         FormValues {
             page: doc.path.clone(),
             audience: String::new(),
+            phone: site.config.contact.phone.clone().unwrap_or_default(),
             reduction_percent: d(&t.reduction_percent),
             interval_days: d(&t.interval_days),
             step: d(&t.step),
@@ -104,6 +115,9 @@ impl FormValues {
 /// form's order.
 const FIELDS: &[(&str, &str)] = &[
     ("patient_name", "Patient's name"),
+    ("clinician", "Clinician's name"),
+    ("phone", "Phone for questions"),
+    ("next_visit", "Next visit"),
     ("audience", "Version of the page"),
     ("dose", "Current daily dose"),
     ("reduction_percent", "Cut per step (%)"),
@@ -190,7 +204,7 @@ fn made_on() -> crate::types::Date {
 }
 
 /// The digest a confirmation of these notes sends back.
-fn notes_digest(notes: &[(&str, &str)]) -> String {
+fn notes_digest(notes: &[(String, String)]) -> String {
     let mut d = crate::util::Digest::new();
     for (kind, text) in notes {
         d.field(kind.as_bytes()).field(text.as_bytes());
@@ -198,11 +212,34 @@ fn notes_digest(notes: &[(&str, &str)]) -> String {
     d.hex()
 }
 
-/// A schedule with warnings is handed over only once the clinician has confirmed its notes.
-fn needs_confirmation(made: &crate::cmd::handout::Made, confirmed: &str) -> bool {
-    made.schedule.as_ref().is_some_and(|s| {
-        !s.warnings.is_empty() && notes_digest(&crate::pdf::clinician_notes(s)) != confirmed.trim()
-    })
+/// The notes the form shows for a handout: the schedule's (what to check, the defaults used),
+/// then the one on the next visit.
+fn notes_of(made: &Made) -> Vec<(String, String)> {
+    let schedule = made
+        .schedule
+        .as_ref()
+        .map(crate::pdf::clinician_notes)
+        .unwrap_or_default();
+    schedule
+        .into_iter()
+        .map(|(k, t)| (k.to_string(), t.to_string()))
+        .chain(
+            made.visit_note
+                .iter()
+                .map(|n| ("Check".to_string(), n.clone())),
+        )
+        .collect()
+}
+
+/// A handout with something to check (the schedule's warnings, a next visit after it ends) is
+/// handed over only once the clinician has confirmed its notes.
+fn needs_confirmation(made: &Made, confirmed: &str) -> bool {
+    let check = made
+        .schedule
+        .as_ref()
+        .is_some_and(|s| !s.warnings.is_empty())
+        || made.visit_note.is_some();
+    check && notes_digest(&notes_of(made)) != confirmed.trim()
 }
 
 /// A field as the form names it: by its label, or in words where the form has no such field.
@@ -239,7 +276,10 @@ fn clear_field(o: &mut TaperOptions, field: Field) {
         | Field::PatientName
         | Field::Audience
         | Field::Paper
-        | Field::AllowUnapproved => {}
+        | Field::AllowUnapproved
+        | Field::Clinician
+        | Field::Phone
+        | Field::NextVisit => {}
     }
 }
 
@@ -286,7 +326,7 @@ pub fn get(req: &Request, shared: &Shared) -> Response {
     };
     let status = if errors.is_empty() { 200 } else { 404 };
     let values = match doc.and_then(|d| d.front.taper.as_ref().map(|t| (d, t))) {
-        Some((d, t)) => FormValues::defaults(d, t),
+        Some((d, t)) => FormValues::defaults(&site, d, t),
         None => FormValues::default(),
     };
     // Nothing typed yet: a failing site template may show its reason.
@@ -325,48 +365,60 @@ pub fn post(req: &Request, shared: &Shared) -> Response {
     };
     let pages = taper_pages(&site);
     let mut errors = FormErrors::default();
-    let has = |name: &str| pairs.iter().any(|(k, _)| k == name);
-    let again = |status, doc, errors: &FormErrors| {
+    let again = |status: u16, doc: Option<&Document>, errors: &FormErrors| {
         page(status, shared, &site, &pages, doc, &values, errors, true)
     };
-    if values.page.trim().is_empty() {
-        errors
-            .general
-            .push("The form did not say which page to print: choose a page.".to_string());
-        return again(400, None, &errors);
-    }
-    let Some(doc) = site
-        .page(values.page.trim())
-        .filter(|d| d.front.taper.is_some())
-    else {
-        errors.general.push(format!(
-            "There is no page “{}” with a taper block: choose one from the list.",
-            values.page.trim()
-        ));
-        return again(400, None, &errors);
-    };
-
-    // Checks of the form itself; the schedule's own checks follow in the shared code.
-    if values.dose.trim().is_empty() {
-        errors.field(
-            "dose",
-            if has("dose") {
-                "Enter the patient's current daily dose."
-            } else {
-                "The form sent no dose: enter the patient's current daily dose."
-            },
-        );
-    }
-    let paper = match values.paper.trim() {
-        "" | "a4" | "A4" => Paper::A4,
-        "letter" | "Letter" => Paper::Letter,
-        _ => {
-            errors.field("paper", "Choose A4 or Letter.");
-            Paper::A4
+    let doc = match chosen_page(&site, &values) {
+        Ok(d) => d,
+        Err(message) => {
+            errors.general.push(message);
+            return again(400, None, &errors);
         }
     };
-    let opt = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
-    let options = TaperOptions {
+    let has = |name: &str| pairs.iter().any(|(k, _)| k == name);
+    let (options, paper) = check_values(&values, &has, doc, &mut errors);
+    if !errors.is_empty() {
+        return again(422, Some(doc), &errors);
+    }
+    let result = crate::cmd::handout::make_pdf(&HandoutRequest {
+        root: &shared.root,
+        page: &doc.path,
+        audience: opt(&values.audience),
+        patient_name: opt(&values.patient_name),
+        care: care_of(&values),
+        taper: &options,
+        paper,
+        made: made_on(),
+        // Checked by make_pdf: a page that is not approved is refused unless this is ticked.
+        allow_unapproved: values.allow_unapproved == "yes",
+        // The form shows the notes themselves; no sheet is made.
+        clinician_sheet: false,
+    });
+    answer(result, doc, &values, errors, &again)
+}
+
+/// A value as typed, trimmed; `None` when empty.
+fn opt(s: &str) -> Option<&str> {
+    Some(s.trim()).filter(|s| !s.is_empty())
+}
+
+/// The page the form was sent for: one with a taper block, or the message saying why not.
+fn chosen_page<'s>(site: &'s model::Site, values: &FormValues) -> Result<&'s Document, String> {
+    let chosen = values.page.trim();
+    if chosen.is_empty() {
+        return Err("The form did not say which page to print: choose a page.".to_string());
+    }
+    site.page(chosen)
+        .filter(|d| d.front.taper.is_some())
+        .ok_or_else(|| {
+            format!("There is no page “{chosen}” with a taper block: choose one from the list.")
+        })
+}
+
+/// The schedule's options as typed.
+fn options_of(values: &FormValues) -> TaperOptions {
+    let opt = |s: &str| opt(s).map(String::from);
+    TaperOptions {
         unit: None,
         dose: opt(&values.dose),
         reduction_percent: opt(&values.reduction_percent),
@@ -383,11 +435,58 @@ pub fn post(req: &Request, shared: &Shared) -> Response {
             .map(String::from)
             .collect(),
         max_step_percent: None,
+    }
+}
+
+/// The care details as typed. The phone field shows the site's phone to begin with, so an
+/// emptied field means no phone, not the site's unseen.
+fn care_of(values: &FormValues) -> CareInput<'_> {
+    CareInput {
+        clinician: opt(&values.clinician),
+        phone: opt(&values.phone),
+        next_visit: opt(&values.next_visit),
+        phone_from_config: false,
+    }
+}
+
+/// The form's own checks, every field's problems at once, into `errors`: the dose is there, the
+/// paper is one careguide prints, the names, phone and next visit are well formed, and each
+/// schedule option parses and fits the page's limits. Each option is parsed, then the
+/// schedule's inputs are checked with the malformed ones left out (and a stand-in for a missing
+/// dose), so that a bad dose does not hide a bad interval. The shared code checks everything
+/// again.
+fn check_values(
+    values: &FormValues,
+    has: &dyn Fn(&str) -> bool,
+    doc: &Document,
+    errors: &mut FormErrors,
+) -> (TaperOptions, Paper) {
+    if values.dose.trim().is_empty() {
+        errors.field(
+            "dose",
+            if has("dose") {
+                "Enter the patient's current daily dose."
+            } else {
+                "The form sent no dose: enter the patient's current daily dose."
+            },
+        );
+    }
+    let paper = match opt(&values.paper).map(crate::cmd::handout::parse_paper) {
+        None => Paper::A4,
+        Some(Ok(p)) => p,
+        Some(Err(_)) => {
+            errors.field("paper", "Choose A4 or Letter.");
+            Paper::A4
+        }
     };
-    // Every field's problems at once: each option is parsed, then the schedule's inputs are
-    // checked with the malformed ones left out (and a stand-in for a missing dose), so that a
-    // bad dose does not hide a bad interval. The shared code checks everything again.
     let mut problems: Vec<InputProblem> = Vec::new();
+    if let Some(Err(e)) = opt(&values.patient_name).map(|n| check_name(n, "patient")) {
+        problems.push(InputProblem::of(Field::PatientName, e));
+    }
+    if let Err(more) = care_of(values).check() {
+        problems.extend(more);
+    }
+    let options = options_of(values);
     let mut probe = options.clone();
     if let Err(errs) = options.params() {
         for e in errs {
@@ -409,38 +508,25 @@ pub fn post(req: &Request, shared: &Shared) -> Response {
         }
     }
     errors.add_messages(&problems);
-    if !errors.is_empty() {
-        return again(422, Some(doc), &errors);
-    }
-    let made = made_on();
-    let result = crate::cmd::handout::make_pdf(&crate::cmd::handout::Request {
-        root: &shared.root,
-        page: &doc.path,
-        audience: opt(&values.audience).as_deref(),
-        patient_name: opt(&values.patient_name).as_deref(),
-        taper: &options,
-        paper,
-        made,
-        // Checked by make_pdf: a page that is not approved is refused unless this is ticked.
-        allow_unapproved: values.allow_unapproved == "yes",
-        // The form shows the notes themselves; no sheet is made.
-        clinician_sheet: false,
-    });
+    (options, paper)
+}
+
+/// The answer to a form sent: the PDF, or the form again with the notes to confirm or the
+/// problems next to their fields.
+fn answer(
+    result: Result<Made, Failure>,
+    doc: &Document,
+    values: &FormValues,
+    mut errors: FormErrors,
+    again: &dyn Fn(u16, Option<&Document>, &FormErrors) -> Response,
+) -> Response {
     match result {
         Ok(made) if needs_confirmation(&made, &values.confirm_notes) => {
-            // A schedule with warnings: the clinician reads its notes first and confirms with
-            // one more submit. The server checks the confirmation names these very notes, so a
-            // schedule changed after confirming is shown again. Nothing is kept meanwhile.
-            let notes = made
-                .schedule
-                .as_ref()
-                .map(crate::pdf::clinician_notes)
-                .unwrap_or_default();
-            errors.notes = notes
-                .iter()
-                .map(|(k, t)| (k.to_string(), t.to_string()))
-                .collect();
-            errors.notes_digest = notes_digest(&notes);
+            // Something to check: the clinician reads the notes first and confirms with one
+            // more submit. The server checks the confirmation names these very notes, so a
+            // handout changed after confirming is shown again. Nothing is kept meanwhile.
+            errors.notes = notes_of(&made);
+            errors.notes_digest = notes_digest(&errors.notes);
             // The holds the warnings suggest, as the value to put in the held steps field.
             if let Some(s) = made.schedule.as_ref() {
                 if !s.suggested_holds().is_empty() {
@@ -466,7 +552,7 @@ pub fn post(req: &Request, shared: &Shared) -> Response {
             }
             again(200, Some(doc), &errors)
         }
-        Ok(crate::cmd::handout::Made { pdf: bytes, .. }) => {
+        Ok(Made { pdf: bytes, .. }) => {
             let name: String = doc
                 .path
                 .chars()
@@ -526,6 +612,8 @@ struct PageChoice<'a> {
 #[derive(Serialize)]
 struct TextField {
     name: &'static str,
+    /// The input's type: `text`, `tel` or `date`.
+    kind: &'static str,
     label: String,
     hint: String,
     value: String,
@@ -572,6 +660,8 @@ struct PageForm<'a> {
     substance: &'a str,
     unit: String,
     patient_name: TextField,
+    /// The clinician's name, the phone for questions and the next visit.
+    care: Vec<TextField>,
     audience: Select,
     schedule: Vec<TextField>,
     mode: Radios,
@@ -644,37 +734,137 @@ fn radios(
     }
 }
 
+/// A text field with its value and its messages.
+fn text(
+    errors: &FormErrors,
+    name: &'static str,
+    label: String,
+    hint: String,
+    value: &str,
+    decimal: bool,
+) -> TextField {
+    TextField {
+        name,
+        kind: "text",
+        label,
+        hint,
+        value: value.to_string(),
+        decimal,
+        required: name == "dose",
+        errors: errors.for_field(name),
+    }
+}
+
 /// The chosen page's controls, with the values and the messages of each.
 fn page_form<'a>(
     site: &model::Site,
-    doc: &'a crate::content::Document,
+    doc: &'a Document,
     t: &'a PageTaper,
     values: &FormValues,
     errors: &FormErrors,
 ) -> PageForm<'a> {
-    let unit = t.unit.to_string();
-    let text =
-        |name: &'static str, label: String, hint: String, value: &str, decimal: bool| TextField {
-            name,
-            label,
-            hint,
-            value: value.to_string(),
-            decimal,
-            required: name == "dose",
-            errors: errors.for_field(name),
-        };
-    // The audience: the page's versions.
-    let default_audience = if doc.audiences.iter().any(|a| a == "patient") {
+    let mode = if values.mode.is_empty() {
+        "previous"
+    } else {
+        &values.mode
+    };
+    PageForm {
+        path: &doc.path,
+        title: &doc.front.title,
+        substance: &t.substance,
+        patient_name: text(
+            errors,
+            "patient_name",
+            "Patient's name (optional)".into(),
+            "Printed on the handout only.".into(),
+            &values.patient_name,
+            false,
+        ),
+        care: care_fields(values, errors),
+        audience: audience_select(site, doc, values, errors),
+        schedule: schedule_fields(t, values, errors),
+        mode: radios(
+            "mode",
+            "How each cut is measured",
+            &[
+                (
+                    "previous",
+                    "A percent of the previous step's dose (smaller cuts as the dose falls)",
+                ),
+                ("initial", "A percent of the start dose (equal cuts)"),
+            ],
+            mode,
+            errors,
+        ),
+        paper: radios(
+            "paper",
+            "Paper size",
+            &[("a4", "A4"), ("letter", "Letter")],
+            &values.paper.to_ascii_lowercase(),
+            errors,
+        ),
+        // Judged on the date the PDF would be made, as make_pdf judges it.
+        caution: crate::audience::review::banner(doc, made_on()).map(|_| Caution {
+            text: crate::pdf::review_status(doc, made_on()).text,
+            checked: values.allow_unapproved == "yes",
+            errors: errors.for_field("allow_unapproved"),
+        }),
+        notes: notes_to_confirm(errors),
+        unit: t.unit.to_string(),
+    }
+}
+
+/// The clinician, the phone for questions (the site's to begin with) and the next visit.
+fn care_fields(values: &FormValues, errors: &FormErrors) -> Vec<TextField> {
+    let clinician = text(
+        errors,
+        "clinician",
+        "Clinician's name (optional)".into(),
+        "Printed on the handout only, with the plan.".into(),
+        &values.clinician,
+        false,
+    );
+    let phone = TextField {
+        kind: "tel",
+        ..text(
+            errors,
+            "phone",
+            "Phone for questions".into(),
+            "Printed on the plan's page. Filled in with the site's contact phone; empty, the handout prints none. Digits, spaces and + ( ) - . /, then an extension such as “ext. 23”.".into(),
+            &values.phone,
+            false,
+        )
+    };
+    let next_visit = TextField {
+        kind: "date",
+        ..text(
+            errors,
+            "next_visit",
+            "Next visit (optional)".into(),
+            "Printed on the handout only. As YYYY-MM-DD; not before the schedule's first day."
+                .into(),
+            &values.next_visit,
+            false,
+        )
+    };
+    vec![clinician, phone, next_visit]
+}
+
+/// The page's versions to choose from: the patient's by default where the page has it.
+fn audience_select(
+    site: &model::Site,
+    doc: &Document,
+    values: &FormValues,
+    errors: &FormErrors,
+) -> Select {
+    let chosen = if !values.audience.is_empty() {
+        values.audience.clone()
+    } else if doc.audiences.iter().any(|a| a == "patient") {
         "patient".to_string()
     } else {
         site.config.default_audience.clone()
     };
-    let chosen = if values.audience.is_empty() {
-        default_audience
-    } else {
-        values.audience.clone()
-    };
-    let audience = Select {
+    Select {
         name: "audience",
         label: "Version of the page",
         hint: "Whose wording the handout uses.",
@@ -692,8 +882,14 @@ fn page_form<'a>(
                 selected: *a == chosen,
             })
             .collect(),
-    };
+    }
+}
+
+/// The schedule's fields, with the page's limits and defaults as hints.
+fn schedule_fields(t: &PageTaper, values: &FormValues, errors: &FormErrors) -> Vec<TextField> {
+    let unit = t.unit.to_string();
     let mut schedule = vec![text(
+        errors,
         "dose",
         format!("Current daily dose ({unit})"),
         "The amount the patient takes per day now. Required.".into(),
@@ -738,9 +934,11 @@ fn page_form<'a>(
         ),
     ];
     for (name, label, limit, suffix, value) in numeric {
-        schedule.push(text(name, label, limit_hint(limit, suffix), value, true));
+        let hint = limit_hint(limit, suffix);
+        schedule.push(text(errors, name, label, hint, value, true));
     }
     schedule.push(text(
+        errors,
         "start",
         "First day of the schedule".into(),
         "As YYYY-MM-DD, for example 2026-12-01.".into(),
@@ -748,70 +946,30 @@ fn page_form<'a>(
         false,
     ));
     schedule.push(text(
+        errors,
         "holds",
         "Held steps (optional)".into(),
         "Steps to lengthen, as STEP:DAYS separated by spaces: 5:7 9:7 adds 7 days to steps 5 and 9.".into(),
         &values.holds,
         false,
     ));
-    let mode = if values.mode.is_empty() {
-        "previous"
-    } else {
-        &values.mode
-    };
-    PageForm {
-        path: &doc.path,
-        title: &doc.front.title,
-        substance: &t.substance,
-        patient_name: text(
-            "patient_name",
-            "Patient's name (optional)".into(),
-            "Printed on the handout only.".into(),
-            &values.patient_name,
-            false,
-        ),
-        audience,
-        schedule,
-        mode: radios(
-            "mode",
-            "How each cut is measured",
-            &[
-                (
-                    "previous",
-                    "A percent of the previous step's dose (smaller cuts as the dose falls)",
-                ),
-                ("initial", "A percent of the start dose (equal cuts)"),
-            ],
-            mode,
-            errors,
-        ),
-        paper: radios(
-            "paper",
-            "Paper size",
-            &[("a4", "A4"), ("letter", "Letter")],
-            &values.paper.to_ascii_lowercase(),
-            errors,
-        ),
-        // Judged on the date the PDF would be made, as make_pdf judges it.
-        caution: crate::audience::review::banner(doc, made_on()).map(|_| Caution {
-            text: crate::pdf::review_status(doc, made_on()).text,
-            checked: values.allow_unapproved == "yes",
-            errors: errors.for_field("allow_unapproved"),
-        }),
-        notes: (!errors.notes.is_empty()).then(|| Notes {
-            items: errors
-                .notes
-                .iter()
-                .map(|(kind, text)| Note {
-                    kind: kind.clone(),
-                    text: text.clone(),
-                })
-                .collect(),
-            digest: errors.notes_digest.clone(),
-            errors: errors.for_field("confirm_notes"),
-        }),
-        unit,
-    }
+    schedule
+}
+
+/// The notes to read and confirm before the PDF is made, if there are any.
+fn notes_to_confirm(errors: &FormErrors) -> Option<Notes> {
+    (!errors.notes.is_empty()).then(|| Notes {
+        items: errors
+            .notes
+            .iter()
+            .map(|(kind, text)| Note {
+                kind: kind.clone(),
+                text: text.clone(),
+            })
+            .collect(),
+        digest: errors.notes_digest.clone(),
+        errors: errors.for_field("confirm_notes"),
+    })
 }
 
 /// The form page, rendered by the site's `templates/serve/handout.html` or the built-in one.
