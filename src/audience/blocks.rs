@@ -1,8 +1,19 @@
-//! `::: patient caregiver` … `:::` blocks: parts of a page written for some audiences only.
+//! `::: patient caregiver` … `:::` blocks: parts of a page written for some audiences only;
+//! and `::: {.note}`, `{.warning}`, `{.urgent}` and `{.practice}` callouts.
 //!
 //! A block is a fenced div in the style of pandoc: an opening line of three or more colons
-//! followed by audience ids, the block's Markdown, and a closing line of three or more colons.
-//! `:::` lines inside code blocks (fenced or indented) and HTML blocks are text, not fences.
+//! followed by audience ids (or callout classes), the block's Markdown, and a closing line of
+//! three or more colons, which closes the innermost open block. `:::` lines inside code blocks
+//! (fenced or indented) and HTML blocks are text, not fences.
+//!
+//! A callout may hold audience blocks and sit inside one, and callouts nest; an audience block
+//! may not be inside another audience block, callouts between them or not. The boxed callouts
+//! (note, warning, urgent) keep their fence lines in every audience's Markdown, so the HTML and
+//! PDF renderers can draw the box ([`mark_callouts`]); a callout whose text an audience does
+//! not see is left out whole. `{.practice}` marks the clinic's own practice: its fences are cut
+//! like an audience block's, its text reads as ordinary text, the uncited-claim rule passes
+//! over it and the editorial report lists it ([`practice_passages`]). `{.warning .practice}`
+//! is a warning box whose text is declared practice.
 //!
 //! Selecting a variant works like a preprocessor: the fence lines and the lines of blocks the
 //! audience does not see are cut out whole, and every other line is kept byte for byte. Cutting
@@ -20,11 +31,87 @@ use crate::content::Document;
 use crate::diag::Diagnostic;
 use crate::util::nearest;
 
-/// One audience block of a body.
+/// The callout classes a `:::` line can give, in the order hints list them.
+pub const CALLOUT_CLASSES: &[&str] = &["note", "warning", "urgent", "practice"];
+
+/// How a boxed callout looks and is announced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Boxed {
+    /// Something worth knowing (`{.note}`).
+    Note,
+    /// When to call the clinic, what not to do (`{.warning}`).
+    Warning,
+    /// Call the emergency number (`{.urgent}`).
+    Urgent,
+}
+
+impl Boxed {
+    fn from_class(class: &str) -> Option<Boxed> {
+        match class {
+            "note" => Some(Boxed::Note),
+            "warning" => Some(Boxed::Warning),
+            "urgent" => Some(Boxed::Urgent),
+            _ => None,
+        }
+    }
+
+    /// The class written on the fence (`warning`).
+    pub fn class(self) -> &'static str {
+        match self {
+            Boxed::Note => "note",
+            Boxed::Warning => "warning",
+            Boxed::Urgent => "urgent",
+        }
+    }
+
+    /// The label shown at the top of the box, on the web page and in PDFs alike.
+    pub fn label(self) -> &'static str {
+        match self {
+            Boxed::Note => "Note",
+            Boxed::Warning => "Important",
+            Boxed::Urgent => "Emergency",
+        }
+    }
+}
+
+/// What a callout's classes make of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Callout {
+    /// The box it is drawn in; `None` for plain `{.practice}`.
+    pub boxed: Option<Boxed>,
+    /// Declared practice of the clinic (`.practice`).
+    pub practice: bool,
+}
+
+impl Callout {
+    /// The callout the classes of a fence make, the first box class winning (a second one is
+    /// an error [`check_with`] reports).
+    fn of<'a>(classes: impl IntoIterator<Item = &'a str>) -> Callout {
+        let mut c = Callout::default();
+        for class in classes {
+            if class == "practice" {
+                c.practice = true;
+            } else if c.boxed.is_none() {
+                c.boxed = Boxed::from_class(class);
+            }
+        }
+        c
+    }
+}
+
+fn is_class(word: &str) -> bool {
+    CALLOUT_CLASSES.contains(&word)
+}
+
+/// One audience block or callout of a body.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Block {
-    /// The ids written on the opening line, each with the byte offset of the id in the body.
+    /// The ids written on the opening line, each with the byte offset of the id in the body;
+    /// on a callout's line, the words that are not callout classes (each an error).
     pub audiences: Vec<(String, usize)>,
+    /// The callout classes written on the opening line, with their offsets; none for an
+    /// audience block.
+    pub classes: Vec<(String, usize)>,
     /// Byte offset of the opening fence's first colon.
     pub open: usize,
     /// Byte offset of the closing fence's first colon; `None` when the block is never closed.
@@ -34,15 +121,26 @@ pub struct Block {
 }
 
 impl Block {
+    /// Whether the block shows its text to `audience`: a callout shows it to all.
     pub fn is_for(&self, audience: &str) -> bool {
-        self.audiences.iter().any(|(a, _)| a == audience)
+        self.callout().is_some() || self.audiences.iter().any(|(a, _)| a == audience)
+    }
+
+    /// What the block is as a callout; `None` for an audience block.
+    pub fn callout(&self) -> Option<Callout> {
+        if self.classes.is_empty() {
+            None
+        } else {
+            Some(Callout::of(self.classes.iter().map(|(c, _)| c.as_str())))
+        }
     }
 }
 
 /// A structural problem found while reading blocks, at a byte offset in the body.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Problem {
-    /// A block opened inside another one (`outer` is the index of the enclosing block).
+    /// An audience block opened inside another one (`outer` is the index of the enclosing
+    /// audience block; callouts may stand between them).
     Nested { block: usize, outer: usize },
     /// A block still open at the end of the body.
     Unclosed { block: usize },
@@ -54,8 +152,10 @@ pub enum Problem {
 enum LineKind {
     /// Text, inside the innermost block given (or outside any block).
     Text(Option<usize>),
-    /// An opening or closing fence line.
+    /// An opening or closing fence line of an audience block (or a stray one): always cut.
     Fence,
+    /// An opening or closing fence line of the given callout.
+    CalloutFence(usize),
 }
 
 /// The body cut into runs of lines, each marked text (with its block) or fence.
@@ -154,35 +254,44 @@ pub fn layout(body: &str) -> Layout {
             continue;
         };
         let at = range.start + fence.colon;
-        if fence.words.is_empty() {
+        let kind = if fence.words.is_empty() {
             match open {
                 Some(b) => {
                     out.blocks[b].close = Some(at);
                     open = out.blocks[b].parent;
+                    out.fence_kind(b)
                 }
-                None => out.problems.push(Problem::StrayClose { offset: at }),
+                None => {
+                    out.problems.push(Problem::StrayClose { offset: at });
+                    LineKind::Fence
+                }
             }
         } else {
             let index = out.blocks.len();
+            let (classes, audiences): (Vec<_>, Vec<_>) = fence
+                .words
+                .iter()
+                .map(|(w, o)| (w.to_string(), range.start + o))
+                .partition(|(w, _)| is_class(w));
             out.blocks.push(Block {
-                audiences: fence
-                    .words
-                    .iter()
-                    .map(|(w, o)| (w.to_string(), range.start + o))
-                    .collect(),
+                audiences,
+                classes,
                 open: at,
                 close: None,
                 parent: open,
             });
-            if let Some(outer) = open {
-                out.problems.push(Problem::Nested {
-                    block: index,
-                    outer,
-                });
+            if out.blocks[index].callout().is_none() {
+                if let Some(outer) = out.audience_around(open) {
+                    out.problems.push(Problem::Nested {
+                        block: index,
+                        outer,
+                    });
+                }
             }
             open = Some(index);
-        }
-        out.lines.push((range, LineKind::Fence));
+            out.fence_kind(index)
+        };
+        out.lines.push((range, kind));
     }
     for (i, b) in out.blocks.iter().enumerate() {
         if b.close.is_none() {
@@ -193,7 +302,62 @@ pub fn layout(body: &str) -> Layout {
 }
 
 impl Layout {
-    /// Whether text inside `block` is shown to `audience`: every enclosing block must list it.
+    fn fence_kind(&self, block: usize) -> LineKind {
+        match self.blocks.get(block).and_then(Block::callout) {
+            Some(_) => LineKind::CalloutFence(block),
+            None => LineKind::Fence,
+        }
+    }
+
+    /// The innermost audience block at or around `block`.
+    fn audience_around(&self, mut block: Option<usize>) -> Option<usize> {
+        while let Some(b) = block {
+            let it = self.blocks.get(b)?;
+            if it.callout().is_none() {
+                return Some(b);
+            }
+            block = it.parent;
+        }
+        None
+    }
+
+    /// Whether any callout is among the blocks.
+    pub fn has_callouts(&self) -> bool {
+        self.blocks.iter().any(|b| b.callout().is_some())
+    }
+
+    /// For each block, whether it is a boxed callout with text `audience` sees (a box with
+    /// nothing in it is left out); empty when the body has no callouts.
+    fn boxes_shown(&self, body: &str, audience: &str) -> Vec<bool> {
+        let mut shown = Vec::new();
+        if !self.has_callouts() {
+            return shown;
+        }
+        shown.resize(self.blocks.len(), false);
+        for (range, kind) in &self.lines {
+            let LineKind::Text(b) = kind else { continue };
+            if body[range.clone()].trim().is_empty() || !self.visible(*b, audience) {
+                continue;
+            }
+            let mut at = *b;
+            while let Some(i) = at {
+                let Some(block) = self.blocks.get(i) else {
+                    break;
+                };
+                if block.callout().is_some_and(|c| c.boxed.is_some()) {
+                    if shown[i] {
+                        break;
+                    }
+                    shown[i] = true;
+                }
+                at = block.parent;
+            }
+        }
+        shown
+    }
+
+    /// Whether text inside `block` is shown to `audience`: every enclosing audience block must
+    /// list it.
     fn visible(&self, mut block: Option<usize>, audience: &str) -> bool {
         while let Some(b) = block.and_then(|b| self.blocks.get(b)) {
             if !b.is_for(audience) {
@@ -207,10 +371,14 @@ impl Layout {
     /// The Markdown `audience` sees, with its map back to the body.
     pub fn select(&self, body: &str, audience: &str) -> Selected {
         let mut sel = Selected::default();
+        let boxes = self.boxes_shown(body, audience);
         for (range, kind) in &self.lines {
             let keep = match kind {
                 LineKind::Fence => false,
                 LineKind::Text(b) => self.visible(*b, audience),
+                LineKind::CalloutFence(b) => {
+                    boxes.get(*b).copied().unwrap_or(false) && self.visible(Some(*b), audience)
+                }
             };
             if !keep {
                 continue;
@@ -246,72 +414,343 @@ pub fn check(doc: &Document, config: &Config) -> Vec<Diagnostic> {
 /// [`check`] with the page's blocks already read.
 pub fn check_with(doc: &Document, lay: &Layout, config: &Config) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    let pos = |o: usize| doc.body_pos(o);
-    let ids = config.audience_ids();
     for b in &lay.blocks {
-        for (id, offset) in &b.audiences {
-            let (l, c) = pos(*offset);
-            if config.audience(id).is_none() {
-                let hint = match nearest(id, ids.iter().copied()) {
-                    Some(n) => format!(
-                        "did you mean '{n}'? careguide.toml configures: {}",
-                        ids.join(", ")
-                    ),
-                    None => format!("careguide.toml configures: {}", ids.join(", ")),
-                };
-                out.push(
-                    Diagnostic::error(
-                        "audience/unknown",
-                        format!("unknown audience '{id}' in an audience block"),
-                    )
-                    .at(&doc.file, l, c)
-                    .hint(hint),
-                );
-            } else if !doc.audiences.iter().any(|a| a == id) {
-                out.push(
-                    Diagnostic::error(
-                        "audience/not-on-page",
-                        format!("block for '{id}', but the page is not written for '{id}'"),
-                    )
-                    .at(&doc.file, l, c)
-                    .hint(format!(
-                        "the page's audiences are: {}; add '{id}' to `audiences:` in the front matter, or remove it from the block",
-                        doc.audiences.join(", ")
-                    )),
-                );
-            }
+        if b.callout().is_some() {
+            out.extend(callout_words(doc, b, config));
+        } else {
+            out.extend(audience_words(doc, b, config));
         }
     }
     for p in &lay.problems {
-        let d = match p {
-            Problem::Nested { block, outer } => {
-                let (l, c) = pos(lay.blocks[*block].open);
-                let (ol, _) = pos(lay.blocks[*outer].open);
+        out.push(problem(doc, lay, p));
+    }
+    out
+}
+
+/// "did you mean ...?" with what `careguide.toml` configures.
+fn audience_hint(id: &str, ids: &[&str]) -> String {
+    match nearest(id, ids.iter().copied()) {
+        Some(n) => format!(
+            "did you mean '{n}'? careguide.toml configures: {}",
+            ids.join(", ")
+        ),
+        None => format!("careguide.toml configures: {}", ids.join(", ")),
+    }
+}
+
+/// The ids on an audience block's line: each a configured audience the page is written for.
+fn audience_words(doc: &Document, b: &Block, config: &Config) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let ids = config.audience_ids();
+    for (id, offset) in &b.audiences {
+        let (l, c) = doc.body_pos(*offset);
+        if config.audience(id).is_none() {
+            // A misspelt callout class (`{.warnig}`) is not an audience either.
+            let class = nearest(id, CALLOUT_CLASSES.iter().copied())
+                .filter(|_| nearest(id, ids.iter().copied()).is_none());
+            let d = match class {
+                Some(n) => Diagnostic::error(
+                    "callout/unknown",
+                    format!("unknown class '{id}' on a ':::' line"),
+                )
+                .hint(format!(
+                    "did you mean '{n}'? a ':::' line opens a callout ({}) or an audience block ({})",
+                    CALLOUT_CLASSES.join(", "),
+                    ids.join(", ")
+                )),
+                None => Diagnostic::error(
+                    "audience/unknown",
+                    format!("unknown audience '{id}' in an audience block"),
+                )
+                .hint(audience_hint(id, &ids)),
+            };
+            out.push(d.at(&doc.file, l, c));
+        } else if !doc.audiences.iter().any(|a| a == id) {
+            out.push(
                 Diagnostic::error(
-                    "audience/nested",
-                    "an audience block cannot be inside another audience block",
+                    "audience/not-on-page",
+                    format!("block for '{id}', but the page is not written for '{id}'"),
                 )
                 .at(&doc.file, l, c)
                 .hint(format!(
-                    "close the block opened at line {ol} with a ':::' line before opening this one; list several audiences on one line instead (`::: patient caregiver`)"
-                ))
-            }
-            Problem::Unclosed { block } => {
-                let (l, c) = pos(lay.blocks[*block].open);
-                Diagnostic::error("audience/unclosed", "this audience block is never closed")
-                    .at(&doc.file, l, c)
-                    .hint("end the block with a line holding only ':::'")
-            }
-            Problem::StrayClose { offset } => {
-                let (l, c) = pos(*offset);
-                Diagnostic::error("audience/stray-close", "':::' closes no audience block")
-                    .at(&doc.file, l, c)
-                    .hint("an audience block opens with ':::' and one or more audience ids, like `::: patient caregiver`; delete this line if no block is meant")
-            }
-        };
-        out.push(d);
+                    "the page's audiences are: {}; add '{id}' to `audiences:` in the front matter, or remove it from the block",
+                    doc.audiences.join(", ")
+                )),
+            );
+        }
     }
     out
+}
+
+/// The words on a callout's line: callout classes only, one box among them.
+fn callout_words(doc: &Document, b: &Block, config: &Config) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let boxes: Vec<&(String, usize)> = b
+        .classes
+        .iter()
+        .filter(|(c, _)| Boxed::from_class(c).is_some())
+        .collect();
+    for (class, offset) in boxes.iter().skip(1) {
+        let (l, c) = doc.body_pos(*offset);
+        out.push(
+            Diagnostic::error(
+                "callout/classes",
+                format!("'{class}': a callout is one of note, warning or urgent, not two"),
+            )
+            .at(&doc.file, l, c)
+            .hint(format!(
+                "keep '{}' or '{class}'; `.practice` may stand beside either",
+                boxes[0].0
+            )),
+        );
+    }
+    let ids = config.audience_ids();
+    for (word, offset) in &b.audiences {
+        let (l, c) = doc.body_pos(*offset);
+        let d = if config.audience(word).is_some() {
+            Diagnostic::error(
+                "callout/mixed",
+                format!("'{word}' is an audience: a callout and an audience block open on separate ':::' lines"),
+            )
+            .hint(format!(
+                "put `::: {word}` … `:::` inside the callout, or the callout inside it"
+            ))
+        } else {
+            let hint = match nearest(word, CALLOUT_CLASSES.iter().copied()) {
+                Some(n) => format!(
+                    "did you mean '{n}'? the callout classes are: {}",
+                    CALLOUT_CLASSES.join(", ")
+                ),
+                None => format!(
+                    "the callout classes are: {}; audiences ({}) open blocks of their own",
+                    CALLOUT_CLASSES.join(", "),
+                    ids.join(", ")
+                ),
+            };
+            Diagnostic::error(
+                "callout/unknown",
+                format!("unknown class '{word}' on a callout's ':::' line"),
+            )
+            .hint(hint)
+        };
+        out.push(d.at(&doc.file, l, c));
+    }
+    out
+}
+
+/// The diagnostic of a structural problem.
+fn problem(doc: &Document, lay: &Layout, p: &Problem) -> Diagnostic {
+    let pos = |o: usize| doc.body_pos(o);
+    match p {
+        Problem::Nested { block, outer } => {
+            let (l, c) = pos(lay.blocks[*block].open);
+            let (ol, _) = pos(lay.blocks[*outer].open);
+            let hint = match lay.blocks[*block].parent.filter(|p| p != outer) {
+                Some(callout) => format!(
+                    "the callout opened at line {} is inside the audience block opened at line {ol}: close that block before the callout, and open one for each part; or list several audiences on one line (`::: patient caregiver`)",
+                    pos(lay.blocks[callout].open).0
+                ),
+                None => format!(
+                    "close the block opened at line {ol} with a ':::' line before opening this one; list several audiences on one line instead (`::: patient caregiver`)"
+                ),
+            };
+            Diagnostic::error(
+                "audience/nested",
+                "an audience block cannot be inside another audience block",
+            )
+            .at(&doc.file, l, c)
+            .hint(hint)
+        }
+        Problem::Unclosed { block } => {
+            let (l, c) = pos(lay.blocks[*block].open);
+            let d = match lay.blocks[*block].callout() {
+                Some(_) => Diagnostic::error("callout/unclosed", "this callout is never closed")
+                    .hint("end the callout with a line holding only ':::'; a ':::' line closes the innermost open block, so a callout holding an audience block needs two"),
+                None => Diagnostic::error("audience/unclosed", "this audience block is never closed")
+                    .hint("end the block with a line holding only ':::'"),
+            };
+            d.at(&doc.file, l, c)
+        }
+        Problem::StrayClose { offset } => {
+            let (l, c) = pos(*offset);
+            Diagnostic::error("audience/stray-close", "':::' closes no audience block")
+                .at(&doc.file, l, c)
+                .hint("an audience block opens with ':::' and one or more audience ids, like `::: patient caregiver`; delete this line if no block is meant")
+        }
+    }
+}
+
+/// A variant's Markdown with each callout fence line replaced by an HTML comment line (its
+/// indentation and line ending kept), which Markdown reads as a block of its own: the
+/// renderers find the callouts by the comments' offsets ([`Marked::at`]).
+#[derive(Debug, Clone)]
+pub struct Marked {
+    pub text: String,
+    marks: Vec<(Range<usize>, Mark)>,
+}
+
+/// A callout fence in [`Marked`] text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mark {
+    Open(Callout),
+    Close,
+}
+
+/// The comment that stands for a fence line in [`Marked`] text.
+const MARK: &str = "<!-- callout -->";
+
+impl Marked {
+    /// The fence whose comment line holds byte `offset` of the text.
+    pub fn at(&self, offset: usize) -> Option<Mark> {
+        let i = self.marks.partition_point(|(r, _)| r.end <= offset);
+        self.marks
+            .get(i)
+            .filter(|(r, _)| r.contains(&offset))
+            .map(|(_, m)| *m)
+    }
+}
+
+/// `md` with its callout fences marked for rendering; `None` when it has none (then it renders
+/// as plain Markdown).
+pub fn mark_callouts(md: &str) -> Option<Marked> {
+    if !md.contains(":::") {
+        return None;
+    }
+    let lay = layout(md);
+    if !lay.has_callouts() {
+        return None;
+    }
+    let mut text = String::with_capacity(md.len());
+    let mut marks = Vec::new();
+    for (range, kind) in &lay.lines {
+        let line = &md[range.clone()];
+        let block = match kind {
+            LineKind::CalloutFence(b) => lay.blocks.get(*b),
+            _ => None,
+        };
+        let Some(block) = block else {
+            text.push_str(line);
+            continue;
+        };
+        let mark = if range.contains(&block.open) {
+            Mark::Open(block.callout().unwrap_or_default())
+        } else {
+            Mark::Close
+        };
+        let body = line.trim_end_matches(['\n', '\r']);
+        let indent = &body[..body.len() - body.trim_start_matches([' ', '\t']).len()];
+        let start = text.len();
+        text.push_str(indent);
+        text.push_str(MARK);
+        marks.push((start..text.len(), mark));
+        text.push_str(&line[body.len()..]);
+    }
+    Some(Marked { text, marks })
+}
+
+/// `md` with its callout fence lines blanked (spaces, the same length, so offsets stay
+/// valid): what the reading-level measure reads, fences being no prose.
+pub fn blank_callout_fences(md: String) -> String {
+    if !md.contains(":::") {
+        return md;
+    }
+    let lay = layout(&md);
+    if !lay.has_callouts() {
+        return md;
+    }
+    let mut bytes = md.into_bytes();
+    for (range, kind) in &lay.lines {
+        if let LineKind::CalloutFence(_) = kind {
+            for b in &mut bytes[range.clone()] {
+                if !matches!(*b, b'\n' | b'\r') {
+                    *b = b' ';
+                }
+            }
+        }
+    }
+    // Whole lines were blanked, every byte a space: still UTF-8.
+    String::from_utf8(bytes).unwrap_or_default()
+}
+
+/// A passage of a page marked `{.practice}`: the clinic's declared practice.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Practice {
+    /// The file line of its opening fence.
+    pub line: usize,
+    /// Its text, white space collapsed, shortened to about [`PRACTICE_EXCERPT`] characters.
+    pub text: String,
+}
+
+/// How many characters of a practice passage the editorial report shows.
+pub const PRACTICE_EXCERPT: usize = 160;
+
+/// The page's practice passages, in order (one nested in another is part of it).
+pub fn practice_passages(doc: &Document) -> Vec<Practice> {
+    let body = doc.body();
+    if !body.contains(":::") {
+        return Vec::new();
+    }
+    let lay = layout(body);
+    let mut out = Vec::new();
+    for (i, b) in lay.blocks.iter().enumerate() {
+        if !b.callout().is_some_and(|c| c.practice) || lay.inside_practice(b.parent) {
+            continue;
+        }
+        let mut words: Vec<&str> = Vec::new();
+        for (range, kind) in &lay.lines {
+            if let LineKind::Text(at) = kind {
+                if lay.within(*at, i) {
+                    words.extend(body[range.clone()].split_whitespace());
+                }
+            }
+        }
+        let full = words.join(" ");
+        let mut text: String = full.chars().take(PRACTICE_EXCERPT).collect();
+        if text.len() < full.len() {
+            text.push('…');
+        }
+        out.push(Practice {
+            line: doc.body_pos(b.open).0,
+            text,
+        });
+    }
+    out
+}
+
+impl Layout {
+    /// Whether `block` is `outer` or inside it.
+    fn within(&self, mut block: Option<usize>, outer: usize) -> bool {
+        while let Some(b) = block {
+            if b == outer {
+                return true;
+            }
+            block = self.blocks.get(b).and_then(|x| x.parent);
+        }
+        false
+    }
+
+    /// Whether `block` is a practice callout or inside one.
+    fn inside_practice(&self, mut block: Option<usize>) -> bool {
+        while let Some(b) = block.and_then(|b| self.blocks.get(b)) {
+            if b.callout().is_some_and(|c| c.practice) {
+                return true;
+            }
+            block = b.parent;
+        }
+        false
+    }
+
+    /// The byte ranges of the body's text inside `{.practice}` callouts: declared practice,
+    /// which the uncited-claim rule passes over.
+    pub fn practice_text(&self) -> Vec<Range<usize>> {
+        self.lines
+            .iter()
+            .filter_map(|(r, k)| match k {
+                LineKind::Text(b) if self.inside_practice(*b) => Some(r.clone()),
+                _ => None,
+            })
+            .collect()
+    }
 }
 
 #[cfg(test)]
@@ -425,6 +864,78 @@ mod tests {
     }
 
     #[test]
+    fn callouts_nest_both_ways_and_keep_their_fences() {
+        // A callout holding an audience block, inside which... and one inside an audience block.
+        let body = "::: {.warning}\nAll.\n::: clinician\nDose.\n:::\n:::\n::: patient\n::: {.note}\nNote.\n:::\n:::\n";
+        let lay = layout(body);
+        assert!(lay.problems.is_empty(), "{:?}", lay.problems);
+        assert_eq!(lay.blocks.len(), 4);
+        assert_eq!(lay.blocks[1].parent, Some(0));
+        assert_eq!(lay.blocks[3].parent, Some(2));
+        // `:::` closes the innermost block: the audience block, then the callout.
+        assert_eq!(lay.blocks[1].close, Some(body.find(":::\n:::").unwrap()));
+        assert_eq!(
+            lay.blocks[0].callout(),
+            Some(Callout {
+                boxed: Some(Boxed::Warning),
+                practice: false
+            })
+        );
+        assert_eq!(sel(body, "clinician"), "::: {.warning}\nAll.\nDose.\n:::\n");
+        assert_eq!(
+            sel(body, "patient"),
+            "::: {.warning}\nAll.\n:::\n::: {.note}\nNote.\n:::\n"
+        );
+    }
+
+    #[test]
+    fn an_audience_block_in_an_audience_block_through_a_callout_is_nested() {
+        let lay = layout("::: patient\n::: {.note}\n::: clinician\nx\n:::\n:::\n:::\n");
+        assert_eq!(lay.problems, vec![Problem::Nested { block: 2, outer: 0 }]);
+        let lay = layout("::: {.note}\n::: {.urgent}\nx\n:::\n");
+        assert_eq!(lay.problems, vec![Problem::Unclosed { block: 0 }]);
+    }
+
+    #[test]
+    fn practice_fences_are_cut_and_empty_boxes_left_out() {
+        let body =
+            "a\n::: {.practice}\nb\n:::\n::: {.note .practice}\n::: clinician\nc\n:::\n:::\n";
+        assert_eq!(sel(body, "patient"), "a\nb\n");
+        assert_eq!(
+            sel(body, "clinician"),
+            "a\nb\n::: {.note .practice}\nc\n:::\n"
+        );
+        let lay = layout(body);
+        let practice: Vec<&str> = lay
+            .practice_text()
+            .iter()
+            .map(|r| &body[r.clone()])
+            .collect();
+        assert_eq!(practice, ["b\n", "c\n"]);
+    }
+
+    #[test]
+    fn marked_callouts_and_blanked_fences() {
+        let md = "x\n  ::: {.urgent}\r\n  y\n  :::\n";
+        let m = mark_callouts(md).unwrap();
+        assert_eq!(m.text, "x\n  <!-- callout -->\r\n  y\n  <!-- callout -->\n");
+        let open = m.text.find("<!--").unwrap();
+        assert_eq!(
+            m.at(open),
+            Some(Mark::Open(Callout {
+                boxed: Some(Boxed::Urgent),
+                practice: false
+            }))
+        );
+        assert_eq!(m.at(m.text.rfind("<!--").unwrap()), Some(Mark::Close));
+        assert_eq!(m.at(0), None);
+        assert!(mark_callouts("::: patient\nx\n:::\n").is_none());
+        let blank = blank_callout_fences(md.to_string());
+        assert_eq!(blank.len(), md.len());
+        assert_eq!(blank, "x\n               \r\n  y\n     \n");
+    }
+
+    #[test]
     fn crlf_lines() {
         let body = "a\r\n::: clinician\r\nb\r\n:::\r\nc\r\n";
         assert_eq!(sel(body, "patient"), "a\r\nc\r\n");
@@ -478,6 +989,51 @@ mod check_tests {
     }
 
     #[test]
+    fn callout_problems_at_their_line_with_a_hint() {
+        // An unknown class, at its own line and column, with the nearest class.
+        let r = rules("text\n\n::: {.warnig}\nx\n:::\n", "");
+        assert_eq!(r.len(), 1, "{r:?}");
+        assert_eq!(
+            (r[0].0.as_str(), r[0].1, r[0].2),
+            ("callout/unknown", 10, 7)
+        );
+        assert!(r[0].3.contains("did you mean 'warning'"), "{}", r[0].3);
+        // Beside a known class.
+        let r = rules("::: {.note .praktice}\nx\n:::\n", "");
+        assert_eq!(
+            (r[0].0.as_str(), r[0].1, r[0].2),
+            ("callout/unknown", 8, 13)
+        );
+        assert!(r[0].3.contains("did you mean 'practice'"), "{}", r[0].3);
+        // An audience on a callout's line; two boxes.
+        let r = rules(
+            "::: {.note .patient}\nx\n:::\n::: {.note .urgent}\ny\n:::\n",
+            "",
+        );
+        let got: Vec<_> = r.iter().map(|x| (x.0.as_str(), x.1, x.2)).collect();
+        assert_eq!(got, [("callout/mixed", 8, 13), ("callout/classes", 11, 13)]);
+        // Unclosed, and an audience block in an audience block through a callout.
+        let r = rules(
+            "::: patient\n::: {.warning}\n::: clinician\nx\n:::\n:::\n:::\n\n::: {.note}\ny\n",
+            "",
+        );
+        let got: Vec<_> = r.iter().map(|x| (x.0.as_str(), x.1, x.2)).collect();
+        assert_eq!(
+            got,
+            [("audience/nested", 10, 1), ("callout/unclosed", 16, 1)]
+        );
+        assert!(
+            r[0].3.contains(
+                "the callout opened at line 9 is inside the audience block opened at line 8"
+            ),
+            "{}",
+            r[0].3
+        );
+        // A clean page with callouts has no findings.
+        assert!(rules("::: {.urgent}\n::: patient\nx\n:::\n:::\n", "").is_empty());
+    }
+
+    #[test]
     fn block_for_an_audience_the_page_does_not_list() {
         let r = rules(
             "::: patient clinician\nx\n:::\n",
@@ -501,6 +1057,8 @@ mod props {
             Just("::: patient".to_string()),
             Just("::: clinician caregiver".to_string()),
             Just(":::".to_string()),
+            Just("::: {.warning}".to_string()),
+            Just("::: {.practice}".to_string()),
             Just("```".to_string()),
             Just("    ::: patient".to_string()),
             Just(String::new()),
@@ -527,7 +1085,21 @@ mod props {
             }
             let lay = layout(&body);
             if lay.problems.is_empty() && !body.contains("```") && !body.contains("    :::") {
-                prop_assert!(!s.text.lines().any(|l| l.trim_start().starts_with(":::")));
+                // Only boxed callouts keep their fences, each open one closed.
+                let fences: Vec<&str> = s
+                    .text
+                    .lines()
+                    .map(str::trim)
+                    .filter(|l| l.starts_with(":::"))
+                    .collect();
+                let known = fences.iter().all(|l| *l == ":::" || *l == "::: {.warning}");
+                prop_assert!(known, "{:?}", fences);
+                let opens = fences.iter().filter(|l| **l != ":::").count();
+                prop_assert_eq!(opens * 2, fences.len());
+                // Blanking them keeps every offset.
+                let blank = blank_callout_fences(s.text.clone());
+                prop_assert_eq!(blank.len(), s.text.len());
+                prop_assert!(!blank.contains(":::"));
             }
         }
     }

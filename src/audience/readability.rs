@@ -221,7 +221,7 @@ fn round1(x: f64) -> f64 {
 
 /// Score the prose of one variant's Markdown.
 pub fn analyze(md: &str) -> Analysis {
-    let clean = strip_citations(md);
+    let clean = super::blocks::blank_callout_fences(strip_citations(md));
     let mut sentences: Vec<Sentence> = Vec::new();
     let (mut words, mut syl, mut poly) = (0usize, 0usize, 0usize);
     for unit in units(&clean) {

@@ -221,6 +221,9 @@ pub struct EditorialRow {
     pub reading: BTreeMap<String, Reading>,
     /// Findings about the page's references (unknown keys, retractions, ...).
     pub reference_findings: usize,
+    /// The page's passages of declared practice (`::: {.practice}`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub practice: Vec<super::blocks::Practice>,
 }
 
 /// The editorial line of a page. `scores` are the page's reading-level scores per audience
@@ -258,6 +261,7 @@ pub fn editorial_row(
         days_overdue: r.next_review.map(|n| n.days_until(today)),
         reading,
         reference_findings,
+        practice: super::blocks::practice_passages(doc),
     }
 }
 

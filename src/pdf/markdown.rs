@@ -2,8 +2,10 @@
 
 use pulldown_cmark::{Alignment, Event, HeadingLevel, Parser, Tag, TagEnd};
 
-use super::layout::{Align, Block, Cell, Span, Table};
+use super::layout::{Align, Block, CalloutKind, Cell, Span, Table};
+use crate::audience::blocks::{self, Boxed, Mark};
 use crate::cite::scan::CiteGroup;
+use crate::util::markdown_options as options;
 
 /// Replace each citation group of `text` with its numbers (`[1]`, `[2,3]`), given the cited keys
 /// in number order. Keys that are not numbered (unknown ones) are left out; a group with none
@@ -50,6 +52,8 @@ enum Container {
     List(Option<u64>, Vec<Vec<Block>>),
     Item(Vec<Block>),
     Quote(Vec<Block>),
+    /// A callout: boxed (`None` for `{.practice}`, whose blocks join its container).
+    Callout(Option<CalloutKind>, Vec<Block>),
     Table {
         aligns: Vec<Align>,
         header: Vec<Cell>,
@@ -58,6 +62,7 @@ enum Container {
     },
 }
 
+#[derive(Default)]
 struct Builder {
     stack: Vec<Container>,
     spans: Vec<Span>,
@@ -66,6 +71,8 @@ struct Builder {
     /// Destination of the link being read, printed after its text when it is a web address.
     links: Vec<String>,
     skip: u32,
+    /// Inside the HTML block that stands for a callout fence.
+    in_mark: bool,
 }
 
 impl Builder {
@@ -99,9 +106,10 @@ impl Builder {
 
     fn push_block(&mut self, b: Block) {
         match self.stack.last_mut() {
-            Some(Container::Root(v)) | Some(Container::Item(v)) | Some(Container::Quote(v)) => {
-                v.push(b)
-            }
+            Some(Container::Root(v))
+            | Some(Container::Item(v))
+            | Some(Container::Quote(v))
+            | Some(Container::Callout(_, v)) => v.push(b),
             Some(Container::List(_, items)) => match items.last_mut() {
                 Some(it) => it.push(b),
                 None => items.push(vec![b]),
@@ -119,158 +127,244 @@ impl Builder {
             self.spans.clear();
         }
     }
-}
 
-/// Convert Markdown (citations already numbered) into blocks. Headings start at level 2: the
-/// document's title is the only level 1.
-pub fn to_blocks(md: &str) -> Vec<Block> {
-    let mut b = Builder {
-        stack: vec![Container::Root(Vec::new())],
-        spans: Vec::new(),
-        bold: 0,
-        italic: 0,
-        links: Vec::new(),
-        skip: 0,
-    };
-    for ev in Parser::new_ext(md, crate::util::markdown_options()) {
-        match ev {
-            Event::Start(tag) => match tag {
-                Tag::Paragraph | Tag::Heading { .. } => b.flush_loose(),
-                Tag::Strong => b.bold += 1,
-                Tag::Emphasis => b.italic += 1,
-                Tag::Link { dest_url, .. } => b.links.push(dest_url.to_string()),
-                Tag::List(start) => {
-                    b.flush_loose();
-                    b.stack.push(Container::List(start, Vec::new()));
-                }
-                Tag::Item => b.stack.push(Container::Item(Vec::new())),
-                Tag::BlockQuote(_) => {
-                    b.flush_loose();
-                    b.stack.push(Container::Quote(Vec::new()));
-                }
-                Tag::Table(aligns) => b.stack.push(Container::Table {
-                    aligns: aligns
-                        .iter()
-                        .map(|a| match a {
-                            Alignment::Right => Align::Right,
-                            _ => Align::Left,
-                        })
-                        .collect(),
-                    header: Vec::new(),
-                    rows: Vec::new(),
-                    row: Vec::new(),
-                }),
-                Tag::TableCell => b.spans.clear(),
-                Tag::FootnoteDefinition(_) | Tag::HtmlBlock | Tag::MetadataBlock(_) => b.skip += 1,
-                _ => {}
-            },
-            Event::End(tag) => match tag {
-                TagEnd::Paragraph => {
-                    let spans = b.take_spans();
-                    if !spans.is_empty() {
-                        b.push_block(Block::Paragraph(spans));
+    /// A paragraph, heading or code block ends: its text becomes a block.
+    fn end_text(&mut self, make: impl FnOnce(Vec<Span>) -> Block) {
+        let spans = self.take_spans();
+        if !spans.is_empty() {
+            self.push_block(make(spans));
+        }
+    }
+
+    fn start(&mut self, tag: Tag) {
+        match tag {
+            Tag::Paragraph | Tag::Heading { .. } => self.flush_loose(),
+            Tag::Strong => self.bold += 1,
+            Tag::Emphasis => self.italic += 1,
+            Tag::Link { dest_url, .. } => self.links.push(dest_url.to_string()),
+            Tag::List(start) => {
+                self.flush_loose();
+                self.stack.push(Container::List(start, Vec::new()));
+            }
+            Tag::Item => self.stack.push(Container::Item(Vec::new())),
+            Tag::BlockQuote(_) => {
+                self.flush_loose();
+                self.stack.push(Container::Quote(Vec::new()));
+            }
+            Tag::Table(aligns) => self.stack.push(Container::Table {
+                aligns: aligns
+                    .iter()
+                    .map(|a| match a {
+                        Alignment::Right => Align::Right,
+                        _ => Align::Left,
+                    })
+                    .collect(),
+                header: Vec::new(),
+                rows: Vec::new(),
+                row: Vec::new(),
+            }),
+            Tag::TableCell => self.spans.clear(),
+            Tag::FootnoteDefinition(_) | Tag::HtmlBlock | Tag::MetadataBlock(_) => self.skip += 1,
+            _ => {}
+        }
+    }
+
+    fn end(&mut self, tag: TagEnd) {
+        match tag {
+            TagEnd::Paragraph | TagEnd::CodeBlock => self.end_text(Block::Paragraph),
+            TagEnd::Heading(level) => {
+                let level = match level {
+                    HeadingLevel::H1 | HeadingLevel::H2 => 2,
+                    _ => 3,
+                };
+                self.end_text(|spans| Block::Heading(level, spans));
+            }
+            TagEnd::Strong => self.bold = self.bold.saturating_sub(1),
+            TagEnd::Emphasis => self.italic = self.italic.saturating_sub(1),
+            TagEnd::Link => self.end_link(),
+            TagEnd::Item => {
+                self.flush_loose();
+                self.close_callouts();
+                if let Some(Container::Item(blocks)) = self.stack.pop() {
+                    if let Some(Container::List(_, items)) = self.stack.last_mut() {
+                        items.push(blocks);
                     }
                 }
-                TagEnd::Heading(level) => {
-                    let spans = b.take_spans();
-                    let level = match level {
-                        HeadingLevel::H1 | HeadingLevel::H2 => 2,
-                        _ => 3,
-                    };
-                    if !spans.is_empty() {
-                        b.push_block(Block::Heading(level, spans));
-                    }
+            }
+            TagEnd::List(_) => {
+                self.close_callouts();
+                if let Some(Container::List(start, items)) = self.stack.pop() {
+                    self.push_block(Block::List(start, items));
                 }
-                TagEnd::Strong => b.bold = b.bold.saturating_sub(1),
-                TagEnd::Emphasis => b.italic = b.italic.saturating_sub(1),
-                TagEnd::Link => {
-                    if let Some(url) = b.links.pop() {
-                        if url.starts_with("http://")
-                            || url.starts_with("https://")
-                            || url.starts_with("tel:")
-                            || url.starts_with("mailto:")
-                        {
-                            let shown = url
-                                .trim_start_matches("mailto:")
-                                .trim_start_matches("tel:")
-                                .to_string();
-                            b.text(&format!(" ({shown})"));
-                        }
-                    }
+            }
+            TagEnd::BlockQuote(_) => {
+                self.flush_loose();
+                self.close_callouts();
+                if let Some(Container::Quote(blocks)) = self.stack.pop() {
+                    self.push_block(Block::Quote(blocks));
                 }
-                TagEnd::Item => {
-                    b.flush_loose();
-                    if let Some(Container::Item(blocks)) = b.stack.pop() {
-                        if let Some(Container::List(_, items)) = b.stack.last_mut() {
-                            items.push(blocks);
-                        }
-                    }
+            }
+            TagEnd::TableCell | TagEnd::TableHead | TagEnd::TableRow | TagEnd::Table => {
+                self.end_table_part(tag)
+            }
+            TagEnd::FootnoteDefinition | TagEnd::HtmlBlock | TagEnd::MetadataBlock(_) => {
+                self.skip = self.skip.saturating_sub(1)
+            }
+            _ => {}
+        }
+    }
+
+    /// After a link's text, its web address, phone number or email address.
+    fn end_link(&mut self) {
+        if let Some(url) = self.links.pop() {
+            if url.starts_with("http://")
+                || url.starts_with("https://")
+                || url.starts_with("tel:")
+                || url.starts_with("mailto:")
+            {
+                let shown = url
+                    .trim_start_matches("mailto:")
+                    .trim_start_matches("tel:")
+                    .to_string();
+                self.text(&format!(" ({shown})"));
+            }
+        }
+    }
+
+    fn end_table_part(&mut self, tag: TagEnd) {
+        match tag {
+            TagEnd::TableCell => {
+                let spans = self.take_spans();
+                if let Some(Container::Table { row, .. }) = self.stack.last_mut() {
+                    row.push(Cell::Text(spans));
                 }
-                TagEnd::List(_) => {
-                    if let Some(Container::List(start, items)) = b.stack.pop() {
-                        b.push_block(Block::List(start, items));
-                    }
+            }
+            TagEnd::TableHead => {
+                if let Some(Container::Table { header, row, .. }) = self.stack.last_mut() {
+                    *header = std::mem::take(row);
                 }
-                TagEnd::BlockQuote(_) => {
-                    b.flush_loose();
-                    if let Some(Container::Quote(blocks)) = b.stack.pop() {
-                        b.push_block(Block::Quote(blocks));
-                    }
+            }
+            TagEnd::TableRow => {
+                if let Some(Container::Table { rows, row, .. }) = self.stack.last_mut() {
+                    rows.push(std::mem::take(row));
                 }
-                TagEnd::TableCell => {
-                    let spans = b.take_spans();
-                    if let Some(Container::Table { row, .. }) = b.stack.last_mut() {
-                        row.push(Cell::Text(spans));
-                    }
-                }
-                TagEnd::TableHead => {
-                    if let Some(Container::Table { header, row, .. }) = b.stack.last_mut() {
-                        *header = std::mem::take(row);
-                    }
-                }
-                TagEnd::TableRow => {
-                    if let Some(Container::Table { rows, row, .. }) = b.stack.last_mut() {
-                        rows.push(std::mem::take(row));
-                    }
-                }
-                TagEnd::Table => {
-                    if let Some(Container::Table {
-                        aligns,
+            }
+            _ => {
+                if let Some(Container::Table {
+                    aligns,
+                    header,
+                    rows,
+                    ..
+                }) = self.stack.pop()
+                {
+                    self.push_block(Block::Table(Table {
                         header,
                         rows,
-                        ..
-                    }) = b.stack.pop()
-                    {
-                        b.push_block(Block::Table(Table {
-                            header,
-                            rows,
-                            align: aligns,
-                            min_row_height: 0.0,
-                        }));
-                    }
+                        align: aligns,
+                        min_row_height: 0.0,
+                    }));
                 }
-                TagEnd::CodeBlock => {
-                    let spans = b.take_spans();
-                    if !spans.is_empty() {
-                        b.push_block(Block::Paragraph(spans));
-                    }
-                }
-                TagEnd::FootnoteDefinition | TagEnd::HtmlBlock | TagEnd::MetadataBlock(_) => {
-                    b.skip = b.skip.saturating_sub(1)
-                }
-                _ => {}
-            },
-            Event::Text(t) | Event::Code(t) | Event::InlineMath(t) | Event::DisplayMath(t) => {
-                b.text(&t)
             }
-            Event::SoftBreak => b.text(" "),
-            Event::HardBreak => b.text("\n"),
-            Event::Rule => b.push_block(Block::Rule),
-            Event::TaskListMarker(done) => b.text(if done { "☑ " } else { "☐ " }),
+        }
+    }
+
+    /// A callout fence: open a callout, or close the innermost one when it is the innermost
+    /// container (one left open in a list item or quote closes with it).
+    fn callout(&mut self, mark: Mark) {
+        self.flush_loose();
+        match mark {
+            Mark::Open(c) => {
+                let kind = c.boxed.map(|b| match b {
+                    Boxed::Note => CalloutKind::Note,
+                    Boxed::Warning => CalloutKind::Warning,
+                    Boxed::Urgent => CalloutKind::Urgent,
+                });
+                // The label, as on the web page.
+                let label = c
+                    .boxed
+                    .map(|b| Block::Paragraph(vec![Span::bold(b.label())]));
+                self.stack
+                    .push(Container::Callout(kind, label.into_iter().collect()));
+            }
+            Mark::Close => {
+                if matches!(self.stack.last(), Some(Container::Callout(..))) {
+                    self.close_callout();
+                }
+            }
+        }
+    }
+
+    fn close_callout(&mut self) {
+        match self.stack.pop() {
+            Some(Container::Callout(Some(kind), blocks)) => {
+                self.push_block(Block::Callout(kind, blocks))
+            }
+            Some(Container::Callout(None, blocks)) => {
+                for b in blocks {
+                    self.push_block(b);
+                }
+            }
+            Some(other) => self.stack.push(other),
+            None => {}
+        }
+    }
+
+    /// Close the callouts still open inside the container that ends.
+    fn close_callouts(&mut self) {
+        while matches!(self.stack.last(), Some(Container::Callout(..))) {
+            self.close_callout();
+        }
+    }
+
+    fn event(&mut self, ev: Event, mark: Option<Mark>) {
+        if self.in_mark {
+            self.in_mark = !matches!(ev, Event::End(TagEnd::HtmlBlock));
+            return;
+        }
+        match ev {
+            Event::Start(Tag::HtmlBlock) if mark.is_some() => {
+                self.in_mark = true;
+                if let Some(m) = mark {
+                    self.callout(m);
+                }
+            }
+            Event::Start(tag) => self.start(tag),
+            Event::End(tag) => self.end(tag),
+            Event::Text(t) | Event::Code(t) | Event::InlineMath(t) | Event::DisplayMath(t) => {
+                self.text(&t)
+            }
+            Event::SoftBreak => self.text(" "),
+            Event::HardBreak => self.text("\n"),
+            Event::Rule => self.push_block(Block::Rule),
+            Event::TaskListMarker(done) => self.text(if done { "☑ " } else { "☐ " }),
             Event::Html(_) | Event::InlineHtml(_) | Event::FootnoteReference(_) => {}
         }
     }
+}
+
+/// Convert Markdown (citations already numbered) into blocks. Headings start at level 2: the
+/// document's title is the only level 1. Boxed callouts (`::: {.warning}` …) become
+/// [`Block::Callout`]s headed by their label; `{.practice}` is ordinary text.
+pub fn to_blocks(md: &str) -> Vec<Block> {
+    let mut b = Builder {
+        stack: vec![Container::Root(Vec::new())],
+        ..Builder::default()
+    };
+    match blocks::mark_callouts(md) {
+        Some(marked) => {
+            for (ev, range) in Parser::new_ext(&marked.text, options()).into_offset_iter() {
+                let mark = marked.at(range.start);
+                b.event(ev, mark);
+            }
+        }
+        None => {
+            for ev in Parser::new_ext(md, options()) {
+                b.event(ev, None);
+            }
+        }
+    }
     b.flush_loose();
+    b.close_callouts();
     match b.stack.into_iter().next() {
         Some(Container::Root(v)) => v,
         _ => Vec::new(),
@@ -315,6 +409,58 @@ mod tests {
             b => panic!("{b:?}"),
         }
         assert!(matches!(blocks[5], Block::Quote(_)));
+    }
+
+    #[test]
+    fn callouts_become_boxes_headed_by_their_label() {
+        let md = "Intro.\n\n::: {.warning}\nCall the clinic.\n\n::: {.urgent .practice}\n- Call the emergency number.\n:::\n:::\n\n::: {.practice}\nWe phone you.\n:::\n\n::: {.note}\nA note.\n:::\n";
+        let blocks = to_blocks(md);
+        assert_eq!(blocks.len(), 4, "{blocks:#?}");
+        assert_eq!(blocks[0], Block::Paragraph(vec![Span::plain("Intro.")]));
+        assert_eq!(
+            blocks[1],
+            Block::Callout(
+                CalloutKind::Warning,
+                vec![
+                    Block::Paragraph(vec![Span::bold("Important")]),
+                    Block::Paragraph(vec![Span::plain("Call the clinic.")]),
+                    Block::Callout(
+                        CalloutKind::Urgent,
+                        vec![
+                            Block::Paragraph(vec![Span::bold("Emergency")]),
+                            Block::List(
+                                None,
+                                vec![vec![Block::Paragraph(vec![Span::plain(
+                                    "Call the emergency number."
+                                )])]]
+                            ),
+                        ]
+                    ),
+                ]
+            )
+        );
+        // Practice is ordinary text.
+        assert_eq!(
+            blocks[2],
+            Block::Paragraph(vec![Span::plain("We phone you.")])
+        );
+        assert!(matches!(&blocks[3], Block::Callout(CalloutKind::Note, b) if b.len() == 2));
+    }
+
+    #[test]
+    fn a_callout_in_a_list_item_closes_with_it() {
+        let blocks = to_blocks("- one\n  ::: {.warning}\n  Careful.\n- two\n:::\n");
+        let Block::List(None, items) = &blocks[0] else {
+            panic!("{blocks:?}")
+        };
+        assert_eq!(items.len(), 2);
+        assert_eq!(items[0][0], Block::Paragraph(vec![Span::plain("one")]));
+        assert!(
+            matches!(&items[0][1], Block::Callout(CalloutKind::Warning, b) if b.len() == 2),
+            "{items:?}"
+        );
+        // Markdown without callouts gives the blocks it always gave.
+        assert_eq!(to_blocks("::: patient\ntext\n:::\n").len(), 1);
     }
 
     #[test]

@@ -1,5 +1,7 @@
 //! The editorial board's report (`_editorial/index.html`): every page with its review state,
-//! reading level per audience against target and reference findings, in one sortable table.
+//! reading level per audience against target and reference findings, in one sortable table;
+//! then each page's passages of declared practice (`::: {.practice}`), which carry no
+//! citation by design, so reviewers see what is practice rather than evidence.
 //! Self-contained (no external requests); neither linked from public pages nor listed in the
 //! sitemap. The page is the template `templates/editorial.html`, which a site can replace;
 //! every value it is given is escaped by the template engine.
@@ -122,6 +124,15 @@ fn grade(x: &Reading) -> Number {
     }
 }
 
+/// A page's passages of declared practice, for the report's list of them.
+#[derive(Serialize)]
+struct PracticeOf<'a> {
+    path: &'a str,
+    title: &'a str,
+    file: &'a str,
+    passages: &'a [crate::audience::blocks::Practice],
+}
+
 /// The report's page.
 pub fn report(
     config: &Config,
@@ -163,6 +174,17 @@ pub fn report(
         &count(&|r| r.reading.values().any(Reading::above_target)),
     );
     ctx.insert("headers", &headers);
+    let practice: Vec<PracticeOf> = rows
+        .iter()
+        .filter(|r| !r.practice.is_empty())
+        .map(|r| PracticeOf {
+            path: &r.path,
+            title: &r.title,
+            file: &r.file,
+            passages: &r.practice,
+        })
+        .collect();
+    ctx.insert("practice", &practice);
     let rows: Vec<Row> = rows.iter().map(|r| row(r, &audiences)).collect();
     ctx.insert("rows", &rows);
     ctx.insert("style", REPORT_CSS);
@@ -205,5 +227,46 @@ mod tests {
             "no external requests"
         );
         assert!(html.contains("<meta name=\"robots\" content=\"noindex, nofollow\">"));
+    }
+
+    #[test]
+    fn practice_passages_are_listed_per_page() {
+        let c = config();
+        let today = d("2026-11-26");
+        let t = crate::render::publish::testsite::builtin();
+        let plain = page(APPROVED, "Rest and drink water.\n");
+        let rows = [editorial_row(&plain, &c, today, &Default::default(), 0)];
+        let without = report(&c, &rows, today, &t).unwrap();
+        assert!(!without.contains("Declared practice"));
+        let doc = page(
+            APPROVED,
+            "Intro.\n\n::: {.practice}\nWe phone you <b>the day</b>\nafter each step.\n\n::: patient\nBring the handout.\n:::\n:::\n\n::: {.warning .practice}\nCall the clinic first.\n:::\n",
+        );
+        let row = editorial_row(&doc, &c, today, &Default::default(), 0);
+        // Lines of the file, counted here from the body's first.
+        let body_line = doc.body_pos(0).0;
+        assert_eq!(
+            row.practice
+                .iter()
+                .map(|p| (p.line - body_line, p.text.as_str()))
+                .collect::<Vec<_>>(),
+            [
+                (
+                    2,
+                    "We phone you <b>the day</b> after each step. Bring the handout."
+                ),
+                (11, "Call the clinic first."),
+            ]
+        );
+        let html = report(&c, &[row], today, &t).unwrap();
+        assert!(html.contains("Declared practice"), "{html}");
+        assert!(
+            html.contains(&format!(
+                "<li>line {}: We phone you &lt;b&gt;the day&lt;/b&gt; after each step. Bring the handout.</li>",
+                body_line + 2
+            )),
+            "{html}"
+        );
+        assert!(html.contains("Call the clinic first."));
     }
 }

@@ -5,6 +5,8 @@ use std::collections::BTreeSet;
 
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Parser, Tag, TagEnd};
 
+use crate::audience::blocks::{self, Boxed, Mark};
+
 pub use crate::util::markdown_options as options;
 
 pub use crate::types::TocEntry;
@@ -138,7 +140,10 @@ fn prepared<'a>(
     reserved: &[&str],
     page_path: Option<&str>,
 ) -> (Vec<Event<'a>>, Vec<TocEntry>) {
-    let events: Vec<Event> = Parser::new_ext(md, options()).collect();
+    let events: Vec<Event> = match with_callouts(md) {
+        Some(events) => events,
+        None => Parser::new_ext(md, options()).collect(),
+    };
     let min_level = events
         .iter()
         .filter_map(|e| match e {
@@ -227,6 +232,80 @@ fn prepared<'a>(
         }
     }
     (out, toc)
+}
+
+/// The opening of a callout's box: an `<aside>` with the note role (a static page must not
+/// interrupt a screen reader as `role="alert"` would), its label the first thing read.
+fn callout_open(b: Boxed) -> String {
+    format!(
+        "<aside class=\"callout callout-{}\" role=\"note\">\n<p class=\"callout-label\">{}</p>\n",
+        b.class(),
+        b.label()
+    )
+}
+
+const CALLOUT_CLOSE: &str = "</aside>\n";
+
+/// The events of Markdown holding callouts ([`blocks::mark_callouts`]), each boxed callout
+/// an `<aside>`; `None` when it holds none. A callout still open when the list item, quote or
+/// list it opened in ends is closed there, so the HTML stays well nested whatever the fences'
+/// indentation; `{.practice}` renders as ordinary text.
+fn with_callouts(md: &str) -> Option<Vec<Event<'static>>> {
+    let marked = blocks::mark_callouts(md)?;
+    let mut out = Vec::new();
+    // Open callouts: the container depth each opened at, and its box.
+    let mut open: Vec<(usize, Option<Boxed>)> = Vec::new();
+    let mut depth = 0usize;
+    let mut in_mark = false;
+    let close = |out: &mut Vec<Event<'static>>, b: Option<Boxed>| {
+        if b.is_some() {
+            out.push(Event::Html(CowStr::Borrowed(CALLOUT_CLOSE)));
+        }
+    };
+    for (ev, range) in Parser::new_ext(&marked.text, options()).into_offset_iter() {
+        if in_mark {
+            in_mark = !matches!(ev, Event::End(TagEnd::HtmlBlock));
+            continue;
+        }
+        match (&ev, marked.at(range.start)) {
+            (Event::Start(Tag::HtmlBlock), Some(mark)) => {
+                in_mark = true;
+                match mark {
+                    Mark::Open(c) => {
+                        open.push((depth, c.boxed));
+                        if let Some(b) = c.boxed {
+                            out.push(Event::Html(CowStr::from(callout_open(b))));
+                        }
+                    }
+                    Mark::Close => {
+                        if open.last().is_some_and(|(d, _)| *d == depth) {
+                            if let Some((_, b)) = open.pop() {
+                                close(&mut out, b);
+                            }
+                        }
+                    }
+                }
+                continue;
+            }
+            // A fence Markdown read inside a paragraph (a lazy continuation line): no box.
+            (Event::Html(_) | Event::InlineHtml(_), Some(_)) => continue,
+            (Event::Start(_), _) => depth += 1,
+            (Event::End(_), _) => {
+                depth = depth.saturating_sub(1);
+                while open.last().is_some_and(|(d, _)| *d > depth) {
+                    if let Some((_, b)) = open.pop() {
+                        close(&mut out, b);
+                    }
+                }
+            }
+            _ => {}
+        }
+        out.push(ev.into_static());
+    }
+    while let Some((_, b)) = open.pop() {
+        close(&mut out, b);
+    }
+    Some(out)
 }
 
 /// The page's HTML, sanitized ([`crate::render::sanitize`]); `always_clean` for the test that
@@ -450,6 +529,74 @@ mod tests {
             let cleaned = to_html(events, &allow, true);
             proptest::prop_assert_eq!(fast, cleaned, "for {:?}", md);
         }
+    }
+
+    fn variant(body: &str, audience: &str) -> String {
+        render_in(&blocks::select_mapped(body, audience).text, &[], Some("p")).html
+    }
+
+    #[test]
+    fn callouts_are_boxed_and_labelled() {
+        let body = "## Safety\n\n::: {.warning}\nCall the clinic if your skin turns yellow.\n:::\n\n::: {.urgent}\nCall your local emergency number for a seizure.\n:::\n\nAfter.\n";
+        let html = variant(body, "patient");
+        assert_eq!(
+            html,
+            "<h2 id=\"safety\">Safety</h2>\n\
+             <aside class=\"callout callout-warning\" role=\"note\">\n<p class=\"callout-label\">Important</p>\n\
+             <p>Call the clinic if your skin turns yellow.</p>\n</aside>\n\
+             <aside class=\"callout callout-urgent\" role=\"note\">\n<p class=\"callout-label\">Emergency</p>\n\
+             <p>Call your local emergency number for a seizure.</p>\n</aside>\n\
+             <p>After.</p>\n"
+        );
+        assert!(!html.contains("role=\"alert\""));
+    }
+
+    #[test]
+    fn callouts_hold_audience_blocks_and_practice_reads_as_text() {
+        let body = "::: {.note}\nFor all.\n::: clinician\nOnly clinicians [@a].\n:::\n:::\n\n::: {.practice}\nWe call you.\n:::\n";
+        let p = variant(body, "patient");
+        assert!(
+            p.contains("<aside class=\"callout callout-note\" role=\"note\">"),
+            "{p}"
+        );
+        assert!(!p.contains("clinicians"), "{p}");
+        assert!(
+            p.ends_with("<p>For all.</p>\n</aside>\n<p>We call you.</p>\n"),
+            "{p}"
+        );
+        let c = variant(body, "clinician");
+        assert!(c.contains("For all.\nOnly clinicians"), "{c}");
+        // Practice is ordinary text: as if the fences were not there.
+        assert_eq!(
+            variant("::: {.practice}\nWe call you.\n:::\n", "patient"),
+            render("We call you.\n", &[]).html
+        );
+        // A box with nothing the audience sees is left out whole.
+        let only = "::: {.warning}\n::: clinician\nDose note.\n:::\n:::\nEnd.\n";
+        assert_eq!(variant(only, "patient"), "<p>End.</p>\n");
+        assert!(variant(only, "clinician").contains("callout-warning"));
+    }
+
+    #[test]
+    fn a_callout_in_a_list_item_stays_inside_it() {
+        let body = "- one\n  ::: {.warning .practice}\n  Careful.\n  :::\n- two\n";
+        let html = variant(body, "patient");
+        assert_eq!(html.matches("<ul>").count(), 1, "{html}");
+        // A tight list's item text has no paragraph, in the box as beside it.
+        assert!(html.contains("<li>one<aside class=\"callout callout-warning\" role=\"note\">\n<p class=\"callout-label\">Important</p>\nCareful.</aside>\n</li>\n<li>two</li>"), "{html}");
+        // Closed outside the item it opened in: the box still ends with the item.
+        let html = variant("- one\n  ::: {.note}\n  Careful.\n- two\n:::\n", "patient");
+        assert!(html.contains("Careful.</aside>\n</li>"), "{html}");
+        assert_eq!(
+            html.matches("<aside").count(),
+            html.matches("</aside>").count()
+        );
+        // Fences inside code are text.
+        let code = variant("```\n::: {.note}\n:::\n```\n", "patient");
+        assert!(
+            code.contains("::: {.note}") && !code.contains("<aside"),
+            "{code}"
+        );
     }
 
     #[test]

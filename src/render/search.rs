@@ -86,6 +86,8 @@ struct Extractor {
     cite: Option<(String, String)>,
     /// Inside a heading: its id, and the buffer collects its text.
     in_heading: Option<String>,
+    /// Inside a callout's label ("Important"): not searchable text; the callout's text is.
+    in_label: bool,
 }
 
 const BLOCKS: &[&str] = &[
@@ -125,6 +127,7 @@ impl Extractor {
             blocks: Vec::new(),
             cite: None,
             in_heading: None,
+            in_label: false,
         }
     }
 
@@ -165,6 +168,9 @@ impl Extractor {
     }
 
     fn text(&mut self, t: &str) {
+        if self.in_label {
+            return;
+        }
         if let Some((_, seen)) = &mut self.cite {
             seen.push_str(t);
             return;
@@ -180,6 +186,15 @@ impl Extractor {
             .unwrap_or(inner.len());
         let name = inner[..name_end].to_ascii_lowercase();
         let attrs = &inner[name_end..];
+        if name == "p"
+            && (self.in_label || attr(attrs, "class").as_deref() == Some("callout-label"))
+        {
+            if !closing {
+                self.flush();
+            }
+            self.in_label = !closing;
+            return;
+        }
         if name == "sup" {
             if closing {
                 if let Some((id, seen)) = self.cite.take() {
@@ -675,6 +690,17 @@ mod tests {
         let p = pieces(html, ("", ""));
         assert_eq!(p[0].text, "Tom & Jerry <script> said so.");
         assert_eq!(p[0].cites, vec![1, 2, 3, 5]);
+    }
+
+    #[test]
+    fn callout_text_is_searchable_and_its_label_is_not() {
+        let md = "::: {.urgent}\nCall your local emergency number for a seizure.\n:::\n";
+        let html = crate::render::markdown::render(md, &[]).html;
+        assert!(html.contains("callout-label"), "{html}");
+        assert_eq!(
+            texts(&html),
+            vec!["Call your local emergency number for a seizure."]
+        );
     }
 
     #[test]

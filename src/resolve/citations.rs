@@ -404,7 +404,8 @@ pub const UNCITED_CLAIM: &str = "cite/uncited-claim";
 /// Paragraphs and list items with no citation at all, so reviewers see which statements carry
 /// no evidence. A warning by default; `[rules] "cite/uncited-claim" = "off"` turns it off. It
 /// runs only on pages that cite sources. Short
-/// lines (under six words) and lines introducing a list (ending in ':') are not claims.
+/// lines (under six words), lines introducing a list (ending in ':') and the clinic's declared
+/// practice (`::: {.practice}` … `:::`) are not claims.
 pub fn uncited_claims(doc: &Document, config: &Config) -> Vec<Diagnostic> {
     use crate::config::RuleLevel;
     use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
@@ -443,15 +444,22 @@ pub fn uncited_claims(doc: &Document, config: &Config) -> Vec<Diagnostic> {
             _ => {}
         }
     }
+    // The clinic's declared practice (`::: {.practice}`) needs no citation.
+    let practice = if body.contains(":::") {
+        crate::audience::blocks::layout(body).practice_text()
+    } else {
+        Vec::new()
+    };
     let mut out = Vec::new();
     for u in units {
         let text = &body[u.clone()];
-        // Audience fence lines (`::: patient`) are not part of the statement.
+        // Fence lines (`::: patient`, `::: {.note}`) and practice are not part of the statement.
         let mut start = u.start;
         let mut kept = String::new();
         let mut offset = 0;
         for line in text.split_inclusive('\n') {
-            if line.trim_start().starts_with(":::") {
+            let at = u.start + offset;
+            if line.trim_start().starts_with(":::") || practice.iter().any(|r| r.contains(&at)) {
                 if kept.is_empty() {
                     start = u.start + offset + line.len();
                 }

@@ -8,6 +8,7 @@ mod support;
 
 mod audience;
 mod bad_inputs;
+mod callout;
 mod cite;
 #[cfg(unix)]
 mod crash_safety;
