@@ -592,6 +592,8 @@ fn finish(pdf: &PdfDocument, language: &str, tags: &layout::tags::Tags) -> Resul
     let mut doc = pdf.to_lopdf_document(&opts, &mut warnings);
     doc.compress();
     tags::write(&mut doc, tags, language, &pdf.metadata.info.document_title)?;
+    // Tagged PDF (`/MarkInfo`, `/Tabs`) is PDF 1.5 and later.
+    doc.version = "1.7".to_string();
     const PLACEHOLDER: &[u8; 32] = b"CAREGUIDEIDPLACEHOLDER0000000000";
     doc.trailer.set(
         "ID",

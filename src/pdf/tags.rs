@@ -211,4 +211,83 @@ mod tests {
         let x = String::from_utf8(xmp("T & T", "en")).unwrap();
         assert!(x.contains(">T &amp; T</rdf:li>"), "{x}");
     }
+
+    /// A document of `n` empty pages, as lopdf makes one.
+    fn pages(n: usize) -> Document {
+        let mut doc = Document::with_version("1.7");
+        let tree = doc.new_object_id();
+        let kids: Vec<Object> = (0..n)
+            .map(|_| {
+                Object::Reference(doc.add_object(dict(vec![
+                    ("Type", name("Page")),
+                    ("Parent", Object::Reference(tree)),
+                ])))
+            })
+            .collect();
+        doc.objects.insert(
+            tree,
+            dict(vec![
+                ("Type", name("Pages")),
+                ("Count", Object::Integer(n as i64)),
+                ("Kids", Object::Array(kids)),
+            ]),
+        );
+        let cat = doc.add_object(dict(vec![
+            ("Type", name("Catalog")),
+            ("Pages", Object::Reference(tree)),
+        ]));
+        doc.trailer.set("Root", Object::Reference(cat));
+        doc
+    }
+
+    #[test]
+    fn the_tree_points_at_each_page_sequence_and_back() {
+        let e = |role, parent| Elem {
+            role,
+            parent,
+            alt: None,
+            title: None,
+            bbox: None,
+        };
+        // A document with a heading on page 1 and a paragraph over pages 1 and 2.
+        let tags = Tags {
+            elems: vec![
+                e(Role::Document, None),
+                e(Role::H(1), Some(0)),
+                e(Role::P, Some(0)),
+            ],
+            pages: vec![vec![1, 2], vec![2]],
+        };
+        let mut doc = pages(2);
+        write(&mut doc, &tags, "en", "Title").unwrap();
+        let cat = doc.catalog().unwrap();
+        assert_eq!(cat.get(b"Lang").unwrap().as_str().unwrap(), b"en");
+        let marked = cat.get(b"MarkInfo").unwrap().as_dict().unwrap();
+        assert!(marked.get(b"Marked").unwrap().as_bool().unwrap());
+        let root = cat.get(b"StructTreeRoot").unwrap().as_reference().unwrap();
+        let root = doc.get_dictionary(root).unwrap();
+        let k = root.get(b"K").unwrap().as_array().unwrap();
+        let top = doc.get_dictionary(k[0].as_reference().unwrap()).unwrap();
+        assert_eq!(top.get(b"S").unwrap().as_name().unwrap(), b"Document");
+        let kids = top.get(b"K").unwrap().as_array().unwrap();
+        let p = doc.get_dictionary(kids[1].as_reference().unwrap()).unwrap();
+        assert_eq!(p.get(b"S").unwrap().as_name().unwrap(), b"P");
+        // MCID 1 of its first page as a number; MCID 0 of the second in a reference.
+        let pk = p.get(b"K").unwrap().as_array().unwrap();
+        assert_eq!(pk[0].as_i64().unwrap(), 1);
+        let mcr = pk[1].as_dict().unwrap();
+        assert_eq!(mcr.get(b"MCID").unwrap().as_i64().unwrap(), 0);
+        let page_ids: Vec<ObjectId> = doc.get_pages().into_values().collect();
+        assert_eq!(mcr.get(b"Pg").unwrap().as_reference().unwrap(), page_ids[1]);
+        // The parent tree maps page 2's MCID 0 back to the paragraph.
+        let pt = root.get(b"ParentTree").unwrap().as_reference().unwrap();
+        let nums = doc.get_dictionary(pt).unwrap().get(b"Nums").unwrap();
+        let nums = nums.as_array().unwrap();
+        assert_eq!(nums.len(), 4);
+        assert_eq!(nums[3].as_array().unwrap()[0], kids[1]);
+        let page = doc.get_dictionary(page_ids[1]).unwrap();
+        assert_eq!(page.get(b"StructParents").unwrap().as_i64().unwrap(), 1);
+        // A structure that does not match the pages is refused.
+        assert!(write(&mut pages(3), &tags, "en", "T").is_err());
+    }
 }

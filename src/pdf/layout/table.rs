@@ -340,7 +340,12 @@ impl Layout {
                     face: Face::Regular,
                     size,
                     grey: 0.25,
-                    text: label.clone(),
+                    // A space between labels, so that read aloud they are words apart.
+                    text: if b + 1 < labels.len() {
+                        format!("{label} ")
+                    } else {
+                        label.clone()
+                    },
                 });
             }
             let square = Draw::Rect {
@@ -508,7 +513,7 @@ mod tests {
         assert!(t.contains(&"60".to_string()));
         let labels = l.pages[0]
             .iter()
-            .filter(|it| matches!(&it.draw, Draw::Text { text, .. } if text == "31"))
+            .filter(|it| matches!(&it.draw, Draw::Text { text, .. } if text == "31 "))
             .count();
         assert_eq!(labels, 2);
     }
