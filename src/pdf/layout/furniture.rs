@@ -1,6 +1,8 @@
 //! The page furniture: the running header of pages after the first, and the footer of every
-//! page (the review status, the disclaimer, the date made and "Page N of M"). All of it is an
-//! artifact for the structure tree: a screen reader reads the text once, not on every page.
+//! page (the review status, the disclaimer, the date made and "Page N of M"). For the structure
+//! tree it is an artifact, read once and not on every page: the first page's review status is
+//! a paragraph read first (a caution must be heard, as the web page's banner is seen first)
+//! and its disclaimer one read last; the rest is never read out.
 
 use super::draw::{Draw, Item};
 use super::fonts::{self, Face};
@@ -65,6 +67,21 @@ fn furniture(draw: Draw) -> Item {
     }
 }
 
+/// The elements the first page's footer text belongs to.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct FootTags {
+    pub status: Option<usize>,
+    pub disclaimer: Option<usize>,
+}
+
+/// Text in the footer: content of `elem` if it has one, else an artifact.
+fn foot_text(elem: Option<usize>, draw: Draw) -> Item {
+    Item {
+        mark: elem.map_or(Mark::Pagination, Mark::Content),
+        draw,
+    }
+}
+
 impl Layout {
     /// Start a new page with its running header.
     pub(super) fn new_page(&mut self) {
@@ -96,7 +113,7 @@ impl Layout {
 
     /// The review status at `y` in a footer: a caution bold in a box, a review line plain.
     /// Returns the `y` below it.
-    fn draw_status(&self, d: &mut Vec<Item>, y: f32) -> f32 {
+    fn draw_status(&self, d: &mut Vec<Item>, y: f32, elem: Option<usize>) -> f32 {
         if self.status_lines.is_empty() {
             return y;
         }
@@ -117,22 +134,25 @@ impl Layout {
         let mut ty = y + STATUS_PAD;
         for line in &self.status_lines {
             for (dx, face, text) in &line.pieces {
-                d.push(furniture(Draw::Text {
-                    x: x + STATUS_PAD + dx,
-                    y: ty + STATUS_SIZE,
-                    face: *face,
-                    size: STATUS_SIZE,
-                    grey: if caution { 0.0 } else { 0.3 },
-                    text: text.clone(),
-                }));
+                d.push(foot_text(
+                    elem,
+                    Draw::Text {
+                        x: x + STATUS_PAD + dx,
+                        y: ty + STATUS_SIZE,
+                        face: *face,
+                        size: STATUS_SIZE,
+                        grey: if caution { 0.0 } else { 0.3 },
+                        text: text.clone(),
+                    },
+                ));
             }
             ty += STATUS_SIZE * 1.3;
         }
         y + h + 4.0
     }
 
-    /// The footer of page `i` of `n`.
-    pub(super) fn footer(&self, i: usize, n: usize) -> Vec<Item> {
+    /// The footer of page `i` of `n`; its status and disclaimer are the text of `tags`' elements.
+    pub(super) fn footer(&self, i: usize, n: usize, tags: FootTags) -> Vec<Item> {
         let (x, w) = (self.left(), self.width());
         let lh = FOOT_SIZE * 1.3;
         let foot_top = self.bottom + 8.0;
@@ -145,17 +165,20 @@ impl Layout {
             0.6,
         ))];
         let mut y = foot_top + 3.0;
-        y = self.draw_status(&mut d, y);
+        y = self.draw_status(&mut d, y, tags.status);
         for line in &self.disclaimer_lines {
             for (dx, face, text) in &line.pieces {
-                d.push(furniture(Draw::Text {
-                    x: x + dx,
-                    y: y + FOOT_SIZE,
-                    face: *face,
-                    size: FOOT_SIZE,
-                    grey: 0.3,
-                    text: text.clone(),
-                }));
+                d.push(foot_text(
+                    tags.disclaimer,
+                    Draw::Text {
+                        x: x + dx,
+                        y: y + FOOT_SIZE,
+                        face: *face,
+                        size: FOOT_SIZE,
+                        grey: 0.3,
+                        text: text.clone(),
+                    },
+                ));
             }
             y += lh;
         }

@@ -16,7 +16,7 @@ use printpdf::{Mm, PdfPage};
 
 use super::fonts::{self, Face};
 use draw::{Draw, Item};
-use furniture::{status_height, status_lines, FOOT_SIZE, MAX_FOOT_LINES};
+use furniture::{status_height, status_lines, FootTags, FOOT_SIZE, MAX_FOOT_LINES};
 pub use furniture::{Furniture, Status};
 use tags::{Elem, Mark, Role, Tags};
 use wrap::{wrap, TextLine};
@@ -200,6 +200,8 @@ pub struct Layout {
     open: Vec<usize>,
     /// Text drawn now is an artifact (a repeated table header).
     artifacts: bool,
+    /// The paragraph of the review status, read first.
+    status_elem: Option<usize>,
 }
 
 /// A laid-out document: its pages and its structure.
@@ -240,8 +242,12 @@ impl Layout {
             elems: Vec::new(),
             open: Vec::new(),
             artifacts: false,
+            status_elem: None,
         };
         lay.open(Role::Document);
+        if !lay.status_lines.is_empty() {
+            lay.status_elem = Some(lay.tagged(Role::P, |_| {}));
+        }
         lay
     }
 
@@ -259,6 +265,7 @@ impl Layout {
             elems: Vec::new(),
             open: Vec::new(),
             artifacts: false,
+            status_elem: None,
         }
     }
 
@@ -394,8 +401,16 @@ impl Layout {
     /// Finish: footers with "Page N of M", then printpdf pages and the structure.
     pub fn finish(mut self) -> Laid {
         let n = self.pages.len();
+        // The first page's footer is read once: its status first (its element was made
+        // first), its disclaimer last; a disclaimer moved into the text is read there.
+        let first = FootTags {
+            status: self.status_elem,
+            disclaimer: (!self.long_disclaimer && !self.disclaimer_lines.is_empty())
+                .then(|| self.tagged(Role::P, |_| {})),
+        };
         for i in 0..n {
-            let foot = self.footer(i, n);
+            let tags = if i == 0 { first } else { FootTags::default() };
+            let foot = self.footer(i, n, tags);
             self.pages[i].extend(foot);
         }
         let (pw, ph) = (self.paper.width, self.paper.height);
@@ -467,9 +482,31 @@ mod tests {
         }
         let laid = l.finish();
         let roles: Vec<Role> = laid.tags.elems.iter().map(|e| e.role).collect();
-        assert_eq!(roles, vec![Role::Document, Role::P, Role::H(1), Role::P]);
+        // The footer's disclaimer is read once, last.
+        assert_eq!(
+            roles,
+            vec![Role::Document, Role::P, Role::H(1), Role::P, Role::P]
+        );
         // The paragraph goes on over two pages: marked content on each.
         assert!(laid.tags.pages.len() >= 2);
         assert!(laid.tags.pages.iter().all(|p| p.contains(&3)));
+        assert!(laid.tags.pages[0].contains(&4));
+        assert!(!laid.tags.pages[1].contains(&4));
+        // A review status is read first.
+        let status = Status {
+            text: "Not yet approved.".into(),
+            caution: true,
+        };
+        let l = Layout::new(
+            A4,
+            Furniture {
+                status,
+                ..furniture()
+            },
+        );
+        let laid = l.finish();
+        let roles: Vec<Role> = laid.tags.elems.iter().map(|e| e.role).collect();
+        assert_eq!(roles, vec![Role::Document, Role::P, Role::P]);
+        assert_eq!(laid.tags.pages[0], vec![1, 2]);
     }
 }
