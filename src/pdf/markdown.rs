@@ -279,12 +279,8 @@ impl Builder {
                     Boxed::Warning => CalloutKind::Warning,
                     Boxed::Urgent => CalloutKind::Urgent,
                 });
-                // The label, as on the web page.
-                let label = c
-                    .boxed
-                    .map(|b| Block::Paragraph(vec![Span::bold(b.label())]));
-                self.stack
-                    .push(Container::Callout(kind, label.into_iter().collect()));
+                // The layout heads the box with its label (`CalloutKind::label`).
+                self.stack.push(Container::Callout(kind, Vec::new()));
             }
             Mark::Close => {
                 if matches!(self.stack.last(), Some(Container::Callout(..))) {
@@ -344,7 +340,7 @@ impl Builder {
 
 /// Convert Markdown (citations already numbered) into blocks. Headings start at level 2: the
 /// document's title is the only level 1. Boxed callouts (`::: {.warning}` …) become
-/// [`Block::Callout`]s headed by their label; `{.practice}` is ordinary text.
+/// [`Block::Callout`]s (the layout heads them with their label); `{.practice}` is ordinary text.
 pub fn to_blocks(md: &str) -> Vec<Block> {
     let mut b = Builder {
         stack: vec![Container::Root(Vec::new())],
@@ -412,7 +408,7 @@ mod tests {
     }
 
     #[test]
-    fn callouts_become_boxes_headed_by_their_label() {
+    fn callouts_become_boxes() {
         let md = "Intro.\n\n::: {.warning}\nCall the clinic.\n\n::: {.urgent .practice}\n- Call the emergency number.\n:::\n:::\n\n::: {.practice}\nWe phone you.\n:::\n\n::: {.note}\nA note.\n:::\n";
         let blocks = to_blocks(md);
         assert_eq!(blocks.len(), 4, "{blocks:#?}");
@@ -422,12 +418,10 @@ mod tests {
             Block::Callout(
                 CalloutKind::Warning,
                 vec![
-                    Block::Paragraph(vec![Span::bold("Important")]),
                     Block::Paragraph(vec![Span::plain("Call the clinic.")]),
                     Block::Callout(
                         CalloutKind::Urgent,
                         vec![
-                            Block::Paragraph(vec![Span::bold("Emergency")]),
                             Block::List(
                                 None,
                                 vec![vec![Block::Paragraph(vec![Span::plain(
@@ -444,7 +438,7 @@ mod tests {
             blocks[2],
             Block::Paragraph(vec![Span::plain("We phone you.")])
         );
-        assert!(matches!(&blocks[3], Block::Callout(CalloutKind::Note, b) if b.len() == 2));
+        assert!(matches!(&blocks[3], Block::Callout(CalloutKind::Note, b) if b.len() == 1));
     }
 
     #[test]

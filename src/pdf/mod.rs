@@ -14,6 +14,7 @@ pub mod layout;
 pub mod markdown;
 pub mod plan;
 mod qr;
+mod tags;
 
 use std::cell::RefCell;
 
@@ -429,7 +430,7 @@ fn lay_out(
         lay.block(&Block::Heading(2, vec![Span::plain("Notice")]));
         lay.block(&Block::Paragraph(vec![Span::plain(disclaimer)]));
     }
-    let pages = lay.finish();
+    let layout::Laid { pages, tags } = lay.finish();
 
     let secs = time::OffsetDateTime::new_utc(h.made.0, time::Time::MIDNIGHT).unix_timestamp();
     let when = printpdf::OffsetDateTime::from_unix_timestamp(secs)
@@ -449,7 +450,7 @@ fn lay_out(
     with_template(|pdf| {
         pdf.metadata = metadata;
         pdf.pages = pages;
-        let out = finish(pdf, &config.language);
+        let out = finish(pdf, &config.language, &tags);
         pdf.pages = Vec::new();
         out
     })
@@ -480,8 +481,9 @@ fn with_template(
     })
 }
 
-/// Serialize with the language set and a content-derived trailer ID.
-fn finish(pdf: &PdfDocument, language: &str) -> Result<Vec<u8>, String> {
+/// Serialize, tagged (the structure tree the layout recorded, the language, the title shown),
+/// with a content-derived trailer ID.
+fn finish(pdf: &PdfDocument, language: &str, tags: &layout::tags::Tags) -> Result<Vec<u8>, String> {
     use lopdf::{Object, StringFormat};
     let opts = PdfSaveOptions {
         subset_fonts: true,
@@ -490,12 +492,9 @@ fn finish(pdf: &PdfDocument, language: &str) -> Result<Vec<u8>, String> {
     let mut warnings = Vec::new();
     let mut doc = pdf.to_lopdf_document(&opts, &mut warnings);
     doc.compress();
-    if let Ok(cat) = doc.catalog_mut() {
-        cat.set(
-            "Lang",
-            Object::String(language.as_bytes().to_vec(), StringFormat::Literal),
-        );
-    }
+    tags::write(&mut doc, tags, language, &pdf.metadata.info.document_title)?;
+    // Tagged PDF (`/MarkInfo`, `/Tabs`) is PDF 1.5 and later.
+    doc.version = "1.7".to_string();
     const PLACEHOLDER: &[u8; 32] = b"CAREGUIDEIDPLACEHOLDER0000000000";
     doc.trailer.set(
         "ID",

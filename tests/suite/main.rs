@@ -25,4 +25,5 @@ mod serve;
 mod site;
 #[cfg(unix)]
 mod size_limits;
+mod tagged_pdf;
 mod taper;
