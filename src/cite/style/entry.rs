@@ -112,17 +112,7 @@ pub fn to_entry(r: &Reference, key: &str) -> Entry {
     if let Some(t) = r.title.as_deref().filter(|t| !t.trim().is_empty()) {
         e.set_title(fs(t.trim()));
     }
-    let mut authors: Vec<Person> = r.authors.iter().map(|a| person(a)).collect();
-    if let Some(org) = r.organization.as_deref().filter(|o| !o.trim().is_empty()) {
-        authors.push(Person {
-            name: org.trim().to_string(),
-            given_name: None,
-            prefix: None,
-            suffix: None,
-            comma_suffix: false,
-            alias: None,
-        });
-    }
+    let authors = authors(r);
     if !authors.is_empty() {
         e.set_authors(authors);
     }
@@ -136,12 +126,49 @@ pub fn to_entry(r: &Reference, key: &str) -> Entry {
     if let Some(d) = date {
         e.set_date(d);
     }
-    let editors: Vec<Person> = r.editors.iter().map(|a| person(a)).collect();
-    let publisher = r
-        .publisher
-        .as_deref()
-        .filter(|p| !p.trim().is_empty())
-        .map(|p| Publisher::new(Some(fs(p.trim())), None));
+    let shared = Shared {
+        date,
+        editors: r.editors.iter().map(|a| person(a)).collect(),
+        publisher: r
+            .publisher
+            .as_deref()
+            .filter(|p| !p.trim().is_empty())
+            .map(|p| Publisher::new(Some(fs(p.trim())), None)),
+        edition: r
+            .edition
+            .as_deref()
+            .filter(|d| !d.trim().is_empty())
+            .map(numeric),
+    };
+    set_locators(&mut e, r);
+    match r.kind {
+        RefKind::Article => article_parts(&mut e, r, key, shared),
+        RefKind::Chapter => chapter_parts(&mut e, r, key, shared),
+        RefKind::Book | RefKind::Report | RefKind::Guideline => book_parts(&mut e, r, key, shared),
+        RefKind::Web => web_parts(&mut e, r, key, shared),
+    }
+    e
+}
+
+/// The authors, with an organization that wrote the work last.
+fn authors(r: &Reference) -> Vec<Person> {
+    let mut authors: Vec<Person> = r.authors.iter().map(|a| person(a)).collect();
+    if let Some(org) = r.organization.as_deref().filter(|o| !o.trim().is_empty()) {
+        authors.push(Person {
+            name: org.trim().to_string(),
+            given_name: None,
+            prefix: None,
+            suffix: None,
+            comma_suffix: false,
+            alias: None,
+        });
+    }
+    authors
+}
+
+/// Where the work is found: its URL (with the date it was visited), DOI, PMID, PMCID, ISBN
+/// and pages.
+fn set_locators(e: &mut Entry, r: &Reference) {
     if let Some(url) = r.url.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
         if let Ok(mut q) = url.parse::<QualifiedUrl>() {
             q.visit_date = r.accessed.as_ref().map(|d| HDate {
@@ -174,83 +201,97 @@ pub fn to_entry(r: &Reference, key: &str) -> Entry {
     if let Some(p) = r.pages.as_deref().filter(|d| !d.trim().is_empty()) {
         e.set_page_range(pages(p));
     }
-    let edition = r
-        .edition
+}
+
+/// What the entry or its parent carries, by the kind of reference.
+struct Shared {
+    date: Option<HDate>,
+    editors: Vec<Person>,
+    publisher: Option<Publisher>,
+    edition: Option<MaybeTyped<Numeric>>,
+}
+
+fn volume(r: &Reference) -> Option<MaybeTyped<Numeric>> {
+    r.volume
         .as_deref()
         .filter(|d| !d.trim().is_empty())
-        .map(numeric);
+        .map(numeric)
+}
 
-    match r.kind {
-        RefKind::Article => {
-            let mut journal = Entry::new(&format!("{key}-journal"), EntryType::Periodical);
-            if let Some(t) = container_title(r) {
-                journal.set_title(t);
-            }
-            if let Some(v) = r.volume.as_deref().filter(|d| !d.trim().is_empty()) {
-                journal.set_volume(numeric(v));
-            }
-            if let Some(i) = r.issue.as_deref().filter(|d| !d.trim().is_empty()) {
-                journal.set_issue(numeric(i));
-            }
-            e.set_parents(vec![journal]);
-            if let Some(p) = publisher {
-                e.set_publisher(p);
-            }
-        }
-        RefKind::Chapter => {
-            let mut book = Entry::new(&format!("{key}-book"), EntryType::Book);
-            if let Some(t) = container_title(r) {
-                book.set_title(t);
-            }
-            if !editors.is_empty() {
-                book.set_editors(editors);
-            }
-            if let Some(p) = publisher {
-                book.set_publisher(p);
-            }
-            if let Some(ed) = edition {
-                book.set_edition(ed);
-            }
-            if let Some(v) = r.volume.as_deref().filter(|d| !d.trim().is_empty()) {
-                book.set_volume(numeric(v));
-            }
-            if let Some(d) = date {
-                book.set_date(d);
-            }
-            e.set_parents(vec![book]);
-        }
-        RefKind::Book | RefKind::Report | RefKind::Guideline => {
-            if !editors.is_empty() {
-                e.set_editors(editors);
-            }
-            if let Some(p) = publisher {
-                e.set_publisher(p);
-            }
-            if let Some(ed) = edition {
-                e.set_edition(ed);
-            }
-            if let Some(v) = r.volume.as_deref().filter(|d| !d.trim().is_empty()) {
-                e.set_volume(numeric(v));
-            }
-            if let Some(t) = container_title(r) {
-                // A report series or the site a guideline is published on.
-                let mut parent = Entry::new(&format!("{key}-series"), EntryType::Misc);
-                parent.set_title(t);
-                e.set_parents(vec![parent]);
-            }
-        }
-        RefKind::Web => {
-            if let Some(t) = container_title(r) {
-                let mut site = Entry::new(&format!("{key}-site"), EntryType::Web);
-                site.set_title(t);
-                e.set_parents(vec![site]);
-            }
-            if let Some(p) = publisher {
-                e.set_publisher(p);
-            }
-        }
+/// An article's journal is its parent, with the volume and issue.
+fn article_parts(e: &mut Entry, r: &Reference, key: &str, s: Shared) {
+    let mut journal = Entry::new(&format!("{key}-journal"), EntryType::Periodical);
+    if let Some(t) = container_title(r) {
+        journal.set_title(t);
     }
-    e
+    if let Some(v) = volume(r) {
+        journal.set_volume(v);
+    }
+    if let Some(i) = r.issue.as_deref().filter(|d| !d.trim().is_empty()) {
+        journal.set_issue(numeric(i));
+    }
+    e.set_parents(vec![journal]);
+    if let Some(p) = s.publisher {
+        e.set_publisher(p);
+    }
+}
+
+/// A chapter's book is its parent, with the editors, publisher, edition, volume and date.
+fn chapter_parts(e: &mut Entry, r: &Reference, key: &str, s: Shared) {
+    let mut book = Entry::new(&format!("{key}-book"), EntryType::Book);
+    if let Some(t) = container_title(r) {
+        book.set_title(t);
+    }
+    if !s.editors.is_empty() {
+        book.set_editors(s.editors);
+    }
+    if let Some(p) = s.publisher {
+        book.set_publisher(p);
+    }
+    if let Some(ed) = s.edition {
+        book.set_edition(ed);
+    }
+    if let Some(v) = volume(r) {
+        book.set_volume(v);
+    }
+    if let Some(d) = s.date {
+        book.set_date(d);
+    }
+    e.set_parents(vec![book]);
+}
+
+/// A book, report or guideline carries its own editors, publisher, edition and volume; its
+/// parent is a report series or the site a guideline is published on.
+fn book_parts(e: &mut Entry, r: &Reference, key: &str, s: Shared) {
+    if !s.editors.is_empty() {
+        e.set_editors(s.editors);
+    }
+    if let Some(p) = s.publisher {
+        e.set_publisher(p);
+    }
+    if let Some(ed) = s.edition {
+        e.set_edition(ed);
+    }
+    if let Some(v) = volume(r) {
+        e.set_volume(v);
+    }
+    if let Some(t) = container_title(r) {
+        let mut parent = Entry::new(&format!("{key}-series"), EntryType::Misc);
+        parent.set_title(t);
+        e.set_parents(vec![parent]);
+    }
+}
+
+/// A web page's site is its parent.
+fn web_parts(e: &mut Entry, r: &Reference, key: &str, s: Shared) {
+    if let Some(t) = container_title(r) {
+        let mut site = Entry::new(&format!("{key}-site"), EntryType::Web);
+        site.set_title(t);
+        e.set_parents(vec![site]);
+    }
+    if let Some(p) = s.publisher {
+        e.set_publisher(p);
+    }
 }
 
 #[cfg(test)]
