@@ -32,7 +32,11 @@ pub struct SourceFile {
 }
 
 /// A parsed page: typed front matter and the Markdown body. It serializes without its text,
-/// for the build cache (which has the text anyway).
+/// for the build cache. A page taken whole from the cache (`cache::save_page`,
+/// `build::incremental`) is only partly filled: front matter, path and audiences, but no
+/// references, and its text only when its file was read again (empty when its stamp showed it
+/// unchanged). Only what lists, feeds and the sitemap need of an unchanged page may be read
+/// from one.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Document {
     pub file: PathBuf,
@@ -55,7 +59,7 @@ pub struct Document {
 
 impl Document {
     pub fn body(&self) -> &str {
-        // A page taken whole from the build cache has no text (see `build::run`).
+        // A page taken whole from the build cache may have no text (see the type's comment).
         self.text.get(self.body_offset..).unwrap_or("")
     }
 
