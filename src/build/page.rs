@@ -79,19 +79,7 @@ pub(super) fn build(s: &Shared, doc: &Document) -> PageResult {
         Some(f) => variants_memo(s, f, &resolved, &page_key),
         None => Vec::new(),
     };
-    // Plain-language audiences get glossary terms explained on first use.
-    for v in &mut variants {
-        let parts = crate::audience::glossary::annotate_parts_for(
-            &[&v.summary_html, &v.body_html],
-            s.glossary,
-            config,
-            &v.audience,
-        );
-        if let [summary, body] = &parts[..] {
-            v.summary_html = summary.clone();
-            v.body_html = body.clone();
-        }
-    }
+    explain_terms(s, &mut variants);
     let audit = crate::audience::audit_with(doc, &resolved.layout, config, s.today);
     let reference_findings = d.iter().filter(|x| x.rule.starts_with("cite/")).count();
     let editorial = crate::audience::review::editorial_row(
@@ -117,26 +105,48 @@ pub(super) fn build(s: &Shared, doc: &Document) -> PageResult {
         editorial,
         search: RawJson::of(&crate::render::search::page_value(config, doc, &variants)),
     };
-    if s.opts.out.is_some() {
-        let key = s
-            .incremental
-            .keys
-            .get(&page_key)
-            .map(String::as_str)
-            .unwrap_or_default();
-        cache::save_page(
-            &s.opts.root,
-            &s.incremental.out_abs,
-            &page_key,
-            key,
-            doc,
-            &facts,
-        );
-    }
+    save_to_cache(s, doc, &page_key, &facts);
     PageResult {
         facts: Some(facts),
         files,
     }
+}
+
+/// Plain-language audiences get glossary terms explained on first use.
+fn explain_terms(s: &Shared, variants: &mut [Variant]) {
+    for v in variants {
+        let parts = crate::audience::glossary::annotate_parts_for(
+            &[&v.summary_html, &v.body_html],
+            s.glossary,
+            &s.site.config,
+            &v.audience,
+        );
+        if let [summary, body] = &parts[..] {
+            v.summary_html = summary.clone();
+            v.body_html = body.clone();
+        }
+    }
+}
+
+/// Keep the page's front matter and facts in the build cache (a build that writes a site).
+fn save_to_cache(s: &Shared, doc: &Document, page_key: &str, facts: &PageFacts) {
+    if s.opts.out.is_none() {
+        return;
+    }
+    let key = s
+        .incremental
+        .keys
+        .get(page_key)
+        .map(String::as_str)
+        .unwrap_or_default();
+    cache::save_page(
+        &s.opts.root,
+        &s.incremental.out_abs,
+        page_key,
+        key,
+        doc,
+        facts,
+    );
 }
 
 /// Every audience's variant, with references formatted through the cache's memo (a page

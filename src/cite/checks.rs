@@ -18,6 +18,29 @@ fn at(d: Diagnostic, r: &Reference) -> Diagnostic {
 /// Identifier and field checks of one reference. `this_year` is the latest plausible year.
 pub fn check_reference(r: &Reference, this_year: i32) -> Vec<Diagnostic> {
     let mut out = Vec::new();
+    check_identifiers(r, &mut out);
+    check_fields(r, &mut out);
+    check_year(r, this_year, &mut out);
+    if r.authors_truncated {
+        out.push(
+            at(
+                Diagnostic::warning(
+                    "cite/truncated-authors",
+                    format!(
+                        "reference '{}' lists only some authors ('et al' in the export)",
+                        r.id
+                    ),
+                ),
+                r,
+            )
+            .hint("add every author from the PubMed or publisher record; the style decides how many to show"),
+        );
+    }
+    out
+}
+
+/// The DOI, PMID, PMCID and ISBN, where given, are well formed.
+fn check_identifiers(r: &Reference, out: &mut Vec<Diagnostic>) {
     let id = &r.id;
     if let Some(doi) = r.doi.as_deref() {
         if let Err(p) = ident::check_doi(&ident::normalize_doi(doi)) {
@@ -61,22 +84,33 @@ pub fn check_reference(r: &Reference, this_year: i32) -> Vec<Diagnostic> {
             );
         }
     }
-    let missing = |what: &str, hint: &str| {
-        at(
-            Diagnostic::error(
-                "cite/missing-field",
-                format!("reference '{id}' has no {what}"),
-            ),
-            r,
-        )
-        .hint(hint.to_string())
-    };
-    let blank = |v: &Option<String>| v.as_deref().is_none_or(|s| s.trim().is_empty());
+}
+
+/// A reference `r` that lacks `what`.
+fn missing(r: &Reference, what: &str, hint: &str) -> Diagnostic {
+    at(
+        Diagnostic::error(
+            "cite/missing-field",
+            format!("reference '{}' has no {what}", r.id),
+        ),
+        r,
+    )
+    .hint(hint.to_string())
+}
+
+fn blank(v: &Option<String>) -> bool {
+    v.as_deref().is_none_or(|s| s.trim().is_empty())
+}
+
+/// The title, the authors (or organization), and where the reference appeared (journal, book,
+/// site or publisher, by its kind).
+fn check_fields(r: &Reference, out: &mut Vec<Diagnostic>) {
     if blank(&r.title) {
-        out.push(missing("title", "add the title as the source gives it"));
+        out.push(missing(r, "title", "add the title as the source gives it"));
     }
     if r.authors.is_empty() && blank(&r.organization) {
         out.push(missing(
+            r,
             "authors or organization",
             "add the authors (\"Surname Initials\"), or the organization that wrote it",
         ));
@@ -102,11 +136,18 @@ pub fn check_reference(r: &Reference, this_year: i32) -> Vec<Diagnostic> {
                 "add the publisher or the organization that issued it",
             ),
         };
-        out.push(missing(what, hint));
+        out.push(missing(r, what, hint));
     }
+}
+
+/// A year of publication (a web page may have its accessed date instead) that is a plausible
+/// year: four digits, not in the future, not before 1800.
+fn check_year(r: &Reference, this_year: i32, out: &mut Vec<Diagnostic>) {
+    let id = &r.id;
     match r.year.as_deref().map(str::trim).filter(|y| !y.is_empty()) {
         None if r.kind == RefKind::Web && r.accessed.is_some() => {}
         None => out.push(missing(
+            r,
             "year",
             "add the year of publication (for a web page without one, the date you accessed it)",
         )),
@@ -138,19 +179,6 @@ pub fn check_reference(r: &Reference, this_year: i32) -> Vec<Diagnostic> {
             .hint("write the year as four digits, e.g. 2021")),
         },
     }
-    if r.authors_truncated {
-        out.push(
-            at(
-                Diagnostic::warning(
-                    "cite/truncated-authors",
-                    format!("reference '{id}' lists only some authors ('et al' in the export)"),
-                ),
-                r,
-            )
-            .hint("add every author from the PubMed or publisher record; the style decides how many to show"),
-        );
-    }
-    out
 }
 
 /// Where a reference was defined, for messages naming two places.

@@ -83,6 +83,58 @@ fn iso_date(s: &str) -> Option<String> {
     Some(format!("{y:04}-{m:02}-{d:02}"))
 }
 
+/// Where the columns careguide reads are in the CSV.
+struct Columns {
+    doi: usize,
+    pmid: usize,
+    nature: usize,
+    date: usize,
+    notice: usize,
+    id: Option<usize>,
+    title: Option<usize>,
+}
+
+impl Columns {
+    /// The columns named in the header row; an error naming the [`REQUIRED`] ones it lacks.
+    fn of(header: &csv::ByteRecord, file: &Path) -> Result<Columns, Diagnostic> {
+        let header: Vec<String> = header.iter().map(|f| text(f).trim().to_string()).collect();
+        let col = |name: &str| header.iter().position(|h| h.eq_ignore_ascii_case(name));
+        let missing: Vec<&str> = REQUIRED
+            .iter()
+            .copied()
+            .filter(|n| col(n).is_none())
+            .collect();
+        if !missing.is_empty() {
+            return Err(Diagnostic::error(
+                "cite/retractions-format",
+                format!(
+                    "the retractions file has no column {}",
+                    missing
+                        .iter()
+                        .map(|m| format!("'{m}'"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            )
+            .at(file, 1, 1)
+            .category(Category::Config)
+            .hint("use the Retraction Watch CSV exactly as Crossref publishes it, with its header line"));
+        }
+        // Checked above: every required column exists.
+        let [doi, pmid, nature, date, notice] =
+            [0, 1, 2, 3, 4].map(|i| col(REQUIRED[i]).unwrap_or(usize::MAX));
+        Ok(Columns {
+            doi,
+            pmid,
+            nature,
+            date,
+            notice,
+            id: col("Record ID"),
+            title: col("Title"),
+        })
+    }
+}
+
 impl Retractions {
     /// Read the CSV at `path`; `shown` is the path diagnostics name.
     pub fn load(path: &Path, shown: &Path) -> Result<Retractions, Diagnostic> {
@@ -110,77 +162,55 @@ impl Retractions {
         // read until then stands.
         let mut next = |rec: &mut csv::ByteRecord| reader.read_byte_record(rec).unwrap_or(false);
         next(&mut rec);
-        let header: Vec<String> = rec.iter().map(|f| text(f).trim().to_string()).collect();
-        let col = |name: &str| header.iter().position(|h| h.eq_ignore_ascii_case(name));
-        let missing: Vec<&str> = REQUIRED
-            .iter()
-            .copied()
-            .filter(|n| col(n).is_none())
-            .collect();
-        if !missing.is_empty() {
-            return Err(Diagnostic::error(
-                "cite/retractions-format",
-                format!(
-                    "the retractions file has no column {}",
-                    missing
-                        .iter()
-                        .map(|m| format!("'{m}'"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            )
-            .at(file, 1, 1)
-            .category(Category::Config)
-            .hint("use the Retraction Watch CSV exactly as Crossref publishes it, with its header line"));
-        }
-        // Checked above: every required column exists.
-        let [c_doi, c_pmid, c_nature, c_date, c_notice] =
-            [0, 1, 2, 3, 4].map(|i| col(REQUIRED[i]).unwrap_or(usize::MAX));
-        let c_id = col("Record ID");
-        let c_title = col("Title");
+        let cols = Columns::of(&rec, file)?;
         let mut db = Retractions::default();
         while next(&mut rec) {
             if rec.len() <= 1 && rec.get(0).is_none_or(<[u8]>::is_empty) {
                 continue; // blank line
             }
-            let get = |c: usize| rec.get(c).map(text);
-            let idx = db.notices.len() as u32;
-            let mut indexed = false;
-            if let Some(dois) = get(c_doi) {
-                for d in dois.split(';') {
-                    let d = ident::normalize_doi(d);
-                    if d.starts_with("10.") {
-                        db.by_doi.entry(d).or_default().push(idx);
-                        indexed = true;
-                    }
-                }
-            }
-            if let Some(pmids) = get(c_pmid) {
-                for p in pmids.split(';') {
-                    let p = p.trim();
-                    if !p.is_empty() && p != "0" && ident::check_pmid(p).is_ok() {
-                        db.by_pmid.entry(p.to_string()).or_default().push(idx);
-                        indexed = true;
-                    }
-                }
-            }
-            if !indexed {
-                continue;
-            }
-            let nature = Nature::parse(&get(c_nature).unwrap_or_default());
-            let date = get(c_date).as_deref().and_then(iso_date);
-            let notice_doi = get(c_notice)
-                .map(|d| ident::clean_doi(d.split(';').next().unwrap_or("")))
-                .filter(|d| d.starts_with("10."));
-            db.notices.push(Notice {
-                record_id: c_id.and_then(get).unwrap_or_default(),
-                nature,
-                date,
-                notice_doi,
-                title: c_title.and_then(get).unwrap_or_default(),
-            });
+            db.add(&rec, &cols);
         }
         Ok(db)
+    }
+
+    /// Index one row's notice under the paper's DOIs and PMIDs; a row with neither is left out.
+    fn add(&mut self, rec: &csv::ByteRecord, cols: &Columns) {
+        let get = |c: usize| rec.get(c).map(text);
+        let idx = self.notices.len() as u32;
+        let mut indexed = false;
+        if let Some(dois) = get(cols.doi) {
+            for d in dois.split(';') {
+                let d = ident::normalize_doi(d);
+                if d.starts_with("10.") {
+                    self.by_doi.entry(d).or_default().push(idx);
+                    indexed = true;
+                }
+            }
+        }
+        if let Some(pmids) = get(cols.pmid) {
+            for p in pmids.split(';') {
+                let p = p.trim();
+                if !p.is_empty() && p != "0" && ident::check_pmid(p).is_ok() {
+                    self.by_pmid.entry(p.to_string()).or_default().push(idx);
+                    indexed = true;
+                }
+            }
+        }
+        if !indexed {
+            return;
+        }
+        let nature = Nature::parse(&get(cols.nature).unwrap_or_default());
+        let date = get(cols.date).as_deref().and_then(iso_date);
+        let notice_doi = get(cols.notice)
+            .map(|d| ident::clean_doi(d.split(';').next().unwrap_or("")))
+            .filter(|d| d.starts_with("10."));
+        self.notices.push(Notice {
+            record_id: cols.id.and_then(get).unwrap_or_default(),
+            nature,
+            date,
+            notice_doi,
+            title: cols.title.and_then(get).unwrap_or_default(),
+        });
     }
 
     /// Number of notices indexed.

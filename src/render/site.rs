@@ -233,9 +233,14 @@ pub fn render_page(
     today: crate::types::Date,
     pdf: bool,
 ) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
-    let banner = crate::audience::review::banner(doc, today);
     let config = &site.config;
-    let site_ctx = SiteCtx::of(config);
+    let shared = PageShared {
+        site_ctx: SiteCtx::of(config),
+        config,
+        doc,
+        banner: crate::audience::review::banner(doc, today),
+        pdf,
+    };
     // Every variant at /<path>/<audience>/, and the default audience's again at /<path>/.
     let default = variants
         .iter()
@@ -262,70 +267,7 @@ pub fn render_page(
         .collect();
     let results: Vec<Result<OutputFile, Diagnostic>> = jobs
         .iter()
-        .map(|(v, json_ld, is_default)| {
-            let dir = if *is_default {
-                doc.path.clone()
-            } else {
-                format!("{}/{}", doc.path, v.audience)
-            };
-            let root = root_prefix(&dir);
-            let audience = config.audience(&v.audience);
-            let mut ctx = Context::new();
-            ctx.insert("site", &site_ctx);
-            ctx.insert("root", &root);
-            let marker = crate::render::markdown::ROOT_MARKER;
-            ctx.insert(
-                "page",
-                &page_ctx(doc, &root, v.summary_html.replace(marker, &root)),
-            );
-            ctx.insert("audience", &audience);
-            let links: Vec<AudienceLink> = doc
-                .audiences
-                .iter()
-                .filter_map(|id| config.audience(id))
-                .map(|a| AudienceLink {
-                    id: &a.id,
-                    label: &a.label,
-                    url: format!("{root}{}/{}/", doc.path, a.id),
-                    current: a.id == v.audience,
-                })
-                .collect();
-            ctx.insert("audiences", &links);
-            ctx.insert("toc", &v.toc);
-            ctx.insert("body", &v.body_html.replace(marker, &root));
-            let refs: Vec<RefCtx> = v
-                .cited
-                .iter()
-                .enumerate()
-                .map(|(i, r)| RefCtx {
-                    number: i + 1,
-                    html: v
-                        .formatted
-                        .get(i)
-                        .map(|f| f.html.clone())
-                        .unwrap_or_default(),
-                    id: r.id.clone(),
-                    doi: r.doi.clone(),
-                    pmid: r.pmid.clone(),
-                    backlink: v.backlinks.get(i).cloned().unwrap_or_default(),
-                })
-                .collect();
-            ctx.insert("references", &refs);
-            ctx.insert("banner", &banner);
-            if pdf {
-                ctx.insert("pdf_url", &format!("{root}{}/{}.pdf", doc.path, v.audience));
-            }
-            ctx.insert("json_ld", json_ld);
-            ctx.insert(
-                "canonical",
-                &format!("{}{}/{}/", base(config), doc.path, v.audience),
-            );
-            let html = t.render("page.html", &ctx)?;
-            Ok(OutputFile::new(
-                format!("{dir}/index.html"),
-                html.into_bytes(),
-            ))
-        })
+        .map(|(v, json_ld, is_default)| variant_page(&shared, v, json_ld, *is_default, t))
         .collect();
     let mut files = Vec::new();
     let mut problems = Vec::new();
@@ -340,6 +282,92 @@ pub fn render_page(
     } else {
         Err(problems)
     }
+}
+
+/// What the variant pages of one page share.
+struct PageShared<'a> {
+    site_ctx: SiteCtx<'a>,
+    config: &'a crate::config::Config,
+    doc: &'a Document,
+    banner: Option<crate::audience::review::Banner>,
+    /// The page has PDFs to link to.
+    pdf: bool,
+}
+
+/// One variant's page: at /<path>/<audience>/, or at /<path>/ for the default audience's.
+fn variant_page(
+    shared: &PageShared,
+    v: &Variant,
+    json_ld: &str,
+    is_default: bool,
+    t: &Templates,
+) -> Result<OutputFile, Diagnostic> {
+    let (config, doc) = (shared.config, shared.doc);
+    let dir = if is_default {
+        doc.path.clone()
+    } else {
+        format!("{}/{}", doc.path, v.audience)
+    };
+    let root = root_prefix(&dir);
+    let audience = config.audience(&v.audience);
+    let mut ctx = Context::new();
+    ctx.insert("site", &shared.site_ctx);
+    ctx.insert("root", &root);
+    let marker = crate::render::markdown::ROOT_MARKER;
+    ctx.insert(
+        "page",
+        &page_ctx(doc, &root, v.summary_html.replace(marker, &root)),
+    );
+    ctx.insert("audience", &audience);
+    let links: Vec<AudienceLink> = doc
+        .audiences
+        .iter()
+        .filter_map(|id| config.audience(id))
+        .map(|a| AudienceLink {
+            id: &a.id,
+            label: &a.label,
+            url: format!("{root}{}/{}/", doc.path, a.id),
+            current: a.id == v.audience,
+        })
+        .collect();
+    ctx.insert("audiences", &links);
+    ctx.insert("toc", &v.toc);
+    ctx.insert("body", &v.body_html.replace(marker, &root));
+    ctx.insert("references", &ref_ctxs(v));
+    ctx.insert("banner", &shared.banner);
+    if shared.pdf {
+        ctx.insert("pdf_url", &format!("{root}{}/{}.pdf", doc.path, v.audience));
+    }
+    ctx.insert("json_ld", json_ld);
+    ctx.insert(
+        "canonical",
+        &format!("{}{}/{}/", base(config), doc.path, v.audience),
+    );
+    let html = t.render("page.html", &ctx)?;
+    Ok(OutputFile::new(
+        format!("{dir}/index.html"),
+        html.into_bytes(),
+    ))
+}
+
+/// A variant's reference list, numbered, with the backlinks to where each is cited.
+fn ref_ctxs(v: &Variant) -> Vec<RefCtx> {
+    v.cited
+        .iter()
+        .enumerate()
+        .map(|(i, r)| RefCtx {
+            number: i + 1,
+            html: v
+                .formatted
+                .get(i)
+                .map(|f| f.html.clone())
+                .unwrap_or_default(),
+            id: r.id.clone(),
+            doi: r.doi.clone(),
+            pmid: r.pmid.clone(),
+            backlink: v.backlinks.get(i).cloned().unwrap_or_default(),
+        })
+        .collect()
 }
 
 /// What [`render_lists`] gives depends on: the site key (configuration, templates and their
@@ -370,48 +398,17 @@ pub fn render_lists(site: &Site, t: &Templates) -> Result<Vec<OutputFile>, Vec<D
     let mut files = Vec::new();
     let mut problems = Vec::new();
     // The index, by topic, and a page per topic.
-    let mut by_topic: BTreeMap<String, Vec<&Document>> = BTreeMap::new();
-    for doc in &site.pages {
-        if doc.front.topics.is_empty() {
-            by_topic.entry("Other".into()).or_default().push(doc);
-        }
-        for t in &doc.front.topics {
-            by_topic.entry(t.clone()).or_default().push(doc);
-        }
-    }
-    let entry = |doc: &Document, root: &str| ListEntry {
-        title: doc.front.title.clone(),
-        url: format!("{root}{}/", doc.path),
-        status: doc.front.review.status.id(),
-        status_label: doc.front.review.status.label(),
-        updated: doc.front.updated.long(),
-        updated_iso: doc.front.updated.iso(),
-        summary: strip_citations(&doc.front.summary),
-    };
-    let topics_for = |root: &str| -> Vec<TopicCtx> {
-        by_topic
-            .iter()
-            .map(|(name, docs)| {
-                let mut pages: Vec<ListEntry> = docs.iter().map(|d| entry(d, root)).collect();
-                pages.sort_by(|a, b| a.title.cmp(&b.title));
-                TopicCtx {
-                    name: name.clone(),
-                    url: format!("{root}{}", topic_url(name)),
-                    pages,
-                }
-            })
-            .collect()
-    };
+    let by_topic = by_topic(site);
     let mut ctx = Context::new();
     ctx.insert("site", &site_ctx);
     ctx.insert("root", "");
-    ctx.insert("topics", &topics_for(""));
+    ctx.insert("topics", &topics_for(&by_topic, ""));
     ctx.insert("canonical", &base(config));
     match t.render("index.html", &ctx) {
         Ok(html) => files.push(OutputFile::new("index.html".into(), html.into_bytes())),
         Err(d) => problems.push(d),
     }
-    for topic in topics_for("../../") {
+    for topic in topics_for(&by_topic, "../../") {
         let mut ctx = Context::new();
         ctx.insert("site", &site_ctx);
         ctx.insert("root", "../../");
@@ -428,9 +425,71 @@ pub fn render_lists(site: &Site, t: &Templates) -> Result<Vec<OutputFile>, Vec<D
             Err(d) => problems.push(d),
         }
     }
-    // The search page: the index it loads is written beside it (see render::search).
+    match search_page(config, &site_ctx, t) {
+        Ok(f) => files.push(f),
+        Err(d) => problems.push(d),
+    }
+    for (name, bytes) in t.assets() {
+        files.push(OutputFile::new(format!("assets/{name}"), bytes.clone()));
+    }
+    if problems.is_empty() {
+        Ok(files)
+    } else {
+        Err(problems)
+    }
+}
+
+/// The pages under each topic; pages without one are under "Other".
+fn by_topic(site: &Site) -> BTreeMap<String, Vec<&Document>> {
+    let mut by_topic: BTreeMap<String, Vec<&Document>> = BTreeMap::new();
+    for doc in &site.pages {
+        if doc.front.topics.is_empty() {
+            by_topic.entry("Other".into()).or_default().push(doc);
+        }
+        for t in &doc.front.topics {
+            by_topic.entry(t.clone()).or_default().push(doc);
+        }
+    }
+    by_topic
+}
+
+/// A page's line in a list, linked from a page at `root`.
+fn list_entry(doc: &Document, root: &str) -> ListEntry {
+    ListEntry {
+        title: doc.front.title.clone(),
+        url: format!("{root}{}/", doc.path),
+        status: doc.front.review.status.id(),
+        status_label: doc.front.review.status.label(),
+        updated: doc.front.updated.long(),
+        updated_iso: doc.front.updated.iso(),
+        summary: strip_citations(&doc.front.summary),
+    }
+}
+
+/// Each topic with its pages by title, linked from a page at `root`.
+fn topics_for(by_topic: &BTreeMap<String, Vec<&Document>>, root: &str) -> Vec<TopicCtx> {
+    by_topic
+        .iter()
+        .map(|(name, docs)| {
+            let mut pages: Vec<ListEntry> = docs.iter().map(|d| list_entry(d, root)).collect();
+            pages.sort_by(|a, b| a.title.cmp(&b.title));
+            TopicCtx {
+                name: name.clone(),
+                url: format!("{root}{}", topic_url(name)),
+                pages,
+            }
+        })
+        .collect()
+}
+
+/// The search page: the index it loads is written beside it (see render::search).
+fn search_page(
+    config: &crate::config::Config,
+    site_ctx: &SiteCtx,
+    t: &Templates,
+) -> Result<OutputFile, Diagnostic> {
     let mut ctx = Context::new();
-    ctx.insert("site", &site_ctx);
+    ctx.insert("site", site_ctx);
     ctx.insert("root", "../");
     ctx.insert("canonical", &format!("{}search/", base(config)));
     ctx.insert("index_script", "index.js");
@@ -445,21 +504,11 @@ pub fn render_lists(site: &Site, t: &Templates) -> Result<Vec<OutputFile>, Vec<D
         })
         .collect();
     ctx.insert("audiences", &audiences);
-    match t.render("search.html", &ctx) {
-        Ok(html) => files.push(OutputFile::new(
-            "search/index.html".into(),
-            html.into_bytes(),
-        )),
-        Err(d) => problems.push(d),
-    }
-    for (name, bytes) in t.assets() {
-        files.push(OutputFile::new(format!("assets/{name}"), bytes.clone()));
-    }
-    if problems.is_empty() {
-        Ok(files)
-    } else {
-        Err(problems)
-    }
+    let html = t.render("search.html", &ctx)?;
+    Ok(OutputFile::new(
+        "search/index.html".into(),
+        html.into_bytes(),
+    ))
 }
 
 /// Sort output files by path and report two outputs at one path (a page's audience folder

@@ -66,7 +66,7 @@ pub(crate) fn error_chain(e: &dyn std::error::Error) -> String {
 impl Templates {
     /// The built-in templates with the site's own `templates/` files laid over them.
     pub fn load(root: &Path) -> Result<Templates, Vec<Diagnostic>> {
-        let mut sources: BTreeMap<String, (Option<PathBuf>, String)> = BUILTIN
+        let mut sources: Sources = BUILTIN
             .iter()
             .map(|(n, t)| (n.to_string(), (None, t.to_string())))
             .collect();
@@ -74,101 +74,16 @@ impl Templates {
             .iter()
             .map(|(n, t)| (n.to_string(), t.as_bytes().to_vec()))
             .collect();
-        let mut problems = Vec::new();
-        let dir = root.join(TEMPLATE_DIR);
-        if let Some(d) =
-            crate::paths::check_inside(&dir, root, Path::new(TEMPLATE_DIR), "template/outside-site")
-        {
-            return Err(vec![d]);
-        }
-        if dir.is_dir() {
-            let mut entries: Vec<_> = match std::fs::read_dir(&dir) {
-                Ok(rd) => rd.filter_map(Result::ok).map(|e| e.path()).collect(),
-                Err(e) => {
-                    return Err(vec![Diagnostic::error(
-                        "io/read",
-                        format!("cannot read {TEMPLATE_DIR}/: {e}"),
-                    )
-                    .category(Category::Io)])
-                }
-            };
-            entries.sort();
-            for path in entries {
-                let Some(name) = path.file_name().and_then(|n| n.to_str()).map(String::from) else {
-                    continue;
-                };
-                let rel = PathBuf::from(TEMPLATE_DIR).join(&name);
-                if let Some(d) =
-                    crate::paths::check_inside(&path, root, &rel, "template/outside-site")
-                {
-                    problems.push(d);
-                    continue;
-                }
-                if let Some(slot) = assets.iter_mut().find(|(n, _)| *n == name) {
-                    match std::fs::read(&path) {
-                        Ok(b) => slot.1 = b,
-                        Err(e) => problems.push(
-                            Diagnostic::error(
-                                "io/read",
-                                format!("cannot read {}: {e}", rel.display()),
-                            )
-                            .category(Category::Io),
-                        ),
-                    }
-                    continue;
-                }
-                if !(name.ends_with(".html") || BUILTIN.iter().any(|(n, _)| *n == name)) {
-                    continue;
-                }
-                match std::fs::read_to_string(&path) {
-                    Ok(t) => {
-                        sources.insert(name, (Some(rel), t));
-                    }
-                    Err(e) => problems.push(
-                        Diagnostic::error(
-                            "template/read",
-                            format!("cannot read {}: {e}", rel.display()),
-                        )
-                        .in_file(&rel)
-                        .category(Category::Config),
-                    ),
-                }
-            }
-        }
+        let mut problems = read_site_templates(root, &mut sources, &mut assets)?;
         let mut tera = Tera::default();
         tera.autoescape_on(vec![".html"]);
         tera.set_escape_fn(escape_html);
         // Add one by one first, to place a syntax error in the file that has it.
-        for (name, (file, text)) in &sources {
-            let mut probe = Tera::default();
-            if let Err(e) = probe.add_raw_template(name, text) {
-                let msg = error_chain(&e);
-                // Alone, a child template cannot find its parent: only syntax errors count here.
-                if !msg.contains("Failed to parse") {
-                    continue;
-                }
-                let (l, c) = tera_position(&msg).unwrap_or((0, 0));
-                let file = file
-                    .clone()
-                    .unwrap_or_else(|| PathBuf::from(format!("<built-in {name}>")));
-                let detail = msg
-                    .lines()
-                    .rfind(|l| !l.trim().is_empty())
-                    .unwrap_or("syntax error")
-                    .trim()
-                    .trim_start_matches("= ")
-                    .to_string();
-                problems.push(
-                    Diagnostic::error(
-                        "template/syntax",
-                        format!("template {name} has a syntax error: {detail}"),
-                    )
-                    .at(file, l, c)
-                    .category(Category::Config)
-                    .hint("Tera syntax: {{ variable }}, {% if .. %}..{% endif %}, {% for x in list %}..{% endfor %}"),
-                );
-            }
-        }
+        problems.extend(
+            sources
+                .iter()
+                .filter_map(|(name, (file, text))| syntax_problem(name, file.as_deref(), text)),
+        );
         if !problems.is_empty() {
             return Err(problems);
         }
@@ -206,6 +121,108 @@ impl Templates {
             .hint("a variable the template uses may be missing; see the README for what each template receives")
         })
     }
+}
+
+/// Templates by name: the site's file (`None` for a built-in one) and the text.
+type Sources = BTreeMap<String, (Option<PathBuf>, String)>;
+
+/// Lay the site's own `templates/` files over the built-in templates and assets. Files that
+/// cannot be read are the problems returned; a folder that cannot be read, or that leads
+/// outside the site, is an error.
+fn read_site_templates(
+    root: &Path,
+    sources: &mut Sources,
+    assets: &mut [(String, Vec<u8>)],
+) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
+    let mut problems = Vec::new();
+    let dir = root.join(TEMPLATE_DIR);
+    if let Some(d) =
+        crate::paths::check_inside(&dir, root, Path::new(TEMPLATE_DIR), "template/outside-site")
+    {
+        return Err(vec![d]);
+    }
+    if !dir.is_dir() {
+        return Ok(problems);
+    }
+    let mut entries: Vec<_> = match std::fs::read_dir(&dir) {
+        Ok(rd) => rd.filter_map(Result::ok).map(|e| e.path()).collect(),
+        Err(e) => {
+            return Err(vec![Diagnostic::error(
+                "io/read",
+                format!("cannot read {TEMPLATE_DIR}/: {e}"),
+            )
+            .category(Category::Io)])
+        }
+    };
+    entries.sort();
+    for path in entries {
+        let Some(name) = path.file_name().and_then(|n| n.to_str()).map(String::from) else {
+            continue;
+        };
+        let rel = PathBuf::from(TEMPLATE_DIR).join(&name);
+        if let Some(d) = crate::paths::check_inside(&path, root, &rel, "template/outside-site") {
+            problems.push(d);
+            continue;
+        }
+        if let Some(slot) = assets.iter_mut().find(|(n, _)| *n == name) {
+            match std::fs::read(&path) {
+                Ok(b) => slot.1 = b,
+                Err(e) => problems.push(
+                    Diagnostic::error("io/read", format!("cannot read {}: {e}", rel.display()))
+                        .category(Category::Io),
+                ),
+            }
+            continue;
+        }
+        if !(name.ends_with(".html") || BUILTIN.iter().any(|(n, _)| *n == name)) {
+            continue;
+        }
+        match std::fs::read_to_string(&path) {
+            Ok(t) => {
+                sources.insert(name, (Some(rel), t));
+            }
+            Err(e) => problems.push(
+                Diagnostic::error(
+                    "template/read",
+                    format!("cannot read {}: {e}", rel.display()),
+                )
+                .in_file(&rel)
+                .category(Category::Config),
+            ),
+        }
+    }
+    Ok(problems)
+}
+
+/// A syntax error in one template, placed in its file. Alone, a child template cannot find its
+/// parent: only syntax errors count here.
+fn syntax_problem(name: &str, file: Option<&Path>, text: &str) -> Option<Diagnostic> {
+    let mut probe = Tera::default();
+    let e = probe.add_raw_template(name, text).err()?;
+    let msg = error_chain(&e);
+    if !msg.contains("Failed to parse") {
+        return None;
+    }
+    let (l, c) = tera_position(&msg).unwrap_or((0, 0));
+    let file = file
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from(format!("<built-in {name}>")));
+    let detail = msg
+        .lines()
+        .rfind(|l| !l.trim().is_empty())
+        .unwrap_or("syntax error")
+        .trim()
+        .trim_start_matches("= ")
+        .to_string();
+    Some(
+        Diagnostic::error(
+            "template/syntax",
+            format!("template {name} has a syntax error: {detail}"),
+        )
+        .at(file, l, c)
+        .category(Category::Config)
+        .hint("Tera syntax: {{ variable }}, {% if .. %}..{% endif %}, {% for x in list %}..{% endfor %}"),
+    )
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ use std::path::Path;
 use biblatex::{Bibliography, ChunksExt, RawBibliography};
 
 use super::{from_hayagriva, unknown_type, Loaded};
+use crate::cite::Reference;
 use crate::diag::{line_col, Diagnostic};
 
 /// Byte offsets of each `@` that starts an entry (at brace depth 0).
@@ -74,7 +75,30 @@ const KNOWN_TYPES: &[&str] = &[
 pub(super) fn read(text: &str, file: &Path) -> Loaded {
     let mut out = Loaded::default();
     let starts = entry_starts(text);
-    // `@string` abbreviations apply to every entry: parse each entry with them in front.
+    let strings = string_definitions(text, &starts);
+    for (i, &start) in starts.iter().enumerate() {
+        let end = starts.get(i + 1).copied().unwrap_or(text.len());
+        let chunk = Chunk {
+            text,
+            file,
+            start,
+            chunk: &text[start..end],
+            strings: &strings,
+        };
+        let kind = entry_kind(chunk.chunk);
+        if matches!(kind.as_str(), "string" | "comment" | "preamble") {
+            continue;
+        }
+        if let Some(r) = chunk.reference(&kind, &mut out.diags) {
+            out.refs.push(r);
+        }
+    }
+    out
+}
+
+/// The file's `@string` abbreviations: they apply to every entry, so each entry is parsed
+/// with them in front.
+fn string_definitions(text: &str, starts: &[usize]) -> String {
     let mut strings = String::new();
     for (i, &s) in starts.iter().enumerate() {
         let end = starts.get(i + 1).copied().unwrap_or(text.len());
@@ -83,55 +107,33 @@ pub(super) fn read(text: &str, file: &Path) -> Loaded {
             strings.push('\n');
         }
     }
-    for (i, &start) in starts.iter().enumerate() {
-        let end = starts.get(i + 1).copied().unwrap_or(text.len());
-        let chunk = &text[start..end];
-        let kind = entry_kind(chunk);
-        if matches!(kind.as_str(), "string" | "comment" | "preamble") {
-            continue;
-        }
-        let src = format!("{strings}{chunk}");
-        let at = |off: usize| {
-            let o = start + off.saturating_sub(strings.len()).min(chunk.len());
-            line_col(text, o)
-        };
-        let raw = match RawBibliography::parse(&src) {
-            Ok(r) => r,
-            Err(e) => {
-                let (line, col) = at(e.span.start);
-                out.diags
-                    .push(syntax_error(file, line, col, chunk, &e.kind.to_string()));
-                continue;
-            }
-        };
-        let Some(raw_entry) = raw.entries.first() else {
-            continue;
-        };
-        let key = raw_entry.v.key.v.trim().to_string();
-        let key_off = raw_entry.v.key.span.start;
-        if key.is_empty() {
-            // Found by fuzzing: `@article{,` made a reference nobody could cite.
-            let (line, col) = at(key_off);
-            out.diags.push(
-                Diagnostic::error("cite/bad-entry", "this BibTeX entry has no key")
-                    .at(file, line, col)
-                    .hint("give it a citation key after the opening brace, as in @article{smith2020, ...}"),
-            );
-            continue;
-        }
-        let bib = match Bibliography::from_raw(raw) {
-            Ok(b) => b,
-            Err(e) => {
-                let (line, col) = at(e.span.start);
-                out.diags
-                    .push(syntax_error(file, line, col, chunk, &e.kind.to_string()));
-                continue;
-            }
-        };
-        let Some(entry) = bib.iter().next() else {
-            continue;
-        };
-        let (line, col) = at(key_off);
+    strings
+}
+
+/// One entry of the file, parsed on its own.
+struct Chunk<'a> {
+    /// The whole file, and the entry's offset and text in it.
+    text: &'a str,
+    file: &'a Path,
+    start: usize,
+    chunk: &'a str,
+    /// The file's `@string` definitions, parsed in front of the entry.
+    strings: &'a str,
+}
+
+impl Chunk<'_> {
+    /// File line and column of an offset into the parsed text (strings and entry).
+    fn at(&self, off: usize) -> (usize, usize) {
+        let o = self.start + off.saturating_sub(self.strings.len()).min(self.chunk.len());
+        line_col(self.text, o)
+    }
+
+    /// The entry as a reference (`kind` is its `@type`), or the problem that stops it.
+    fn reference(&self, kind: &str, diags: &mut Vec<Diagnostic>) -> Option<Reference> {
+        let file = self.file;
+        let (key, key_off, bib) = self.parse(diags)?;
+        let entry = bib.iter().next()?;
+        let (line, col) = self.at(key_off);
         let org = super::Origin {
             file: file.to_path_buf(),
             line,
@@ -140,8 +142,8 @@ pub(super) fn read(text: &str, file: &Path) -> Loaded {
         let h = match hayagriva::Entry::try_from(entry) {
             Ok(h) => h,
             Err(e) => {
-                let (l, c) = at(e.span.start);
-                out.diags.push(
+                let (l, c) = self.at(e.span.start);
+                diags.push(
                     Diagnostic::error(
                         "cite/bad-entry",
                         format!(
@@ -152,71 +154,110 @@ pub(super) fn read(text: &str, file: &Path) -> Loaded {
                     .at(file, l, c)
                     .hint("fix the field's value, or remove the field"),
                 );
-                continue;
+                return None;
             }
         };
         let (mut r, _) = from_hayagriva(&h, org.clone());
         r.id = key.clone();
-        if !KNOWN_TYPES.contains(&kind.as_str()) {
-            out.diags
-                .push(unknown_type(file, &org, &key, &format!("@{kind}")));
+        if !KNOWN_TYPES.contains(&kind) {
+            diags.push(unknown_type(file, &org, &key, &format!("@{kind}")));
         }
-        let field = |name: &str| -> Option<String> {
-            entry
-                .get(name)
-                .map(|c| c.format_verbatim())
-                .map(|s| s.trim().to_string())
-                .filter(|s| !s.is_empty())
+        add_unmapped_fields(&mut r, entry, kind);
+        Some(r)
+    }
+
+    /// The entry parsed: its key, the key's offset and the one-entry bibliography.
+    fn parse(&self, diags: &mut Vec<Diagnostic>) -> Option<(String, usize, Bibliography)> {
+        let (file, chunk) = (self.file, self.chunk);
+        let src = format!("{}{chunk}", self.strings);
+        let raw = match RawBibliography::parse(&src) {
+            Ok(r) => r,
+            Err(e) => {
+                let (line, col) = self.at(e.span.start);
+                diags.push(syntax_error(file, line, col, chunk, &e.kind.to_string()));
+                return None;
+            }
         };
-        if let Some(short) = field("shortjournal").or_else(|| field("journalabbreviation")) {
-            if r.container_full.is_none() {
-                r.container_full = r.container.clone();
+        let raw_entry = raw.entries.first()?;
+        let key = raw_entry.v.key.v.trim().to_string();
+        let key_off = raw_entry.v.key.span.start;
+        if key.is_empty() {
+            // Found by fuzzing: `@article{,` made a reference nobody could cite.
+            let (line, col) = self.at(key_off);
+            diags.push(
+                Diagnostic::error("cite/bad-entry", "this BibTeX entry has no key")
+                    .at(file, line, col)
+                    .hint("give it a citation key after the opening brace, as in @article{smith2020, ...}"),
+            );
+            return None;
+        }
+        match Bibliography::from_raw(raw) {
+            Ok(b) => Some((key, key_off, b)),
+            Err(e) => {
+                let (line, col) = self.at(e.span.start);
+                diags.push(syntax_error(file, line, col, chunk, &e.kind.to_string()));
+                None
             }
-            r.container = Some(short);
         }
-        if let Some(p) = field("pmid") {
-            r.pmid = Some(p);
+    }
+}
+
+/// The fields hayagriva's import leaves out (short journal title, PMID, PMCID, DOI and URL
+/// where exports put them elsewhere, comma-separated authors, an institution as author).
+fn add_unmapped_fields(r: &mut Reference, entry: &biblatex::Entry, kind: &str) {
+    let field = |name: &str| -> Option<String> {
+        entry
+            .get(name)
+            .map(|c| c.format_verbatim())
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+    };
+    if let Some(short) = field("shortjournal").or_else(|| field("journalabbreviation")) {
+        if r.container_full.is_none() {
+            r.container_full = r.container.clone();
         }
-        if let Some(p) = field("pmcid") {
-            r.pmcid = Some(p);
+        r.container = Some(short);
+    }
+    if let Some(p) = field("pmid") {
+        r.pmid = Some(p);
+    }
+    if let Some(p) = field("pmcid") {
+        r.pmcid = Some(p);
+    }
+    let eprint_type = field("eprinttype").map(|t| t.to_ascii_lowercase());
+    if let Some(e) = field("eprint") {
+        match eprint_type.as_deref() {
+            Some("pubmed") if r.pmid.is_none() => r.pmid = Some(e),
+            Some("pmcid") if r.pmcid.is_none() => r.pmcid = Some(e),
+            _ => {}
         }
-        let eprint_type = field("eprinttype").map(|t| t.to_ascii_lowercase());
-        if let Some(e) = field("eprint") {
-            match eprint_type.as_deref() {
-                Some("pubmed") if r.pmid.is_none() => r.pmid = Some(e),
-                Some("pmcid") if r.pmcid.is_none() => r.pmcid = Some(e),
-                _ => {}
-            }
-        }
-        if r.doi.is_none() {
-            r.doi = field("doi");
-        }
-        if r.url.is_none() {
-            // `howpublished = {\url{https://...}}` in @misc entries.
-            if let Some(h) = field("howpublished").or_else(|| field("url")) {
-                if let Some(at) = h.find("http") {
-                    let u: String = h[at..]
-                        .chars()
-                        .take_while(|c| !c.is_whitespace() && *c != '}')
-                        .collect();
-                    r.url = Some(u);
-                    if kind == "misc" {
-                        r.kind = super::RefKind::Web;
-                    }
+    }
+    if r.doi.is_none() {
+        r.doi = field("doi");
+    }
+    if r.url.is_none() {
+        // `howpublished = {\url{https://...}}` in @misc entries.
+        if let Some(h) = field("howpublished").or_else(|| field("url")) {
+            if let Some(at) = h.find("http") {
+                let u: String = h[at..]
+                    .chars()
+                    .take_while(|c| !c.is_whitespace() && *c != '}')
+                    .collect();
+                r.url = Some(u);
+                if kind == "misc" {
+                    r.kind = super::RefKind::Web;
                 }
             }
         }
-        if let Some(a) = field("author") {
-            if let Some(fixed) = comma_only_authors(&a) {
-                r.authors = fixed;
-            }
-        }
-        if r.organization.is_none() && r.authors.is_empty() {
-            r.organization = field("institution").or_else(|| field("organization"));
-        }
-        out.refs.push(r);
     }
-    out
+    if let Some(a) = field("author") {
+        if let Some(fixed) = comma_only_authors(&a) {
+            r.authors = fixed;
+        }
+    }
+    if r.organization.is_none() && r.authors.is_empty() {
+        r.organization = field("institution").or_else(|| field("organization"));
+    }
 }
 
 fn syntax_error(file: &Path, line: usize, col: usize, chunk: &str, what: &str) -> Diagnostic {

@@ -9,6 +9,7 @@ use std::path::Path;
 use serde_json::{Map, Value};
 
 use super::{author_name, origin, unknown_type, Loaded};
+use crate::cite::Origin;
 use crate::cite::{RefKind, Reference};
 use crate::diag::Diagnostic;
 
@@ -185,38 +186,8 @@ fn kind(ty: &str) -> Option<RefKind> {
 
 pub(super) fn read(text: &str, file: &Path) -> Loaded {
     let mut out = Loaded::default();
-    let value: Value = match serde_json::from_str(text) {
-        Ok(v) => v,
-        Err(e) => {
-            out.diags.push(
-                Diagnostic::error(
-                    "cite/bibliography-syntax",
-                    format!("cannot read the CSL-JSON bibliography: {}", strip_pos(&e)),
-                )
-                .at(file, e.line(), e.column())
-                .hint("export the library again as CSL JSON; the file must be one JSON array of items"),
-            );
-            return out;
-        }
-    };
-    let items = match value {
-        Value::Array(a) => a,
-        // Some tools write a single item, or `{"items": [...]}`.
-        Value::Object(mut o) => match o.remove("items") {
-            Some(Value::Array(a)) => a,
-            _ => vec![Value::Object(o)],
-        },
-        _ => {
-            out.diags.push(
-                Diagnostic::error(
-                    "cite/bibliography-syntax",
-                    "a CSL-JSON bibliography must be an array of items",
-                )
-                .at(file, 1, 1)
-                .hint("export the library again as CSL JSON"),
-            );
-            return out;
-        }
+    let Some(items) = items(text, file, &mut out.diags) else {
+        return out;
     };
     let starts = element_starts(text);
     for (n, item) in items.iter().enumerate() {
@@ -233,65 +204,115 @@ pub(super) fn read(text: &str, file: &Path) -> Loaded {
             );
             continue;
         };
-        let id = item.get("id").and_then(string).unwrap_or_default();
         let o = origin(file, text, id_offset(text, item_start));
-        if id.is_empty() {
-            let title = get(item, &["title"]).unwrap_or_default();
-            out.diags.push(
-                Diagnostic::error(
-                    "cite/empty-key",
-                    format!("CSL-JSON item {} ('{title}') has no \"id\"", n + 1),
-                )
-                .at(file, o.line, o.column)
-                .hint("give every item an \"id\": it is the key pages cite as [@id]"),
-            );
-            continue;
+        if let Some(r) = reference(item, n, o, &mut out.diags) {
+            out.refs.push(r);
         }
-        let ty = get(item, &["type"]).unwrap_or_default();
-        let kind = match kind(&ty) {
-            Some(k) => k,
-            None => {
-                out.diags.push(unknown_type(file, &o, &id, &ty));
-                RefKind::Report
-            }
-        };
-        let mut authors = names(item.get("author"));
-        let mut organization = None;
-        if authors.len() == 1 {
-            if let Some(Value::Array(a)) = item.get("author") {
-                if a[0].get("literal").is_some() {
-                    organization = authors.pop();
-                }
-            }
-        }
-        let full = get(item, &["container-title"]);
-        let short = get(item, &["container-title-short", "journalAbbreviation"]);
-        out.refs.push(Reference {
-            id,
-            kind,
-            authors,
-            authors_truncated: false,
-            organization,
-            title: get(item, &["title"]),
-            container: short.clone().or_else(|| full.clone()),
-            container_full: full,
-            editors: names(item.get("editor")),
-            edition: get(item, &["edition"]),
-            publisher: get(item, &["publisher"]),
-            year: year(item.get("issued")),
-            volume: get(item, &["volume"]),
-            issue: get(item, &["issue"]),
-            pages: get(item, &["page"]),
-            doi: get(item, &["DOI", "doi"]),
-            pmid: get(item, &["PMID", "pmid"]),
-            pmcid: get(item, &["PMCID", "pmcid"]),
-            isbn: get(item, &["ISBN", "isbn"]),
-            url: get(item, &["URL", "url"]),
-            accessed: date(item.get("accessed")),
-            origin: o,
-        });
     }
     out
+}
+
+/// The file's items: a JSON array, or what some tools write instead (a single item, or
+/// `{"items": [...]}`).
+fn items(text: &str, file: &Path, diags: &mut Vec<Diagnostic>) -> Option<Vec<Value>> {
+    let value: Value = match serde_json::from_str(text) {
+        Ok(v) => v,
+        Err(e) => {
+            diags.push(
+                Diagnostic::error(
+                    "cite/bibliography-syntax",
+                    format!("cannot read the CSL-JSON bibliography: {}", strip_pos(&e)),
+                )
+                .at(file, e.line(), e.column())
+                .hint("export the library again as CSL JSON; the file must be one JSON array of items"),
+            );
+            return None;
+        }
+    };
+    match value {
+        Value::Array(a) => Some(a),
+        Value::Object(mut o) => match o.remove("items") {
+            Some(Value::Array(a)) => Some(a),
+            _ => Some(vec![Value::Object(o)]),
+        },
+        _ => {
+            diags.push(
+                Diagnostic::error(
+                    "cite/bibliography-syntax",
+                    "a CSL-JSON bibliography must be an array of items",
+                )
+                .at(file, 1, 1)
+                .hint("export the library again as CSL JSON"),
+            );
+            None
+        }
+    }
+}
+
+/// Item `n` (from 0) as a reference placed at `o`, or `None` when it has no id.
+fn reference(
+    item: &Map<String, Value>,
+    n: usize,
+    o: Origin,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Reference> {
+    let file = o.file.as_path();
+    let id = item.get("id").and_then(string).unwrap_or_default();
+    if id.is_empty() {
+        let title = get(item, &["title"]).unwrap_or_default();
+        diags.push(
+            Diagnostic::error(
+                "cite/empty-key",
+                format!("CSL-JSON item {} ('{title}') has no \"id\"", n + 1),
+            )
+            .at(file, o.line, o.column)
+            .hint("give every item an \"id\": it is the key pages cite as [@id]"),
+        );
+        return None;
+    }
+    let ty = get(item, &["type"]).unwrap_or_default();
+    let kind = match kind(&ty) {
+        Some(k) => k,
+        None => {
+            diags.push(unknown_type(file, &o, &id, &ty));
+            RefKind::Report
+        }
+    };
+    let mut authors = names(item.get("author"));
+    let mut organization = None;
+    if authors.len() == 1 {
+        if let Some(Value::Array(a)) = item.get("author") {
+            if a[0].get("literal").is_some() {
+                organization = authors.pop();
+            }
+        }
+    }
+    let full = get(item, &["container-title"]);
+    let short = get(item, &["container-title-short", "journalAbbreviation"]);
+    Some(Reference {
+        id,
+        kind,
+        authors,
+        authors_truncated: false,
+        organization,
+        title: get(item, &["title"]),
+        container: short.clone().or_else(|| full.clone()),
+        container_full: full,
+        editors: names(item.get("editor")),
+        edition: get(item, &["edition"]),
+        publisher: get(item, &["publisher"]),
+        year: year(item.get("issued")),
+        volume: get(item, &["volume"]),
+        issue: get(item, &["issue"]),
+        pages: get(item, &["page"]),
+        doi: get(item, &["DOI", "doi"]),
+        pmid: get(item, &["PMID", "pmid"]),
+        pmcid: get(item, &["PMCID", "pmcid"]),
+        isbn: get(item, &["ISBN", "isbn"]),
+        url: get(item, &["URL", "url"]),
+        accessed: date(item.get("accessed")),
+        origin: o,
+    })
 }
 
 fn strip_pos(e: &serde_json::Error) -> String {

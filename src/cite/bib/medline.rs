@@ -139,46 +139,19 @@ fn record(fields: &[Field], file: &Path, diags: &mut Vec<Diagnostic>) -> Option<
         );
         return None;
     };
-    let mut authors = Vec::new();
-    let mut groups = Vec::new();
-    for f in fields {
-        match f.tag.as_str() {
-            "AU" => authors.push(f.value.clone()),
-            "CN" => {
-                authors.push(f.value.clone());
-                groups.push(f.value.clone());
-            }
-            _ => {}
-        }
-    }
-    let mut organization = None;
-    if authors.len() == 1 && groups.len() == 1 {
-        organization = authors.pop();
-    }
+    let (authors, organization) = authors(fields);
     let bracketed_id = |suffix: &str| {
         fields
             .iter()
             .filter(|f| f.tag == "LID" || f.tag == "AID")
             .find_map(|f| f.value.strip_suffix(suffix).map(|v| v.trim().to_string()))
     };
-    let is_book = fields.iter().any(|f| f.tag == "BTI");
-    let kind = if is_book {
-        if get("TI").is_some() {
-            RefKind::Chapter
-        } else {
-            RefKind::Book
-        }
-    } else {
-        RefKind::Article
-    };
-    let (title, container, container_full) = if is_book {
-        match get("TI") {
-            Some(t) => (Some(t), get("BTI"), None),
-            None => (get("BTI"), None, None),
-        }
-    } else {
-        (get("TI"), get("TA"), get("JT"))
-    };
+    let Titles {
+        kind,
+        title,
+        container,
+        container_full,
+    } = titles(&get);
     let year = get("DP").and_then(|d| {
         let y: String = d.chars().take_while(|c| c.is_ascii_digit()).collect();
         (y.len() == 4).then_some(y)
@@ -216,6 +189,65 @@ fn record(fields: &[Field], file: &Path, diags: &mut Vec<Diagnostic>) -> Option<
             column: 1,
         },
     })
+}
+
+/// The record's authors (`AU`, and group authors `CN` in their place); a record whose one
+/// author is a group has it as its organization instead.
+fn authors(fields: &[Field]) -> (Vec<String>, Option<String>) {
+    let mut authors = Vec::new();
+    let mut groups = Vec::new();
+    for f in fields {
+        match f.tag.as_str() {
+            "AU" => authors.push(f.value.clone()),
+            "CN" => {
+                authors.push(f.value.clone());
+                groups.push(f.value.clone());
+            }
+            _ => {}
+        }
+    }
+    let mut organization = None;
+    if authors.len() == 1 && groups.len() == 1 {
+        organization = authors.pop();
+    }
+    (authors, organization)
+}
+
+/// What a record is and its titles.
+struct Titles {
+    kind: RefKind,
+    title: Option<String>,
+    container: Option<String>,
+    container_full: Option<String>,
+}
+
+/// A record with a book title (`BTI`) is a chapter when it has its own title, else a book; any
+/// other is an article in the journal `TA` (abbreviated) and `JT` (full).
+fn titles(get: &dyn Fn(&str) -> Option<String>) -> Titles {
+    let is_book = get("BTI").is_some();
+    let kind = if is_book {
+        if get("TI").is_some() {
+            RefKind::Chapter
+        } else {
+            RefKind::Book
+        }
+    } else {
+        RefKind::Article
+    };
+    let (title, container, container_full) = if is_book {
+        match get("TI") {
+            Some(t) => (Some(t), get("BTI"), None),
+            None => (get("BTI"), None, None),
+        }
+    } else {
+        (get("TI"), get("TA"), get("JT"))
+    };
+    Titles {
+        kind,
+        title,
+        container,
+        container_full,
+    }
 }
 
 #[cfg(test)]

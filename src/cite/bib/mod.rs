@@ -298,35 +298,8 @@ pub(crate) fn initials(given: &str) -> String {
 
 /// A reference from a hayagriva entry (YAML, or BibTeX through hayagriva's import).
 pub(crate) fn from_hayagriva(e: &hayagriva::Entry, origin: Origin) -> (Reference, Option<String>) {
-    use hayagriva::types::EntryType as T;
     let parent = e.parents().first();
-    let (kind, unknown) = match e.entry_type() {
-        T::Article | T::Newspaper => (RefKind::Article, None),
-        T::Chapter | T::Anthos | T::Entry => (RefKind::Chapter, None),
-        T::Book | T::Anthology | T::Reference | T::Proceedings => (RefKind::Book, None),
-        T::Report | T::Thesis | T::Manuscript => (RefKind::Report, None),
-        T::Web | T::Blog | T::Post => (RefKind::Web, None),
-        T::Misc if e.url().is_some() => (RefKind::Web, None),
-        T::Misc => (RefKind::Report, None),
-        other => (RefKind::Report, Some(format!("{other:?}").to_lowercase())),
-    };
-    let persons = |ps: Option<&[hayagriva::types::Person]>| -> (Vec<String>, bool) {
-        let mut out = Vec::new();
-        let mut truncated = false;
-        for p in ps.unwrap_or_default() {
-            let name = p.name.trim();
-            let given = p.given_name.as_deref().map(str::trim);
-            if name.eq_ignore_ascii_case("others")
-                || (name.eq_ignore_ascii_case("al") && given.is_some_and(|g| g.starts_with("et")))
-                || name.eq_ignore_ascii_case("et al")
-            {
-                truncated = true;
-                continue;
-            }
-            out.push(author_name(name, given, p.prefix.as_deref()));
-        }
-        (out, truncated)
-    };
+    let (kind, unknown) = kind_of(e);
     let (authors, truncated) = persons(e.authors());
     let (mut editors, _) = persons(e.editors());
     if editors.is_empty() {
@@ -352,12 +325,7 @@ pub(crate) fn from_hayagriva(e: &hayagriva::Entry, origin: Origin) -> (Reference
     });
     let organization = e.organization().map(fs);
     let url = e.url().map(|u| u.value.to_string());
-    let accessed = e.url().and_then(|u| u.visit_date.as_ref()).and_then(|d| {
-        let month = time::Month::try_from(d.month? + 1).ok()?;
-        time::Date::from_calendar_date(d.year, month, d.day? + 1)
-            .ok()
-            .map(crate::types::Date)
-    });
+    let accessed = accessed(e);
     let r = Reference {
         id: e.key().to_string(),
         kind,
@@ -383,6 +351,50 @@ pub(crate) fn from_hayagriva(e: &hayagriva::Entry, origin: Origin) -> (Reference
         origin,
     };
     (r, unknown)
+}
+
+/// The kind of reference a hayagriva entry type is, and the type's name when careguide does
+/// not know it (shown as a report).
+fn kind_of(e: &hayagriva::Entry) -> (RefKind, Option<String>) {
+    use hayagriva::types::EntryType as T;
+    match e.entry_type() {
+        T::Article | T::Newspaper => (RefKind::Article, None),
+        T::Chapter | T::Anthos | T::Entry => (RefKind::Chapter, None),
+        T::Book | T::Anthology | T::Reference | T::Proceedings => (RefKind::Book, None),
+        T::Report | T::Thesis | T::Manuscript => (RefKind::Report, None),
+        T::Web | T::Blog | T::Post => (RefKind::Web, None),
+        T::Misc if e.url().is_some() => (RefKind::Web, None),
+        T::Misc => (RefKind::Report, None),
+        other => (RefKind::Report, Some(format!("{other:?}").to_lowercase())),
+    }
+}
+
+/// People as careguide writes names, and whether the list ended in "and others" / "et al".
+fn persons(ps: Option<&[hayagriva::types::Person]>) -> (Vec<String>, bool) {
+    let mut out = Vec::new();
+    let mut truncated = false;
+    for p in ps.unwrap_or_default() {
+        let name = p.name.trim();
+        let given = p.given_name.as_deref().map(str::trim);
+        if name.eq_ignore_ascii_case("others")
+            || (name.eq_ignore_ascii_case("al") && given.is_some_and(|g| g.starts_with("et")))
+            || name.eq_ignore_ascii_case("et al")
+        {
+            truncated = true;
+            continue;
+        }
+        out.push(author_name(name, given, p.prefix.as_deref()));
+    }
+    (out, truncated)
+}
+
+/// The date a web page was visited (hayagriva counts months and days from 0).
+fn accessed(e: &hayagriva::Entry) -> Option<crate::types::Date> {
+    let d = e.url()?.visit_date.as_ref()?;
+    let month = time::Month::try_from(d.month? + 1).ok()?;
+    time::Date::from_calendar_date(d.year, month, d.day? + 1)
+        .ok()
+        .map(crate::types::Date)
 }
 
 /// The warning for an entry type careguide does not present specially.

@@ -43,16 +43,8 @@ pub(super) fn read(text: &str, file: &Path) -> Loaded {
         let line = raw.trim_end_matches(['\r', '\u{feff}']);
         let line = line.trim_start_matches('\u{feff}');
         match (tag_line(line), record.as_mut()) {
-            (Some(("TY", ty)), None) => {
-                record = Some((
-                    line_no,
-                    vec![Field {
-                        tag: "TY".into(),
-                        value: ty.to_string(),
-                    }],
-                ));
-            }
-            (Some(("TY", _)), Some((start, _))) => {
+            (Some(("TY", ty)), None) => record = Some(new_record(line_no, ty)),
+            (Some(("TY", ty)), Some((start, _))) => {
                 out.diags.push(
                     Diagnostic::error(
                         "cite/bibliography-syntax",
@@ -61,24 +53,14 @@ pub(super) fn read(text: &str, file: &Path) -> Loaded {
                     .at(file, *start, 1)
                     .hint("each record ends with a line 'ER  - '; export the records again"),
                 );
-                record = None;
-                // Start the new record.
-                if let Some((_, ty)) = tag_line(line) {
-                    record = Some((
-                        line_no,
-                        vec![Field {
-                            tag: "TY".into(),
-                            value: ty.to_string(),
-                        }],
-                    ));
-                }
+                record = Some(new_record(line_no, ty));
             }
             (Some(("ER", _)), Some(_)) => {
                 if let Some((start, fields)) = record.take() {
                     count += 1;
-                    if let Some(r) = reference(&fields, file, start, count, &mut out.diags) {
-                        out.refs.push(r);
-                    }
+                    let fields = Fields(&fields);
+                    out.refs
+                        .push(reference(&fields, file, start, count, &mut out.diags));
                 }
             }
             (Some((tag, value)), Some((_, fields))) => fields.push(Field {
@@ -116,156 +98,184 @@ pub(super) fn read(text: &str, file: &Path) -> Loaded {
     out
 }
 
-fn reference(
-    fields: &[Field],
-    file: &Path,
-    line: usize,
-    n: usize,
-    diags: &mut Vec<Diagnostic>,
-) -> Option<Reference> {
-    let get = |tags: &[&str]| {
+/// A record begun by its `TY` line at `line`.
+fn new_record(line: usize, ty: &str) -> (usize, Vec<Field>) {
+    (
+        line,
+        vec![Field {
+            tag: "TY".into(),
+            value: ty.to_string(),
+        }],
+    )
+}
+
+/// RIS record types and the kind of reference each is; `GEN` (generic) and any type not
+/// listed are reports.
+const TYPES: &[(&str, RefKind)] = &[
+    ("JOUR", RefKind::Article),
+    ("JFULL", RefKind::Article),
+    ("MGZN", RefKind::Article),
+    ("NEWS", RefKind::Article),
+    ("EJOUR", RefKind::Article),
+    ("ABST", RefKind::Article),
+    ("INPR", RefKind::Article),
+    ("CPAPER", RefKind::Article),
+    ("CONF", RefKind::Article),
+    ("BOOK", RefKind::Book),
+    ("EBOOK", RefKind::Book),
+    ("EDBOOK", RefKind::Book),
+    ("CHAP", RefKind::Chapter),
+    ("ECHAP", RefKind::Chapter),
+    ("RPRT", RefKind::Report),
+    ("GOVDOC", RefKind::Report),
+    ("STAND", RefKind::Report),
+    ("THES", RefKind::Report),
+    ("UNPB", RefKind::Report),
+    ("MANSCPT", RefKind::Report),
+    ("ELEC", RefKind::Web),
+    ("WEB", RefKind::Web),
+    ("BLOG", RefKind::Web),
+    ("DATA", RefKind::Web),
+    ("GEN", RefKind::Report),
+];
+
+/// One record's fields, looked up by tag.
+struct Fields<'a>(&'a [Field]);
+
+impl Fields<'_> {
+    /// The first non-empty value of the first of `tags` that has one.
+    fn get(&self, tags: &[&str]) -> Option<String> {
         tags.iter().find_map(|t| {
-            fields
+            self.0
                 .iter()
                 .find(|f| f.tag == *t && !f.value.is_empty())
                 .map(|f| f.value.clone())
         })
-    };
-    let all = |tag: &str| -> Vec<String> {
-        fields
+    }
+
+    /// Every non-empty value of `tag`.
+    fn all(&self, tag: &str) -> Vec<String> {
+        self.0
             .iter()
             .filter(|f| f.tag == tag && !f.value.is_empty())
             .map(|f| f.value.clone())
             .collect()
-    };
-    let origin = Origin {
-        file: file.to_path_buf(),
-        line,
-        column: 1,
-    };
-    let ty = get(&["TY"]).unwrap_or_default();
-    let kind = match ty.as_str() {
-        "JOUR" | "JFULL" | "MGZN" | "NEWS" | "EJOUR" | "ABST" | "INPR" | "CPAPER" | "CONF" => {
-            RefKind::Article
-        }
-        "BOOK" | "EBOOK" | "EDBOOK" => RefKind::Book,
-        "CHAP" | "ECHAP" => RefKind::Chapter,
-        "RPRT" | "GOVDOC" | "STAND" | "THES" | "UNPB" | "MANSCPT" => RefKind::Report,
-        "ELEC" | "WEB" | "BLOG" | "DATA" => RefKind::Web,
-        _ => RefKind::Report,
-    };
-    let pmid_from_link = get(&["L2", "UR"]).and_then(|l| {
+    }
+
+    /// The names under `tags` (`Family, Given` or whole), as careguide writes names.
+    fn names(&self, tags: &[&str]) -> Vec<String> {
+        tags.iter()
+            .flat_map(|t| self.all(t))
+            .map(|a| match a.split_once(',') {
+                Some((family, given)) => author_name(family, Some(given), None),
+                None => a.trim().to_string(),
+            })
+            .collect()
+    }
+
+    /// The PMID in an Ovid MEDLINE link (`...D=med...AN=39012781`).
+    fn pmid_from_link(&self) -> Option<String> {
+        let l = self.get(&["L2", "UR"])?;
         if !l.contains("D=med") {
             return None;
         }
         let at = l.find("AN=")? + 3;
         let digits: String = l[at..].chars().take_while(char::is_ascii_digit).collect();
         (!digits.is_empty()).then_some(digits)
-    });
-    let id_field = get(&["ID"]);
-    let pmid = id_field
-        .clone()
-        .filter(|i| i.bytes().all(|b| b.is_ascii_digit()))
-        .or(pmid_from_link);
-    let doi = get(&["DO"]).map(|d| crate::cite::ident::clean_doi(&d));
-    let key = match (&id_field, &pmid, &doi) {
+    }
+}
+
+/// The key a record is cited by (see the module's documentation); `n` is its position.
+fn key_of(
+    id_field: &Option<String>,
+    pmid: &Option<String>,
+    doi: &Option<String>,
+    n: usize,
+) -> String {
+    match (id_field, pmid, doi) {
         (Some(i), Some(p), _) if i == p => super::medline::key_for(p),
         (Some(i), _, _) => i.clone(),
         (None, Some(p), _) => super::medline::key_for(p),
         (None, None, Some(d)) => format!("doi:{d}"),
         (None, None, None) => format!("ris-{n}"),
+    }
+}
+
+fn reference(
+    f: &Fields,
+    file: &Path,
+    line: usize,
+    n: usize,
+    diags: &mut Vec<Diagnostic>,
+) -> Reference {
+    let origin = Origin {
+        file: file.to_path_buf(),
+        line,
+        column: 1,
     };
-    let title = get(&["TI", "T1", "CT", "BT"]);
+    let ty = f.get(&["TY"]).unwrap_or_default();
+    let known = TYPES.iter().find(|(t, _)| *t == ty);
+    let kind = known.map_or(RefKind::Report, |(_, k)| *k);
+    let id_field = f.get(&["ID"]);
+    let pmid = id_field
+        .clone()
+        .filter(|i| i.bytes().all(|b| b.is_ascii_digit()))
+        .or_else(|| f.pmid_from_link());
+    let doi = f.get(&["DO"]).map(|d| crate::cite::ident::clean_doi(&d));
+    let key = key_of(&id_field, &pmid, &doi, n);
     let full = match kind {
-        RefKind::Article => get(&["JF", "JO", "T2"]),
-        RefKind::Chapter => get(&["T2", "BT"]),
-        _ => get(&["T2"]),
+        RefKind::Article => f.get(&["JF", "JO", "T2"]),
+        RefKind::Chapter => f.get(&["T2", "BT"]),
+        _ => f.get(&["T2"]),
     };
-    let short = get(&["J2", "JA"]);
-    let names = |tags: &[&str]| -> Vec<String> {
-        tags.iter()
-            .flat_map(|t| all(t))
-            .map(|a| match a.split_once(',') {
-                Some((family, given)) => author_name(family, Some(given), None),
-                None => a.trim().to_string(),
-            })
-            .collect()
-    };
-    let authors = names(&["AU", "A1"]);
+    let short = f.get(&["J2", "JA"]);
     let editors = if kind == RefKind::Chapter || kind == RefKind::Book {
-        names(&["A2", "ED"])
+        f.names(&["A2", "ED"])
     } else {
         Vec::new()
     };
-    let year = get(&["PY", "Y1", "DA"]).and_then(|y| {
+    let year = f.get(&["PY", "Y1", "DA"]).and_then(|y| {
         let d: String = y.chars().take_while(char::is_ascii_digit).collect();
         (d.len() == 4).then_some(d)
     });
-    let pages = match (get(&["SP"]), get(&["EP"])) {
+    let pages = match (f.get(&["SP"]), f.get(&["EP"])) {
         (Some(s), Some(e)) if !s.contains('-') => Some(format!("{s}-{e}")),
         (Some(s), _) => Some(s),
         (None, _) => None,
     };
     // Some exports put the NLM journal id in IS ("eag, 7805975"): not an issue number.
-    let issue = get(&["IS"]).filter(|i| !i.contains(',') && i.len() <= 12);
+    let issue = f.get(&["IS"]).filter(|i| !i.contains(',') && i.len() <= 12);
     let isbn = match kind {
-        RefKind::Book | RefKind::Chapter => get(&["SN"]),
+        RefKind::Book | RefKind::Chapter => f.get(&["SN"]),
         _ => None,
     };
-    if !matches!(
-        ty.as_str(),
-        "JOUR"
-            | "JFULL"
-            | "MGZN"
-            | "NEWS"
-            | "EJOUR"
-            | "ABST"
-            | "INPR"
-            | "CPAPER"
-            | "CONF"
-            | "BOOK"
-            | "EBOOK"
-            | "EDBOOK"
-            | "CHAP"
-            | "ECHAP"
-            | "RPRT"
-            | "GOVDOC"
-            | "STAND"
-            | "THES"
-            | "UNPB"
-            | "MANSCPT"
-            | "ELEC"
-            | "WEB"
-            | "BLOG"
-            | "DATA"
-            | "GEN"
-    ) {
+    if known.is_none() {
         diags.push(unknown_type(file, &origin, &key, &ty));
     }
-    Some(Reference {
+    Reference {
         id: key,
         kind,
-        authors,
+        authors: f.names(&["AU", "A1"]),
         authors_truncated: false,
         organization: None,
-        title,
+        title: f.get(&["TI", "T1", "CT", "BT"]),
         container: short.clone().or_else(|| full.clone()),
         container_full: full,
         editors,
-        edition: get(&["ET"]),
-        publisher: get(&["PB"]),
+        edition: f.get(&["ET"]),
+        publisher: f.get(&["PB"]),
         year,
-        volume: get(&["VL"]),
+        volume: f.get(&["VL"]),
         issue,
         pages,
         doi,
         pmid,
         pmcid: None,
         isbn,
-        url: get(&["UR"]),
+        url: f.get(&["UR"]),
         accessed: None,
         origin,
-    })
+    }
 }
 
 #[cfg(test)]
