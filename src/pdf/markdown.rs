@@ -421,14 +421,12 @@ mod tests {
                     Block::Paragraph(vec![Span::plain("Call the clinic.")]),
                     Block::Callout(
                         CalloutKind::Urgent,
-                        vec![
-                            Block::List(
-                                None,
-                                vec![vec![Block::Paragraph(vec![Span::plain(
-                                    "Call the emergency number."
-                                )])]]
-                            ),
-                        ]
+                        vec![Block::List(
+                            None,
+                            vec![vec![Block::Paragraph(vec![Span::plain(
+                                "Call the emergency number."
+                            )])]]
+                        ),]
                     ),
                 ]
             )
@@ -450,7 +448,7 @@ mod tests {
         assert_eq!(items.len(), 2);
         assert_eq!(items[0][0], Block::Paragraph(vec![Span::plain("one")]));
         assert!(
-            matches!(&items[0][1], Block::Callout(CalloutKind::Warning, b) if b.len() == 2),
+            matches!(&items[0][1], Block::Callout(CalloutKind::Warning, b) if b.len() == 1),
             "{items:?}"
         );
         // Markdown without callouts gives the blocks it always gave.

@@ -299,20 +299,57 @@ fn blocks(h: &Handout, patient_facing: bool) -> Vec<Block> {
 
     if !v.cited.is_empty() {
         out.push(Block::Heading(2, vec![Span::plain("References")]));
-        let texts: Vec<String> = if v.formatted.len() == v.cited.len() {
-            v.formatted.iter().map(|f| f.text.clone()).collect()
+        let entries: Vec<Vec<Span>> = if v.formatted.len() == v.cited.len() {
+            v.formatted.iter().map(reference_spans).collect()
         } else {
-            v.cited.iter().map(plain_reference).collect()
+            v.cited
+                .iter()
+                .map(|r| vec![Span::plain(plain_reference(r))])
+                .collect()
         };
         out.push(Block::Labelled(
-            texts
+            entries
                 .into_iter()
                 .enumerate()
-                .map(|(i, t)| (format!("{}.", i + 1), vec![Span::plain(t)]))
+                .map(|(i, spans)| (format!("{}.", i + 1), spans))
                 .collect(),
         ));
     }
     out
+}
+
+/// The text of a formatted reference, with the parts the style sets in italics (a journal's
+/// title) italic, as on the web page: each `<i>` run of the HTML is found, in order, in the
+/// plain text.
+fn reference_spans(f: &crate::cite::style::Formatted) -> Vec<Span> {
+    let unescape = |s: &str| {
+        s.replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&quot;", "\"")
+            .replace("&#39;", "'")
+            .replace("&amp;", "&")
+    };
+    let italic = f
+        .html
+        .split("<i>")
+        .skip(1)
+        .filter_map(|rest| rest.split_once("</i>").map(|(i, _)| unescape(i)));
+    let mut spans = Vec::new();
+    let mut rest = f.text.as_str();
+    for run in italic {
+        let Some(at) = rest.find(run.as_str()).filter(|_| !run.is_empty()) else {
+            continue;
+        };
+        if at > 0 {
+            spans.push(Span::plain(&rest[..at]));
+        }
+        spans.push(Span::italic(run.as_str()));
+        rest = &rest[at + run.len()..];
+    }
+    if !rest.is_empty() || spans.is_empty() {
+        spans.push(Span::plain(rest));
+    }
+    spans
 }
 
 /// The notes a schedule carries for the clinician: what to check, and each value filled in by
@@ -574,6 +611,20 @@ mod tests {
             plain_reference(&org),
             "World Health Organization. Guidance. https://example.org/g."
         );
+    }
+
+    #[test]
+    fn journal_titles_are_italic() {
+        let f = crate::cite::style::Formatted {
+            html: "Swogger MT. Kratom &amp; health. <i>Drug Alcohol Depend</i>. 2018;183:134-140."
+                .into(),
+            text: "Swogger MT. Kratom & health. Drug Alcohol Depend. 2018;183:134-140.".into(),
+        };
+        let spans = reference_spans(&f);
+        assert_eq!(spans.len(), 3, "{spans:?}");
+        assert_eq!(spans[1], Span::italic("Drug Alcohol Depend"));
+        let text: String = spans.iter().map(|s| s.text.as_str()).collect();
+        assert_eq!(text, f.text);
     }
 
     #[test]

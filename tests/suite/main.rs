@@ -14,6 +14,7 @@ mod cite;
 mod crash_safety;
 mod fuzz_corpus;
 mod handout;
+mod handout_golden;
 mod incremental;
 mod injection;
 #[cfg(unix)]

@@ -105,7 +105,30 @@ fn the_sample_handout_is_tagged_in_reading_order() {
     let h1 = of("H1");
     assert_eq!(h1.len(), 1, "{tree}");
     assert!(h1[0].starts_with("How can someone safely stop"), "{h1:?}");
-    assert!(of("H2").contains(&"Your taper plan"), "{tree}");
+    assert!(
+        of("H2").contains(&"Your plan for kratom (leaf or powder)"),
+        "{tree}"
+    );
+    assert!(of("H2").contains(&"Day by day"), "{tree}");
+    // The chart and the QR code, each with its text alternative.
+    assert_eq!(tree.matches("Figure:").count(), 2, "{tree}");
+    let pdf = lopdf::Document::load(&out).unwrap();
+    let alts: Vec<String> = pdf
+        .objects
+        .values()
+        .filter_map(|o| o.as_dict().ok()?.get(b"Alt").ok()?.as_str().ok())
+        .map(|b| String::from_utf8_lossy(b).into_owned())
+        .collect();
+    assert!(
+        alts.iter()
+            .any(|a| a.starts_with("Chart of the daily dose: 20 g a day")),
+        "{alts:?}"
+    );
+    assert!(
+        alts.iter()
+            .any(|a| a.starts_with("QR code linking to https://")),
+        "{alts:?}"
+    );
 
     // The schedule's header cells, each with its column scope, once (the header repeated on
     // a later page is an artifact).
@@ -130,8 +153,8 @@ fn the_sample_handout_is_tagged_in_reading_order() {
     for (i, r) in rows.iter().enumerate().skip(1) {
         assert_eq!(r[0], i.to_string(), "{r:?}");
     }
-    assert_eq!(rows[1][1], "2026-12-01");
-    assert_eq!(rows[24][1..3], ["2027-05-11", "stop"]);
+    assert_eq!(rows[1][1], "Tue 1 Dec 2026");
+    assert_eq!(rows[24][1..3], ["Tue 11 May 2027", "stop"]);
 
     // The page furniture is an artifact: no page number, date made or running header in the
     // structure, though they are on every page. The first page's review status (a caution,

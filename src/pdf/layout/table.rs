@@ -82,9 +82,12 @@ fn column_widths(t: &Table, ncols: usize, w: f32) -> Vec<f32> {
     let mut nat = vec![0.0f32; ncols];
     let mut least = vec![0.0f32; ncols];
     let rows = std::iter::once((&t.header, true)).chain(t.rows.iter().map(|r| (r, false)));
-    for (row, bold) in rows {
+    for (row, header) in rows {
         for (i, c) in row.iter().enumerate() {
-            let (n, l) = cell_widths(c, bold);
+            let (n, l) = cell_widths(c, header);
+            // A header may wrap word by word ("Split into / doses (g)"): the body's cells (a
+            // date, a dose) claim the width first, so that they stay on one line.
+            let n = if header { l } else { n };
             nat[i] = nat[i].max(n);
             least[i] = least[i].max(l);
         }
