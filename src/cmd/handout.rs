@@ -582,6 +582,15 @@ fn unapproved(doc: &Document, made: Date, allowed: bool) -> Result<(), Failure> 
                 ),
             )]))
         }
+        // The override on a page that needs none is a mistake worth a word: the clinician may
+        // have meant another page, and the flag must not become a habit.
+        None if allowed => Err(Failure::Invalid(vec![Problem::of(
+            Field::AllowUnapproved,
+            format!(
+                "the page '{}' is approved and its review is current, so {{allow_unapproved}} is not needed: leave it out",
+                doc.path
+            ),
+        )])),
         _ => Ok(()),
     }
 }

@@ -704,6 +704,17 @@ fn an_unapproved_page_is_refused_unless_asked_for_and_then_cautioned_on_every_pa
         );
         assert!(!flat.contains("Not yet approved"), "{flat}");
     }
+    // The override on an approved page is a mistake named as one, and writes nothing.
+    std::fs::remove_file(&out).unwrap();
+    let o = handout(&args, Some("1764115200"));
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    assert!(
+        o.stderr
+            .contains("is approved and its review is current, so --allow-unapproved is not needed"),
+        "{}",
+        o.stderr
+    );
+    assert!(!out.exists());
 }
 
 /// The care details are checked as the patient's name is, each error naming its option, and
