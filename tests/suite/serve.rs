@@ -328,6 +328,12 @@ fn the_handout_form_validates_and_returns_the_pdf_storing_nothing() {
         "{html}"
     );
     assert!(html.contains("<strong>Check:</strong>"), "{html}");
+    // The plan's chart, inline, with its text alternative as its title.
+    assert!(html.contains("<figure class=\"plan-chart\"><svg"), "{html}");
+    assert!(
+        html.contains("<title id=\"chart-title\">Chart of the daily dose: 20 g a day"),
+        "{html}"
+    );
     // The holds the notes suggest, with the one given, as the held steps field takes them.
     assert!(html.contains("put 2:7 22:21 23:28 in"), "{html}");
     let digest = confirmation(&html).expect("a box to confirm the notes");

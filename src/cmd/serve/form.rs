@@ -146,6 +146,8 @@ struct FormErrors {
     /// their digest (what the confirmation must send back).
     notes: Vec<(String, String)>,
     notes_digest: String,
+    /// The plan's chart as inline SVG, shown with the notes (the PDF draws the same figure).
+    chart_svg: String,
 }
 
 impl FormErrors {
@@ -394,8 +396,19 @@ pub fn post(req: &Request, shared: &Shared) -> Response {
         // The form shows the notes themselves; no sheet is made.
         clinician_sheet: false,
     });
+    let dates = site.config.handout.date_format();
+    if let Ok(Made {
+        schedule: Some(s), ..
+    }) = &result
+    {
+        let figure = crate::pdf::chart::chart(s, &dates, CHART_WIDTH);
+        errors.chart_svg = crate::pdf::chart::to_svg(&figure);
+    }
     answer(result, doc, &values, errors, &again)
 }
+
+/// The width of the plan's chart in the form, in CSS pixels (it scales down on a narrow screen).
+const CHART_WIDTH: f32 = 560.0;
 
 /// A value as typed, trimmed; `None` when empty.
 fn opt(s: &str) -> Option<&str> {
@@ -678,6 +691,9 @@ struct Notes {
     items: Vec<Note>,
     digest: String,
     errors: Vec<String>,
+    /// The plan's chart, inline SVG made by careguide (its texts escaped), with its text
+    /// alternative as its title.
+    chart: String,
 }
 
 #[derive(Serialize)]
@@ -969,6 +985,7 @@ fn notes_to_confirm(errors: &FormErrors) -> Option<Notes> {
             .collect(),
         digest: errors.notes_digest.clone(),
         errors: errors.for_field("confirm_notes"),
+        chart: errors.chart_svg.clone(),
     })
 }
 
