@@ -54,136 +54,214 @@ pub fn alt_text(s: &Schedule, dates: &DateFormat) -> String {
     t
 }
 
-/// The chart, `width` points wide.
-pub fn chart(s: &Schedule, dates: &DateFormat, width: f32) -> Figure {
-    let height = 118.0;
-    let (pw, ph) = (width - LEFT - RIGHT, height - TOP - BOTTOM);
-    let start = s.input.start;
-    let stop = s.stop_date().unwrap_or(start);
-    let total = start.days_until(stop).max(1) as f32;
-    // A little of the time after stopping, so that the drop to zero shows.
-    let span = total + (total / 12.0).max(2.0);
-    let top = value(&s.input.start_dose).max(f32::MIN_POSITIVE);
-    let x = |day: f32| LEFT + pw * day / span;
-    let y = |dose: f32| TOP + ph * (1.0 - dose / top);
-    let mut shapes = Vec::new();
+/// Where the plot sits in the figure, and how days and doses map to points.
+struct Frame {
+    width: f32,
+    height: f32,
+    start: Date,
+    stop: Date,
+    /// Days from the start to the stop.
+    total: f32,
+    /// Days the x axis spans.
+    span: f32,
+    /// The dose at the top of the y axis (the start dose).
+    top: f32,
+}
 
-    // Held days, shaded under the tread.
-    for st in &s.steps {
-        if let (Some(end), true) = (st.end, st.hold_days > 0) {
-            let to = start.days_until(end) as f32 + 1.0;
-            let from = to - st.hold_days as f32;
-            let d = value(&st.daily_dose);
-            shapes.push(Shape::Rect {
-                x: x(from),
-                y: y(d),
-                w: x(to) - x(from),
-                h: y(0.0) - y(d),
-                fill: Some(0.85),
-                stroke: None,
-            });
+impl Frame {
+    fn new(s: &Schedule, width: f32) -> Frame {
+        let start = s.input.start;
+        let stop = s.stop_date().unwrap_or(start);
+        let total = start.days_until(stop).max(1) as f32;
+        Frame {
+            width,
+            height: 118.0,
+            start,
+            stop,
+            total,
+            // A little of the time after stopping, so that the drop to zero shows.
+            span: total + (total / 12.0).max(2.0),
+            top: value(&s.input.start_dose).max(f32::MIN_POSITIVE),
         }
     }
-    // Axes and the dose scale: the start dose and half of it.
-    shapes.push(Shape::Line {
-        points: vec![(LEFT, TOP - 4.0), (LEFT, y(0.0)), (LEFT + pw, y(0.0))],
+
+    fn plot_width(&self) -> f32 {
+        self.width - LEFT - RIGHT
+    }
+
+    /// The x of a day (days from the start).
+    fn x(&self, day: f32) -> f32 {
+        LEFT + self.plot_width() * day / self.span
+    }
+
+    /// The x of the end of the day `d`.
+    fn x_after(&self, d: Date) -> f32 {
+        self.x(self.start.days_until(d) as f32 + 1.0)
+    }
+
+    /// The y of a dose.
+    fn y(&self, dose: f32) -> f32 {
+        TOP + (self.height - TOP - BOTTOM) * (1.0 - dose / self.top)
+    }
+
+    /// The baseline of the date labels under the axis.
+    fn date_line(&self) -> f32 {
+        self.y(0.0) + 11.0
+    }
+}
+
+fn text(x: f32, y: f32, bold: bool, grey: f32, t: impl Into<String>) -> Shape {
+    Shape::Text {
+        x,
+        y,
+        size: LABEL,
+        bold,
+        grey,
+        text: t.into(),
+    }
+}
+
+/// The held days of each step, shaded under its tread.
+fn held_days(s: &Schedule, f: &Frame) -> Vec<Shape> {
+    s.steps
+        .iter()
+        .filter(|st| st.hold_days > 0)
+        .filter_map(|st| {
+            let end = st.end?;
+            let to = f.x_after(end);
+            let from = f.x(f.start.days_until(end) as f32 + 1.0 - st.hold_days as f32);
+            let d = value(&st.daily_dose);
+            Some(Shape::Rect {
+                x: from,
+                y: f.y(d),
+                w: to - from,
+                h: f.y(0.0) - f.y(d),
+                fill: Some(0.85),
+                stroke: None,
+            })
+        })
+        .collect()
+}
+
+/// The axes, with the dose scale: the start dose at the top, 0 at the bottom.
+fn axes(s: &Schedule, f: &Frame) -> Vec<Shape> {
+    let mut shapes = vec![Shape::Line {
+        points: vec![
+            (LEFT, TOP - 4.0),
+            (LEFT, f.y(0.0)),
+            (LEFT + f.plot_width(), f.y(0.0)),
+        ],
         width: 0.6,
         grey: 0.4,
-    });
-    let unit = s.input.unit;
+    }];
     for (dose, label) in [
-        (top, unit.amount(s.input.start_dose)),
+        (f.top, s.input.unit.amount(s.input.start_dose)),
         (0.0, "0".to_string()),
     ] {
         let lw = fonts::width(Face::Regular, LABEL, &label);
-        shapes.push(Shape::Text {
-            x: LEFT - 4.0 - lw,
-            y: y(dose) + LABEL * 0.35,
-            size: LABEL,
-            bold: false,
-            grey: 0.3,
-            text: label,
-        });
+        shapes.push(text(
+            LEFT - 4.0 - lw,
+            f.y(dose) + LABEL * 0.35,
+            false,
+            0.3,
+            label,
+        ));
         shapes.push(Shape::Line {
-            points: vec![(LEFT - 2.5, y(dose)), (LEFT, y(dose))],
+            points: vec![(LEFT - 2.5, f.y(dose)), (LEFT, f.y(dose))],
             width: 0.6,
             grey: 0.4,
         });
     }
-    // The dose before the plan, dotted in grey, then the staircase.
-    let mut points = vec![(LEFT, y(top))];
+    shapes
+}
+
+/// The daily dose as one line: down at the start of each step, along it to its end, and at
+/// zero from the stop.
+fn staircase(s: &Schedule, f: &Frame) -> Shape {
+    let mut points = vec![(LEFT, f.y(f.top))];
     for st in &s.steps {
-        let from = start.days_until(st.start) as f32;
+        let from = f.x(f.start.days_until(st.start) as f32);
         let d = if st.end.is_none() {
             0.0
         } else {
             value(&st.daily_dose)
         };
-        let last_y = points.last().map(|p| p.1).unwrap_or(y(top));
-        points.push((x(from), last_y));
-        points.push((x(from), y(d)));
-        if let Some(end) = st.end {
-            points.push((x(start.days_until(end) as f32 + 1.0), y(d)));
-        } else {
-            points.push((x(span), y(0.0)));
-        }
+        let last_y = points.last().map(|p| p.1).unwrap_or(f.y(f.top));
+        points.push((from, last_y));
+        points.push((from, f.y(d)));
+        points.push(match st.end {
+            Some(end) => (f.x_after(end), f.y(d)),
+            None => (f.x(f.span), f.y(0.0)),
+        });
     }
-    shapes.push(Shape::Line {
+    Shape::Line {
         points,
         width: 1.8,
         grey: 0.0,
-    });
-    // The dates: the start under the axis's left end, the stop at its mark.
-    let base = y(0.0) + 11.0;
-    let start_label = format!("Start {}", short(start));
-    shapes.push(Shape::Text {
-        x: LEFT,
-        y: base,
-        size: LABEL,
-        bold: false,
-        grey: 0.2,
-        text: start_label.clone(),
-    });
-    let sx = x(total);
-    shapes.push(Shape::Line {
-        points: vec![(sx, TOP - 4.0), (sx, y(0.0) + 3.0)],
-        width: 0.9,
-        grey: 0.25,
-    });
-    let stop_label = format!("Stop {}", short(stop));
-    let slw = fonts::width(Face::Bold, LABEL, &stop_label);
+    }
+}
+
+/// The start under the axis's left end; the stop marked by a line and named at its foot.
+fn dates_marked(f: &Frame) -> Vec<Shape> {
+    let start_label = format!("Start {}", short(f.start));
     let start_end = LEFT + fonts::width(Face::Regular, LABEL, &start_label) + 6.0;
-    shapes.push(Shape::Text {
-        x: (sx - slw / 2.0).clamp(start_end, LEFT + pw - slw),
-        y: base,
-        size: LABEL,
-        bold: true,
-        grey: 0.0,
-        text: stop_label,
-    });
-    if s.steps.iter().any(|st| st.hold_days > 0) {
-        let key = "Shaded: days a step is held longer";
-        shapes.push(Shape::Rect {
+    let sx = f.x(f.total);
+    let stop_label = format!("Stop {}", short(f.stop));
+    let slw = fonts::width(Face::Bold, LABEL, &stop_label);
+    vec![
+        text(LEFT, f.date_line(), false, 0.2, start_label),
+        Shape::Line {
+            points: vec![(sx, TOP - 4.0), (sx, f.y(0.0) + 3.0)],
+            width: 0.9,
+            grey: 0.25,
+        },
+        text(
+            (sx - slw / 2.0).clamp(start_end, LEFT + f.plot_width() - slw),
+            f.date_line(),
+            true,
+            0.0,
+            stop_label,
+        ),
+    ]
+}
+
+/// What the shading means, when a step is held.
+fn legend(f: &Frame) -> Vec<Shape> {
+    let y = f.date_line();
+    vec![
+        Shape::Rect {
             x: LEFT,
-            y: base + 4.0,
+            y: y + 4.0,
             w: 8.0,
             h: 6.0,
             fill: Some(0.85),
             stroke: None,
-        });
-        shapes.push(Shape::Text {
-            x: LEFT + 11.0,
-            y: base + 9.5,
-            size: LABEL,
-            bold: false,
-            grey: 0.3,
-            text: key.to_string(),
-        });
+        },
+        text(
+            LEFT + 11.0,
+            y + 9.5,
+            false,
+            0.3,
+            "Shaded: days a step is held longer",
+        ),
+    ]
+}
+
+/// The chart, `width` points wide.
+pub fn chart(s: &Schedule, dates: &DateFormat, width: f32) -> Figure {
+    let f = Frame::new(s, width);
+    let mut shapes = held_days(s, &f);
+    let held = !shapes.is_empty();
+    shapes.extend(axes(s, &f));
+    shapes.push(staircase(s, &f));
+    shapes.extend(dates_marked(&f));
+    if held {
+        shapes.extend(legend(&f));
     }
     Figure {
         alt: alt_text(s, dates),
         width,
-        height,
+        height: f.height,
         shapes,
     }
 }

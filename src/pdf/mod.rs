@@ -217,105 +217,136 @@ fn text_width(paper: Paper) -> f32 {
 /// written in plain language: patients, caregivers) has a line for the name, tick boxes and
 /// "call the clinic"; a professional's copy has none of them.
 fn blocks(h: &Handout, patient_facing: bool) -> Vec<Block> {
-    let doc = h.doc;
-    let mut out = Vec::new();
-    if let TaperPart::Schedule(s) = h.taper {
-        out.extend(plan::plan_blocks(h, s, text_width(h.paper)));
-        out.push(Block::Rule);
-    } else {
-        out.push(Block::Heading(1, vec![Span::plain(doc.heading())]));
-        if let Some(name) = h.patient_name {
-            out.push(Block::Paragraph(vec![
-                Span::bold("Prepared for: "),
-                Span::plain(name),
-                Span::plain("\n"),
-                Span::bold("Date: "),
-                Span::plain(h.made.long()),
-            ]));
-        } else if patient_facing && !matches!(h.taper, TaperPart::None) {
-            out.push(Block::WriteIn("Name:".to_string()));
-        }
+    let mut out = opening(h, patient_facing);
+    out.extend(guidance(h));
+    if let TaperPart::Blank { substance, unit } = h.taper {
+        out.extend(blank_chart(substance, unit, patient_facing));
     }
+    out.extend(contact(h.config, patient_facing));
+    out.extend(references(h.variant));
+    out
+}
 
-    // Citations numbered as the variant numbered them: by first appearance over the summary,
-    // then the body.
+/// The top of page 1: the patient's plan, or the page's title (and a line for the name where
+/// the copy has a chart to fill in).
+fn opening(h: &Handout, patient_facing: bool) -> Vec<Block> {
+    if let TaperPart::Schedule(s) = h.taper {
+        let mut out = plan::plan_blocks(h, s, text_width(h.paper));
+        out.push(Block::Rule);
+        return out;
+    }
+    let mut out = vec![Block::Heading(1, vec![Span::plain(h.doc.heading())])];
+    if let Some(name) = h.patient_name {
+        out.push(Block::Paragraph(vec![
+            Span::bold("Prepared for: "),
+            Span::plain(name),
+            Span::plain("\n"),
+            Span::bold("Date: "),
+            Span::plain(h.made.long()),
+        ]));
+    } else if patient_facing && !matches!(h.taper, TaperPart::None) {
+        out.push(Block::WriteIn("Name:".to_string()));
+    }
+    out
+}
+
+/// The page's summary (in bold) and body for this audience, citations numbered as the variant
+/// numbered them: by first appearance over the summary, then the body.
+fn guidance(h: &Handout) -> Vec<Block> {
     let v = h.variant;
     let order: Vec<String> = v.cited.iter().map(|r| r.id.clone()).collect();
-    let summary = markdown::number_citations(&doc.front.summary, &v.summary_citations, &order);
-    for b in markdown::to_blocks(&summary) {
-        match b {
-            Block::Paragraph(spans) => out.push(Block::Paragraph(
+    let summary = markdown::number_citations(&h.doc.front.summary, &v.summary_citations, &order);
+    let mut out: Vec<Block> = markdown::to_blocks(&summary)
+        .into_iter()
+        .map(|b| match b {
+            Block::Paragraph(spans) => Block::Paragraph(
                 spans
                     .into_iter()
                     .map(|s| Span { bold: true, ..s })
                     .collect(),
-            )),
-            other => out.push(other),
-        }
-    }
+            ),
+            other => other,
+        })
+        .collect();
     let body = markdown::number_citations(&v.markdown, &v.body_citations, &order);
     out.extend(markdown::to_blocks(&body));
+    out
+}
 
-    if let TaperPart::Blank { substance, unit } = h.taper {
-        out.push(Block::NeedSpace(KEEP_WITH_TABLE));
-        out.push(Block::Heading(2, vec![Span::plain("Taper chart")]));
-        out.push(Block::Paragraph(vec![Span::plain(if patient_facing {
+/// The empty chart a page with a taper block carries, to fill in with the patient.
+fn blank_chart(substance: &str, unit: Unit, patient_facing: bool) -> Vec<Block> {
+    vec![
+        Block::NeedSpace(KEEP_WITH_TABLE),
+        Block::Heading(2, vec![Span::plain("Taper chart")]),
+        Block::Paragraph(vec![Span::plain(if patient_facing {
             format!("Your clinician fills in this chart with you: the dates of each step, the amount of {substance} to take each day (in {unit}) and how to split it. Tick a box for each day you keep to the plan.")
         } else {
             format!("A chart to fill in with the patient: the dates of each step, the amount of {substance} each day (in {unit}) and its split into doses. The patient's copy of this page has a tick box per day.")
-        })]));
-        out.push(Block::Table(plan::blank_table(unit, patient_facing)));
-    }
+        })]),
+        Block::Table(plan::blank_table(unit, patient_facing)),
+    ]
+}
 
-    let c = &h.config.contact;
-    if c.phone.is_some() || c.email.is_some() || c.address.is_some() {
-        out.push(Block::Heading(2, vec![Span::plain("Contact the clinic")]));
-        let mut spans = vec![Span::plain(if patient_facing {
-            format!(
-                "Call {} if you feel very unwell, if you cannot keep to a step, or if you have questions.",
-                h.config.clinic
-            )
-        } else {
-            format!("{}.", h.config.clinic)
-        })];
-        if let Some(p) = &c.phone {
-            spans.push(Span::plain(" Phone: "));
-            spans.push(Span::bold(p));
-            spans.push(Span::plain("."));
-        }
-        if let Some(e) = &c.email {
-            spans.push(Span::plain(format!(" Email: {e}.")));
-        }
-        if let Some(a) = &c.address {
-            spans.push(Span::plain(format!(" Address: {a}.")));
-        }
-        out.push(Block::Paragraph(spans));
-        if patient_facing {
-            out.push(Block::Paragraph(vec![Span::bold(
-                "In an emergency, call your local emergency number.",
-            )]));
-        }
+/// How to reach the clinic (and, on a patient's copy, when to call it), from `[contact]`.
+fn contact(config: &Config, patient_facing: bool) -> Vec<Block> {
+    let c = &config.contact;
+    if c.phone.is_none() && c.email.is_none() && c.address.is_none() {
+        return Vec::new();
     }
+    let mut spans = vec![Span::plain(if patient_facing {
+        format!(
+            "Call {} if you feel very unwell, if you cannot keep to a step, or if you have questions.",
+            config.clinic
+        )
+    } else {
+        format!("{}.", config.clinic)
+    })];
+    if let Some(p) = &c.phone {
+        spans.push(Span::plain(" Phone: "));
+        spans.push(Span::bold(p));
+        spans.push(Span::plain("."));
+    }
+    if let Some(e) = &c.email {
+        spans.push(Span::plain(format!(" Email: {e}.")));
+    }
+    if let Some(a) = &c.address {
+        spans.push(Span::plain(format!(" Address: {a}.")));
+    }
+    let mut out = vec![
+        Block::Heading(2, vec![Span::plain("Contact the clinic")]),
+        Block::Paragraph(spans),
+    ];
+    if patient_facing {
+        out.push(Block::Paragraph(vec![Span::bold(
+            "In an emergency, call your local emergency number.",
+        )]));
+    }
+    out
+}
 
-    if !v.cited.is_empty() {
-        out.push(Block::Heading(2, vec![Span::plain("References")]));
-        let entries: Vec<Vec<Span>> = if v.formatted.len() == v.cited.len() {
-            v.formatted.iter().map(reference_spans).collect()
-        } else {
-            v.cited
-                .iter()
-                .map(|r| vec![Span::plain(plain_reference(r))])
-                .collect()
-        };
-        out.push(Block::Labelled(
+/// The numbered reference list, formatted by the site's style where it could be.
+fn references(v: &Variant) -> Vec<Block> {
+    if v.cited.is_empty() {
+        return Vec::new();
+    }
+    let entries: Vec<Vec<Span>> = if v.formatted.len() == v.cited.len() {
+        v.formatted.iter().map(reference_spans).collect()
+    } else {
+        v.cited
+            .iter()
+            .map(|r| vec![Span::plain(plain_reference(r))])
+            .collect()
+    };
+    vec![
+        Block::Heading(2, vec![Span::plain("References")]),
+        Block::Labelled(
             entries
                 .into_iter()
                 .enumerate()
                 .map(|(i, spans)| (format!("{}.", i + 1), spans))
                 .collect(),
-        ));
-    }
-    out
+        ),
+    ]
 }
 
 /// The text of a formatted reference, with the parts the style sets in italics (a journal's
