@@ -93,7 +93,7 @@ pub fn get(req: &Request, shared: &Shared) -> Response {
 
 fn unavailable(diags: &crate::diag::Diagnostics, shared: &Shared) -> Response {
     let errors: Vec<Diagnostic> = diags.iter().cloned().collect();
-    let html = super::shell(
+    let html = super::pages::shell(
         shared,
         "The handout form is not available",
         "form-unavailable",
