@@ -12,7 +12,8 @@
 //! there is no access log, no temporary file, no cache entry, and the responses carry
 //! `Cache-Control: no-store`. The server listens on loopback unless `--bind` says otherwise.
 //!
-//! The parts: `http` (connections, limits, parsing), `watch` (the sources), `form` (the
+//! The parts: `http` (connections, limits, parsing), `watch` (the sources), `rebuild` (the
+//! builds), `routes` (what each request gets), `pages` (the server's own HTML), `form` (the
 //! handout form), `templates` (the server's pages, overridable by the site).
 //!
 //! Exit codes: 2 when the server cannot start (the port is in use, the folder is missing);
@@ -20,23 +21,24 @@
 
 mod form;
 mod http;
+mod pages;
+mod rebuild;
+mod routes;
 mod templates;
 mod watch;
 
 use std::io::Write;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener, TcpStream};
-use std::path::{Component, Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::AtomicUsize;
 use std::sync::{Arc, Condvar, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
-use serde::Serialize;
-use tera::Context;
-
 use self::http::{Reply, Request, Response, Slot};
+use self::rebuild::build_once;
+use self::routes::route;
 use self::templates::ServeTemplates;
-use crate::build::{self, Options};
-use crate::diag::{Diagnostic, Severity};
+use crate::diag::Diagnostic;
 
 pub use self::http::{parse_form, MAX_BODY};
 
@@ -85,9 +87,6 @@ const MAX_LISTED: usize = 50;
 /// How often an open event stream says it is still there when nothing was built (which also
 /// finds the pages whose computer went away without closing the connection).
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
-
-const LIVE_JS: &str = include_str!("live.js");
-const LIVE_CSS: &str = include_str!("live.css");
 
 /// What the pages and the version endpoint need to know about the builds.
 #[derive(Debug, Default)]
@@ -312,351 +311,9 @@ fn events(stream: &mut TcpStream, shared: &Shared) {
     }
 }
 
-/// Build the site into the preview folder and record the outcome; load the server's templates
-/// again (the site's `templates/serve/` may have changed).
-fn build_once(shared: &Shared) {
-    let opts = Options {
-        root: shared.root.clone(),
-        out: Some(shared.site.clone()),
-        publish: false,
-        today: None,
-        pdf: shared.pdf,
-        retractions: None,
-    };
-    let started = Instant::now();
-    let report = {
-        let _guard = shared.files.write().unwrap_or_else(|p| p.into_inner());
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| build::run(&opts)))
-    };
-    let seconds = started.elapsed().as_secs_f64();
-    let errors: Vec<Diagnostic> = match &report {
-        Ok(r) => r
-            .diagnostics
-            .iter()
-            .filter(|d| d.severity == Severity::Error)
-            .cloned()
-            .collect(),
-        Err(_) => vec![
-            Diagnostic::error("serve/panic", "the build stopped on an internal error").hint(
-                "this is a careguide bug: please report it with the page that was being edited",
-            ),
-        ],
-    };
-    let (templates, template_problems) = ServeTemplates::load(&shared.root);
-    // A changed overlay or shell template reloads the pages that show it.
-    let templates_changed = templates.sources != shared.templates().sources;
-    *shared.templates.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(templates);
-    let stderr = std::io::stderr();
-    let mut err = stderr.lock();
-    if !template_problems.is_empty() {
-        let mut ds = crate::diag::Diagnostics::new();
-        ds.extend(template_problems);
-        crate::diag::render_human(&ds, &shared.root, &mut err, false);
-    }
-    if errors.is_empty() {
-        if let Ok(r) = &report {
-            let _ = writeln!(
-                err,
-                "careguide serve: built {} page(s) in {seconds:.2} s: {} written, {} unchanged, {} warning(s)",
-                r.pages,
-                r.written,
-                r.unchanged,
-                r.diagnostics.warning_count()
-            );
-        }
-    } else {
-        let mut ds = crate::diag::Diagnostics::new();
-        ds.extend(errors.iter().cloned());
-        crate::diag::render_human(&ds, &shared.root, &mut err, false);
-        let _ = writeln!(
-            err,
-            "careguide serve: the build failed with {} error(s); still serving the last good build",
-            errors.len()
-        );
-    }
-    let mut status = shared.status();
-    let (written, files) = match &report {
-        Ok(r) if errors.is_empty() => (r.written, r.files),
-        _ => (0, status.files),
-    };
-    // A save that changed nothing served (a comment in careguide.toml, a README at the
-    // root) does not reload the open pages.
-    if status.version == 0
-        || written > 0
-        || files != status.files
-        || errors != status.errors
-        || templates_changed
-    {
-        status.version += 1;
-        shared.changed.notify_all();
-    }
-    if errors.is_empty() {
-        status.built = true;
-    }
-    status.files = files;
-    status.errors = errors;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Routes. Every check that keeps the preview and the form safe is made here, before any
-// template is involved.
-
-/// Whether a Host header names this computer. A page elsewhere that makes its name resolve to
-/// 127.0.0.1 (DNS rebinding) must not be able to read the preview or use the form.
-fn local_host(host: &str) -> bool {
-    let name = match host.strip_prefix('[') {
-        Some(rest) => rest.split(']').next().unwrap_or(""),
-        None => host.rsplit_once(':').map_or(host, |(h, _)| h),
-    };
-    name == "localhost"
-        || name.ends_with(".localhost")
-        || name.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
-}
-
-fn route(req: &Request, shared: &Shared) -> Reply {
-    if shared.loopback && !req.host.is_empty() && !local_host(&req.host) {
-        return Reply::Full(
-            Response::text(
-                403,
-                "this preview answers requests for 127.0.0.1 or localhost only",
-            )
-            .no_store(),
-        );
-    }
-    let path = req.path.as_str();
-    Reply::Full(match (req.method.as_str(), path) {
-        ("GET", "/_careguide/events") => return Reply::Events,
-        ("HEAD", "/_careguide/events") => {
-            Response::new(200, "text/event-stream", Vec::new()).no_store()
-        }
-        ("GET" | "HEAD", "/_careguide/version") => {
-            Response::text(200, &shared.status().version.to_string()).no_store()
-        }
-        ("GET" | "HEAD", "/_careguide/live.js") => {
-            Response::new(200, "text/javascript; charset=utf-8", LIVE_JS.into())
-                .header("Cache-Control", "no-cache")
-        }
-        ("GET" | "HEAD", "/_careguide/live.css") => {
-            Response::new(200, "text/css; charset=utf-8", LIVE_CSS.into())
-                .header("Cache-Control", "no-cache")
-        }
-        ("GET" | "HEAD", "/handout" | "/handout/") => form::get(req, shared),
-        ("POST", "/handout" | "/handout/") => form::post(req, shared),
-        (_, "/handout" | "/handout/") => Response::text(405, "use GET or POST")
-            .header("Allow", "GET, HEAD, POST")
-            .no_store(),
-        ("GET" | "HEAD", _) => static_file(path, shared),
-        _ => Response::text(405, "the preview answers GET and HEAD").header("Allow", "GET, HEAD"),
-    })
-}
-
-fn content_type(path: &Path) -> &'static str {
-    match path
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(|e| e.to_ascii_lowercase())
-        .as_deref()
-    {
-        Some("html" | "htm") => "text/html; charset=utf-8",
-        Some("css") => "text/css; charset=utf-8",
-        Some("js" | "mjs") => "text/javascript; charset=utf-8",
-        Some("json") => "application/json",
-        Some("xml") => "application/xml",
-        Some("atom") => "application/atom+xml",
-        Some("txt") => "text/plain; charset=utf-8",
-        Some("svg") => "image/svg+xml",
-        Some("png") => "image/png",
-        Some("jpg" | "jpeg") => "image/jpeg",
-        Some("gif") => "image/gif",
-        Some("webp") => "image/webp",
-        Some("ico") => "image/x-icon",
-        Some("pdf") => "application/pdf",
-        Some("woff2") => "font/woff2",
-        Some("woff") => "font/woff",
-        Some("ttf") => "font/ttf",
-        Some("webmanifest") => "application/manifest+json",
-        _ => "application/octet-stream",
-    }
-}
-
-/// A file of the last good build. HTML gets the reload script and, after a failed build, the
-/// error overlay.
-fn static_file(path: &str, shared: &Shared) -> Response {
-    let mut rel = PathBuf::new();
-    for seg in path.split('/').filter(|s| !s.is_empty()) {
-        let ok = !seg.contains('\\')
-            && !seg.contains('\0')
-            && matches!(
-                Path::new(seg).components().next(),
-                Some(Component::Normal(_))
-            )
-            && Path::new(seg).components().count() == 1;
-        if !ok {
-            return Response::text(400, "that path is not allowed");
-        }
-        rel.push(seg);
-    }
-    let (version, built, errors) = {
-        let s = shared.status();
-        (s.version, s.built, s.errors.clone())
-    };
-    if !built {
-        let body = shell(
-            shared,
-            "The site has not been built yet",
-            "not-built",
-            path,
-            version,
-            &errors,
-        );
-        return Response::html(503, body).no_store();
-    }
-    let _guard = shared.files.read().unwrap_or_else(|p| p.into_inner());
-    let mut file = shared.site.join(&rel);
-    if file.is_dir() {
-        if !path.ends_with('/') {
-            // Relative links in the page need the trailing slash.
-            return Response::text(301, "moved").header("Location", format!("{path}/"));
-        }
-        file = file.join("index.html");
-    }
-    match std::fs::read(&file) {
-        Ok(bytes) => {
-            let ctype = content_type(&file);
-            if ctype.starts_with("text/html") {
-                let html = String::from_utf8_lossy(&bytes);
-                let overlay = overlay(&shared.templates(), &errors);
-                Response::html(200, inject(&html, version, &overlay))
-                    .header("Cache-Control", "no-cache")
-            } else {
-                Response::new(200, ctype, bytes).header("Cache-Control", "no-cache")
-            }
-        }
-        Err(_) => Response::html(
-            404,
-            shell(shared, "Not found", "not-found", path, version, &errors),
-        )
-        .no_store(),
-    }
-}
-
-/// The build's errors at the start of the body, where they are seen and read first, and the
-/// reload script before `</body>`.
-fn inject(html: &str, version: u64, overlay: &str) -> String {
-    let script = format!(
-        "<link rel=\"stylesheet\" href=\"/_careguide/live.css\"><script src=\"/_careguide/live.js\" data-careguide-version=\"{version}\" defer></script>\n"
-    );
-    let lower = html.to_ascii_lowercase();
-    let body_start = lower
-        .find("<body")
-        .and_then(|i| lower[i..].find('>').map(|j| i + j + 1));
-    match (body_start, lower.rfind("</body>")) {
-        (Some(start), Some(end)) if start <= end => format!(
-            "{}\n{overlay}{}{script}{}",
-            &html[..start],
-            &html[start..end],
-            &html[end..]
-        ),
-        _ => format!("{html}{overlay}{script}"),
-    }
-}
-
-#[derive(Serialize)]
-struct OverlayError {
-    location: String,
-    message: String,
-    rule: String,
-    hint: Option<String>,
-}
-
-/// The failed build's errors as an HTML block (`serve/overlay.html`); empty when there are
-/// none.
-fn overlay(t: &ServeTemplates, errors: &[Diagnostic]) -> String {
-    if errors.is_empty() {
-        return String::new();
-    }
-    let listed: Vec<OverlayError> = errors
-        .iter()
-        .take(MAX_LISTED)
-        .map(|d| OverlayError {
-            location: d.location(),
-            message: d.message.clone(),
-            rule: d.rule.clone(),
-            hint: d.hint.clone(),
-        })
-        .collect();
-    let mut ctx = Context::new();
-    ctx.insert("count", &errors.len());
-    ctx.insert("errors", &listed);
-    ctx.insert("more", &errors.len().saturating_sub(MAX_LISTED));
-    t.render(templates::OVERLAY, &ctx, false)
-        .trim_start()
-        .to_string()
-}
-
-/// A page of the server's own (not of the site), `serve/shell.html`, with the errors and the
-/// reload script.
-fn shell(
-    shared: &Shared,
-    title: &str,
-    kind: &str,
-    path: &str,
-    version: u64,
-    errors: &[Diagnostic],
-) -> String {
-    let t = shared.templates();
-    let mut ctx = Context::new();
-    ctx.insert("title", title);
-    ctx.insert("kind", kind);
-    ctx.insert("path", path);
-    let doc = t.render(templates::SHELL, &ctx, false);
-    inject(&doc, version, &overlay(&t, errors))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn overlay_escapes_everything() {
-        let d = Diagnostic::error("x/y", "bad <script>")
-            .at("content/a&b.md", 3, 4)
-            .hint("use \"quotes\"");
-        let o = overlay(&ServeTemplates::builtin(), &[d]);
-        assert!(o.contains("id=\"careguide-build-error\""));
-        assert!(o.contains("content/a&amp;b.md:3:4"));
-        assert!(o.contains("bad &lt;script&gt;"));
-        assert!(o.contains("hint: use &quot;quotes&quot;"));
-        assert!(!o.contains("<script>"));
-        assert_eq!(overlay(&ServeTemplates::builtin(), &[]), "");
-        let many: Vec<Diagnostic> = (0..MAX_LISTED + 3)
-            .map(|i| Diagnostic::error("x/y", format!("error {i}")))
-            .collect();
-        let o = overlay(&ServeTemplates::builtin(), &many);
-        assert_eq!(o.matches("<li>").count(), MAX_LISTED);
-        assert!(o.contains("… and 3 more"));
-    }
-
-    #[test]
-    fn only_local_host_names_are_answered_on_loopback() {
-        for ok in [
-            "127.0.0.1:8080",
-            "localhost:8080",
-            "[::1]:8080",
-            "localhost",
-            "a.localhost:1",
-        ] {
-            assert!(local_host(ok), "{ok}");
-        }
-        for bad in [
-            "evil.example:8080",
-            "10.0.0.1:8080",
-            "[2001:db8::1]:80",
-            "localhost.evil.example",
-        ] {
-            assert!(!local_host(bad), "{bad}");
-        }
-    }
 
     #[test]
     fn other_addresses_than_loopback_are_warned_about() {
@@ -668,28 +325,5 @@ mod tests {
         assert!(bind_warning(&at("192.0.2.7")).is_some());
         assert_eq!(parse_bind("localhost"), Ok(IpAddr::V4(Ipv4Addr::LOCALHOST)));
         assert!(parse_bind("example.org").is_err());
-    }
-
-    #[test]
-    fn injection_goes_before_the_body_end() {
-        let s = inject("<html><body><p>x</p></BODY></html>", 7, "");
-        assert!(s.contains("data-careguide-version=\"7\""));
-        assert!(s.ends_with("</BODY></html>"));
-        let e = Diagnostic::error("x/y", "broken");
-        let o = overlay(&ServeTemplates::builtin(), &[e]);
-        let s = inject("<html><body class=\"a\"><p>x</p></body></html>", 8, &o);
-        let (overlay, script, page) = (
-            s.find("careguide-build-error"),
-            s.find("live.js"),
-            s.find("<p>x</p>"),
-        );
-        assert!(overlay < page && page < script, "{s}");
-        assert!(s.starts_with("<html><body class=\"a\">\n<section"), "{s:?}");
-    }
-
-    #[test]
-    fn the_live_script_listens_for_reloads() {
-        assert!(LIVE_JS.contains("new EventSource(\"/_careguide/events\")"));
-        assert!(LIVE_JS.contains("\"reload\""));
     }
 }

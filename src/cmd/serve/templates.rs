@@ -78,11 +78,6 @@ impl ServeTemplates {
         if !dir.is_dir() {
             return (t, Vec::new());
         }
-        let warn = |rule: &str, msg: String, file: &Path| {
-            Diagnostic::warning(rule, msg)
-                .in_file(file)
-                .category(Category::Config)
-        };
         if let Some(d) = crate::paths::check_inside(&dir, root, &rel_dir, "template/outside-site") {
             return (t, vec![d.with_severity(crate::diag::Severity::Warning)]);
         }
@@ -98,46 +93,15 @@ impl ServeTemplates {
         let mut sources: Vec<(String, String)> = Vec::new();
         let mut read: Vec<(String, String)> = Vec::new();
         for path in entries {
-            let Some(file) = path.file_name().and_then(|n| n.to_str()) else {
+            let Some((rel, name, text)) = read_template(&path, root, &rel_dir, &mut problems)
+            else {
                 continue;
             };
-            if !file.ends_with(".html") || !path.is_file() {
-                continue;
-            }
-            let rel = rel_dir.join(file);
-            if let Some(d) = crate::paths::check_inside(&path, root, &rel, "template/outside-site")
-            {
-                problems.push(d.with_severity(crate::diag::Severity::Warning));
-                continue;
-            }
-            let text = match std::fs::read_to_string(&path) {
-                Ok(text) => text,
-                Err(e) => {
-                    let msg = format!("cannot read {}: {e}", rel.display());
-                    problems.push(warn("template/read", msg, &rel));
-                    continue;
-                }
-            };
-            let name = format!("serve/{file}");
             read.push((name.clone(), text.clone()));
-            // Alone first, to name the file with a syntax error.
-            let mut probe = new_tera();
-            if let Err(e) = probe.add_raw_template(&name, &text) {
-                let msg = crate::render::templates::error_chain(&e);
-                if msg.contains("Failed to parse") {
-                    let detail = msg.lines().rfind(|l| !l.trim().is_empty()).unwrap_or("");
-                    problems.push(warn(
-                        "template/syntax",
-                        format!(
-                            "template {name} has a syntax error, so the built-in one is used: {}",
-                            detail.trim().trim_start_matches("= ")
-                        ),
-                        &rel,
-                    ));
-                    continue;
-                }
+            match syntax_error(&name, &text) {
+                Some(msg) => problems.push(warn("template/syntax", msg, &rel)),
+                None => sources.push((name, text)),
             }
-            sources.push((name, text));
         }
         if !sources.is_empty() {
             let mut site = t.builtin.clone();
@@ -196,6 +160,56 @@ impl ServeTemplates {
             ),
         }
     }
+}
+
+/// A problem with the site's serve templates: a warning, as the built-in ones are used instead.
+fn warn(rule: &str, msg: String, file: &Path) -> Diagnostic {
+    Diagnostic::warning(rule, msg)
+        .in_file(file)
+        .category(Category::Config)
+}
+
+/// One file of the site's `templates/serve/`, as (its path from the root, its template name, its
+/// text); `None` for what is not an HTML file, and for a file outside the site or that cannot
+/// be read (said in `problems`).
+fn read_template(
+    path: &Path,
+    root: &Path,
+    rel_dir: &Path,
+    problems: &mut Vec<Diagnostic>,
+) -> Option<(PathBuf, String, String)> {
+    let file = path.file_name().and_then(|n| n.to_str())?;
+    if !file.ends_with(".html") || !path.is_file() {
+        return None;
+    }
+    let rel = rel_dir.join(file);
+    if let Some(d) = crate::paths::check_inside(path, root, &rel, "template/outside-site") {
+        problems.push(d.with_severity(crate::diag::Severity::Warning));
+        return None;
+    }
+    match std::fs::read_to_string(path) {
+        Ok(text) => Some((rel, format!("serve/{file}"), text)),
+        Err(e) => {
+            let msg = format!("cannot read {}: {e}", rel.display());
+            problems.push(warn("template/read", msg, &rel));
+            None
+        }
+    }
+}
+
+/// The message for a template with a syntax error, parsed alone to name the file that has it.
+fn syntax_error(name: &str, text: &str) -> Option<String> {
+    let mut probe = new_tera();
+    let e = probe.add_raw_template(name, text).err()?;
+    let msg = crate::render::templates::error_chain(&e);
+    if !msg.contains("Failed to parse") {
+        return None;
+    }
+    let detail = msg.lines().rfind(|l| !l.trim().is_empty()).unwrap_or("");
+    Some(format!(
+        "template {name} has a syntax error, so the built-in one is used: {}",
+        detail.trim().trim_start_matches("= ")
+    ))
 }
 
 #[cfg(test)]

@@ -1,0 +1,147 @@
+//! The form's own checks of what was sent, field by field, and the handout's inputs as typed.
+//! The shared code (`make_pdf`) checks everything again.
+
+use super::values::{opt, FormErrors, FormValues};
+use crate::cmd::handout::care::{check_name, CareInput};
+use crate::cmd::taper::{Failure, Problem as InputProblem, TaperOptions};
+use crate::content::Document;
+use crate::model;
+use crate::pdf::Paper;
+use crate::taper::Field;
+
+/// Leave out a field that did not parse.
+fn clear_field(o: &mut TaperOptions, field: Field) {
+    match field {
+        Field::Dose => o.dose = None,
+        Field::ReductionPercent => o.reduction_percent = None,
+        Field::IntervalDays => o.interval_days = None,
+        Field::Step => o.step = None,
+        Field::MinDose => o.min_dose = None,
+        Field::DosesPerDay => o.doses_per_day = None,
+        Field::Start => o.start = None,
+        Field::Mode => o.mode = None,
+        Field::Hold => o.holds.clear(),
+        Field::Unit => o.unit = None,
+        Field::MaxStepPercent => o.max_step_percent = None,
+        Field::Page
+        | Field::PatientName
+        | Field::Audience
+        | Field::Paper
+        | Field::AllowUnapproved
+        | Field::Clinician
+        | Field::Phone
+        | Field::NextVisit => {}
+    }
+}
+
+/// The page the form was sent for: one with a taper block, or the message saying why not.
+pub(super) fn chosen_page<'s>(
+    site: &'s model::Site,
+    values: &FormValues,
+) -> Result<&'s Document, String> {
+    let chosen = values.page.trim();
+    if chosen.is_empty() {
+        return Err("The form did not say which page to print: choose a page.".to_string());
+    }
+    site.page(chosen)
+        .filter(|d| d.front.taper.is_some())
+        .ok_or_else(|| {
+            format!("There is no page “{chosen}” with a taper block: choose one from the list.")
+        })
+}
+
+/// The schedule's options as typed.
+fn options_of(values: &FormValues) -> TaperOptions {
+    let opt = |s: &str| opt(s).map(String::from);
+    TaperOptions {
+        unit: None,
+        dose: opt(&values.dose),
+        reduction_percent: opt(&values.reduction_percent),
+        interval_days: opt(&values.interval_days),
+        step: opt(&values.step),
+        min_dose: opt(&values.min_dose),
+        doses_per_day: opt(&values.doses_per_day),
+        start: opt(&values.start),
+        mode: opt(&values.mode),
+        holds: values
+            .holds
+            .split([' ', ',', ';', '\t', '\n', '\r'])
+            .filter(|h| !h.is_empty())
+            .map(String::from)
+            .collect(),
+        max_step_percent: None,
+    }
+}
+
+/// The care details as typed. The phone field shows the site's phone to begin with, so an
+/// emptied field means no phone, not the site's unseen.
+pub(super) fn care_of(values: &FormValues) -> CareInput<'_> {
+    CareInput {
+        clinician: opt(&values.clinician),
+        phone: opt(&values.phone),
+        next_visit: opt(&values.next_visit),
+        phone_from_config: false,
+    }
+}
+
+/// The form's own checks, every field's problems at once, into `errors`: the dose is there, the
+/// paper is one careguide prints, the names, phone and next visit are well formed, and each
+/// schedule option parses and fits the page's limits. Each option is parsed, then the
+/// schedule's inputs are checked with the malformed ones left out (and a stand-in for a missing
+/// dose), so that a bad dose does not hide a bad interval. The shared code checks everything
+/// again.
+pub(super) fn check_values(
+    values: &FormValues,
+    has: &dyn Fn(&str) -> bool,
+    doc: &Document,
+    errors: &mut FormErrors,
+) -> (TaperOptions, Paper) {
+    if values.dose.trim().is_empty() {
+        errors.field(
+            "dose",
+            if has("dose") {
+                "Enter the patient's current daily dose."
+            } else {
+                "The form sent no dose: enter the patient's current daily dose."
+            },
+        );
+    }
+    let paper = match opt(&values.paper).map(crate::cmd::handout::parse_paper) {
+        None => Paper::A4,
+        Some(Ok(p)) => p,
+        Some(Err(_)) => {
+            errors.field("paper", "Choose A4 or Letter.");
+            Paper::A4
+        }
+    };
+    let mut problems: Vec<InputProblem> = Vec::new();
+    if let Some(Err(e)) = opt(&values.patient_name).map(|n| check_name(n, "patient")) {
+        problems.push(InputProblem::of(Field::PatientName, e));
+    }
+    if let Err(more) = care_of(values).check() {
+        problems.extend(more);
+    }
+    let options = options_of(values);
+    let mut probe = options.clone();
+    if let Err(errs) = options.params() {
+        for e in errs {
+            clear_field(&mut probe, e.field);
+            problems.push(e.into());
+        }
+    }
+    let stand_in = probe.dose.is_none();
+    if stand_in {
+        probe.dose = Some("1000000".into());
+    }
+    if let Some(t) = &doc.front.taper {
+        if let Err(Failure::Invalid(more)) = crate::cmd::taper::input(&probe, Some(t)) {
+            let taken: Vec<Option<Field>> = problems.iter().map(|p| p.field).collect();
+            problems.extend(more.into_iter().filter(|p| {
+                !(p.field.is_some() && taken.contains(&p.field)
+                    || (stand_in && p.field == Some(Field::Dose)))
+            }));
+        }
+    }
+    errors.add_messages(&problems);
+    (options, paper)
+}

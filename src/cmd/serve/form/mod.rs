@@ -1,0 +1,248 @@
+//! The handout form at `/handout`: a page chooser, then (for the chosen page) the schedule's
+//! fields with the page's defaults and limits; sent, it returns the PDF that `careguide
+//! handout` would write, or the form again with each message next to its field.
+//!
+//! What is typed is used for that one PDF and dropped. Every response here goes through
+//! [`private`], which adds the headers that keep it out of caches, referrers and other sites,
+//! whatever the site's template says.
+//!
+//! The parts: `values` (what was typed, the messages by field), `check` (the form's own
+//! checks), `confirm` (the notes to confirm before the PDF), `context` (what the template
+//! receives).
+
+mod check;
+mod confirm;
+mod context;
+mod values;
+
+use self::check::{care_of, check_values, chosen_page};
+use self::confirm::{needs_confirmation, show_notes};
+use self::values::{made_on, opt, sentence, FormErrors, FormValues};
+use super::http::{parse_form, Request, Response};
+use super::templates::HANDOUT;
+use super::Shared;
+use crate::cmd::handout::{Made, Request as HandoutRequest};
+use crate::cmd::taper::Failure;
+use crate::content::Document;
+use crate::diag::{Diagnostic, Severity};
+use crate::model;
+
+/// Errors listed at most; the rest are counted.
+const MAX_LISTED: usize = super::MAX_LISTED;
+
+/// The headers of every response of the form: nothing kept by the browser or a proxy, no
+/// referrer sent on, and the page may post only to this server and not be framed.
+fn private(r: Response) -> Response {
+    r.no_store()
+        .header("Referrer-Policy", "no-referrer")
+        .header(
+            "Content-Security-Policy",
+            "default-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+        )
+}
+
+/// The pages with a `taper:` block, as (path, title).
+fn taper_pages(site: &model::Site) -> Vec<(String, String)> {
+    let mut pages: Vec<(String, String)> = site
+        .pages
+        .iter()
+        .filter(|d| d.front.taper.is_some())
+        .map(|d| (d.path.clone(), d.front.title.clone()))
+        .collect();
+    pages.sort();
+    pages
+}
+
+fn query_param(query: &str, name: &str) -> Option<String> {
+    parse_form(query.as_bytes())
+        .into_iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v)
+}
+
+pub fn get(req: &Request, shared: &Shared) -> Response {
+    let chosen = query_param(&req.query, "page").unwrap_or_default();
+    let mut errors = FormErrors::default();
+    let mut diags = crate::diag::Diagnostics::new();
+    let Some(site) = model::load(&shared.root, &mut diags) else {
+        return unavailable(&diags, shared);
+    };
+    let pages = taper_pages(&site);
+    let doc = if chosen.is_empty() {
+        match pages.as_slice() {
+            [(only, _)] => site.page(only),
+            _ => None,
+        }
+    } else {
+        let d = site.page(&chosen).filter(|d| d.front.taper.is_some());
+        if d.is_none() {
+            errors.general.push(format!(
+                "There is no page “{chosen}” with a taper block: choose one from the list."
+            ));
+        }
+        d
+    };
+    let status = if errors.is_empty() { 200 } else { 404 };
+    let values = match doc.and_then(|d| d.front.taper.as_ref().map(|t| (d, t))) {
+        Some((d, t)) => FormValues::defaults(&site, d, t),
+        None => FormValues::default(),
+    };
+    // Nothing typed yet: a failing site template may show its reason.
+    page(status, shared, &site, &pages, doc, &values, &errors, false)
+}
+
+fn unavailable(diags: &crate::diag::Diagnostics, shared: &Shared) -> Response {
+    let errors: Vec<Diagnostic> = diags.iter().cloned().collect();
+    let html = super::pages::shell(
+        shared,
+        "The handout form is not available",
+        "form-unavailable",
+        "",
+        0,
+        &errors,
+    );
+    private(Response::html(503, html))
+}
+
+pub fn post(req: &Request, shared: &Shared) -> Response {
+    if !req.content_type.is_empty()
+        && !req
+            .content_type
+            .starts_with("application/x-www-form-urlencoded")
+    {
+        return private(Response::text(
+            415,
+            "send the form as application/x-www-form-urlencoded (the form's default)",
+        ));
+    }
+    let pairs = parse_form(&req.body);
+    let values = FormValues::from_pairs(&pairs);
+    let mut diags = crate::diag::Diagnostics::new();
+    let Some(site) = model::load(&shared.root, &mut diags) else {
+        return unavailable(&diags, shared);
+    };
+    let pages = taper_pages(&site);
+    let mut errors = FormErrors::default();
+    let again = |status: u16, doc: Option<&Document>, errors: &FormErrors| {
+        page(status, shared, &site, &pages, doc, &values, errors, true)
+    };
+    let doc = match chosen_page(&site, &values) {
+        Ok(d) => d,
+        Err(message) => {
+            errors.general.push(message);
+            return again(400, None, &errors);
+        }
+    };
+    let has = |name: &str| pairs.iter().any(|(k, _)| k == name);
+    let (options, paper) = check_values(&values, &has, doc, &mut errors);
+    if !errors.is_empty() {
+        return again(422, Some(doc), &errors);
+    }
+    let result = crate::cmd::handout::make_pdf(&HandoutRequest {
+        root: &shared.root,
+        page: &doc.path,
+        audience: opt(&values.audience),
+        patient_name: opt(&values.patient_name),
+        care: care_of(&values),
+        taper: &options,
+        paper,
+        made: made_on(),
+        // Checked by make_pdf: a page that is not approved is refused unless this is ticked.
+        allow_unapproved: values.allow_unapproved == "yes",
+        // The form shows the notes themselves; no sheet is made.
+        clinician_sheet: false,
+    });
+    let dates = site.config.handout.date_format();
+    if let Ok(Made {
+        schedule: Some(s), ..
+    }) = &result
+    {
+        let figure = crate::pdf::chart::chart(s, &dates, CHART_WIDTH);
+        errors.chart_svg = crate::pdf::chart::to_svg(&figure);
+    }
+    answer(result, doc, &values, errors, &again)
+}
+
+/// The width of the plan's chart in the form, in CSS pixels (it scales down on a narrow screen).
+const CHART_WIDTH: f32 = 560.0;
+
+/// The answer to a form sent: the PDF, or the form again with the notes to confirm or the
+/// problems next to their fields.
+fn answer(
+    result: Result<Made, Failure>,
+    doc: &Document,
+    values: &FormValues,
+    mut errors: FormErrors,
+    again: &dyn Fn(u16, Option<&Document>, &FormErrors) -> Response,
+) -> Response {
+    match result {
+        Ok(made) if needs_confirmation(&made, &values.confirm_notes) => {
+            // Something to check: the clinician reads the notes first and confirms with one
+            // more submit. The server checks the confirmation names these very notes, so a
+            // handout changed after confirming is shown again. Nothing is kept meanwhile.
+            show_notes(&made, &mut errors);
+            if !values.confirm_notes.is_empty() {
+                errors.field(
+                    "confirm_notes",
+                    "The schedule changed since its notes were confirmed: read them again.",
+                );
+            }
+            again(200, Some(doc), &errors)
+        }
+        Ok(Made { pdf: bytes, .. }) => {
+            let name: String = doc
+                .path
+                .chars()
+                .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+                .collect();
+            private(Response::new(200, "application/pdf", bytes).header(
+                "Content-Disposition",
+                format!("attachment; filename=\"handout-{name}.pdf\""),
+            ))
+        }
+        Err(Failure::Invalid(problems)) => {
+            errors.add_messages(&problems);
+            if errors.is_empty() {
+                errors.general.push("The handout could not be made.".into());
+            }
+            again(422, Some(doc), &errors)
+        }
+        Err(Failure::Usage(lines)) => {
+            errors.general.extend(lines.iter().map(|l| sentence(l)));
+            if errors.is_empty() {
+                errors.general.push("The handout could not be made.".into());
+            }
+            again(422, Some(doc), &errors)
+        }
+        Err(Failure::Site(d, _)) => {
+            errors.general.push(
+                "The site has errors, so no handout can be made until they are fixed:".into(),
+            );
+            errors.general.extend(
+                d.iter()
+                    .filter(|x| x.severity == Severity::Error)
+                    .take(MAX_LISTED)
+                    .map(|x| format!("{}: {}", x.location(), x.message)),
+            );
+            again(503, Some(doc), &errors)
+        }
+    }
+}
+
+/// The form page, rendered by the site's `templates/serve/handout.html` or the built-in one.
+/// `typed`: the values are what was sent (so a failing template's reason is not printed).
+#[allow(clippy::too_many_arguments)]
+fn page(
+    status: u16,
+    shared: &Shared,
+    site: &model::Site,
+    pages: &[(String, String)],
+    doc: Option<&Document>,
+    values: &FormValues,
+    errors: &FormErrors,
+    typed: bool,
+) -> Response {
+    let ctx = context::context(site, pages, doc, values, errors);
+    let html = shared.templates().render(HANDOUT, &ctx, typed);
+    private(Response::html(status, html))
+}

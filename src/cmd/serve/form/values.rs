@@ -1,0 +1,232 @@
+//! What the form holds: its values as typed, its fields and their labels, and the messages
+//! found, by field. The ground the form's other files stand on.
+
+use serde::Serialize;
+
+use crate::cmd::taper::Problem as InputProblem;
+use crate::content::Document;
+use crate::model;
+use crate::taper::{Field, Limit, PageTaper};
+
+/// The form's values, as typed (or the page's defaults).
+#[derive(Default, Clone)]
+pub(super) struct FormValues {
+    pub(super) page: String,
+    pub(super) audience: String,
+    pub(super) patient_name: String,
+    pub(super) clinician: String,
+    pub(super) phone: String,
+    pub(super) next_visit: String,
+    pub(super) dose: String,
+    pub(super) reduction_percent: String,
+    pub(super) interval_days: String,
+    pub(super) step: String,
+    pub(super) min_dose: String,
+    pub(super) doses_per_day: String,
+    pub(super) start: String,
+    pub(super) holds: String,
+    pub(super) mode: String,
+    pub(super) paper: String,
+    /// `yes` when the clinician ticked "print it anyway" for a page that is not approved.
+    pub(super) allow_unapproved: String,
+    /// The digest of the schedule's notes the clinician confirmed having read.
+    pub(super) confirm_notes: String,
+}
+
+impl FormValues {
+    pub(super) fn from_pairs(pairs: &[(String, String)]) -> FormValues {
+        let mut v = FormValues::default();
+        for (k, val) in pairs {
+            let slot = match k.as_str() {
+                "page" => &mut v.page,
+                "audience" => &mut v.audience,
+                "patient_name" => &mut v.patient_name,
+                "clinician" => &mut v.clinician,
+                "phone" => &mut v.phone,
+                "next_visit" => &mut v.next_visit,
+                "dose" => &mut v.dose,
+                "reduction_percent" => &mut v.reduction_percent,
+                "interval_days" => &mut v.interval_days,
+                "step" => &mut v.step,
+                "min_dose" => &mut v.min_dose,
+                "doses_per_day" => &mut v.doses_per_day,
+                "start" => &mut v.start,
+                "holds" => &mut v.holds,
+                "mode" => &mut v.mode,
+                "paper" => &mut v.paper,
+                "allow_unapproved" => &mut v.allow_unapproved,
+                "confirm_notes" => &mut v.confirm_notes,
+                _ => continue,
+            };
+            *slot = val.clone();
+        }
+        v
+    }
+
+    /// The page's defaults, and the site's phone for questions (shown, so not a silent default:
+    /// emptied, the handout prints none).
+    pub(super) fn defaults(site: &model::Site, doc: &Document, t: &PageTaper) -> FormValues {
+        let d = |l: &Limit| l.default.map(|v| v.to_string()).unwrap_or_default();
+        FormValues {
+            page: doc.path.clone(),
+            audience: String::new(),
+            phone: site.config.contact.phone.clone().unwrap_or_default(),
+            reduction_percent: d(&t.reduction_percent),
+            interval_days: d(&t.interval_days),
+            step: d(&t.step),
+            min_dose: d(&t.min_dose),
+            doses_per_day: d(&t.doses_per_day),
+            start: crate::cmd::taper::today().to_string(),
+            mode: "previous".into(),
+            paper: "a4".into(),
+            ..FormValues::default()
+        }
+    }
+}
+
+/// The form's fields: name (a request field's id, see `taper::Field::id`) and label, in the
+/// form's order.
+const FIELDS: &[(&str, &str)] = &[
+    ("patient_name", "Patient's name"),
+    ("clinician", "Clinician's name"),
+    ("phone", "Phone for questions"),
+    ("next_visit", "Next visit"),
+    ("audience", "Version of the page"),
+    ("dose", "Current daily dose"),
+    ("reduction_percent", "Cut per step (%)"),
+    ("interval_days", "Days per step"),
+    ("step", "Smallest measurable amount"),
+    ("min_dose", "Lowest dose before stopping"),
+    ("doses_per_day", "Doses per day"),
+    ("start", "First day of the schedule"),
+    ("holds", "Held steps"),
+    ("mode", "How each cut is measured"),
+    ("paper", "Paper size"),
+    (
+        "allow_unapproved",
+        "Print it anyway, with a caution on every page",
+    ),
+    // The form's own: the command line prints the notes instead.
+    ("confirm_notes", "I have read these notes"),
+];
+
+/// Messages by field name, and those that belong to no field.
+#[derive(Default)]
+pub(super) struct FormErrors {
+    pub(super) fields: Vec<(&'static str, String)>,
+    pub(super) general: Vec<String>,
+    /// The schedule's notes for the clinician, to read and confirm before the PDF is made, with
+    /// their digest (what the confirmation must send back).
+    pub(super) notes: Vec<(String, String)>,
+    pub(super) notes_digest: String,
+    /// The plan's chart as inline SVG, shown with the notes (the PDF draws the same figure).
+    pub(super) chart_svg: String,
+}
+
+impl FormErrors {
+    pub(super) fn is_empty(&self) -> bool {
+        self.fields.is_empty() && self.general.is_empty()
+    }
+
+    pub(super) fn field(&mut self, name: &'static str, message: impl Into<String>) {
+        self.fields.push((name, message.into()));
+    }
+
+    pub(super) fn for_field(&self, name: &str) -> Vec<String> {
+        self.fields
+            .iter()
+            .filter(|(n, _)| *n == name)
+            .map(|(_, m)| m.clone())
+            .collect()
+    }
+
+    /// Sort a command's problems to their fields, naming fields by their labels.
+    pub(super) fn add_messages(&mut self, problems: &[InputProblem]) {
+        for p in problems {
+            let own = p
+                .field
+                .and_then(|f| FIELDS.iter().find(|(name, _)| *name == f.id()));
+            match own {
+                // One message a field: a second one often follows from the first.
+                Some((name, _)) if !self.for_field(name).is_empty() => {}
+                Some((name, _)) => self.field(name, sentence(&p.text(&form_label))),
+                None => self.general.push(sentence(&p.labelled(&form_label))),
+            }
+        }
+    }
+
+    /// The summary at the top: general messages first, then the fields' in the form's order.
+    pub(super) fn summary(&self) -> Vec<Problem> {
+        let mut fields: Vec<&(&str, String)> = self.fields.iter().collect();
+        fields.sort_by_key(|(n, _)| FIELDS.iter().position(|(f, _)| f == n));
+        self.general
+            .iter()
+            .map(|m| Problem {
+                text: m.clone(),
+                field: "",
+            })
+            .chain(fields.into_iter().map(|(name, m)| Problem {
+                text: m.clone(),
+                field: name,
+            }))
+            .collect()
+    }
+}
+
+/// The date a handout made now is made on (SOURCE_DATE_EPOCH, else today).
+pub(super) fn made_on() -> crate::types::Date {
+    crate::cmd::handout::made_date(None).unwrap_or_else(|_| crate::cmd::taper::today())
+}
+
+/// A field as the form names it: by its label, or in words where the form has no such field.
+fn form_label(f: Field) -> String {
+    match FIELDS.iter().find(|(name, _)| *name == f.id()) {
+        Some((_, label)) => format!("“{label}”"),
+        None => format!("the {}", f.id().replace('_', " ")),
+    }
+}
+
+pub(super) fn sentence(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
+        None => String::new(),
+    }
+}
+
+/// A value as typed, trimmed; `None` when empty.
+pub(super) fn opt(s: &str) -> Option<&str> {
+    Some(s.trim()).filter(|s| !s.is_empty())
+}
+
+/// One message of the summary at the top of the form, as the template receives it.
+#[derive(Serialize)]
+pub(super) struct Problem {
+    pub(super) text: String,
+    /// The field's name, or "" for a message about the whole form.
+    pub(super) field: &'static str,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_go_to_their_fields_with_labels() {
+        let mut e = FormErrors::default();
+        e.add_messages(&[
+            InputProblem::of(Field::Dose, "'abc' is not a number"),
+            InputProblem::of(
+                Field::IntervalDays,
+                "no days per step: pass {interval_days}",
+            ),
+            InputProblem::of(Field::Page, "something else"),
+        ]);
+        assert_eq!(e.for_field("dose"), vec!["'abc' is not a number"]);
+        assert_eq!(
+            e.for_field("interval_days"),
+            vec!["No days per step: pass “Days per step”"]
+        );
+        assert_eq!(e.general, vec!["The page: something else"]);
+    }
+}
