@@ -125,12 +125,10 @@ fn step_ranges(steps: &[usize]) -> String {
 /// An [`Cause::AboveLimit`] schedule gets no hold: with `r > L`, holding steps back to r would
 /// leave them above the limit.
 pub(super) fn cut_warnings(input: &TaperInput, doses: &[i128], s: u32) -> Vec<Warning> {
-    let amount = |v: i128| input.unit.amount(Dec::new(v, s));
-    let (limit, r) = (input.max_step_percent, input.reduction_percent);
-    let (lu, lp) = (limit.units, 10i128.pow(limit.scale));
-    let (ru, rp) = (r.units, 10i128.pow(r.scale));
-    let k = input.interval_days as i128;
-    let d0 = doses[0];
+    let cuts = Cuts::new(input, doses[0], s);
+    let Cuts {
+        lu, lp, ru, rp, k, ..
+    } = cuts;
     let rate_above = ru * lp > lu * rp;
     let mut out = Vec::new();
     // Steps warned of for a rate above the limit: (step, prev, d).
@@ -151,24 +149,121 @@ pub(super) fn cut_warnings(input: &TaperInput, doses: &[i128], s: u32) -> Vec<Wa
             above.push((i, prev, d));
             continue;
         }
+        out.push(cuts.step_warning(i, prev, d, given));
+    }
+    if let Some(w) = cuts.above_limit(&above) {
+        out.insert(0, w);
+    }
+    out
+}
+
+/// What judging and wording a cut needs: the input, the scale `s` of the doses (in units of
+/// `10^-s`), the start dose `d0`, the limit L and the reduction r with their units and powers
+/// of ten, and the days per step k.
+#[derive(Clone, Copy)]
+struct Cuts<'a> {
+    input: &'a TaperInput,
+    s: u32,
+    d0: i128,
+    limit: Dec,
+    r: Dec,
+    lu: i128,
+    lp: i128,
+    ru: i128,
+    rp: i128,
+    k: i128,
+}
+
+impl<'a> Cuts<'a> {
+    fn new(input: &'a TaperInput, d0: i128, s: u32) -> Cuts<'a> {
+        let (limit, r) = (input.max_step_percent, input.reduction_percent);
+        let (lu, lp) = (limit.units, 10i128.pow(limit.scale));
+        let (ru, rp) = (r.units, 10i128.pow(r.scale));
+        let k = input.interval_days as i128;
+        Cuts {
+            input,
+            s,
+            d0,
+            limit,
+            r,
+            lu,
+            lp,
+            ru,
+            rp,
+            k,
+        }
+    }
+
+    fn amount(&self, v: i128) -> String {
+        self.input.unit.amount(Dec::new(v, self.s))
+    }
+
+    /// The warning for step `i`, cut from `prev` to `d` (held `given` days longer) by more than
+    /// the limit while the rate is within it: [`Cause::Linear`] or [`Cause::CoarseStep`], with
+    /// the hold that brings it back.
+    fn step_warning(&self, i: usize, prev: i128, d: i128, given: u32) -> Warning {
+        let Cuts {
+            input,
+            d0,
+            limit,
+            lu,
+            lp,
+            ru,
+            rp,
+            ..
+        } = *self;
         let linear = input.mode == Mode::Initial && d0 * ru * lp > lu * prev * rp;
-        let cut = if given == 0 {
+        let cut = self.cut_text(prev, d, given);
+        let why = self.why_text(prev, linear);
+        let (advice, hold) = self.hold_advice(i, prev, d, given, linear);
+        Warning {
+            step: Some(i as u32),
+            cause: if linear {
+                Cause::Linear
+            } else {
+                Cause::CoarseStep
+            },
+            text: format!("step {i}: {cut}, more than {limit}%: {why}; {advice}"),
+            hold,
+        }
+    }
+
+    /// `1.5 g to 1 g is a cut of 33.3%`, with the average per interval when the step is held.
+    fn cut_text(&self, prev: i128, d: i128, given: u32) -> String {
+        let Cuts { limit, k, .. } = *self;
+        let held = given as i128;
+        if given == 0 {
             format!(
                 "{} to {} is a cut of {}%",
-                amount(prev),
-                amount(d),
+                self.amount(prev),
+                self.amount(d),
                 percent_text(prev - d, prev, shown_above(limit))
             )
         } else {
             format!(
                 "{} to {} is a cut of {}%, held {given} days longer: {}% per {k} days",
-                amount(prev),
-                amount(d),
+                self.amount(prev),
+                self.amount(d),
                 percent_text(prev - d, prev, |_, _| true),
                 percent_text((prev - d) * k, prev * (k + held), shown_above(limit))
             )
-        };
-        let why = if linear {
+        }
+    }
+
+    /// Why the cut from `prev` is above the limit: a linear taper, or a measuring step too
+    /// coarse for the intended cut.
+    fn why_text(&self, prev: i128, linear: bool) -> String {
+        let Cuts {
+            input,
+            s,
+            d0,
+            limit,
+            r,
+            ru,
+            rp,
+            ..
+        } = *self;
+        if linear {
             format!(
                 "a linear taper (mode initial) cuts {r}% of the start dose ({}) every step, a growing share of a falling dose: here {}%",
                 input.unit.amount(Dec::new(d0 * ru, s + r.scale + 2)),
@@ -183,36 +278,24 @@ pub(super) fn cut_warnings(input: &TaperInput, doses: &[i128], s: u32) -> Vec<Wa
                 "the smallest measurable amount ({}) is too coarse at this dose for the intended cut of {intended}%",
                 input.unit.amount(input.step)
             )
-        };
-        // The rate the hold aims at, and c divided by it as a fraction a / b.
-        let (a, b, rate, avg) = match (input.mode, linear) {
-            (Mode::Previous, _) => (
-                (prev - d) * 100 * rp,
-                prev * ru,
-                format!("the intended {r}%"),
-                shown_at_most(r),
-            ),
-            // The step's intended cut is the fixed D0 * r/100: c over it is the amount cut
-            // over the amount intended.
-            (Mode::Initial, false) => (
-                (prev - d) * 100 * rp,
-                d0 * ru,
-                format!(
-                    "the intended {}%",
-                    percent_text(d0 * ru, prev * rp * 100, |_, _| true)
-                ),
-                shown_at_most(Dec::from_int(100)),
-            ),
-            (Mode::Initial, true) => (
-                (prev - d) * 100 * lp,
-                prev * lu,
-                format!("the limit of {limit}%"),
-                shown_at_most(limit),
-            ),
-        };
+        }
+    }
+
+    /// The hold that brings step `i`'s average cut per interval back within the rate it aims
+    /// at, in words, and the hold itself; `None` when it would pass the 365 days a hold allows.
+    fn hold_advice(
+        &self,
+        i: usize,
+        prev: i128,
+        d: i128,
+        given: u32,
+        linear: bool,
+    ) -> (String, Option<Hold>) {
+        let Cuts { k, .. } = *self;
+        let (a, b, rate, avg) = self.aim(prev, d, linear);
         let intervals = (a + b - 1) / b;
         let days = (intervals - 1) * k;
-        let (advice, hold) = if days <= 365 {
+        if days <= 365 {
             let longer = if given == 0 {
                 format!("{days} days longer")
             } else {
@@ -240,44 +323,82 @@ pub(super) fn cut_warnings(input: &TaperInput, doses: &[i128], s: u32) -> Vec<Wa
                 ),
                 None,
             )
-        };
-        out.push(Warning {
-            step: Some(i as u32),
-            cause: if linear {
-                Cause::Linear
-            } else {
-                Cause::CoarseStep
-            },
-            text: format!("step {i}: {cut}, more than {limit}%: {why}; {advice}"),
-            hold,
-        });
+        }
     }
-    // The largest cut: compare (prev - d) / prev exactly.
-    if let Some(&(j, prev, d)) = above
-        .iter()
-        .max_by(|x, y| ((x.1 - x.2) * y.1).cmp(&((y.1 - y.2) * x.1)))
-    {
+
+    /// The rate the hold aims at, and c divided by it as a fraction a / b: `(a, b, the rate in
+    /// words, how the average cut is shown against it)`.
+    fn aim(
+        &self,
+        prev: i128,
+        d: i128,
+        linear: bool,
+    ) -> (i128, i128, String, impl Fn(i128, u32) -> bool) {
+        let Cuts {
+            input,
+            d0,
+            limit,
+            r,
+            lu,
+            lp,
+            ru,
+            rp,
+            ..
+        } = *self;
+        match (input.mode, linear) {
+            (Mode::Previous, _) => (
+                (prev - d) * 100 * rp,
+                prev * ru,
+                format!("the intended {r}%"),
+                shown_at_most(r),
+            ),
+            // The step's intended cut is the fixed D0 * r/100: c over it is the amount cut
+            // over the amount intended.
+            (Mode::Initial, false) => (
+                (prev - d) * 100 * rp,
+                d0 * ru,
+                format!(
+                    "the intended {}%",
+                    percent_text(d0 * ru, prev * rp * 100, |_, _| true)
+                ),
+                shown_at_most(Dec::from_int(100)),
+            ),
+            (Mode::Initial, true) => (
+                (prev - d) * 100 * lp,
+                prev * lu,
+                format!("the limit of {limit}%"),
+                shown_at_most(limit),
+            ),
+        }
+    }
+
+    /// The one warning for a reduction above the limit, naming the steps `above` (step, prev,
+    /// d) it made cut more than the limit and the largest of them; `None` when there are none.
+    fn above_limit(&self, above: &[(usize, i128, i128)]) -> Option<Warning> {
+        let Cuts {
+            input, limit, r, ..
+        } = *self;
+        // The largest cut: compare (prev - d) / prev exactly.
+        let &(j, prev, d) = above
+            .iter()
+            .max_by(|x, y| ((x.1 - x.2) * y.1).cmp(&((y.1 - y.2) * x.1)))?;
         let how = match input.mode {
             Mode::Previous => "of the previous dose",
             Mode::Initial => "of the start dose",
         };
         let steps: Vec<usize> = above.iter().map(|a| a.0).collect();
         let (n, plural) = (steps.len(), if steps.len() == 1 { "" } else { "s" });
-        out.insert(
-            0,
-            Warning {
-                step: None,
-                cause: Cause::AboveLimit,
-                text: format!(
-                    "the reduction of {r}% {how} per step is above the limit of {limit}% per step: {n} step{plural} cut more than {limit}% (step{plural} {}; the largest, {}%, at step {j}); no hold brings a cut within the limit when the rate itself is above it: lower the reduction to at most {limit}%",
-                    step_ranges(&steps),
-                    percent_text(prev - d, prev, shown_above(limit)),
-                ),
-                hold: None,
-            },
-        );
+        Some(Warning {
+            step: None,
+            cause: Cause::AboveLimit,
+            text: format!(
+                "the reduction of {r}% {how} per step is above the limit of {limit}% per step: {n} step{plural} cut more than {limit}% (step{plural} {}; the largest, {}%, at step {j}); no hold brings a cut within the limit when the rate itself is above it: lower the reduction to at most {limit}%",
+                step_ranges(&steps),
+                percent_text(prev - d, prev, shown_above(limit)),
+            ),
+            hold: None,
+        })
     }
-    out
 }
 
 /// The warnings about the end and the length of a schedule that stops on `stop`.
