@@ -12,6 +12,7 @@
 //! version, or describes an output folder whose marker does not match, is ignored and the site
 //! is built from scratch. It holds only site content: handouts never pass through it.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -26,7 +27,9 @@ use crate::types::RawJson;
 use crate::util::Digest;
 
 pub const CACHE_DIR: &str = ".careguide-cache";
-pub const FORMAT: u32 = 7;
+/// The cache's layout: a manifest of another format is ignored, and with it every page file.
+/// 8: a page file holds the whole parsed page (its text and references too).
+pub const FORMAT: u32 = 8;
 
 /// A cache file made of a JSON head (small, parsed) and a tail of JSON texts (large, not
 /// parsed), checked together by the tail's length and digest.
@@ -81,7 +84,8 @@ pub struct PageRecord {
     /// The page's own bibliography files (relative to the root) with their content digests.
     #[serde(default)]
     pub inputs: Vec<(String, String)>,
-    /// The parsed page, so an unchanged page is not parsed again (the page's cache file).
+    /// The parsed page, whole (text and references too), so an unchanged page is not read or
+    /// parsed again (the page's cache file).
     #[serde(skip)]
     pub doc: Option<crate::content::Document>,
     /// What the site-wide files and the report need from the page (the page's cache file).
@@ -135,10 +139,11 @@ pub struct Manifest {
     pub back: Option<(String, BTreeMap<String, String>)>,
 }
 
-/// Write one page's cache file: its front matter (what lists, feeds and the sitemap need of an
-/// unchanged page) and facts, valid for its `key`. Written as the page renders, so the build
-/// never holds every page twice; a build that then fails leaves files whose keys its manifest
-/// does not name, which are ignored.
+/// Write one page's cache file: the parsed page, whole (an unchanged page taken from the cache
+/// is the page its file would parse to, text and references included, so whatever reads it
+/// finds what a parsed page has), and its facts, valid for its `key`. Written as the page
+/// renders, so the build never holds every page twice; a build that then fails leaves files
+/// whose keys its manifest does not name, which are ignored.
 pub fn save_page(
     root: &Path,
     out: &Path,
@@ -147,20 +152,33 @@ pub fn save_page(
     doc: &crate::content::Document,
     facts: &PageFacts,
 ) {
-    let mut doc = doc.clone();
-    doc.text = String::new();
-    doc.front.references.clear();
-    doc.references.clear();
-    let head = PageHead {
-        key: key.to_string(),
-        doc,
-        diagnostics: facts.diagnostics.clone(),
-        editorial: facts.editorial.clone(),
-        search_len: facts.search.get().len(),
-    };
-    if let Some(bytes) = framed(head, &[facts.search.get(), facts.scores.get()]) {
+    if let Some(bytes) = page_bytes(key, doc, facts) {
         save_bytes(&pages_dir(root, out).join(page_file_name(page)), &bytes);
     }
+}
+
+/// A page's cache file: the page without its text and the findings in the head; the text, the
+/// search part and the scores in the tail, unparsed.
+fn page_bytes(key: &str, doc: &crate::content::Document, facts: &PageFacts) -> Option<Vec<u8>> {
+    let head = PageHead {
+        key: key.to_string(),
+        doc: Cow::Borrowed(doc),
+        diagnostics: Cow::Borrowed(&facts.diagnostics),
+        editorial: Cow::Borrowed(&facts.editorial),
+        text_len: doc.text.len(),
+        search_len: facts.search.get().len(),
+    };
+    framed(head, &[&doc.text, facts.search.get(), facts.scores.get()])
+}
+
+/// A page and its facts from a cache file's bytes written for `key`, or `None` unless the
+/// file is whole, of this layout and for that key.
+fn read_page(bytes: Vec<u8>, key: &str) -> Option<(crate::content::Document, PageFacts)> {
+    let (head, tail) = read_framed::<PageHead>(bytes)?;
+    if head.key != key {
+        return None;
+    }
+    head.page(tail)
 }
 
 /// Remove the cache files [`save_page`] and [`FormatMemo::save`] wrote for `pages` in a build
@@ -178,30 +196,38 @@ pub fn forget_pages<'p>(root: &Path, out: &Path, pages: impl Iterator<Item = &'p
 }
 
 /// The head of one page's cache file: what the build that gave it `key` learned of it. The
-/// tail holds its search part (`search_len` bytes), then its scores.
+/// page's text is not in `doc` (a [`crate::content::Document`] serializes without it) but
+/// first in the tail (`text_len` bytes), then its search part (`search_len` bytes), then its
+/// scores. Written from borrowed parts, read into owned ones.
 #[derive(Serialize, Deserialize)]
-struct PageHead {
+struct PageHead<'a> {
     key: String,
-    doc: crate::content::Document,
-    diagnostics: Vec<Diagnostic>,
-    editorial: crate::audience::review::EditorialRow,
+    doc: Cow<'a, crate::content::Document>,
+    diagnostics: Cow<'a, [Diagnostic]>,
+    editorial: Cow<'a, crate::audience::review::EditorialRow>,
+    text_len: usize,
     search_len: usize,
 }
 
-impl PageHead {
-    /// The page's front matter and facts, from a framed file's head and tail.
-    fn facts(self, tail: String) -> Option<(crate::content::Document, PageFacts)> {
-        if !tail.is_char_boundary(self.search_len) {
+impl PageHead<'_> {
+    /// The whole page and its facts, from a framed file's head and tail.
+    fn page(self, mut tail: String) -> Option<(crate::content::Document, PageFacts)> {
+        let search_end = self.text_len.checked_add(self.search_len)?;
+        if !tail.is_char_boundary(self.text_len) || !tail.is_char_boundary(search_end) {
             return None;
         }
-        let (search, scores) = tail.split_at(self.search_len);
+        let scores = tail.split_off(search_end);
+        let search = tail.split_off(self.text_len);
+        tail.shrink_to_fit();
+        let mut doc = self.doc.into_owned();
+        doc.text = tail;
         Some((
-            self.doc,
+            doc,
             PageFacts {
-                diagnostics: self.diagnostics,
-                scores: RawJson::from_parts(scores.into()),
-                editorial: self.editorial,
-                search: RawJson::from_parts(search.into()),
+                diagnostics: self.diagnostics.into_owned(),
+                scores: RawJson::from_parts(scores),
+                editorial: self.editorial.into_owned(),
+                search: RawJson::from_parts(search),
             },
         ))
     }
@@ -296,8 +322,8 @@ impl Manifest {
         }
     }
 
-    /// Read, for each page in `wanted`, its parsed front matter (a page that must render again
-    /// is parsed again) and facts, each from the page's own cache file and only when that file
+    /// Read, for each page in `wanted`, the page as parsed (whole: text, front matter,
+    /// references) and its facts, each from the page's own cache file and only when that file
     /// was written for the page's current key; and what the back copy beside the output holds.
     pub fn load_details(&mut self, root: &Path, out: &Path, wanted: &BTreeSet<String>) {
         if self.build_id.is_empty() {
@@ -316,11 +342,7 @@ impl Manifest {
             .filter_map(|k| {
                 let want = self.pages.get(k)?;
                 let bytes = std::fs::read(dir.join(page_file_name(k))).ok()?;
-                let (head, tail) = read_framed::<PageHead>(bytes)?;
-                if head.key != want.key {
-                    return None;
-                }
-                Some((k.clone(), head.facts(tail)?))
+                Some((k.clone(), read_page(bytes, &want.key)?))
             })
             .collect();
         for (k, (doc, facts)) in loaded {
@@ -708,6 +730,69 @@ mod tests {
         assert_ne!(reference_key("bmj", &r), k1);
         r.title = Some("U".into());
         assert_ne!(reference_key("ama", &r), k1);
+    }
+
+    /// A page with an inline reference, a bibliography file and text beyond ASCII.
+    fn page_with_references() -> crate::content::Document {
+        crate::audience::testutil::page(
+            "bibliography: [refs/shared.bib]\nreview:\n  status: draft\nreferences:\n  - id: own1\n    authors: [\"Author A\"]\n    title: Work – one\n    journal: J Test\n    year: 2020\n    volume: 3\n    doi: 10.1000/own.1\n",
+            "Rest — and drink water [@own1].\n",
+        )
+    }
+
+    fn facts() -> PageFacts {
+        let doc = page_with_references();
+        PageFacts {
+            diagnostics: vec![Diagnostic::warning("x/y", "a finding").in_file(&doc.file)],
+            scores: RawJson::from_parts("{\"general\":1}".into()),
+            editorial: crate::audience::review::editorial_row(
+                &doc,
+                &crate::audience::testutil::config(),
+                crate::types::Date::parse("2026-02-01").unwrap(),
+                &Default::default(),
+                0,
+            ),
+            search: RawJson::from_parts("[\"é\"]".into()),
+        }
+    }
+
+    #[test]
+    fn a_page_comes_back_from_its_cache_file_whole() {
+        let doc = page_with_references();
+        assert_eq!(doc.references.len(), 1);
+        let f = facts();
+        let bytes = page_bytes("k1", &doc, &f).unwrap();
+        let (back, back_facts) = read_page(bytes.clone(), "k1").unwrap();
+        // Text, front matter (its references too), references, path: as parsed.
+        assert_eq!(format!("{back:?}"), format!("{doc:?}"));
+        assert!(back.body().contains("drink water"));
+        assert_eq!(back.key_line("review"), doc.key_line("review"));
+        assert_eq!(back_facts.search.get(), f.search.get());
+        assert_eq!(back_facts.scores.get(), f.scores.get());
+        assert_eq!(back_facts.editorial, f.editorial);
+        assert_eq!(
+            format!("{:?}", back_facts.diagnostics),
+            format!("{:?}", f.diagnostics)
+        );
+        // Written for another key, or cut short: not used.
+        assert!(read_page(bytes.clone(), "k2").is_none());
+        assert!(read_page(bytes[..bytes.len() - 1].to_vec(), "k1").is_none());
+    }
+
+    #[test]
+    fn a_page_file_of_the_layout_before_is_not_read() {
+        // Format 7 kept the page without its text or references and had no `text_len`.
+        let doc = page_with_references();
+        let f = facts();
+        let head = serde_json::json!({
+            "key": "k1",
+            "doc": doc,
+            "diagnostics": f.diagnostics,
+            "editorial": f.editorial,
+            "search_len": f.search.get().len(),
+        });
+        let bytes = framed(head, &[f.search.get(), f.scores.get()]).unwrap();
+        assert!(read_page(bytes, "k1").is_none());
     }
 
     #[test]

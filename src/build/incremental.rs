@@ -63,8 +63,8 @@ pub(super) struct Incremental {
     digests: Mutex<HashMap<String, String>>,
     /// Pages whose key and input files are as the last build saw them.
     unchanged: BTreeSet<String>,
-    /// Unchanged pages whose parsed front matter, facts and (for a build) files are in the
-    /// cache: taken whole, not rendered.
+    /// Unchanged pages whose parsed page, facts and (for a build) files are in the cache:
+    /// taken whole, not parsed or rendered.
     reusable: BTreeSet<String>,
 }
 
@@ -91,8 +91,8 @@ impl Incremental {
     pub fn read_pages(&mut self, opts: &Options, diags: &mut Diagnostics) -> Vec<SourceFile> {
         self.read_at = content::now_ns();
         let manifest = &self.manifest;
-        // Not for `--publish`: its review check points at lines of every page's front matter
-        // (and a CI checkout gives every file a new stamp anyway).
+        // Not for `--publish`: a build to publish reads every page afresh (and a CI checkout
+        // gives every file a new stamp anyway).
         let stamps_usable =
             !opts.publish && !manifest.build_id.is_empty() && manifest.site_key == self.site_key;
         let known = |rel: &Path, stamp: &content::Stamp| {
@@ -186,8 +186,9 @@ impl Incremental {
             .collect();
     }
 
-    /// The pages taken from the cache (already parsed, front matter only; moved out of their
-    /// records, not copied) and the sources still to parse.
+    /// The pages taken from the cache, whole as parsed (their text and references included,
+    /// whether or not their files were read this time; moved out of their records, not
+    /// copied), and the sources still to parse.
     pub fn take_cached_pages(
         &mut self,
         sources: Vec<SourceFile>,
@@ -203,10 +204,9 @@ impl Incremental {
                 .filter(|_| self.reusable.contains(&k))
                 .and_then(|r| r.doc.take());
             match cached {
-                Some(mut doc) => {
-                    doc.text = src.text;
-                    pages.push(doc);
-                }
+                // Its key, hashed from the text, is the one the cache file was written for: a
+                // file read again holds the cached text.
+                Some(doc) => pages.push(doc),
                 None => to_parse.push(src),
             }
         }
@@ -383,6 +383,44 @@ mod tests {
         assert!(inc.reusable(&cached[0]).is_some());
         let facts = inc.take_reused_facts();
         assert!(facts.contains_key("content/a.md") && !facts.contains_key("content/b.md"));
+    }
+
+    #[test]
+    fn a_page_known_by_its_stamp_comes_from_the_cache_whole() {
+        let (_dir, opts) = built_site();
+        let a = opts.root.join("content/a.md");
+        std::fs::write(
+            &a,
+            "---\ntitle: Page A\nsummary: Rest [@own1].\nupdated: 2026-01-01\nreview:\n  status: draft\nreferences:\n  - id: own1\n    authors: [\"Author A\"]\n    title: Work one\n    journal: J Test\n    year: 2020\n---\nRest and drink water [@own1].\n",
+        )
+        .unwrap();
+        // Written well before the build reads it: known by its stamp next time.
+        let stamp = content::Stamp::of(&std::fs::metadata(&a).unwrap());
+        while !stamp.settled(content::now_ns()) {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        let report = super::super::run(&opts);
+        assert!(!report.diagnostics.has_errors(), "{:?}", report.diagnostics);
+        std::fs::write(
+            opts.root.join("content/b.md"),
+            "---\ntitle: Page B\nsummary: Rest more.\nupdated: 2026-01-02\nreview:\n  status: draft\n---\nRest.\n",
+        )
+        .unwrap();
+        let (mut inc, sources) = opened(&opts);
+        assert!(inc.unread.contains("content/a.md"), "a is not read again");
+        inc.plan_reuse(&opts);
+        let (cached, _) = inc.take_cached_pages(sources);
+        assert_eq!(cached[0].file, Path::new("content/a.md"));
+        // The page its file parses to: text, references and all.
+        let config = Config::load(&opts.root).unwrap();
+        let src = SourceFile {
+            rel: PathBuf::from("content/a.md"),
+            text: std::fs::read_to_string(&a).unwrap(),
+        };
+        let parsed = content::parse(src, &config, &mut Diagnostics::new()).unwrap();
+        assert_eq!(format!("{:?}", cached[0]), format!("{parsed:?}"));
+        assert_eq!(cached[0].references.len(), 1);
+        assert!(cached[0].body().contains("drink water"));
     }
 
     #[test]

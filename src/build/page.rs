@@ -128,7 +128,7 @@ fn explain_terms(s: &Shared, variants: &mut [Variant]) {
     }
 }
 
-/// Keep the page's front matter and facts in the build cache (a build that writes a site).
+/// Keep the parsed page and its facts in the build cache (a build that writes a site).
 fn save_to_cache(s: &Shared, doc: &Document, page_key: &str, facts: &PageFacts) {
     if s.opts.out.is_none() {
         return;

@@ -31,12 +31,9 @@ pub struct SourceFile {
     pub text: String,
 }
 
-/// A parsed page: typed front matter and the Markdown body. It serializes without its text,
-/// for the build cache. A page taken whole from the cache (`cache::save_page`,
-/// `build::incremental`) is only partly filled: front matter, path and audiences, but no
-/// references, and its text only when its file was read again (empty when its stamp showed it
-/// unchanged). Only what lists, feeds and the sitemap need of an unchanged page may be read
-/// from one.
+/// A parsed page: typed front matter and the Markdown body. It serializes without its text;
+/// the build cache (`cache::save_page`) keeps the text beside it, so a page taken from the
+/// cache is whole, as its file parses.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Document {
     pub file: PathBuf,
@@ -59,7 +56,7 @@ pub struct Document {
 
 impl Document {
     pub fn body(&self) -> &str {
-        // A page taken whole from the build cache may have no text (see the type's comment).
+        // Never a panic, even for a document whose text does not hold its body.
         self.text.get(self.body_offset..).unwrap_or("")
     }
 
@@ -96,7 +93,7 @@ impl Document {
 #[cfg(test)]
 mod tests {
     #[test]
-    fn a_page_taken_from_the_cache_without_its_text_does_not_panic() {
+    fn a_document_without_its_text_does_not_panic() {
         let mut doc = crate::audience::testutil::page("review:\n  status: draft\n", "Body.\n");
         assert!(doc.body().contains("Body."));
         doc.text = String::new();
