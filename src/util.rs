@@ -6,6 +6,25 @@ use std::path::Path;
 
 use pulldown_cmark::Options;
 
+/// Escape text for XML character data and attribute values.
+pub fn xml_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            // Characters XML 1.0 does not allow at all.
+            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
+            '\u{FFFE}' | '\u{FFFF}' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// Escape text for HTML element content and quoted attributes. Unlike Tera's default this
 /// leaves '/' alone, so URLs stay readable in the page source.
 pub fn escape_html(s: &str) -> String {

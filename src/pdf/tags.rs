@@ -92,22 +92,6 @@ fn elem_dict(
     d
 }
 
-/// Characters XML does not allow as they are.
-fn xml_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            c if c.is_control() => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 /// The XMP packet: the title and the language, as the info dictionary and `/Lang` say.
 fn xmp(title: &str, language: &str) -> Vec<u8> {
     format!(
@@ -118,8 +102,8 @@ fn xmp(title: &str, language: &str) -> Vec<u8> {
          <dc:title><rdf:Alt><rdf:li xml:lang=\"x-default\">{}</rdf:li></rdf:Alt></dc:title>\
          <dc:language><rdf:Bag><rdf:li>{}</rdf:li></rdf:Bag></dc:language>\
          </rdf:Description></rdf:RDF></x:xmpmeta>\n<?xpacket end=\"r\"?>",
-        xml_escape(title),
-        xml_escape(language)
+        crate::util::xml_escape(title),
+        crate::util::xml_escape(language)
     )
     .into_bytes()
 }
@@ -207,7 +191,7 @@ mod tests {
             panic!("not hex")
         };
         assert_eq!(b, vec![0xFE, 0xFF, 0, b'Z', 0, b'o', 0, 0xEB]);
-        assert_eq!(xml_escape("A & <B>"), "A &amp; &lt;B&gt;");
+        assert_eq!(crate::util::xml_escape("A & <B>"), "A &amp; &lt;B&gt;");
         let x = String::from_utf8(xmp("T & T", "en")).unwrap();
         assert!(x.contains(">T &amp; T</rdf:li>"), "{x}");
     }

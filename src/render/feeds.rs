@@ -16,31 +16,13 @@ use crate::model::Site;
 use crate::render::markdown::anchor;
 use crate::render::templates::Templates;
 use crate::types::Date;
+use crate::util::xml_escape;
 
 /// How many pages the feed lists, newest first.
 pub const FEED_ENTRIES: usize = 20;
 
 /// The folder of the editorial report: never listed in the sitemap, and closed to crawlers.
 pub const EDITORIAL_DIR: &str = "_editorial";
-
-/// Escape text for XML character data and attribute values.
-pub fn xml_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            // Characters XML 1.0 does not allow at all.
-            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
-            '\u{FFFE}' | '\u{FFFF}' => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 /// `base_url` with exactly one trailing slash.
 pub fn base(site: &Site) -> String {
@@ -325,7 +307,10 @@ mod tests {
 
     #[test]
     fn escaping_and_url_paths() {
-        assert_eq!(xml_escape("a<b>&\"c'\u{1}"), "a&lt;b&gt;&amp;&quot;c&apos;");
+        assert_eq!(
+            crate::util::xml_escape("a<b>&\"c'\u{1}"),
+            "a&lt;b&gt;&amp;&quot;c&apos;"
+        );
         assert_eq!(url_path("guides/taper plan"), "guides/taper%20plan");
         assert_eq!(url_path("é"), "%C3%A9");
     }
