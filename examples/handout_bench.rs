@@ -63,8 +63,11 @@ fn main() {
         &careguide::resolve::Library::empty(&site.root),
         &mut diags,
     );
-    let variant =
-        careguide::render::variant::variant(&resolved, "patient", &|r| formatter.format(r));
+    let variant = careguide::render::variant::variant(
+        &resolved,
+        &careguide::types::AudienceId::new("patient"),
+        &|r| formatter.format(r),
+    );
     let names: Vec<String> = (0..count).map(|i| format!("Patient {i:04}")).collect();
     let make = |name: &str| {
         careguide::pdf::render(&Handout {

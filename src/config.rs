@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::diag::{line_col, Category, Diagnostic, Severity};
-use crate::types::DateFormat;
+use crate::types::{AudienceId, DateFormat};
 
 pub const CONFIG_FILE: &str = "careguide.toml";
 
@@ -26,7 +26,7 @@ pub struct Config {
     #[serde(default)]
     pub contact: Contact,
     /// Which audience `/<slug>/` shows.
-    pub default_audience: String,
+    pub default_audience: AudienceId,
     /// The readers pages are written for, in the order the selector shows them.
     pub audiences: Vec<Audience>,
     #[serde(default)]
@@ -97,7 +97,7 @@ pub struct Contact {
 #[serde(deny_unknown_fields)]
 pub struct Audience {
     /// Lower-case identifier used in front matter, blocks and URLs.
-    pub id: String,
+    pub id: AudienceId,
     /// The label readers see in "Which best describes you?".
     pub label: String,
     /// The disclaimer shown at the end of every page for this audience.

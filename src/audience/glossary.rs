@@ -23,6 +23,7 @@ use serde::Deserialize;
 
 use crate::config::Config;
 use crate::diag::{Category, Diagnostic};
+use crate::types::AudienceId;
 use crate::util::escape_html;
 
 /// Where the glossary lives, relative to the site root.
@@ -466,7 +467,12 @@ fn annotate_with(html: &str, terms: &[(String, &Term)], used: &mut [bool]) -> St
 
 /// [`annotate`] for the audiences marked `plain = true`; other audiences' HTML is returned as
 /// it is.
-pub fn annotate_for(html: &str, glossary: &Glossary, config: &Config, audience: &str) -> String {
+pub fn annotate_for(
+    html: &str,
+    glossary: &Glossary,
+    config: &Config,
+    audience: &AudienceId,
+) -> String {
     match config.audience(audience) {
         Some(a) if a.plain => annotate(html, glossary),
         _ => html.to_string(),
@@ -478,7 +484,7 @@ pub fn annotate_parts_for(
     parts: &[&str],
     glossary: &Glossary,
     config: &Config,
-    audience: &str,
+    audience: &AudienceId,
 ) -> Vec<String> {
     match config.audience(audience) {
         Some(a) if a.plain => {
@@ -502,11 +508,11 @@ mod tests {
             &["<p>A taper.</p>", "<p>The taper.</p>"],
             &gl,
             &c,
-            "patient",
+            &AudienceId::new("patient"),
         );
         assert!(out[0].contains("<dfn"));
         assert!(!out[1].contains("<dfn"));
-        let out = annotate_parts_for(&["<p>A taper.</p>"], &gl, &c, "clinician");
+        let out = annotate_parts_for(&["<p>A taper.</p>"], &gl, &c, &AudienceId::new("clinician"));
         assert_eq!(out[0], "<p>A taper.</p>");
     }
 
@@ -603,8 +609,11 @@ mod tests {
         let gl = g("taper: Lowering a dose.\n");
         let c = config();
         let html = "<p>taper</p>";
-        assert!(annotate_for(html, &gl, &c, "patient").contains("<dfn"));
-        assert_eq!(annotate_for(html, &gl, &c, "clinician"), html);
+        assert!(annotate_for(html, &gl, &c, &AudienceId::new("patient")).contains("<dfn"));
+        assert_eq!(
+            annotate_for(html, &gl, &c, &AudienceId::new("clinician")),
+            html
+        );
     }
 
     #[test]

@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use crate::config::Config;
 use crate::content::Document;
 use crate::diag::Diagnostic;
-use crate::types::Date;
+use crate::types::{AudienceId, Date};
 
 pub mod blocks;
 pub mod glossary;
@@ -36,7 +36,7 @@ pub fn select(body: &str, audience: &str) -> String {
 /// A page's reading-level scores per audience and its reading-level and review findings.
 #[derive(Debug, Clone, Default)]
 pub struct Audit {
-    pub scores: BTreeMap<String, Scores>,
+    pub scores: BTreeMap<AudienceId, Scores>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -87,7 +87,7 @@ mod tests {
 
     /// The map `scores_raw` must equal once parsed.
     pub fn scores_json<'a>(
-        pages: impl IntoIterator<Item = (&'a str, &'a BTreeMap<String, Scores>)>,
+        pages: impl IntoIterator<Item = (&'a str, &'a BTreeMap<AudienceId, Scores>)>,
     ) -> serde_json::Value {
         let map: serde_json::Map<String, serde_json::Value> = pages
             .into_iter()
@@ -116,7 +116,7 @@ mod tests {
         assert!(json["kratom"]["clinician"]["flesch_kincaid_grade"].is_number());
         // Spliced from serialized parts, in path order: the same JSON as the map gives (the
         // CLI parses it before printing, so the field order inside does not show).
-        let raw = |s: &BTreeMap<String, Scores>| crate::types::RawJson::of(s);
+        let raw = |s: &BTreeMap<AudienceId, Scores>| crate::types::RawJson::of(s);
         let other = audit(
             &page(
                 "review:\n  status: draft\n",

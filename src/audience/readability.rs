@@ -16,6 +16,7 @@ use super::syllables;
 use crate::config::Config;
 use crate::content::Document;
 use crate::diag::Diagnostic;
+use crate::types::AudienceId;
 
 /// Readability of one variant's prose.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -296,7 +297,7 @@ pub const RULE: &str = "audience/reading-level";
 pub fn check_variant(
     doc: &Document,
     config: &Config,
-    audience: &str,
+    audience: &AudienceId,
     selected: &Selected,
     analysis: &Analysis,
 ) -> Option<Diagnostic> {
@@ -350,7 +351,7 @@ fn fmt_grade(g: f64) -> String {
 
 /// Every audience's scores for a page, and the reading-level findings: what `check` reports
 /// and `check --format json` includes (as `{page path: {audience: Scores}}`).
-pub fn check(doc: &Document, config: &Config) -> (BTreeMap<String, Scores>, Vec<Diagnostic>) {
+pub fn check(doc: &Document, config: &Config) -> (BTreeMap<AudienceId, Scores>, Vec<Diagnostic>) {
     check_with(doc, &super::blocks::layout(doc.body()), config)
 }
 
@@ -359,7 +360,7 @@ pub fn check_with(
     doc: &Document,
     lay: &super::blocks::Layout,
     config: &Config,
-) -> (BTreeMap<String, Scores>, Vec<Diagnostic>) {
+) -> (BTreeMap<AudienceId, Scores>, Vec<Diagnostic>) {
     let mut scores = BTreeMap::new();
     let mut diags = Vec::new();
     // Audiences often read the same text (no block for one of them): analyzed once.

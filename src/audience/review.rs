@@ -12,7 +12,7 @@ use crate::config::Config;
 use crate::content::frontmatter::ReviewStatus;
 use crate::content::Document;
 use crate::diag::{Category, Diagnostic};
-use crate::types::Date;
+use crate::types::{AudienceId, Date};
 
 /// The date reviews are judged against: `--today` if given, else `SOURCE_DATE_EPOCH` (for
 /// reproducible builds), else today's date (UTC).
@@ -218,7 +218,7 @@ pub struct EditorialRow {
     /// Days past `next_review` (positive), or days left (negative); `None` without a date.
     pub days_overdue: Option<i64>,
     /// Flesch-Kincaid grade per audience the page is written for.
-    pub reading: BTreeMap<String, Reading>,
+    pub reading: BTreeMap<AudienceId, Reading>,
     /// Findings about the page's references (unknown keys, retractions, ...).
     pub reference_findings: usize,
     /// The page's passages of declared practice (`::: {.practice}`).
@@ -233,7 +233,7 @@ pub fn editorial_row(
     doc: &Document,
     config: &Config,
     today: Date,
-    scores: &BTreeMap<String, Scores>,
+    scores: &BTreeMap<AudienceId, Scores>,
     reference_findings: usize,
 ) -> EditorialRow {
     let r = &doc.front.review;
@@ -347,7 +347,7 @@ pub fn script_safe_json(json: &str) -> String {
 pub fn json_ld(
     doc: &Document,
     config: &Config,
-    audience: &str,
+    audience: &AudienceId,
     citation_dois: &[String],
 ) -> String {
     let base = config.base_url.trim_end_matches('/');
@@ -488,7 +488,7 @@ mod tests {
             "doi:10.1097/adm.0000000000000721".to_string(),
             "not a doi".to_string(),
         ];
-        let s = json_ld(&doc, &c, "caregiver", &dois);
+        let s = json_ld(&doc, &c, &AudienceId::new("caregiver"), &dois);
         assert!(
             !s.contains("</script") && !s.contains("<!--") && !s.contains('<'),
             "{s}"
@@ -512,10 +512,12 @@ mod tests {
             cites[0]["identifier"]["value"],
             "10.1097/adm.0000000000000721"
         );
-        let p: Value = serde_json::from_str(&json_ld(&doc, &c, "patient", &[])).unwrap();
+        let p: Value =
+            serde_json::from_str(&json_ld(&doc, &c, &AudienceId::new("patient"), &[])).unwrap();
         assert_eq!(p["audience"]["@type"], "Patient");
         assert!(p.get("citation").is_none());
-        let k: Value = serde_json::from_str(&json_ld(&doc, &c, "clinician", &[])).unwrap();
+        let k: Value =
+            serde_json::from_str(&json_ld(&doc, &c, &AudienceId::new("clinician"), &[])).unwrap();
         assert_eq!(
             k["audience"],
             json!({"@type": "MedicalAudience", "audienceType": "Clinician"})

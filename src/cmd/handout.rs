@@ -26,7 +26,7 @@ use crate::model::Variant;
 use crate::pdf::{Care, Handout, Paper, TaperPart};
 use crate::taper::Field;
 use crate::taper::{self, Schedule};
-use crate::types::Date;
+use crate::types::{AudienceId, Date};
 
 /// Arguments of `careguide handout`.
 #[derive(Debug, Clone, clap::Args)]
@@ -514,8 +514,8 @@ fn context<'a>(
     unapproved(doc, made, allow_unapproved)?;
     let config = &site.config;
     let audience = match audience {
-        Some(a) => a.to_string(),
-        None if config.audience("patient").is_some() => "patient".to_string(),
+        Some(a) => AudienceId::new(a),
+        None if config.audience("patient").is_some() => AudienceId::new("patient"),
         None => config.default_audience.clone(),
     };
     if config.audience(&audience).is_none() {

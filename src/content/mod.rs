@@ -9,6 +9,7 @@ use std::path::PathBuf;
 
 use crate::cite::Reference;
 use crate::diag::line_col;
+use crate::types::{AudienceId, Slug};
 use frontmatter::{FrontMatter, ReviewStatus};
 pub use load::{load, load_with, now_ns, read_page, rel_to, Found, Stamp};
 pub use parse::{is_slug, parse};
@@ -47,9 +48,9 @@ pub struct Document {
     /// The page's URL path without slashes around it (`kratom-withdrawal`, `guides/taper`).
     pub path: String,
     /// Last segment of `path`.
-    pub slug: String,
+    pub slug: Slug,
     /// The audiences this page is written for, in the site's order.
-    pub audiences: Vec<String>,
+    pub audiences: Vec<AudienceId>,
     /// Inline `references:` entries, in the order written.
     pub references: Vec<Reference>,
 }

@@ -9,6 +9,7 @@ use super::{Document, SourceFile, MAX_NESTING};
 use crate::cite::{Origin, RefEntry, Reference};
 use crate::config::{is_ident, Config};
 use crate::diag::{line_col, Diagnostic, Diagnostics};
+use crate::types::{AudienceId, Slug};
 use crate::util::nearest;
 
 /// Parse one file into a [`Document`], reporting every problem found in its front matter.
@@ -138,7 +139,7 @@ fn url_path(
     front: &FrontMatter,
     at: &Place,
     diags: &mut Diagnostics,
-) -> (String, String) {
+) -> (String, Slug) {
     let rel = at.rel;
     let stem = file
         .file_stem()
@@ -182,7 +183,7 @@ fn url_path(
         }
     }
     segments.push(slug.clone());
-    (segments.join("/"), slug)
+    (segments.join("/"), Slug::new(slug))
 }
 
 /// `title` and `summary` say something.
@@ -207,13 +208,9 @@ fn audiences(
     config: &Config,
     at: &Place,
     diags: &mut Diagnostics,
-) -> Vec<String> {
+) -> Vec<AudienceId> {
     let Some(list) = &front.audiences else {
-        return config
-            .audience_ids()
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
+        return config.audiences.iter().map(|a| a.id.clone()).collect();
     };
     let line = at.key_line("audiences");
     for a in list {
@@ -243,10 +240,10 @@ fn audiences(
         );
     }
     config
-        .audience_ids()
-        .into_iter()
-        .filter(|id| list.iter().any(|a| a == id))
-        .map(String::from)
+        .audiences
+        .iter()
+        .filter(|a| list.iter().any(|l| l == &a.id))
+        .map(|a| a.id.clone())
         .collect()
 }
 

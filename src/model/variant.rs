@@ -3,12 +3,12 @@
 use crate::cite::scan::CiteGroup;
 use crate::cite::style::Formatted;
 use crate::cite::Reference;
-use crate::types::TocEntry;
+use crate::types::{AudienceId, TocEntry};
 
 /// One audience's version of a page, rendered.
 #[derive(Debug, Clone)]
 pub struct Variant {
-    pub audience: String,
+    pub audience: AudienceId,
     /// The Markdown this audience sees (audience blocks applied).
     pub markdown: String,
     pub summary_html: String,

@@ -15,7 +15,7 @@ use crate::diag::Diagnostic;
 use crate::model::Site;
 use crate::render::markdown::anchor;
 use crate::render::templates::Templates;
-use crate::types::Date;
+use crate::types::{AudienceId, Date};
 use crate::util::xml_escape;
 
 /// How many pages the feed lists, newest first.
@@ -56,7 +56,7 @@ fn base_path(base: &str) -> String {
 }
 
 /// A page's canonical URL for one audience, relative to the site root.
-pub fn variant_path(doc: &Document, audience: &str) -> String {
+pub fn variant_path(doc: &Document, audience: &AudienceId) -> String {
     format!("{}/{}/", url_path(&doc.path), url_path(audience))
 }
 
@@ -166,14 +166,13 @@ pub fn atom(site: &Site, t: &Templates) -> Result<String, Diagnostic> {
         .into_iter()
         .map(|doc| {
             let audience = if doc.audiences.contains(&config.default_audience) {
-                config.default_audience.as_str()
+                Some(&config.default_audience)
             } else {
-                doc.audiences.first().map(String::as_str).unwrap_or("")
+                doc.audiences.first()
             };
-            let url = if audience.is_empty() {
-                format!("{base}{}/", url_path(&doc.path))
-            } else {
-                format!("{base}{}", variant_path(doc, audience))
+            let url = match audience {
+                Some(a) => format!("{base}{}", variant_path(doc, a)),
+                None => format!("{base}{}/", url_path(&doc.path)),
             };
             let r = &doc.front.review;
             let what = match r.last_reviewed {

@@ -8,6 +8,7 @@ use crate::cite::style::Formatted;
 use crate::cite::Reference;
 use crate::model::{Resolved, Variant};
 use crate::render::markdown;
+use crate::types::AudienceId;
 
 /// How references are formatted for a variant: the site's style (`|refs| formatter.format(refs)`),
 /// the build cache's memo of it, or a plain form when no style can be loaded.
@@ -16,7 +17,7 @@ pub type Format<'a> = dyn Fn(&[&Reference]) -> Vec<Formatted> + Sync + 'a;
 /// Stage 4: every audience's variant of a page. The cited references are formatted once for
 /// all of them (formatting is the costliest step of a page), and audiences that read the same
 /// Markdown share one rendering.
-pub fn variants(page: &Resolved, audiences: &[String], format: &Format) -> Vec<Variant> {
+pub fn variants(page: &Resolved, audiences: &[AudienceId], format: &Format) -> Vec<Variant> {
     let ids: BTreeSet<&str> = [&page.summary_scan, &page.body_scan]
         .into_iter()
         .flat_map(|s| &s.groups)
@@ -56,7 +57,7 @@ pub fn variants(page: &Resolved, audiences: &[String], format: &Format) -> Vec<V
 }
 
 /// One audience's variant of a page (a handout, which needs no other).
-pub fn variant(page: &Resolved, audience: &str, format: &Format) -> Variant {
+pub fn variant(page: &Resolved, audience: &AudienceId, format: &Format) -> Variant {
     let markdown = page.layout.select(page.doc.body(), audience).text;
     variant_of(page, audience, markdown, format)
 }
@@ -65,7 +66,7 @@ pub fn variant(page: &Resolved, audience: &str, format: &Format) -> Variant {
 /// but its name.
 fn variant_of(
     page: &Resolved,
-    audience: &str,
+    audience: &AudienceId,
     markdown: String,
     format: &dyn Fn(&[&Reference]) -> Vec<Formatted>,
 ) -> Variant {
@@ -127,7 +128,7 @@ fn variant_of(
         .collect();
     let formatted = format(&cited.iter().collect::<Vec<_>>());
     Variant {
-        audience: audience.to_string(),
+        audience: audience.clone(),
         markdown,
         summary_html,
         body_html: rendered.html,

@@ -1,9 +1,11 @@
-//! Small value types that every layer uses: dates, JSON kept as text, files to write. They
-//! import nothing from the rest of the crate.
+//! Small value types that every layer uses: dates, audience ids and slugs, JSON kept as text,
+//! files to write. They import nothing from the rest of the crate.
 
 mod date;
+mod ids;
 
 pub use date::{Date, DateFormat, DEFAULT_DATE_FORMAT};
+pub use ids::{AudienceId, Slug};
 
 use serde::Serialize;
 

@@ -284,10 +284,16 @@ fn many_handouts_in_one_process_are_byte_identical() {
     let formatter =
         careguide::cite::style::Formatter::new(&site.config.citations.style, Path::new(TAPER_SITE))
             .unwrap();
-    let patient =
-        careguide::render::variant::variant(&resolved, "patient", &|r| formatter.format(r));
-    let clinician =
-        careguide::render::variant::variant(&resolved, "clinician", &|r| formatter.format(r));
+    let patient = careguide::render::variant::variant(
+        &resolved,
+        &careguide::types::AudienceId::new("patient"),
+        &|r| formatter.format(r),
+    );
+    let clinician = careguide::render::variant::variant(
+        &resolved,
+        &careguide::types::AudienceId::new("clinician"),
+        &|r| formatter.format(r),
+    );
     let a = careguide::pdf::page_pdf(&site.config, doc, &patient, made, made).unwrap();
     let other = careguide::pdf::page_pdf(&site.config, doc, &clinician, made, made).unwrap();
     assert_ne!(a, other);

@@ -9,6 +9,7 @@ use super::values::{made_on, FormErrors, FormValues};
 use crate::content::Document;
 use crate::model;
 use crate::taper::{Limit, PageTaper};
+use crate::types::AudienceId;
 
 #[derive(Serialize)]
 struct PageChoice<'a> {
@@ -269,9 +270,9 @@ fn audience_select(
     errors: &FormErrors,
 ) -> Select {
     let chosen = if !values.audience.is_empty() {
-        values.audience.clone()
+        AudienceId::new(values.audience.as_str())
     } else if doc.audiences.iter().any(|a| a == "patient") {
-        "patient".to_string()
+        AudienceId::new("patient")
     } else {
         site.config.default_audience.clone()
     };
@@ -284,12 +285,12 @@ fn audience_select(
             .audiences
             .iter()
             .map(|a| SelectOption {
-                value: a.clone(),
+                value: a.to_string(),
                 label: site
                     .config
                     .audience(a)
                     .map(|x| x.label.clone())
-                    .unwrap_or_else(|| a.clone()),
+                    .unwrap_or_else(|| a.to_string()),
                 selected: *a == chosen,
             })
             .collect(),
