@@ -75,7 +75,7 @@ fn callouts_are_boxed_practice_is_exempt_and_listed() {
         "{texts:#?}"
     );
     assert!(
-        texts.iter().any(|m| m.contains("They will also ask")),
+        texts.iter().any(|m| m.contains("Symptom-directed medicines")),
         "{texts:#?}"
     );
 
@@ -89,7 +89,7 @@ fn callouts_are_boxed_practice_is_exempt_and_listed() {
         listed.contains("Safe withdrawal from kratom dependence"),
         "{editorial}"
     );
-    assert!(listed.contains("Your clinician will first ask how much kratom is taken each day"));
+    assert!(listed.contains("Your clinician will first ask how much kratom you take each day"));
     assert!(listed.contains("Do not go back up on your own."));
 
     // The search index has the callout's text and not its label as a text of its own.
