@@ -24,11 +24,6 @@ fn value(d: &crate::taper::Dec) -> f32 {
     d.to_string().parse().unwrap_or(0.0)
 }
 
-/// `1 Dec`: short enough to sit under the axis.
-fn short(d: Date) -> String {
-    format!("{} {}", d.0.day(), &d.0.month().to_string()[..3])
-}
-
 /// The words a screen reader gives for the chart.
 pub fn alt_text(s: &Schedule, dates: &DateFormat) -> String {
     let unit = s.input.unit;
@@ -203,10 +198,10 @@ fn staircase(s: &Schedule, f: &Frame) -> Shape {
 
 /// The start under the axis's left end; the stop marked by a line and named at its foot.
 fn dates_marked(f: &Frame) -> Vec<Shape> {
-    let start_label = format!("Start {}", short(f.start));
+    let start_label = format!("Start {}", f.start.day_month());
     let start_end = LEFT + fonts::width(Face::Regular, LABEL, &start_label) + 6.0;
     let sx = f.x(f.total);
-    let stop_label = format!("Stop {}", short(f.stop));
+    let stop_label = format!("Stop {}", f.stop.day_month());
     let slw = fonts::width(Face::Bold, LABEL, &stop_label);
     vec![
         text(LEFT, f.date_line(), false, 0.2, start_label),

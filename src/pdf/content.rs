@@ -8,6 +8,7 @@ use crate::cite::Reference;
 use crate::config::Config;
 use crate::model::Variant;
 use crate::taper::Unit;
+use crate::util::decode_entities;
 
 /// A reference as plain text when no style formatter is available.
 pub fn plain_reference(r: &Reference) -> String {
@@ -212,18 +213,11 @@ fn references(v: &Variant) -> Vec<Block> {
 /// title) italic, as on the web page: each `<i>` run of the HTML is found, in order, in the
 /// plain text.
 fn reference_spans(f: &crate::cite::style::Formatted) -> Vec<Span> {
-    let unescape = |s: &str| {
-        s.replace("&lt;", "<")
-            .replace("&gt;", ">")
-            .replace("&quot;", "\"")
-            .replace("&#39;", "'")
-            .replace("&amp;", "&")
-    };
     let italic = f
         .html
         .split("<i>")
         .skip(1)
-        .filter_map(|rest| rest.split_once("</i>").map(|(i, _)| unescape(i)));
+        .filter_map(|rest| rest.split_once("</i>").map(|(i, _)| decode_entities(i)));
     let mut spans = Vec::new();
     let mut rest = f.text.as_str();
     for run in italic {

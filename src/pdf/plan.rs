@@ -31,13 +31,7 @@ pub fn tick_labels(st: &Step) -> Vec<String> {
     if days <= DAILY_BOXES_UP_TO {
         (0..days).map(|i| weekday(day(i))).collect()
     } else {
-        (0..days)
-            .step_by(7)
-            .map(|i| {
-                let d = day(i);
-                format!("{} {}", d.0.day(), &d.0.month().to_string()[..3])
-            })
-            .collect()
+        (0..days).step_by(7).map(|i| day(i).day_month()).collect()
     }
 }
 

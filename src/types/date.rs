@@ -41,6 +41,12 @@ impl Date {
     }
 
     /// The date as `format` writes it (`Tue 1 Dec 2026` by default).
+    /// Day and abbreviated month, "8 Dec": the tick labels of a handout's chart and of its
+    /// weekly boxes.
+    pub fn day_month(&self) -> String {
+        format!("{} {}", self.0.day(), &self.0.month().to_string()[..3])
+    }
+
     pub fn format(&self, format: &DateFormat) -> String {
         // DateFormat::parse made sure every component is one a date has.
         self.0.format(&format.0).unwrap_or_else(|_| self.iso())

@@ -75,7 +75,9 @@ fn callouts_are_boxed_practice_is_exempt_and_listed() {
         "{texts:#?}"
     );
     assert!(
-        texts.iter().any(|m| m.contains("Symptom-directed medicines")),
+        texts
+            .iter()
+            .any(|m| m.contains("Symptom-directed medicines")),
         "{texts:#?}"
     );
 

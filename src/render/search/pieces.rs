@@ -124,7 +124,7 @@ impl Extractor {
                 continue;
             }
             let end = rest.find('<').unwrap_or(rest.len());
-            self.text(&decode_entities(&rest[..end]));
+            self.text(&crate::util::decode_entities(&rest[..end]));
             rest = &rest[end..];
         }
         self.flush();
@@ -280,7 +280,7 @@ fn attr(attrs: &str, name: &str) -> Option<String> {
         if before_ok {
             if let Some(v) = after.strip_prefix("=\"") {
                 let end = v.find('"').unwrap_or(v.len());
-                return Some(decode_entities(&v[..end]));
+                return Some(crate::util::decode_entities(&v[..end]));
             }
         }
         rest = after;
@@ -299,51 +299,6 @@ fn parse_numbers(s: &str) -> Vec<u32> {
             _ => {}
         }
     }
-    out
-}
-
-fn decode_entities(s: &str) -> String {
-    if !s.contains('&') {
-        return s.to_string();
-    }
-    let mut out = String::with_capacity(s.len());
-    let mut rest = s;
-    while let Some(i) = rest.find('&') {
-        out.push_str(&rest[..i]);
-        rest = &rest[i..];
-        let end = rest.find(';').filter(|&e| e <= 10);
-        let decoded = end.and_then(|e| {
-            let name = &rest[1..e];
-            let c = match name {
-                "amp" => Some('&'),
-                "lt" => Some('<'),
-                "gt" => Some('>'),
-                "quot" => Some('"'),
-                "apos" => Some('\''),
-                "nbsp" => Some('\u{a0}'),
-                _ => {
-                    let num = name.strip_prefix('#')?;
-                    let code = match num.strip_prefix(['x', 'X']) {
-                        Some(h) => u32::from_str_radix(h, 16).ok()?,
-                        None => num.parse().ok()?,
-                    };
-                    char::from_u32(code)
-                }
-            };
-            c.map(|c| (c, e))
-        });
-        match decoded {
-            Some((c, e)) => {
-                out.push(c);
-                rest = &rest[e + 1..];
-            }
-            None => {
-                out.push('&');
-                rest = &rest[1..];
-            }
-        }
-    }
-    out.push_str(rest);
     out
 }
 
