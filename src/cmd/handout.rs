@@ -170,12 +170,13 @@ impl Context<'_> {
             },
             (None, None) => TaperPart::None,
         };
-        crate::pdf::render(&self.handout(who, taper))
+        crate::pdf::render(&self.handout(who, taper)).map_err(|e| e.to_string())
     }
 
     /// The clinician's sheet for a schedule (see [`crate::pdf::clinician_sheet`]).
     fn sheet(&self, who: Who, s: &Schedule) -> Result<Vec<u8>, String> {
         crate::pdf::clinician_sheet(&self.handout(who, TaperPart::Schedule(s)), s)
+            .map_err(|e| e.to_string())
     }
 
     fn handout<'b>(&'b self, who: Who<'b>, taper: TaperPart<'b>) -> Handout<'b> {

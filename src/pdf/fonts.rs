@@ -7,6 +7,8 @@ use std::sync::OnceLock;
 
 use printpdf::{FontId, ParsedFont, PdfFont};
 
+use super::PdfError;
+
 const REGULAR: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
 const BOLD: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans-Bold.ttf");
 const ITALIC: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans-Oblique.ttf");
@@ -71,12 +73,14 @@ impl Metrics {
     }
 }
 
-fn metrics() -> Result<&'static [Metrics; 4], String> {
-    static M: OnceLock<Result<[Metrics; 4], String>> = OnceLock::new();
+fn metrics() -> Result<&'static [Metrics; 4], PdfError> {
+    static M: OnceLock<Result<[Metrics; 4], PdfError>> = OnceLock::new();
     M.get_or_init(|| {
-        let load = |f: Face| -> Result<Metrics, String> {
-            let face = ttf_parser::Face::parse(f.bytes(), 0)
-                .map_err(|e| format!("the embedded font {f:?} cannot be read: {e}"))?;
+        let load = |f: Face| -> Result<Metrics, PdfError> {
+            let face = ttf_parser::Face::parse(f.bytes(), 0).map_err(|e| PdfError::Font {
+                face: f,
+                reason: format!("read: {e}"),
+            })?;
             let latin = (0u32..256)
                 .map(|c| {
                     let g = char::from_u32(c)
@@ -125,8 +129,8 @@ pub fn missing_chars(text: &str) -> Vec<char> {
 }
 
 /// The four faces parsed for printpdf, parsed once per process and cloned into each document.
-pub fn pdf_fonts() -> Result<Vec<(FontId, PdfFont)>, String> {
-    static P: OnceLock<Result<Vec<(FontId, ParsedFont)>, String>> = OnceLock::new();
+pub fn pdf_fonts() -> Result<Vec<(FontId, PdfFont)>, PdfError> {
+    static P: OnceLock<Result<Vec<(FontId, ParsedFont)>, PdfError>> = OnceLock::new();
     let parsed = P
         .get_or_init(|| {
             Face::ALL
@@ -135,7 +139,10 @@ pub fn pdf_fonts() -> Result<Vec<(FontId, PdfFont)>, String> {
                     let mut warnings = Vec::new();
                     ParsedFont::from_bytes(f.bytes(), 0, &mut warnings)
                         .map(|p| (f.id(), p))
-                        .ok_or_else(|| format!("the embedded font {f:?} cannot be parsed"))
+                        .ok_or_else(|| PdfError::Font {
+                            face: *f,
+                            reason: "parsed".to_string(),
+                        })
                 })
                 .collect()
         })

@@ -10,6 +10,7 @@
 
 pub mod chart;
 mod content;
+mod error;
 pub mod fonts;
 pub mod layout;
 pub mod markdown;
@@ -19,6 +20,7 @@ mod sheet;
 mod tags;
 
 pub use content::plain_reference;
+pub use error::PdfError;
 pub use sheet::{clinician_notes, clinician_sheet};
 
 use std::cell::RefCell;
@@ -133,7 +135,7 @@ pub fn page_pdf(
     variant: &Variant,
     made: Date,
     today: Date,
-) -> Result<Vec<u8>, String> {
+) -> Result<Vec<u8>, PdfError> {
     let taper = match &doc.front.taper {
         Some(t) => TaperPart::Blank {
             substance: &t.substance,
@@ -155,14 +157,14 @@ pub fn page_pdf(
 }
 
 /// Lay out and save one handout.
-pub fn render(h: &Handout) -> Result<Vec<u8>, String> {
-    let audience = h.config.audience(&h.variant.audience).ok_or_else(|| {
-        format!(
-            "unknown audience '{}': careguide.toml configures {}",
-            &h.variant.audience,
-            h.config.audience_ids().join(", ")
-        )
-    })?;
+pub fn render(h: &Handout) -> Result<Vec<u8>, PdfError> {
+    let audience =
+        h.config
+            .audience(&h.variant.audience)
+            .ok_or_else(|| PdfError::UnknownAudience {
+                audience: h.variant.audience.to_string(),
+                configured: h.config.audience_ids().join(", "),
+            })?;
     let blocks = content::blocks(h, audience.plain);
     lay_out(
         h,
@@ -178,7 +180,7 @@ fn lay_out(
     blocks: Vec<Block>,
     for_whom: &str,
     disclaimer: &str,
-) -> Result<Vec<u8>, String> {
+) -> Result<Vec<u8>, PdfError> {
     let config = h.config;
     let title = h.doc.front.title.clone();
     let furniture = Furniture {
@@ -205,8 +207,10 @@ fn lay_out(
     let layout::Laid { pages, tags } = lay.finish();
 
     let secs = time::OffsetDateTime::new_utc(h.made.0, time::Time::MIDNIGHT).unix_timestamp();
-    let when = printpdf::OffsetDateTime::from_unix_timestamp(secs)
-        .map_err(|e| format!("the date {} cannot be stored in the PDF: {e}", h.made))?;
+    let when = printpdf::OffsetDateTime::from_unix_timestamp(secs).map_err(|e| PdfError::Date {
+        date: h.made,
+        reason: e.to_string(),
+    })?;
     let mut metadata = PdfDocument::new(&title).metadata;
     let info = &mut metadata.info;
     info.author = config.clinic.clone();
@@ -235,8 +239,8 @@ thread_local! {
 }
 
 fn with_template(
-    f: impl FnOnce(&mut PdfDocument) -> Result<Vec<u8>, String>,
-) -> Result<Vec<u8>, String> {
+    f: impl FnOnce(&mut PdfDocument) -> Result<Vec<u8>, PdfError>,
+) -> Result<Vec<u8>, PdfError> {
     TEMPLATE.with(|cell| {
         let mut slot = cell.borrow_mut();
         if slot.is_none() {
@@ -248,14 +252,20 @@ fn with_template(
         }
         match slot.as_mut() {
             Some(pdf) => f(pdf),
-            None => Err("the PDF fonts could not be loaded".to_string()),
+            None => Err(PdfError::Write(
+                "the PDF fonts could not be loaded".to_string(),
+            )),
         }
     })
 }
 
 /// Serialize, tagged (the structure tree the layout recorded, the language, the title shown),
 /// with a content-derived trailer ID.
-fn finish(pdf: &PdfDocument, language: &str, tags: &layout::tags::Tags) -> Result<Vec<u8>, String> {
+fn finish(
+    pdf: &PdfDocument,
+    language: &str,
+    tags: &layout::tags::Tags,
+) -> Result<Vec<u8>, PdfError> {
     use lopdf::{Object, StringFormat};
     let opts = PdfSaveOptions {
         subset_fonts: true,
@@ -277,7 +287,7 @@ fn finish(pdf: &PdfDocument, language: &str, tags: &layout::tags::Tags) -> Resul
     );
     let mut bytes = Vec::new();
     doc.save_to(&mut bytes)
-        .map_err(|e| format!("cannot write the PDF: {e}"))?;
+        .map_err(|e| PdfError::Write(e.to_string()))?;
     let id = content_hash(&bytes);
     let mut replaced = 0;
     let mut i = 0;
@@ -291,7 +301,9 @@ fn finish(pdf: &PdfDocument, language: &str, tags: &layout::tags::Tags) -> Resul
         }
     }
     if replaced != 2 {
-        return Err("the PDF's document ID could not be set".to_string());
+        return Err(PdfError::Write(
+            "the document ID could not be set".to_string(),
+        ));
     }
     Ok(bytes)
 }

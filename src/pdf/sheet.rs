@@ -2,7 +2,7 @@
 //! they concern, for the clinical record and never for the patient's copy.
 
 use super::layout::{Block, Span};
-use super::{lay_out, plan, Handout};
+use super::{lay_out, plan, Handout, PdfError};
 use crate::taper::Schedule;
 
 /// The notes a schedule carries for the clinician: what to check, and each value filled in by
@@ -22,7 +22,7 @@ pub fn clinician_notes(s: &Schedule) -> Vec<(&'static str, &str)> {
 
 /// The clinician's sheet of a handout: the schedule's notes (what to check, the defaults used)
 /// with the plan they concern, for the clinician and never for the patient's copy.
-pub fn clinician_sheet(h: &Handout, s: &Schedule) -> Result<Vec<u8>, String> {
+pub fn clinician_sheet(h: &Handout, s: &Schedule) -> Result<Vec<u8>, PdfError> {
     let mut blocks = vec![Block::Heading(
         1,
         vec![Span::plain("Notes for the clinician")],

@@ -12,6 +12,7 @@
 use lopdf::{Dictionary, Document, Object, ObjectId, Stream, StringFormat};
 
 use super::layout::tags::{Elem, Role, Tags};
+use super::PdfError;
 
 /// A PDF text string: PDFDocEncoding for printable ASCII, else UTF-16BE with its mark.
 fn text(s: &str) -> Object {
@@ -109,10 +110,13 @@ fn xmp(title: &str, language: &str) -> Vec<u8> {
 }
 
 /// Write the structure tree and the catalog's accessibility entries into `doc`.
-pub fn write(doc: &mut Document, tags: &Tags, language: &str, title: &str) -> Result<(), String> {
+pub fn write(doc: &mut Document, tags: &Tags, language: &str, title: &str) -> Result<(), PdfError> {
     let pages: Vec<ObjectId> = doc.get_pages().into_values().collect();
     if pages.len() != tags.pages.len() || tags.elems.is_empty() {
-        return Err("the PDF's structure does not match its pages".to_string());
+        return Err(PdfError::Tagging {
+            page: None,
+            reason: "the PDF's structure does not match its pages".to_string(),
+        });
     }
     let n = tags.elems.len();
     let root = doc.new_object_id();
@@ -155,7 +159,10 @@ pub fn write(doc: &mut Document, tags: &Tags, language: &str, title: &str) -> Re
     for (i, pid) in pages.iter().enumerate() {
         let page = doc
             .get_dictionary_mut(*pid)
-            .map_err(|e| format!("the PDF's page {} cannot be tagged: {e}", i + 1))?;
+            .map_err(|e| PdfError::Tagging {
+                page: Some(i + 1),
+                reason: e.to_string(),
+            })?;
         page.set("StructParents", Object::Integer(i as i64));
         page.set("Tabs", name("S"));
     }
@@ -163,9 +170,10 @@ pub fn write(doc: &mut Document, tags: &Tags, language: &str, title: &str) -> Re
     meta.set("Type", name("Metadata"));
     meta.set("Subtype", name("XML"));
     let meta = doc.add_object(Stream::new(meta, xmp(title, language)));
-    let cat = doc
-        .catalog_mut()
-        .map_err(|e| format!("the PDF's catalog cannot be tagged: {e}"))?;
+    let cat = doc.catalog_mut().map_err(|e| PdfError::Tagging {
+        page: None,
+        reason: format!("the PDF's catalog cannot be tagged: {e}"),
+    })?;
     cat.set("StructTreeRoot", Object::Reference(root));
     cat.set("MarkInfo", dict(vec![("Marked", Object::Boolean(true))]));
     cat.set("Lang", text(language));
