@@ -61,6 +61,23 @@ impl TaperInput {
                 ),
             ));
         }
+        self.check_ranges(&mut errors);
+        if self.step.is_positive() && self.start_dose.is_positive() && self.step > self.start_dose {
+            errors.push(err(
+                Field::Step,
+                format!(
+                    "the smallest measurable amount ({}) is larger than the start dose ({}): no step is possible",
+                    self.unit.amount(self.step),
+                    self.unit.amount(self.start_dose)
+                ),
+            ));
+        }
+        self.check_holds(&mut errors);
+        errors
+    }
+
+    /// Each parameter within careguide's range and within the limits of the page.
+    fn check_ranges(&self, errors: &mut Vec<TaperError>) {
         let checks: [(&str, Field, Dec); 5] = [
             (
                 "reduction_percent",
@@ -107,16 +124,10 @@ impl TaperInput {
                 }
             }
         }
-        if self.step.is_positive() && self.start_dose.is_positive() && self.step > self.start_dose {
-            errors.push(err(
-                Field::Step,
-                format!(
-                    "the smallest measurable amount ({}) is larger than the start dose ({}): no step is possible",
-                    self.unit.amount(self.step),
-                    self.unit.amount(self.start_dose)
-                ),
-            ));
-        }
+    }
+
+    /// Holds name a step and a number of days, one per step.
+    fn check_holds(&self, errors: &mut Vec<TaperError>) {
         let mut seen = std::collections::BTreeSet::new();
         for h in &self.holds {
             if h.step == 0 || h.days == 0 {
@@ -132,7 +143,6 @@ impl TaperInput {
                 ));
             }
         }
-        errors
     }
 }
 

@@ -160,15 +160,7 @@ impl Extractor {
             return;
         }
         if name == "sup" {
-            if closing {
-                if let Some((id, seen)) = self.cite.take() {
-                    let nums = parse_numbers(&seen);
-                    self.cites.push(Cite { id, nums });
-                    self.buf.push(Tok::Cite(self.cites.len() - 1));
-                }
-            } else if attr(attrs, "class").is_some_and(|c| c.split(' ').any(|c| c == "cite")) {
-                self.cite = Some((attr(attrs, "id").unwrap_or_default(), String::new()));
-            }
+            self.sup(closing, attrs);
             return;
         }
         if self.cite.is_some() {
@@ -188,34 +180,29 @@ impl Extractor {
             }
             return;
         }
-        if !BLOCKS.contains(&name.as_str()) {
-            return;
+        if BLOCKS.contains(&name.as_str()) {
+            self.block(name, closing, attrs);
         }
-        let is_heading = name.len() == 2 && name.starts_with('h') && name != "hr";
+    }
+
+    /// `<sup class="cite">` opens a citation whose numbers are read until `</sup>`.
+    fn sup(&mut self, closing: bool, attrs: &str) {
         if closing {
-            if is_heading {
-                if let Some(id) = self.in_heading.take() {
-                    let text = collapse(
-                        &self
-                            .buf
-                            .iter()
-                            .filter_map(|t| match t {
-                                Tok::Char(c) => Some(*c),
-                                Tok::Cite(_) => None,
-                            })
-                            .collect::<String>(),
-                    );
-                    self.buf.clear();
-                    self.cites.clear();
-                    self.heading = (text, id);
-                }
-            } else {
-                self.flush();
+            if let Some((id, seen)) = self.cite.take() {
+                let nums = parse_numbers(&seen);
+                self.cites.push(Cite { id, nums });
+                self.buf.push(Tok::Cite(self.cites.len() - 1));
             }
-            if let Some(i) = self.blocks.iter().rposition(|b| *b == name) {
-                self.blocks.truncate(i);
-            }
-        } else {
+        } else if attr(attrs, "class").is_some_and(|c| c.split(' ').any(|c| c == "cite")) {
+            self.cite = Some((attr(attrs, "id").unwrap_or_default(), String::new()));
+        }
+    }
+
+    /// A block element opens or closes: the text before it becomes a piece, and a closing
+    /// heading becomes the heading of the pieces after it.
+    fn block(&mut self, name: String, closing: bool, attrs: &str) {
+        let is_heading = name.len() == 2 && name.starts_with('h') && name != "hr";
+        if !closing {
             self.flush();
             if is_heading {
                 self.in_heading = Some(attr(attrs, "id").unwrap_or_default());
@@ -223,6 +210,25 @@ impl Extractor {
             if name != "hr" {
                 self.blocks.push(name);
             }
+            return;
+        }
+        if !is_heading {
+            self.flush();
+        } else if let Some(id) = self.in_heading.take() {
+            let text: String = self
+                .buf
+                .iter()
+                .filter_map(|t| match t {
+                    Tok::Char(c) => Some(*c),
+                    Tok::Cite(_) => None,
+                })
+                .collect();
+            self.buf.clear();
+            self.cites.clear();
+            self.heading = (collapse(&text), id);
+        }
+        if let Some(i) = self.blocks.iter().rposition(|b| *b == name) {
+            self.blocks.truncate(i);
         }
     }
 
