@@ -388,9 +388,18 @@ pub struct Request<'a> {
 /// so nothing of the patient's is ever written by the server.
 pub fn make_pdf(req: &Request) -> Result<Made, Failure> {
     let (site, i) = find_page(req.root, req.page)?;
-    let doc = &site.pages[i];
+    make_pdf_in(&site, &site.pages[i], req)
+}
+
+/// The same for a site already loaded (without errors) and its page: `careguide serve` keeps
+/// the loaded site between requests instead of loading it for each.
+pub fn make_pdf_in(
+    site: &crate::build::Site,
+    doc: &Document,
+    req: &Request,
+) -> Result<Made, Failure> {
     let ctx = context(
-        &site,
+        site,
         doc,
         req.audience,
         req.root,

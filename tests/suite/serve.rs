@@ -75,13 +75,20 @@ impl Server {
         http(self.port, "GET", path, None)
     }
 
+    /// A form sent as a browser sends it from the server's own page (with its Origin).
     fn post(&self, path: &str, body: &str) -> Reply {
-        http(
+        let origin = format!("Origin: http://127.0.0.1:{}\r\n", self.port);
+        self.post_with(&origin, path, body)
+    }
+
+    /// A form sent with these header lines (each ending in CR LF) and no others of its own.
+    fn post_with(&self, headers: &str, path: &str, body: &str) -> Reply {
+        let req = format!(
+            "POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nConnection: close\r\n{headers}Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
             self.port,
-            "POST",
-            path,
-            Some(("application/x-www-form-urlencoded", body.as_bytes())),
-        )
+            body.len()
+        );
+        raw(self.port, req.as_bytes())
     }
 
     fn version(&self) -> String {
@@ -638,7 +645,7 @@ fn a_site_template_shapes_the_form_but_not_its_safety() {
     assert_eq!(form.header("Cache-Control").as_deref(), Some("no-store"));
     assert_eq!(
         form.header("Referrer-Policy").as_deref(),
-        Some("no-referrer")
+        Some("same-origin")
     );
     assert!(form
         .header("Content-Security-Policy")
@@ -807,4 +814,301 @@ fn the_form_checks_the_clinician_phone_and_next_visit() {
         !stderr.contains("Peregrine") && !stderr.contains("2027-06-01"),
         "{stderr}"
     );
+}
+
+/// A rebuild does not hold up requests: the last good site is served while it runs, and the
+/// new one afterwards. The test holds the build's output lock itself, so the rebuild waits
+/// there, started and unfinished, for as long as the test needs (no clock involved).
+#[test]
+fn the_last_good_site_is_served_while_a_rebuild_runs() {
+    let s = Server::start();
+    assert_eq!(s.get("/").status, 200);
+    let lock_path = s.root().join(".careguide-serve/.site.lock");
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .unwrap();
+    lock.lock().unwrap();
+    let version = s.version();
+    replace(&s.root().join(PAGE), TITLE, "title: Stopping kratom slowly");
+    wait_for(
+        || s.stderr().contains("another build of"),
+        "the rebuild to start and wait for the lock",
+    );
+    // The rebuild is running: requests are answered from the last good build.
+    let home = s.get("/");
+    assert_eq!(home.status, 200, "{}", s.stderr());
+    let page = s.get("/kratom-withdrawal/");
+    assert_eq!(page.status, 200);
+    assert!(page
+        .text()
+        .contains("Safe withdrawal from kratom dependence"));
+    assert_eq!(s.version(), version);
+    // The form too (it reads the sources, as they are now).
+    let form = s.get("/handout?page=kratom-withdrawal");
+    assert_eq!(form.status, 200);
+    assert!(form.text().contains("Stopping kratom slowly"));
+    // Let it finish: the new site is swapped in.
+    drop(lock);
+    wait_for(|| s.version() != version, "the rebuild to finish");
+    assert!(s
+        .get("/kratom-withdrawal/")
+        .text()
+        .contains("Stopping kratom slowly"));
+}
+
+/// Read what the server sent on `stream` until it closes, within `limit`.
+fn read_reply(stream: &mut TcpStream, limit: Duration) -> String {
+    stream.set_read_timeout(Some(limit)).unwrap();
+    let mut got = Vec::new();
+    let _ = stream.read_to_end(&mut got);
+    String::from_utf8_lossy(&got).into_owned()
+}
+
+/// Slowloris: 64 connections that send nothing, or a byte now and then, do not keep a normal
+/// request from being answered; one that trickles bytes is still closed at the request's
+/// deadline (10 s for the whole request, not per read); and past the cap of connections still
+/// sending their request, the oldest of them make room.
+#[test]
+fn stalled_connections_do_not_keep_others_from_being_answered() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    let s = Server::start();
+    let connect = || {
+        let st = TcpStream::connect((Ipv4Addr::LOCALHOST, s.port)).unwrap();
+        st.set_write_timeout(Some(Duration::from_secs(5))).unwrap();
+        st
+    };
+    let silent: Vec<TcpStream> = (0..32).map(|_| connect()).collect();
+    let mut trickling: Vec<TcpStream> = (0..32).map(|_| connect()).collect();
+    for t in &mut trickling {
+        t.write_all(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
+            .unwrap();
+    }
+    let stop = Arc::new(AtomicBool::new(false));
+    let writers: Vec<TcpStream> = trickling.iter().map(|t| t.try_clone().unwrap()).collect();
+    let trickle = {
+        let stop = Arc::clone(&stop);
+        std::thread::spawn(move || {
+            let mut writers = writers;
+            while !stop.load(Ordering::SeqCst) {
+                for w in &mut writers {
+                    let _ = w.write_all(b"a");
+                }
+                std::thread::sleep(Duration::from_millis(500));
+            }
+        })
+    };
+    // While all 64 are open, normal requests are answered (raw() waits up to 60 s: a
+    // generous bound, the point is 200 rather than 503).
+    let r = s.get("/");
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(s.get("/handout?page=kratom-withdrawal").status, 200);
+    // ... and they are still open, answered nothing.
+    for st in silent.iter().chain(&trickling) {
+        st.set_nonblocking(true).unwrap();
+        let mut b = [0u8; 1];
+        let still_open = matches!(
+            (&*st).read(&mut b),
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock
+        );
+        assert!(still_open, "a stalled connection was closed too early");
+        st.set_nonblocking(false).unwrap();
+    }
+    // The deadline is for the whole request: a byte every half second does not stretch it.
+    for t in &mut trickling {
+        let reply = read_reply(t, Duration::from_secs(60));
+        assert!(reply.starts_with("HTTP/1.1 408 "), "{reply:?}");
+    }
+    stop.store(true, Ordering::SeqCst);
+    trickle.join().unwrap();
+    for mut st in silent {
+        let reply = read_reply(&mut st, Duration::from_secs(60));
+        assert!(reply.starts_with("HTTP/1.1 408 "), "{reply:?}");
+    }
+    // Far more stalled connections than the cap (128): the oldest are closed to make room,
+    // and a normal request is still answered.
+    let many: Vec<TcpStream> = (0..200).map(|_| connect()).collect();
+    let r = s.get("/");
+    assert_eq!(r.status, 200, "{}", r.text());
+    let mut first = many.into_iter().next().unwrap();
+    let reply = read_reply(&mut first, Duration::from_secs(60));
+    assert_eq!(
+        reply, "",
+        "the oldest stalled connection is closed without an answer"
+    );
+}
+
+/// The handout form takes a POST only from its own page: the token the page carries, or an
+/// Origin (or Referer) naming this server. Anything else is refused with 403 and says why.
+#[test]
+fn the_form_takes_posts_from_its_own_page_only() {
+    let s = Server::start();
+    let port = s.port;
+    let html = s.get("/handout?page=kratom-withdrawal").text();
+    let at = html
+        .find("name=\"form_token\" value=\"")
+        .expect("the form carries its token")
+        + "name=\"form_token\" value=\"".len();
+    let token = html[at..].split('"').next().unwrap().to_string();
+    assert_eq!(token.len(), 32, "{token}");
+
+    // Neither a token nor an Origin or Referer: another site's page could have sent it.
+    let r = s.post_with("", "/handout", GOOD);
+    assert_eq!(r.status, 403);
+    assert!(
+        r.text()
+            .contains("neither the handout form's token nor an Origin or Referer"),
+        "{}",
+        r.text()
+    );
+    assert_eq!(r.header("Cache-Control").as_deref(), Some("no-store"));
+    // Another site's Origin, even with the token; a `null` Origin proves nothing.
+    let r = s.post_with(
+        "Origin: http://evil.example\r\n",
+        "/handout",
+        &format!("{GOOD}&form_token={token}"),
+    );
+    assert_eq!(r.status, 403);
+    assert!(r.text().contains("from another site (http://evil.example)"));
+    let other_port = format!("Origin: http://127.0.0.1:{}\r\n", port + 1);
+    assert_eq!(s.post_with(&other_port, "/handout", GOOD).status, 403);
+    assert_eq!(
+        s.post_with("Origin: null\r\n", "/handout", GOOD).status,
+        403
+    );
+    let foreign_referer = "Referer: http://evil.example/http://127.0.0.1/\r\n";
+    assert_eq!(s.post_with(foreign_referer, "/handout", GOOD).status, 403);
+    // A wrong token.
+    let wrong = format!("{GOOD}&form_token={}", "0".repeat(32));
+    assert_eq!(s.post_with("", "/handout", &wrong).status, 403);
+
+    // The form's own: its token alone, its Origin, or (with no Origin) its Referer.
+    let notes = "Notes for the clinician: read before the PDF is made";
+    let r = s.post_with("", "/handout", &format!("{GOOD}&form_token={token}"));
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert!(r.text().contains(notes));
+    let r = s.post_with(
+        "Origin: null\r\n",
+        "/handout",
+        &format!("{GOOD}&form_token={token}"),
+    );
+    assert_eq!(r.status, 200);
+    let referer = format!("Referer: http://127.0.0.1:{port}/handout?page=kratom-withdrawal\r\n");
+    assert_eq!(s.post_with(&referer, "/handout", GOOD).status, 200);
+    assert_eq!(s.post("/handout", GOOD).status, 200);
+}
+
+/// Requests that are not well formed are answered at once with 400 (the client here never
+/// closes its side, so a server waiting for more would answer 408 only after its deadline);
+/// exactly one Host; the head limit holds to the byte; redirects stay on this server.
+#[test]
+fn malformed_requests_get_400_and_redirects_stay_here() {
+    let s = Server::start();
+    let port = s.port;
+    let status = |bytes: &[u8]| raw(port, bytes);
+    let r = status(b"GET / HTTP/1.1\nHost: 127.0.0.1\n\n");
+    assert_eq!(r.status, 400, "{}", r.text());
+    assert!(r.text().contains("CR LF"));
+    assert_eq!(status(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\n").status, 400);
+    assert_eq!(
+        status(b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03").status,
+        400
+    );
+    assert_eq!(
+        status(b"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA").status,
+        400
+    );
+    // Exactly one Host.
+    let r = status(b"GET / HTTP/1.1\r\nConnection: close\r\n\r\n");
+    assert_eq!(r.status, 400);
+    assert!(r.text().contains("no Host header"), "{}", r.text());
+    assert_eq!(status(b"GET / HTTP/1.0\r\n\r\n").status, 400);
+    let r = status(b"GET / HTTP/1.1\r\nHost: evil.example\r\nHost: 127.0.0.1\r\n\r\n");
+    assert_eq!(r.status, 400);
+    assert!(r.text().contains("more than one Host"));
+    let r = status(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nHost: evil.example\r\n\r\n");
+    assert_eq!(r.status, 400);
+    assert_eq!(
+        status(b"GET / HTTP/1.1\r\nHost: localhost:1@evil.example\r\n\r\n").status,
+        403
+    );
+    // The head limit, 16 KB: a head of exactly 16,384 bytes is taken, one byte more is not.
+    let head = |size: usize| {
+        let start = format!("GET / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nX-Pad: ");
+        let end = "\r\n\r\n";
+        format!("{start}{}{end}", "a".repeat(size - start.len() - end.len()))
+    };
+    assert_eq!(head(16 * 1024).len(), 16384);
+    assert_eq!(status(head(16 * 1024).as_bytes()).status, 200);
+    assert_eq!(status(head(16 * 1024 + 1).as_bytes()).status, 431);
+    // Redirects go to a path on this server only.
+    for (path, to) in [
+        ("//kratom-withdrawal", "/kratom-withdrawal/"),
+        ("///kratom-withdrawal", "/kratom-withdrawal/"),
+        ("/kratom-withdrawal?x=1", "/kratom-withdrawal/"),
+    ] {
+        let r = s.get(path);
+        assert_eq!(r.status, 301, "{path}");
+        assert_eq!(r.header("Location").as_deref(), Some(to), "{path}");
+    }
+    assert_eq!(s.get("//evil.example").status, 404);
+    assert_eq!(s.get("/").status, 200);
+}
+
+/// A form value that is not UTF-8 is said next to its field, and no PDF is made: the name is
+/// not printed with replacement characters.
+#[test]
+fn a_form_value_that_is_not_utf8_is_a_field_error() {
+    let s = Server::start();
+    let r = s.post("/handout", &format!("{GOOD}&patient_name=Zeb%FF%FEulon"));
+    assert_eq!(r.status, 422, "{}", r.text());
+    assert!(!r.body.starts_with(b"%PDF-"));
+    let html = r.text();
+    assert!(html.contains("id=\"f-patient_name-error\""), "{html}");
+    assert!(
+        html.contains("“Patient&#39;s name” was sent with bytes that are not text (not UTF-8)"),
+        "{html}"
+    );
+    assert!(!html.contains('\u{FFFD}'), "{html}");
+    assert!(!html.contains("Zeb"), "{html}");
+    // The page field too: said, not taken for a page that does not exist.
+    let r = s.post(
+        "/handout",
+        &GOOD.replace("page=kratom-withdrawal", "page=%C3"),
+    );
+    assert_eq!(r.status, 422);
+    assert!(r
+        .text()
+        .contains("The form&#39;s “page” was sent with bytes that are not text"));
+}
+
+/// When the taper page does not parse, the form shows the parser's error at its place, not
+/// "no page with a taper block"; mended, the form is back (the site the form keeps between
+/// requests is forgotten on each change).
+#[test]
+fn the_form_shows_why_the_taper_page_cannot_be_read() {
+    let s = Server::start();
+    assert_eq!(s.get("/handout?page=kratom-withdrawal").status, 200);
+    s.edit(PAGE, |p| replace(p, TITLE, "title: [Safe withdrawal"));
+    for r in [
+        s.get("/handout?page=kratom-withdrawal"),
+        s.get("/handout"),
+        s.post("/handout", GOOD),
+    ] {
+        assert_eq!(r.status, 503, "{}", r.text());
+        let html = r.text();
+        assert!(html.contains("The handout form is not available"), "{html}");
+        assert!(html.contains("content/kratom-withdrawal.md:"), "{html}");
+        assert!(!html.contains("with a taper block"), "{html}");
+        assert_eq!(r.header("Cache-Control").as_deref(), Some("no-store"));
+    }
+    s.edit(PAGE, |p| {
+        replace(p, "title: [Safe withdrawal", "title: Mended title")
+    });
+    let r = s.get("/handout?page=kratom-withdrawal");
+    assert_eq!(r.status, 200);
+    assert!(r.text().contains("Mended title"), "{}", r.text());
 }

@@ -10,8 +10,18 @@
 //! sockets, so none of this can be fixed from outside without a proxy in front of it.
 //!
 //! So the parts that are the safety limits stay here, small and in one place: the accept loop
-//! with its connection cap, the socket timeouts, the bounded reads of the head (16 KB) and the
-//! body (32 KB). The protocol itself is parsed by `httparse` (hyper's parser: no dependencies,
+//! with its caps, the deadline of each request, the bounded reads of the head (16 KB) and the
+//! body (32 KB).
+//!
+//! Slow and stalled clients (slowloris). A connection first reads its request, head and body,
+//! against one deadline for the whole of it ([`REQUEST_DEADLINE`], not a timeout per read, so
+//! a byte now and then does not keep it open), and only then takes one of the slots of the
+//! requests being answered ([`MAX_CONNECTIONS`]). The connections still sending their
+//! request have a cap of their own ([`MAX_READING`]); when it is reached the oldest of them is
+//! closed to make room, never the newcomer. A request from a browser on this computer is sent
+//! whole at once, so it spends microseconds in that queue and is never the oldest there: stalled
+//! connections, however many, cannot keep it from being answered. Open live-reload streams
+//! have their own cap too ([`MAX_STREAMS`]). The protocol itself is parsed by `httparse` (hyper's parser: no dependencies,
 //! widely used), paths and forms are decoded by `percent-encoding` and
 //! `form_urlencoded` (the `url` crate's, already built for hayagriva). Each connection carries
 //! one request (`Connection: close`), which is all a browser on this computer needs.
@@ -19,8 +29,8 @@
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 /// The largest request head (request line and headers) accepted.
 pub const MAX_HEAD: usize = 16 * 1024;
@@ -28,8 +38,17 @@ pub const MAX_HEAD: usize = 16 * 1024;
 const MAX_HEADERS: usize = 64;
 /// The largest request body accepted: the handout form is far smaller.
 pub const MAX_BODY: usize = 32 * 1024;
-/// Ordinary requests handled at once; more are refused with 503.
+/// Ordinary requests handled at once (once read); more are refused with 503.
 pub const MAX_CONNECTIONS: usize = 64;
+/// Connections still sending their request; past it the oldest of them is closed.
+pub const MAX_READING: usize = 128;
+/// The time a connection has to send its whole request, head and body.
+pub const REQUEST_DEADLINE: Duration = Duration::from_secs(10);
+/// The time a client has to read a response.
+const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
+/// The longest request method there is (`UNSUBSCRIBE`, WebDAV's): a request whose first word
+/// runs longer is not HTTP, and is refused at once rather than waited for.
+const MAX_METHOD: usize = 16;
 /// Open live-reload event streams (one per open tab); more are refused with 503, and those
 /// pages ask for the version now and then instead. They do not count against
 /// [`MAX_CONNECTIONS`].
@@ -44,8 +63,12 @@ pub struct Request {
     /// The path, percent-decoded.
     pub path: String,
     pub query: String,
-    /// The Host header, lower-cased (empty when absent).
+    /// The Host header, lower-cased (there is exactly one: a request with none or two is
+    /// refused).
     pub host: String,
+    /// The Origin and Referer headers, when sent.
+    pub origin: Option<String>,
+    pub referer: Option<String>,
     pub content_type: String,
     pub body: Vec<u8>,
 }
@@ -115,15 +138,66 @@ impl Drop for Slot {
     }
 }
 
-/// Accept connections until the listener fails; each is handled on its own thread while a
-/// slot of `connections` is free, and refused with 503 otherwise. `handle` gets the request
-/// (or the response that refuses it) and the slot, which an event stream trades for one of
-/// its own.
+/// The connections still sending their request, oldest first, so that the oldest can be
+/// closed when a new one needs the room.
+#[derive(Default)]
+struct Reading {
+    next: u64,
+    open: std::collections::VecDeque<(u64, TcpStream)>,
+}
+
+impl Reading {
+    /// Count `stream` in, closing the oldest when the cap is reached; its number, to count it
+    /// out.
+    fn enter(reading: &Mutex<Reading>, stream: &TcpStream) -> Option<u64> {
+        let copy = stream.try_clone().ok()?;
+        let mut r = reading.lock().unwrap_or_else(|p| p.into_inner());
+        while r.open.len() >= MAX_READING {
+            if let Some((_, oldest)) = r.open.pop_front() {
+                // Its thread sees the end of the stream and ends.
+                let _ = oldest.shutdown(std::net::Shutdown::Both);
+            }
+        }
+        r.next += 1;
+        let id = r.next;
+        r.open.push_back((id, copy));
+        Some(id)
+    }
+
+    fn leave(reading: &Mutex<Reading>, id: u64) {
+        let mut r = reading.lock().unwrap_or_else(|p| p.into_inner());
+        r.open.retain(|(i, _)| *i != id);
+    }
+}
+
+/// A connection's reads against one deadline for the whole request.
+struct Deadline<'a> {
+    stream: &'a TcpStream,
+    until: Instant,
+}
+
+impl Read for Deadline<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let left = self.until.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(std::io::ErrorKind::TimedOut.into());
+        }
+        self.stream.set_read_timeout(Some(left))?;
+        let mut stream = self.stream;
+        stream.read(buf)
+    }
+}
+
+/// Accept connections until the listener fails. Each reads its request on its own thread
+/// (see the module's comment for the caps), then is answered while a slot of `connections` is
+/// free, and refused with 503 otherwise. `handle` gets the request (or the response that
+/// refuses it) and the slot, which an event stream trades for one of its own.
 pub fn serve<F>(listener: TcpListener, connections: Arc<AtomicUsize>, handle: F)
 where
     F: Fn(&mut TcpStream, Result<Request, Response>, Slot) + Send + Sync + 'static,
 {
     let handle = Arc::new(handle);
+    let reading = Arc::new(Mutex::new(Reading::default()));
     for stream in listener.incoming() {
         let mut stream = match stream {
             Ok(s) => s,
@@ -133,25 +207,34 @@ where
                 continue;
             }
         };
-        let Some(slot) = Slot::take(&connections, MAX_CONNECTIONS) else {
-            let _ = stream.set_write_timeout(Some(Duration::from_secs(2)));
-            let _ = write_response(
-                &mut stream,
-                &Response::text(503, "too many connections at once; try again"),
-                false,
-            );
+        let Some(id) = Reading::enter(&reading, &stream) else {
             continue;
         };
         let handle = Arc::clone(&handle);
+        let registry = Arc::clone(&reading);
+        let connections = Arc::clone(&connections);
         let spawned = std::thread::Builder::new()
             .name(REQUEST_THREAD.into())
             .spawn(move || {
-                let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
-                let _ = stream.set_write_timeout(Some(Duration::from_secs(30)));
-                let request = read_request(&mut stream);
+                let _ = stream.set_write_timeout(Some(WRITE_TIMEOUT));
+                let until = Instant::now() + REQUEST_DEADLINE;
+                let request = read_request(&mut Deadline {
+                    stream: &stream,
+                    until,
+                });
+                Reading::leave(&registry, id);
+                let Some(slot) = Slot::take(&connections, MAX_CONNECTIONS) else {
+                    respond(
+                        &mut stream,
+                        &Response::text(503, "too many requests at once; try again"),
+                        false,
+                    );
+                    return;
+                };
                 handle(&mut stream, request, slot);
             });
         if spawned.is_err() {
+            Reading::leave(&reading, id);
             std::thread::sleep(Duration::from_millis(50));
         }
     }
@@ -193,6 +276,8 @@ fn write_response(stream: &mut TcpStream, r: &Response, head_only: bool) -> std:
         r.body.len()
     );
     for (k, v) in &r.headers {
+        // A value is never allowed to start a header of its own.
+        let v = v.replace(['\r', '\n'], " ");
         head.push_str(&format!("{k}: {v}\r\n"));
     }
     head.push_str("\r\n");
@@ -230,22 +315,29 @@ pub fn closed(stream: &TcpStream) -> bool {
 /// was read (a body over the limit): stop writing, then drain a bounded amount.
 fn finish(stream: &mut TcpStream) {
     let _ = stream.shutdown(std::net::Shutdown::Write);
-    let _ = stream.set_read_timeout(Some(Duration::from_millis(500)));
+    let mut drain = Deadline {
+        stream,
+        until: Instant::now() + Duration::from_millis(500),
+    };
     let mut sink = [0u8; 8192];
     let mut drained = 0usize;
     while drained < 1 << 20 {
-        match stream.read(&mut sink) {
+        match drain.read(&mut sink) {
             Ok(0) | Err(_) => break,
             Ok(n) => drained += n,
         }
     }
 }
 
-/// Read one request within the limits; on failure, the response to send instead.
+/// Read one request within the limits; on failure, the response to send instead. What cannot
+/// be the start of a request is refused as soon as it is seen, not after the deadline.
 pub fn read_request(stream: &mut impl Read) -> Result<Request, Response> {
     let mut buf = Vec::with_capacity(2048);
     let mut chunk = [0u8; 4096];
     loop {
+        if let Some(refused) = malformed(&buf) {
+            return Err(refused);
+        }
         let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
         let mut req = httparse::Request::new(&mut headers);
         match req.parse(&buf) {
@@ -262,8 +354,13 @@ pub fn read_request(stream: &mut impl Read) -> Result<Request, Response> {
             Err(_) => return Err(Response::text(400, "malformed request")),
         }
         if buf.len() >= MAX_HEAD {
-            return Err(Response::text(431, "the request's headers are too large"));
+            return Err(Response::text(
+                431,
+                &format!("the request's head is larger than {MAX_HEAD} bytes"),
+            ));
         }
+        // Never past the limit: a head of exactly MAX_HEAD bytes is read whole, one byte more
+        // is not.
         let want = chunk.len().min(MAX_HEAD - buf.len());
         match stream.read(&mut chunk[..want]) {
             Ok(0) => return Err(Response::text(400, "the request ended early")),
@@ -271,6 +368,32 @@ pub fn read_request(stream: &mut impl Read) -> Result<Request, Response> {
             Err(_) => return Err(Response::text(408, "the request took too long")),
         }
     }
+}
+
+/// The head read so far, refused as soon as it shows it is not one: a line ending in a bare
+/// LF (httparse accepts it; HTTP asks for CR LF, and a parser that accepts what others do not
+/// is how requests get smuggled), or a first word too long to be a method.
+fn malformed(buf: &[u8]) -> Option<Response> {
+    let head = match buf.windows(4).position(|w| w == b"\r\n\r\n") {
+        Some(end) => &buf[..end + 4],
+        None => buf,
+    };
+    let bare_lf = head
+        .iter()
+        .enumerate()
+        .any(|(i, &b)| b == b'\n' && (i == 0 || head[i - 1] != b'\r'));
+    if bare_lf {
+        return Some(Response::text(
+            400,
+            "malformed request: its lines must end with CR LF",
+        ));
+    }
+    let start = head.iter().position(|&b| b != b'\r' && b != b'\n')?;
+    let first = &head[start..];
+    if first.len() > MAX_METHOD && !first[..=MAX_METHOD].contains(&b' ') {
+        return Some(Response::text(400, "malformed request"));
+    }
+    None
 }
 
 fn request_from(
@@ -281,7 +404,8 @@ fn request_from(
 ) -> Result<Request, Response> {
     let mut length: Option<usize> = None;
     let mut content_type = String::new();
-    let mut host = String::new();
+    let mut hosts: Vec<String> = Vec::new();
+    let (mut origin, mut referer) = (None, None);
     for h in req.headers.iter() {
         let value = String::from_utf8_lossy(h.value).trim().to_string();
         match h.name.to_ascii_lowercase().as_str() {
@@ -296,10 +420,28 @@ fn request_from(
                 ))
             }
             "content-type" => content_type = value.to_ascii_lowercase(),
-            "host" => host = value.to_ascii_lowercase(),
+            "host" => hosts.push(value.to_ascii_lowercase()),
+            "origin" => origin = Some(value),
+            "referer" => referer = Some(value),
             _ => {}
         }
     }
+    // Exactly one Host: with two, servers and proxies disagree on which counts, and the check
+    // that it names this computer must see the one that is used.
+    let host =
+        match hosts.as_slice() {
+            [one] if !one.is_empty() => one.clone(),
+            [] | [_] => return Err(Response::text(
+                400,
+                "the request has no Host header: it must name the server, such as 127.0.0.1:8080",
+            )),
+            _ => {
+                return Err(Response::text(
+                    400,
+                    "the request has more than one Host header",
+                ))
+            }
+        };
     let length = length.unwrap_or(0);
     if length > MAX_BODY {
         return Err(Response::text(
@@ -331,15 +473,45 @@ fn request_from(
         path,
         query,
         host,
+        origin,
+        referer,
         content_type,
         body,
     })
 }
 
-/// `application/x-www-form-urlencoded` pairs, in order.
+/// `application/x-www-form-urlencoded` pairs, in order (text that is not UTF-8 gets
+/// replacement characters: for the query string, where only a page's name is read).
 pub fn parse_form(body: &[u8]) -> Vec<(String, String)> {
     form_urlencoded::parse(body)
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
+}
+
+/// The same pairs for a form that was sent: a value whose bytes are not UTF-8 is `None`, so
+/// that the form can say so next to its field instead of using replacement characters. (The
+/// decoding is form_urlencoded's: `+` is a space, then percent-decoding; that crate has no way
+/// to refuse what is not UTF-8.)
+pub fn parse_form_checked(body: &[u8]) -> Vec<(String, Option<String>)> {
+    let decode = |part: &[u8]| -> Vec<u8> {
+        let spaced: Vec<u8> = part
+            .iter()
+            .map(|&b| if b == b'+' { b' ' } else { b })
+            .collect();
+        percent_encoding::percent_decode(&spaced).collect()
+    };
+    body.split(|&b| b == b'&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (k, v) = match pair.iter().position(|&b| b == b'=') {
+                Some(i) => (&pair[..i], &pair[i + 1..]),
+                None => (pair, &[][..]),
+            };
+            (
+                String::from_utf8_lossy(&decode(k)).into_owned(),
+                String::from_utf8(decode(v)).ok(),
+            )
+        })
         .collect()
 }
 
@@ -371,10 +543,14 @@ mod tests {
         assert_eq!(r.query, "page=x");
         assert_eq!(r.host, "localhost:1");
         assert_eq!(r.body, b"a=1");
+        assert_eq!(r.origin, None);
         let status = |b: &[u8]| read(b).err().map(|r| r.status);
         assert_eq!(status(b"NONSENSE\r\n\r\n"), Some(400));
-        assert_eq!(status(b"GET / HTTP/2.0\r\n\r\n"), Some(400));
-        assert_eq!(status(b"GET http://x/ HTTP/1.1\r\n\r\n"), Some(400));
+        assert_eq!(status(b"GET / HTTP/2.0\r\nHost: a\r\n\r\n"), Some(400));
+        assert_eq!(
+            status(b"GET http://x/ HTTP/1.1\r\nHost: a\r\n\r\n"),
+            Some(400)
+        );
         assert_eq!(status(b"GET / HTTP/1.1\r\nHost: a"), Some(400));
         let big = format!("GET / HTTP/1.1\r\nX: {}\r\n\r\n", "a".repeat(MAX_HEAD));
         assert_eq!(status(big.as_bytes()), Some(431));
@@ -383,22 +559,102 @@ mod tests {
             status(format!("GET / HTTP/1.1\r\n{many}\r\n").as_bytes()),
             Some(431)
         );
+        let post = |headers: &str| format!("POST / HTTP/1.1\r\nHost: a\r\n{headers}");
         assert_eq!(
-            status(b"POST / HTTP/1.1\r\nContent-Length: 1000000000000\r\n\r\n"),
+            status(post("Content-Length: 1000000000000\r\n\r\n").as_bytes()),
             Some(413)
         );
         assert_eq!(
-            status(b"POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab"),
+            status(post("Content-Length: 1\r\nContent-Length: 2\r\n\r\nab").as_bytes()),
             Some(400)
         );
         assert_eq!(
-            status(b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"),
+            status(post("Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n").as_bytes()),
             Some(411)
         );
         assert_eq!(
-            status(b"POST / HTTP/1.1\r\nContent-Length: 5\r\n\r\nab"),
+            status(post("Content-Length: 5\r\n\r\nab").as_bytes()),
             Some(400)
         );
+    }
+
+    #[test]
+    fn exactly_one_host_is_taken() {
+        let refused = |b: &[u8]| {
+            read(b)
+                .err()
+                .map(|r| (r.status, String::from_utf8_lossy(&r.body).into_owned()))
+        };
+        let (status, text) = refused(b"GET / HTTP/1.1\r\n\r\n").unwrap();
+        assert_eq!(status, 400);
+        assert!(text.contains("no Host header"), "{text}");
+        assert_eq!(
+            refused(b"GET / HTTP/1.0\r\nHost:\r\n\r\n").map(|r| r.0),
+            Some(400)
+        );
+        let (status, text) =
+            refused(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nHost: evil.example\r\n\r\n").unwrap();
+        assert_eq!(status, 400);
+        assert!(text.contains("more than one Host"), "{text}");
+        let r = read(
+            b"POST / HTTP/1.1\r\nHost: a\r\nOrigin: http://a\r\nReferer: http://a/handout\r\n\r\n",
+        )
+        .unwrap();
+        assert_eq!(r.origin.as_deref(), Some("http://a"));
+        assert_eq!(r.referer.as_deref(), Some("http://a/handout"));
+    }
+
+    #[test]
+    fn the_head_limit_holds_to_the_byte() {
+        // A head of exactly MAX_HEAD bytes, then one byte more.
+        let head = |size: usize| {
+            let start = "GET / HTTP/1.1\r\nHost: a\r\nX-Pad: ";
+            let end = "\r\n\r\n";
+            format!("{start}{}{end}", "a".repeat(size - start.len() - end.len()))
+        };
+        assert_eq!(head(MAX_HEAD).len(), MAX_HEAD);
+        assert!(read(head(MAX_HEAD).as_bytes()).is_ok());
+        assert_eq!(
+            read(head(MAX_HEAD + 1).as_bytes()).err().map(|r| r.status),
+            Some(431)
+        );
+    }
+
+    /// What cannot be a request is refused from the bytes seen, without waiting for more (the
+    /// reader here would answer "ended early" or block if more were asked for).
+    #[test]
+    fn malformed_requests_are_refused_at_once() {
+        struct NoMore(Vec<u8>, bool);
+        impl Read for NoMore {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                assert!(!self.1, "asked for more than was sent");
+                self.1 = true;
+                let n = self.0.len().min(buf.len());
+                buf[..n].copy_from_slice(&self.0[..n]);
+                Ok(n)
+            }
+        }
+        for bytes in [
+            &b"GET / HTTP/1.1\nHost: a\n\n"[..],
+            b"GET / HTTP/1.1\r\nHost: a\n",
+            b"GET / HTTP/1.1\n",
+            b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03",
+            b"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+            b"GET /\x00 HTTP/1.1\r\n",
+        ] {
+            let r = read_request(&mut NoMore(bytes.to_vec(), false));
+            assert_eq!(r.err().map(|r| r.status), Some(400), "{bytes:?}");
+        }
+    }
+
+    #[test]
+    fn form_fields_that_are_not_utf8_are_told_apart() {
+        let f = parse_form_checked(b"patient_name=J%C3%B6rg+O%27Neil&bad=%FF%FEx&&raw=a%zz&flag");
+        assert_eq!(f[0], ("patient_name".into(), Some("Jörg O'Neil".into())));
+        assert_eq!(f[1], ("bad".into(), None));
+        assert_eq!(f[2], ("raw".into(), Some("a%zz".into())));
+        assert_eq!(f[3], ("flag".into(), Some(String::new())));
+        assert_eq!(f.len(), 4);
     }
 
     #[test]

@@ -26,18 +26,17 @@ pub(super) fn build_once(shared: &Shared) {
     record(shared, &report, errors, templates_changed);
 }
 
-/// The build itself, with the files held for writing (it may swap the site folder); `Err` when
-/// it panicked.
+/// The build itself; `Err` when it panicked. Requests are answered meanwhile from the last good
+/// build: the new one is swapped in at once when it is done (`output::Writer::commit`).
 fn build(shared: &Shared) -> std::thread::Result<Report> {
     let opts = Options {
         root: shared.root.clone(),
-        out: Some(shared.site.clone()),
+        out: Some(shared.built.clone()),
         publish: false,
         today: None,
         pdf: shared.pdf,
         retractions: None,
     };
-    let _guard = shared.files.write().unwrap_or_else(|p| p.into_inner());
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| build::run(&opts)))
 }
 

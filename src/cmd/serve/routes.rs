@@ -15,17 +15,27 @@ const LIVE_CSS: &str = include_str!("live.css");
 /// Whether a Host header names this computer. A page elsewhere that makes its name resolve to
 /// 127.0.0.1 (DNS rebinding) must not be able to read the preview or use the form.
 fn local_host(host: &str) -> bool {
-    let name = match host.strip_prefix('[') {
-        Some(rest) => rest.split(']').next().unwrap_or(""),
-        None => host.rsplit_once(':').map_or(host, |(h, _)| h),
+    let (name, port) = match host.strip_prefix('[') {
+        Some(rest) => match rest.split_once(']') {
+            Some((name, "")) => (name, ""),
+            Some((name, after)) => match after.strip_prefix(':') {
+                Some(port) => (name, port),
+                None => return false,
+            },
+            None => return false,
+        },
+        None => host.rsplit_once(':').unwrap_or((host, "")),
     };
+    if !port.bytes().all(|b| b.is_ascii_digit()) {
+        return false;
+    }
     name == "localhost"
         || name.ends_with(".localhost")
         || name.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 pub(super) fn route(req: &Request, shared: &Shared) -> Reply {
-    if shared.loopback && !req.host.is_empty() && !local_host(&req.host) {
+    if shared.loopback && !local_host(&req.host) {
         return Reply::Full(
             Response::text(
                 403,
@@ -52,7 +62,10 @@ pub(super) fn route(req: &Request, shared: &Shared) -> Reply {
                 .header("Cache-Control", "no-cache")
         }
         ("GET" | "HEAD", "/handout" | "/handout/") => form::get(req, shared),
-        ("POST", "/handout" | "/handout/") => form::post(req, shared),
+        ("POST", "/handout" | "/handout/") => match sent_from_the_form(req, shared) {
+            Ok(()) => form::post(req, shared),
+            Err(refused) => refused,
+        },
         (_, "/handout" | "/handout/") => Response::text(405, "use GET or POST")
             .header("Allow", "GET, HEAD, POST")
             .no_store(),
@@ -122,16 +135,20 @@ fn static_file(path: &str, shared: &Shared) -> Response {
         );
         return Response::html(503, body).no_store();
     }
-    let _guard = shared.files.read().unwrap_or_else(|p| p.into_inner());
-    let mut file = shared.site.join(&rel);
+    // No lock is held: a build swaps the whole folder in at once (see `output::swap`), so a
+    // file read now is of the last good build or of the new one, and a rebuild never makes a
+    // request wait.
+    let mut file = shared.built.join(&rel);
     if file.is_dir() {
         if !path.ends_with('/') {
-            // Relative links in the page need the trailing slash.
-            return Response::text(301, "moved").header("Location", format!("{path}/"));
+            // Relative links in the page need the trailing slash. The place is made from the
+            // path's own segments, so it is always a path on this server: `//kratom` goes to
+            // `/kratom/`, never to the host `kratom`.
+            return Response::text(301, "moved").header("Location", location(&rel));
         }
         file = file.join("index.html");
     }
-    match std::fs::read(&file) {
+    match read_built(&file, shared) {
         Ok(bytes) => {
             let ctype = content_type(&file);
             if ctype.starts_with("text/html") {
@@ -151,6 +168,103 @@ fn static_file(path: &str, shared: &Shared) -> Response {
     }
 }
 
+/// `/a/b/` for the segments `a`, `b`, each percent-encoded.
+fn location(rel: &Path) -> String {
+    // What a path segment may hold as it is (RFC 3986's pchar); the rest is encoded.
+    const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~');
+    let mut out = String::from("/");
+    for seg in rel.iter() {
+        let seg = seg.to_string_lossy();
+        out.extend(percent_encoding::utf8_percent_encode(&seg, SEGMENT));
+        out.push('/');
+    }
+    out
+}
+
+/// A built file. Where the system cannot swap two folders in one step, the new site is moved
+/// in with two renames, and for that moment there is no site folder: a read that fails then
+/// is tried again once the folder is back.
+fn read_built(file: &Path, shared: &Shared) -> std::io::Result<Vec<u8>> {
+    for _ in 0..100 {
+        match std::fs::read(file) {
+            Ok(bytes) => return Ok(bytes),
+            Err(e) if shared.built.is_dir() => return std::fs::read(file).map_err(|_| e),
+            Err(_) => std::thread::sleep(std::time::Duration::from_millis(10)),
+        }
+    }
+    std::fs::read(file)
+}
+
+/// Whether a POST to the form comes from the form's own page, so that another site the
+/// clinician has open cannot make the browser post patient data here (CSRF).
+///
+/// Two proofs, either enough:
+/// - the per-server token the form page carries (a hidden field, `form_token`), which only a
+///   page that could read this server's form knows: the browser keeps other sites from reading
+///   it, and the Host check keeps a page elsewhere from posing as this server (DNS rebinding).
+///   It does not depend on headers a browser, an extension or a proxy may leave out;
+/// - an `Origin` naming this server, or where there is no Origin (or it is `null`), a
+///   `Referer` that does. A page cannot set either; they let a site's own handout template
+///   that does not carry the token keep working (the form page is sent with
+///   `Referrer-Policy: same-origin`, so the browser sends them to this server and no other).
+///
+/// An Origin naming another site is refused even with the token. `Origin: null` (a sandboxed
+/// frame, a page sent with no-referrer) proves nothing. Without `--bind`, the Host is checked
+/// to be this computer first; on another address there is no such check, and a site that
+/// rebinds its name to this server could pass both tests: `--bind` warns of it.
+fn sent_from_the_form(req: &Request, shared: &Shared) -> Result<(), Response> {
+    let ours = |url: &str| same_origin(url, &req.host);
+    let origin = req.origin.as_deref().filter(|o| *o != "null");
+    if let Some(o) = origin.filter(|o| !ours(o)) {
+        return Err(Response::text(
+            403,
+            &format!(
+                "refused: the form was sent from another site ({o}); the handout form takes only what is sent from its own page at /handout"
+            ),
+        )
+        .no_store());
+    }
+    let token = super::http::parse_form(&req.body)
+        .into_iter()
+        .find(|(k, _)| k == "form_token")
+        .map(|(_, v)| v);
+    let token_ok = token.is_some_and(|t| same_bytes(t.as_bytes(), shared.form_token.as_bytes()));
+    let referer_ok = origin.is_none() && req.referer.as_deref().is_some_and(ours);
+    if token_ok || origin.is_some() || referer_ok {
+        return Ok(());
+    }
+    Err(Response::text(
+        403,
+        "refused: this request carries neither the handout form's token nor an Origin or Referer header naming this server, so it cannot be told from another site's page posting here; send the form from its page at /handout (reload the page if the server was restarted)",
+    )
+    .no_store())
+}
+
+/// Whether `url` (an Origin or a Referer) is of the server named by `host`: `http://HOST`,
+/// then the end or a path.
+fn same_origin(url: &str, host: &str) -> bool {
+    let Some(rest) = url
+        .get(..7)
+        .filter(|s| s.eq_ignore_ascii_case("http://"))
+        .map(|_| &url[7..])
+    else {
+        return false;
+    };
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let named = rest[..end].to_ascii_lowercase();
+    let bare = |h: &str| h.strip_suffix(":80").unwrap_or(h).to_string();
+    !named.is_empty() && bare(&named) == bare(host)
+}
+
+/// Equal bytes, compared in a time that does not tell how much of a guess was right.
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -167,6 +281,8 @@ mod tests {
             assert!(local_host(ok), "{ok}");
         }
         for bad in [
+            "localhost:8080@evil.example",
+            "[::1]evil",
             "evil.example:8080",
             "10.0.0.1:8080",
             "[2001:db8::1]:80",
@@ -174,6 +290,37 @@ mod tests {
         ] {
             assert!(!local_host(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn origins_and_redirects_stay_on_this_server() {
+        assert!(same_origin("http://127.0.0.1:8080", "127.0.0.1:8080"));
+        assert!(same_origin(
+            "HTTP://LOCALHOST:8080/handout?page=x",
+            "localhost:8080"
+        ));
+        assert!(same_origin("http://localhost", "localhost:80"));
+        for (url, host) in [
+            ("http://127.0.0.1:8081", "127.0.0.1:8080"),
+            ("https://127.0.0.1:8080", "127.0.0.1:8080"),
+            ("http://127.0.0.1:8080.evil.example", "127.0.0.1:8080"),
+            (
+                "http://evil.example/http://127.0.0.1:8080",
+                "127.0.0.1:8080",
+            ),
+            ("null", "127.0.0.1:8080"),
+            ("http://", ""),
+        ] {
+            assert!(!same_origin(url, host), "{url} {host}");
+        }
+        assert!(same_bytes(b"abc", b"abc"));
+        assert!(!same_bytes(b"abc", b"abd") && !same_bytes(b"abc", b"ab"));
+        assert_eq!(location(Path::new("kratom")), "/kratom/");
+        assert_eq!(location(Path::new("a b/%2F")), "/a%20b/%252F/");
+        assert_eq!(
+            location(Path::new("x\r\nSet-Cookie: y")),
+            "/x%0D%0ASet-Cookie%3A%20y/"
+        );
     }
 
     #[test]

@@ -18,9 +18,9 @@ mod values;
 use self::check::{care_of, check_values, chosen_page};
 use self::confirm::{needs_confirmation, show_notes};
 use self::values::{made_on, opt, sentence, FormErrors, FormValues};
-use super::http::{parse_form, Request, Response};
+use super::http::{parse_form, parse_form_checked, Request, Response};
 use super::templates::HANDOUT;
-use super::Shared;
+use super::{Loaded, Shared};
 use crate::cmd::handout::{Made, Request as HandoutRequest};
 use crate::cmd::taper::Failure;
 use crate::content::Document;
@@ -31,10 +31,12 @@ use crate::model;
 const MAX_LISTED: usize = super::MAX_LISTED;
 
 /// The headers of every response of the form: nothing kept by the browser or a proxy, no
-/// referrer sent on, and the page may post only to this server and not be framed.
+/// referrer sent to another site (to this server the browser sends it, with the Origin, which
+/// is what shows a POST comes from the form), and the page may post only to this server and
+/// not be framed.
 fn private(r: Response) -> Response {
     r.no_store()
-        .header("Referrer-Policy", "no-referrer")
+        .header("Referrer-Policy", "same-origin")
         .header(
             "Content-Security-Policy",
             "default-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
@@ -60,14 +62,29 @@ fn query_param(query: &str, name: &str) -> Option<String> {
         .map(|(_, v)| v)
 }
 
+/// The site loaded for the form, or the page that says why there is none: a site with errors
+/// makes no handout (`make_pdf` refuses it), so they are shown at once, with their places. (A
+/// page that does not parse is left out of the site, so the form would otherwise say only
+/// that there is no such page with a taper block.)
+fn usable(shared: &Shared) -> Result<std::sync::Arc<Loaded>, Response> {
+    let loaded = shared.loaded();
+    if loaded.site.is_none() || loaded.diags.has_errors() {
+        return Err(unavailable(&loaded.diags, shared));
+    }
+    Ok(loaded)
+}
+
 pub fn get(req: &Request, shared: &Shared) -> Response {
     let chosen = query_param(&req.query, "page").unwrap_or_default();
     let mut errors = FormErrors::default();
-    let mut diags = crate::diag::Diagnostics::new();
-    let Some(site) = model::load(&shared.root, &mut diags) else {
-        return unavailable(&diags, shared);
+    let loaded = match usable(shared) {
+        Ok(l) => l,
+        Err(r) => return r,
     };
-    let pages = taper_pages(&site);
+    let Some(site) = &loaded.site else {
+        return unavailable(&loaded.diags, shared);
+    };
+    let pages = taper_pages(site);
     let doc = if chosen.is_empty() {
         match pages.as_slice() {
             [(only, _)] => site.page(only),
@@ -84,21 +101,31 @@ pub fn get(req: &Request, shared: &Shared) -> Response {
     };
     let status = if errors.is_empty() { 200 } else { 404 };
     let values = match doc.and_then(|d| d.front.taper.as_ref().map(|t| (d, t))) {
-        Some((d, t)) => FormValues::defaults(&site, d, t),
+        Some((d, t)) => FormValues::defaults(site, d, t),
         None => FormValues::default(),
     };
     // Nothing typed yet: a failing site template may show its reason.
-    page(status, shared, &site, &pages, doc, &values, &errors, false)
+    page(status, shared, site, &pages, doc, &values, &errors, false)
 }
 
+/// The page saying the form cannot be used, with the site's errors (or all it found when there
+/// are none of those). It reloads after the next build, as the site's pages do.
 fn unavailable(diags: &crate::diag::Diagnostics, shared: &Shared) -> Response {
-    let errors: Vec<Diagnostic> = diags.iter().cloned().collect();
+    let mut errors: Vec<Diagnostic> = diags
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .cloned()
+        .collect();
+    if errors.is_empty() {
+        errors = diags.iter().cloned().collect();
+    }
+    let version = shared.status().version;
     let html = super::pages::shell(
         shared,
         "The handout form is not available",
         "form-unavailable",
         "",
-        0,
+        version,
         &errors,
     );
     private(Response::html(503, html))
@@ -115,18 +142,27 @@ pub fn post(req: &Request, shared: &Shared) -> Response {
             "send the form as application/x-www-form-urlencoded (the form's default)",
         ));
     }
-    let pairs = parse_form(&req.body);
+    let pairs = parse_form_checked(&req.body);
     let values = FormValues::from_pairs(&pairs);
-    let mut diags = crate::diag::Diagnostics::new();
-    let Some(site) = model::load(&shared.root, &mut diags) else {
-        return unavailable(&diags, shared);
+    let loaded = match usable(shared) {
+        Ok(l) => l,
+        Err(r) => return r,
     };
-    let pages = taper_pages(&site);
+    let Some(site) = &loaded.site else {
+        return unavailable(&loaded.diags, shared);
+    };
+    let pages = taper_pages(site);
     let mut errors = FormErrors::default();
     let again = |status: u16, doc: Option<&Document>, errors: &FormErrors| {
-        page(status, shared, &site, &pages, doc, &values, errors, true)
+        page(status, shared, site, &pages, doc, &values, errors, true)
     };
-    let doc = match chosen_page(&site, &values) {
+    let chosen = chosen_page(site, &values);
+    // A value that is not text is said next to its field, and nothing is made: it is not
+    // printed with replacement characters, nor left out in silence.
+    if errors.not_text(&values.not_text) {
+        return again(422, chosen.ok(), &errors);
+    }
+    let doc = match chosen {
         Ok(d) => d,
         Err(message) => {
             errors.general.push(message);
@@ -138,20 +174,24 @@ pub fn post(req: &Request, shared: &Shared) -> Response {
     if !errors.is_empty() {
         return again(422, Some(doc), &errors);
     }
-    let result = crate::cmd::handout::make_pdf(&HandoutRequest {
-        root: &shared.root,
-        page: &doc.path,
-        audience: opt(&values.audience),
-        patient_name: opt(&values.patient_name),
-        care: care_of(&values),
-        taper: &options,
-        paper,
-        made: made_on(),
-        // Checked by make_pdf: a page that is not approved is refused unless this is ticked.
-        allow_unapproved: values.allow_unapproved == "yes",
-        // The form shows the notes themselves; no sheet is made.
-        clinician_sheet: false,
-    });
+    let result = crate::cmd::handout::make_pdf_in(
+        site,
+        doc,
+        &HandoutRequest {
+            root: &shared.root,
+            page: &doc.path,
+            audience: opt(&values.audience),
+            patient_name: opt(&values.patient_name),
+            care: care_of(&values),
+            taper: &options,
+            paper,
+            made: made_on(),
+            // Checked by make_pdf: a page that is not approved is refused unless this is ticked.
+            allow_unapproved: values.allow_unapproved == "yes",
+            // The form shows the notes themselves; no sheet is made.
+            clinician_sheet: false,
+        },
+    );
     let dates = site.config.handout.date_format();
     if let Ok(Made {
         schedule: Some(s), ..
@@ -242,7 +282,8 @@ fn page(
     errors: &FormErrors,
     typed: bool,
 ) -> Response {
-    let ctx = context::context(site, pages, doc, values, errors);
+    let mut ctx = context::context(site, pages, doc, values, errors);
+    ctx.insert("form_token", &shared.form_token);
     let html = shared.templates().render(HANDOUT, &ctx, typed);
     private(Response::html(status, html))
 }

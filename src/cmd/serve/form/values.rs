@@ -31,12 +31,20 @@ pub(super) struct FormValues {
     pub(super) allow_unapproved: String,
     /// The digest of the schedule's notes the clinician confirmed having read.
     pub(super) confirm_notes: String,
+    /// The fields sent whose values are not text (not UTF-8): left empty here, and said.
+    pub(super) not_text: Vec<String>,
 }
 
 impl FormValues {
-    pub(super) fn from_pairs(pairs: &[(String, String)]) -> FormValues {
+    pub(super) fn from_pairs(pairs: &[(String, Option<String>)]) -> FormValues {
         let mut v = FormValues::default();
         for (k, val) in pairs {
+            let Some(val) = val else {
+                if !v.not_text.contains(k) {
+                    v.not_text.push(k.clone());
+                }
+                continue;
+            };
             let slot = match k.as_str() {
                 "page" => &mut v.page,
                 "audience" => &mut v.audience,
@@ -126,6 +134,25 @@ pub(super) struct FormErrors {
 impl FormErrors {
     pub(super) fn is_empty(&self) -> bool {
         self.fields.is_empty() && self.general.is_empty()
+    }
+
+    /// Say, next to its field, each value that was not text; whether there was one. A field
+    /// the form does not have is said at the top (by name: it is the sender's, not patient
+    /// data).
+    pub(super) fn not_text(&mut self, names: &[String]) -> bool {
+        for name in names {
+            match FIELDS.iter().find(|(f, _)| f == name) {
+                Some(&(field, label)) => self.field(
+                    field,
+                    format!("“{label}” was sent with bytes that are not text (not UTF-8), so it was not used: type it again."),
+                ),
+                None => self.general.push(format!(
+                    "The form's “{}” was sent with bytes that are not text (not UTF-8): send the form again from its page.",
+                    name.chars().take(40).collect::<String>()
+                )),
+            }
+        }
+        !names.is_empty()
     }
 
     pub(super) fn field(&mut self, name: &'static str, message: impl Into<String>) {
@@ -228,5 +255,21 @@ mod tests {
             vec!["No days per step: pass “Days per step”"]
         );
         assert_eq!(e.general, vec!["The page: something else"]);
+    }
+
+    #[test]
+    fn values_that_are_not_text_are_said_not_used() {
+        let v = FormValues::from_pairs(&[
+            ("patient_name".into(), None),
+            ("dose".into(), Some("20".into())),
+            ("page".into(), None),
+        ]);
+        assert_eq!(v.patient_name, "");
+        assert_eq!(v.dose, "20");
+        let mut e = FormErrors::default();
+        assert!(e.not_text(&v.not_text));
+        assert!(e.for_field("patient_name")[0].contains("not text (not UTF-8)"));
+        assert!(e.general[0].contains("“page”"));
+        assert!(!FormErrors::default().not_text(&[]));
     }
 }
