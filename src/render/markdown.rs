@@ -100,8 +100,13 @@ pub fn site_link(page_path: &str, dest: &str) -> Option<String> {
         }
     }
     let mut out = segs.join("/");
-    if path.ends_with('/') && !out.is_empty() {
-        out.push('/');
+    // A folder is linked by its index file: a site opened from disk (`file://`) would show
+    // the folder as a listing.
+    if path.ends_with('/') || segs.is_empty() {
+        if !out.is_empty() {
+            out.push('/');
+        }
+        out.push_str("index.html");
     }
     out.push_str(rest);
     Some(out)
@@ -348,16 +353,22 @@ mod tests {
     fn links_between_pages_are_resolved_from_the_site_root() {
         assert_eq!(
             site_link("kratom", "../kratom-withdrawal/").as_deref(),
-            Some("kratom-withdrawal/")
+            Some("kratom-withdrawal/index.html")
         );
-        assert_eq!(site_link("a/b", "../c/#x").as_deref(), Some("a/c/#x"));
-        assert_eq!(site_link("a/b", "/top/").as_deref(), Some("top/"));
+        assert_eq!(
+            site_link("a/b", "../c/#x").as_deref(),
+            Some("a/c/index.html#x")
+        );
+        assert_eq!(site_link("a/b", "/top/").as_deref(), Some("top/index.html"));
+        assert_eq!(site_link("a", "/").as_deref(), Some("index.html"));
+        assert_eq!(site_link("a", "logo.png").as_deref(), Some("a/logo.png"));
         assert_eq!(site_link("a", "https://x.org/"), None);
         assert_eq!(site_link("a", "mailto:x@y.org"), None);
         assert_eq!(site_link("a", "#section"), None);
         let h = render_in("See [the guide](../guide/).", &[], Some("kratom"));
         assert!(
-            h.html.contains(&format!("href=\"{ROOT_MARKER}guide/\"")),
+            h.html
+                .contains(&format!("href=\"{ROOT_MARKER}guide/index.html\"")),
             "{}",
             h.html
         );

@@ -149,8 +149,10 @@ fn review_steps(status: ReviewStatus) -> Vec<Step> {
         .collect()
 }
 
+/// A topic's page, from the site root. Links name the file (`.../index.html`), not the
+/// folder: a site opened from disk (`file://`) shows a folder as a listing.
 fn topic_url(topic: &str) -> String {
-    format!("topics/{}/", anchor(topic))
+    format!("topics/{}/index.html", anchor(topic))
 }
 
 fn page_ctx<'a>(doc: &'a Document, root: &str, summary_html: String) -> PageCtx<'a> {
@@ -161,7 +163,7 @@ fn page_ctx<'a>(doc: &'a Document, root: &str, summary_html: String) -> PageCtx<
         question: doc.front.question.as_deref(),
         summary_html,
         path: &doc.path,
-        url: format!("{root}{}/", doc.path),
+        url: format!("{root}{}/index.html", doc.path),
         status: r.status.id(),
         status_label: r.status.label(),
         approved: doc.is_approved(),
@@ -326,7 +328,7 @@ fn variant_page(
         .map(|a| AudienceLink {
             id: &a.id,
             label: &a.label,
-            url: format!("{root}{}/{}/", doc.path, a.id),
+            url: format!("{root}{}/{}/index.html", doc.path, a.id),
             current: a.id == v.audience,
         })
         .collect();
@@ -414,14 +416,15 @@ pub fn render_lists(site: &Site, t: &Templates) -> Result<Vec<OutputFile>, Vec<D
         ctx.insert("root", "../../");
         ctx.insert(
             "canonical",
-            &format!("{}{}", base(config), topic_url(&topic.name)),
+            &format!(
+                "{}{}",
+                base(config),
+                topic_url(&topic.name).trim_end_matches("index.html")
+            ),
         );
         ctx.insert("topic", &topic);
         match t.render("topic.html", &ctx) {
-            Ok(html) => files.push(OutputFile::new(
-                format!("{}index.html", topic_url(&topic.name)),
-                html.into_bytes(),
-            )),
+            Ok(html) => files.push(OutputFile::new(topic_url(&topic.name), html.into_bytes())),
             Err(d) => problems.push(d),
         }
     }
@@ -457,7 +460,7 @@ fn by_topic(site: &Site) -> BTreeMap<String, Vec<&Document>> {
 fn list_entry(doc: &Document, root: &str) -> ListEntry {
     ListEntry {
         title: doc.front.title.clone(),
-        url: format!("{root}{}/", doc.path),
+        url: format!("{root}{}/index.html", doc.path),
         status: doc.front.review.status.id(),
         status_label: doc.front.review.status.label(),
         updated: doc.front.updated.long(),
