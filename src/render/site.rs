@@ -237,6 +237,7 @@ pub fn render_page(
 ) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
     let config = &site.config;
     let shared = PageShared {
+        site,
         site_ctx: SiteCtx::of(config),
         config,
         doc,
@@ -288,6 +289,7 @@ pub fn render_page(
 
 /// What the variant pages of one page share.
 struct PageShared<'a> {
+    site: &'a Site,
     site_ctx: SiteCtx<'a>,
     config: &'a crate::config::Config,
     doc: &'a Document,
@@ -316,10 +318,13 @@ fn variant_page(
     ctx.insert("site", &shared.site_ctx);
     ctx.insert("root", &root);
     let marker = crate::render::markdown::ROOT_MARKER;
-    ctx.insert(
-        "page",
-        &page_ctx(doc, &root, v.summary_html.replace(marker, &root)),
-    );
+    // Links to page files and files beside the page lead to this audience's version, from
+    // this file's depth.
+    let local = |html: &str| {
+        crate::render::links::resolve_marks(html, shared.site, doc, &v.audience)
+            .replace(marker, &root)
+    };
+    ctx.insert("page", &page_ctx(doc, &root, local(&v.summary_html)));
     ctx.insert("audience", &audience);
     let links: Vec<AudienceLink> = doc
         .audiences
@@ -334,7 +339,7 @@ fn variant_page(
         .collect();
     ctx.insert("audiences", &links);
     ctx.insert("toc", &v.toc);
-    ctx.insert("body", &v.body_html.replace(marker, &root));
+    ctx.insert("body", &local(&v.body_html));
     ctx.insert("references", &ref_ctxs(v));
     ctx.insert("banner", &shared.banner);
     if shared.pdf {
@@ -526,7 +531,7 @@ pub fn check_collisions(files: &mut [OutputFile]) -> Vec<Diagnostic> {
                     "content/url-collision",
                     format!("two outputs would be written to {}", w[0].path),
                 )
-                .hint("a page path may not equal another page's audience folder (/<slug>/<audience>/); rename one page"),
+                .hint("a page path may not equal another page's audience folder (/<slug>/<audience>/), nor a file of static/ or beside a page the path of a page or another file; rename one"),
             );
         }
     }
