@@ -134,9 +134,19 @@ fn version_of<'a>(site: &Site, target: &'a Document, audience: &'a str) -> &'a s
     }
 }
 
-/// The page whose file is `file`.
+/// The page whose file is `file`. The build keeps pages in file order: found by halving,
+/// else (an unsorted list) by looking at each.
 fn page_by_file<'a>(site: &'a Site, file: &Path) -> Option<&'a Document> {
-    site.pages.iter().find(|d| d.file == file)
+    match site.pages.binary_search_by(|d| d.file.as_path().cmp(file)) {
+        Ok(i) => site.pages.get(i),
+        Err(_) => site.pages.iter().find(|d| d.file == file),
+    }
+}
+
+/// Whether Markdown may hold a link or image at all (`[x](y)` or a `[x]: y` definition): most
+/// pages of a large site have none, and are not parsed for them.
+fn may_link(md: &str) -> bool {
+    md.contains("](") || md.contains("]:") || md.contains("] (")
 }
 
 /// The page and file marks of one output file's HTML (the page `doc`, its `audience`
@@ -324,6 +334,9 @@ pub struct Checked {
 /// Check every link to a page file and every file of `doc`, for each audience that reads it.
 /// `reserved`: the ids the templates use (headings never take them; anchors may name them).
 pub fn check(site: &Site, doc: &Document, reserved: &[&str]) -> Checked {
+    if !may_link(doc.body()) {
+        return Checked::default();
+    }
     let mut found: BTreeMap<(usize, &'static str), Diagnostic> = BTreeMap::new();
     let mut pages = BTreeSet::new();
     let mut ids_cache: HashMap<(PathBuf, String), BTreeSet<String>> = HashMap::new();
@@ -453,6 +466,9 @@ pub fn check(site: &Site, doc: &Document, reserved: &[&str]) -> Checked {
 /// The page files a page links to, for the build cache: a page is built again when one of
 /// them changes, appears or goes.
 pub fn linked_pages(doc: &Document) -> Vec<PathBuf> {
+    if !may_link(doc.body()) {
+        return Vec::new();
+    }
     let found = scan(doc.body(), &|o| o);
     let set: BTreeSet<PathBuf> = found
         .iter()
@@ -509,7 +525,7 @@ pub fn copied_files(site: &Site) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
             }
         }
     }
-    for doc in &site.pages {
+    for doc in site.pages.iter().filter(|d| may_link(d.body())) {
         for f in scan(doc.body(), &|o| o) {
             if let Local::File(w) = &f.kind {
                 if let Some(t) = source_target(&doc.file, w) {

@@ -55,11 +55,18 @@ html() {
 }
 a11y() { node "$here/a11y.mjs" "$out"; }
 crawl() { node "$here/crawl.mjs" "$out"; }
+# The same click-through on a site with page links, images, a page bundle and static/ files.
+crawl_links() {
+  cp -r "$repo/tests/fixtures/links" "$work/links-site" &&
+    (cd "$repo" && cargo run --quiet -- build --no-pdf --root "$work/links-site" --out "$work/links" >/dev/null) &&
+    node "$here/crawl.mjs" "$work/links"
+}
 
 step "links, anchors and other hosts" links
 step "Nu HTML checker" html
 step "axe-core WCAG 2.1 AA at 1280 and 390 px" a11y
 step "click-through over file:// and HTTP (root and base path)" crawl
+step "click-through of tests/fixtures/links (page links, images, static/)" crawl_links
 
 echo "e2e: $((SECONDS - start)) s"
 if ((${#failed[@]})); then
