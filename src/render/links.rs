@@ -563,7 +563,9 @@ pub fn copied_files(site: &Site) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
 }
 
 /// What the files the site copies look like (name, size, modification time), for the site
-/// key: an added, changed or removed file builds the pages again. Empty without any.
+/// key: an added, changed or removed file builds the pages again. Empty without any. Files
+/// under `content/` with a bibliography extension (`.yaml`, `.json`, `.txt`...) are left out:
+/// a page's key follows its bibliography files already.
 pub fn files_fingerprint(root: &Path) -> Vec<u8> {
     let mut d = crate::util::Digest::new();
     let mut any = false;
@@ -574,8 +576,15 @@ pub fn files_fingerprint(root: &Path) -> Vec<u8> {
             .into_iter()
             .flatten()
         {
-            let name = e.file_name().to_string_lossy();
-            if e.file_type().is_dir() || (dir == CONTENT_DIR && name.ends_with(".md")) {
+            // Under content/: not the pages, nor bibliography and glossary files (each page's
+            // key already follows its own, and a touched .bib must not rebuild every page).
+            let ext = e
+                .path()
+                .extension()
+                .map(|x| x.to_string_lossy().to_ascii_lowercase())
+                .unwrap_or_default();
+            let data = ext == "md" || crate::cite::bib::EXTENSIONS.contains(&ext.as_str());
+            if e.file_type().is_dir() || (dir == CONTENT_DIR && data) {
                 continue;
             }
             let Ok(meta) = e.metadata() else { continue };
@@ -626,6 +635,32 @@ mod tests {
             output_of(Path::new("content/guide/chart.png")),
             "guide/chart.png"
         );
+    }
+
+    #[test]
+    fn the_fingerprint_follows_copied_files_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("content")).unwrap();
+        std::fs::write(root.join("content/a.md"), "x").unwrap();
+        std::fs::write(root.join("content/refs.bib"), "x").unwrap();
+        // Pages and bibliography files are no copied files: the site key stays as it was.
+        assert!(files_fingerprint(root).is_empty());
+        std::fs::create_dir_all(root.join("static")).unwrap();
+        std::fs::write(root.join("static/logo.png"), "x").unwrap();
+        let one = files_fingerprint(root);
+        assert!(!one.is_empty());
+        std::fs::write(root.join("content/chart.png"), "x").unwrap();
+        let two = files_fingerprint(root);
+        assert_ne!(one, two);
+        std::fs::write(root.join("static/logo.png"), "xy").unwrap();
+        assert_ne!(files_fingerprint(root), two);
+    }
+
+    #[test]
+    fn pages_without_links_are_not_parsed_for_them() {
+        assert!(may_link("see [a](b.md)"));
+        assert!(!may_link("no links here"));
     }
 
     #[test]
