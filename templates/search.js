@@ -79,7 +79,8 @@
   }
 
   function pageUrl(page, ai) {
-    return root + page.u + '/' + (ai >= 0 ? data.a[ai][0] + '/' : '');
+    // A file, not a folder: opened from disk (file://) a folder shows as a listing.
+    return root + page.u + '/' + (ai >= 0 ? data.a[ai][0] + '/' : '') + 'index.html';
   }
 
   function el(tag, cls, text) {

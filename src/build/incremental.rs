@@ -36,13 +36,12 @@ pub(super) fn site_key(opts: &Options, config: &Config, config_text: &str, today
     if style_file.extension().is_some_and(|e| e == "csl") {
         extra_inputs.push(opts.root.join(style_file));
     }
-    cache::site_key(
-        &opts.root,
-        config_text,
-        &extra_inputs,
-        &[opts.publish as u8, opts.pdf as u8],
-        today,
-    )
+    // The files the site copies (static/, files beside pages): one added, changed or gone
+    // builds the pages again (a page names them; the writer rewrites only changed bytes).
+    // Nothing is added for a site without any, so its keys stay as they were.
+    let mut flags = vec![opts.publish as u8, opts.pdf as u8];
+    flags.extend(crate::render::links::files_fingerprint(&opts.root));
+    cache::site_key(&opts.root, config_text, &extra_inputs, &flags, today)
 }
 
 /// What this build knows from the last one, and what it has read since.
@@ -259,7 +258,22 @@ impl Incremental {
     /// What the next build needs to know of a page: its key, stamp, files and input files.
     pub fn record(&self, opts: &Options, doc: &Document, outputs: Vec<FileRecord>) -> PageRecord {
         let k = key_of(doc);
-        let inputs = crate::resolve::page_inputs(doc)
+        // A page taken whole keeps the inputs it was recorded with (they are unchanged).
+        if let Some(r) = self.reusable(doc) {
+            return PageRecord {
+                key: self.keys.get(&k).cloned().unwrap_or_default(),
+                stamp: self.stamps.get(&k).copied(),
+                outputs,
+                inputs: r.inputs.clone(),
+                doc: None,
+                facts: None,
+            };
+        }
+        // Its bibliography files, and the pages it links to: a page is built again when one
+        // of them changes, appears or goes (a link's URL and anchors depend on it).
+        let mut files = crate::resolve::page_inputs(doc);
+        files.extend(crate::render::links::linked_pages(doc));
+        let inputs = files
             .into_iter()
             .map(|p| {
                 let p = p.display().to_string();

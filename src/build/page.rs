@@ -75,6 +75,13 @@ pub(super) fn build(s: &Shared, doc: &Document) -> PageResult {
     let mut d = Diagnostics::new();
     d.extend(s.parse_findings.get(&doc.file).cloned().unwrap_or_default());
     let resolved = resolve(doc, config, s.library, &mut d);
+    // Links to other pages' files and to files beside the page.
+    d.extend(
+        crate::render::links::check(s.site, doc, crate::render::site::RESERVED_IDS)
+            .diagnostics
+            .into_iter()
+            .filter_map(|x| config.apply_level(x)),
+    );
     let mut variants = match s.formatter {
         Some(f) => variants_memo(s, f, &resolved, &page_key),
         None => Vec::new(),

@@ -62,6 +62,8 @@ pub(super) fn build(
             );
             let mut files = files?;
             files.push(editorial?);
+            // static/ and the files beside pages, copied as they are.
+            files.extend(crate::render::links::copied_files(site)?);
             store(writer, files)
         },
     );

@@ -66,10 +66,25 @@ pub fn render(md: &str, reserved: &[&str]) -> Html {
 /// at Markdown time.
 pub const ROOT_MARKER: &str = "@careguide-root@";
 
-/// Where a link in a page at `page_path` (`guides/taper`, URL `/guides/taper/`) leads, as a
-/// path from the site root; `None` for links that leave the site or stay on the page.
-pub fn site_link(page_path: &str, dest: &str) -> Option<String> {
-    let d = dest.trim();
+/// Stands for a link to another page's Markdown file in rendered HTML, after
+/// [`ROOT_MARKER`]: `@careguide-page-<hex of the path as written>@` and the fragment. Which
+/// page version it leads to depends on the audience of the output file, so
+/// [`crate::render::links::resolve_marks`] makes it a path once that is known.
+pub const PAGE_MARK: &str = "@careguide-page-";
+
+/// Stands for a link to a file beside the page (an image, a PDF form), as [`PAGE_MARK`] does.
+pub const FILE_MARK: &str = "@careguide-file-";
+
+/// A link that names a file rather than a URL: another page's Markdown file (with the
+/// fragment after `#`), or a file beside the page (`chart.png`, `forms/intake.pdf`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Local {
+    Page(String, Option<String>),
+    File(String),
+}
+
+/// Whether a link leaves the site or stays on the page (`https:`, `mailto:`, `//host`, `#x`).
+fn not_in_site(d: &str) -> bool {
     let scheme = d
         .split_once(':')
         .map(|(s, _)| {
@@ -78,7 +93,72 @@ pub fn site_link(page_path: &str, dest: &str) -> Option<String> {
                     .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
         })
         .unwrap_or(false);
-    if d.is_empty() || d.starts_with('#') || d.starts_with("//") || scheme {
+    d.is_empty() || d.starts_with('#') || d.starts_with("//") || scheme
+}
+
+/// What a link names when it names a file: a path ending in `.md` is a page (from the page's
+/// folder, or from `content/` with a leading `/`); a relative path with another extension
+/// (not `.html`) a file beside the page. `None` for URLs, folders and `/`-paths to other
+/// files (those are the site's own URLs, `static/` files among them).
+pub fn local(dest: &str) -> Option<Local> {
+    let d = dest.trim();
+    if not_in_site(d) {
+        return None;
+    }
+    let path = &d[..d.find(['?', '#']).unwrap_or(d.len())];
+    let fragment = d.split_once('#').map(|(_, f)| f.to_string());
+    let name = path.rsplit('/').next().unwrap_or("");
+    let ext = name
+        .rsplit_once('.')
+        .filter(|(stem, e)| {
+            !stem.is_empty() && !e.is_empty() && e.chars().all(|c| c.is_ascii_alphanumeric())
+        })
+        .map(|(_, e)| e.to_ascii_lowercase());
+    match ext.as_deref() {
+        Some("md") => Some(Local::Page(path.to_string(), fragment)),
+        None | Some("html" | "htm") => None,
+        Some(_) if !path.starts_with('/') => Some(Local::File(path.to_string())),
+        Some(_) => None,
+    }
+}
+
+/// Hex digits of a string: a mark's payload, safe in any URL and through the sanitizer.
+pub fn hex(s: &str) -> String {
+    s.bytes().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The mark a [`Local`] link is written as (see [`PAGE_MARK`]).
+pub fn mark(local: &Local) -> String {
+    match local {
+        Local::Page(path, fragment) => format!(
+            "{ROOT_MARKER}{PAGE_MARK}{}@{}",
+            hex(path),
+            fragment
+                .as_ref()
+                .map(|f| format!("#{f}"))
+                .unwrap_or_default()
+        ),
+        Local::File(path) => format!("{ROOT_MARKER}{FILE_MARK}{}@", hex(path)),
+    }
+}
+
+/// The ids the headings of Markdown `md` get (as [`render`] gives them), in order.
+pub fn heading_ids(md: &str, reserved: &[&str]) -> Vec<String> {
+    prepared(md, reserved, None)
+        .0
+        .into_iter()
+        .filter_map(|e| match e {
+            Event::Start(Tag::Heading { id: Some(id), .. }) => Some(id.to_string()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Where a link in a page at `page_path` (`guides/taper`, URL `/guides/taper/`) leads, as a
+/// path from the site root; `None` for links that leave the site or stay on the page.
+pub fn site_link(page_path: &str, dest: &str) -> Option<String> {
+    let d = dest.trim();
+    if not_in_site(d) {
         return None;
     }
     let (path, rest) = match d.find(['?', '#']) {
@@ -100,8 +180,13 @@ pub fn site_link(page_path: &str, dest: &str) -> Option<String> {
         }
     }
     let mut out = segs.join("/");
-    if path.ends_with('/') && !out.is_empty() {
-        out.push('/');
+    // A folder is linked by its index file: a site opened from disk (`file://`) would show
+    // the folder as a listing.
+    if path.ends_with('/') || segs.is_empty() {
+        if !out.is_empty() {
+            out.push('/');
+        }
+        out.push_str("index.html");
     }
     out.push_str(rest);
     Some(out)
@@ -213,11 +298,32 @@ fn prepared<'a>(
                 title,
                 id,
             }) if page_path.is_some() => {
-                let dest = page_path
-                    .and_then(|p| site_link(p, dest_url))
-                    .map(|l| CowStr::from(format!("{ROOT_MARKER}{l}")))
-                    .unwrap_or_else(|| dest_url.clone());
+                let dest = match local(dest_url) {
+                    Some(l) => CowStr::from(mark(&l)),
+                    None => page_path
+                        .and_then(|p| site_link(p, dest_url))
+                        .map(|l| CowStr::from(format!("{ROOT_MARKER}{l}")))
+                        .unwrap_or_else(|| dest_url.clone()),
+                };
                 out.push(Event::Start(Tag::Link {
+                    link_type: *link_type,
+                    dest_url: dest,
+                    title: title.clone(),
+                    id: id.clone(),
+                }));
+                i += 1;
+            }
+            // An image beside the page, linked from every version at its depth.
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) if page_path.is_some() && matches!(local(dest_url), Some(Local::File(_))) => {
+                let dest = local(dest_url)
+                    .map(|l| CowStr::from(mark(&l)))
+                    .unwrap_or_else(|| dest_url.clone());
+                out.push(Event::Start(Tag::Image {
                     link_type: *link_type,
                     dest_url: dest,
                     title: title.clone(),
@@ -348,19 +454,65 @@ mod tests {
     fn links_between_pages_are_resolved_from_the_site_root() {
         assert_eq!(
             site_link("kratom", "../kratom-withdrawal/").as_deref(),
-            Some("kratom-withdrawal/")
+            Some("kratom-withdrawal/index.html")
         );
-        assert_eq!(site_link("a/b", "../c/#x").as_deref(), Some("a/c/#x"));
-        assert_eq!(site_link("a/b", "/top/").as_deref(), Some("top/"));
+        assert_eq!(
+            site_link("a/b", "../c/#x").as_deref(),
+            Some("a/c/index.html#x")
+        );
+        assert_eq!(site_link("a/b", "/top/").as_deref(), Some("top/index.html"));
+        assert_eq!(site_link("a", "/").as_deref(), Some("index.html"));
+        assert_eq!(site_link("a", "logo.png").as_deref(), Some("a/logo.png"));
         assert_eq!(site_link("a", "https://x.org/"), None);
         assert_eq!(site_link("a", "mailto:x@y.org"), None);
         assert_eq!(site_link("a", "#section"), None);
         let h = render_in("See [the guide](../guide/).", &[], Some("kratom"));
         assert!(
-            h.html.contains(&format!("href=\"{ROOT_MARKER}guide/\"")),
+            h.html
+                .contains(&format!("href=\"{ROOT_MARKER}guide/index.html\"")),
             "{}",
             h.html
         );
+    }
+
+    #[test]
+    fn links_to_files_are_marked() {
+        assert_eq!(
+            local("../kratom.md#dose"),
+            Some(Local::Page("../kratom.md".into(), Some("dose".into())))
+        );
+        assert_eq!(
+            local("/topic/page.md"),
+            Some(Local::Page("/topic/page.md".into(), None))
+        );
+        assert_eq!(local("chart.png"), Some(Local::File("chart.png".into())));
+        assert_eq!(local("/logo.png"), None);
+        assert_eq!(local("../guide/"), None);
+        assert_eq!(local(".."), None);
+        assert_eq!(local("x/index.html"), None);
+        assert_eq!(local("https://x.org/a.md"), None);
+        let h = render_in(
+            "See [dose](other.md#dose) and ![chart](c.png).",
+            &[],
+            Some("p"),
+        );
+        assert!(
+            h.html.contains(&format!(
+                "href=\"{ROOT_MARKER}{PAGE_MARK}{}@#dose\"",
+                hex("other.md")
+            )),
+            "{}",
+            h.html
+        );
+        assert!(
+            h.html.contains(&format!(
+                "src=\"{ROOT_MARKER}{FILE_MARK}{}@\"",
+                hex("c.png")
+            )),
+            "{}",
+            h.html
+        );
+        assert_eq!(heading_ids("## A\n\n## A\n", &[]), ["a", "a-2"]);
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 pub mod editorial;
 pub mod feeds;
+pub mod links;
 pub mod markdown;
 pub mod publish;
 pub mod sanitize;

@@ -149,8 +149,10 @@ fn review_steps(status: ReviewStatus) -> Vec<Step> {
         .collect()
 }
 
+/// A topic's page, from the site root. Links name the file (`.../index.html`), not the
+/// folder: a site opened from disk (`file://`) shows a folder as a listing.
 fn topic_url(topic: &str) -> String {
-    format!("topics/{}/", anchor(topic))
+    format!("topics/{}/index.html", anchor(topic))
 }
 
 fn page_ctx<'a>(doc: &'a Document, root: &str, summary_html: String) -> PageCtx<'a> {
@@ -161,7 +163,7 @@ fn page_ctx<'a>(doc: &'a Document, root: &str, summary_html: String) -> PageCtx<
         question: doc.front.question.as_deref(),
         summary_html,
         path: &doc.path,
-        url: format!("{root}{}/", doc.path),
+        url: format!("{root}{}/index.html", doc.path),
         status: r.status.id(),
         status_label: r.status.label(),
         approved: doc.is_approved(),
@@ -235,6 +237,7 @@ pub fn render_page(
 ) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
     let config = &site.config;
     let shared = PageShared {
+        site,
         site_ctx: SiteCtx::of(config),
         config,
         doc,
@@ -286,6 +289,7 @@ pub fn render_page(
 
 /// What the variant pages of one page share.
 struct PageShared<'a> {
+    site: &'a Site,
     site_ctx: SiteCtx<'a>,
     config: &'a crate::config::Config,
     doc: &'a Document,
@@ -314,10 +318,13 @@ fn variant_page(
     ctx.insert("site", &shared.site_ctx);
     ctx.insert("root", &root);
     let marker = crate::render::markdown::ROOT_MARKER;
-    ctx.insert(
-        "page",
-        &page_ctx(doc, &root, v.summary_html.replace(marker, &root)),
-    );
+    // Links to page files and files beside the page lead to this audience's version, from
+    // this file's depth.
+    let local = |html: &str| {
+        crate::render::links::resolve_marks(html, shared.site, doc, &v.audience)
+            .replace(marker, &root)
+    };
+    ctx.insert("page", &page_ctx(doc, &root, local(&v.summary_html)));
     ctx.insert("audience", &audience);
     let links: Vec<AudienceLink> = doc
         .audiences
@@ -326,13 +333,13 @@ fn variant_page(
         .map(|a| AudienceLink {
             id: &a.id,
             label: &a.label,
-            url: format!("{root}{}/{}/", doc.path, a.id),
+            url: format!("{root}{}/{}/index.html", doc.path, a.id),
             current: a.id == v.audience,
         })
         .collect();
     ctx.insert("audiences", &links);
     ctx.insert("toc", &v.toc);
-    ctx.insert("body", &v.body_html.replace(marker, &root));
+    ctx.insert("body", &local(&v.body_html));
     ctx.insert("references", &ref_ctxs(v));
     ctx.insert("banner", &shared.banner);
     if shared.pdf {
@@ -414,14 +421,15 @@ pub fn render_lists(site: &Site, t: &Templates) -> Result<Vec<OutputFile>, Vec<D
         ctx.insert("root", "../../");
         ctx.insert(
             "canonical",
-            &format!("{}{}", base(config), topic_url(&topic.name)),
+            &format!(
+                "{}{}",
+                base(config),
+                topic_url(&topic.name).trim_end_matches("index.html")
+            ),
         );
         ctx.insert("topic", &topic);
         match t.render("topic.html", &ctx) {
-            Ok(html) => files.push(OutputFile::new(
-                format!("{}index.html", topic_url(&topic.name)),
-                html.into_bytes(),
-            )),
+            Ok(html) => files.push(OutputFile::new(topic_url(&topic.name), html.into_bytes())),
             Err(d) => problems.push(d),
         }
     }
@@ -457,7 +465,7 @@ fn by_topic(site: &Site) -> BTreeMap<String, Vec<&Document>> {
 fn list_entry(doc: &Document, root: &str) -> ListEntry {
     ListEntry {
         title: doc.front.title.clone(),
-        url: format!("{root}{}/", doc.path),
+        url: format!("{root}{}/index.html", doc.path),
         status: doc.front.review.status.id(),
         status_label: doc.front.review.status.label(),
         updated: doc.front.updated.long(),
@@ -523,7 +531,7 @@ pub fn check_collisions(files: &mut [OutputFile]) -> Vec<Diagnostic> {
                     "content/url-collision",
                     format!("two outputs would be written to {}", w[0].path),
                 )
-                .hint("a page path may not equal another page's audience folder (/<slug>/<audience>/); rename one page"),
+                .hint("a page path may not equal another page's audience folder (/<slug>/<audience>/), nor a file of static/ or beside a page the path of a page or another file; rename one"),
             );
         }
     }

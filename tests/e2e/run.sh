@@ -4,7 +4,10 @@
 #       (plus: no script errors, no sideways scrolling on a phone, search finds and links right);
 #   (b) the Nu HTML checker (vnu.jar) on every page and stylesheet: zero errors;
 #   (c) internal links and #anchors: zero broken;
-#   (d) scripts, styles, images and fonts are all local: no other host anywhere.
+#   (d) scripts, styles, images and fonts are all local: no other host anywhere;
+#   (e) a click-through in headless Chromium from index.html, opened from disk (file://), served
+#       at a host's root and under a base path: no folder listing, no link to a folder, no
+#       broken link or #anchor (search results included), every page reachable.
 # Installs what it needs: Debian's chromium and a Java runtime (apt), node packages (npm ci).
 # Usage: tests/e2e/run.sh [SITE_ROOT]   (default: the repository, which is the sample site)
 set -euo pipefail
@@ -51,10 +54,19 @@ html() {
   ((errors == 0 && status == 0))
 }
 a11y() { node "$here/a11y.mjs" "$out"; }
+crawl() { node "$here/crawl.mjs" "$out"; }
+# The same click-through on a site with page links, images, a page bundle and static/ files.
+crawl_links() {
+  cp -r "$repo/tests/fixtures/links" "$work/links-site" &&
+    (cd "$repo" && cargo run --quiet -- build --no-pdf --root "$work/links-site" --out "$work/links" >/dev/null) &&
+    node "$here/crawl.mjs" "$work/links"
+}
 
 step "links, anchors and other hosts" links
 step "Nu HTML checker" html
 step "axe-core WCAG 2.1 AA at 1280 and 390 px" a11y
+step "click-through over file:// and HTTP (root and base path)" crawl
+step "click-through of tests/fixtures/links (page links, images, static/)" crawl_links
 
 echo "e2e: $((SECONDS - start)) s"
 if ((${#failed[@]})); then

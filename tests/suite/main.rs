@@ -12,11 +12,13 @@ mod callout;
 mod cite;
 #[cfg(unix)]
 mod crash_safety;
+mod files;
 mod fuzz_corpus;
 mod handout;
 mod handout_golden;
 mod incremental;
 mod injection;
+mod links;
 #[cfg(unix)]
 mod paths;
 mod patient_data;
