@@ -129,7 +129,7 @@ fn version_of<'a>(site: &Site, target: &'a Document, audience: &'a str) -> &'a s
             .iter()
             .find(|a| **a == site.config.default_audience)
             .or(target.audiences.first())
-            .map(String::as_str)
+            .map(crate::types::AudienceId::as_str)
             .unwrap_or(audience)
     }
 }
