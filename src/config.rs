@@ -25,6 +25,10 @@ pub struct Config {
     pub language: String,
     #[serde(default)]
     pub contact: Contact,
+    /// The path of the page that says how pages are written and reviewed
+    /// (`editorial-policy`): every other page links to it beside its date.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub editorial_policy: Option<String>,
     /// Which audience `/<slug>/` shows.
     pub default_audience: AudienceId,
     /// The readers pages are written for, in the order the selector shows them.

@@ -259,6 +259,7 @@ impl Stages {
         diags.extend(library.diags.iter().cloned());
         let (glossary, glossary_findings) = crate::audience::glossary::load(&opts.root);
         diags.extend(glossary_findings);
+        diags.extend(editorial_policy_missing(opts, site));
         if opts.publish {
             diags.extend(
                 site.pages
@@ -273,6 +274,35 @@ impl Stages {
             glossary,
         }
     }
+}
+
+/// `editorial_policy` names a page the site has.
+fn editorial_policy_missing(opts: &Options, site: &Site) -> Option<Diagnostic> {
+    let want = site.config.editorial_policy.as_deref()?;
+    let want = want.trim_matches('/');
+    if site.pages.iter().any(|d| d.path == want) {
+        return None;
+    }
+    let file = crate::config::CONFIG_FILE;
+    let text = std::fs::read_to_string(opts.root.join(file)).unwrap_or_default();
+    let (line, col) = text
+        .find("editorial_policy")
+        .map(|o| crate::diag::line_col(&text, o))
+        .unwrap_or((0, 0));
+    let paths = site.pages.iter().map(|d| d.path.as_str());
+    let hint = match crate::util::nearest(want, paths) {
+        Some(n) => format!("did you mean '{n}'? the value is a page's path, as in its URL"),
+        None => "the value is a page's path, as in its URL (`editorial-policy`)".to_string(),
+    };
+    Some(
+        Diagnostic::error(
+            "config/editorial-policy",
+            format!("editorial_policy names '{want}', and no page has that path"),
+        )
+        .at(std::path::Path::new(file), line, col)
+        .category(Category::Config)
+        .hint(hint),
+    )
 }
 
 /// Every page's facts (rendered now or taken from the cache) and the manifest's records.

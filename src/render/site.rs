@@ -345,6 +345,9 @@ fn variant_page(
     if shared.pdf {
         ctx.insert("pdf_url", &format!("{root}{}/{}.pdf", doc.path, v.audience));
     }
+    if let Some(url) = editorial_url(shared.site, doc, &v.audience, &root) {
+        ctx.insert("editorial_url", &url);
+    }
     ctx.insert("json_ld", json_ld);
     ctx.insert(
         "canonical",
@@ -355,6 +358,22 @@ fn variant_page(
         format!("{dir}/index.html"),
         html.into_bytes(),
     ))
+}
+
+/// The link from a page to the site's editorial policy (`editorial_policy` in careguide.toml):
+/// its version for the same audience when it has one, else its default version; none on the
+/// policy page itself.
+fn editorial_url(site: &Site, doc: &Document, audience: &str, root: &str) -> Option<String> {
+    let want = site.config.editorial_policy.as_deref()?.trim_matches('/');
+    let policy = site.pages.iter().find(|d| d.path == want)?;
+    if policy.path == doc.path {
+        return None;
+    }
+    Some(if policy.audiences.iter().any(|a| a == audience) {
+        format!("{root}{}/{audience}/index.html", policy.path)
+    } else {
+        format!("{root}{}/index.html", policy.path)
+    })
 }
 
 /// A variant's reference list, numbered, with the backlinks to where each is cited.

@@ -137,3 +137,37 @@ fn a_handout_carries_the_callouts_text() {
     }
     assert!(!flat.contains(":::"));
 }
+
+#[test]
+fn every_page_links_the_policy_and_patient_versions_end_with_the_clinic() {
+    let (dir, report) = built();
+    let out = dir.path().join("out");
+    // The one uncited statement left in the sample is the deliberate one the README explains.
+    let claims = findings(&report, "cite/uncited-claim");
+    assert_eq!(claims.len(), 1, "{claims:#?}");
+    assert!(claims[0]["message"]
+        .as_str()
+        .is_some_and(|m| m.contains("Symptom-directed medicines")));
+
+    let patient = read(out.join("kratom-withdrawal/patient/index.html"));
+    assert!(
+        patient.contains(
+            "<a class=\"policy\" href=\"../../editorial-policy/patient/index.html\">How we write and review these pages</a>"
+        ),
+        "{patient}"
+    );
+    assert!(patient.contains("<h2 id=\"questions-title\">Questions? Ask the clinic</h2>"));
+    assert!(patient.contains("<a href=\"tel:+15550100\">+1 555 0100</a>"));
+    let caregiver = read(out.join("kratom-withdrawal/caregiver/index.html"));
+    assert!(caregiver.contains("id=\"questions\""));
+    // The default version at /<path>/ is one folder up.
+    let default = read(out.join("kratom-withdrawal/index.html"));
+    assert!(default.contains("href=\"../editorial-policy/patient/index.html\""));
+    // Clinicians get the policy link and no patient box.
+    let clinician = read(out.join("kratom-withdrawal/clinician/index.html"));
+    assert!(clinician.contains("../../editorial-policy/clinician/index.html"));
+    assert!(!clinician.contains("id=\"questions\""));
+    // The policy page does not link to itself.
+    let policy = read(out.join("editorial-policy/patient/index.html"));
+    assert!(!policy.contains("class=\"policy\""));
+}
