@@ -1,6 +1,8 @@
 //! Helpers at the bottom of the house: escaping, the Markdown dialect, digests. They import
 //! nothing from the rest of the crate.
 
+pub mod nesting;
+
 use std::io::Write;
 use std::path::Path;
 

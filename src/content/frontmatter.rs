@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::cite::RefEntry;
+use crate::util::nesting::{too_deep, Syntax};
 
 pub use crate::types::Date;
 
@@ -119,6 +120,8 @@ pub struct YamlProblem {
     pub line: usize,
     pub column: usize,
     pub message: String,
+    /// Refused before parsing: nested deeper than [`crate::util::nesting::MAX_DEPTH`].
+    pub too_deep: bool,
 }
 
 pub fn parse(yaml: &str, yaml_line: usize) -> Result<FrontMatter, YamlProblem> {
@@ -127,6 +130,16 @@ pub fn parse(yaml: &str, yaml_line: usize) -> Result<FrontMatter, YamlProblem> {
             line: yaml_line - 1,
             column: 1,
             message: "the front matter is empty".into(),
+            too_deep: false,
+        });
+    }
+    // Before the parser: its time grows faster than the input on deeply nested YAML.
+    if let Some(d) = too_deep(yaml, Syntax::Yaml) {
+        return Err(YamlProblem {
+            line: d.line + yaml_line - 1,
+            column: d.column,
+            message: d.message("the front matter"),
+            too_deep: true,
         });
     }
     serde_norway::from_str::<FrontMatter>(yaml).map_err(|e| {
@@ -150,6 +163,7 @@ pub fn parse(yaml: &str, yaml_line: usize) -> Result<FrontMatter, YamlProblem> {
             line,
             column,
             message,
+            too_deep: false,
         }
     })
 }

@@ -29,6 +29,19 @@ pub fn parse(src: SourceFile, config: &Config, diags: &mut Diagnostics) -> Optio
         );
         return None;
     }
+    if let Some((line, col)) = html_too_deep(&src.text) {
+        diags.push(
+            Diagnostic::error(
+                "content/too-deep",
+                format!(
+                    "raw HTML elements are nested more than {MAX_NESTING} deep here, more than a page may have"
+                ),
+            )
+            .at(&rel, line, col)
+            .hint("close the HTML elements you open (`<div>` ... `</div>`), or write the part in Markdown"),
+        );
+        return None;
+    }
     let split = split_front_matter(&src.text, &rel, diags)?;
     let (yaml_line, body_offset) = (split.yaml_line, split.body_offset);
     let mut front = parse_front_matter(split.yaml, yaml_line, &rel, diags)?;
@@ -112,6 +125,14 @@ fn parse_front_matter(
 ) -> Option<FrontMatter> {
     match frontmatter::parse(yaml, yaml_line) {
         Ok(f) => Some(f),
+        Err(p) if p.too_deep => {
+            diags.push(
+                Diagnostic::error("front-matter/too-deep", p.message)
+                    .at(rel, p.line, p.column)
+                    .hint("front matter holds a few levels of keys and lists; look for a run of unclosed '[' or '{'"),
+            );
+            None
+        }
         Err(p) => {
             let hint = if p.message.contains("unknown field") {
                 "check the key's spelling; the README lists every front matter key"
@@ -368,7 +389,9 @@ pub fn is_slug(s: &str) -> bool {
 }
 
 /// How deeply a line opens block quotes and lists: its `>` and list markers, plus its leading
-/// indentation at two columns a level (how nested list items are indented).
+/// indentation at two columns a level (how nested list items are indented). A line without a
+/// marker opens nothing, however far it is indented (a code line, a paragraph's continuation):
+/// it only continues what earlier lines opened, and those were counted.
 fn nesting(line: &str) -> usize {
     let b = line.as_bytes();
     let mut i = 0;
@@ -402,6 +425,9 @@ fn nesting(line: &str) -> usize {
         }
         markers += 1;
     }
+    if markers == 0 {
+        return 0;
+    }
     markers + indent / 2
 }
 
@@ -412,6 +438,62 @@ fn too_deep(text: &str) -> Option<(usize, usize, usize)> {
         .map(|(n, l)| (n, nesting(l)))
         .find(|(_, d)| *d > MAX_NESTING)
         .map(|(n, d)| (n + 1, 1, d))
+}
+
+/// Elements that never hold others, or whose end tag a parser implies at the next one of
+/// their kind: they do not nest when left open.
+const HTML_FLAT: &[&str] = &[
+    "area", "base", "br", "col", "colgroup", "dd", "dt", "embed", "hr", "img", "input", "li",
+    "link", "meta", "option", "optgroup", "p", "param", "rb", "rp", "rt", "rtc", "source", "tbody",
+    "td", "tfoot", "th", "thead", "tr", "track", "wbr",
+];
+
+/// The first place (line, column) the page's raw HTML elements are open more than
+/// [`MAX_NESTING`] deep: the sanitizer's HTML parser takes time that grows with the square of
+/// the depth (40,000 nested `<div>` took 18 s). One pass over the text; tags in code count
+/// too, which only errs towards refusing a page no one would write.
+fn html_too_deep(text: &str) -> Option<(usize, usize)> {
+    let b = text.as_bytes();
+    let mut depth = 0usize;
+    let mut i = 0;
+    while let Some(p) = text[i..].find('<') {
+        let lt = i + p;
+        i = lt + 1;
+        let closing = b.get(i) == Some(&b'/');
+        let name_start = if closing { i + 1 } else { i };
+        let mut j = name_start;
+        while j < b.len() && (b[j].is_ascii_alphanumeric() || b[j] == b'-') {
+            j += 1;
+        }
+        if j == name_start || !b[name_start].is_ascii_alphabetic() {
+            continue;
+        }
+        // A tag: its name, then space, `>` or `/`; it ends at `>` on its line.
+        if !matches!(b.get(j), Some(b' ' | b'\t' | b'>' | b'/')) {
+            continue;
+        }
+        let Some(end) = text[j..]
+            .find(['>', '\n', '<'])
+            .filter(|&e| b[j + e] == b'>')
+            .map(|e| j + e)
+        else {
+            continue;
+        };
+        let name = text[name_start..j].to_ascii_lowercase();
+        if HTML_FLAT.contains(&name.as_str()) {
+            continue;
+        }
+        if closing {
+            depth = depth.saturating_sub(1);
+        } else if b[end - 1] != b'/' {
+            depth += 1;
+            if depth > MAX_NESTING {
+                let (line, col) = line_col(text, lt);
+                return Some((line, col));
+            }
+        }
+    }
+    None
 }
 
 #[cfg(test)]
@@ -425,6 +507,33 @@ mod tests {
         assert!(crate::cite::scan::key_problem("").is_some());
         assert!(crate::cite::scan::key_problem("two words").is_some());
         assert!(crate::cite::scan::key_problem("-dash").is_some());
+    }
+
+    #[test]
+    fn indentation_alone_is_not_nesting() {
+        let code = format!("```\n{}x\n```\n", " ".repeat(202));
+        assert_eq!(too_deep(&code), None);
+        let list = format!("{}- x\n", " ".repeat(202));
+        assert_eq!(too_deep(&list), Some((1, 1, 102)));
+    }
+
+    #[test]
+    fn raw_html_nesting_is_limited() {
+        let deep = format!(
+            "Text.\n\n{}x{}\n",
+            "<div>".repeat(150),
+            "</div>".repeat(150)
+        );
+        assert_eq!(html_too_deep(&deep), Some((3, 1 + 100 * 5)));
+        let fine = "<div><p>a<br>b<img src=x />\n</div>\n".repeat(500);
+        assert_eq!(html_too_deep(&fine), None);
+        let flat = format!(
+            "{}\n{}",
+            "<p>para ".repeat(300),
+            "a < b and c > d, x<5 y <-\n".repeat(300)
+        );
+        assert_eq!(html_too_deep(&flat), None);
+        assert_eq!(html_too_deep(&"<span>".repeat(101)), Some((1, 601)));
     }
 
     #[test]

@@ -32,6 +32,9 @@ const FRONT: &str =
 struct Outcome {
     code: i32,
     took: Duration,
+    /// The build's processor time (user and system), which other work on the machine does
+    /// not stretch as it does the wall clock.
+    cpu: Duration,
     /// The build's peak resident set, in MB.
     peak_mb: u64,
     errors: Vec<(String, u64, String)>,
@@ -53,7 +56,7 @@ fn build(front_extra: &str, body: &str) -> Outcome {
 
 fn run(root: &Path) -> Outcome {
     let start = Instant::now();
-    let (o, peak_mb) = run_measured(
+    let (o, peak_mb, cpu) = run_measured(
         careguide(["build", "--no-pdf", "--format", "json", "--root"])
             .arg(root)
             .date(JAN_15_2026),
@@ -77,6 +80,7 @@ fn run(root: &Path) -> Outcome {
     Outcome {
         code: o.code,
         took,
+        cpu,
         peak_mb,
         errors,
     }
@@ -89,7 +93,7 @@ fn run(root: &Path) -> Outcome {
     clippy::zombie_processes,
     reason = "the child is reaped with wait4, which std does not know of"
 )]
-fn run_measured(cmd: &mut Command) -> (Run, u64) {
+fn run_measured(cmd: &mut Command) -> (Run, u64, Duration) {
     let mut child = cmd
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -127,7 +131,9 @@ fn run_measured(cmd: &mut Command) -> (Run, u64) {
         stdout,
         stderr,
     };
-    (Run::from(output), usage.ru_maxrss as u64 / 1024)
+    let secs = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+    let cpu = secs(usage.ru_utime) + secs(usage.ru_stime);
+    (Run::from(output), usage.ru_maxrss as u64 / 1024, cpu)
 }
 
 fn bounded(o: &Outcome, limit: Duration) {
@@ -203,4 +209,195 @@ fn ten_thousand_references_build() {
     let o = build(&format!("references:\n{refs}"), &(body + "\n"));
     bounded(&o, Duration::from_secs(300));
     assert_eq!(o.code, 0, "{:?}", o.errors);
+}
+
+/// A site for one of the shapes that once took time or memory growing faster than the input
+/// (issue 16), `n` units big: the page's extra front matter, its body, and other files.
+fn shape(name: &str, n: usize) -> (String, String, Vec<(&'static str, String)>) {
+    let nest = |open: &str, close: &str| format!("{}{}", open.repeat(n), close.repeat(n));
+    let mut files = Vec::new();
+    let (front, body) = match name {
+        // Quadratic heading anchors.
+        "headings" => (String::new(), "## h\n\n".repeat(n)),
+        // The sanitizer's HTML parser on deep nesting.
+        "div" => (String::new(), format!("Text.\n\n{}\n", nest("<div>", "</div>"))),
+        "front matter" => (format!("taper: {}\n", nest("[", "]")), "Text.\n".into()),
+        "glossary nesting" => {
+            files.push(("content/glossary.yaml", format!("t: {}\n", nest("[", "]"))));
+            (String::new(), "Text.\n".into())
+        }
+        "yaml bibliography" => {
+            files.push((
+                "refs.yaml",
+                format!("a:\n  type: article\n  title: {}\n", nest("[", "]")),
+            ));
+            ("bibliography: [refs.yaml]\n".into(), "Text.\n".into())
+        }
+        "bibtex" => {
+            files.push((
+                "refs.bib",
+                format!("@article{{a,\n  title={{{}}},\n  year={{2020}}\n}}\n", nest("{", "}")),
+            ));
+            ("bibliography: [refs.bib]\n".into(), "Text.\n".into())
+        }
+        "csl-json" => {
+            files.push(("refs.json", format!("[{}]\n", nest("[", "]"))));
+            ("bibliography: [refs.json]\n".into(), "Text.\n".into())
+        }
+        "audience blocks" => (String::new(), "::: patient\nText.\n:::\n\n".repeat(n)),
+        "glossary" => {
+            // n terms, all used in one paragraph at the end of the page: each use made every
+            // term not yet used search the rest of the paragraph again.
+            let terms: String = (0..n).map(|i| format!("term{i}x: Meaning {i}.\n")).collect();
+            files.push(("content/glossary.yaml", terms));
+            let uses: String = (0..n).rev().map(|i| format!("a term{i}x, ")).collect();
+            (String::new(), format!("{}{uses}end.\n", "Some words.\n\n".repeat(n / 4)))
+        }
+        "citations" => (
+            "references:\n  - id: r1\n    authors: [\"Smith J\"]\n    title: T\n    journal: J\n    year: 2020\n".into(),
+            "[@r1] ".repeat(n),
+        ),
+        _ => unreachable!("{name}"),
+    };
+    (front, body, files)
+}
+
+/// The unit count of each shape for an input of about `bytes`.
+fn units(name: &str, bytes: usize) -> usize {
+    let per = match name {
+        "headings" => 6,
+        "div" => 11,
+        "front matter" | "glossary nesting" | "yaml bibliography" | "bibtex" | "csl-json" => 2,
+        "audience blocks" => 23,
+        "glossary" => 40,
+        "citations" => 6,
+        _ => unreachable!("{name}"),
+    };
+    bytes / per
+}
+
+fn build_shape(name: &str, bytes: usize) -> Outcome {
+    let (front, body, files) = shape(name, units(name, bytes));
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    std::fs::create_dir_all(root.join("content")).unwrap();
+    // A plain-language audience, for the glossary to be used.
+    let config = CONFIG.replace(
+        "label = \"Patient\"\n",
+        "label = \"Patient\"\nplain = true\n",
+    );
+    std::fs::write(root.join("careguide.toml"), config).unwrap();
+    std::fs::write(
+        root.join("content/page.md"),
+        format!("{FRONT}{front}---\n{body}"),
+    )
+    .unwrap();
+    for (path, text) in files {
+        std::fs::write(root.join(path), text).unwrap();
+    }
+    run(root)
+}
+
+const SHAPES: &[&str] = &[
+    "headings",
+    "div",
+    "front matter",
+    "glossary nesting",
+    "yaml bibliography",
+    "bibtex",
+    "csl-json",
+    "audience blocks",
+    "glossary",
+    "citations",
+];
+
+/// Every shape of issue 16 at about 50 KB and at 8 times that: the larger takes at most
+/// twice the size ratio (16 times) the processor time of the smaller, and what it reports
+/// (built, or the limit error) is the same. The two runs of a shape are compared with each
+/// other, never with a clock. `cargo test --release --test suite work_grows -- --nocapture`
+/// prints the figures the README gives.
+#[test]
+fn work_grows_linearly_on_every_hostile_shape() {
+    let mut worst = (0.0f64, "");
+    for &name in SHAPES {
+        let small = build_shape(name, 50_000);
+        let large = build_shape(name, 400_000);
+        let rules = |o: &Outcome| o.errors.iter().map(|e| e.0.clone()).collect::<Vec<_>>();
+        assert_eq!(
+            small.code, large.code,
+            "{name}: {:?} {:?}",
+            small.errors, large.errors
+        );
+        assert_eq!(rules(&small), rules(&large), "{name}");
+        // A floor of 10 ms keeps a run too quick to time from making the ratio noise.
+        let floor = Duration::from_millis(10);
+        let ratio = large.cpu.max(floor).as_secs_f64() / small.cpu.max(floor).as_secs_f64();
+        println!(
+            "{name:18} 50 KB: {:>7.3} s  400 KB: {:>7.3} s  ratio {ratio:5.2}  peak {} MB  {:?}",
+            small.cpu.as_secs_f64(),
+            large.cpu.as_secs_f64(),
+            large.peak_mb,
+            rules(&large)
+        );
+        if ratio > worst.0 {
+            worst = (ratio, name);
+        }
+        assert!(
+            ratio <= 16.0,
+            "{name}: 8x the input took {ratio:.1}x the time"
+        );
+    }
+    println!("largest ratio: {:.2} ({})", worst.0, worst.1);
+}
+
+/// The errors the shapes above must end in.
+#[test]
+fn hostile_shapes_end_in_their_limit_errors() {
+    for (name, rule, line) in [
+        ("div", "content/too-deep", 10),
+        ("front matter", "front-matter/too-deep", 7),
+        ("glossary nesting", "glossary/too-deep", 1),
+        ("yaml bibliography", "cite/too-deep", 3),
+        ("bibtex", "cite/too-deep", 2),
+        ("csl-json", "cite/too-deep", 1),
+        ("citations", "cite/malformed", 14),
+    ] {
+        let o = build_shape(name, 50_000);
+        assert_eq!(o.code, 1, "{name}: {:?}", o.errors);
+        assert!(
+            o.errors.iter().any(|(r, l, _)| r == rule && *l == line),
+            "{name}: {:?}",
+            o.errors
+        );
+    }
+    // Under the limits they build.
+    for (name, n) in [("div", 100), ("front matter", 2), ("audience blocks", 100)] {
+        let (front, body, _) = shape(name, n);
+        let o = build(&front, &body);
+        let deep: Vec<_> = o
+            .errors
+            .iter()
+            .filter(|e| e.0.ends_with("too-deep"))
+            .collect();
+        assert!(deep.is_empty(), "{name}: {deep:?}");
+    }
+}
+
+/// A 4 MB page (the largest careguide reads) of citations is refused at the cap. It peaked at
+/// 1.28 GB before the cap and 442 MB after (release): the page is still rendered for each
+/// audience after the error, and its 2.6 million Markdown events are held twice while headings
+/// get their ids. Issue 16 asks for under 50 times the page (200 MB); that is not reached yet,
+/// so this guards the present figure.
+#[test]
+fn a_four_megabyte_page_of_citations_stays_in_memory_bounds() {
+    let body = "[@r1] ".repeat((4 * 1024 * 1024 - 400) / 6);
+    let (front, _, _) = shape("citations", 0);
+    let o = build(&front, &body);
+    assert_eq!(o.code, 1);
+    assert!(
+        o.errors[0].2.contains("more than 5000 citations"),
+        "{:?}",
+        o.errors
+    );
+    assert!(o.peak_mb < 640, "a 4 MB page peaked at {} MB", o.peak_mb);
 }

@@ -40,7 +40,9 @@ fn audience_words(doc: &Document, b: &Block, config: &Config) -> Vec<Diagnostic>
     let mut out = Vec::new();
     let ids = config.audience_ids();
     for (id, offset) in &b.audiences {
-        let (l, c) = doc.body_pos(*offset);
+        // Placed only when there is something to report: finding a line costs a pass over the
+        // body before it, and 20,000 blocks made that quadratic.
+        let at = || doc.body_pos(*offset);
         if config.audience(id).is_none() {
             // A misspelt callout class (`{.warnig}`) is not an audience either.
             let class = nearest(id, CALLOUT_CLASSES.iter().copied())
@@ -61,8 +63,10 @@ fn audience_words(doc: &Document, b: &Block, config: &Config) -> Vec<Diagnostic>
                 )
                 .hint(audience_hint(id, &ids)),
             };
+            let (l, c) = at();
             out.push(d.at(&doc.file, l, c));
         } else if !doc.audiences.iter().any(|a| a == id) {
+            let (l, c) = at();
             out.push(
                 Diagnostic::error(
                     "audience/not-on-page",
