@@ -390,6 +390,36 @@ impl LibFile {
                 }
             }
         }
+        // RIS has no citation key of its own: a record may be cited by its ID, its DOI or its
+        // PMID, whichever it has (the first record to have one, where two share it).
+        let mut aliases = Vec::new();
+        for r in &out.loaded.refs {
+            let ris = r
+                .origin
+                .file
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("ris"));
+            if !ris {
+                continue;
+            }
+            let ids = [
+                r.doi.as_deref().map(|d| format!("doi:{d}")),
+                r.pmid.as_deref().map(|p| format!("pmid:{p}")),
+            ];
+            for alias in ids.into_iter().flatten() {
+                if alias != r.id
+                    && !seen.contains_key(&alias)
+                    && !alias.contains(|c: char| c.is_whitespace() || c == '}')
+                {
+                    seen.insert(alias.clone(), usize::MAX);
+                    aliases.push(Reference {
+                        id: alias,
+                        ..r.clone()
+                    });
+                }
+            }
+        }
+        out.loaded.refs.extend(aliases);
         out
     }
 }
