@@ -354,7 +354,8 @@ mod tests {
         assert!(l
             .refs
             .iter()
-            .all(|r| r.issue.as_deref().is_none_or(|i| i.len() < 7)));
+            .all(|r| !r.issue.as_deref().is_some_and(is_nlm_id)));
+        assert!(l.refs.iter().any(|r| r.issue.as_deref() == Some("Suppl 2")));
     }
 
     #[test]
