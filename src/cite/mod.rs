@@ -254,23 +254,33 @@ pub fn render_citations(
             end += 1;
         }
         let mut nums = Vec::new();
+        let mut located = Vec::new();
         let mut unknown = false;
         for it in &g.items {
-            match numbers(&it.key) {
-                Some(n) => nums.push(n),
-                None => unknown = true,
+            match (numbers(&it.key), &it.locator) {
+                (Some(n), Some(loc)) => located.push((n, loc.as_str())),
+                (Some(n), None) => nums.push(n),
+                (None, _) => unknown = true,
             }
         }
-        let mut parts = Vec::new();
+        let link = |n: usize| format!("<a href=\"#ref-{n}\" aria-label=\"reference {n}\">{n}</a>");
+        let mut parts: Vec<(usize, String)> = Vec::new();
         for (a, b) in compress(&nums) {
-            let link =
-                |n: usize| format!("<a href=\"#ref-{n}\" aria-label=\"reference {n}\">{n}</a>");
             if a == b {
-                parts.push(link(a));
+                parts.push((a, link(a)));
             } else {
-                parts.push(format!("{}&#8211;{}", link(a), link(b)));
+                parts.push((a, format!("{}&#8211;{}", link(a), link(b))));
             }
         }
+        // A number with its locator stands alone: `3(p2)`.
+        for (n, loc) in located {
+            parts.push((
+                n,
+                format!("{}({})", link(n), escape_markdown(&locator_label(loc))),
+            ));
+        }
+        parts.sort_by_key(|(n, _)| *n);
+        let mut parts: Vec<String> = parts.into_iter().map(|(_, p)| p).collect();
         if unknown {
             parts.push("?".to_string());
         }
@@ -285,9 +295,113 @@ pub fn render_citations(
     out
 }
 
+/// A locator as AMA writes it after a superscript number: `p. 2` → `p2`, `pp. 12–14` →
+/// `pp12-14`, `chapter 4` → `ch4`, `sec. 2.3` → `sec2.3`; a locator of another kind
+/// (`fig. 2`) as written.
+pub fn locator_label(loc: &str) -> String {
+    let loc = loc.trim();
+    const KINDS: &[(&str, &str)] = &[
+        ("pages", "pp"),
+        ("page", "p"),
+        ("pp", "pp"),
+        ("p", "p"),
+        ("chapters", "ch"),
+        ("chapter", "ch"),
+        ("chap", "ch"),
+        ("ch", "ch"),
+        ("sections", "sec"),
+        ("section", "sec"),
+        ("sect", "sec"),
+        ("sec", "sec"),
+        ("§§", "sec"),
+        ("§", "sec"),
+    ];
+    let word_end = loc
+        .char_indices()
+        .find(|(_, c)| !(c.is_alphabetic() || *c == '§'))
+        .map_or(loc.len(), |(i, _)| i);
+    let word = loc[..word_end].to_lowercase();
+    let Some((_, short)) = KINDS.iter().find(|(k, _)| *k == word) else {
+        return loc.to_string();
+    };
+    let rest = loc[word_end..].trim_start_matches('.').trim();
+    if rest.is_empty() || !rest.starts_with(|c: char| c.is_alphanumeric()) {
+        return loc.to_string();
+    }
+    let rest = rest
+        .replace(['\u{2013}', '\u{2014}', '\u{2010}'], "-")
+        .replace("--", "-");
+    let rest: String = rest.split('-').map(str::trim).collect::<Vec<_>>().join("-");
+    let short = if *short == "p" && (rest.contains('-') || rest.contains(',')) {
+        "pp"
+    } else {
+        short
+    };
+    format!("{short}{rest}")
+}
+
+/// Text that Markdown and HTML both keep as it is.
+fn escape_markdown(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            c if c.is_ascii_punctuation() && !matches!(c, '.' | ',' | '-' | ':' | '/') => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn locators_as_ama_writes_them() {
+        assert_eq!(locator_label("p. 2"), "p2");
+        assert_eq!(locator_label("p 2"), "p2");
+        assert_eq!(locator_label("page 2"), "p2");
+        assert_eq!(locator_label("pp. 12-14"), "pp12-14");
+        assert_eq!(locator_label("pp. 12\u{2013}14"), "pp12-14");
+        assert_eq!(locator_label("p. 12 - 14"), "pp12-14");
+        assert_eq!(locator_label("chapter 4"), "ch4");
+        assert_eq!(locator_label("chap. 4"), "ch4");
+        assert_eq!(locator_label("sec. 2.3"), "sec2.3");
+        assert_eq!(locator_label("§ 5"), "sec5");
+        assert_eq!(locator_label("fig. 2"), "fig. 2");
+        assert_eq!(locator_label("para 3"), "para 3");
+        assert_eq!(locator_label("p."), "p.");
+    }
+
+    #[test]
+    fn a_locator_follows_its_own_number() {
+        let t = "Doses [@a, p. 2] and [@b; @a, pp. 12-14; @c] and [@c; @a; @b].";
+        let s = scan::scan(t);
+        let nums = |k: &str| match k {
+            "a" => Some(3),
+            "b" => Some(1),
+            "c" => Some(2),
+            _ => None,
+        };
+        let out = render_citations(t, &s.groups, &nums, &|i| format!("c{i}"));
+        assert!(
+            out.contains("aria-label=\"reference 3\">3</a>(p2)</sup>"),
+            "{out}"
+        );
+        assert!(
+            out.contains(">1</a>,<a href=\"#ref-2\" aria-label=\"reference 2\">2</a>,<a href=\"#ref-3\" aria-label=\"reference 3\">3</a>(pp12-14)</sup>"),
+            "{out}"
+        );
+        // No locator: the numbers compress as before.
+        assert!(out.contains(">1</a>&#8211;<a"), "{out}");
+    }
 
     #[test]
     fn a_citation_on_its_own_line_follows_the_word() {

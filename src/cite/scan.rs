@@ -235,22 +235,42 @@ fn parse_group(inner: &str, base: usize) -> Result<Vec<CiteItem>, Malformed> {
         let at = base + pos + lead;
         pos += part.len() + 1;
         let Some(rest) = p.strip_prefix('@') else {
+            if is_locator(p.trim()) {
+                return Err(no_key_for_locator(at, p.trim()));
+            }
             return Err(Malformed {
                 offset: at,
                 message: format!("'{}' in a citation group is not a citation", p.trim()),
                 hint: "separate cited keys with ';' and start each with '@': [@a; @b]".into(),
             });
         };
-        let n = key_len(rest);
-        if n == 0 {
+        // pandoc's `[@{key}]`: the key is everything inside the braces.
+        let (key, tail) = if let Some(braced) = rest.strip_prefix('{') {
+            match braced.find('}') {
+                Some(close) => (braced[..close].trim(), braced[close + 1..].trim()),
+                None => {
+                    return Err(Malformed {
+                        offset: at,
+                        message: "citation key in braces has no closing '}'".into(),
+                        hint: "write a key in braces as [@{key}]".into(),
+                    })
+                }
+            }
+        } else {
+            let n = key_len(rest);
+            (&rest[..n], rest[n..].trim())
+        };
+        if key.is_empty() {
+            let loc = tail.trim_start_matches(',').trim();
+            if !loc.is_empty() {
+                return Err(no_key_for_locator(at, loc));
+            }
             return Err(Malformed {
                 offset: at,
                 message: "citation with an empty key".into(),
                 hint: "put the reference's id right after '@', for example [@weiss2021]".into(),
             });
         }
-        let key = &rest[..n];
-        let tail = rest[n..].trim();
         let locator = if tail.is_empty() {
             None
         } else if let Some(loc) = tail.strip_prefix(',') {
@@ -274,6 +294,26 @@ fn parse_group(inner: &str, base: usize) -> Result<Vec<CiteItem>, Malformed> {
         });
     }
     Ok(items)
+}
+
+/// Whether `s` reads as a locator (`p. 33`, `pp. 2-4`, `chapter 3`, `sec. 2`).
+fn is_locator(s: &str) -> bool {
+    crate::cite::locator_label(s) != s.trim() || {
+        let w = s.split(|c: char| !c.is_alphabetic()).next().unwrap_or("");
+        matches!(
+            w.to_lowercase().as_str(),
+            "p" | "pp" | "page" | "pages" | "chapter" | "ch" | "sec" | "section"
+        )
+    }
+}
+
+/// A locator with no key before it.
+fn no_key_for_locator(at: usize, loc: &str) -> Malformed {
+    Malformed {
+        offset: at,
+        message: format!("the locator '{loc}' has no citation key"),
+        hint: format!("a locator follows the key it points into, after a comma: [@key, {loc}]"),
+    }
 }
 
 /// Why a reference id cannot be cited, if it cannot.
@@ -414,6 +454,21 @@ mod tests {
         assert!(s.malformed[0].message.contains("followed by 'words'"));
         assert!(s.malformed[1].message.contains("empty key"));
         assert_eq!(keys(&s), vec![vec!["ok"]]);
+    }
+
+    #[test]
+    fn braced_keys_and_locators_without_keys() {
+        let s = scan("a [@{weiss2021}] b [@{odd key}, p. 4] c [@weiss2021; p. 3] d [@, p. 2]");
+        assert_eq!(keys(&s), vec![vec!["weiss2021"], vec!["odd key"]]);
+        assert_eq!(s.groups[1].items[0].locator.as_deref(), Some("p. 4"));
+        assert_eq!(s.malformed.len(), 2);
+        assert!(s.malformed[0]
+            .message
+            .contains("locator 'p. 3' has no citation key"));
+        assert!(s.malformed[1]
+            .message
+            .contains("locator 'p. 2' has no citation key"));
+        assert!(scan("[@{open]").malformed[0].message.contains("closing"));
     }
 
     #[test]

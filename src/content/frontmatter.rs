@@ -46,6 +46,23 @@ pub struct Review {
     pub next_review: Option<Date>,
 }
 
+/// `bibliography: refs.bib` or `bibliography: [a.bib, b.json]`.
+fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(String),
+        Many(Vec<String>),
+    }
+    let v = OneOrMany::deserialize(d).map_err(|_| {
+        serde::de::Error::custom("bibliography: expected a file name or a list of file names")
+    })?;
+    Ok(match v {
+        OneOrMany::One(s) => vec![s],
+        OneOrMany::Many(v) => v,
+    })
+}
+
 /// The keys a page may set, and no others.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -59,7 +76,9 @@ pub struct FrontMatter {
     pub topics: Vec<String>,
     pub updated: Date,
     pub review: Review,
-    #[serde(default)]
+    /// Bibliography files, relative to the page (`/...`: to the site root); one file may be
+    /// written without a list, as pandoc and Quarto allow.
+    #[serde(default, deserialize_with = "one_or_many")]
     pub bibliography: Vec<String>,
     #[serde(default)]
     pub references: Vec<RefEntry>,
@@ -229,6 +248,22 @@ mod tests {
     fn missing_or_unclosed_delimiters() {
         assert_eq!(split("# no front matter"), Err(SplitError::NoOpening));
         assert_eq!(split("---\ntitle: x\n"), Err(SplitError::Unclosed));
+    }
+
+    #[test]
+    fn bibliography_is_one_file_or_a_list() {
+        let one = PAGE.replace("summary: S", "summary: S\nbibliography: refs.bib");
+        let s = split(&one).unwrap();
+        let f = parse(s.yaml, s.yaml_line).ok().unwrap();
+        assert_eq!(f.bibliography, vec!["refs.bib"]);
+        let many = PAGE.replace("summary: S", "summary: S\nbibliography: [a.bib, /b.json]");
+        let s = split(&many).unwrap();
+        let f = parse(s.yaml, s.yaml_line).ok().unwrap();
+        assert_eq!(f.bibliography, vec!["a.bib", "/b.json"]);
+        let bad = PAGE.replace("summary: S", "summary: S\nbibliography: {a: 1}");
+        let s = split(&bad).unwrap();
+        let e = parse(s.yaml, s.yaml_line).err().unwrap();
+        assert!(e.message.contains("a file name or a list"), "{}", e.message);
     }
 
     #[test]

@@ -18,22 +18,49 @@ pub fn number_citations(text: &str, groups: &[CiteGroup], order: &[String]) -> S
             continue;
         }
         out.push_str(&text[pos..g.range.start]);
-        let nums: Vec<usize> = g
+        let numbered = g
             .items
             .iter()
-            .filter_map(|it| order.iter().position(|k| k == &it.key).map(|i| i + 1))
+            .filter_map(|it| order.iter().position(|k| k == &it.key).map(|i| (i + 1, it)));
+        let nums: Vec<usize> = numbered
+            .clone()
+            .filter(|(_, it)| it.locator.is_none())
+            .map(|(n, _)| n)
             .collect();
-        if !nums.is_empty() {
+        // A number with its locator stands alone, as on the page: `3(p2)`.
+        let located: Vec<(usize, String)> = numbered
+            .filter_map(|(n, it)| {
+                it.locator
+                    .as_deref()
+                    .map(|l| (n, crate::cite::locator_label(l)))
+            })
+            .collect();
+        if !nums.is_empty() || !located.is_empty() {
             let runs = crate::cite::compress(&nums);
-            let label = runs
+            let mut parts: Vec<(usize, String)> = runs
                 .iter()
                 .map(|(a, b)| {
                     if a == b {
-                        a.to_string()
+                        (*a, a.to_string())
                     } else {
-                        format!("{a}–{b}")
+                        (*a, format!("{a}–{b}"))
                     }
                 })
+                .collect();
+            for (n, loc) in located {
+                let loc: String = loc
+                    .chars()
+                    .flat_map(|c| {
+                        let esc = c.is_ascii_punctuation() && !matches!(c, '.' | ',' | '-');
+                        esc.then_some('\\').into_iter().chain(std::iter::once(c))
+                    })
+                    .collect();
+                parts.push((n, format!("{n}({loc})")));
+            }
+            parts.sort_by_key(|(n, _)| *n);
+            let label = parts
+                .into_iter()
+                .map(|(_, p)| p)
                 .collect::<Vec<_>>()
                 .join(",");
             // Drop the space before the group, as in "slowly [1]." -> "slowly [1]." (kept).

@@ -2,6 +2,7 @@
 //! its bibliography files and the site's), its audience blocks read, its taper block checked:
 //! a [`Document`] becomes a [`Resolved`] page.
 
+pub mod bibpath;
 mod citations;
 
 use std::collections::BTreeSet;
@@ -22,30 +23,37 @@ pub fn resolve<'a>(
     lib: &citations::Library,
     diags: &mut Diagnostics,
 ) -> Resolved<'a> {
-    let (refs, found) = citations::references(doc, config, lib);
-    diags.extend(found);
-    let mut cited = BTreeSet::new();
     let summary_scan = scan::scan(&doc.front.summary);
+    let body_scan = scan::scan(doc.body());
+    let citing: BTreeSet<String> = summary_scan
+        .groups
+        .iter()
+        .chain(&body_scan.groups)
+        .flat_map(|g| g.items.iter().map(|i| i.key.clone()))
+        .collect();
+    let page_refs = citations::references(doc, config, lib, &citing);
+    diags.extend(page_refs.diags.iter().cloned());
+    let mut cited = BTreeSet::new();
     diags.extend(citations::check_citations(
         doc,
         citations::Place::FrontMatter { key: "summary" },
         &doc.front.summary,
         &summary_scan,
-        &refs,
+        &page_refs,
         config,
         &mut cited,
     ));
-    let body_scan = scan::scan(doc.body());
     diags.extend(citations::check_citations(
         doc,
         citations::Place::Body,
         doc.body(),
         &body_scan,
-        &refs,
+        &page_refs,
         config,
         &mut cited,
     ));
     diags.extend(citations::uncited(doc, &cited, config));
+    let refs = page_refs.refs;
     diags.extend(citations::check_references(doc, &refs, &cited, config, lib));
     if let Some(taper) = &doc.front.taper {
         for problem in taper.check() {

@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use crate::support::{check_json, findings, fixture};
+use crate::support::{check_json, findings, fixture, RunExt};
 
 /// `careguide check --root tests/fixtures/cite/NAME --format json`: exit code and the JSON
 /// report.
@@ -45,16 +45,17 @@ fn bibliography_files_of_every_format() {
     );
     assert_eq!(d["column"], 58);
     assert!(d["hint"].as_str().unwrap().contains("[@weiss2021]"));
-    // A key with a space breaks that BibTeX entry only: the others are read.
+    // A key with a space breaks that BibTeX entry only: the others are read. No page cites
+    // it, so it is part of the file's one summary warning, not an error.
     let d = expect(
         &v,
-        "cite/bibliography-syntax",
-        "error",
+        "cite/library-problems",
+        "warning",
         "refs/page.bib",
-        13,
-        "bad key",
+        0,
+        "1 uncited entry has problems: 'line 13'",
     );
-    assert_eq!(d["column"], 14);
+    assert!(d["hint"].as_str().unwrap().contains("cite/library-entry"));
     expect(
         &v,
         "cite/unknown-type",
@@ -63,22 +64,17 @@ fn bibliography_files_of_every_format() {
         18,
         "@weird",
     );
+    // An entry with no id and one whose id has a space: uncited, summed up.
     expect(
         &v,
-        "cite/empty-key",
-        "error",
+        "cite/library-problems",
+        "warning",
         "refs/page.json",
-        2,
-        "no \"id\"",
+        0,
+        "2 uncited entries have problems: 'line 2', 'two words'",
     );
-    expect(
-        &v,
-        "cite/bad-key",
-        "error",
-        "refs/page.json",
-        3,
-        "'two words'",
-    );
+    assert!(findings(&v, "cite/bibliography-syntax").is_empty(), "{v:#}");
+    assert!(findings(&v, "cite/bad-key").is_empty(), "{v:#}");
     // The site-wide YAML defines a key the page's .bib also defines: both places named.
     expect(
         &v,
@@ -171,7 +167,7 @@ fn bibliography_outside_the_site_or_missing() {
         "error",
         "content/page.md",
         8,
-        "../outside.bib",
+        "../../outside.bib",
     );
     expect(
         &v,
@@ -181,15 +177,9 @@ fn bibliography_outside_the_site_or_missing() {
         8,
         "refs/missing.bib",
     );
-    // The entry outside the site is not read, so citing it is an unknown key.
-    expect(
-        &v,
-        "cite/unknown-key",
-        "error",
-        "content/page.md",
-        13,
-        "'outside'",
-    );
+    // The entry outside the site is not read; citing it is not also an unknown key (one
+    // error, the real one).
+    assert!(findings(&v, "cite/unknown-key").is_empty(), "{v:#}");
 }
 
 #[test]
@@ -321,4 +311,116 @@ fn misplaced_citations_and_bad_keys_in_front_matter() {
     // `[@notakey]` in a code span is not a citation.
     assert!(findings(&v, "cite/unknown-key").is_empty(), "{v:#}");
     assert_eq!(v["errors"], 4, "{v:#}");
+}
+
+#[test]
+fn bibliography_paths_are_relative_to_the_page() {
+    let (code, v) = check("page-relative");
+    // The one error: a page whose file is elsewhere; the hint names where it is.
+    assert_eq!(code, 2, "{v:#}");
+    assert_eq!(v["errors"], 1, "{v:#}");
+    let d = expect(
+        &v,
+        "cite/bibliography-unreadable",
+        "error",
+        "content/lost.md",
+        8,
+        "'lost.bib': no such file (looked for content/lost.bib)",
+    );
+    assert!(
+        d["hint"].as_str().unwrap().contains("'/refs/lost.bib'"),
+        "{d:#}"
+    );
+    // Its citation is not also an unknown key.
+    assert!(findings(&v, "cite/unknown-key").is_empty(), "{v:#}");
+    // Beside the page and '/shared/site.yaml' resolve; a path found only from the root the
+    // old way still works, with a warning that says how to keep it.
+    let d = expect(
+        &v,
+        "cite/bibliography-root-relative",
+        "warning",
+        "content/guides/page.md",
+        8,
+        "'refs/legacy.bib' was found from the site root",
+    );
+    assert!(d["hint"].as_str().unwrap().contains("'/refs/legacy.bib'"));
+    // The same record twice in one file is merged with a warning.
+    expect(
+        &v,
+        "cite/duplicate-entry",
+        "warning",
+        "content/guides/refs.bib",
+        12,
+        "'weiss2021' is given twice",
+    );
+    assert_eq!(v["warnings"], 2, "{v:#}");
+}
+
+/// The real exports of `../shared/real-inputs`, copied into the fixture beside a page that cites
+/// from each of them.
+#[test]
+fn real_libraries_build_and_cite_with_locators() {
+    let (code, v) = check("real-libraries");
+    assert_eq!(code, 0, "{v:#}");
+    assert_eq!(v["errors"], 0, "{v:#}");
+    // The junk nobody cites is one warning per file, naming the first three.
+    let refs = "content/libraries/refs/";
+    let d = expect(
+        &v,
+        "cite/library-problems",
+        "warning",
+        &format!("{refs}bibtex_cochrane-cdsr-export.bib"),
+        0,
+        "4 uncited entries have problems: 'Chavez\u{2010}Tapia09', 'Cuello\u{2010}García13', 'Cheng17' and 1 more",
+    );
+    assert_eq!(d["column"], 0);
+    expect(
+        &v,
+        "cite/library-problems",
+        "warning",
+        &format!("{refs}csljson_manubot_pediatric-brain-tumor.json"),
+        0,
+        "4 uncited entries have problems",
+    );
+    assert_eq!(findings(&v, "cite/library-problems").len(), 2, "{v:#}");
+
+    // With the rule of single entries on, each problem is shown.
+    let (_dir, site) = crate::support::fixture_site("cite/real-libraries");
+    let toml = site.join("careguide.toml");
+    let mut text = std::fs::read_to_string(&toml).unwrap();
+    text.push_str("\n[rules]\n\"cite/library-entry\" = \"warning\"\n");
+    std::fs::write(&toml, text).unwrap();
+    let (code, v) = check_json(&site, None);
+    assert_eq!(code, 0, "{v:#}");
+    assert_eq!(findings(&v, "cite/library-entry").len(), 9, "{v:#}");
+
+    // Built: locators as AMA writes them, on the page and in its PDF.
+    let out = site.join("out");
+    let r = crate::support::careguide(["build", "--root"])
+        .arg(&site)
+        .arg("--out")
+        .arg(&out)
+        .run()
+        .no_crash();
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let html = std::fs::read_to_string(out.join("libraries/page/clinician/index.html")).unwrap();
+    for want in [
+        "aria-label=\"reference 1\">1</a>(p2)</sup>",
+        "aria-label=\"reference 2\">2</a>(pp12-14)</sup>",
+        "aria-label=\"reference 4\">4</a>(ch3)</sup>",
+        "aria-label=\"reference 7\">7</a>(sec2)</sup>",
+        // Cited by its DOI though the record has a PMID; its IS holds an NLM id, not an issue.
+        "Climate Change and Cardiovascular Health",
+    ] {
+        assert!(html.contains(want), "{want} not in {html}");
+    }
+    assert!(!html.contains("101676033"), "{html}");
+    if let Some(text) = crate::support::pdftotext(&out.join("libraries/page/clinician.pdf"), false)
+    {
+        assert!(
+            text.contains("[1(p2)]") && text.contains("[2(pp12-14)]"),
+            "{text}"
+        );
+        assert!(!text.contains("101676033"), "{text}");
+    }
 }

@@ -185,6 +185,14 @@ impl Fields<'_> {
     }
 }
 
+/// An NLM journal id (`101676033`, `7805975`, `8002796R`), which some exports put in `IS` or
+/// `J2`: seven or more digits, perhaps with a letter after them. No issue number is that long.
+fn is_nlm_id(v: &str) -> bool {
+    let v = v.trim();
+    let digits = v.trim_end_matches(|c: char| c.is_ascii_uppercase());
+    v.len() - digits.len() <= 1 && digits.len() >= 7 && digits.bytes().all(|b| b.is_ascii_digit())
+}
+
 /// The key a record is cited by (see the module's documentation); `n` is its position.
 fn key_of(
     id_field: &Option<String>,
@@ -228,7 +236,10 @@ fn reference(
         RefKind::Chapter => f.get(&["T2", "BT"]),
         _ => f.get(&["T2"]),
     };
-    let short = f.get(&["J2", "JA"]);
+    let short = f
+        .get(&["J2"])
+        .filter(|j| !is_nlm_id(j))
+        .or_else(|| f.get(&["JA"]));
     let editors = if kind == RefKind::Chapter || kind == RefKind::Book {
         f.names(&["A2", "ED"])
     } else {
@@ -244,7 +255,9 @@ fn reference(
         (None, _) => None,
     };
     // Some exports put the NLM journal id in IS ("eag, 7805975"): not an issue number.
-    let issue = f.get(&["IS"]).filter(|i| !i.contains(',') && i.len() <= 12);
+    let issue = f
+        .get(&["IS"])
+        .filter(|i| !i.contains(',') && i.len() <= 12 && !is_nlm_id(i));
     let isbn = match kind {
         RefKind::Book | RefKind::Chapter => f.get(&["SN"]),
         _ => None,
@@ -337,5 +350,17 @@ mod tests {
         assert_eq!(r.issue, None);
         assert_eq!(r.pmid.as_deref(), Some("39012781"));
         assert_eq!(r.id, "pmid:39012781");
+        // An NLM id alone in IS ("101676033") is not an issue either.
+        assert!(l
+            .refs
+            .iter()
+            .all(|r| !r.issue.as_deref().is_some_and(is_nlm_id)));
+        assert!(l.refs.iter().any(|r| r.issue.as_deref() == Some("Suppl 2")));
+    }
+
+    #[test]
+    fn nlm_ids_are_not_issues() {
+        assert!(is_nlm_id("101676033") && is_nlm_id("7805975") && is_nlm_id("8002796R"));
+        assert!(!is_nlm_id("12") && !is_nlm_id("9 Suppl 1") && !is_nlm_id("1234"));
     }
 }

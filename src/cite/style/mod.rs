@@ -404,3 +404,46 @@ mod tests {
         }
     }
 }
+
+/// Every reference of the real exports in `../shared/real-inputs`, formatted one by one in the
+/// default style, so a change to the readers can be compared with the output before it:
+/// `CAREGUIDE_REF_DUMP=FILE cargo test real_references_dump` writes them to FILE.
+#[cfg(test)]
+mod real_dump {
+    use super::*;
+
+    #[test]
+    fn real_references_dump() {
+        let files = [
+            "bibtex_cochrane-cdsr-export.bib",
+            "bibtex_ohdsi-book-mixed-sources.bib",
+            "bibtex_zotero_gi-surgical-oncology.bib",
+            "csljson_manubot_pediatric-brain-tumor.json",
+            "csljson_zotero-betterbibtex_sleep-activity-thesis.json",
+            "medline_pubmed-export_single-record.nbib",
+            "medline_pubmed-export_spinal-tuberculosis.nbib",
+            "ris_ovid-medline-direct-export.ris",
+            "ris_zotero-export-of-ovid-medline.ris",
+        ];
+        let Ok(f) = Formatter::new("american-medical-association", Path::new(".")) else {
+            panic!("the bundled AMA style loads");
+        };
+        let mut out = String::new();
+        let mut n = 0;
+        for name in files {
+            let Some(l) = crate::cite::bib::tests::read_real(name) else {
+                return;
+            };
+            for r in &l.refs {
+                for x in f.format(&[r]) {
+                    out.push_str(&format!("{name} {}\n{}\n{}\n\n", r.id, x.text, x.html));
+                }
+                n += 1;
+            }
+        }
+        assert!(n >= 741, "{n} references");
+        if let Some(p) = std::env::var_os("CAREGUIDE_REF_DUMP") {
+            std::fs::write(p, out).expect("write the dump");
+        }
+    }
+}
