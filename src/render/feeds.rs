@@ -13,7 +13,6 @@ use crate::cite::scan::strip_citations;
 use crate::content::Document;
 use crate::diag::Diagnostic;
 use crate::model::Site;
-use crate::render::markdown::anchor;
 use crate::render::templates::Templates;
 use crate::types::Date;
 use crate::util::xml_escape;
@@ -79,7 +78,7 @@ fn topic_paths(site: &Site) -> Vec<(String, String, Date)> {
     topics
         .into_iter()
         .map(|(name, d)| {
-            let url = format!("topics/{}/", url_path(&anchor(&name)));
+            let url = url_path(&super::site::topic_url(&name));
             (name, url, d)
         })
         .collect()

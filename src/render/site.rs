@@ -149,8 +149,10 @@ fn review_steps(status: ReviewStatus) -> Vec<Step> {
         .collect()
 }
 
-fn topic_url(topic: &str) -> String {
-    format!("topics/{}/", anchor(topic))
+/// A topic's page; a name that gives no URL is refused when the page is parsed.
+pub(crate) fn topic_url(topic: &str) -> String {
+    let slug = crate::util::topic_slug(topic).unwrap_or_else(|| anchor(topic));
+    format!("topics/{slug}/")
 }
 
 fn page_ctx<'a>(doc: &'a Document, root: &str, summary_html: String) -> PageCtx<'a> {

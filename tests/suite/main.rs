@@ -15,6 +15,8 @@ mod crash_safety;
 mod fuzz_corpus;
 mod handout;
 mod handout_golden;
+#[cfg(unix)]
+mod hostile_files;
 mod incremental;
 mod injection;
 #[cfg(unix)]
