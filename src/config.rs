@@ -299,7 +299,13 @@ impl Config {
     /// URL there would put live script on every page.
     fn check_urls(&self, text: &str, file: &Path) -> Vec<Diagnostic> {
         let settings = [
-            ("", "base_url", Some(self.base_url.as_str())),
+            // A base_url that is not http(s) at all is config/base-url's.
+            (
+                "",
+                "base_url",
+                Some(self.base_url.as_str())
+                    .filter(|u| u.starts_with("https://") || u.starts_with("http://")),
+            ),
             ("contact", "url", self.contact.url.as_deref()),
         ];
         let mut out = Vec::new();

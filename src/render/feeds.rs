@@ -78,7 +78,9 @@ fn topic_paths(site: &Site) -> Vec<(String, String, Date)> {
     topics
         .into_iter()
         .map(|(name, d)| {
-            let url = url_path(&super::site::topic_url(&name));
+            // As render::site names them (a name with no slug is refused when parsed).
+            let slug = crate::util::topic_slug(&name).unwrap_or_else(|| "section".into());
+            let url = format!("topics/{}/", url_path(&slug));
             (name, url, d)
         })
         .collect()

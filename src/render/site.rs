@@ -150,7 +150,7 @@ fn review_steps(status: ReviewStatus) -> Vec<Step> {
 }
 
 /// A topic's page; a name that gives no URL is refused when the page is parsed.
-pub(crate) fn topic_url(topic: &str) -> String {
+fn topic_url(topic: &str) -> String {
     let slug = crate::util::topic_slug(topic).unwrap_or_else(|| anchor(topic));
     format!("topics/{slug}/")
 }
