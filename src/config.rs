@@ -178,7 +178,7 @@ impl Config {
     /// Read `ROOT/careguide.toml`.
     pub fn load(root: &Path) -> Result<Config, Vec<Diagnostic>> {
         let path = root.join(CONFIG_FILE);
-        let text = match std::fs::read_to_string(&path) {
+        let text = match crate::util::read_file_to_string(&path) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 return Err(vec![Diagnostic::error(
@@ -270,6 +270,7 @@ impl Config {
                 .hint("for example base_url = \"https://clinic.example.org/\""),
             );
         }
+        out.extend(self.check_urls(text, file));
         out.extend(check_html(&self.html, text, file));
         if let Some(Err(e)) = self.handout.date_format.as_deref().map(DateFormat::parse) {
             let (l, c) = place("date_format");
@@ -297,6 +298,41 @@ impl Config {
         out
     }
 
+    /// The URL-valued settings (`base_url`, `[contact] url`) against the allowlist every link
+    /// careguide writes goes through ([`crate::util::safe_url`]): a `javascript:` or `data:`
+    /// URL there would put live script on every page.
+    fn check_urls(&self, text: &str, file: &Path) -> Vec<Diagnostic> {
+        let settings = [
+            // A base_url that is not http(s) at all is config/base-url's.
+            (
+                "",
+                "base_url",
+                Some(self.base_url.as_str())
+                    .filter(|u| u.starts_with("https://") || u.starts_with("http://")),
+            ),
+            ("contact", "url", self.contact.url.as_deref()),
+        ];
+        let mut out = Vec::new();
+        for (table, key, value) in settings {
+            let Some(problem) = value.and_then(crate::util::url_problem) else {
+                continue;
+            };
+            let name = if table.is_empty() {
+                key.to_string()
+            } else {
+                format!("[{table}] {key}")
+            };
+            let (l, c) = value_place(text, table, key).unwrap_or((0, 0));
+            out.push(
+                Diagnostic::error("config/url", format!("{name} has {problem}"))
+                    .at(file, l, c)
+                    .category(Category::Config)
+                    .hint("give a web address such as \"https://clinic.example.org/\" (http, https, mailto and tel links and relative paths are allowed)"),
+            );
+        }
+        out
+    }
+
     pub fn audience(&self, id: &str) -> Option<&Audience> {
         self.audiences.iter().find(|a| a.id == id)
     }
@@ -320,6 +356,38 @@ impl Config {
         let sev = self.level(&d.rule, d.severity)?;
         Some(d.with_severity(sev))
     }
+}
+
+/// Line and column of the value of `key` in the table `[table]` (`""`: the top level) of TOML
+/// text: the `key = value` line in that table, or `key = ` inside an inline `table = { ... }`.
+fn value_place(text: &str, table: &str, key: &str) -> Option<(usize, usize)> {
+    let mut current = String::new();
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let t = line.trim_start();
+        if let Some(h) = t.strip_prefix('[') {
+            current = h.split(']').next().unwrap_or("").trim().to_string();
+        } else if let Some(rest) = t.strip_prefix(key) {
+            let after = rest.trim_start();
+            if current == table && after.starts_with('=') {
+                let value = after[1..].trim_start();
+                return Some(line_col(text, offset + line.len() - value.len()));
+            }
+        } else if current.is_empty() && !table.is_empty() {
+            // `contact = { url = "..." }`
+            if let Some(rest) = t.strip_prefix(table) {
+                if rest.trim_start().starts_with('=') {
+                    let pat = format!("{key} =");
+                    if let Some(i) = line.find(&pat) {
+                        let value = line[i + pat.len()..].trim_start();
+                        return Some(line_col(text, offset + line.len() - value.len()));
+                    }
+                }
+            }
+        }
+        offset += line.len();
+    }
+    None
 }
 
 /// Lower-case ASCII letters, digits and inner hyphens.

@@ -259,7 +259,7 @@ pub fn render_human(diags: &Diagnostics, root: &Path, out: &mut dyn std::io::Wri
         let mut notes = Vec::new();
         if let Some(file) = &d.file {
             let entry = ids.entry(file.clone()).or_insert_with(|| {
-                let text = std::fs::read(root.join(file))
+                let text = crate::util::read_file(&root.join(file))
                     .ok()
                     .and_then(|b| String::from_utf8(b).ok())?;
                 let id = files.add(file.display().to_string(), text.clone());

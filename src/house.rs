@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 /// Every top-level module, from the ground floor up. The README's "How it is built" draws it.
 const LAYERS: &[&str] = &[
-    "diag", "util", "types", "paths", "config", "taper", "cite", "content", "audience", "model",
+    "util", "diag", "types", "paths", "config", "taper", "cite", "content", "audience", "model",
     "resolve", "render", "pdf", "output", "cache", "build", "fuzz", "cmd", "cli", "main",
 ];
 

@@ -143,22 +143,238 @@ pub fn nearest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
 /// created exclusively, never through a link planted there, readable by the owner only), then
 /// renamed over `path`, so a reader sees the old file or the new one, never a part. `sync`
 /// flushes it to the disk first (a patient's handout; not the build cache, whose thousands of
-/// files a lost write only makes a build redo).
+/// files a lost write only makes a build redo). The file is left readable by its owner only.
 pub fn write_atomic(path: &Path, bytes: &[u8], sync: bool) -> std::io::Result<()> {
+    write_atomic_mode(path, bytes, sync, 0o600)
+}
+
+/// [`write_atomic`], the file given the permission bits `mode` (`0o640`) before it takes the
+/// place of `path`, whatever the process's umask; until then the temporary file is the owner's
+/// only. (On systems without Unix permissions `mode` is not used.)
+pub fn write_atomic_mode(path: &Path, bytes: &[u8], sync: bool, mode: u32) -> std::io::Result<()> {
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
+    // tempfile opens with O_CREAT | O_EXCL (a link planted at the name fails the open, and
+    // another random name is tried) and mode 0600.
     let mut tmp = tempfile::Builder::new()
         .prefix(".careguide-")
         .suffix(".tmp")
         .tempfile_in(dir)?;
     tmp.write_all(bytes)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        tmp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(mode & 0o777))?;
+    }
+    #[cfg(not(unix))]
+    let _ = mode;
     if sync {
         tmp.as_file().sync_all()?;
     }
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
+}
+
+/// What a file system entry is, when it is not a regular file careguide can read: a FIFO, a
+/// device or a socket (reading one would wait forever, or never end), or a folder.
+pub fn not_regular(kind: &std::fs::FileType) -> Option<&'static str> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() {
+            return Some("a FIFO (named pipe)");
+        }
+        if kind.is_char_device() || kind.is_block_device() {
+            return Some("a device");
+        }
+        if kind.is_socket() {
+            return Some("a socket");
+        }
+    }
+    if kind.is_dir() {
+        return Some("a folder");
+    }
+    if kind.is_file() {
+        return None;
+    }
+    Some("not a file")
+}
+
+fn check_regular(kind: &std::fs::FileType) -> std::io::Result<()> {
+    match not_regular(kind) {
+        None => Ok(()),
+        Some(what) => Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!("not a regular file: it is {what}; careguide reads regular files only"),
+        )),
+    }
+}
+
+/// Open a file the site reads, refusing anything but a regular file (after following links):
+/// a FIFO named like a page would otherwise hang the build, a device never end it. The type is
+/// checked before opening, and the file is opened without waiting (`O_NONBLOCK`, which does
+/// nothing to a regular file) and checked again, so one swapped in meanwhile cannot hang it
+/// either.
+pub fn open_regular(path: &Path) -> std::io::Result<std::fs::File> {
+    check_regular(&std::fs::metadata(path)?.file_type())?;
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32);
+    }
+    let file = options.open(path)?;
+    check_regular(&file.metadata()?.file_type())?;
+    Ok(file)
+}
+
+/// `std::fs::read` for the files the site reads: regular files only (see [`open_regular`]).
+pub fn read_file(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut file = open_regular(path)?;
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
+/// `std::fs::read_to_string` for the files the site reads: regular files only (see
+/// [`open_regular`]).
+pub fn read_file_to_string(path: &Path) -> std::io::Result<String> {
+    // The message std::fs::read_to_string gives.
+    String::from_utf8(read_file(path)?).map_err(|_| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            "stream did not contain valid UTF-8",
+        )
+    })
+}
+
+/// Whether an I/O error is a loop of symbolic links (`ELOOP`), not a link to nothing.
+pub fn is_symlink_loop(e: &std::io::Error) -> bool {
+    #[cfg(unix)]
+    {
+        e.raw_os_error() == Some(rustix::io::Errno::LOOP.raw_os_error())
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = e;
+        false
+    }
+}
+
+/// A link or image URL careguide writes into a page as it is: relative (no scheme), or http,
+/// https, mailto or tel; nothing a browser would strip (controls, spaces) that could hide a
+/// scheme. The one allowlist for Markdown links, raw HTML, configuration and front matter.
+pub fn safe_url(url: &str) -> bool {
+    if url.bytes().any(|b| b.is_ascii_control() || b == b' ') {
+        return false;
+    }
+    let end = url.find(['/', '?', '#']).unwrap_or(url.len());
+    match url[..end].split_once(':') {
+        None => true,
+        Some((scheme, _)) => SAFE_SCHEMES.iter().any(|s| scheme.eq_ignore_ascii_case(s)),
+    }
+}
+
+/// The schemes [`safe_url`] lets through.
+pub const SAFE_SCHEMES: &[&str] = &["http", "https", "mailto", "tel"];
+
+/// Why [`safe_url`] refuses `url`, in words for a diagnostic; `None` when it is safe.
+pub fn url_problem(url: &str) -> Option<String> {
+    if safe_url(url) {
+        return None;
+    }
+    if let Some(c) = url.chars().find(|c| c.is_ascii_control() || *c == ' ') {
+        let what = match c {
+            ' ' => "a space".to_string(),
+            '\t' => "a tab".to_string(),
+            '\n' | '\r' => "a line break".to_string(),
+            c => format!("the control character U+{:04X}", c as u32),
+        };
+        return Some(format!(
+            "{what}, which a browser drops and which can hide the kind of link it is"
+        ));
+    }
+    let end = url.find(['/', '?', '#']).unwrap_or(url.len());
+    let scheme = url[..end].split_once(':').map_or("", |(s, _)| s);
+    Some(format!(
+        "the scheme '{scheme}:', which can run script or load content in the reader's browser; only {} and relative links are allowed",
+        SAFE_SCHEMES.join(", ")
+    ))
+}
+
+/// The URL name of a topic (`Substance use` -> `substance-use`): letters and digits in lower
+/// case, words joined by '-', accented Latin letters without their accents (`Café` -> `cafe`,
+/// `Straße` -> `strasse`); letters of other scripts are kept. `None` when the name has no
+/// letter or digit (`""`, `"..."`, an emoji): such a topic would have no page of its own.
+pub fn topic_slug(name: &str) -> Option<String> {
+    let mut out = String::new();
+    let mut dash = false;
+    let mut push = |c: char, out: &mut String| {
+        if c.is_alphanumeric() {
+            if dash && !out.is_empty() {
+                out.push('-');
+            }
+            dash = false;
+            out.extend(c.to_lowercase());
+        } else {
+            dash = true;
+        }
+    };
+    for c in name.chars() {
+        if c.is_ascii() {
+            push(c, &mut out);
+        } else if let Some(latin) = latin_letter(c) {
+            for l in latin.chars() {
+                push(l, &mut out);
+            }
+        } else {
+            push(c, &mut out);
+        }
+    }
+    (!out.is_empty()).then_some(out)
+}
+
+/// An accented or joined Latin letter in ASCII (`é` -> `e`, `ß` -> `ss`, `ﬁ` -> `fi`): its
+/// compatibility decomposition without the combining marks, when that is all ASCII, else a
+/// small table of the letters that do not decompose.
+fn latin_letter(c: char) -> Option<String> {
+    use unicode_normalization::char::{decompose_compatible, is_combining_mark};
+    let mut base = String::new();
+    let mut ascii = true;
+    decompose_compatible(c, |d| {
+        if d.is_ascii() {
+            base.push(d);
+        } else if !is_combining_mark(d) {
+            ascii = false;
+        }
+    });
+    if ascii && !base.is_empty() && base != c.to_string() {
+        return Some(base);
+    }
+    let s = match c {
+        'ß' => "ss",
+        'ẞ' => "SS",
+        'æ' => "ae",
+        'Æ' => "AE",
+        'œ' => "oe",
+        'Œ' => "OE",
+        'ø' => "o",
+        'Ø' => "O",
+        'ł' => "l",
+        'Ł' => "L",
+        'đ' | 'ð' => "d",
+        'Đ' | 'Ð' => "D",
+        'þ' => "th",
+        'Þ' => "TH",
+        'ı' => "i",
+        _ => return None,
+    };
+    Some(s.to_string())
 }
 
 #[cfg(test)]
@@ -196,6 +412,113 @@ mod tests {
             .unwrap()
             .file_type()
             .is_symlink());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_mode_is_given_whatever_the_umask() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("h.pdf");
+        write_atomic_mode(&path, b"x", false, 0o640).unwrap();
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o640);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn only_regular_files_are_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("x.md");
+        rustix::fs::mknodat(
+            rustix::fs::CWD,
+            &fifo,
+            rustix::fs::FileType::Fifo,
+            rustix::fs::Mode::from_raw_mode(0o600),
+            0,
+        )
+        .unwrap();
+        let e = read_file(&fifo).unwrap_err().to_string();
+        assert!(
+            e.contains("not a regular file") && e.contains("FIFO"),
+            "{e}"
+        );
+        // Through a link too.
+        let link = dir.path().join("y.md");
+        std::os::unix::fs::symlink(&fifo, &link).unwrap();
+        assert!(read_file_to_string(&link).is_err());
+        let e = read_file(Path::new("/dev/null")).unwrap_err().to_string();
+        assert!(e.contains("a device"), "{e}");
+        assert!(read_file(dir.path())
+            .unwrap_err()
+            .to_string()
+            .contains("a folder"));
+        std::fs::write(dir.path().join("ok.md"), "text").unwrap();
+        assert_eq!(
+            read_file_to_string(&dir.path().join("ok.md")).unwrap(),
+            "text"
+        );
+        // A loop of links is told apart from a link to nothing.
+        std::os::unix::fs::symlink("b", dir.path().join("a")).unwrap();
+        std::os::unix::fs::symlink("a", dir.path().join("b")).unwrap();
+        assert!(is_symlink_loop(
+            &std::fs::metadata(dir.path().join("a")).unwrap_err()
+        ));
+        std::os::unix::fs::symlink("nowhere", dir.path().join("c")).unwrap();
+        assert!(!is_symlink_loop(
+            &std::fs::metadata(dir.path().join("c")).unwrap_err()
+        ));
+    }
+
+    #[test]
+    fn one_url_allowlist() {
+        for ok in [
+            "https://clinic.example.org/",
+            "HTTP://x.org",
+            "mailto:a@b.org",
+            "tel:+15550100",
+            "/about/",
+            "../page/",
+            "#top",
+            "page?x=a:b",
+        ] {
+            assert!(safe_url(ok), "{ok}");
+            assert_eq!(url_problem(ok), None);
+        }
+        for bad in [
+            "javascript:alert(1)",
+            "JaVaScRiPt:alert(1)",
+            " javascript:alert(1)",
+            "java\tscript:alert(1)",
+            "java\nscript:alert(1)",
+            "data:text/html,<script>",
+            "vbscript:msgbox(1)",
+            "https://x.org/\u{0}",
+        ] {
+            assert!(!safe_url(bad), "{bad:?}");
+            assert!(url_problem(bad).is_some(), "{bad:?}");
+        }
+        assert!(url_problem("data:x").unwrap().contains("'data:'"));
+        assert!(url_problem(" javascript:x").unwrap().starts_with("a space"));
+    }
+
+    #[test]
+    fn topic_slugs() {
+        assert_eq!(
+            topic_slug("Substance use").as_deref(),
+            Some("substance-use")
+        );
+        assert_eq!(topic_slug("Kratom & co").as_deref(), Some("kratom-co"));
+        assert_eq!(topic_slug("Café").as_deref(), Some("cafe"));
+        assert_eq!(
+            topic_slug("Ärzte, Straße").as_deref(),
+            Some("arzte-strasse")
+        );
+        assert_eq!(topic_slug("Œuvre ﬁne").as_deref(), Some("oeuvre-fine"));
+        assert_eq!(topic_slug("Здоровье").as_deref(), Some("здоровье"));
+        for none in ["", "...", "🙂", " - ", "🙂🙂"] {
+            assert_eq!(topic_slug(none), None, "{none:?}");
+        }
     }
 
     #[test]

@@ -195,7 +195,7 @@ pub fn load(root: &Path) -> (Glossary, Vec<Diagnostic>) {
     if crate::paths::escapes(&root.join(&rel), root).is_some() {
         return (Glossary::default(), Vec::new());
     }
-    match std::fs::read_to_string(root.join(&rel)) {
+    match crate::util::read_file_to_string(&root.join(&rel)) {
         Ok(text) => parse(&text, &rel),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => (Glossary::default(), Vec::new()),
         Err(e) => (

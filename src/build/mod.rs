@@ -182,8 +182,8 @@ pub fn run(opts: &Options) -> Report {
 /// The configuration (and its text, part of every page's key) and the build date.
 fn setup(opts: &Options, diags: &mut Diagnostics) -> Option<(Config, String, crate::types::Date)> {
     let config = Config::load(&opts.root).map_err(|e| diags.extend(e)).ok()?;
-    let config_text =
-        std::fs::read_to_string(opts.root.join(crate::config::CONFIG_FILE)).unwrap_or_default();
+    let config_text = crate::util::read_file_to_string(&opts.root.join(crate::config::CONFIG_FILE))
+        .unwrap_or_default();
     let today = crate::audience::review::build_date(opts.today)
         .map_err(|e| diags.push(e))
         .ok()?;

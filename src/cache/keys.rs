@@ -159,7 +159,7 @@ pub fn site_key(
                 }
             }
             Ok(_) => {
-                d.field(&std::fs::read(&f).unwrap_or_default());
+                d.field(&crate::util::read_file(&f).unwrap_or_default());
             }
             Err(_) => {
                 d.field(b"missing");
@@ -174,7 +174,7 @@ pub fn file_digest(root: &Path, rel: &str, digests: &Mutex<HashMap<String, Strin
     if let Some(d) = digests.lock().unwrap_or_else(|e| e.into_inner()).get(rel) {
         return d.clone();
     }
-    let d = match std::fs::read(root.join(rel)) {
+    let d = match crate::util::read_file(&root.join(rel)) {
         Ok(bytes) => {
             let mut d = Digest::new();
             d.field(&bytes);

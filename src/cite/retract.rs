@@ -138,7 +138,7 @@ impl Columns {
 impl Retractions {
     /// Read the CSV at `path`; `shown` is the path diagnostics name.
     pub fn load(path: &Path, shown: &Path) -> Result<Retractions, Diagnostic> {
-        let data = std::fs::read(path).map_err(|e| {
+        let data = crate::util::read_file(path).map_err(|e| {
             Diagnostic::error(
                 "cite/retractions-unreadable",
                 format!("cannot read the retractions file '{}': {e}", shown.display()),

@@ -75,6 +75,11 @@ pub struct HandoutArgs {
     /// Folder for the batch's PDFs (must exist).
     #[arg(long, value_name = "DIR")]
     pub out_dir: Option<PathBuf>,
+    /// The PDFs' permissions, in octal (`640`: the owner reads and writes, the group reads).
+    /// Default 600: the owner only, as a patient's data deserves. Writable by everyone is
+    /// refused. (`--mode` is the taper's.)
+    #[arg(long, value_name = "OCTAL", value_parser = parse_mode, default_value = "600")]
+    pub file_mode: u32,
     /// The date printed as "made" (default: SOURCE_DATE_EPOCH if set, else today).
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub date: Option<String>,
@@ -97,6 +102,32 @@ pub fn parse_paper(s: &str) -> Result<Paper, String> {
     }
 }
 
+/// File permissions in octal (`600`, `0640`, `0o640`): at most `777`, and never writable by
+/// everyone, which would let any user of the machine change a patient's plan.
+pub fn parse_mode(s: &str) -> Result<u32, String> {
+    let t = s.trim();
+    let digits = t.strip_prefix("0o").unwrap_or(t);
+    let mode = match u32::from_str_radix(digits, 8) {
+        Ok(m) if !digits.is_empty() && !digits.starts_with('+') && m <= 0o777 => m,
+        _ => {
+            return Err(format!(
+                "'{s}' is not a file mode: give the permissions in octal, such as 600 (the owner only) or 640 (the group may read)"
+            ))
+        }
+    };
+    if mode & 0o002 != 0 {
+        return Err(format!(
+            "{mode:03o} lets every user of the machine change the handout: give a mode without write permission for others, such as 600 or 640"
+        ));
+    }
+    if mode & 0o400 == 0 {
+        return Err(format!(
+            "{mode:03o} does not let the owner read the handout: give a mode such as 600 or 640"
+        ));
+    }
+    Ok(mode)
+}
+
 /// The date a document is made: an explicit date, else `SOURCE_DATE_EPOCH`, else today (UTC).
 pub fn made_date(explicit: Option<&str>) -> Result<Date, String> {
     if let Some(d) = explicit {
@@ -112,8 +143,11 @@ pub fn made_date(explicit: Option<&str>) -> Result<Date, String> {
     Ok(super::taper::today())
 }
 
-/// Write `bytes` to `path` through a temporary file in the same folder, renamed into place.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), String> {
+/// Write `bytes` to `path` through a temporary file in the same folder (a random name, created
+/// exclusively, the owner's only), renamed into place and given the permissions `mode`. A
+/// destination that is a symbolic link is refused: it would send the patient's handout
+/// wherever it points.
+pub fn write_atomic(path: &Path, bytes: &[u8], mode: u32) -> Result<(), String> {
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
@@ -137,7 +171,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), String> {
             path.display()
         ));
     }
-    crate::util::write_atomic(path, bytes, true)
+    crate::util::write_atomic_mode(path, bytes, true, mode)
         .map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
@@ -304,11 +338,11 @@ fn run_inner(args: &HandoutArgs) -> Result<String, Failure> {
         eprintln!("note for the clinician: {line}");
     }
     print_care_notes(&made);
-    write_atomic(out, &made.pdf).map_err(|e| Failure::Usage(vec![e]))?;
+    write_atomic(out, &made.pdf, args.file_mode).map_err(|e| Failure::Usage(vec![e]))?;
     let mut msg = format!("wrote {}\n", out.display());
     match (&args.clinician_sheet, &made.sheet) {
         (Some(path), Some(sheet)) => {
-            write_atomic(path, sheet).map_err(|e| Failure::Usage(vec![e]))?;
+            write_atomic(path, sheet, args.file_mode).map_err(|e| Failure::Usage(vec![e]))?;
             msg.push_str(&format!("wrote the clinician's sheet {}\n", path.display()));
         }
         (Some(_), None) => msg.push_str("no clinician's sheet: the handout has no schedule\n"),

@@ -201,6 +201,82 @@ fn quoted_value_position(yaml: &str, message: &str) -> Option<(usize, usize)> {
     Some(crate::diag::line_col(yaml, off))
 }
 
+/// Problems with the values of a page's front matter that become places on the web: a
+/// reference URL outside the allowlist every link goes through ([`crate::util::safe_url`]),
+/// and a topic whose name gives no URL (`""`, `"..."`, an emoji), each at its line.
+pub fn web_problems(
+    front: &FrontMatter,
+    yaml: &str,
+    yaml_line: usize,
+    rel: &std::path::Path,
+) -> Vec<crate::diag::Diagnostic> {
+    use crate::diag::{line_col, Diagnostic};
+    let at = |off: usize| {
+        let (l, c) = line_col(yaml, off);
+        (l + yaml_line - 1, c)
+    };
+    let key_at = |key: &str| {
+        let line = key_line(yaml, yaml_line, key).unwrap_or(yaml_line - 1);
+        (line, 1)
+    };
+    let mut out = Vec::new();
+    for r in &front.references {
+        let Some(url) = &r.url else { continue };
+        let Some(problem) = crate::util::url_problem(url) else {
+            continue;
+        };
+        // The URL as written, else the first `url:` of the references.
+        let refs = yaml.find("references").unwrap_or(0);
+        let (l, c) = match yaml.find(url.as_str()).filter(|_| !url.is_empty()) {
+            Some(o) => at(o),
+            None => yaml[refs..]
+                .find("url:")
+                .map(|o| at(refs + o))
+                .unwrap_or_else(|| key_at("references")),
+        };
+        out.push(
+            Diagnostic::error(
+                "front-matter/url",
+                format!("the url of reference '{}' has {problem}", r.id),
+            )
+            .at(rel, l, c)
+            .hint("give the web address the reference is read at, such as https://doi.org/... (http, https, mailto and tel links and relative paths are allowed)"),
+        );
+    }
+    // Searching from the `topics:` line, each topic after the one before.
+    let mut from: usize = key_line(yaml, yaml_line, "topics").map_or(0, |line| {
+        yaml.split_inclusive('\n')
+            .take(line - yaml_line)
+            .map(str::len)
+            .sum()
+    });
+    for t in &front.topics {
+        if crate::util::topic_slug(t).is_some() {
+            continue;
+        }
+        let found = [format!("\"{t}\""), format!("'{t}'"), t.clone()]
+            .into_iter()
+            .filter(|n| !n.is_empty())
+            .find_map(|n| yaml.get(from..)?.find(&n).map(|o| from + o));
+        let (l, c) = match found {
+            Some(o) => {
+                from = o + 1;
+                at(o)
+            }
+            None => key_at("topics"),
+        };
+        out.push(
+            Diagnostic::error(
+                "front-matter/topic",
+                format!("the topic '{t}' has no letter or digit, so it can have no page (no URL) of its own"),
+            )
+            .at(rel, l, c)
+            .hint("name the topic in words, such as 'Substance use'; accented letters are fine"),
+        );
+    }
+    out
+}
+
 /// 1-based file line of the first top-level `key:` in the front matter, for diagnostics about a
 /// key's value found after parsing.
 pub fn key_line(yaml: &str, yaml_line: usize, key: &str) -> Option<usize> {

@@ -142,7 +142,9 @@ pub fn load_with(
 }
 
 /// The `.md` files under `dir` (absolute path and path relative to `root`), in file-name
-/// order; links to folders, outside the site or to nothing are reported and left out.
+/// order; links to folders, outside the site, to nothing or in a loop are reported and left
+/// out. A `.md` entry that is not a regular file (a FIFO, a device, a socket) is kept, so that
+/// reading it reports it at its path instead of leaving the page out without a word.
 fn page_files(
     root: &Path,
     dir: &Path,
@@ -168,7 +170,7 @@ fn page_files(
             if !link_followed(path, &rel, canon_root, diags) {
                 continue;
             }
-        } else if !entry.file_type().is_file() {
+        } else if entry.file_type().is_dir() {
             continue;
         }
         if path.extension().and_then(|e| e.to_str()) != Some("md") {
@@ -211,6 +213,20 @@ fn link_followed(path: &Path, rel: &Path, canon_root: &Path, diags: &mut Diagnos
                 )
                 .in_file(rel)
                 .hint("copy the file into content/ instead; careguide never reads outside the site root"),
+            );
+            false
+        }
+        Err(e) if crate::util::is_symlink_loop(&e) => {
+            diags.push(
+                Diagnostic::error(
+                    "content/symlink-loop",
+                    format!(
+                        "{} is a symbolic link in a loop: following it leads back to a link already followed",
+                        rel.display()
+                    ),
+                )
+                .in_file(rel)
+                .hint("point the link at the page file itself, or delete it"),
             );
             false
         }
@@ -275,7 +291,7 @@ fn read_page_sized(path: &Path, rel: PathBuf, len: Option<u64>) -> Result<Source
             .hint("split it into several pages; data tables and long lists belong in a linked file, not a page"));
         }
     }
-    let bytes = std::fs::read(path).map_err(|e| io_error(&rel, e))?;
+    let bytes = crate::util::read_file(path).map_err(|e| io_error(&rel, e))?;
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(
             Diagnostic::error("content/empty", format!("{} is empty", rel.display()))

@@ -54,6 +54,9 @@ pub fn parse(src: SourceFile, config: &Config, diags: &mut Diagnostics) -> Optio
     check_filled(&front, &at, diags);
     let audiences = audiences(&front, config, &at, diags);
     check_review(&front.review, &at, diags);
+    diags.extend(frontmatter::web_problems(
+        &front, split.yaml, yaml_line, &rel,
+    ));
     // Taken out of the front matter: the page keeps one copy, as `references`.
     let references = references(std::mem::take(&mut front.references), &at, diags);
     Some(Document {

@@ -51,7 +51,8 @@ pub fn load_sources(
             return None;
         }
     };
-    let text = std::fs::read_to_string(root.join(crate::config::CONFIG_FILE)).unwrap_or_default();
+    let text = crate::util::read_file_to_string(&root.join(crate::config::CONFIG_FILE))
+        .unwrap_or_default();
     let sources = content::load(root, diags);
     Some((config, text, sources))
 }

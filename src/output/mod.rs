@@ -91,6 +91,42 @@ pub fn check_out_dir(root: &Path, out: &Path) -> Result<PathBuf, Diagnostic> {
     Ok(out_abs)
 }
 
+/// Refuse an output that exists but is no careguide output to replace: a file (`/dev/null`), a
+/// folder of other files, a folder made read-only. Checked before the build lock is made
+/// beside it, so a refused `--out` leaves nothing behind (no `/.root.lock`), and again when
+/// writing begins.
+pub(crate) fn check_replaceable(out: &Path) -> Result<(), Diagnostic> {
+    if out.exists() {
+        if !out.is_dir() {
+            return Err(io(format!("{} exists and is not a folder", out.display())));
+        }
+        let empty = std::fs::read_dir(out)
+            .map(|mut r| r.next().is_none())
+            .unwrap_or(false);
+        if !empty && !out.join(MARKER).exists() {
+            return Err(io(format!(
+                "{} is not empty and was not written by careguide; refusing to replace it",
+                out.display()
+            ))
+            .category(Category::Config)
+            .hint(
+                "choose another --out, or empty that folder yourself if it really is disposable",
+            ));
+        }
+    }
+    // A folder made read-only is a request to leave it alone, even where the system would
+    // let careguide swap it (renaming a folder within its parent needs no write permission
+    // on the folder itself).
+    if std::fs::metadata(out).is_ok_and(|m| m.permissions().readonly()) {
+        return Err(io(format!(
+            "{} is read-only; careguide leaves it as it is",
+            out.display()
+        ))
+        .hint("the previous site is unchanged; make the folder writable (chmod u+w) to publish a new build"));
+    }
+    Ok(())
+}
+
 /// A file's content digest (XXH3, 128 bits, in hex): what the build cache records of every
 /// output file, so that a later build knows which files it must touch without reading them.
 pub fn digest(bytes: &[u8]) -> String {

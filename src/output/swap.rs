@@ -4,7 +4,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use super::{check_out_dir, io, MARKER};
+use super::{check_out_dir, check_replaceable, io, MARKER};
 use crate::diag::Diagnostic;
 
 /// Swap `new_site` in as the output `out`. Returns where the previous output went, if there was
@@ -158,6 +158,7 @@ pub(super) fn beside(out: &Path) -> Result<(PathBuf, String), Diagnostic> {
 /// on stderr) while another build holds it.
 pub fn lock(root: &Path, out: &Path) -> Result<Lock, Diagnostic> {
     let out = &check_out_dir(root, out)?;
+    check_replaceable(out)?;
     let (parent, name) = beside(out)?;
     let path = parent.join(format!(".{name}.lock"));
     let file = fs::OpenOptions::new()

@@ -7,8 +7,8 @@ use std::path::{Component, Path, PathBuf};
 use std::sync::Mutex;
 
 use super::swap::{beside, recover, swap_in};
-use super::{check_out_dir, digest, io, WriteStats, MARKER};
-use crate::diag::{Category, Diagnostic};
+use super::{check_out_dir, check_replaceable, digest, io, WriteStats, MARKER};
+use crate::diag::Diagnostic;
 
 /// What the build cache knows of the output folder and of its back copy (see [`Writer`]).
 #[derive(Debug, Default, Clone)]
@@ -106,35 +106,8 @@ impl Writer {
     ) -> Result<Writer, Diagnostic> {
         let out = check_out_dir(root, out)?;
         recover(&out);
+        check_replaceable(&out)?;
         let out_exists = out.exists();
-        if out_exists {
-            if !out.is_dir() {
-                return Err(io(format!("{} exists and is not a folder", out.display())));
-            }
-            let empty = fs::read_dir(&out)
-                .map(|mut r| r.next().is_none())
-                .unwrap_or(false);
-            if !empty && !out.join(MARKER).exists() {
-                return Err(io(format!(
-                    "{} is not empty and was not written by careguide; refusing to replace it",
-                    out.display()
-                ))
-                .category(Category::Config)
-                .hint(
-                    "choose another --out, or empty that folder yourself if it really is disposable",
-                ));
-            }
-        }
-        // A folder made read-only is a request to leave it alone, even where the system would
-        // let careguide swap it (renaming a folder within its parent needs no write permission
-        // on the folder itself).
-        if fs::metadata(&out).is_ok_and(|m| m.permissions().readonly()) {
-            return Err(io(format!(
-                "{} is read-only; careguide leaves it as it is",
-                out.display()
-            ))
-            .hint("the previous site is unchanged; make the folder writable (chmod u+w) to publish a new build"));
-        }
         let (parent, name) = beside(&out)?;
         let back = parent.join(format!(".{name}.prev"));
         let staging = parent.join(format!(".{name}.new-{}", std::process::id()));

@@ -13,7 +13,6 @@ use crate::cite::scan::strip_citations;
 use crate::content::Document;
 use crate::diag::Diagnostic;
 use crate::model::Site;
-use crate::render::markdown::anchor;
 use crate::render::templates::Templates;
 use crate::types::{AudienceId, Date};
 use crate::util::xml_escape;
@@ -79,7 +78,9 @@ fn topic_paths(site: &Site) -> Vec<(String, String, Date)> {
     topics
         .into_iter()
         .map(|(name, d)| {
-            let url = format!("topics/{}/", url_path(&anchor(&name)));
+            // As render::site names them (a name with no slug is refused when parsed).
+            let slug = crate::util::topic_slug(&name).unwrap_or_else(|| "section".into());
+            let url = format!("topics/{}/", url_path(&slug));
             (name, url, d)
         })
         .collect()

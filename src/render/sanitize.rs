@@ -15,6 +15,8 @@
 use std::borrow::Cow;
 
 use crate::config::{never_attribute, never_tag, HtmlConfig};
+// The one URL allowlist: configuration and front matter are checked against it too.
+use crate::util::safe_url;
 
 /// Attributes careguide's own Markdown HTML uses, on any element.
 const GENERIC_ATTRIBUTES: &[&str] = &["id", "class", "aria-label", "aria-hidden", "role"];
@@ -166,21 +168,6 @@ fn citation_tag(h: &str) -> Option<CiteTag> {
     let rest = h.strip_prefix("<a href=\"#ref-")?.strip_suffix("\">")?;
     let (n, label) = rest.split_once("\" aria-label=\"reference ")?;
     (number(n) && n == label).then_some(CiteTag::Open("a"))
-}
-
-/// A link or image URL the sanitizer keeps as it is: relative (no scheme), or http, https,
-/// mailto or tel; nothing a browser would strip (controls, spaces) that could hide a scheme.
-fn safe_url(url: &str) -> bool {
-    if url.bytes().any(|b| b.is_ascii_control() || b == b' ') {
-        return false;
-    }
-    let end = url.find(['/', '?', '#']).unwrap_or(url.len());
-    match url[..end].split_once(':') {
-        None => true,
-        Some((scheme, _)) => ["http", "https", "mailto", "tel"]
-            .iter()
-            .any(|s| scheme.eq_ignore_ascii_case(s)),
-    }
 }
 
 /// pulldown-cmark's HTML for events that pass [`needs_no_cleaning`], serialized as [`clean`]

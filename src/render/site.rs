@@ -150,9 +150,11 @@ fn review_steps(status: ReviewStatus) -> Vec<Step> {
 }
 
 /// A topic's page, from the site root. Links name the file (`.../index.html`), not the
-/// folder: a site opened from disk (`file://`) shows a folder as a listing.
+/// folder: a site opened from disk (`file://`) shows a folder as a listing. A name that gives
+/// no URL is refused when the page is parsed.
 fn topic_url(topic: &str) -> String {
-    format!("topics/{}/index.html", anchor(topic))
+    let slug = crate::util::topic_slug(topic).unwrap_or_else(|| anchor(topic));
+    format!("topics/{slug}/index.html")
 }
 
 fn page_ctx<'a>(doc: &'a Document, root: &str, summary_html: String) -> PageCtx<'a> {

@@ -165,7 +165,7 @@ fn read_site_templates(
             continue;
         }
         if let Some(slot) = assets.iter_mut().find(|(n, _)| *n == name) {
-            match std::fs::read(&path) {
+            match crate::util::read_file(&path) {
                 Ok(b) => slot.1 = b,
                 Err(e) => problems.push(
                     Diagnostic::error("io/read", format!("cannot read {}: {e}", rel.display()))
@@ -177,7 +177,7 @@ fn read_site_templates(
         if !(name.ends_with(".html") || BUILTIN.iter().any(|(n, _)| *n == name)) {
             continue;
         }
-        match std::fs::read_to_string(&path) {
+        match crate::util::read_file_to_string(&path) {
             Ok(t) => {
                 sources.insert(name, (Some(rel), t));
             }

@@ -201,7 +201,7 @@ impl Library {
         };
         // A missing or unusable site-wide file is the configuration's problem: point at its
         // `bibliography` line in careguide.toml.
-        let config_line = std::fs::read_to_string(root.join(crate::config::CONFIG_FILE))
+        let config_line = crate::util::read_file_to_string(&root.join(crate::config::CONFIG_FILE))
             .ok()
             .and_then(|t| {
                 t.lines()

@@ -16,6 +16,8 @@ mod files;
 mod fuzz_corpus;
 mod handout;
 mod handout_golden;
+#[cfg(unix)]
+mod hostile_files;
 mod incremental;
 mod injection;
 mod links;

@@ -71,7 +71,7 @@ pub fn read(path: &Path, site_root: &Path) -> Loaded {
             )],
         };
     }
-    let bytes = match std::fs::read(&full) {
+    let bytes = match crate::util::read_file(&full) {
         Ok(b) => b,
         Err(e) => {
             return Loaded {
@@ -477,7 +477,7 @@ pub(crate) mod tests {
             let Some(p) = real(name) else {
                 return;
             };
-            let Ok(text) = std::fs::read_to_string(&p) else {
+            let Ok(text) = crate::util::read_file_to_string(&p) else {
                 continue;
             };
             let shown = Path::new(name);

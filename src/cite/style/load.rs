@@ -16,7 +16,7 @@ pub(super) fn load_csl_file(name: &str, site_root: &Path) -> Result<IndependentS
     {
         return Err(d);
     }
-    let xml = std::fs::read_to_string(&path).map_err(|e| {
+    let xml = crate::util::read_file_to_string(&path).map_err(|e| {
         style_error(
             format!("cannot read citation style file '{name}': {e}"),
             "the style path is relative to the site root, next to careguide.toml",

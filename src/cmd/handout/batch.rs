@@ -69,7 +69,7 @@ pub(super) fn batch(
     csv: &Path,
     dir: &Path,
 ) -> Result<String, Failure> {
-    let text = std::fs::read_to_string(csv)
+    let text = crate::util::read_file_to_string(csv)
         .map_err(|e| Failure::Usage(vec![format!("cannot read {}: {e}", csv.display())]))?;
     let records = parse_csv(&text)
         .map_err(|e| Failure::Invalid(vec![Problem::general(format!("{}: {e}", csv.display()))]))?;
@@ -105,11 +105,13 @@ fn batch_header(
     let header: Vec<String> = header.iter().map(|h| h.trim().to_lowercase()).collect();
     let invalid = |m: String| Err(Failure::Invalid(vec![Problem::general(m)]));
     for (i, h) in header.iter().enumerate() {
-        // Two columns of one name: which dose would be the patient's?
-        if header[..i].contains(h) {
+        // Two columns of one name: which dose would be the patient's? Never the first, silently.
+        if let Some(first) = header[..i].iter().position(|x| x == h) {
             return invalid(format!(
-                "{}: the column '{h}' appears twice in the first line: keep one",
-                csv.display()
+                "{}: the column '{h}' appears twice in the first line, as column {} and column {}: keep one",
+                csv.display(),
+                first + 1,
+                i + 1
             ));
         }
         if !COLUMNS.contains(&h.as_str()) {
@@ -303,7 +305,7 @@ fn batch_row(
         }
         Err(other) => return Err(other),
     };
-    if let Err(e) = write_atomic(&dir.join(&file), &made.pdf) {
+    if let Err(e) = write_atomic(&dir.join(&file), &made.pdf, args.file_mode) {
         return fail(vec![e]);
     }
     tally.written += 1;
@@ -320,7 +322,11 @@ fn batch_row(
     }
     if let Some(sheet) = made.sheet {
         let stem = file.strip_suffix(".pdf").unwrap_or(&file);
-        match write_atomic(&dir.join(format!("{stem}-clinician.pdf")), &sheet) {
+        match write_atomic(
+            &dir.join(format!("{stem}-clinician.pdf")),
+            &sheet,
+            args.file_mode,
+        ) {
             Ok(()) => tally.sheets.push(row.no),
             // The handout is written, but the row is not done without its sheet.
             Err(e) => {

@@ -187,7 +187,7 @@ fn read_template(
         problems.push(d.with_severity(crate::diag::Severity::Warning));
         return None;
     }
-    match std::fs::read_to_string(path) {
+    match crate::util::read_file_to_string(path) {
         Ok(text) => Some((rel, format!("serve/{file}"), text)),
         Err(e) => {
             let msg = format!("cannot read {}: {e}", rel.display());

@@ -141,6 +141,7 @@ impl Watch {
                             }
                             for p in &e.paths {
                                 matters |= self.matters(p);
+                                report_special(p);
                             }
                             touched.extend(e.event.paths);
                         }
@@ -237,6 +238,21 @@ impl Watch {
             }
             Err(e) => eprintln!("careguide serve: {e}; changes will not be seen"),
         }
+    }
+}
+
+/// A FIFO, device or socket where the site is read: said at once on the terminal (the build
+/// reports it too, as an error at its path, and never waits on it).
+fn report_special(path: &Path) {
+    let Ok(meta) = std::fs::metadata(path) else {
+        return;
+    };
+    match crate::util::not_regular(&meta.file_type()) {
+        Some(what) if !meta.is_dir() => eprintln!(
+            "careguide serve: {} is {what}, not a regular file: careguide does not read it",
+            path.display()
+        ),
+        _ => {}
     }
 }
 
