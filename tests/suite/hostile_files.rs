@@ -266,7 +266,10 @@ fn links_planted_at_every_likely_temporary_name_never_receive_a_byte() {
         assert_eq!(m.permissions().mode() & 0o777, 0o600);
         assert!(std::fs::read(f).unwrap().starts_with(b"%PDF"));
     }
-    // The batch writes through the same writer.
+    // The batch writes through the same writer, into a folder of its own: in the first one
+    // the names of the process ids still to come are already taken by the first round's links.
+    let out_dir = dir.path().join("batch");
+    std::fs::create_dir_all(&out_dir).unwrap();
     let csv = dir.path().join("patients.csv");
     std::fs::write(&csv, "name,dose,file\nA. Patient,20,p1\nB. Patient,15,p2\n").unwrap();
     let mut planted = plant(&out_dir, &victim, "p1.pdf");
