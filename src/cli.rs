@@ -67,6 +67,20 @@ pub struct CommonArgs {
     /// Judge review dates as of this day (YYYY-MM-DD; default SOURCE_DATE_EPOCH, else today).
     #[arg(long, value_parser = parse_date)]
     pub today: Option<crate::types::Date>,
+    /// Human format: print at most N warnings after every error; the rest are counted by rule.
+    /// JSON and GitHub formats always list every finding.
+    #[arg(long, value_name = "N", default_value_t = 50)]
+    pub show_warnings: usize,
+    /// Human format: print every warning.
+    #[arg(long, conflicts_with = "show_warnings")]
+    pub all_warnings: bool,
+}
+
+impl CommonArgs {
+    /// How many warnings the human format prints (`None`: all).
+    fn warnings_shown(&self) -> Option<usize> {
+        (!self.all_warnings).then_some(self.show_warnings)
+    }
 }
 
 fn parse_date(s: &str) -> Result<crate::types::Date, String> {
@@ -117,21 +131,28 @@ pub fn run(cli: Cli) -> u8 {
     }
 }
 
-/// Print findings in the requested format: human and GitHub findings go to stderr, JSON to
-/// stdout (it is the command's output).
+/// Print findings in the requested format: human findings go to stderr; JSON (it is the
+/// command's output) and GitHub annotations (workflow commands, which the runner reads from
+/// standard output) to stdout, the annotations with paths from the repository's root.
+/// The human format prints at most `max_warnings` warnings (`None`: all).
 pub fn report(
     diags: &Diagnostics,
     root: &Path,
     format: Format,
+    max_warnings: Option<usize>,
     extra: serde_json::Map<String, serde_json::Value>,
 ) {
     match format {
         Format::Human => {
             let stderr = std::io::stderr();
             let color = stderr.is_terminal() && std::env::var_os("NO_COLOR").is_none();
-            diag::render_human(diags, root, &mut stderr.lock(), color);
+            diag::render_human_limited(diags, root, &mut stderr.lock(), color, max_warnings);
         }
-        Format::Github => diag::render_github(diags, &mut std::io::stderr().lock()),
+        Format::Github => {
+            let workspace = std::env::var_os("GITHUB_WORKSPACE");
+            let prefix = diag::repository_prefix(root, workspace.as_deref());
+            diag::render_github(diags, &prefix, &mut std::io::stdout().lock());
+        }
         Format::Json => {
             let mut out = std::io::stdout().lock();
             let _ = writeln!(out, "{}", diag::to_json(diags, extra));
@@ -168,7 +189,13 @@ fn run_pipeline(common: &CommonArgs, out: Option<PathBuf>, pdf: bool) -> u8 {
         extra.insert("written".into(), r.written.into());
         extra.insert("unchanged".into(), r.unchanged.into());
     }
-    report(&r.diagnostics, &common.root, common.format, extra);
+    report(
+        &r.diagnostics,
+        &common.root,
+        common.format,
+        common.warnings_shown(),
+        extra,
+    );
     let code = r.diagnostics.exit_code();
     if common.format == Format::Human {
         let mut err = std::io::stderr().lock();
@@ -237,6 +264,20 @@ mod tests {
     use clap::CommandFactory;
 
     use crate::taper::Field;
+
+    #[test]
+    fn the_option_the_warning_count_names_exists() {
+        let cli = super::Cli::command();
+        for sub in ["check", "build"] {
+            let cmd = cli.get_subcommands().find(|c| c.get_name() == sub).unwrap();
+            assert!(
+                cmd.get_arguments()
+                    .any(|a| a.get_long() == crate::diag::ALL_WARNINGS_FLAG.strip_prefix("--")),
+                "{sub} has no {}",
+                crate::diag::ALL_WARNINGS_FLAG
+            );
+        }
+    }
 
     #[test]
     fn every_field_names_an_option_of_handout() {

@@ -12,6 +12,7 @@ mod callout;
 mod cite;
 #[cfg(unix)]
 mod crash_safety;
+mod diagnostics;
 mod fuzz_corpus;
 mod handout;
 mod handout_golden;
