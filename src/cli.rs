@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::build::{self, Options};
-use crate::diag::{self, Category, Diagnostic, Diagnostics, Format};
+use crate::diag::{self, Diagnostics, Format};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -38,7 +38,7 @@ pub enum Command {
     #[command(
         after_help = "Example:\n  careguide init my-clinic && careguide build --root my-clinic"
     )]
-    Init(InitArgs),
+    Init(crate::cmd::init::InitArgs),
     /// Print a dose-reduction (taper) schedule.
     Taper(crate::cmd::taper::TaperArgs),
     /// Print a personalized PDF handout for one patient.
@@ -105,12 +105,6 @@ pub struct CheckArgs {
     pub common: CommonArgs,
 }
 
-#[derive(Debug, clap::Args)]
-pub struct InitArgs {
-    /// Folder for the new site; created if missing, must be empty if it exists.
-    pub dir: PathBuf,
-}
-
 /// Parse the arguments and run; the process exit code.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -124,7 +118,7 @@ pub fn run(cli: Cli) -> u8 {
             run_pipeline(&a.common, Some(out), !a.no_pdf)
         }
         Command::Check(a) => run_pipeline(&a.common, None, false),
-        Command::Init(a) => init(&a.dir),
+        Command::Init(a) => crate::cmd::init::run(&a),
         Command::Taper(a) => crate::cmd::taper::run(&a),
         Command::Handout(a) => crate::cmd::handout::run(&a),
         Command::Serve(a) => crate::cmd::serve::run(&a),
@@ -212,51 +206,6 @@ fn run_pipeline(common: &CommonArgs, out: Option<PathBuf>, pdf: bool) -> u8 {
         }
     }
     code
-}
-
-const INIT_CONFIG: &str = include_str!("init/careguide.toml");
-const INIT_PAGE: &str = include_str!("init/welcome.md");
-
-fn init(dir: &Path) -> u8 {
-    let fail = |d: Diagnostic| {
-        let mut ds = Diagnostics::new();
-        ds.push(d);
-        diag::render_human(&ds, Path::new("."), &mut std::io::stderr().lock(), false);
-        2
-    };
-    if dir.exists() {
-        let empty = std::fs::read_dir(dir)
-            .map(|mut r| r.next().is_none())
-            .unwrap_or(false);
-        if !empty {
-            return fail(
-                Diagnostic::error("init/not-empty", format!("{} is not empty", dir.display()))
-                    .category(Category::Config)
-                    .hint("choose a new folder; init never overwrites files"),
-            );
-        }
-    }
-    let write = || -> std::io::Result<()> {
-        std::fs::create_dir_all(dir.join("content"))?;
-        std::fs::write(dir.join(crate::config::CONFIG_FILE), INIT_CONFIG)?;
-        std::fs::write(dir.join("content/welcome.md"), INIT_PAGE)?;
-        std::fs::write(
-            dir.join(".gitignore"),
-            "/output\n/.output.*\n/.careguide-cache\n/.careguide-serve\n",
-        )?;
-        Ok(())
-    };
-    if let Err(e) = write() {
-        return fail(
-            Diagnostic::error("io/write", format!("cannot write {}: {e}", dir.display()))
-                .category(Category::Io),
-        );
-    }
-    eprintln!(
-        "created a site in {d}: edit {d}/careguide.toml and {d}/content/, then run `careguide build --root {d}`",
-        d = dir.display()
-    );
-    0
 }
 
 #[cfg(test)]

@@ -17,6 +17,7 @@ mod fuzz_corpus;
 mod handout;
 mod handout_golden;
 mod incremental;
+mod init;
 mod injection;
 #[cfg(unix)]
 mod paths;
