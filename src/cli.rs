@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::build::{self, Options};
-use crate::diag::{self, Category, Diagnostic, Diagnostics, Format};
+use crate::diag::{self, Diagnostics, Format};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -38,7 +38,7 @@ pub enum Command {
     #[command(
         after_help = "Example:\n  careguide init my-clinic && careguide build --root my-clinic"
     )]
-    Init(InitArgs),
+    Init(crate::cmd::init::InitArgs),
     /// Print a dose-reduction (taper) schedule.
     Taper(crate::cmd::taper::TaperArgs),
     /// Print a personalized PDF handout for one patient.
@@ -67,6 +67,20 @@ pub struct CommonArgs {
     /// Judge review dates as of this day (YYYY-MM-DD; default SOURCE_DATE_EPOCH, else today).
     #[arg(long, value_parser = parse_date)]
     pub today: Option<crate::types::Date>,
+    /// Human format: print at most N warnings after every error; the rest are counted by rule.
+    /// JSON and GitHub formats always list every finding.
+    #[arg(long, value_name = "N", default_value_t = 50)]
+    pub show_warnings: usize,
+    /// Human format: print every warning.
+    #[arg(long, conflicts_with = "show_warnings")]
+    pub all_warnings: bool,
+}
+
+impl CommonArgs {
+    /// How many warnings the human format prints (`None`: all).
+    fn warnings_shown(&self) -> Option<usize> {
+        (!self.all_warnings).then_some(self.show_warnings)
+    }
 }
 
 fn parse_date(s: &str) -> Result<crate::types::Date, String> {
@@ -91,12 +105,6 @@ pub struct CheckArgs {
     pub common: CommonArgs,
 }
 
-#[derive(Debug, clap::Args)]
-pub struct InitArgs {
-    /// Folder for the new site; created if missing, must be empty if it exists.
-    pub dir: PathBuf,
-}
-
 /// Parse the arguments and run; the process exit code.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -110,28 +118,35 @@ pub fn run(cli: Cli) -> u8 {
             run_pipeline(&a.common, Some(out), !a.no_pdf)
         }
         Command::Check(a) => run_pipeline(&a.common, None, false),
-        Command::Init(a) => init(&a.dir),
+        Command::Init(a) => crate::cmd::init::run(&a),
         Command::Taper(a) => crate::cmd::taper::run(&a),
         Command::Handout(a) => crate::cmd::handout::run(&a),
         Command::Serve(a) => crate::cmd::serve::run(&a),
     }
 }
 
-/// Print findings in the requested format: human and GitHub findings go to stderr, JSON to
-/// stdout (it is the command's output).
+/// Print findings in the requested format: human findings go to stderr; JSON (it is the
+/// command's output) and GitHub annotations (workflow commands, which the runner reads from
+/// standard output) to stdout, the annotations with paths from the repository's root.
+/// The human format prints at most `max_warnings` warnings (`None`: all).
 pub fn report(
     diags: &Diagnostics,
     root: &Path,
     format: Format,
+    max_warnings: Option<usize>,
     extra: serde_json::Map<String, serde_json::Value>,
 ) {
     match format {
         Format::Human => {
             let stderr = std::io::stderr();
             let color = stderr.is_terminal() && std::env::var_os("NO_COLOR").is_none();
-            diag::render_human(diags, root, &mut stderr.lock(), color);
+            diag::render_human_limited(diags, root, &mut stderr.lock(), color, max_warnings);
         }
-        Format::Github => diag::render_github(diags, &mut std::io::stderr().lock()),
+        Format::Github => {
+            let workspace = std::env::var_os("GITHUB_WORKSPACE");
+            let prefix = diag::repository_prefix(root, workspace.as_deref());
+            diag::render_github(diags, &prefix, &mut std::io::stdout().lock());
+        }
         Format::Json => {
             let mut out = std::io::stdout().lock();
             let _ = writeln!(out, "{}", diag::to_json(diags, extra));
@@ -168,7 +183,13 @@ fn run_pipeline(common: &CommonArgs, out: Option<PathBuf>, pdf: bool) -> u8 {
         extra.insert("written".into(), r.written.into());
         extra.insert("unchanged".into(), r.unchanged.into());
     }
-    report(&r.diagnostics, &common.root, common.format, extra);
+    report(
+        &r.diagnostics,
+        &common.root,
+        common.format,
+        common.warnings_shown(),
+        extra,
+    );
     let code = r.diagnostics.exit_code();
     if common.format == Format::Human {
         let mut err = std::io::stderr().lock();
@@ -187,56 +208,25 @@ fn run_pipeline(common: &CommonArgs, out: Option<PathBuf>, pdf: bool) -> u8 {
     code
 }
 
-const INIT_CONFIG: &str = include_str!("init/careguide.toml");
-const INIT_PAGE: &str = include_str!("init/welcome.md");
-
-fn init(dir: &Path) -> u8 {
-    let fail = |d: Diagnostic| {
-        let mut ds = Diagnostics::new();
-        ds.push(d);
-        diag::render_human(&ds, Path::new("."), &mut std::io::stderr().lock(), false);
-        2
-    };
-    if dir.exists() {
-        let empty = std::fs::read_dir(dir)
-            .map(|mut r| r.next().is_none())
-            .unwrap_or(false);
-        if !empty {
-            return fail(
-                Diagnostic::error("init/not-empty", format!("{} is not empty", dir.display()))
-                    .category(Category::Config)
-                    .hint("choose a new folder; init never overwrites files"),
-            );
-        }
-    }
-    let write = || -> std::io::Result<()> {
-        std::fs::create_dir_all(dir.join("content"))?;
-        std::fs::write(dir.join(crate::config::CONFIG_FILE), INIT_CONFIG)?;
-        std::fs::write(dir.join("content/welcome.md"), INIT_PAGE)?;
-        std::fs::write(
-            dir.join(".gitignore"),
-            "/output\n/.output.*\n/.careguide-cache\n/.careguide-serve\n",
-        )?;
-        Ok(())
-    };
-    if let Err(e) = write() {
-        return fail(
-            Diagnostic::error("io/write", format!("cannot write {}: {e}", dir.display()))
-                .category(Category::Io),
-        );
-    }
-    eprintln!(
-        "created a site in {d}: edit {d}/careguide.toml and {d}/content/, then run `careguide build --root {d}`",
-        d = dir.display()
-    );
-    0
-}
-
 #[cfg(test)]
 mod tests {
     use clap::CommandFactory;
 
     use crate::taper::Field;
+
+    #[test]
+    fn the_option_the_warning_count_names_exists() {
+        let cli = super::Cli::command();
+        for sub in ["check", "build"] {
+            let cmd = cli.get_subcommands().find(|c| c.get_name() == sub).unwrap();
+            assert!(
+                cmd.get_arguments()
+                    .any(|a| a.get_long() == crate::diag::ALL_WARNINGS_FLAG.strip_prefix("--")),
+                "{sub} has no {}",
+                crate::diag::ALL_WARNINGS_FLAG
+            );
+        }
+    }
 
     #[test]
     fn every_field_names_an_option_of_handout() {

@@ -235,8 +235,25 @@ fn token_len(text: &str, offset: usize) -> usize {
 }
 
 /// Print diagnostics for people: a codespan-style excerpt where the file can be read, with the
-/// hint as a note. `root` is where relative file paths are found.
+/// hint as a note. `root` is where relative file paths are found. Every finding is printed,
+/// errors first.
 pub fn render_human(diags: &Diagnostics, root: &Path, out: &mut dyn std::io::Write, color: bool) {
+    render_human_limited(diags, root, out, color, None);
+}
+
+/// The command-line option that prints every warning, named where the rest are counted.
+pub const ALL_WARNINGS_FLAG: &str = "--all-warnings";
+
+/// [`render_human`] with at most `max_warnings` warnings printed (`None`: all). Errors come
+/// first and are always all printed, so they are not lost among thousands of warnings; the
+/// warnings left out are counted by rule, with the option that shows them.
+pub fn render_human_limited(
+    diags: &Diagnostics,
+    root: &Path,
+    out: &mut dyn std::io::Write,
+    color: bool,
+    max_warnings: Option<usize>,
+) {
     use codespan_reporting::diagnostic::{Diagnostic as CsDiag, Label};
     use codespan_reporting::files::SimpleFiles;
     use codespan_reporting::term::{self, termcolor};
@@ -249,7 +266,9 @@ pub fn render_human(diags: &Diagnostics, root: &Path, out: &mut dyn std::io::Wri
     } else {
         termcolor::Buffer::no_color()
     };
-    for d in diags.iter() {
+    let of = |severity| diags.iter().filter(move |d| d.severity == severity);
+    let shown = max_warnings.unwrap_or(usize::MAX);
+    for d in of(Severity::Error).chain(of(Severity::Warning).take(shown)) {
         let mut cs = match d.severity {
             Severity::Error => CsDiag::error(),
             Severity::Warning => CsDiag::warning(),
@@ -288,14 +307,59 @@ pub fn render_human(diags: &Diagnostics, root: &Path, out: &mut dyn std::io::Wri
         let _ = term::emit_to_write_style(&mut buffer, &config, &files, &cs);
     }
     let _ = out.write_all(buffer.as_slice());
+    if let Some(line) = hidden_warnings(of(Severity::Warning).skip(shown)) {
+        let _ = writeln!(out, "{line}");
+    }
     let (e, w) = (diags.error_count(), diags.warning_count());
     if e + w > 0 {
         let _ = writeln!(out, "{e} error(s), {w} warning(s)");
     }
 }
 
+/// The line that counts the warnings not printed, by rule (most first), or `None` when every
+/// warning was printed.
+fn hidden_warnings<'a>(rest: impl Iterator<Item = &'a Diagnostic>) -> Option<String> {
+    let mut by_rule: std::collections::BTreeMap<&str, usize> = Default::default();
+    for d in rest {
+        *by_rule.entry(d.rule.as_str()).or_default() += 1;
+    }
+    let total: usize = by_rule.values().sum();
+    if total == 0 {
+        return None;
+    }
+    let mut rules: Vec<(&str, usize)> = by_rule.into_iter().collect();
+    rules.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let counts: Vec<String> = rules.iter().map(|(r, n)| format!("{r} {n}")).collect();
+    Some(format!(
+        "... and {total} more warning(s) not shown: {}\n    {ALL_WARNINGS_FLAG} prints them all; --format json lists every finding",
+        counts.join(", ")
+    ))
+}
+
+/// The site root's path inside the repository, put before each file's path in GitHub
+/// annotations: GitHub attaches an annotation to a file by its path from the repository's root,
+/// and a site may live in a subfolder. The repository's root is `workspace` (GitHub's
+/// `GITHUB_WORKSPACE`) when the site is inside it, else the nearest folder above the site that
+/// holds `.git`; empty when neither is found.
+pub fn repository_prefix(root: &Path, workspace: Option<&std::ffi::OsStr>) -> PathBuf {
+    let Ok(root) = std::fs::canonicalize(root) else {
+        return PathBuf::new();
+    };
+    let from_workspace = workspace
+        .filter(|w| !w.is_empty())
+        .and_then(|w| std::fs::canonicalize(w).ok())
+        .and_then(|w| root.strip_prefix(w).ok().map(Path::to_path_buf));
+    from_workspace
+        .or_else(|| {
+            let top = root.ancestors().find(|a| a.join(".git").exists())?;
+            root.strip_prefix(top).ok().map(Path::to_path_buf)
+        })
+        .unwrap_or_default()
+}
+
 /// One line per finding, for GitHub Actions: annotations on the exact line of the content.
-pub fn render_github(diags: &Diagnostics, out: &mut dyn std::io::Write) {
+/// `prefix` is the site root's path from the repository's root ([`repository_prefix`]).
+pub fn render_github(diags: &Diagnostics, prefix: &Path, out: &mut dyn std::io::Write) {
     fn esc(s: &str) -> String {
         s.replace('%', "%25")
             .replace('\r', "%0D")
@@ -311,7 +375,18 @@ pub fn render_github(diags: &Diagnostics, out: &mut dyn std::io::Write) {
         };
         let mut props = Vec::new();
         if let Some(f) = &d.file {
-            props.push(format!("file={}", esc_prop(&f.display().to_string())));
+            let path = if f.is_absolute() {
+                f.display().to_string()
+            } else {
+                // GitHub wants '/' between folders whatever the runner's system.
+                let parts: Vec<String> = prefix
+                    .join(f)
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                    .collect();
+                parts.join("/")
+            };
+            props.push(format!("file={}", esc_prop(&path)));
             if d.line > 0 {
                 props.push(format!("line={}", d.line));
             }
@@ -386,6 +461,48 @@ mod tests {
     }
 
     #[test]
+    fn human_format_prints_errors_first_and_counts_the_warnings_left_out() {
+        let mut d = Diagnostics::new();
+        for i in 1..=5 {
+            d.push(
+                Diagnostic::warning("cite/uncited-claim", format!("sentence {i}")).at("a.md", i, 0),
+            );
+        }
+        d.push(Diagnostic::warning("audience/reading-level", "hard").at("b.md", 1, 0));
+        d.push(Diagnostic::error("cite/unknown-key", "no such key").at("c.md", 9, 0));
+        d.sort();
+        let render = |max| {
+            let mut out = Vec::new();
+            render_human_limited(&d, Path::new("/nonexistent"), &mut out, false, max);
+            String::from_utf8(out).unwrap()
+        };
+        let s = render(Some(2));
+        let error = s.find("no such key").unwrap();
+        assert!(error < s.find("sentence 1").unwrap(), "{s}");
+        assert!(s.contains("sentence 2") && !s.contains("sentence 3"), "{s}");
+        assert!(!s.contains("hard"), "{s}");
+        assert!(
+            s.contains("... and 4 more warning(s) not shown: cite/uncited-claim 3, audience/reading-level 1"),
+            "{s}"
+        );
+        assert!(s.contains(ALL_WARNINGS_FLAG), "{s}");
+        assert!(s.ends_with("1 error(s), 6 warning(s)\n"), "{s}");
+        // No limit, or a limit not reached: everything, and no count line.
+        for max in [None, Some(6)] {
+            let s = render(max);
+            assert!(s.contains("sentence 5") && s.contains("hard"), "{s}");
+            assert!(!s.contains("not shown"), "{s}");
+        }
+        // Errors are never left out.
+        let s = render(Some(0));
+        assert!(
+            s.contains("no such key") && !s.contains("sentence 1"),
+            "{s}"
+        );
+        assert!(s.contains("... and 6 more warning(s)"), "{s}");
+    }
+
+    #[test]
     fn github_format_escapes_newlines_and_names_the_line() {
         let mut d = Diagnostics::new();
         d.push(
@@ -394,11 +511,52 @@ mod tests {
                 .hint("did you mean 'y'?"),
         );
         let mut out = Vec::new();
-        render_github(&d, &mut out);
+        render_github(&d, Path::new(""), &mut out);
         let s = String::from_utf8(out).unwrap();
         assert_eq!(
             s,
             "::error file=content/a.md,line=3,col=5,title=cite/unknown-key::no reference 'x'%0Ahint: did you mean 'y'?\n"
+        );
+        let mut out = Vec::new();
+        render_github(&d, Path::new("docs/site"), &mut out);
+        let s = String::from_utf8(out).unwrap();
+        assert!(
+            s.starts_with("::error file=docs/site/content/a.md,line=3"),
+            "{s}"
+        );
+    }
+
+    #[test]
+    fn the_prefix_is_the_site_root_from_the_repository_root() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = dir.path().join("repo");
+        let site = repo.join("sites/clinic");
+        std::fs::create_dir_all(site.join("content")).unwrap();
+        // No repository above: no prefix.
+        assert_eq!(repository_prefix(&site, None), PathBuf::new());
+        std::fs::create_dir(repo.join(".git")).unwrap();
+        assert_eq!(repository_prefix(&site, None), Path::new("sites/clinic"));
+        assert_eq!(repository_prefix(&repo, None), PathBuf::new());
+        // GITHUB_WORKSPACE wins when the site is inside it, and is ignored when not.
+        let ws = repo.join("sites");
+        assert_eq!(
+            repository_prefix(&site, Some(ws.as_os_str())),
+            Path::new("clinic")
+        );
+        let elsewhere = dir.path().join("elsewhere");
+        std::fs::create_dir(&elsewhere).unwrap();
+        assert_eq!(
+            repository_prefix(&site, Some(elsewhere.as_os_str())),
+            Path::new("sites/clinic")
+        );
+        assert_eq!(
+            repository_prefix(&site, Some("".as_ref())),
+            Path::new("sites/clinic")
+        );
+        // A relative root is resolved first.
+        assert_eq!(
+            repository_prefix(&site.join("content/.."), None),
+            Path::new("sites/clinic")
         );
     }
 }

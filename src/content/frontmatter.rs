@@ -296,6 +296,67 @@ pub fn find_in(yaml: &str, yaml_line: usize, needle: &str) -> Option<(usize, usi
     Some((l + yaml_line - 1, c))
 }
 
+/// Whether the page opens with a `+++` line: TOML front matter, as Hugo and Zola write it.
+pub fn opens_with_toml(text: &str) -> bool {
+    let rest = text.strip_prefix('\u{feff}').unwrap_or(text);
+    rest.lines().next().is_some_and(|l| l.trim_end() == "+++")
+}
+
+/// Keys other tools (Hugo, Jekyll, Quarto, Docusaurus) write in front matter, and what careguide
+/// has in their place.
+const FOREIGN_KEYS: &[(&[&str], &str)] = &[
+    (
+        &["date", "lastmod", "last_modified", "last-modified", "modified", "date-modified", "published", "publishdate", "pubdate"],
+        "did you mean `updated`? careguide keeps one date per page, `updated: YYYY-MM-DD`, the day its content last changed",
+    ),
+    (
+        &["tags", "tag", "categories", "category", "keywords"],
+        "did you mean `topics`? the index groups pages by `topics: [Kratom, Substance use]`",
+    ),
+    (
+        &["description", "abstract", "excerpt", "teaser", "lead"],
+        "did you mean `summary`? the page's short answer, shown in a box at its top",
+    ),
+    (
+        &["draft"],
+        "did you mean `review.status: draft`? a page's state is the `status:` inside its `review:` block",
+    ),
+    (
+        &["author", "authors", "reviewer", "reviewed_by", "reviewed-by"],
+        "did you mean `review.reviewers`? careguide records who reviewed a page, not who wrote it: `reviewers: [\"A. Name, MD\"]` inside the `review:` block (required once approved)",
+    ),
+    (
+        &["status", "reviewers", "last_reviewed", "next_review"],
+        "this key belongs inside the `review:` block: indent it under `review:`",
+    ),
+];
+
+/// The hint for a key the front matter does not have, from serde's message
+/// ("unknown field `x`, expected one of `a`, `b`"): the careguide key a key of another tool
+/// stands for, else the nearest key of the same block (a misspelling); `None` when neither.
+pub fn unknown_key_hint(message: &str) -> Option<String> {
+    // A key inside a block comes as "review: unknown field ...".
+    let start = message.find("unknown field `")? + "unknown field `".len();
+    let rest = &message[start..];
+    let key = &rest[..rest.find('`')?];
+    let expected: Vec<&str> = rest
+        .split_once(", expected ")
+        .map(|(_, list)| list.split('`').skip(1).step_by(2).collect())
+        .unwrap_or_default();
+    // Other tools' keys are page-level keys: at the top of the front matter.
+    if expected.contains(&"title") {
+        let lower = key.to_ascii_lowercase();
+        if let Some((_, hint)) = FOREIGN_KEYS
+            .iter()
+            .find(|(keys, _)| keys.contains(&lower.as_str()))
+        {
+            return Some((*hint).to_string());
+        }
+    }
+    crate::util::nearest(key, expected.iter().copied())
+        .map(|near| format!("did you mean `{near}`?"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -354,6 +415,66 @@ mod tests {
             e.message
         );
         assert!(!e.message.contains(" at line "));
+    }
+
+    /// The hint for `line` put in place of `summary: S` in [`PAGE`], and the error's file line.
+    fn hint_for(line: &str) -> (usize, Option<String>) {
+        let t = PAGE.replace("summary: S", line);
+        let s = split(&t).unwrap();
+        let e = parse(s.yaml, s.yaml_line).err().unwrap();
+        (e.line, unknown_key_hint(&e.message))
+    }
+
+    #[test]
+    fn other_tools_keys_name_the_careguide_key() {
+        for (line, want) in [
+            ("date: 2025-01-01", "`updated`"),
+            ("lastmod: 2025-01-01", "`updated`"),
+            ("tags: [a]", "`topics`"),
+            ("categories: [a]", "`topics`"),
+            ("description: D", "`summary`"),
+            ("draft: true", "`review.status: draft`"),
+            ("author: A", "`review.reviewers`"),
+            ("authors: [A]", "`review.reviewers`"),
+            ("sumary: S", "`summary`"),
+            ("topcs: [a]", "`topics`"),
+            ("audience: [patient]", "`audiences`"),
+            ("status: draft", "inside the `review:` block"),
+        ] {
+            let (l, hint) = hint_for(line);
+            assert_eq!(l, 3, "{line}");
+            let hint = hint.unwrap_or_default();
+            assert!(hint.contains(want), "{line}: {hint}");
+        }
+        // A key of no other tool and far from every careguide key gets no guess.
+        assert_eq!(hint_for("xyzzy: 1").1, None);
+    }
+
+    #[test]
+    fn keys_inside_review_are_matched_against_review_keys() {
+        let t = PAGE.replace("status: draft", "status: draft\n  reviewer: [A]");
+        let s = split(&t).unwrap();
+        let e = parse(s.yaml, s.yaml_line).err().unwrap();
+        assert_eq!(e.line, 7);
+        assert_eq!(
+            unknown_key_hint(&e.message).as_deref(),
+            Some("did you mean `reviewers`?")
+        );
+        // `date` inside review is not the page's date: no `updated` there.
+        let t = PAGE.replace("status: draft", "status: draft\n  date: 2025-01-01");
+        let s = split(&t).unwrap();
+        let e = parse(s.yaml, s.yaml_line).err().unwrap();
+        assert!(!unknown_key_hint(&e.message)
+            .unwrap_or_default()
+            .contains("updated"));
+    }
+
+    #[test]
+    fn toml_front_matter_is_recognised() {
+        assert!(opens_with_toml("+++\ntitle = \"T\"\n+++\n"));
+        assert!(opens_with_toml("\u{feff}+++\r\ntitle = \"T\"\r\n+++\r\n"));
+        assert!(!opens_with_toml(PAGE));
+        assert!(!opens_with_toml("# +++\n"));
     }
 
     #[test]

@@ -100,6 +100,17 @@ fn split_front_matter<'t>(
 ) -> Option<frontmatter::Split<'t>> {
     match frontmatter::split(text) {
         Ok(s) => Some(s),
+        Err(SplitError::NoOpening) if frontmatter::opens_with_toml(text) => {
+            diags.push(
+                Diagnostic::error(
+                    "front-matter/toml",
+                    "this front matter is TOML (between '+++' lines); careguide reads YAML front matter between '---' lines",
+                )
+                .at(rel, 1, 1)
+                .hint("replace both '+++' lines with '---' and write each key as YAML: `title = \"X\"` becomes `title: X`"),
+            );
+            None
+        }
         Err(SplitError::NoOpening) => {
             diags.push(
                 Diagnostic::error("front-matter/missing", "the page has no front matter")
@@ -137,7 +148,10 @@ fn parse_front_matter(
             None
         }
         Err(p) => {
-            let hint = if p.message.contains("unknown field") {
+            let key_hint = frontmatter::unknown_key_hint(&p.message);
+            let hint = if let Some(h) = &key_hint {
+                h.as_str()
+            } else if p.message.contains("unknown field") {
                 "check the key's spelling; the README lists every front matter key"
             } else if p.message.contains("missing field") {
                 "every page needs title, summary, updated and review (with status)"

@@ -3,7 +3,8 @@
 //! fragment of the message the real binary must report for it. None may panic.
 //!
 //! `expect.toml` keys: `code`, `rule`, `file` (omitted: no file), `line`, `column` (optional),
-//! `message`, and `command` (`check` unless the problem only shows when rendering: `build`).
+//! `message`, `hint` (optional: a fragment of the hint) and `command` (`check` unless the problem
+//! only shows when rendering: `build`).
 
 use std::path::Path;
 
@@ -20,6 +21,7 @@ struct Expect {
     line: u64,
     column: Option<u64>,
     message: String,
+    hint: Option<String>,
 }
 
 fn check() -> String {
@@ -60,13 +62,17 @@ fn run_case(dir: &Path, out: &Path) -> Result<(), String> {
             && d["message"]
                 .as_str()
                 .is_some_and(|m| m.contains(&want.message))
+            && want
+                .hint
+                .as_deref()
+                .is_none_or(|h| d["hint"].as_str().is_some_and(|got| got.contains(h)))
     });
     match hit {
         Some(d) if d["severity"] == "error" => Ok(()),
         Some(d) => Err(format!("found as {}, not an error", d["severity"])),
         None => Err(format!(
-            "no {} at {:?}:{} with '{}'; got {:#}",
-            want.rule, want.file, want.line, want.message, v["diagnostics"]
+            "no {} at {:?}:{} with '{}' (hint {:?}); got {:#}",
+            want.rule, want.file, want.line, want.message, want.hint, v["diagnostics"]
         )),
     }
 }

@@ -12,6 +12,7 @@ mod callout;
 mod cite;
 #[cfg(unix)]
 mod crash_safety;
+mod diagnostics;
 mod files;
 mod fuzz_corpus;
 mod handout;
@@ -19,6 +20,7 @@ mod handout_golden;
 #[cfg(unix)]
 mod hostile_files;
 mod incremental;
+mod init;
 mod injection;
 mod links;
 #[cfg(unix)]

@@ -405,12 +405,15 @@ fn github_format_annotates_lines() {
         "github",
     ]);
     assert_eq!(r.code, 1);
+    // Workflow commands are read from standard output; the path is from the repository's
+    // root (tests/diagnostics.rs checks that part).
     assert!(
-        r.stderr
-            .contains("::error file=content/page.md,line=26,col=42,title=cite/unknown-key::"),
+        r.stdout
+            .contains("/content/page.md,line=26,col=42,title=cite/unknown-key::"),
         "{}",
-        r.stderr
+        r.stdout
     );
+    assert!(!r.stderr.contains("::error"), "{}", r.stderr);
 }
 
 /// The `<main>` element of a built page: what the reader sees, without head boilerplate.
