@@ -184,9 +184,17 @@ fn url_path(
         .and_then(|s| s.to_str())
         .unwrap_or_default()
         .to_string();
-    let (slug, slug_line) = match &front.slug {
-        Some(s) => (s.clone(), at.key_line("slug")),
-        None => (stem.clone(), 1),
+    // A page bundle (`guide/index.md`, its files beside it) is the folder's page: `/guide/`.
+    let folder = file
+        .parent()
+        .and_then(|p| p.components().nth(1).map(|_| p))
+        .and_then(|p| p.file_name())
+        .map(|f| f.to_string_lossy().to_string());
+    let bundle = stem == "index" && front.slug.is_none() && folder.is_some();
+    let (slug, slug_line) = match (&front.slug, &folder) {
+        (Some(s), _) => (s.clone(), at.key_line("slug")),
+        (None, Some(f)) if bundle => (f.clone(), 1),
+        _ => (stem.clone(), 1),
     };
     if !is_slug(&slug) {
         let why = if slug.contains("..") || slug.contains('/') || slug.contains('\\') {
@@ -219,6 +227,10 @@ fn url_path(
             }
             segments.push(c);
         }
+    }
+    if bundle {
+        // The folder is the page's own segment, added below as its slug.
+        segments.pop();
     }
     segments.push(slug.clone());
     (segments.join("/"), Slug::new(slug))

@@ -84,7 +84,7 @@ fn page_links_lead_to_the_same_audience_or_the_default_version() {
         "../../b/patient/index.html",
         "../../b/patient/index.html#dose-steps",
         "../../topics/c/index.html",
-        "../../guide/index/patient/index.html",
+        "../../guide/patient/index.html",
         "../../chart.png",
         "../../forms/intake.pdf",
         "../../img/logo.png",
@@ -112,9 +112,12 @@ fn page_links_lead_to_the_same_audience_or_the_default_version() {
     let u = urls(&read(&out, "a/index.html"));
     assert!(u.iter().any(|x| x == "../b/patient/index.html"), "{u:?}");
     assert!(u.iter().any(|x| x == "../chart.png"), "{u:?}");
-    // The page bundle's image, from two depths.
-    let u = urls(&read(&out, "guide/index/patient/index.html"));
-    assert!(u.iter().any(|x| x == "../../../guide/chart.png"), "{u:?}");
+    // The page bundle is the folder's page (/guide/), and its image sits beside it, from two
+    // depths.
+    let u = urls(&read(&out, "guide/patient/index.html"));
+    assert!(u.iter().any(|x| x == "../../guide/chart.png"), "{u:?}");
+    let u = urls(&read(&out, "guide/index.html"));
+    assert!(u.iter().any(|x| x == "../guide/chart.png"), "{u:?}");
     // A loop of links (A -> B -> A) is fine: B links back to A's heading.
     let u = urls(&read(&out, "b/clinician/index.html"));
     assert!(
