@@ -82,9 +82,12 @@ pub(super) fn build(s: &Shared, doc: &Document) -> PageResult {
             .into_iter()
             .filter_map(|x| config.apply_level(x)),
     );
+    // A page over the citation cap is refused (its error is reported) and not rendered:
+    // rendering the rest of a text that size costs memory for output nobody can publish.
+    let refused = resolved.over_citation_cap();
     let mut variants = match s.formatter {
-        Some(f) => variants_memo(s, f, &resolved, &page_key),
-        None => Vec::new(),
+        Some(f) if !refused => variants_memo(s, f, &resolved, &page_key),
+        _ => Vec::new(),
     };
     explain_terms(s, &mut variants);
     let audit = crate::audience::audit_with(doc, &resolved.layout, config, s.today);
@@ -102,7 +105,7 @@ pub(super) fn build(s: &Shared, doc: &Document) -> PageResult {
             .into_iter()
             .filter_map(|x| config.apply_level(x)),
     );
-    let files = match s.templates.filter(|_| s.formatter.is_some()) {
+    let files = match s.templates.filter(|_| s.formatter.is_some() && !refused) {
         Some(t) => PageFiles::Rendered(render(s, doc, &variants, t)),
         None => PageFiles::NotRendered,
     };

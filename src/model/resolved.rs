@@ -23,3 +23,13 @@ pub struct Resolved<'a> {
     /// (and dropped with the page, not kept for the whole build).
     pub layout: Layout,
 }
+
+impl Resolved<'_> {
+    /// The summary or the body holds more citations than careguide reads (an error reported
+    /// by the scan): the page is refused, and not rendered.
+    pub fn over_citation_cap(&self) -> bool {
+        [&self.summary_scan, &self.body_scan]
+            .iter()
+            .any(|s| s.groups.len() >= crate::cite::scan::MAX_CITATIONS)
+    }
+}
