@@ -4,10 +4,14 @@
 
 pub mod bibpath;
 mod citations;
+mod claims;
+mod library;
 
 use std::collections::BTreeSet;
 
 pub use citations::*;
+pub use claims::*;
+pub use library::*;
 
 use crate::cite::scan;
 use crate::config::Config;
@@ -20,7 +24,7 @@ use crate::model::Resolved;
 pub fn resolve<'a>(
     doc: &'a Document,
     config: &Config,
-    lib: &citations::Library,
+    lib: &Library,
     diags: &mut Diagnostics,
 ) -> Resolved<'a> {
     let summary_scan = scan::scan(&doc.front.summary);
