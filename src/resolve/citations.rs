@@ -186,72 +186,90 @@ pub fn references(
     lib: &Library,
     cited: &BTreeSet<String>,
 ) -> PageRefs {
-    let mut page = PageRefs::default();
-    let mut out = Vec::new();
-    // Problems of entries this page does not cite, by file.
-    let mut quiet: BTreeMap<PathBuf, Vec<EntryProblem>> = BTreeMap::new();
-    let mut refs: BTreeMap<String, Reference> = BTreeMap::new();
-    for r in &doc.references {
-        if let Some(d) = key_problem(r) {
-            out.push(d);
-            continue;
-        }
-        match refs.get(&r.id) {
-            Some(first) if first.origin == r.origin => {}
-            Some(first) => out.push(duplicate(first, r)),
-            None => {
-                refs.insert(r.id.clone(), r.clone());
+    let mut g = Gather {
+        doc,
+        cited,
+        refs: BTreeMap::new(),
+        out: Vec::new(),
+        quiet: BTreeMap::new(),
+        incomplete: false,
+    };
+    g.own_references();
+    let bib_line = doc.key_line("bibliography");
+    for name in &doc.front.bibliography {
+        g.page_file(lib, name, bib_line);
+    }
+    for f in &lib.site_wide {
+        let file = lib.file(f);
+        // The file's own problems are reported once per run (`Library::diags`).
+        g.incomplete |= file
+            .loaded
+            .diags
+            .iter()
+            .any(|d| d.severity == crate::diag::Severity::Error);
+        g.entries_of(&file);
+    }
+    let mut out = g.out;
+    for (file, problems) in &g.quiet {
+        let mut ps: Vec<&EntryProblem> = problems.iter().collect();
+        ps.sort_by_key(|p| (p.diag.line, p.diag.column));
+        library_summary(file, &ps, config, &mut out);
+    }
+    PageRefs {
+        refs: g.refs,
+        diags: out
+            .into_iter()
+            .filter_map(|d| config.apply_level(d))
+            .collect(),
+        incomplete: g.incomplete,
+    }
+}
+
+/// The references of one page as [`references`] gathers them, in order.
+struct Gather<'a> {
+    doc: &'a Document,
+    cited: &'a BTreeSet<String>,
+    refs: BTreeMap<String, Reference>,
+    out: Vec<Diagnostic>,
+    /// Problems of entries this page does not cite, by file.
+    quiet: BTreeMap<PathBuf, Vec<EntryProblem>>,
+    incomplete: bool,
+}
+
+impl Gather<'_> {
+    /// The page's front matter `references:`, first.
+    fn own_references(&mut self) {
+        for r in &self.doc.references {
+            if let Some(d) = key_problem(r) {
+                self.out.push(d);
+                continue;
+            }
+            match self.refs.get(&r.id) {
+                Some(first) if first.origin == r.origin => {}
+                Some(first) => self.out.push(duplicate(first, r)),
+                None => {
+                    self.refs.insert(r.id.clone(), r.clone());
+                }
             }
         }
     }
-    let mut from_file = |file: &LibFile,
-                         out: &mut Vec<Diagnostic>,
-                         quiet: &mut BTreeMap<PathBuf, Vec<EntryProblem>>| {
-        for p in &file.problems {
-            match &p.key {
-                Some(k) if cited.contains(k) => out.push(p.diag.clone()),
-                _ => quiet
-                    .entry(p.diag.file.clone().unwrap_or_default())
-                    .or_default()
-                    .push(p.clone()),
-            }
-        }
-        for r in &file.loaded.refs {
-            match refs.get(&r.id) {
-                Some(first) if first.origin == r.origin => {}
-                Some(first) => {
-                    let p = EntryProblem {
-                        key: Some(r.id.clone()),
-                        label: r.id.clone(),
-                        diag: duplicate(first, r),
-                    };
-                    // The page's own references are always its concern.
-                    if cited.contains(&r.id) || first.origin.file == doc.file {
-                        out.push(p.diag);
-                    } else {
-                        quiet.entry(r.origin.file.clone()).or_default().push(p);
-                    }
-                }
-                None => {
-                    refs.insert(r.id.clone(), r.clone());
-                }
-            }
-        }
-    };
-    let bib_line = doc.key_line("bibliography");
-    for name in &doc.front.bibliography {
+
+    /// One `bibliography:` entry of the front matter: found beside the page (or from the root),
+    /// inside the site, read; its problems at the page's `bibliography:` line.
+    fn page_file(&mut self, lib: &Library, name: &str, bib_line: usize) {
+        let doc = self.doc;
         let at = super::bibpath::bib_path(&doc.file, name, &lib.root);
         if let Some(d) = super::bibpath::problem(doc, name.trim(), &at, &lib.root, bib_line) {
-            page.incomplete |= d.severity == crate::diag::Severity::Error;
-            out.push(d);
+            self.incomplete |= d.severity == crate::diag::Severity::Error;
+            self.out.push(d);
         }
         let super::bibpath::BibPath::Found { rel, .. } = at else {
-            continue;
+            return;
         };
         let full = lib.root.join(&rel);
         if let Some(d) = bib::outside_root(&full, &lib.root, &rel) {
-            page.incomplete = true;
-            out.push(
+            self.incomplete = true;
+            self.out.push(
                 Diagnostic {
                     file: Some(doc.file.clone()),
                     line: bib_line,
@@ -263,46 +281,61 @@ pub fn references(
                     "'{name}' leads outside the site; copy the file into the site and name it relative to the page"
                 )),
             );
-            continue;
+            return;
         }
         let file = lib.file(&rel);
         for d in &file.loaded.diags {
-            page.incomplete |= d.severity == crate::diag::Severity::Error;
+            self.incomplete |= d.severity == crate::diag::Severity::Error;
             // A missing file is the page's problem: point at its `bibliography:` line.
             if d.rule == "cite/bibliography-unreadable" || d.rule == "cite/bibliography-format" {
-                out.push(Diagnostic {
+                self.out.push(Diagnostic {
                     file: Some(doc.file.clone()),
                     line: bib_line,
                     column: 1,
                     ..d.clone()
                 });
             } else {
-                out.push(d.clone());
+                self.out.push(d.clone());
             }
         }
-        from_file(&file, &mut out, &mut quiet);
+        self.entries_of(&file);
     }
-    for f in &lib.site_wide {
-        let file = lib.file(f);
-        // The file's own problems are reported once per run (`Library::diags`).
-        page.incomplete |= file
-            .loaded
-            .diags
-            .iter()
-            .any(|d| d.severity == crate::diag::Severity::Error);
-        from_file(&file, &mut out, &mut quiet);
+
+    /// The entries of a file, after those gathered so far: a problem in an entry the page cites
+    /// is its error; the others wait for the file's summary.
+    fn entries_of(&mut self, file: &LibFile) {
+        for p in &file.problems {
+            match &p.key {
+                Some(k) if self.cited.contains(k) => self.out.push(p.diag.clone()),
+                _ => self
+                    .quiet
+                    .entry(p.diag.file.clone().unwrap_or_default())
+                    .or_default()
+                    .push(p.clone()),
+            }
+        }
+        for r in &file.loaded.refs {
+            match self.refs.get(&r.id) {
+                Some(first) if first.origin == r.origin => {}
+                Some(first) => {
+                    let p = EntryProblem {
+                        key: Some(r.id.clone()),
+                        label: r.id.clone(),
+                        diag: duplicate(first, r),
+                    };
+                    // The page's own references are always its concern.
+                    if self.cited.contains(&r.id) || first.origin.file == self.doc.file {
+                        self.out.push(p.diag);
+                    } else {
+                        self.quiet.entry(r.origin.file.clone()).or_default().push(p);
+                    }
+                }
+                None => {
+                    self.refs.insert(r.id.clone(), r.clone());
+                }
+            }
+        }
     }
-    for (file, problems) in &quiet {
-        let mut ps: Vec<&EntryProblem> = problems.iter().collect();
-        ps.sort_by_key(|p| (p.diag.line, p.diag.column));
-        library_summary(file, &ps, config, &mut out);
-    }
-    page.diags = out
-        .into_iter()
-        .filter_map(|d| config.apply_level(d))
-        .collect();
-    page.refs = refs;
-    page
 }
 
 /// Checks of the references a page shows or defines: identifiers, required fields, years and
