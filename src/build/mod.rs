@@ -148,35 +148,66 @@ pub fn run(opts: &Options) -> Report {
         return report;
     }
     if let Some(writer) = writer {
-        let previous = inc.previous_pages(writer.is_fresh());
-        match writer.commit() {
-            Ok(done) => {
-                timer.lap("write");
-                report.written = done.stats.written;
-                report.unchanged = done.stats.unchanged;
-                cache::Manifest {
-                    format: cache::FORMAT,
-                    out: inc.out_abs.clone(),
-                    site_key: inc.site_key.clone(),
-                    read_at: inc.read_at,
-                    lists: made.lists,
-                    build_id,
-                    pages: collected.records,
-                    site_files: made.files,
-                    diagnostics: report.diagnostics.iter().cloned().collect(),
-                    scores: report.scores.clone(),
-                    back: done.back,
-                }
-                .save(&opts.root, previous.as_ref());
-            }
-            Err(d) => {
-                inc.forget(opts, &site.pages);
-                report.diagnostics.push(d.category(Category::Io));
-            }
-        }
-        timer.lap("save the cache");
+        let pages = &site.pages;
+        let built = Built {
+            made,
+            collected,
+            build_id,
+        };
+        commit(opts, writer, inc, pages, built, &timer, &mut report);
     }
     report
+}
+
+/// What a build made that the cache records for the next one.
+struct Built {
+    made: site_files::Made,
+    collected: Collected,
+    build_id: String,
+}
+
+/// Swap the new output in and record the build in the cache for the next one.
+fn commit(
+    opts: &Options,
+    writer: crate::output::Writer,
+    inc: Incremental,
+    pages: &[Document],
+    built: Built,
+    timer: &Timer,
+    report: &mut Report,
+) {
+    let Built {
+        made,
+        collected,
+        build_id,
+    } = built;
+    let previous = inc.previous_pages(writer.is_fresh());
+    match writer.commit() {
+        Ok(done) => {
+            timer.lap("write");
+            report.written = done.stats.written;
+            report.unchanged = done.stats.unchanged;
+            cache::Manifest {
+                format: cache::FORMAT,
+                out: inc.out_abs.clone(),
+                site_key: inc.site_key.clone(),
+                read_at: inc.read_at,
+                lists: made.lists,
+                build_id,
+                pages: collected.records,
+                site_files: made.files,
+                diagnostics: report.diagnostics.iter().cloned().collect(),
+                scores: report.scores.clone(),
+                back: done.back,
+            }
+            .save(&opts.root, previous.as_ref());
+        }
+        Err(d) => {
+            inc.forget(opts, pages);
+            report.diagnostics.push(d.category(Category::Io));
+        }
+    }
+    timer.lap("save the cache");
 }
 
 /// The configuration (and its text, part of every page's key) and the build date.
