@@ -337,17 +337,18 @@ pub fn check(site: &Site, doc: &Document, reserved: &[&str]) -> Checked {
     if !may_link(doc.body()) {
         return Checked::default();
     }
-    let mut found: BTreeMap<(usize, &'static str), Diagnostic> = BTreeMap::new();
-    let mut pages = BTreeSet::new();
-    let mut ids_cache: HashMap<(PathBuf, String), BTreeSet<String>> = HashMap::new();
-    let page_files: Vec<String> = site
-        .pages
-        .iter()
-        .map(|d| d.file.to_string_lossy().into_owned())
-        .collect();
-    let at = |d: Diagnostic, offset: usize| {
-        let (line, col) = line_col(&doc.text, offset);
-        d.at(&doc.file, line, col)
+    let mut c = Checker {
+        site,
+        doc,
+        reserved,
+        found: BTreeMap::new(),
+        pages: BTreeSet::new(),
+        ids_cache: HashMap::new(),
+        page_files: site
+            .pages
+            .iter()
+            .map(|d| d.file.to_string_lossy().into_owned())
+            .collect(),
     };
     for audience in &doc.audiences {
         let sel = crate::audience::blocks::select_mapped(doc.body(), audience);
@@ -356,110 +357,140 @@ pub fn check(site: &Site, doc: &Document, reserved: &[&str]) -> Checked {
         for f in scan(&sel.text, &to_text) {
             match &f.kind {
                 Local::Page(written, fragment) => {
-                    let Some(target) = source_target(&doc.file, written) else {
-                        found
-                            .entry((f.offset, "links/broken-page"))
-                            .or_insert_with(|| {
-                                at(
-                                    Diagnostic::error(
-                                        "links/broken-page",
-                                        format!("the link to {written} leads outside content/"),
-                                    ),
-                                    f.offset,
-                                )
-                                .hint("link to a page's .md file under content/")
-                            });
-                        continue;
-                    };
-                    pages.insert(target.clone());
-                    let Some(t) = page_by_file(site, &target) else {
-                        let shown = target.to_string_lossy().into_owned();
-                        let hint = match crate::util::nearest(&shown, page_files.iter().map(String::as_str)) {
-                            Some(n) => format!("did you mean {n}? (a link to a page names its .md file, from this page's folder or from content/ with a leading /)"),
-                            None => "a link to a page names its .md file, from this page's folder or from content/ with a leading /".into(),
-                        };
-                        found.entry((f.offset, "links/broken-page")).or_insert_with(|| {
-                            at(
-                                Diagnostic::error(
-                                    "links/broken-page",
-                                    format!("the link to {written} names no page: {shown} does not exist"),
-                                ),
-                                f.offset,
-                            )
-                            .hint(hint)
-                        });
-                        continue;
-                    };
-                    let Some(anchor) = fragment.as_deref().filter(|a| !a.is_empty()) else {
-                        continue;
-                    };
-                    let anchor = percent_decode(anchor);
-                    let version = version_of(site, t, audience).to_string();
-                    let ids = ids_cache
-                        .entry((target.clone(), version.clone()))
-                        .or_insert_with(|| ids_of(t, &version, reserved));
-                    if !ids.contains(&anchor) && !is_generated_id(&anchor) {
-                        let hint = match crate::util::nearest(&anchor, ids.iter().map(String::as_str)) {
-                            Some(n) => format!("did you mean #{n}? (an anchor is a heading's id: lower case, words joined by '-')"),
-                            None => "an anchor is a heading's id: lower case, words joined by '-'".into(),
-                        };
-                        found
-                            .entry((f.offset, "links/missing-anchor"))
-                            .or_insert_with(|| {
-                                at(
-                                    Diagnostic::error(
-                                        "links/missing-anchor",
-                                        format!(
-                                            "{} ({version} version) has no anchor #{anchor}",
-                                            target.display()
-                                        ),
-                                    ),
-                                    f.offset,
-                                )
-                                .hint(hint)
-                            });
-                    }
+                    c.page_link(f.offset, written, fragment.as_deref(), audience)
                 }
-                Local::File(written) => {
-                    let problem = match source_target(&doc.file, written) {
-                        None => Err((
-                            "files/outside-root",
-                            format!("{written} leads outside content/"),
-                            "put the file beside the page, or in static/ and link to it from the root (/name)".to_string(),
-                        )),
-                        Some(t) => file_problem(&site.root, &t),
-                    };
-                    if let Err((rule, msg, hint)) = problem {
-                        found.entry((f.offset, rule)).or_insert_with(|| {
-                            at(Diagnostic::error(rule, msg), f.offset).hint(hint)
-                        });
-                    }
-                    if f.image && f.alt_empty {
-                        let key = (f.offset, "files/image-alt");
-                        let d = if plain {
-                            Diagnostic::error("files/image-alt", format!("the image {written} has no alt text, and the {audience} version is plain language"))
-                        } else {
-                            Diagnostic::warning(
-                                "files/image-alt",
-                                format!("the image {written} has no alt text"),
-                            )
-                        };
-                        let d = at(d, f.offset).hint("describe the image in the brackets: ![Taper chart: the dose halves over 8 weeks](chart.png)");
-                        // An error for a plain audience wins over a warning for another.
-                        let replace = found.get(&key).is_none_or(|old| {
-                            old.severity != crate::diag::Severity::Error && plain
-                        });
-                        if replace {
-                            found.insert(key, d);
-                        }
-                    }
-                }
+                Local::File(written) => c.file_link(&f, written, audience, plain),
             }
         }
     }
     Checked {
-        diagnostics: found.into_values().collect(),
-        pages: pages.into_iter().collect(),
+        diagnostics: c.found.into_values().collect(),
+        pages: c.pages.into_iter().collect(),
+    }
+}
+
+/// The links of one page as [`check`] reads them, every audience's version in turn: a finding
+/// at one place is reported once.
+struct Checker<'a> {
+    site: &'a Site,
+    doc: &'a Document,
+    reserved: &'a [&'a str],
+    found: BTreeMap<(usize, &'static str), Diagnostic>,
+    pages: BTreeSet<PathBuf>,
+    ids_cache: HashMap<(PathBuf, String), BTreeSet<String>>,
+    page_files: Vec<String>,
+}
+
+impl Checker<'_> {
+    fn at(&self, d: Diagnostic, offset: usize) -> Diagnostic {
+        let (line, col) = line_col(&self.doc.text, offset);
+        d.at(&self.doc.file, line, col)
+    }
+
+    /// Keep the first finding of `rule` at `offset`.
+    fn report(&mut self, offset: usize, rule: &'static str, d: impl FnOnce() -> Diagnostic) {
+        if !self.found.contains_key(&(offset, rule)) {
+            let d = self.at(d(), offset);
+            self.found.insert((offset, rule), d);
+        }
+    }
+
+    /// A link to another page's file: the page exists, and so does the anchor in the version
+    /// this audience is led to.
+    fn page_link(&mut self, offset: usize, written: &str, fragment: Option<&str>, audience: &str) {
+        let Some(target) = source_target(&self.doc.file, written) else {
+            self.report(offset, "links/broken-page", || {
+                Diagnostic::error(
+                    "links/broken-page",
+                    format!("the link to {written} leads outside content/"),
+                )
+                .hint("link to a page's .md file under content/")
+            });
+            return;
+        };
+        self.pages.insert(target.clone());
+        let Some(t) = page_by_file(self.site, &target) else {
+            let shown = target.to_string_lossy().into_owned();
+            let hint = match crate::util::nearest(&shown, self.page_files.iter().map(String::as_str)) {
+                Some(n) => format!("did you mean {n}? (a link to a page names its .md file, from this page's folder or from content/ with a leading /)"),
+                None => "a link to a page names its .md file, from this page's folder or from content/ with a leading /".into(),
+            };
+            self.report(offset, "links/broken-page", || {
+                Diagnostic::error(
+                    "links/broken-page",
+                    format!("the link to {written} names no page: {shown} does not exist"),
+                )
+                .hint(hint)
+            });
+            return;
+        };
+        let Some(anchor) = fragment.filter(|a| !a.is_empty()) else {
+            return;
+        };
+        let anchor = percent_decode(anchor);
+        let version = version_of(self.site, t, audience).to_string();
+        let reserved = self.reserved;
+        let ids = self
+            .ids_cache
+            .entry((target.clone(), version.clone()))
+            .or_insert_with(|| ids_of(t, &version, reserved));
+        if ids.contains(&anchor) || is_generated_id(&anchor) {
+            return;
+        }
+        let hint = match crate::util::nearest(&anchor, ids.iter().map(String::as_str)) {
+            Some(n) => format!(
+                "did you mean #{n}? (an anchor is a heading's id: lower case, words joined by '-')"
+            ),
+            None => "an anchor is a heading's id: lower case, words joined by '-'".into(),
+        };
+        self.report(offset, "links/missing-anchor", || {
+            Diagnostic::error(
+                "links/missing-anchor",
+                format!(
+                    "{} ({version} version) has no anchor #{anchor}",
+                    target.display()
+                ),
+            )
+            .hint(hint)
+        });
+    }
+
+    /// A link to a file beside the page (or an image): it exists inside the site and is what
+    /// it claims; an image has alt text (required on plain-language versions).
+    fn file_link(&mut self, f: &Found, written: &str, audience: &str, plain: bool) {
+        let problem = match source_target(&self.doc.file, written) {
+            None => Err((
+                "files/outside-root",
+                format!("{written} leads outside content/"),
+                "put the file beside the page, or in static/ and link to it from the root (/name)"
+                    .to_string(),
+            )),
+            Some(t) => file_problem(&self.site.root, &t),
+        };
+        if let Err((rule, msg, hint)) = problem {
+            self.report(f.offset, rule, || Diagnostic::error(rule, msg).hint(hint));
+        }
+        if !(f.image && f.alt_empty) {
+            return;
+        }
+        let key = (f.offset, "files/image-alt");
+        let d = if plain {
+            Diagnostic::error("files/image-alt", format!("the image {written} has no alt text, and the {audience} version is plain language"))
+        } else {
+            Diagnostic::warning(
+                "files/image-alt",
+                format!("the image {written} has no alt text"),
+            )
+        };
+        let d = self.at(d, f.offset).hint("describe the image in the brackets: ![Taper chart: the dose halves over 8 weeks](chart.png)");
+        // An error for a plain audience wins over a warning for another.
+        let replace = self
+            .found
+            .get(&key)
+            .is_none_or(|old| old.severity != crate::diag::Severity::Error && plain);
+        if replace {
+            self.found.insert(key, d);
+        }
     }
 }
 
