@@ -237,69 +237,36 @@ fn prepared<'a>(
         })
         .min()
         .unwrap_or(2);
-    let shift = 2u8.saturating_sub(min_level);
-    let mut used: BTreeSet<String> = reserved.iter().map(|s| s.to_string()).collect();
-    // The last suffix tried for each base: ids are only ever added to `used`, so every
-    // `base-k` below it is still taken, and the search resumes there (40,000 headings of the
-    // same text took minutes when it started from 2 each time).
-    let mut last_suffix: HashMap<String, usize> = HashMap::new();
-    let mut toc = Vec::new();
+    let mut headings = Headings {
+        shift: 2u8.saturating_sub(min_level),
+        used: reserved.iter().map(|s| s.to_string()).collect(),
+        last_suffix: HashMap::new(),
+        toc: Vec::new(),
+    };
     let mut out: Vec<Event> = Vec::with_capacity(events.len());
-    let mut i = 0;
-    while i < events.len() {
-        match &events[i] {
+    for (i, e) in events.iter().enumerate() {
+        out.push(match e {
             Event::Start(Tag::Heading {
                 level,
                 id,
                 classes,
                 attrs,
             }) => {
-                // Gather the heading's text to make its anchor.
-                let mut text = String::new();
-                let mut j = i + 1;
-                while j < events.len() && !matches!(events[j], Event::End(TagEnd::Heading(_))) {
-                    if let Event::Text(t) | Event::Code(t) = &events[j] {
-                        text.push_str(t);
-                    }
-                    j += 1;
-                }
+                let text = heading_text(&events[i + 1..]);
                 let base = id
                     .as_ref()
                     .map(|s| s.to_string())
                     .unwrap_or_else(|| anchor(&text));
-                let mut n = last_suffix.get(&base).copied().unwrap_or(1);
-                let mut unique = if n == 1 {
-                    base.clone()
-                } else {
-                    format!("{base}-{n}")
-                };
-                while used.contains(&unique) {
-                    n += 1;
-                    unique = format!("{base}-{n}");
-                }
-                used.insert(unique.clone());
-                last_suffix.insert(base, n);
-                let new_level = level_from(level_num(*level) + shift);
-                if matches!(new_level, HeadingLevel::H2 | HeadingLevel::H3) {
-                    toc.push(TocEntry {
-                        level: level_num(new_level),
-                        id: unique.clone(),
-                        text: text.trim().to_string(),
-                    });
-                }
-                out.push(Event::Start(Tag::Heading {
-                    level: new_level,
+                let (level, unique) = headings.add(*level, base, &text);
+                Event::Start(Tag::Heading {
+                    level,
                     id: Some(CowStr::from(unique)),
                     classes: classes.clone(),
                     attrs: attrs.clone(),
-                }));
-                i += 1;
+                })
             }
             Event::End(TagEnd::Heading(level)) => {
-                out.push(Event::End(TagEnd::Heading(level_from(
-                    level_num(*level) + shift,
-                ))));
-                i += 1;
+                Event::End(TagEnd::Heading(headings.shifted(*level)))
             }
             Event::Start(Tag::Link {
                 link_type,
@@ -314,13 +281,12 @@ fn prepared<'a>(
                         .map(|l| CowStr::from(format!("{ROOT_MARKER}{l}")))
                         .unwrap_or_else(|| dest_url.clone()),
                 };
-                out.push(Event::Start(Tag::Link {
+                Event::Start(Tag::Link {
                     link_type: *link_type,
                     dest_url: dest,
                     title: title.clone(),
                     id: id.clone(),
-                }));
-                i += 1;
+                })
             }
             // An image beside the page, linked from every version at its depth.
             Event::Start(Tag::Image {
@@ -332,21 +298,74 @@ fn prepared<'a>(
                 let dest = local(dest_url)
                     .map(|l| CowStr::from(mark(&l)))
                     .unwrap_or_else(|| dest_url.clone());
-                out.push(Event::Start(Tag::Image {
+                Event::Start(Tag::Image {
                     link_type: *link_type,
                     dest_url: dest,
                     title: title.clone(),
                     id: id.clone(),
-                }));
-                i += 1;
+                })
             }
-            e => {
-                out.push(e.clone());
-                i += 1;
-            }
+            e => e.clone(),
+        });
+    }
+    (out, headings.toc)
+}
+
+/// The text of a heading whose events follow (to its end), for its anchor and the table of
+/// contents.
+fn heading_text(after_start: &[Event]) -> String {
+    let mut text = String::new();
+    for e in after_start {
+        match e {
+            Event::End(TagEnd::Heading(_)) => break,
+            Event::Text(t) | Event::Code(t) => text.push_str(t),
+            _ => {}
         }
     }
-    (out, toc)
+    text
+}
+
+/// The headings of a body in order: each level shifted so the body starts at level 2, each id
+/// unique on the page, and the level-2 and level-3 ones listed for the table of contents.
+struct Headings {
+    shift: u8,
+    used: BTreeSet<String>,
+    /// The last suffix tried for each base: ids are only ever added to `used`, so every
+    /// `base-k` below it is still taken, and the search resumes there (40,000 headings of the
+    /// same text took minutes when it started from 2 each time).
+    last_suffix: HashMap<String, usize>,
+    toc: Vec<TocEntry>,
+}
+
+impl Headings {
+    fn shifted(&self, level: HeadingLevel) -> HeadingLevel {
+        level_from(level_num(level) + self.shift)
+    }
+
+    /// A heading met: its new level and its unique id (`base`, else `base-2`, `base-3`...).
+    fn add(&mut self, level: HeadingLevel, base: String, text: &str) -> (HeadingLevel, String) {
+        let mut n = self.last_suffix.get(&base).copied().unwrap_or(1);
+        let mut unique = if n == 1 {
+            base.clone()
+        } else {
+            format!("{base}-{n}")
+        };
+        while self.used.contains(&unique) {
+            n += 1;
+            unique = format!("{base}-{n}");
+        }
+        self.used.insert(unique.clone());
+        self.last_suffix.insert(base, n);
+        let level = self.shifted(level);
+        if matches!(level, HeadingLevel::H2 | HeadingLevel::H3) {
+            self.toc.push(TocEntry {
+                level: level_num(level),
+                id: unique.clone(),
+                text: text.trim().to_string(),
+            });
+        }
+        (level, unique)
+    }
 }
 
 /// The opening of a callout's box: an `<aside>` with the note role (a static page must not
