@@ -90,58 +90,93 @@ fn token_start(prev: Option<char>, flow: usize) -> bool {
 }
 
 fn yaml(text: &str) -> Option<TooDeep> {
-    // Open flow collections, across lines.
-    let mut flow = 0usize;
-    // Columns of the open block collections (indentation, and `- ` items written on one line).
-    let mut blocks: Vec<usize> = Vec::new();
-    // Inside a block scalar (`|`, `>`) opened at this indentation: its content indentation,
-    // once its first line has set it.
-    let mut scalar: Option<(usize, Option<usize>)> = None;
+    let mut y = Yaml::default();
     for (n, line) in text.split('\n').enumerate() {
         let chars: Vec<char> = line.trim_end_matches('\r').chars().collect();
+        if let Err(col) = y.line(&chars) {
+            return Some(TooDeep {
+                line: n + 1,
+                column: col + 1,
+            });
+        }
+    }
+    None
+}
+
+/// What is open at the end of a line of YAML, for [`yaml`].
+#[derive(Default)]
+struct Yaml {
+    /// Open flow collections, across lines.
+    flow: usize,
+    /// Columns of the open block collections (indentation, and `- ` items written on one line).
+    blocks: Vec<usize>,
+    /// Inside a block scalar (`|`, `>`) opened at this indentation: its content indentation,
+    /// once its first line has set it.
+    scalar: Option<(usize, Option<usize>)>,
+}
+
+impl Yaml {
+    /// Read one line; `Err(column)` where it opens one collection too many.
+    fn line(&mut self, chars: &[char]) -> Result<(), usize> {
         let indent = chars.iter().take_while(|c| **c == ' ').count();
         let blank = chars[indent..].iter().all(|c| c.is_whitespace());
-        if let Some((parent, content)) = scalar {
-            if blank {
-                continue;
-            }
-            match content {
-                Some(c) if indent >= c => continue,
-                None if indent > parent => {
-                    scalar = Some((parent, Some(indent)));
-                    continue;
-                }
-                _ => scalar = None,
-            }
+        if self.in_block_scalar(indent, blank) || blank || chars[indent] == '#' {
+            return Ok(());
         }
-        if blank || chars[indent] == '#' {
-            continue;
-        }
-        let at = |col: usize| TooDeep {
-            line: n + 1,
-            column: col + 1,
-        };
         let mut i = indent;
-        if flow == 0 {
-            while blocks.last().is_some_and(|&b| b >= indent) {
-                blocks.pop();
-            }
-            blocks.push(indent);
-            // `- - - x` and `? ? x` open one collection an indicator.
-            while i < chars.len()
-                && matches!(chars[i], '-' | '?')
-                && chars.get(i + 1).is_none_or(|c| *c == ' ')
-            {
-                i += 1;
-                while chars.get(i) == Some(&' ') {
-                    i += 1;
-                }
-                blocks.push(i);
-            }
-            if blocks.len() > MAX_DEPTH {
-                return Some(at(i.min(chars.len().saturating_sub(1))));
+        if self.flow == 0 {
+            i = self.block_indicators(chars, indent);
+            if self.blocks.len() > MAX_DEPTH {
+                return Err(i.min(chars.len().saturating_sub(1)));
             }
         }
+        self.rest_of_line(chars, i, indent)
+    }
+
+    /// A line inside a block scalar is text.
+    fn in_block_scalar(&mut self, indent: usize, blank: bool) -> bool {
+        let Some((parent, content)) = self.scalar else {
+            return false;
+        };
+        if blank {
+            return true;
+        }
+        match content {
+            Some(c) if indent >= c => true,
+            None if indent > parent => {
+                self.scalar = Some((parent, Some(indent)));
+                true
+            }
+            _ => {
+                self.scalar = None;
+                false
+            }
+        }
+    }
+
+    /// The line's indentation closes deeper blocks and opens its own; `- - - x` and `? ? x`
+    /// open one collection an indicator. Where the line's content starts.
+    fn block_indicators(&mut self, chars: &[char], indent: usize) -> usize {
+        while self.blocks.last().is_some_and(|&b| b >= indent) {
+            self.blocks.pop();
+        }
+        self.blocks.push(indent);
+        let mut i = indent;
+        while i < chars.len()
+            && matches!(chars[i], '-' | '?')
+            && chars.get(i + 1).is_none_or(|c| *c == ' ')
+        {
+            i += 1;
+            while chars.get(i) == Some(&' ') {
+                i += 1;
+            }
+            self.blocks.push(i);
+        }
+        i
+    }
+
+    /// Flow collections opened and closed from column `i` to the end of the line.
+    fn rest_of_line(&mut self, chars: &[char], mut i: usize, indent: usize) -> Result<(), usize> {
         let mut prev: Option<char> = None;
         // The first character of the word being read, and of the word before it: a tag or an
         // anchor (`!!seq [`, `&a [`) before a bracket still makes it open a collection.
@@ -160,27 +195,12 @@ fn yaml(text: &str) -> Option<TooDeep> {
             if opens_word {
                 word = Some(c);
             }
+            let flow = self.flow;
             match c {
                 '#' if opens_word => break,
-                '"' | '\'' if token_start(prev, flow) => {
-                    // A quoted scalar, to its end or the end of the line. Only where a node
-                    // starts: in `[don't, [[...` the quote is text and the brackets nest.
-                    i += 1;
-                    while i < chars.len() {
-                        if c == '"' && chars[i] == '\\' {
-                            i += 2;
-                            continue;
-                        }
-                        if chars[i] == c {
-                            if c == '\'' && chars.get(i + 1) == Some(&'\'') {
-                                i += 2;
-                                continue;
-                            }
-                            break;
-                        }
-                        i += 1;
-                    }
-                }
+                // A quoted scalar, to its end or the end of the line. Only where a node
+                // starts: in `[don't, [[...` the quote is text and the brackets nest.
+                '"' | '\'' if token_start(prev, flow) => i = quoted_end(chars, i),
                 '[' | '{' => {
                     // Inside a plain scalar (`title: range [0, 1)`), a bracket is text.
                     let property = |w: Option<char>| matches!(w, Some('!' | '&'));
@@ -189,13 +209,13 @@ fn yaml(text: &str) -> Option<TooDeep> {
                         || (opens_word && property(last_word))
                         || (!opens_word && property(word));
                     if opens {
-                        flow += 1;
-                        if blocks.len() + flow > MAX_DEPTH {
-                            return Some(at(i));
+                        self.flow += 1;
+                        if self.blocks.len() + self.flow > MAX_DEPTH {
+                            return Err(i);
                         }
                     }
                 }
-                ']' | '}' if flow > 0 => flow -= 1,
+                ']' | '}' if flow > 0 => self.flow -= 1,
                 '|' | '>' if flow == 0 && token_start(prev, flow) => {
                     let rest: String = chars[i + 1..].iter().collect();
                     let rest = rest.split(" #").next().unwrap_or("").trim_end();
@@ -203,7 +223,7 @@ fn yaml(text: &str) -> Option<TooDeep> {
                         .chars()
                         .all(|c| matches!(c, '+' | '-') || c.is_ascii_digit())
                     {
-                        scalar = Some((indent, None));
+                        self.scalar = Some((indent, None));
                         break;
                     }
                 }
@@ -212,8 +232,30 @@ fn yaml(text: &str) -> Option<TooDeep> {
             prev = chars.get(i).copied();
             i += 1;
         }
+        Ok(())
     }
-    None
+}
+
+/// The column of the quote that ends the quoted scalar opening at `start` (or the end of the
+/// line): `\"` escapes in double quotes, `''` in single ones.
+fn quoted_end(chars: &[char], start: usize) -> usize {
+    let q = chars[start];
+    let mut i = start + 1;
+    while i < chars.len() {
+        if q == '"' && chars[i] == '\\' {
+            i += 2;
+            continue;
+        }
+        if chars[i] == q {
+            if q == '\'' && chars.get(i + 1) == Some(&'\'') {
+                i += 2;
+                continue;
+            }
+            break;
+        }
+        i += 1;
+    }
+    i
 }
 
 #[cfg(test)]
