@@ -1,6 +1,6 @@
 //! Watching what a build reads: `careguide.toml` and the other files at the top of the site,
-//! `content/` and `templates/` (with `templates/serve/`), and the bibliography, retraction and
-//! style files wherever they are. The system's change notifications (inotify, FSEvents, ...)
+//! `content/`, `static/` and `templates/` (with `templates/serve/`), and the bibliography,
+//! retraction and style files wherever they are. The system's change notifications (inotify, FSEvents, ...)
 //! through `notify`, with `notify-debouncer-full` gathering the events of one save (an editor
 //! writes several files, or writes then renames); notify's `PollWatcher` (every 0.3 s) when
 //! those cannot be had, for example past the inotify limits, or with `--poll`.
@@ -106,6 +106,7 @@ impl Watch {
         };
         if first == OsStr::new(crate::content::CONTENT_DIR)
             || first == OsStr::new(crate::paths::TEMPLATE_DIR)
+            || first == OsStr::new(crate::render::links::STATIC_DIR)
         {
             return true;
         }
@@ -168,7 +169,11 @@ impl Watch {
     fn wanted(&self) -> BTreeMap<PathBuf, RecursiveMode> {
         let mut want = BTreeMap::new();
         want.insert(self.root.clone(), RecursiveMode::NonRecursive);
-        for dir in [crate::content::CONTENT_DIR, crate::paths::TEMPLATE_DIR] {
+        for dir in [
+            crate::content::CONTENT_DIR,
+            crate::paths::TEMPLATE_DIR,
+            crate::render::links::STATIC_DIR,
+        ] {
             let dir = self.root.join(dir);
             if dir.is_dir() {
                 want.insert(dir, RecursiveMode::Recursive);
@@ -321,6 +326,7 @@ mod tests {
         std::fs::create_dir_all(root.join(".careguide-serve/site")).unwrap();
         std::fs::create_dir_all(root.join("output")).unwrap();
         std::fs::create_dir_all(root.join("refs")).unwrap();
+        std::fs::create_dir_all(root.join("static")).unwrap();
         let (tx, events) = std::sync::mpsc::channel();
         let w = Watch {
             root: root.clone(),
@@ -337,6 +343,7 @@ mod tests {
             "content",
             "content/a/b.md",
             "templates/serve/handout.html",
+            "static/img/logo.png",
             "refs/library.bib",
         ] {
             assert!(w.matters(&root.join(yes)), "{yes}");
@@ -356,6 +363,10 @@ mod tests {
         assert_eq!(want.get(&root), Some(&RecursiveMode::NonRecursive));
         assert_eq!(
             want.get(&root.join("content")),
+            Some(&RecursiveMode::Recursive)
+        );
+        assert_eq!(
+            want.get(&root.join("static")),
             Some(&RecursiveMode::Recursive)
         );
         assert_eq!(
