@@ -227,9 +227,7 @@ fn lay_out(
         .collect::<Vec<_>>()
         .join(" · ");
     lay.clinic_header(&config.clinic, &contact);
-    for b in &blocks {
-        lay.block(b);
-    }
+    lay.blocks(&blocks);
     if lay.disclaimer_in_text() {
         lay.block(&Block::Heading(2, vec![Span::plain("Notice")]));
         lay.block(&Block::Paragraph(vec![Span::plain(disclaimer)]));

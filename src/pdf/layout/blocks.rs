@@ -527,4 +527,17 @@ mod tests {
         assert_eq!(l.images.len(), 3);
         assert_eq!(l.images[2].0, "Im3");
     }
+
+    #[test]
+    fn a_heading_goes_to_the_next_page_with_its_picture() {
+        let mut l = Layout::new(A4, furniture());
+        let room = l.room();
+        l.space(room - 120.0);
+        let heading = Block::Heading(2, vec![Span::plain("Wide")]);
+        l.blocks(&[heading, Block::Picture(picture(1000, 500, "Chart"))]);
+        assert_eq!(l.pages.len(), 2);
+        assert!(texts(&l.pages[0]).is_empty(), "{:?}", texts(&l.pages[0]));
+        assert!(texts(&l.pages[1]).contains(&"Wide"));
+        assert_eq!(images(&l.pages[1]).len(), 1);
+    }
 }

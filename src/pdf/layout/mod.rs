@@ -429,6 +429,23 @@ impl Layout {
         self.block_at(b, x, w);
     }
 
+    /// Lay out `blocks` in order. A heading followed by a picture starts a new page with it
+    /// when the two do not fit in the room left but do fit on a page.
+    pub fn blocks(&mut self, blocks: &[Block]) {
+        for (i, b) in blocks.iter().enumerate() {
+            if let (Block::Heading(..), Some(next @ Block::Picture(_))) = (b, blocks.get(i + 1)) {
+                let h = self.measure(|l| {
+                    l.block(b);
+                    l.block(next);
+                });
+                if h <= self.page_room() {
+                    self.ensure(h);
+                }
+            }
+            self.block(b);
+        }
+    }
+
     /// Room left on the current page, for callers that want to keep things together.
     pub fn remaining(&self) -> f32 {
         self.room()
