@@ -73,6 +73,7 @@ fn main() {
         careguide::pdf::render(&Handout {
             config: &site.config,
             doc,
+            root: Some(&site.root),
             variant: &variant,
             patient_name: Some(name),
             care: careguide::pdf::Care::default(),

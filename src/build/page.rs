@@ -207,7 +207,7 @@ fn page_pdfs(
     variants
         .iter()
         .map(|v| {
-            crate::pdf::page_pdf(&site.config, doc, v, doc.front.updated, today)
+            crate::pdf::site_page_pdf(&site.config, &site.root, doc, v, doc.front.updated, today)
             .map(|bytes| OutputFile::new(format!("{}/{}.pdf", doc.path, v.audience), bytes))
             .map_err(|e| {
                 vec![Diagnostic::error("pdf/layout", format!("cannot lay out the PDF for {}: {e}", v.audience))

@@ -217,6 +217,7 @@ impl Context<'_> {
         Handout {
             config: &self.site.config,
             doc: self.doc,
+            root: Some(&self.site.root),
             variant: &self.variant,
             patient_name: who.name,
             care: who.care,

@@ -111,7 +111,8 @@ fn opening(h: &Handout, patient_facing: bool) -> Vec<Block> {
 }
 
 /// The page's summary (in bold) and body for this audience, citations numbered as the variant
-/// numbered them: by first appearance over the summary, then the body.
+/// numbered them: by first appearance over the summary, then the body. The body's PNG and JPEG
+/// images are drawn when the site's root is known (see [`super::picture`]).
 fn guidance(h: &Handout) -> Vec<Block> {
     let v = h.variant;
     let order: Vec<String> = v.cited.iter().map(|r| r.id.clone()).collect();
@@ -129,7 +130,13 @@ fn guidance(h: &Handout) -> Vec<Block> {
         })
         .collect();
     let body = markdown::number_citations(&v.markdown, &v.body_citations, &order);
-    out.extend(markdown::to_blocks(&body));
+    out.extend(match h.root {
+        Some(root) => {
+            let load = |dest: &str| super::picture::load(root, &h.doc.file, dest);
+            markdown::to_blocks_with(&body, &load)
+        }
+        None => markdown::to_blocks(&body),
+    });
     out
 }
 

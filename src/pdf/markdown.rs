@@ -2,7 +2,7 @@
 
 use pulldown_cmark::{Alignment, Event, HeadingLevel, Parser, Tag, TagEnd};
 
-use super::layout::{Align, Block, CalloutKind, Cell, Span, Table};
+use super::layout::{Align, Block, CalloutKind, Cell, Picture, Span, Table};
 use crate::audience::blocks::{self, Boxed, Mark};
 use crate::cite::scan::CiteGroup;
 use crate::util::markdown_options as options;
@@ -89,8 +89,18 @@ enum Container {
     },
 }
 
+/// Reads the image an address names, for [`to_blocks_with`]; `None` prints its alt text.
+pub type LoadImage<'a> = &'a dyn Fn(&str) -> Option<printpdf::RawImage>;
+
+/// An image being read: its picture, its alt text so far, and how deep in images it opened.
+struct Pending {
+    image: printpdf::RawImage,
+    alt: String,
+    depth: u32,
+}
+
 #[derive(Default)]
-struct Builder {
+struct Builder<'a> {
     stack: Vec<Container>,
     spans: Vec<Span>,
     bold: u32,
@@ -100,10 +110,21 @@ struct Builder {
     skip: u32,
     /// Inside the HTML block that stands for a callout fence.
     in_mark: bool,
+    /// Reads images; without it every image is its alt text.
+    load: Option<LoadImage<'a>>,
+    /// The image being read, drawn where it ends.
+    image: Option<Pending>,
+    /// Images open (one in another's alt text is text).
+    image_depth: u32,
+    heading: bool,
 }
 
-impl Builder {
+impl Builder<'_> {
     fn text(&mut self, t: &str) {
+        if let Some(p) = self.image.as_mut() {
+            p.alt.push_str(t);
+            return;
+        }
         if self.skip > 0 {
             return;
         }
@@ -165,7 +186,12 @@ impl Builder {
 
     fn start(&mut self, tag: Tag) {
         match tag {
-            Tag::Paragraph | Tag::Heading { .. } => self.flush_loose(),
+            Tag::Paragraph => self.flush_loose(),
+            Tag::Heading { .. } => {
+                self.flush_loose();
+                self.heading = true;
+            }
+            Tag::Image { dest_url, .. } => self.start_image(&dest_url),
             Tag::Strong => self.bold += 1,
             Tag::Emphasis => self.italic += 1,
             Tag::Link { dest_url, .. } => self.links.push(dest_url.to_string()),
@@ -200,6 +226,7 @@ impl Builder {
         match tag {
             TagEnd::Paragraph | TagEnd::CodeBlock => self.end_text(Block::Paragraph),
             TagEnd::Heading(level) => {
+                self.heading = false;
                 let level = match level {
                     HeadingLevel::H1 | HeadingLevel::H2 => 2,
                     _ => 3,
@@ -209,6 +236,7 @@ impl Builder {
             TagEnd::Strong => self.bold = self.bold.saturating_sub(1),
             TagEnd::Emphasis => self.italic = self.italic.saturating_sub(1),
             TagEnd::Link => self.end_link(),
+            TagEnd::Image => self.end_image(),
             TagEnd::Item => {
                 self.flush_loose();
                 self.close_callouts();
@@ -238,6 +266,40 @@ impl Builder {
                 self.skip = self.skip.saturating_sub(1)
             }
             _ => {}
+        }
+    }
+
+    /// An image in a paragraph, list item, quote or callout is drawn when its file can be
+    /// read; in a heading, a table cell or a footnote, or unread, its alt text stays as text.
+    fn start_image(&mut self, dest: &str) {
+        self.image_depth += 1;
+        let placeable = self.image.is_none()
+            && self.skip == 0
+            && !self.heading
+            && !matches!(self.stack.last(), Some(Container::Table { .. }));
+        if !placeable {
+            return;
+        }
+        if let Some(image) = self.load.and_then(|f| f(dest)) {
+            self.image = Some(Pending {
+                image,
+                alt: String::new(),
+                depth: self.image_depth,
+            });
+        }
+    }
+
+    /// The image ends: the text before it in its paragraph is a paragraph of its own, and the
+    /// picture follows it.
+    fn end_image(&mut self) {
+        let depth = self.image_depth;
+        self.image_depth = self.image_depth.saturating_sub(1);
+        if self.image.as_ref().is_none_or(|p| p.depth != depth) {
+            return;
+        }
+        if let Some(p) = self.image.take() {
+            self.flush_loose();
+            self.push_block(Block::Picture(Picture::new(p.alt.trim(), p.image)));
         }
     }
 
@@ -369,8 +431,19 @@ impl Builder {
 /// document's title is the only level 1. Boxed callouts (`::: {.warning}` …) become
 /// [`Block::Callout`]s (the layout heads them with their label); `{.practice}` is ordinary text.
 pub fn to_blocks(md: &str) -> Vec<Block> {
+    build(md, None)
+}
+
+/// [`to_blocks`], with the images `load` can read drawn as [`Block::Picture`]s (the others
+/// keep their alt text).
+pub fn to_blocks_with(md: &str, load: LoadImage) -> Vec<Block> {
+    build(md, Some(load))
+}
+
+fn build(md: &str, load: Option<LoadImage>) -> Vec<Block> {
     let mut b = Builder {
         stack: vec![Container::Root(Vec::new())],
+        load,
         ..Builder::default()
     };
     match blocks::mark_callouts(md) {
@@ -497,5 +570,40 @@ mod tests {
                 "Go slowly [1]. Medicine helps [1,2]. Unknown."
             )])
         );
+    }
+
+    #[test]
+    fn images_that_load_are_pictures_and_the_others_their_alt_text() {
+        let load = |dest: &str| {
+            (dest == "chart.png").then(|| printpdf::RawImage {
+                pixels: printpdf::RawImageData::U8(vec![0; 12]),
+                width: 2,
+                height: 2,
+                data_format: printpdf::RawImageFormat::RGB8,
+                tag: Vec::new(),
+            })
+        };
+        let md = "Before ![A *chart* of doses](chart.png) after.\n\n![A GIF](x.gif)\n\n## ![In a heading](chart.png)\n\n| A |\n|---|\n| ![In a cell](chart.png) |\n";
+        let blocks = to_blocks_with(md, &load);
+        assert_eq!(blocks[0], Block::Paragraph(vec![Span::plain("Before")]));
+        match &blocks[1] {
+            Block::Picture(p) => {
+                assert_eq!(p.alt, "A chart of doses");
+                assert!((p.width - 0.96).abs() < 1e-4, "{}", p.width);
+            }
+            b => panic!("{b:?}"),
+        }
+        assert_eq!(blocks[2], Block::Paragraph(vec![Span::plain("after.")]));
+        assert_eq!(blocks[3], Block::Paragraph(vec![Span::plain("A GIF")]));
+        assert_eq!(
+            blocks[4],
+            Block::Heading(2, vec![Span::plain("In a heading")])
+        );
+        assert!(matches!(&blocks[5], Block::Table(_)));
+        assert_eq!(blocks.len(), 6, "{blocks:#?}");
+        // Without a loader, every image is its alt text, as before.
+        assert!(to_blocks(md)
+            .iter()
+            .all(|b| !matches!(b, Block::Picture(_))));
     }
 }

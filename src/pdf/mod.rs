@@ -14,6 +14,7 @@ mod error;
 pub mod fonts;
 pub mod layout;
 pub mod markdown;
+mod picture;
 pub mod plan;
 mod qr;
 mod sheet;
@@ -24,8 +25,9 @@ pub use error::PdfError;
 pub use sheet::{clinician_notes, clinician_sheet};
 
 use std::cell::RefCell;
+use std::path::Path;
 
-use printpdf::{PdfDocument, PdfSaveOptions};
+use printpdf::{ImageCompression, ImageOptimizationOptions, PdfDocument, PdfSaveOptions};
 
 use crate::config::Config;
 use crate::content::Document;
@@ -81,6 +83,9 @@ pub struct Care<'a> {
 pub struct Handout<'a> {
     pub config: &'a Config,
     pub doc: &'a Document,
+    /// The site's root folder, where the page's images are read from; without it they print
+    /// as their alt text.
+    pub root: Option<&'a Path>,
     /// The page as this audience reads it: its Markdown, its citations and its references,
     /// numbered and formatted.
     pub variant: &'a Variant,
@@ -128,9 +133,33 @@ pub fn review_status(doc: &Document, today: Date) -> layout::Status {
 }
 
 /// The PDF of one page for one audience, as the site build publishes it: no patient, and a
-/// blank taper chart where the page has a `taper:` block.
+/// blank taper chart where the page has a `taper:` block. Its images print as their alt text
+/// (the site build uses [`site_page_pdf`], which reads them).
 pub fn page_pdf(
     config: &Config,
+    doc: &Document,
+    variant: &Variant,
+    made: Date,
+    today: Date,
+) -> Result<Vec<u8>, PdfError> {
+    page_pdf_in(config, None, doc, variant, made, today)
+}
+
+/// [`page_pdf`], with the page's PNG and JPEG images read from the site at `root` and drawn.
+pub fn site_page_pdf(
+    config: &Config,
+    root: &Path,
+    doc: &Document,
+    variant: &Variant,
+    made: Date,
+    today: Date,
+) -> Result<Vec<u8>, PdfError> {
+    page_pdf_in(config, Some(root), doc, variant, made, today)
+}
+
+fn page_pdf_in(
+    config: &Config,
+    root: Option<&Path>,
     doc: &Document,
     variant: &Variant,
     made: Date,
@@ -146,6 +175,7 @@ pub fn page_pdf(
     render(&Handout {
         config,
         doc,
+        root,
         variant,
         patient_name: None,
         care: Care::default(),
@@ -197,14 +227,16 @@ fn lay_out(
         .collect::<Vec<_>>()
         .join(" · ");
     lay.clinic_header(&config.clinic, &contact);
-    for b in &blocks {
-        lay.block(b);
-    }
+    lay.blocks(&blocks);
     if lay.disclaimer_in_text() {
         lay.block(&Block::Heading(2, vec![Span::plain("Notice")]));
         lay.block(&Block::Paragraph(vec![Span::plain(disclaimer)]));
     }
-    let layout::Laid { pages, tags } = lay.finish();
+    let layout::Laid {
+        pages,
+        tags,
+        images,
+    } = lay.finish();
 
     let secs = time::OffsetDateTime::new_utc(h.made.0, time::Time::MIDNIGHT).unix_timestamp();
     let when = printpdf::OffsetDateTime::from_unix_timestamp(secs).map_err(|e| PdfError::Date {
@@ -226,8 +258,16 @@ fn lay_out(
     with_template(|pdf| {
         pdf.metadata = metadata;
         pdf.pages = pages;
+        // Named by the layout in drawing order (`Im1`, ...), not by printpdf's random ids.
+        for (name, image) in &images {
+            pdf.resources.xobjects.map.insert(
+                printpdf::XObjectId(name.clone()),
+                printpdf::XObject::Image((**image).clone()),
+            );
+        }
         let out = finish(pdf, &config.language, &tags);
         pdf.pages = Vec::new();
+        pdf.resources.xobjects.map.clear();
         out
     })
 }
@@ -269,6 +309,14 @@ fn finish(
     use lopdf::{Object, StringFormat};
     let opts = PdfSaveOptions {
         subset_fonts: true,
+        // Images lossless (a chart's lines stay sharp), an opaque alpha channel dropped, and
+        // one over 5 MB of pixels (far more than 150 dpi at the text width) made smaller.
+        image_optimization: Some(ImageOptimizationOptions {
+            format: Some(ImageCompression::Flate),
+            auto_optimize: Some(true),
+            max_image_size: Some("5MB".to_string()),
+            ..Default::default()
+        }),
         ..Default::default()
     };
     let mut warnings = Vec::new();

@@ -26,6 +26,7 @@ mod links;
 #[cfg(unix)]
 mod paths;
 mod patient_data;
+mod pdf_images;
 mod publish;
 mod reproducible;
 mod serve;

@@ -4,7 +4,7 @@
 
 use super::draw::Draw;
 use super::tags::{Mark, Role};
-use super::{fonts, Block, CalloutKind, Face, Figure, Layout, Shape, Span, BODY, LEADING};
+use super::{fonts, Block, CalloutKind, Face, Figure, Layout, Picture, Shape, Span, BODY, LEADING};
 
 impl CalloutKind {
     /// The label at the top of a callout's box: the web page's words
@@ -74,6 +74,7 @@ impl Layout {
             Block::NeedSpace(h) => self.ensure(*h),
             Block::Callout(kind, inner) => self.callout(*kind, inner, x, w),
             Block::Figure(f) => self.figure(f, x, w),
+            Block::Picture(p) => self.picture(p, x, w),
         }
     }
 
@@ -279,21 +280,61 @@ impl Layout {
         let h = (f.height * scale).max(0.0);
         self.ensure(h);
         let (ox, oy) = (x, self.y);
-        let mark = if f.alt.trim().is_empty() {
-            Mark::Layout
-        } else {
-            let e = self.open(Role::Figure);
-            let ph = self.paper.height;
-            self.elems[e].alt = Some(f.alt.trim().to_string());
-            let bbox = [ox, ph - oy - h, ox + f.width.max(0.0) * scale, ph - oy];
-            self.elems[e].bbox = Some((self.pages.len() - 1, bbox));
-            self.close();
-            Mark::Content(e)
-        };
+        let mark = self.figure_mark(&f.alt, ox, oy, f.width.max(0.0) * scale, h);
         for s in &f.shapes {
             self.draw_as(mark, shape(s, ox, oy, scale));
         }
         self.y += h + 6.0;
+    }
+
+    /// The mark of a figure drawn in the box at (`x`, `y`) of `w` by `h` points: a `Figure`
+    /// element with its text alternative and box, or an artifact when it has no text.
+    fn figure_mark(&mut self, alt: &str, x: f32, y: f32, w: f32, h: f32) -> Mark {
+        if alt.trim().is_empty() {
+            return Mark::Layout;
+        }
+        let e = self.open(Role::Figure);
+        let ph = self.paper.height;
+        self.elems[e].alt = Some(alt.trim().to_string());
+        let bbox = [x, ph - y - h, x + w, ph - y];
+        self.elems[e].bbox = Some((self.pages.len() - 1, bbox));
+        self.close();
+        Mark::Content(e)
+    }
+
+    /// A raster image at the cursor: at its natural size, scaled down (keeping its shape) to
+    /// fit the width and a page, and kept on one page. Tagged as a figure is.
+    fn picture(&mut self, p: &Picture, x: f32, w: f32) {
+        let (mut pw, mut ph) = (p.width, p.height);
+        if pw > w {
+            ph *= w / pw;
+            pw = w;
+        }
+        let room = self.page_room();
+        if ph > room {
+            pw *= room / ph;
+            ph = room;
+        }
+        // Nothing to draw for an image of no size (or a size that is not a number).
+        if !(pw > 0.0 && ph > 0.0 && pw.is_finite() && ph.is_finite()) {
+            return;
+        }
+        self.ensure(ph);
+        let y = self.y;
+        let mark = self.figure_mark(&p.alt, x, y, pw, ph);
+        let name = format!("Im{}", self.images.len() + 1);
+        self.images.push((name.clone(), p.image.clone()));
+        self.draw_as(
+            mark,
+            Draw::Image {
+                x,
+                y,
+                w: pw,
+                h: ph,
+                name,
+            },
+        );
+        self.y += ph + 6.0;
     }
 }
 
@@ -434,5 +475,69 @@ mod tests {
             ..f
         }));
         assert_eq!(l.elems.iter().filter(|e| e.role == Role::Figure).count(), 1);
+    }
+
+    fn picture(w: usize, h: usize, alt: &str) -> Picture {
+        let image = printpdf::RawImage {
+            pixels: printpdf::RawImageData::U8(vec![0; w * h * 3]),
+            width: w,
+            height: h,
+            data_format: printpdf::RawImageFormat::RGB8,
+            tag: Vec::new(),
+        };
+        Picture::new(alt, image)
+    }
+
+    fn images(p: &[Item]) -> Vec<(f32, f32, f32, f32, Mark)> {
+        p.iter()
+            .filter_map(|it| match &it.draw {
+                Draw::Image { x, y, w, h, .. } => Some((*x, *y, *w, *h, it.mark)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_picture_is_scaled_down_never_up_kept_on_a_page_and_tagged() {
+        let mut l = Layout::new(A4, furniture());
+        let w = l.width();
+        // 300 pixels at 150 dpi: 144 points, drawn so (not stretched to the width).
+        l.block(&Block::Picture(picture(300, 150, "A small chart")));
+        let small = images(&l.pages[0]);
+        assert_eq!(small.len(), 1);
+        assert!((small[0].2 - 144.0).abs() < 0.01 && (small[0].3 - 72.0).abs() < 0.01);
+        let Mark::Content(e) = small[0].4 else {
+            panic!("{:?}", small[0].4)
+        };
+        assert_eq!(l.elems[e].role, Role::Figure);
+        assert_eq!(l.elems[e].alt.as_deref(), Some("A small chart"));
+        // 3,000 pixels wide: the text width, its shape kept.
+        l.block(&Block::Picture(picture(3000, 1500, "Wide")));
+        let wide = images(&l.pages[0]);
+        assert!((wide[1].2 - w).abs() < 0.01 && (wide[1].3 - w / 2.0).abs() < 0.01);
+        // Taller than a page: the height of a page; it does not fit below: the next page.
+        l.block(&Block::Picture(picture(500, 20000, "")));
+        assert_eq!(l.pages.len(), 2);
+        let tall = images(&l.pages[1]);
+        assert_eq!(tall.len(), 1);
+        assert!((tall[0].3 - l.page_room()).abs() < 0.01);
+        assert!((tall[0].2 / tall[0].3 - 500.0 / 20000.0).abs() < 1e-4);
+        // No alt text: decoration.
+        assert_eq!(tall[0].4, Mark::Layout);
+        assert_eq!(l.images.len(), 3);
+        assert_eq!(l.images[2].0, "Im3");
+    }
+
+    #[test]
+    fn a_heading_goes_to_the_next_page_with_its_picture() {
+        let mut l = Layout::new(A4, furniture());
+        let room = l.room();
+        l.space(room - 120.0);
+        let heading = Block::Heading(2, vec![Span::plain("Wide")]);
+        l.blocks(&[heading, Block::Picture(picture(1000, 500, "Chart"))]);
+        assert_eq!(l.pages.len(), 2);
+        assert!(texts(&l.pages[0]).is_empty(), "{:?}", texts(&l.pages[0]));
+        assert!(texts(&l.pages[1]).contains(&"Wide"));
+        assert_eq!(images(&l.pages[1]).len(), 1);
     }
 }

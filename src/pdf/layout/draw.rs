@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use printpdf::{
     Color, DictItem, Greyscale, Line, LinePoint, Op, PaintMode, PdfFontHandle, Point, Pt, Rect,
-    TextItem,
+    TextItem, XObjectId, XObjectTransform,
 };
 
 use super::fonts::Face;
@@ -39,6 +39,14 @@ pub(super) enum Draw {
         stroke: Option<f32>,
         /// The stroke's width.
         width: f32,
+    },
+    /// The image named `name` in the document's resources, its top-left corner at (`x`, `y`).
+    Image {
+        x: f32,
+        y: f32,
+        w: f32,
+        h: f32,
+        name: String,
     },
 }
 
@@ -170,6 +178,18 @@ fn shape_ops(ops: &mut Vec<Op>, d: &Draw, ph: f32) {
                 ops.push(Op::DrawRectangle { rectangle: r });
             }
         }
+        // An image fills the unit square: scaled to its box, moved to its bottom-left corner.
+        Draw::Image { x, y, w, h, name } => ops.push(Op::UseXobject {
+            id: XObjectId(name.clone()),
+            transform: XObjectTransform {
+                translate_x: Some(Pt(*x)),
+                translate_y: Some(Pt(ph - y - h)),
+                scale_x: Some(*w),
+                scale_y: Some(*h),
+                no_auto_scale: true,
+                ..Default::default()
+            },
+        }),
         Draw::Text { .. } => {}
     }
 }

@@ -112,6 +112,8 @@ pub enum Block {
     Callout(CalloutKind, Vec<Block>),
     /// A picture drawn as vectors (the plan's chart, a QR code), with its text alternative.
     Figure(Figure),
+    /// A raster image from the site (a page's PNG or JPEG), with its text alternative.
+    Picture(Picture),
 }
 
 /// The kinds of callout a page can hold.
@@ -133,6 +135,34 @@ pub struct Figure {
     pub width: f32,
     pub height: f32,
     pub shapes: Vec<Shape>,
+}
+
+/// A decoded raster image and the size it is printed at when the text is wide enough: its
+/// pixels at [`PICTURE_DPI`]. The layout scales it down to the text width and a page, never up.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Picture {
+    /// What the image shows, in words, for screen readers (empty: decoration).
+    pub alt: String,
+    pub width: f32,
+    pub height: f32,
+    pub image: std::sync::Arc<printpdf::RawImage>,
+}
+
+/// The resolution an image is printed at, at most: a 1,000-pixel-wide image fills the text
+/// width of A4; a smaller one is printed smaller rather than blurred.
+pub const PICTURE_DPI: f32 = 150.0;
+
+impl Picture {
+    /// An image printed at its natural size (its pixels at [`PICTURE_DPI`]).
+    pub fn new(alt: impl Into<String>, image: printpdf::RawImage) -> Picture {
+        let k = 72.0 / PICTURE_DPI;
+        Picture {
+            alt: alt.into(),
+            width: image.width as f32 * k,
+            height: image.height as f32 * k,
+            image: std::sync::Arc::new(image),
+        }
+    }
 }
 
 /// One shape of a [`Figure`].
@@ -202,12 +232,16 @@ pub struct Layout {
     artifacts: bool,
     /// The paragraph of the review status, read first.
     status_elem: Option<usize>,
+    /// The images drawn, by the name their drawings use, in order.
+    images: Vec<(String, std::sync::Arc<printpdf::RawImage>)>,
 }
 
 /// A laid-out document: its pages and its structure.
 pub struct Laid {
     pub pages: Vec<PdfPage>,
     pub tags: Tags,
+    /// The images the pages draw, by name (the document's `/XObject` resources).
+    pub images: Vec<(String, std::sync::Arc<printpdf::RawImage>)>,
 }
 
 impl Layout {
@@ -243,6 +277,7 @@ impl Layout {
             open: Vec::new(),
             artifacts: false,
             status_elem: None,
+            images: Vec::new(),
         };
         lay.open(Role::Document);
         if !lay.status_lines.is_empty() {
@@ -266,6 +301,7 @@ impl Layout {
             open: Vec::new(),
             artifacts: false,
             status_elem: None,
+            images: Vec::new(),
         }
     }
 
@@ -393,6 +429,23 @@ impl Layout {
         self.block_at(b, x, w);
     }
 
+    /// Lay out `blocks` in order. A heading followed by a picture starts a new page with it
+    /// when the two do not fit in the room left but do fit on a page.
+    pub fn blocks(&mut self, blocks: &[Block]) {
+        for (i, b) in blocks.iter().enumerate() {
+            if let (Block::Heading(..), Some(next @ Block::Picture(_))) = (b, blocks.get(i + 1)) {
+                let h = self.measure(|l| {
+                    l.block(b);
+                    l.block(next);
+                });
+                if h <= self.page_room() {
+                    self.ensure(h);
+                }
+            }
+            self.block(b);
+        }
+    }
+
     /// Room left on the current page, for callers that want to keep things together.
     pub fn remaining(&self) -> f32 {
         self.room()
@@ -427,6 +480,7 @@ impl Layout {
                 elems: self.elems,
                 pages: mcids,
             },
+            images: self.images,
         }
     }
 }
