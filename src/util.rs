@@ -312,9 +312,22 @@ pub fn url_problem(url: &str) -> Option<String> {
 /// `Straße` -> `strasse`); letters of other scripts are kept. `None` when the name has no
 /// letter or digit (`""`, `"..."`, an emoji): such a topic would have no page of its own.
 pub fn topic_slug(name: &str) -> Option<String> {
+    let out = dash_words(name.chars().flat_map(|c| {
+        let latin = (!c.is_ascii()).then(|| latin_letter(c)).flatten();
+        latin
+            .unwrap_or_else(|| c.to_string())
+            .chars()
+            .collect::<Vec<_>>()
+    }));
+    (!out.is_empty()).then_some(out)
+}
+
+/// Letters and digits in lower case, each run of anything else one '-' between words (none
+/// at the ends): the shape of heading anchors and topic names in URLs.
+pub fn dash_words(chars: impl Iterator<Item = char>) -> String {
     let mut out = String::new();
     let mut dash = false;
-    let mut push = |c: char, out: &mut String| {
+    for c in chars {
         if c.is_alphanumeric() {
             if dash && !out.is_empty() {
                 out.push('-');
@@ -324,19 +337,8 @@ pub fn topic_slug(name: &str) -> Option<String> {
         } else {
             dash = true;
         }
-    };
-    for c in name.chars() {
-        if c.is_ascii() {
-            push(c, &mut out);
-        } else if let Some(latin) = latin_letter(c) {
-            for l in latin.chars() {
-                push(l, &mut out);
-            }
-        } else {
-            push(c, &mut out);
-        }
     }
-    (!out.is_empty()).then_some(out)
+    out
 }
 
 /// An accented or joined Latin letter in ASCII (`é` -> `e`, `ß` -> `ss`, `ﬁ` -> `fi`): its

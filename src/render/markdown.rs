@@ -19,19 +19,7 @@ pub struct Html {
 
 /// A URL fragment from heading text: lower case, words joined by '-'.
 pub fn anchor(text: &str) -> String {
-    let mut out = String::new();
-    let mut dash = false;
-    for c in text.chars() {
-        if c.is_alphanumeric() {
-            if dash && !out.is_empty() {
-                out.push('-');
-            }
-            dash = false;
-            out.extend(c.to_lowercase());
-        } else {
-            dash = true;
-        }
-    }
+    let mut out = crate::util::dash_words(text.chars());
     if out.is_empty() {
         out.push_str("section");
     }
