@@ -109,8 +109,57 @@ pub struct Audience {
     /// Plain-language audience: glossary terms are explained on first use.
     #[serde(default)]
     pub plain: bool,
-    /// Highest acceptable Flesch-Kincaid grade for this audience's text.
+    /// Highest acceptable Flesch-Kincaid grade for this audience's text in English.
     pub reading_grade: Option<f64>,
+    /// Reading-level targets for this audience's text in other languages, by language id:
+    /// `reading = { es = { min_inflesz = 55 } }`. See [`ReadingTarget`].
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub reading: BTreeMap<String, ReadingTarget>,
+}
+
+impl Audience {
+    /// The reading-level target for text in `lang` (`es`, `es-MX`): the one set for that exact
+    /// id, else the one for its primary language (`es`).
+    pub fn reading_target(&self, lang: &str) -> Option<&ReadingTarget> {
+        let lower = lang.to_ascii_lowercase();
+        self.reading
+            .iter()
+            .find(|(k, _)| k.to_ascii_lowercase() == lower)
+            .or_else(|| {
+                let primary = primary_language(lang);
+                self.reading.iter().find(|(k, _)| **k == primary)
+            })
+            .map(|(_, t)| t)
+    }
+}
+
+/// Languages careguide scores with their own formulas besides English, whose targets go in an
+/// audience's `reading` table: Spanish, with the Fernández-Huerta and INFLESZ scales (higher
+/// is easier on both, so a target is a minimum).
+pub const SCORED_LANGUAGES: &[&str] = &["es"];
+
+/// The primary language of a BCP 47 tag, lower case: `es-MX` -> `es`.
+pub fn primary_language(lang: &str) -> String {
+    lang.split(['-', '_'])
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase()
+}
+
+/// One audience's reading-level target in one language other than English: the lowest
+/// acceptable score on either Spanish scale (0-100, higher is easier). A variant below any
+/// minimum set is reported.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReadingTarget {
+    /// Lowest acceptable Fernández-Huerta score (60-70 is "normal" for adults).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_fernandez_huerta: Option<f64>,
+    /// Lowest acceptable Szigriszt-Pazos perspicuity, read on the INFLESZ scale (55-65
+    /// "normal", 65-80 "bastante fácil").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_inflesz: Option<f64>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -284,6 +333,7 @@ impl Config {
                     )),
             );
         }
+        out.extend(check_reading_targets(&self.audiences, text, file));
         for (rule, _) in self.rules.iter() {
             if !rule.contains('/') {
                 let (l, c) = place(rule);
@@ -388,6 +438,87 @@ fn value_place(text: &str, table: &str, key: &str) -> Option<(usize, usize)> {
         offset += line.len();
     }
     None
+}
+
+/// Problems with the audiences' `reading` tables: a language careguide has no formulas for
+/// (English targets are `reading_grade`), a target table that sets nothing, a minimum outside
+/// 0-100. Each at the line that names it.
+fn check_reading_targets(audiences: &[Audience], text: &str, file: &Path) -> Vec<Diagnostic> {
+    // The first line that names `needle` in a `reading` setting (inline or a table header).
+    let place = |needle: &str| -> (usize, usize) {
+        let mut offset = 0;
+        let mut in_reading = false;
+        for line in text.split_inclusive('\n') {
+            let t = line.trim_start();
+            if t.starts_with('[') {
+                in_reading = t.contains("reading");
+            }
+            if (in_reading || t.starts_with("reading")) && line.contains(needle) {
+                let col = line.find(needle).unwrap_or(0);
+                return line_col(text, offset + col);
+            }
+            offset += line.len();
+        }
+        (0, 0)
+    };
+    let mut out = Vec::new();
+    let mut problem = |msg: String, needle: &str, hint: &str| {
+        let (l, c) = place(needle);
+        out.push(
+            Diagnostic::error("config/reading", msg)
+                .at(file, l, c)
+                .category(Category::Config)
+                .hint(hint.to_string()),
+        );
+    };
+    for a in audiences {
+        for (lang, target) in &a.reading {
+            let primary = primary_language(lang);
+            if primary == "en" {
+                problem(
+                    format!("audience '{}': the English reading target is reading_grade, not reading.{lang}", a.id),
+                    lang,
+                    "set reading_grade = 8.0 (the highest Flesch-Kincaid grade) in the audience's table",
+                );
+                continue;
+            }
+            if !SCORED_LANGUAGES.contains(&primary.as_str()) {
+                problem(
+                    format!(
+                        "audience '{}': careguide has no reading-level formulas for '{lang}'",
+                        a.id
+                    ),
+                    lang,
+                    &format!(
+                        "reading targets can be set for: {}",
+                        SCORED_LANGUAGES.join(", ")
+                    ),
+                );
+                continue;
+            }
+            let mins = [
+                ("min_fernandez_huerta", target.min_fernandez_huerta),
+                ("min_inflesz", target.min_inflesz),
+            ];
+            if mins.iter().all(|(_, v)| v.is_none()) {
+                problem(
+                    format!("audience '{}': reading.{lang} sets no target", a.id),
+                    lang,
+                    "set min_inflesz (55 is \"normal\", 65 \"bastante fácil\") or min_fernandez_huerta, for example reading = { es = { min_inflesz = 55 } }",
+                );
+            }
+            for (key, v) in mins {
+                if let Some(v) = v.filter(|v| !(0.0..=100.0).contains(v)) {
+                    problem(
+                        format!("audience '{}': reading.{lang}.{key} = {v} is outside 0-100", a.id),
+                        key,
+                        "both Spanish scales run from 0 (very hard) to 100 (very easy); a patient text usually aims at 55 or more",
+                    );
+                }
+            }
+        }
+    }
+    out
 }
 
 /// Lower-case ASCII letters, digits and inner hyphens.
@@ -507,6 +638,73 @@ disclaimer = "Talk to your care team."
         let e = Config::parse(&text, Path::new("careguide.toml")).unwrap_err();
         assert_eq!(e[0].rule, "config/default-audience");
         assert_eq!(e[0].line, 5);
+    }
+
+    /// GOOD with `reading = ...` added to the patient audience (at line 11).
+    fn with_reading(reading: &str) -> String {
+        format!("{GOOD}{reading}\n")
+    }
+
+    #[test]
+    fn reading_targets_per_language() {
+        let text =
+            with_reading("reading = { es = { min_inflesz = 55, min_fernandez_huerta = 60 } }");
+        let c = Config::parse(&text, Path::new("careguide.toml")).expect("valid");
+        let patient = c.audience("patient").expect("patient");
+        let want = ReadingTarget {
+            min_fernandez_huerta: Some(60.0),
+            min_inflesz: Some(55.0),
+        };
+        assert_eq!(patient.reading_target("es"), Some(&want));
+        assert_eq!(patient.reading_target("es-MX"), Some(&want));
+        assert_eq!(patient.reading_target("ES"), Some(&want));
+        assert_eq!(patient.reading_target("en"), None);
+        // A table header works as well as an inline table.
+        let text = with_reading("[audiences.reading.es]\nmin_inflesz = 65");
+        let c = Config::parse(&text, Path::new("careguide.toml")).expect("valid");
+        let t = c.audience("patient").and_then(|a| a.reading_target("es"));
+        assert_eq!(t.and_then(|t| t.min_inflesz), Some(65.0));
+    }
+
+    #[test]
+    fn bad_reading_targets_are_errors_at_their_line() {
+        let line = GOOD.lines().count() + 1;
+        let cases = [
+            (
+                "reading = { es = { min_score = 60 } }",
+                "config/invalid",
+                "min_score",
+            ),
+            (
+                "reading = { es = { min_inflesz = \"easy\" } }",
+                "config/invalid",
+                "invalid type",
+            ),
+            (
+                "reading = { es = { min_inflesz = 120 } }",
+                "config/reading",
+                "outside 0-100",
+            ),
+            ("reading = { es = {} }", "config/reading", "sets no target"),
+            (
+                "reading = { de = { min_inflesz = 55 } }",
+                "config/reading",
+                "no reading-level formulas for 'de'",
+            ),
+            (
+                "reading = { en = { min_inflesz = 55 } }",
+                "config/reading",
+                "reading_grade",
+            ),
+        ];
+        for (reading, rule, says) in cases {
+            let e = Config::parse(&with_reading(reading), Path::new("careguide.toml"))
+                .expect_err(reading);
+            assert_eq!(e.len(), 1, "{reading}: {e:?}");
+            assert_eq!(e[0].rule, rule, "{reading}");
+            assert_eq!(e[0].line, line, "{reading}: {e:?}");
+            assert!(e[0].message.contains(says), "{reading}: {}", e[0].message);
+        }
     }
 
     #[test]

@@ -190,7 +190,43 @@ pub fn parse(text: &str, file: &Path) -> (Glossary, Vec<Diagnostic>) {
 
 /// Read `ROOT/content/glossary.yaml`; a site without one has an empty glossary.
 pub fn load(root: &Path) -> (Glossary, Vec<Diagnostic>) {
-    let rel = PathBuf::from(GLOSSARY_FILE);
+    load_file(root, PathBuf::from(GLOSSARY_FILE))
+}
+
+/// The glossary file of pages in `lang` (`es`, `es-MX`), relative to the site root:
+/// `content/glossary.<lang>.yaml` for the exact id or else its primary language
+/// (`glossary.es.yaml`), if the site has one; else the default `content/glossary.yaml` when
+/// `lang` is the site's default language (`default_lang`), whose glossary that is; else none
+/// (a glossary in another language would explain words the page does not use, in words its
+/// readers may not read).
+pub fn file_for(root: &Path, lang: &str, default_lang: &str) -> Option<PathBuf> {
+    let primary = crate::config::primary_language(lang);
+    let mut ids = vec![lang.to_string()];
+    if primary != lang {
+        ids.push(primary.clone());
+    }
+    for id in ids {
+        // A language id is letters, digits and '-': never a path of its own.
+        if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+            continue;
+        }
+        let rel = PathBuf::from(GLOSSARY_FILE.replace(".yaml", &format!(".{id}.yaml")));
+        if root.join(&rel).is_file() {
+            return Some(rel);
+        }
+    }
+    (primary == crate::config::primary_language(default_lang)).then(|| PathBuf::from(GLOSSARY_FILE))
+}
+
+/// The glossary for pages in `lang` ([`file_for`]); a site without one has an empty glossary.
+pub fn load_for(root: &Path, lang: &str, default_lang: &str) -> (Glossary, Vec<Diagnostic>) {
+    match file_for(root, lang, default_lang) {
+        Some(rel) => load_file(root, rel),
+        None => (Glossary::default(), Vec::new()),
+    }
+}
+
+fn load_file(root: &Path, rel: PathBuf) -> (Glossary, Vec<Diagnostic>) {
     // A glossary that leads outside the site is reported by content::load; never read it.
     if crate::paths::escapes(&root.join(&rel), root).is_some() {
         return (Glossary::default(), Vec::new());
@@ -201,7 +237,7 @@ pub fn load(root: &Path) -> (Glossary, Vec<Diagnostic>) {
         Err(e) => (
             Glossary::default(),
             vec![
-                Diagnostic::error("io/read", format!("cannot read {GLOSSARY_FILE}: {e}"))
+                Diagnostic::error("io/read", format!("cannot read {}: {e}", rel.display()))
                     .in_file(&rel)
                     .category(Category::Io),
             ],
@@ -651,6 +687,47 @@ pub fn annotate_parts_for(
 mod tests {
     use super::*;
     use crate::audience::testutil::config;
+
+    #[test]
+    fn each_language_reads_its_own_glossary() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("content")).expect("content");
+        let write = |name: &str, text: &str| {
+            std::fs::write(root.join("content").join(name), text).expect("write")
+        };
+        write(
+            "glossary.yaml",
+            "taper: Lowering a dose a little at a time.\n",
+        );
+        let terms = |g: &Glossary| g.terms.iter().map(|t| t.term.clone()).collect::<Vec<_>>();
+        // No Spanish glossary: a Spanish site uses its default one; Spanish pages of an
+        // English site get none rather than English definitions.
+        assert_eq!(terms(&load_for(root, "es", "es").0), ["taper"]);
+        assert!(load_for(root, "es", "en").0.terms.is_empty());
+        assert_eq!(load_for(root, "en", "en"), load(root));
+        write(
+            "glossary.es.yaml",
+            "abstinencia: Los malestares del cuerpo al dejar una droga.\nabstinencia: Otra vez.\n",
+        );
+        for (lang, default) in [("es", "es"), ("es-MX", "es"), ("es", "en")] {
+            let (g, diags) = load_for(root, lang, default);
+            assert_eq!(terms(&g), ["abstinencia"], "{lang}");
+            // Problems are reported in the file they are in.
+            assert_eq!(diags.len(), 1);
+            assert_eq!(diags[0].rule, "glossary/duplicate");
+            assert_eq!(
+                diags[0].file.as_deref(),
+                Some(Path::new("content/glossary.es.yaml"))
+            );
+            assert_eq!(diags[0].line, 2);
+        }
+        // The English pages keep the default glossary.
+        assert_eq!(terms(&load_for(root, "en", "es").0), Vec::<String>::new());
+        assert_eq!(terms(&load_for(root, "en-GB", "en").0), ["taper"]);
+        // A language id is never a path.
+        assert_eq!(file_for(root, "../x", "en"), None);
+    }
 
     #[test]
     fn first_use_is_per_page_across_fragments() {

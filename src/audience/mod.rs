@@ -22,6 +22,7 @@ pub mod glossary;
 pub mod readability;
 pub mod review;
 pub mod syllables;
+pub mod syllables_es;
 
 pub use blocks::{check as check_blocks, select_mapped, Selected};
 pub use readability::Scores;
@@ -48,7 +49,8 @@ pub fn audit(doc: &Document, config: &Config, today: Date) -> Audit {
 
 /// [`audit`] with the page's audience blocks already read (`model::Resolved::layout`).
 pub fn audit_with(doc: &Document, layout: &blocks::Layout, config: &Config, today: Date) -> Audit {
-    let (scores, mut diagnostics) = readability::check_with(doc, layout, config);
+    // The page's language is the site's until pages carry their own.
+    let (scores, mut diagnostics) = readability::check_with(doc, layout, config, &config.language);
     diagnostics.extend(review::check(doc, config, today));
     Audit {
         scores,

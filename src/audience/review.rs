@@ -239,15 +239,16 @@ pub fn editorial_row(
     let r = &doc.front.review;
     let reading = scores
         .iter()
-        .map(|(a, s)| {
-            (
+        // A grade for English text only (other languages' scores are not grades).
+        .filter_map(|(a, s)| {
+            Some((
                 a.clone(),
                 Reading {
-                    grade: s.flesch_kincaid_grade,
+                    grade: s.flesch_kincaid_grade?,
                     target: config.audience(a).and_then(|x| x.reading_grade),
                     words: s.words,
                 },
-            )
+            ))
         })
         .collect();
     EditorialRow {

@@ -288,8 +288,17 @@ impl Stages {
         // "A year in the future" is judged by the build date, so builds stay reproducible.
         library.this_year = today.0.year();
         diags.extend(library.diags.iter().cloned());
-        let (glossary, glossary_findings) = crate::audience::glossary::load(&opts.root);
+        // The pages' language is the site's until pages carry their own.
+        let lang = &site.config.language;
+        let (glossary, glossary_findings) =
+            crate::audience::glossary::load_for(&opts.root, lang, lang);
         diags.extend(glossary_findings);
+        let config_text = std::fs::read_to_string(opts.root.join(crate::config::CONFIG_FILE));
+        diags.extend(crate::audience::readability::language_notes(
+            &site.config,
+            &config_text.unwrap_or_default(),
+            lang,
+        ));
         diags.extend(editorial_policy_missing(opts, site));
         if opts.publish {
             diags.extend(
