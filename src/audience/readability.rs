@@ -590,7 +590,20 @@ pub fn language_notes(config: &Config, config_text: &str, lang: &str) -> Vec<Dia
     match Formulas::for_language(lang) {
         Formulas::English => {}
         Formulas::Unscored => {
-            let (l, c) = place("language");
+            // The `language = ...` line, not a comment or another key that mentions it.
+            let (l, c) = config_text
+                .lines()
+                .scan(0, |offset, line| {
+                    let at = *offset;
+                    *offset += line.len() + 1;
+                    Some((at, line))
+                })
+                .find(|(_, line)| {
+                    line.strip_prefix("language")
+                        .is_some_and(|rest| rest.trim_start().starts_with('='))
+                })
+                .map(|(at, _)| crate::diag::line_col(config_text, at))
+                .unwrap_or((0, 0));
             out.push(
                 Diagnostic::warning(
                     LANGUAGE_RULE,

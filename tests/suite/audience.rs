@@ -1,7 +1,7 @@
 //! The real binary on audience fixture sites: each bad input gets its own diagnostic at its own
 //! line with exit code 1, and the good site checks clean.
 
-use crate::support::{check_json, findings, fixture};
+use crate::support::{careguide, check_json, findings, fixture, fixture_site, RunExt};
 
 /// `careguide check --root tests/fixtures/audience/NAME --format json` as of `date` (`None`:
 /// the clock); exit code and the parsed report.
@@ -181,4 +181,102 @@ fn json_report_has_every_page_scores_per_audience() {
     let longest = |a: &str| page[a]["longest_sentences"].to_string();
     assert!(longest("clinician").contains("buprenorphine"));
     assert!(!longest("patient").contains("buprenorphine"));
+}
+
+/// The Spanish fixture (`language = "es"`): pages are scored on the Spanish scales against the
+/// patient's `reading = { es = { min_inflesz = 55 } }`; `content/glossary.es.yaml` explains
+/// their terms.
+#[test]
+fn spanish_pages_are_scored_on_spanish_scales_against_their_target() {
+    let (code, v) = check("spanish", Some("1780272000"));
+    assert_eq!(code, 0, "a warning only: {v:#}");
+    let found = findings(&v, "audience/reading-level");
+    // The hard page misses the target; the easy one, and the clinician (no target), pass.
+    assert_eq!(found.len(), 1, "{v:#}");
+    let d = found[0];
+    assert_eq!(d["file"], "content/abstinencia.md", "{d:#}");
+    assert_eq!(
+        (d["line"].as_u64(), d["severity"].as_str()),
+        (Some(13), Some("warning"))
+    );
+    let hard = &v["reading_level"]["abstinencia"]["patient"];
+    let score = hard["szigriszt_pazos"].as_f64().unwrap_or(f64::NAN);
+    assert!(score < 40.0, "{hard:#}");
+    assert_eq!(
+        d["message"].as_str().unwrap_or(""),
+        format!("the Paciente version (es) scores {score:.1} on the INFLESZ scale (muy difícil), below its target of 55")
+    );
+    let hint = d["hint"].as_str().unwrap_or("");
+    assert!(
+        hint.contains("Fernández-Huerta") && hint.contains("higher is easier"),
+        "{hint}"
+    );
+    assert!(
+        hint.contains("line 13 (32 words): La interrupción"),
+        "{hint}"
+    );
+    let easy = &v["reading_level"]["dejar-kratom"]["patient"];
+    assert!(easy["szigriszt_pazos"].as_f64() > Some(55.0), "{easy:#}");
+    assert!(easy["fernandez_huerta"].is_number() && easy["inflesz"] == "muy fácil");
+    // Never an English formula on Spanish text.
+    for page in ["abstinencia", "dejar-kratom"] {
+        for a in ["patient", "clinician"] {
+            let s = &v["reading_level"][page][a];
+            assert!(s["flesch_kincaid_grade"].is_null(), "{page} {a}: {s:#}");
+            assert!(s["smog_grade"].is_null() && s["flesch_reading_ease"].is_null());
+        }
+    }
+    assert!(
+        findings(&v, "audience/reading-language").is_empty(),
+        "{v:#}"
+    );
+}
+
+#[test]
+fn spanish_pages_use_the_spanish_glossary() {
+    let (_dir, site) = fixture_site("audience/spanish");
+    let run = careguide(["build", "--root"])
+        .arg(&site)
+        .date("1780272000")
+        .run()
+        .no_crash();
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let patient = std::fs::read_to_string(site.join("output/dejar-kratom/patient/index.html"))
+        .expect("the patient page");
+    assert!(
+        patient.contains("<dfn class=\"gloss-term\">abstinencia</dfn><span class=\"gloss\"> (Los malestares que siente el cuerpo"),
+        "{patient}"
+    );
+    assert!(!patient.contains("The symptoms your body has"));
+}
+
+/// A language careguide has no formulas for: no scores, one note for the site (not one per
+/// page), never English formulas.
+#[test]
+fn a_language_without_formulas_gets_one_note_and_no_scores() {
+    let (_dir, site) = fixture_site("audience/spanish");
+    let config = site.join("careguide.toml");
+    let text = std::fs::read_to_string(&config).expect("the fixture's configuration");
+    std::fs::write(
+        &config,
+        text.replace("language = \"es\"", "language = \"de\""),
+    )
+    .expect("write the configuration");
+    let (code, v) = check_json(&site, Some("1780272000"));
+    assert_eq!(code, 0, "{v:#}");
+    let notes = findings(&v, "audience/reading-language");
+    assert_eq!(notes.len(), 1, "{v:#}");
+    assert_eq!(notes[0]["file"], "careguide.toml");
+    assert_eq!(notes[0]["line"], 6);
+    assert_eq!(notes[0]["severity"], "warning");
+    assert!(findings(&v, "audience/reading-level").is_empty(), "{v:#}");
+    let s = &v["reading_level"]["abstinencia"]["patient"];
+    assert!(s["words"].as_u64() > Some(30), "{s:#}");
+    for key in [
+        "flesch_kincaid_grade",
+        "fernandez_huerta",
+        "szigriszt_pazos",
+    ] {
+        assert!(s[key].is_null(), "{key}: {s:#}");
+    }
 }
