@@ -440,6 +440,81 @@ fn value_place(text: &str, table: &str, key: &str) -> Option<(usize, usize)> {
     None
 }
 
+/// Lower-case ASCII letters, digits and inner hyphens.
+pub fn is_ident(s: &str) -> bool {
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !s.starts_with('-')
+        && !s.ends_with('-')
+}
+
+/// The `[html]` allowlist may widen the sanitizer only by presentational elements and
+/// attributes: these never pass, whatever a site allows.
+/// Elements a site cannot allow: they run script, style the page from content, embed other
+/// documents or change how every URL resolves.
+const NEVER_TAGS: &[&str] = &[
+    "script", "style", "iframe", "frame", "frameset", "object", "embed", "applet", "base", "meta",
+    "link", "form", "input", "button", "textarea", "select", "svg", "math", "template", "noscript",
+    "portal",
+];
+
+/// Attributes a site cannot allow, besides every `on*` event handler.
+const NEVER_ATTRIBUTES: &[&str] = &["style", "srcdoc", "formaction", "action", "xmlns"];
+
+pub(crate) fn never_attribute(a: &str) -> bool {
+    let a = a.to_ascii_lowercase();
+    a.starts_with("on") || NEVER_ATTRIBUTES.contains(&a.as_str())
+}
+
+pub(crate) fn never_tag(t: &str) -> bool {
+    NEVER_TAGS.contains(&t.to_ascii_lowercase().as_str())
+}
+
+/// Problems with `[html]` in `careguide.toml`: an element or attribute that can run script.
+pub(crate) fn check_html(html: &HtmlConfig, text: &str, file: &Path) -> Vec<Diagnostic> {
+    let place = |needle: &str| -> (usize, usize) {
+        let start = text.find("[html]").unwrap_or(0);
+        text[start..]
+            .find(&format!("\"{needle}\""))
+            .map(|o| line_col(text, start + o))
+            .unwrap_or((0, 0))
+    };
+    let mut out = Vec::new();
+    let refuse = |what: String, needle: &str| {
+        let (l, c) = place(needle);
+        Diagnostic::error("config/html", what)
+            .at(file, l, c)
+            .category(Category::Config)
+            .hint("[html] may allow presentational elements and attributes only; anything that runs script, styles the page or embeds another document stays removed")
+    };
+    for t in &html.allow_tags {
+        if never_tag(t) || t.is_empty() {
+            out.push(refuse(
+                format!("[html] allow_tags cannot allow <{t}>: it can run script or embed content"),
+                t,
+            ));
+        }
+    }
+    for (tag, attrs) in &html.allow_attributes {
+        if tag != "*" && never_tag(tag) {
+            out.push(refuse(
+                format!("[html] allow_attributes cannot allow attributes on <{tag}>"),
+                tag,
+            ));
+        }
+        for a in attrs {
+            if never_attribute(a) {
+                out.push(refuse(
+                    format!("[html] allow_attributes cannot allow the attribute '{a}'"),
+                    a,
+                ));
+            }
+        }
+    }
+    out
+}
+
 /// Problems with the audiences' `reading` tables: a language careguide has no formulas for
 /// (English targets are `reading_grade`), a target table that sets nothing, a minimum outside
 /// 0-100. Each at the line that names it.
@@ -521,81 +596,6 @@ fn check_reading_targets(audiences: &[Audience], text: &str, file: &Path) -> Vec
     out
 }
 
-/// Lower-case ASCII letters, digits and inner hyphens.
-pub fn is_ident(s: &str) -> bool {
-    !s.is_empty()
-        && s.bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        && !s.starts_with('-')
-        && !s.ends_with('-')
-}
-
-/// The `[html]` allowlist may widen the sanitizer only by presentational elements and
-/// attributes: these never pass, whatever a site allows.
-/// Elements a site cannot allow: they run script, style the page from content, embed other
-/// documents or change how every URL resolves.
-const NEVER_TAGS: &[&str] = &[
-    "script", "style", "iframe", "frame", "frameset", "object", "embed", "applet", "base", "meta",
-    "link", "form", "input", "button", "textarea", "select", "svg", "math", "template", "noscript",
-    "portal",
-];
-
-/// Attributes a site cannot allow, besides every `on*` event handler.
-const NEVER_ATTRIBUTES: &[&str] = &["style", "srcdoc", "formaction", "action", "xmlns"];
-
-pub(crate) fn never_attribute(a: &str) -> bool {
-    let a = a.to_ascii_lowercase();
-    a.starts_with("on") || NEVER_ATTRIBUTES.contains(&a.as_str())
-}
-
-pub(crate) fn never_tag(t: &str) -> bool {
-    NEVER_TAGS.contains(&t.to_ascii_lowercase().as_str())
-}
-
-/// Problems with `[html]` in `careguide.toml`: an element or attribute that can run script.
-pub(crate) fn check_html(html: &HtmlConfig, text: &str, file: &Path) -> Vec<Diagnostic> {
-    let place = |needle: &str| -> (usize, usize) {
-        let start = text.find("[html]").unwrap_or(0);
-        text[start..]
-            .find(&format!("\"{needle}\""))
-            .map(|o| line_col(text, start + o))
-            .unwrap_or((0, 0))
-    };
-    let mut out = Vec::new();
-    let refuse = |what: String, needle: &str| {
-        let (l, c) = place(needle);
-        Diagnostic::error("config/html", what)
-            .at(file, l, c)
-            .category(Category::Config)
-            .hint("[html] may allow presentational elements and attributes only; anything that runs script, styles the page or embeds another document stays removed")
-    };
-    for t in &html.allow_tags {
-        if never_tag(t) || t.is_empty() {
-            out.push(refuse(
-                format!("[html] allow_tags cannot allow <{t}>: it can run script or embed content"),
-                t,
-            ));
-        }
-    }
-    for (tag, attrs) in &html.allow_attributes {
-        if tag != "*" && never_tag(tag) {
-            out.push(refuse(
-                format!("[html] allow_attributes cannot allow attributes on <{tag}>"),
-                tag,
-            ));
-        }
-        for a in attrs {
-            if never_attribute(a) {
-                out.push(refuse(
-                    format!("[html] allow_attributes cannot allow the attribute '{a}'"),
-                    a,
-                ));
-            }
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -638,6 +638,19 @@ disclaimer = "Talk to your care team."
         let e = Config::parse(&text, Path::new("careguide.toml")).unwrap_err();
         assert_eq!(e[0].rule, "config/default-audience");
         assert_eq!(e[0].line, 5);
+    }
+
+    #[test]
+    fn a_handout_date_format_is_checked_at_its_line() {
+        let text = format!("{GOOD}\n[handout]\ndate_format = \"[hour]\"\n");
+        let e = Config::parse(&text, Path::new("careguide.toml")).unwrap_err();
+        assert_eq!(e[0].rule, "config/handout-date-format");
+        assert!(e[0].message.contains("time of day"), "{}", e[0].message);
+        assert_eq!(e[0].line, GOOD.lines().count() + 3);
+        let ok = format!("{GOOD}\n[handout]\ndate_format = \"[day]/[month]/[year]\"\n");
+        let c = Config::parse(&ok, Path::new("careguide.toml")).expect("valid");
+        let d = crate::types::Date::parse("2026-12-01").expect("a date");
+        assert_eq!(d.format(&c.handout.date_format()), "01/12/2026");
     }
 
     /// GOOD with `reading = ...` added to the patient audience (at line 11).
@@ -705,18 +718,5 @@ disclaimer = "Talk to your care team."
             assert_eq!(e[0].line, line, "{reading}: {e:?}");
             assert!(e[0].message.contains(says), "{reading}: {}", e[0].message);
         }
-    }
-
-    #[test]
-    fn a_handout_date_format_is_checked_at_its_line() {
-        let text = format!("{GOOD}\n[handout]\ndate_format = \"[hour]\"\n");
-        let e = Config::parse(&text, Path::new("careguide.toml")).unwrap_err();
-        assert_eq!(e[0].rule, "config/handout-date-format");
-        assert!(e[0].message.contains("time of day"), "{}", e[0].message);
-        assert_eq!(e[0].line, GOOD.lines().count() + 3);
-        let ok = format!("{GOOD}\n[handout]\ndate_format = \"[day]/[month]/[year]\"\n");
-        let c = Config::parse(&ok, Path::new("careguide.toml")).expect("valid");
-        let d = crate::types::Date::parse("2026-12-01").expect("a date");
-        assert_eq!(d.format(&c.handout.date_format()), "01/12/2026");
     }
 }
