@@ -280,3 +280,50 @@ fn a_language_without_formulas_gets_one_note_and_no_scores() {
         assert!(s[key].is_null(), "{key}: {s:#}");
     }
 }
+
+/// The Spanish patient version of the sample page (`docs/drafts/`, outside `content/` until
+/// translations are built) keeps the original's citation keys and audience blocks, sets only
+/// the taper's words, and reads "bastante fácil" or easier on the INFLESZ scale for patients.
+#[test]
+fn the_spanish_draft_of_the_sample_page_matches_its_original_and_reads_easily() {
+    use careguide::audience::readability::{analyze_in, Formulas};
+    let repo = std::path::Path::new(crate::support::REPO);
+    let read = |p: &str| std::fs::read_to_string(repo.join(p)).expect(p);
+    let original = read("content/kratom-withdrawal.md");
+    let draft = read("docs/drafts/kratom-withdrawal.es.md");
+    let keys = |t: &str| {
+        let mut k: Vec<String> = t
+            .match_indices("[@")
+            .filter_map(|(i, _)| t[i + 2..].split(']').next().map(str::to_string))
+            .collect();
+        k.sort();
+        k
+    };
+    assert_eq!(keys(&original), keys(&draft));
+    let fences = |t: &str| -> Vec<String> {
+        t.lines()
+            .filter(|l| l.starts_with(":::"))
+            .map(str::to_string)
+            .collect()
+    };
+    assert_eq!(fences(&original), fences(&draft));
+    let (front, body) = draft
+        .trim_start_matches("---\n")
+        .split_once("\n---\n")
+        .expect("front matter");
+    assert!(front.contains("translates: 2026-11-26") && original.contains("updated: 2026-11-26"));
+    assert!(front.contains("status: draft"));
+    assert!(!front.contains("audiences:") && !original.contains("\naudiences:"));
+    let taper: Vec<&str> = front
+        .lines()
+        .skip_while(|l| !l.starts_with("taper:"))
+        .skip(1)
+        .take_while(|l| l.starts_with(' '))
+        .map(|l| l.trim().split(':').next().unwrap_or(""))
+        .collect();
+    assert_eq!(taper, ["substance", "dose_forms"]);
+    let patient = careguide::audience::select(body, "patient");
+    let s = analyze_in(&patient, Formulas::Spanish).scores;
+    assert!(s.szigriszt_pazos >= Some(65.0), "{s:?}");
+    assert!(s.fernandez_huerta >= Some(70.0), "{s:?}");
+}
