@@ -226,6 +226,45 @@ pub fn load_for(root: &Path, lang: &str, default_lang: &str) -> (Glossary, Vec<D
     }
 }
 
+/// The glossaries of a site's languages, each language's as [`load_for`] chooses it: for a
+/// site whose pages carry their own language (`[[languages]]`), loaded once per build.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Glossaries {
+    by_lang: BTreeMap<String, Glossary>,
+    empty: Glossary,
+}
+
+impl Glossaries {
+    /// Every language's glossary; a file two languages share (`glossary.es.yaml` for `es` and
+    /// `es-MX`) is read, and its problems reported, once.
+    pub fn load(root: &Path, langs: &[&str], default_lang: &str) -> (Glossaries, Vec<Diagnostic>) {
+        let mut out = Glossaries::default();
+        let mut diags = Vec::new();
+        let mut read: BTreeMap<PathBuf, Glossary> = BTreeMap::new();
+        for lang in langs {
+            let Some(rel) = file_for(root, lang, default_lang) else {
+                continue;
+            };
+            let g = match read.get(&rel) {
+                Some(g) => g.clone(),
+                None => {
+                    let (g, d) = load_file(root, rel.clone());
+                    diags.extend(d);
+                    read.insert(rel, g.clone());
+                    g
+                }
+            };
+            out.by_lang.insert(lang.to_string(), g);
+        }
+        (out, diags)
+    }
+
+    /// The glossary of pages in `lang` (empty for a language not loaded).
+    pub fn for_lang(&self, lang: &str) -> &Glossary {
+        self.by_lang.get(lang).unwrap_or(&self.empty)
+    }
+}
+
 fn load_file(root: &Path, rel: PathBuf) -> (Glossary, Vec<Diagnostic>) {
     // A glossary that leads outside the site is reported by content::load; never read it.
     if crate::paths::escapes(&root.join(&rel), root).is_some() {
@@ -727,6 +766,15 @@ mod tests {
         assert_eq!(terms(&load_for(root, "en-GB", "en").0), ["taper"]);
         // A language id is never a path.
         assert_eq!(file_for(root, "../x", "en"), None);
+        // All of a site's languages at once: the shared Spanish file read (and its duplicate
+        // reported) once.
+        let (all, diags) = Glossaries::load(root, &["en", "es", "es-MX", "de"], "en");
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        assert_eq!(terms(all.for_lang("en")), ["taper"]);
+        assert_eq!(terms(all.for_lang("es")), ["abstinencia"]);
+        assert_eq!(terms(all.for_lang("es-MX")), ["abstinencia"]);
+        assert!(all.for_lang("de").terms.is_empty());
+        assert!(all.for_lang("fr").terms.is_empty());
     }
 
     #[test]

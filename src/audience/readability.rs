@@ -104,7 +104,7 @@ const ABBREVIATIONS: &[&str] = &[
 /// Spanish abbreviations whose full stop does not end a sentence (`Dra.`, `p. ej.`, `aprox.`).
 const ABBREVIATIONS_ES: &[&str] = &[
     "dr", "dra", "sr", "sra", "srta", "ud", "uds", "p", "ej", "p.ej", "aprox", "núm", "pág", "tel",
-    "vs", "etc", "cf", "dpto", "av",
+    "vs", "cf", "dpto", "av",
 ];
 
 /// Heading texts that start a reference list, which is not scored.
@@ -118,8 +118,9 @@ const REFERENCE_HEADINGS: &[&str] = &[
     "citations",
 ];
 
-/// Spanish heading texts that start a reference list.
-const REFERENCE_HEADINGS_ES: &[&str] = &["referencias", "bibliografía", "fuentes", "citas"];
+/// Spanish heading texts that start a reference list ("citas" is not one: it also means
+/// appointments).
+const REFERENCE_HEADINGS_ES: &[&str] = &["referencias", "bibliografía", "fuentes"];
 
 /// One unit of prose: a heading, a paragraph or a list item's own text.
 #[derive(Debug, Default)]
