@@ -181,6 +181,7 @@ mod tests {
         ("frío", 2),     // frí-o
         ("ahí", 2),      // a-hí
         ("búho", 2),     // bú-ho
+        ("oído", 3),     // o-í-do
         // Silent u, ü.
         ("que", 1),       // que
         ("quiero", 2),    // quie-ro
