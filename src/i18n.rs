@@ -9,7 +9,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use serde::Serialize;
 
@@ -33,7 +33,10 @@ type Table = BTreeMap<String, BTreeMap<String, String>>;
 /// clone. Serialized (for the templates) as its sections: `{{ t.page.audience_question }}`.
 #[derive(Debug, Clone)]
 pub struct Strings {
+    /// The language tag asked for (`es-MX`, `fr`), which the table may stand in for.
     lang: String,
+    /// The language of the table (`es`; `en` standing in for one careguide has no table of).
+    base: String,
     table: Arc<Table>,
 }
 
@@ -81,8 +84,13 @@ fn key_line(text: &str, section: &str, key: &str) -> usize {
 }
 
 impl Catalog {
-    /// The built-in tables alone.
+    /// The built-in tables alone (read once per process).
     pub fn builtin() -> Catalog {
+        static BUILT_IN: OnceLock<Catalog> = OnceLock::new();
+        BUILT_IN.get_or_init(Catalog::read_builtin).clone()
+    }
+
+    fn read_builtin() -> Catalog {
         let tables = BUILTIN
             .iter()
             .filter_map(|(l, _)| {
@@ -90,6 +98,7 @@ impl Catalog {
                     l.to_string(),
                     Strings {
                         lang: l.to_string(),
+                        base: l.to_string(),
                         table: Arc::new(builtin_table(l)?),
                     },
                 ))
@@ -205,6 +214,17 @@ impl Catalog {
                     );
                     continue;
                 };
+                if let Some(why) = bad_value(section, key, s) {
+                    problems.push(
+                        Diagnostic::error(
+                            "i18n/bad-value",
+                            format!("{section}.{key} in {}: {why}", rel.display()),
+                        )
+                        .at(rel, key_line(&text, section, key), 1)
+                        .category(Category::Config),
+                    );
+                    continue;
+                }
                 given += 1;
                 table
                     .entry(section.clone())
@@ -223,6 +243,7 @@ impl Catalog {
             lang.to_string(),
             Strings {
                 lang: lang.to_string(),
+                base: if builtin.is_some() { lang } else { "en" }.to_string(),
                 table: Arc::new(table),
             },
         );
@@ -253,7 +274,9 @@ impl Catalog {
                     .category(Category::Config)
                     .hint("give every key of the English table (see the README, \"Interface strings\") to have none in English")
                 });
-                (s.clone(), note)
+                let mut s = s.clone();
+                s.lang = lang.to_string();
+                (s, note)
             }
             None => {
                 let note = Diagnostic::warning(
@@ -266,11 +289,12 @@ impl Catalog {
                 .hint(format!(
                     "write {I18N_DIR}/{primary}.toml with every key of the English table (see the README, \"Interface strings\")"
                 ));
-                let en = self
+                let mut en = self
                     .tables
                     .get("en")
                     .cloned()
                     .unwrap_or_else(Strings::english);
+                en.lang = lang.to_string();
                 (en, Some(note))
             }
         }
@@ -284,6 +308,23 @@ impl Catalog {
             .filter(|s| s.get("about", "review") != "reviewed")
             .map(|s| (s.lang.clone(), s.get("about", "language").to_string()))
             .collect()
+    }
+}
+
+/// What is wrong with a value the code reads as a list or a mark, if anything.
+fn bad_value(section: &str, key: &str, value: &str) -> Option<String> {
+    let words = value.split_whitespace().count();
+    match (section, key) {
+        ("dates", "months" | "months_short") if words != 12 => Some(format!(
+            "twelve names are needed, separated by spaces; this has {words}"
+        )),
+        ("dates", "weekdays" | "weekdays_short" | "weekday_initials") if words != 7 => Some(
+            format!("seven names are needed (Monday first), separated by spaces; this has {words}"),
+        ),
+        ("numbers", "decimal_mark") if value != "." && value != "," => {
+            Some(format!("'{value}' is not a decimal mark: \".\" or \",\""))
+        }
+        _ => None,
     }
 }
 
@@ -321,10 +362,15 @@ fn unknown(rel: &Path, text: &str, section: &str, key: Option<&str>, en: &Table)
 impl Strings {
     /// The built-in English strings.
     pub fn english() -> Strings {
-        Strings {
-            lang: "en".to_string(),
-            table: Arc::new(english()),
-        }
+        Catalog::builtin()
+            .tables
+            .get("en")
+            .cloned()
+            .unwrap_or_else(|| Strings {
+                lang: "en".to_string(),
+                base: "en".to_string(),
+                table: Arc::new(english()),
+            })
     }
 
     /// The built-in strings of a language, or English.
@@ -332,8 +378,14 @@ impl Strings {
         Catalog::builtin().strings(lang).0
     }
 
+    /// The language tag asked for (`es-MX`): the language of what is written.
     pub fn lang(&self) -> &str {
         &self.lang
+    }
+
+    /// The language of the table used (`es`; `en` standing in for a language without one).
+    pub fn base(&self) -> &str {
+        &self.base
     }
 
     /// The string at `section.key`; the key itself when missing (the built-in tables are
@@ -416,11 +468,30 @@ impl Strings {
     /// `time` crate writes put into this language (`Tue 1 Dec 2026`; `mar 1 dic 2026`).
     pub fn date(&self, d: Date, format: &DateFormat) -> String {
         let english = d.format(format);
-        if self.lang == "en" {
-            return english;
-        }
         let en = Strings::english();
         let lists = ["months", "months_short", "weekdays", "weekdays_short"];
+        if lists
+            .iter()
+            .all(|l| self.get("dates", l) == en.get("dates", l))
+        {
+            return english;
+        }
+        // Which names the format writes, long or short ("May" is both): as it writes a
+        // Wednesday in September.
+        let probe = Date(time::macros::date!(2026 - 09 - 02)).format(format);
+        let has = |w: &str| probe.split(|c: char| !c.is_alphabetic()).any(|x| x == w);
+        let lists = [
+            if has("September") {
+                "months"
+            } else {
+                "months_short"
+            },
+            if has("Wednesday") {
+                "weekdays"
+            } else {
+                "weekdays_short"
+            },
+        ];
         let mut out = String::with_capacity(english.len());
         let mut word = String::new();
         let flush = |word: &mut String, out: &mut String| {
@@ -559,6 +630,8 @@ mod tests {
         let f = DateFormat::default();
         assert_eq!(en.date(d("2026-12-01"), &f), "Tue 1 Dec 2026");
         assert_eq!(es.date(d("2026-12-01"), &f), "mar 1 dic 2026");
+        // "May" is a short and a long name: the format says which.
+        assert_eq!(es.date(d("2027-05-10"), &f), "lun 10 may 2027");
         let long = DateFormat::parse("[weekday] [day padding:none] [month repr:long] [year]")
             .expect("a format");
         assert_eq!(es.date(d("2026-05-06"), &long), "miércoles 6 mayo 2026");
@@ -585,10 +658,10 @@ mod tests {
     fn a_language_tag_finds_its_primary_language_or_english_with_a_note() {
         let c = Catalog::builtin();
         let (s, note) = c.strings("es-MX");
-        assert_eq!(s.lang(), "es");
+        assert_eq!((s.lang(), s.base()), ("es-MX", "es"));
         assert!(note.is_none());
         let (s, note) = c.strings("fr");
-        assert_eq!(s.lang(), "en");
+        assert_eq!((s.lang(), s.base()), ("fr", "en"));
         assert!(note.expect("a note").message.contains("'fr'"));
     }
 
@@ -630,6 +703,19 @@ mod tests {
         assert!(e[0].message.contains("i18n/es.toml"), "{}", e[0].message);
         assert_eq!(e[0].line, 3);
         assert!(format!("{:?}", e[0].hint).contains("page.audience_question"));
+    }
+
+    #[test]
+    fn lists_and_marks_are_checked() {
+        let dir = site(&[(
+            "es.toml",
+            "[dates]\nmonths = \"ene feb\"\n\n[numbers]\ndecimal_mark = \"·\"\n",
+        )]);
+        let e = Catalog::load(dir.path()).expect_err("bad values");
+        assert_eq!(e.len(), 2);
+        assert!(e[0].message.contains("twelve names"), "{}", e[0].message);
+        assert_eq!(e[0].line, 2);
+        assert!(e[1].message.contains("decimal mark"), "{}", e[1].message);
     }
 
     #[test]

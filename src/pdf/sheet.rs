@@ -23,6 +23,7 @@ pub fn clinician_notes(s: &Schedule) -> Vec<(&'static str, &str)> {
 /// The clinician's sheet of a handout: the schedule's notes (what to check, the defaults used)
 /// with the plan they concern, for the clinician and never for the patient's copy.
 pub fn clinician_sheet(h: &Handout, s: &Schedule) -> Result<Vec<u8>, PdfError> {
+    let words = h.strings;
     let mut blocks = vec![Block::Heading(
         1,
         vec![Span::plain("Notes for the clinician")],
@@ -31,14 +32,14 @@ pub fn clinician_sheet(h: &Handout, s: &Schedule) -> Result<Vec<u8>, PdfError> {
     if let Some(name) = h.patient_name {
         who.extend([
             Span::plain("\n"),
-            Span::bold("Prepared for: "),
+            Span::bold(format!("{}: ", words.get("pdf", "prepared_for"))),
             Span::plain(name),
         ]);
     }
     who.extend([
         Span::plain("\n"),
-        Span::bold("Date: "),
-        Span::plain(h.made.long()),
+        Span::bold(format!("{}: ", words.get("pdf", "date"))),
+        Span::plain(words.date_long(h.made)),
     ]);
     blocks.push(Block::Paragraph(who));
     blocks.push(Block::Paragraph(vec![Span::bold(
@@ -63,6 +64,7 @@ pub fn clinician_sheet(h: &Handout, s: &Schedule) -> Result<Vec<u8>, PdfError> {
     blocks.push(Block::Table(plan::schedule_table(
         s,
         &h.config.handout.date_format(),
+        words,
     )));
     lay_out(
         h,
