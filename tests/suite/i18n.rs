@@ -41,10 +41,23 @@ fn lang_of(pdf: &[u8]) -> Vec<u8> {
 fn a_spanish_handout_is_spanish_throughout() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("es.pdf");
-    let o = handout(Path::new(TAPER_SITE), &out, &["--lang", "es"]);
+    let sheet = dir.path().join("sheet.pdf");
+    let sheet_s = sheet.to_str().unwrap();
+    let o = handout(
+        Path::new(TAPER_SITE),
+        &out,
+        &["--lang", "es", "--clinician-sheet", sheet_s],
+    );
     assert_eq!(o.code, 0, "{}", o.stderr);
     let bytes = std::fs::read(&out).unwrap();
     assert_eq!(lang_of(&bytes), b"es");
+    if let Some(text) = pdftotext(&sheet, false) {
+        assert!(
+            text.contains("Notas para el profesional de la salud"),
+            "{text}"
+        );
+        assert!(text.contains("Valor por defecto:"), "{text}");
+    }
     let Some(text) = pdftotext(&out, false) else {
         return;
     };

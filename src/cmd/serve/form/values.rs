@@ -274,6 +274,24 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_decimal_comma_is_read_as_a_point_where_the_language_writes_one() {
+        let v = |dose: &str| FormValues {
+            dose: dose.into(),
+            step: "0,5".into(),
+            holds: "5:7,9:7".into(),
+            ..FormValues::default()
+        };
+        let es = v("12,5").with_decimal_mark(",");
+        assert_eq!((es.dose.as_str(), es.step.as_str()), ("12.5", "0.5"));
+        // Not a number field, and not between digits: left for the checks to judge.
+        assert_eq!(es.holds, "5:7,9:7");
+        assert_eq!(v("1,5,").with_decimal_mark(",").dose, "1.5,");
+        // A point is read everywhere; English leaves a comma to be refused as it was.
+        assert_eq!(v("12.5").with_decimal_mark(",").dose, "12.5");
+        assert_eq!(v("12,5").with_decimal_mark(".").dose, "12,5");
+    }
+
+    #[test]
     fn messages_go_to_their_fields_with_labels() {
         let mut e = FormErrors::default();
         e.add_messages(&[
