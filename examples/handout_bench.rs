@@ -69,6 +69,7 @@ fn main() {
         &|r| formatter.format(r),
     );
     let names: Vec<String> = (0..count).map(|i| format!("Patient {i:04}")).collect();
+    let strings = careguide::i18n::Strings::builtin(&site.config.language);
     let make = |name: &str| {
         careguide::pdf::render(&Handout {
             config: &site.config,
@@ -81,6 +82,7 @@ fn main() {
             paper: Paper::A4,
             made,
             today: made,
+            strings: &strings,
         })
     };
 

@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 
 /// Every top-level module, from the ground floor up. The README's "How it is built" draws it.
 const LAYERS: &[&str] = &[
-    "util", "diag", "types", "paths", "config", "taper", "cite", "content", "audience", "model",
-    "resolve", "render", "pdf", "output", "cache", "build", "fuzz", "cmd", "cli", "main",
+    "util", "diag", "types", "paths", "config", "taper", "i18n", "cite", "content", "audience",
+    "model", "resolve", "render", "pdf", "output", "cache", "build", "fuzz", "cmd", "cli", "main",
 ];
 
 /// The module path of a file: `src/cite/bib/mod.rs` -> `["cite", "bib"]`.

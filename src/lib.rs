@@ -27,6 +27,7 @@ pub mod diag;
 pub mod fuzz;
 #[cfg(test)]
 mod house;
+pub mod i18n;
 pub mod model;
 pub mod output;
 pub mod paths;

@@ -9,8 +9,14 @@
   var status = document.getElementById('search-status');
   var list = document.getElementById('search-list');
   if (!form || !input || !status || !list) return;
+  // The page's words in its language (see i18n [search]); English where the page gives none.
+  var W = self.careguideWords || {};
+  function say(k, d) { return typeof W[k] === 'string' ? W[k] : d; }
+  function fill(s, vals) {
+    return s.replace(/\{(\w+)\}/g, function (m, k) { return k in vals ? String(vals[k]) : m; });
+  }
   if (!data || !data.p) {
-    status.textContent = 'The search index could not be loaded. Try building the site again.';
+    status.textContent = say('no_index', 'The search index could not be loaded. Try building the site again.');
     return;
   }
   var MAX = 30;
@@ -108,7 +114,7 @@
     list.textContent = '';
     var terms = words(query);
     if (!terms.length) {
-      status.textContent = 'Type a word, such as a medicine or a symptom, to search every page.';
+      status.textContent = say('type_word', 'Type a word, such as a medicine or a symptom, to search every page.');
       return;
     }
     var want = select && select.value;
@@ -122,8 +128,11 @@
     });
     hits.sort(function (a, b) { return b.s - a.s || a.i - b.i; });
     var n = hits.length;
-    status.textContent = n === 0 ? 'No results for “' + query + '”.'
-      : (n > MAX ? 'Showing the best ' + MAX + ' of ' + n : n) + ' result' + (n === 1 ? '' : 's') + ' for “' + query + '”.';
+    var vals = { query: query, max: MAX, n: n };
+    status.textContent = n === 0 ? fill(say('no_results', 'No results for “{query}”.'), vals)
+      : (n > MAX ? fill(say('showing_best', 'Showing the best {max} of {n}'), vals) : n) + ' ' +
+        (n === 1 ? say('result_one', 'result') : say('result_other', 'results')) + ' ' +
+        fill(say('results_for', 'for “{query}”.'), vals);
     hits.slice(0, MAX).forEach(function (h) {
       var en = h.en, page = data.p[en.page], ai = audienceFor(en), v = variantFor(en, ai);
       var url = pageUrl(page, ai);
@@ -135,7 +144,7 @@
       li.appendChild(title);
       var ctx = el('p', 'search-context');
       if (en.heading) ctx.appendChild(el('span', '', en.heading + ' · '));
-      ctx.appendChild(el('span', 'badge badge-' + page.k, 'Review status: ' + page.s));
+      ctx.appendChild(el('span', 'badge badge-' + page.k, say('review_status', 'Review status:') + ' ' + page.s));
       li.appendChild(ctx);
       var p = el('p', 'search-text');
       highlight(p, en.text, terms);
@@ -145,7 +154,7 @@
           if (k) sup.appendChild(document.createTextNode(','));
           var r = el('a', '', String(c));
           r.href = url + '#ref-' + c;
-          r.setAttribute('aria-label', 'reference ' + c);
+          r.setAttribute('aria-label', say('reference', 'reference') + ' ' + c);
           sup.appendChild(r);
         });
         p.appendChild(sup);
@@ -154,7 +163,7 @@
       var others = [];
       data.a.forEach(function (aud, k) { if (en.mask & (1 << k)) others.push(k); });
       if (others.length > 1 || (others.length === 1 && others[0] !== data.d)) {
-        var fp = el('p', 'search-for', 'Written for: ');
+        var fp = el('p', 'search-for', say('written_for_colon', 'Written for: '));
         others.forEach(function (k, j) {
           if (j) fp.appendChild(document.createTextNode(', '));
           var o = el('a', '', data.a[k][1]);

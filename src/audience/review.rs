@@ -157,16 +157,13 @@ pub struct Banner {
     pub text: String,
 }
 
-pub fn banner(doc: &Document, today: Date) -> Option<Banner> {
+/// The caution a page not approved (or overdue for review) carries, in the words of `words`.
+pub fn banner(doc: &Document, today: Date, words: &crate::i18n::Strings) -> Option<Banner> {
     let r = &doc.front.review;
     let text = match r.status {
-        ReviewStatus::Draft => {
-            "This page is a draft. It has not been checked by a clinician yet.".to_string()
-        }
-        ReviewStatus::Submitted => "This page is waiting for a clinician to review it.".to_string(),
-        ReviewStatus::UnderReview => {
-            "A clinician is reviewing this page. It may still change.".to_string()
-        }
+        ReviewStatus::Draft => words.get("banner", "draft").to_string(),
+        ReviewStatus::Submitted => words.get("banner", "submitted").to_string(),
+        ReviewStatus::UnderReview => words.get("banner", "under_review").to_string(),
         ReviewStatus::Approved => {
             let next = r.next_review?;
             if next.days_until(today) <= 0 {
@@ -176,10 +173,7 @@ pub fn banner(doc: &Document, today: Date) -> Option<Banner> {
             return Some(Banner {
                 kind,
                 status: r.status.id(),
-                text: format!(
-                    "This page was due for review on {}. Ask your care team if anything has changed.",
-                    next.long()
-                ),
+                text: words.fill("banner", "overdue", &[("date", &words.date_long(next))]),
             });
         }
     };
@@ -469,12 +463,15 @@ mod tests {
     fn banners() {
         let draft = page("review:\n  status: draft\n", "x\n");
         assert_eq!(
-            banner(&draft, d("2026-01-01")).unwrap().kind,
+            banner(&draft, d("2026-01-01"), &crate::i18n::Strings::english())
+                .unwrap()
+                .kind,
             BannerKind::Unreviewed
         );
         let ok = page(APPROVED, "x\n");
-        assert!(banner(&ok, d("2026-01-01")).is_none());
-        let b = banner(&ok, d("2026-11-26")).unwrap();
+        let en = crate::i18n::Strings::english();
+        assert!(banner(&ok, d("2026-01-01"), &en).is_none());
+        let b = banner(&ok, d("2026-11-26"), &en).unwrap();
         assert_eq!(b.kind, BannerKind::Overdue);
         assert!(b.text.contains("November 1, 2026"), "{}", b.text);
     }

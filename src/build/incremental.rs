@@ -33,6 +33,12 @@ pub(super) fn site_key(opts: &Options, config: &Config, config_text: &str, today
         .map(|p| opts.root.join(p))
         .collect();
     extra_inputs.extend(opts.retractions.clone());
+    // The site's interface strings (i18n/<lang>.toml) are read by every page.
+    if let Ok(rd) = std::fs::read_dir(opts.root.join(crate::i18n::I18N_DIR)) {
+        let mut tables: Vec<PathBuf> = rd.flatten().map(|e| e.path()).collect();
+        tables.sort();
+        extra_inputs.extend(tables);
+    }
     if style_file.extension().is_some_and(|e| e == "csl") {
         extra_inputs.push(opts.root.join(style_file));
     }

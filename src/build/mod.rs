@@ -280,6 +280,13 @@ impl Stages {
         let templates = Templates::load(&opts.root)
             .map_err(|e| diags.extend(e))
             .ok();
+        // A language careguide has no interface strings for: one note, English stands in.
+        if let Some(note) = templates
+            .as_ref()
+            .and_then(|t| t.catalog().strings(&site.config.language).1)
+        {
+            diags.push(note);
+        }
         let formatter = Formatter::new(&site.config.citations.style, &opts.root)
             .map_err(|d| diags.push(d))
             .ok();

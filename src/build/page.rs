@@ -190,7 +190,8 @@ fn render(
     let pdf = s.opts.pdf;
     let mut files = crate::render::site::render_page(s.site, doc, variants, t, s.today, pdf)?;
     if pdf {
-        files.extend(page_pdfs(s.site, doc, variants, s.today)?);
+        let words = t.strings(&s.site.config.language);
+        files.extend(page_pdfs(s.site, doc, variants, s.today, &words)?);
     }
     store(s.writer, files)
 }
@@ -203,11 +204,12 @@ fn page_pdfs(
     doc: &Document,
     variants: &[Variant],
     today: Date,
+    words: &crate::i18n::Strings,
 ) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
     variants
         .iter()
         .map(|v| {
-            crate::pdf::site_page_pdf(&site.config, &site.root, doc, v, doc.front.updated, today)
+            crate::pdf::site_page_pdf(&site.config, &site.root, doc, v, doc.front.updated, today, words)
             .map(|bytes| OutputFile::new(format!("{}/{}.pdf", doc.path, v.audience), bytes))
             .map_err(|e| {
                 vec![Diagnostic::error("pdf/layout", format!("cannot lay out the PDF for {}: {e}", v.audience))

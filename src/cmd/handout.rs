@@ -22,6 +22,7 @@ use super::taper::{
 };
 use crate::cite::style::{Formatted, Formatter};
 use crate::content::Document;
+use crate::i18n::Strings;
 use crate::model::Variant;
 use crate::pdf::{Care, Handout, Paper, TaperPart};
 use crate::taper::Field;
@@ -55,6 +56,11 @@ pub struct HandoutArgs {
     // Boxed: the arguments of one command stay small beside the others..
     #[command(flatten)]
     pub taper: Box<TaperOptions>,
+    /// The handout's language (`es`): every word careguide prints on it (headings, the taper
+    /// table, dates, tick boxes, "Page N of M") and its decimal mark. Default: the site's
+    /// `language`. The page's own text is as written.
+    #[arg(long, value_name = "LANG")]
+    pub lang: Option<String>,
     /// Paper size: A4 or Letter (US Letter).
     #[arg(long, value_name = "A4|LETTER", value_parser = parse_paper, default_value = "a4")]
     pub paper: Paper,
@@ -182,6 +188,8 @@ struct Context<'a> {
     /// The page as the chosen audience reads it, references formatted.
     variant: Variant,
     made: Date,
+    /// The words careguide prints, in the handout's language.
+    strings: Strings,
 }
 
 /// Whose handout, and how it is printed.
@@ -226,6 +234,7 @@ impl Context<'_> {
             made: self.made,
             // A handout's review status is judged on the day it is made.
             today: self.made,
+            strings: &self.strings,
         }
     }
 }
@@ -303,7 +312,7 @@ fn run_inner(args: &HandoutArgs) -> Result<String, Failure> {
             &site.pages[i],
             args.audience.as_deref(),
             &args.root,
-            made,
+            (made, args.lang.as_deref()),
             args.allow_unapproved,
         )?;
         return batch(&ctx, args, csv, dir);
@@ -318,6 +327,7 @@ fn run_inner(args: &HandoutArgs) -> Result<String, Failure> {
         taper: &args.taper,
         paper: args.paper,
         made,
+        lang: args.lang.as_deref(),
         allow_unapproved: args.allow_unapproved,
         clinician_sheet: args.clinician_sheet.is_some(),
     })?;
@@ -412,6 +422,8 @@ pub struct Request<'a> {
     pub taper: &'a TaperOptions,
     pub paper: Paper,
     pub made: Date,
+    /// The handout's language (default: the site's).
+    pub lang: Option<&'a str>,
     /// The clinician chose to print a page that is not approved (see [`HandoutArgs`]).
     pub allow_unapproved: bool,
     /// Also lay out the clinician's sheet (when there is a schedule).
@@ -438,7 +450,7 @@ pub fn make_pdf_in(
         doc,
         req.audience,
         req.root,
-        req.made,
+        (req.made, req.lang),
         req.allow_unapproved,
     )?;
     let sheet = req.clinician_sheet;
@@ -553,10 +565,15 @@ fn context<'a>(
     doc: &'a Document,
     audience: Option<&str>,
     root: &Path,
-    made: Date,
+    (made, lang): (Date, Option<&str>),
     allow_unapproved: bool,
 ) -> Result<Context<'a>, Failure> {
-    unapproved(doc, made, allow_unapproved)?;
+    let strings = strings(
+        &site.root,
+        lang.unwrap_or(&site.config.language),
+        lang.is_some(),
+    )?;
+    unapproved(doc, made, allow_unapproved, &strings)?;
     let config = &site.config;
     let audience = match audience {
         Some(a) => AudienceId::new(a),
@@ -605,14 +622,37 @@ fn context<'a>(
         doc,
         variant,
         made,
+        strings,
     })
+}
+
+/// The handout's interface strings: the built-in table of `lang` with the site's `i18n/`
+/// laid over it. A language asked for with `--lang` that careguide and the site have no
+/// table of is refused, not printed in English unasked.
+fn strings(root: &Path, lang: &str, asked: bool) -> Result<Strings, Failure> {
+    let catalog = crate::i18n::Catalog::load(root).map_err(|d| {
+        Failure::Usage(
+            d.iter()
+                .map(|d| format!("{}: {}", d.location(), d.message))
+                .collect(),
+        )
+    })?;
+    let (strings, note) = catalog.strings(lang);
+    if asked && strings.base() == "en" && note.is_some() {
+        return Err(Failure::Usage(vec![format!(
+            "--lang {lang}: careguide has no interface strings for '{lang}' (built in: en, es); give them in {}/{}.toml",
+            crate::i18n::I18N_DIR,
+            lang.split(['-', '_']).next().unwrap_or(lang)
+        )]));
+    }
+    Ok(strings)
 }
 
 /// A handout of a page that is not approved would hand a patient text no clinician has
 /// approved, looking final: refused unless the clinician asks for it explicitly (and then every
 /// page carries the caution the PDF prints for such a page).
-fn unapproved(doc: &Document, made: Date, allowed: bool) -> Result<(), Failure> {
-    match crate::audience::review::banner(doc, made) {
+fn unapproved(doc: &Document, made: Date, allowed: bool, words: &Strings) -> Result<(), Failure> {
+    match crate::audience::review::banner(doc, made, words) {
         Some(_) if !allowed => {
             let r = &doc.front.review;
             let why = match (r.status, r.next_review) {
@@ -626,7 +666,7 @@ fn unapproved(doc: &Document, made: Date, allowed: bool) -> Result<(), Failure> 
                 format!(
                     "the page '{}' is not approved for patients ({why}), so a handout of it would give a patient text no clinician has approved. Print it only if you have checked it yourself, with {{allow_unapproved}}: every page then carries the caution \"{}\"",
                     doc.path,
-                    crate::pdf::review_status(doc, made).text
+                    crate::pdf::review_status(doc, made, words).text
                 ),
             )]))
         }

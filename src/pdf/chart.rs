@@ -6,6 +6,7 @@
 //! The doses are drawn from their decimal text; the arithmetic of the plan stays in `taper`,
 //! and the picture only places what the table prints.
 
+use crate::i18n::Strings;
 use crate::taper::Schedule;
 use crate::types::{Date, DateFormat};
 
@@ -25,25 +26,40 @@ fn value(d: &crate::taper::Dec) -> f32 {
 }
 
 /// The words a screen reader gives for the chart.
-pub fn alt_text(s: &Schedule, dates: &DateFormat) -> String {
+pub fn alt_text(s: &Schedule, dates: &DateFormat, words: &Strings) -> String {
     let unit = s.input.unit;
     let reductions = s.steps.len().saturating_sub(1);
     let holds = s.steps.iter().filter(|st| st.hold_days > 0).count();
-    let mut t = format!(
-        "Chart of the daily dose: {} a day before the plan, then {} lower dose{} from {}",
-        unit.amount(s.input.start_dose),
-        reductions,
-        if reductions == 1 { "" } else { "s" },
-        s.input.start.format(dates),
+    let mut t = words.fill(
+        "chart",
+        "alt",
+        &[
+            ("amount", &words.amount(unit, s.input.start_dose)),
+            ("n", &reductions.to_string()),
+        ],
     );
+    if reductions != 1 {
+        t.push_str(words.get("chart", "alt_plural"));
+    }
+    t.push_str(&words.fill(
+        "chart",
+        "alt_from",
+        &[("date", &words.date(s.input.start, dates))],
+    ));
     if let Some(stop) = s.stop_date() {
-        t.push_str(&format!(", and none from {}", stop.format(dates)));
+        t.push_str(&words.fill(
+            "chart",
+            "alt_none_from",
+            &[("date", &words.date(stop, dates))],
+        ));
     }
     if holds > 0 {
-        t.push_str(&format!(
-            "; {holds} step{} held longer (shaded)",
-            if holds == 1 { " is" } else { "s are" }
-        ));
+        let key = if holds == 1 {
+            "alt_held_one"
+        } else {
+            "alt_held_other"
+        };
+        t.push_str(&words.fill("chart", key, &[("n", &holds.to_string())]));
     }
     t.push('.');
     t
@@ -139,7 +155,7 @@ fn held_days(s: &Schedule, f: &Frame) -> Vec<Shape> {
 }
 
 /// The axes, with the dose scale: the start dose at the top, 0 at the bottom.
-fn axes(s: &Schedule, f: &Frame) -> Vec<Shape> {
+fn axes(s: &Schedule, f: &Frame, words: &Strings) -> Vec<Shape> {
     let mut shapes = vec![Shape::Line {
         points: vec![
             (LEFT, TOP - 4.0),
@@ -150,7 +166,7 @@ fn axes(s: &Schedule, f: &Frame) -> Vec<Shape> {
         grey: 0.4,
     }];
     for (dose, label) in [
-        (f.top, s.input.unit.amount(s.input.start_dose)),
+        (f.top, words.amount(s.input.unit, s.input.start_dose)),
         (0.0, "0".to_string()),
     ] {
         let lw = fonts::width(Face::Regular, LABEL, &label);
@@ -197,11 +213,11 @@ fn staircase(s: &Schedule, f: &Frame) -> Shape {
 }
 
 /// The start under the axis's left end; the stop marked by a line and named at its foot.
-fn dates_marked(f: &Frame) -> Vec<Shape> {
-    let start_label = format!("Start {}", f.start.day_month());
+fn dates_marked(f: &Frame, words: &Strings) -> Vec<Shape> {
+    let start_label = words.fill("chart", "start", &[("date", &words.day_month(f.start))]);
     let start_end = LEFT + fonts::width(Face::Regular, LABEL, &start_label) + 6.0;
     let sx = f.x(f.total);
-    let stop_label = format!("Stop {}", f.stop.day_month());
+    let stop_label = words.fill("chart", "stop", &[("date", &words.day_month(f.stop))]);
     let slw = fonts::width(Face::Bold, LABEL, &stop_label);
     vec![
         text(LEFT, f.date_line(), false, 0.2, start_label),
@@ -221,7 +237,7 @@ fn dates_marked(f: &Frame) -> Vec<Shape> {
 }
 
 /// What the shading means, when a step is held.
-fn legend(f: &Frame) -> Vec<Shape> {
+fn legend(f: &Frame, words: &Strings) -> Vec<Shape> {
     let y = f.date_line();
     vec![
         Shape::Rect {
@@ -237,24 +253,24 @@ fn legend(f: &Frame) -> Vec<Shape> {
             y + 9.5,
             false,
             0.3,
-            "Shaded: days a step is held longer",
+            words.get("chart", "shaded"),
         ),
     ]
 }
 
 /// The chart, `width` points wide.
-pub fn chart(s: &Schedule, dates: &DateFormat, width: f32) -> Figure {
+pub fn chart(s: &Schedule, dates: &DateFormat, words: &Strings, width: f32) -> Figure {
     let f = Frame::new(s, width);
     let mut shapes = held_days(s, &f);
     let held = !shapes.is_empty();
-    shapes.extend(axes(s, &f));
+    shapes.extend(axes(s, &f, words));
     shapes.push(staircase(s, &f));
-    shapes.extend(dates_marked(&f));
+    shapes.extend(dates_marked(&f, words));
     if held {
-        shapes.extend(legend(&f));
+        shapes.extend(legend(&f, words));
     }
     Figure {
-        alt: alt_text(s, dates),
+        alt: alt_text(s, dates, words),
         width,
         height: f.height,
         shapes,
@@ -356,7 +372,7 @@ pub(crate) mod tests {
     #[test]
     fn the_staircase_only_goes_down_and_ends_at_zero() {
         let s = plan(vec![]);
-        let f = chart(&s, &DateFormat::default(), 400.0);
+        let f = chart(&s, &DateFormat::default(), &Strings::english(), 400.0);
         let Some(Shape::Line { points, .. }) = f
             .shapes
             .iter()
@@ -382,7 +398,7 @@ pub(crate) mod tests {
     #[test]
     fn holds_are_shaded_and_named() {
         let s = plan(vec![Hold { step: 2, days: 7 }]);
-        let f = chart(&s, &DateFormat::default(), 400.0);
+        let f = chart(&s, &DateFormat::default(), &Strings::english(), 400.0);
         assert!(f
             .shapes
             .iter()

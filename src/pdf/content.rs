@@ -6,6 +6,7 @@ use super::layout::{self, Block, Span};
 use super::{markdown, plan, Handout, Paper, TaperPart};
 use crate::cite::Reference;
 use crate::config::Config;
+use crate::i18n::Strings;
 use crate::model::Variant;
 use crate::taper::Unit;
 use crate::util::decode_entities;
@@ -80,10 +81,10 @@ pub(super) fn blocks(h: &Handout, patient_facing: bool) -> Vec<Block> {
     let mut out = opening(h, patient_facing);
     out.extend(guidance(h));
     if let TaperPart::Blank { substance, unit } = h.taper {
-        out.extend(blank_chart(substance, unit, patient_facing));
+        out.extend(blank_chart(substance, unit, patient_facing, h.strings));
     }
-    out.extend(contact(h.config, patient_facing));
-    out.extend(references(h.variant));
+    out.extend(contact(h.config, patient_facing, h.strings));
+    out.extend(references(h.variant, h.strings));
     out
 }
 
@@ -95,17 +96,18 @@ fn opening(h: &Handout, patient_facing: bool) -> Vec<Block> {
         out.push(Block::Rule);
         return out;
     }
+    let words = h.strings;
     let mut out = vec![Block::Heading(1, vec![Span::plain(h.doc.heading())])];
     if let Some(name) = h.patient_name {
         out.push(Block::Paragraph(vec![
-            Span::bold("Prepared for: "),
+            Span::bold(format!("{}: ", words.get("pdf", "prepared_for"))),
             Span::plain(name),
             Span::plain("\n"),
-            Span::bold("Date: "),
-            Span::plain(h.made.long()),
+            Span::bold(format!("{}: ", words.get("pdf", "date"))),
+            Span::plain(words.date_long(h.made)),
         ]));
     } else if patient_facing && !matches!(h.taper, TaperPart::None) {
-        out.push(Block::WriteIn("Name:".to_string()));
+        out.push(Block::WriteIn(words.get("pdf", "name").to_string()));
     }
     out
 }
@@ -141,58 +143,60 @@ fn guidance(h: &Handout) -> Vec<Block> {
 }
 
 /// The empty chart a page with a taper block carries, to fill in with the patient.
-fn blank_chart(substance: &str, unit: Unit, patient_facing: bool) -> Vec<Block> {
+fn blank_chart(substance: &str, unit: Unit, patient_facing: bool, words: &Strings) -> Vec<Block> {
+    let key = if patient_facing {
+        "chart_patient"
+    } else {
+        "chart_clinician"
+    };
     vec![
         Block::NeedSpace(KEEP_WITH_TABLE),
-        Block::Heading(2, vec![Span::plain("Taper chart")]),
-        Block::Paragraph(vec![Span::plain(if patient_facing {
-            format!("Your clinician fills in this chart with you: the dates of each step, the amount of {substance} to take each day (in {unit}) and how to split it. Tick a box for each day you keep to the plan.")
-        } else {
-            format!("A chart to fill in with the patient: the dates of each step, the amount of {substance} each day (in {unit}) and its split into doses. The patient's copy of this page has a tick box per day.")
-        })]),
-        Block::Table(plan::blank_table(unit, patient_facing)),
+        Block::Heading(2, vec![Span::plain(words.get("pdf", "taper_chart"))]),
+        Block::Paragraph(vec![Span::plain(words.fill(
+            "pdf",
+            key,
+            &[("substance", substance), ("unit", words.unit(unit))],
+        ))]),
+        Block::Table(plan::blank_table(unit, patient_facing, words)),
     ]
 }
 
 /// How to reach the clinic (and, on a patient's copy, when to call it), from `[contact]`.
-fn contact(config: &Config, patient_facing: bool) -> Vec<Block> {
+fn contact(config: &Config, patient_facing: bool, words: &Strings) -> Vec<Block> {
     let c = &config.contact;
     if c.phone.is_none() && c.email.is_none() && c.address.is_none() {
         return Vec::new();
     }
     let mut spans = vec![Span::plain(if patient_facing {
-        format!(
-            "Call {} if you feel very unwell, if you cannot keep to a step, or if you have questions.",
-            config.clinic
-        )
+        words.fill("pdf", "call_if", &[("clinic", &config.clinic)])
     } else {
         format!("{}.", config.clinic)
     })];
     if let Some(p) = &c.phone {
-        spans.push(Span::plain(" Phone: "));
+        spans.push(Span::plain(words.get("pdf", "phone")));
         spans.push(Span::bold(p));
         spans.push(Span::plain("."));
     }
     if let Some(e) = &c.email {
-        spans.push(Span::plain(format!(" Email: {e}.")));
+        spans.push(Span::plain(words.fill("pdf", "email", &[("email", e)])));
     }
     if let Some(a) = &c.address {
-        spans.push(Span::plain(format!(" Address: {a}.")));
+        spans.push(Span::plain(words.fill("pdf", "address", &[("address", a)])));
     }
     let mut out = vec![
-        Block::Heading(2, vec![Span::plain("Contact the clinic")]),
+        Block::Heading(2, vec![Span::plain(words.get("pdf", "contact"))]),
         Block::Paragraph(spans),
     ];
     if patient_facing {
         out.push(Block::Paragraph(vec![Span::bold(
-            "In an emergency, call your local emergency number.",
+            words.get("pdf", "emergency"),
         )]));
     }
     out
 }
 
 /// The numbered reference list, formatted by the site's style where it could be.
-fn references(v: &Variant) -> Vec<Block> {
+fn references(v: &Variant, words: &Strings) -> Vec<Block> {
     if v.cited.is_empty() {
         return Vec::new();
     }
@@ -205,7 +209,7 @@ fn references(v: &Variant) -> Vec<Block> {
             .collect()
     };
     vec![
-        Block::Heading(2, vec![Span::plain("References")]),
+        Block::Heading(2, vec![Span::plain(words.get("pdf", "references"))]),
         Block::Labelled(
             entries
                 .into_iter()

@@ -31,6 +31,7 @@ use printpdf::{ImageCompression, ImageOptimizationOptions, PdfDocument, PdfSaveO
 
 use crate::config::Config;
 use crate::content::Document;
+use crate::i18n::Strings;
 use crate::model::Variant;
 use crate::taper::{Schedule, Unit};
 use crate::types::Date;
@@ -98,32 +99,38 @@ pub struct Handout<'a> {
     /// The date the page's review status is judged on (an approved page's review may be
     /// overdue by then).
     pub today: Date,
+    /// The words careguide writes on it, in the handout's language.
+    pub strings: &'a Strings,
 }
 
 /// What every page of the PDF says of the page's review: who approved it and when, or a
 /// caution that it is not approved (or its review is overdue), as the web page's banner does.
-pub fn review_status(doc: &Document, today: Date) -> layout::Status {
+pub fn review_status(doc: &Document, today: Date, words: &Strings) -> layout::Status {
     use crate::audience::review::{banner, BannerKind};
-    if let Some(b) = banner(doc, today) {
-        let head = match b.kind {
-            BannerKind::Overdue => "Review overdue: check with your clinician.",
-            _ => "Not yet approved: check with your clinician.",
-        };
+    if let Some(b) = banner(doc, today, words) {
+        let head = words.get(
+            "pdf",
+            match b.kind {
+                BannerKind::Overdue => "caution_overdue",
+                _ => "caution_unreviewed",
+            },
+        );
         return layout::Status {
             text: format!("{head} {}", b.text),
             caution: true,
         };
     }
     let r = &doc.front.review;
-    let mut text = String::from("Reviewed");
+    let mut text = words.get("pdf", "reviewed").to_string();
     if !r.reviewers.is_empty() {
-        text.push_str(&format!(" by {}", r.reviewers.join(", ")));
+        let names = r.reviewers.join(", ");
+        text.push_str(&words.fill("pdf", "reviewed_by", &[("names", &names)]));
     }
     if let Some(d) = r.last_reviewed {
-        text.push_str(&format!(" on {}", d.long()));
+        text.push_str(&words.fill("pdf", "reviewed_on", &[("date", &words.date_long(d))]));
     }
     if let Some(d) = r.next_review {
-        text.push_str(&format!("; next review due {}", d.long()));
+        text.push_str(&words.fill("pdf", "next_review", &[("date", &words.date_long(d))]));
     }
     text.push('.');
     layout::Status {
@@ -142,7 +149,9 @@ pub fn page_pdf(
     made: Date,
     today: Date,
 ) -> Result<Vec<u8>, PdfError> {
-    page_pdf_in(config, None, doc, variant, made, today)
+    // No site folder: careguide's own strings for the site's language.
+    let strings = Strings::builtin(&config.language);
+    page_pdf_in(config, None, doc, variant, (made, today), &strings)
 }
 
 /// [`page_pdf`], with the page's PNG and JPEG images read from the site at `root` and drawn.
@@ -153,8 +162,9 @@ pub fn site_page_pdf(
     variant: &Variant,
     made: Date,
     today: Date,
+    strings: &Strings,
 ) -> Result<Vec<u8>, PdfError> {
-    page_pdf_in(config, Some(root), doc, variant, made, today)
+    page_pdf_in(config, Some(root), doc, variant, (made, today), strings)
 }
 
 fn page_pdf_in(
@@ -162,8 +172,8 @@ fn page_pdf_in(
     root: Option<&Path>,
     doc: &Document,
     variant: &Variant,
-    made: Date,
-    today: Date,
+    (made, today): (Date, Date),
+    strings: &Strings,
 ) -> Result<Vec<u8>, PdfError> {
     let taper = match &doc.front.taper {
         Some(t) => TaperPart::Blank {
@@ -183,6 +193,7 @@ fn page_pdf_in(
         paper: Paper::A4,
         made,
         today,
+        strings,
     })
 }
 
@@ -199,7 +210,8 @@ pub fn render(h: &Handout) -> Result<Vec<u8>, PdfError> {
     lay_out(
         h,
         blocks,
-        &format!("For: {}", audience.label),
+        &h.strings
+            .fill("pdf", "for_audience", &[("audience", &audience.label)]),
         &audience.disclaimer,
     )
 }
@@ -212,12 +224,19 @@ fn lay_out(
     disclaimer: &str,
 ) -> Result<Vec<u8>, PdfError> {
     let config = h.config;
+    let words = h.strings;
     let title = h.doc.front.title.clone();
     let furniture = Furniture {
         running_header: format!("{} · {}", config.clinic, title),
         disclaimer: disclaimer.to_string(),
-        footer_left: format!("Made {} · {for_whom}", h.made.long()),
-        status: review_status(h.doc, h.today),
+        footer_left: words.fill(
+            "pdf",
+            "made",
+            &[("date", &words.date_long(h.made)), ("for", for_whom)],
+        ),
+        status: review_status(h.doc, h.today, words),
+        page_of: words.get("pdf", "page_of").to_string(),
+        see_notice: words.get("pdf", "see_notice").to_string(),
     };
     let mut lay = Layout::new(h.paper.size(), furniture);
     let c = &config.contact;
@@ -229,7 +248,10 @@ fn lay_out(
     lay.clinic_header(&config.clinic, &contact);
     lay.blocks(&blocks);
     if lay.disclaimer_in_text() {
-        lay.block(&Block::Heading(2, vec![Span::plain("Notice")]));
+        lay.block(&Block::Heading(
+            2,
+            vec![Span::plain(words.get("pdf", "notice"))],
+        ));
         lay.block(&Block::Paragraph(vec![Span::plain(disclaimer)]));
     }
     let layout::Laid {
@@ -265,7 +287,7 @@ fn lay_out(
                 printpdf::XObject::Image((**image).clone()),
             );
         }
-        let out = finish(pdf, &config.language, &tags);
+        let out = finish(pdf, h.strings.lang(), &tags);
         pdf.pages = Vec::new();
         pdf.resources.xobjects.map.clear();
         out

@@ -23,51 +23,51 @@ pub fn clinician_notes(s: &Schedule) -> Vec<(&'static str, &str)> {
 /// The clinician's sheet of a handout: the schedule's notes (what to check, the defaults used)
 /// with the plan they concern, for the clinician and never for the patient's copy.
 pub fn clinician_sheet(h: &Handout, s: &Schedule) -> Result<Vec<u8>, PdfError> {
-    let mut blocks = vec![Block::Heading(
-        1,
-        vec![Span::plain("Notes for the clinician")],
-    )];
-    let mut who = vec![Span::bold("Handout: "), Span::plain(&h.doc.front.title)];
+    let words = h.strings;
+    let sheet = |k: &str| words.get("sheet", k).to_string();
+    let mut blocks = vec![Block::Heading(1, vec![Span::plain(sheet("heading"))])];
+    let mut who = vec![
+        Span::bold(format!("{}: ", sheet("handout"))),
+        Span::plain(&h.doc.front.title),
+    ];
     if let Some(name) = h.patient_name {
         who.extend([
             Span::plain("\n"),
-            Span::bold("Prepared for: "),
+            Span::bold(format!("{}: ", words.get("pdf", "prepared_for"))),
             Span::plain(name),
         ]);
     }
     who.extend([
         Span::plain("\n"),
-        Span::bold("Date: "),
-        Span::plain(h.made.long()),
+        Span::bold(format!("{}: ", words.get("pdf", "date"))),
+        Span::plain(words.date_long(h.made)),
     ]);
     blocks.push(Block::Paragraph(who));
-    blocks.push(Block::Paragraph(vec![Span::bold(
-        "Not for the patient: keep this sheet with the clinical record.",
-    )]));
+    blocks.push(Block::Paragraph(vec![Span::bold(sheet("not_for_patient"))]));
     let notes = clinician_notes(s);
     if notes.is_empty() {
-        blocks.push(Block::Paragraph(vec![Span::plain(
-            "The schedule carries no warning, and no value was filled in by default.",
-        )]));
+        blocks.push(Block::Paragraph(vec![Span::plain(sheet("no_notes"))]));
     }
     for (kind, text) in notes {
+        // The notes' own text is careguide's schedule checker's, in English.
+        let kind = match kind {
+            "Check" => sheet("check"),
+            "Default used" => sheet("default_used"),
+            other => other.to_string(),
+        };
         blocks.push(Block::Paragraph(vec![
             Span::bold(format!("{kind}: ")),
             Span::plain(text),
         ]));
     }
-    blocks.push(Block::Heading(2, vec![Span::plain("The plan")]));
+    blocks.push(Block::Heading(2, vec![Span::plain(sheet("plan"))]));
     blocks.push(Block::Paragraph(vec![Span::plain(crate::taper::describe(
         &s.input,
     ))]));
     blocks.push(Block::Table(plan::schedule_table(
         s,
         &h.config.handout.date_format(),
+        words,
     )));
-    lay_out(
-        h,
-        blocks,
-        "For: the clinician, not the patient",
-        "Notes for the clinician. Not to be handed to the patient.",
-    )
+    lay_out(h, blocks, &sheet("for_whom"), &sheet("disclaimer"))
 }

@@ -6,6 +6,8 @@
 //! sitemap. The page is the template `templates/editorial.html`, which a site can replace;
 //! every value it is given is escaped by the template engine.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 use tera::Context;
 
@@ -13,6 +15,7 @@ use crate::audience::review::{EditorialRow, Reading};
 use crate::config::Config;
 use crate::content::frontmatter::ReviewStatus;
 use crate::diag::Diagnostic;
+use crate::i18n::Strings;
 use crate::render::templates::Templates;
 use crate::types::Date;
 
@@ -41,7 +44,7 @@ struct Row<'a> {
     path: &'a str,
     title: &'a str,
     file: &'a str,
-    status: &'static str,
+    status: String,
     status_rank: u8,
     reviewers: String,
     /// Last review and next review, ISO dates.
@@ -58,7 +61,7 @@ struct Number {
     text: String,
 }
 
-fn row<'a>(r: &'a EditorialRow, audiences: &[&str]) -> Row<'a> {
+fn row<'a>(r: &'a EditorialRow, audiences: &[&str], words: &Strings) -> Row<'a> {
     let mut numbers = Vec::with_capacity(audiences.len() + 2);
     numbers.push(match r.days_overdue {
         Some(d) if d > 0 => Number {
@@ -69,7 +72,7 @@ fn row<'a>(r: &'a EditorialRow, audiences: &[&str]) -> Row<'a> {
         Some(d) => Number {
             class: "num",
             sort: d.to_string(),
-            text: format!("due in {}", -d),
+            text: words.fill("editorial", "due_in", &[("n", &(-d).to_string())]),
         },
         None => Number {
             class: "num",
@@ -79,7 +82,7 @@ fn row<'a>(r: &'a EditorialRow, audiences: &[&str]) -> Row<'a> {
     });
     for a in audiences {
         numbers.push(match r.reading.get(*a) {
-            Some(x) => grade(x),
+            Some(x) => grade(x, words),
             None => Number {
                 class: "num",
                 sort: "-1".into(),
@@ -97,7 +100,7 @@ fn row<'a>(r: &'a EditorialRow, audiences: &[&str]) -> Row<'a> {
         path: &r.path,
         title: &r.title,
         file: &r.file,
-        status: r.status.label(),
+        status: words.status(r.status.id()),
         status_rank: match r.status {
             ReviewStatus::Draft => 0,
             ReviewStatus::Submitted => 1,
@@ -110,16 +113,20 @@ fn row<'a>(r: &'a EditorialRow, audiences: &[&str]) -> Row<'a> {
     }
 }
 
-fn grade(x: &Reading) -> Number {
+fn grade(x: &Reading, words: &Strings) -> Number {
     let target = x.target.map(|t| format!(" / {t}")).unwrap_or_default();
     let above = x.above_target();
     Number {
         class: if above { "num above" } else { "num" },
         sort: format!("{:.1}", x.grade),
         text: format!(
-            "{:.1}{target}{}",
-            x.grade,
-            if above { " (above target)" } else { "" }
+            "{}{target}{}",
+            words.number(&format!("{:.1}", x.grade)),
+            if above {
+                words.get("editorial", "above_target")
+            } else {
+                ""
+            }
         ),
     }
 }
@@ -141,28 +148,51 @@ pub fn report(
     t: &Templates,
 ) -> Result<String, Diagnostic> {
     let audiences = config.audience_ids();
+    let words = t.strings(&config.language);
     let mut headers: Vec<String> = [
-        "Page",
-        "Status",
-        "Reviewers",
-        "Last reviewed",
-        "Next review",
-        "Days overdue",
+        "page",
+        "status",
+        "reviewers",
+        "last_reviewed",
+        "next_review",
+        "days_overdue",
     ]
     .iter()
-    .map(|s| s.to_string())
+    .map(|k| words.get("editorial", k).to_string())
     .collect();
     for a in &audiences {
         let label = config.audience(a).map(|x| x.label.as_str()).unwrap_or(a);
-        headers.push(format!("Reading grade: {label}"));
+        headers.push(words.fill("editorial", "reading_grade", &[("audience", label)]));
     }
-    headers.push("Reference findings".into());
+    headers.push(words.get("editorial", "reference_findings").into());
     let count = |f: &dyn Fn(&EditorialRow) -> bool| rows.iter().filter(|r| f(r)).count();
     let mut ctx = Context::new();
     ctx.insert("language", &config.language);
     ctx.insert("title", &config.title);
+    let n = |f: &dyn Fn(&EditorialRow) -> bool| count(f).to_string();
+    let summary = words.fill(
+        "editorial",
+        if rows.len() == 1 {
+            "summary_one"
+        } else {
+            "summary_other"
+        },
+        &[
+            ("clinic", &config.clinic),
+            ("today", &words.date_long(today)),
+            ("count", &rows.len().to_string()),
+            ("waiting", &n(&|r| r.status != ReviewStatus::Approved)),
+            ("overdue", &n(&|r| r.days_overdue.is_some_and(|d| d > 0))),
+            (
+                "above",
+                &n(&|r| r.reading.values().any(Reading::above_target)),
+            ),
+        ],
+    );
+    ctx.insert("summary", &summary);
+    // What the summary says, one by one, for a site's own editorial.html.
     ctx.insert("clinic", &config.clinic);
-    ctx.insert("today", &today.long());
+    ctx.insert("today", &words.date_long(today));
     ctx.insert("count", &rows.len());
     ctx.insert("waiting", &count(&|r| r.status != ReviewStatus::Approved));
     ctx.insert(
@@ -185,11 +215,64 @@ pub fn report(
         })
         .collect();
     ctx.insert("practice", &practice);
-    let rows: Vec<Row> = rows.iter().map(|r| row(r, &audiences)).collect();
+    let rows: Vec<Row> = rows.iter().map(|r| row(r, &audiences, &words)).collect();
     ctx.insert("rows", &rows);
+    let unreviewed = unreviewed_strings(t.catalog(), &[config.language.as_str()]);
+    ctx.insert("unreviewed_strings", &unreviewed);
+    let mut e = report_words(&words, &unreviewed.join(", "));
+    let title = e["title"].replace("{title}", &crate::util::escape_html(&config.title));
+    e.insert("title", title);
+    ctx.insert("e", &e);
     ctx.insert("style", REPORT_CSS);
     ctx.insert("script", REPORT_JS);
     t.render("editorial.html", &ctx)
+}
+
+/// The report's words, as HTML text (`&`, `<` and `>` escaped; quotes are text here).
+fn report_words(words: &Strings, languages: &str) -> BTreeMap<&'static str, String> {
+    let text = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+    };
+    [
+        "title",
+        "heading",
+        "caption",
+        "none",
+        "grade_note",
+        "practice",
+        "practice_before",
+        "practice_after",
+        "line",
+        "strings",
+        "strings_before",
+        "strings_middle",
+        "strings_after",
+    ]
+    .into_iter()
+    .map(|k| {
+        let s = words.fill("editorial", k, &[("languages", languages)]);
+        (k, text(&s))
+    })
+    .collect()
+}
+
+/// The interface-string tables the site's pages use whose clinical wording (the caution
+/// banner, "stop", the taper table) no qualified medical translator has reviewed yet, by
+/// language name: `Español (es)`. careguide's Spanish table is such a one until reviewed.
+fn unreviewed_strings(catalog: &crate::i18n::Catalog, languages: &[&str]) -> Vec<String> {
+    let mut out = Vec::new();
+    for lang in languages {
+        let (s, _) = catalog.strings(lang);
+        if s.get("about", "review") != "reviewed" {
+            let name = format!("{} ({})", s.get("about", "language"), s.base());
+            if !out.contains(&name) {
+                out.push(name);
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -227,6 +310,35 @@ mod tests {
             "no external requests"
         );
         assert!(html.contains("<meta name=\"robots\" content=\"noindex, nofollow\">"));
+    }
+
+    #[test]
+    fn unreviewed_interface_strings_are_said_for_the_languages_used() {
+        let c = crate::i18n::Catalog::builtin();
+        assert!(unreviewed_strings(&c, &["en"]).is_empty());
+        assert_eq!(unreviewed_strings(&c, &["es-MX", "es"]), ["Español (es)"]);
+        let mut conf = config();
+        let today = d("2026-11-26");
+        let t = crate::render::publish::testsite::builtin();
+        let rows = [editorial_row(
+            &page(APPROVED, "x\n"),
+            &conf,
+            today,
+            &Default::default(),
+            0,
+        )];
+        assert!(!report(&conf, &rows, today, &t)
+            .unwrap()
+            .contains("awaiting review"));
+        conf.language = "es".into();
+        let html = report(&conf, &rows, today, &t).unwrap();
+        // The report is in the site's language: its note too.
+        assert!(
+            html.contains("Textos de la interfaz pendientes de revisión"),
+            "{html}"
+        );
+        assert!(html.contains("Español (es)") && html.contains("traductor médico calificado"));
+        assert!(html.contains("<h1>Informe editorial</h1>"));
     }
 
     #[test]

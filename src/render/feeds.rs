@@ -60,11 +60,12 @@ pub fn variant_path(doc: &Document, audience: &AudienceId) -> String {
 }
 
 /// Topic pages, as the site renders them (see `render::site`): (name, relative URL).
-fn topic_paths(site: &Site) -> Vec<(String, String, Date)> {
+/// `other` names the topic of pages without one, as the site's language does.
+fn topic_paths(site: &Site, other: &str) -> Vec<(String, String, Date)> {
     let mut topics: std::collections::BTreeMap<String, Date> = Default::default();
     for doc in &site.pages {
         let names: Vec<String> = if doc.front.topics.is_empty() {
-            vec!["Other".to_string()]
+            vec![other.to_string()]
         } else {
             doc.front.topics.clone()
         };
@@ -93,7 +94,8 @@ pub fn sitemap(site: &Site, t: &Templates) -> Result<String, Diagnostic> {
     let mut urls: Vec<(String, Option<Date>)> = Vec::new();
     let newest = site.pages.iter().map(|d| d.front.updated).max();
     urls.push((String::new(), newest));
-    for (_, url, d) in topic_paths(site) {
+    let words = t.strings(&site.config.language);
+    for (_, url, d) in topic_paths(site, words.get("site", "other_topic")) {
         urls.push((url, Some(d)));
     }
     let mut pages: Vec<&Document> = site.pages.iter().collect();
@@ -147,6 +149,7 @@ fn atom_date(d: Date) -> String {
 pub fn atom(site: &Site, t: &Templates) -> Result<String, Diagnostic> {
     let base = base(site);
     let config = &site.config;
+    let words = t.strings(&config.language);
     let mut pages: Vec<&Document> = site.pages.iter().collect();
     pages.sort_by(|a, b| changed(b).cmp(&changed(a)).then(a.path.cmp(&b.path)));
     pages.truncate(FEED_ENTRIES);
@@ -177,13 +180,23 @@ pub fn atom(site: &Site, t: &Templates) -> Result<String, Diagnostic> {
             };
             let r = &doc.front.review;
             let what = match r.last_reviewed {
-                Some(d) if d >= doc.front.updated => format!("Reviewed {}", d.long()),
-                _ => format!("Updated {}", doc.front.updated.long()),
+                Some(d) if d >= doc.front.updated => {
+                    words.fill("feed", "reviewed", &[("date", &words.date_long(d))])
+                }
+                _ => words.fill(
+                    "feed",
+                    "updated",
+                    &[("date", &words.date_long(doc.front.updated))],
+                ),
             };
-            let summary = format!(
-                "{} Review status: {}. {what}.",
-                strip_citations(&doc.front.summary).trim(),
-                r.status.label()
+            let summary = words.fill(
+                "feed",
+                "summary",
+                &[
+                    ("summary", strip_citations(&doc.front.summary).trim()),
+                    ("status", &words.status(r.status.id())),
+                    ("what", &what),
+                ],
             );
             Entry {
                 title: e(&doc.front.title),
@@ -195,6 +208,10 @@ pub fn atom(site: &Site, t: &Templates) -> Result<String, Diagnostic> {
         })
         .collect();
     let mut ctx = Context::new();
+    ctx.insert(
+        "subtitle",
+        &e(&words.fill("feed", "subtitle", &[("clinic", &config.clinic)])),
+    );
     ctx.insert("language", &e(&config.language));
     ctx.insert("title", &e(&config.title));
     ctx.insert("clinic", &e(&config.clinic));

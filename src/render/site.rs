@@ -10,6 +10,7 @@ use crate::cite::scan::strip_citations;
 use crate::content::frontmatter::ReviewStatus;
 use crate::content::Document;
 use crate::diag::Diagnostic;
+use crate::i18n::Strings;
 use crate::model::{Site, Variant};
 use crate::render::markdown::anchor;
 pub use crate::render::templates::Templates;
@@ -50,7 +51,7 @@ impl<'a> SiteCtx<'a> {
 
 #[derive(Serialize)]
 struct Step {
-    label: &'static str,
+    label: String,
     state: &'static str,
 }
 
@@ -69,7 +70,7 @@ struct PageCtx<'a> {
     path: &'a str,
     url: String,
     status: &'static str,
-    status_label: &'static str,
+    status_label: String,
     approved: bool,
     reviewers: &'a [String],
     last_reviewed: Option<String>,
@@ -106,7 +107,7 @@ struct ListEntry {
     title: String,
     url: String,
     status: &'static str,
-    status_label: &'static str,
+    status_label: String,
     updated: String,
     updated_iso: String,
     summary: String,
@@ -128,16 +129,16 @@ fn root_prefix(dir: &str) -> String {
     }
 }
 
-fn review_steps(status: ReviewStatus) -> Vec<Step> {
+fn review_steps(status: ReviewStatus, words: &Strings) -> Vec<Step> {
     let steps = [
-        (ReviewStatus::Submitted, "Submitted"),
-        (ReviewStatus::UnderReview, "Under review"),
-        (ReviewStatus::Approved, "Approved"),
+        ReviewStatus::Submitted,
+        ReviewStatus::UnderReview,
+        ReviewStatus::Approved,
     ];
     steps
         .iter()
-        .map(|(s, label)| Step {
-            label,
+        .map(|s| Step {
+            label: words.status(s.id()),
             state: if status == ReviewStatus::Approved || *s < status {
                 "done"
             } else if *s == status {
@@ -157,7 +158,12 @@ fn topic_url(topic: &str) -> String {
     format!("topics/{slug}/index.html")
 }
 
-fn page_ctx<'a>(doc: &'a Document, root: &str, summary_html: String) -> PageCtx<'a> {
+fn page_ctx<'a>(
+    doc: &'a Document,
+    root: &str,
+    summary_html: String,
+    words: &Strings,
+) -> PageCtx<'a> {
     let r = &doc.front.review;
     PageCtx {
         title: &doc.front.title,
@@ -167,14 +173,14 @@ fn page_ctx<'a>(doc: &'a Document, root: &str, summary_html: String) -> PageCtx<
         path: &doc.path,
         url: format!("{root}{}/index.html", doc.path),
         status: r.status.id(),
-        status_label: r.status.label(),
+        status_label: words.status(r.status.id()),
         approved: doc.is_approved(),
         reviewers: &r.reviewers,
-        last_reviewed: r.last_reviewed.map(|d| d.long()),
+        last_reviewed: r.last_reviewed.map(|d| words.date_long(d)),
         last_reviewed_iso: r.last_reviewed.map(|d| d.iso()),
-        next_review: r.next_review.map(|d| d.long()),
+        next_review: r.next_review.map(|d| words.date_long(d)),
         next_review_iso: r.next_review.map(|d| d.iso()),
-        updated: doc.front.updated.long(),
+        updated: words.date_long(doc.front.updated),
         updated_iso: doc.front.updated.iso(),
         topics: doc
             .front
@@ -185,7 +191,7 @@ fn page_ctx<'a>(doc: &'a Document, root: &str, summary_html: String) -> PageCtx<
                 url: format!("{root}{}", topic_url(t)),
             })
             .collect(),
-        steps: review_steps(r.status),
+        steps: review_steps(r.status, words),
     }
 }
 
@@ -238,12 +244,14 @@ pub fn render_page(
     pdf: bool,
 ) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
     let config = &site.config;
+    let words = t.strings(&config.language);
     let shared = PageShared {
         site,
         site_ctx: SiteCtx::of(config),
         config,
         doc,
-        banner: crate::audience::review::banner(doc, today),
+        banner: crate::audience::review::banner(doc, today, &words),
+        words,
         pdf,
     };
     // Every variant at /<path>/<audience>/, and the default audience's again at /<path>/.
@@ -296,6 +304,8 @@ struct PageShared<'a> {
     config: &'a crate::config::Config,
     doc: &'a Document,
     banner: Option<crate::audience::review::Banner>,
+    /// The words the templates write, in the page's language.
+    words: Strings,
     /// The page has PDFs to link to.
     pdf: bool,
 }
@@ -326,7 +336,11 @@ fn variant_page(
         crate::render::links::resolve_marks(html, shared.site, doc, &v.audience)
             .replace(marker, &root)
     };
-    ctx.insert("page", &page_ctx(doc, &root, local(&v.summary_html)));
+    ctx.insert(
+        "page",
+        &page_ctx(doc, &root, local(&v.summary_html), &shared.words),
+    );
+    ctx.insert("t", &shared.words);
     ctx.insert("audience", &audience);
     let links: Vec<AudienceLink> = doc
         .audiences
@@ -423,22 +437,25 @@ pub fn lists_key(site: &Site, site_key: &str) -> String {
 pub fn render_lists(site: &Site, t: &Templates) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
     let config = &site.config;
     let site_ctx = SiteCtx::of(config);
+    let words = t.strings(&config.language);
     let mut files = Vec::new();
     let mut problems = Vec::new();
     // The index, by topic, and a page per topic.
-    let by_topic = by_topic(site);
+    let by_topic = by_topic(site, &words);
     let mut ctx = Context::new();
     ctx.insert("site", &site_ctx);
+    ctx.insert("t", &words);
     ctx.insert("root", "");
-    ctx.insert("topics", &topics_for(&by_topic, ""));
+    ctx.insert("topics", &topics_for(&by_topic, "", &words));
     ctx.insert("canonical", &base(config));
     match t.render("index.html", &ctx) {
         Ok(html) => files.push(OutputFile::new("index.html".into(), html.into_bytes())),
         Err(d) => problems.push(d),
     }
-    for topic in topics_for(&by_topic, "../../") {
+    for topic in topics_for(&by_topic, "../../", &words) {
         let mut ctx = Context::new();
         ctx.insert("site", &site_ctx);
+        ctx.insert("t", &words);
         ctx.insert("root", "../../");
         ctx.insert(
             "canonical",
@@ -454,7 +471,7 @@ pub fn render_lists(site: &Site, t: &Templates) -> Result<Vec<OutputFile>, Vec<D
             Err(d) => problems.push(d),
         }
     }
-    match search_page(config, &site_ctx, t) {
+    match search_page(config, &site_ctx, &words, t) {
         Ok(f) => files.push(f),
         Err(d) => problems.push(d),
     }
@@ -469,11 +486,12 @@ pub fn render_lists(site: &Site, t: &Templates) -> Result<Vec<OutputFile>, Vec<D
 }
 
 /// The pages under each topic; pages without one are under "Other".
-fn by_topic(site: &Site) -> BTreeMap<String, Vec<&Document>> {
+fn by_topic<'a>(site: &'a Site, words: &Strings) -> BTreeMap<String, Vec<&'a Document>> {
     let mut by_topic: BTreeMap<String, Vec<&Document>> = BTreeMap::new();
+    let other = words.get("site", "other_topic");
     for doc in &site.pages {
         if doc.front.topics.is_empty() {
-            by_topic.entry("Other".into()).or_default().push(doc);
+            by_topic.entry(other.into()).or_default().push(doc);
         }
         for t in &doc.front.topics {
             by_topic.entry(t.clone()).or_default().push(doc);
@@ -483,24 +501,29 @@ fn by_topic(site: &Site) -> BTreeMap<String, Vec<&Document>> {
 }
 
 /// A page's line in a list, linked from a page at `root`.
-fn list_entry(doc: &Document, root: &str) -> ListEntry {
+fn list_entry(doc: &Document, root: &str, words: &Strings) -> ListEntry {
     ListEntry {
         title: doc.front.title.clone(),
         url: format!("{root}{}/index.html", doc.path),
         status: doc.front.review.status.id(),
-        status_label: doc.front.review.status.label(),
-        updated: doc.front.updated.long(),
+        status_label: words.status(doc.front.review.status.id()),
+        updated: words.date_long(doc.front.updated),
         updated_iso: doc.front.updated.iso(),
         summary: strip_citations(&doc.front.summary),
     }
 }
 
 /// Each topic with its pages by title, linked from a page at `root`.
-fn topics_for(by_topic: &BTreeMap<String, Vec<&Document>>, root: &str) -> Vec<TopicCtx> {
+fn topics_for(
+    by_topic: &BTreeMap<String, Vec<&Document>>,
+    root: &str,
+    words: &Strings,
+) -> Vec<TopicCtx> {
     by_topic
         .iter()
         .map(|(name, docs)| {
-            let mut pages: Vec<ListEntry> = docs.iter().map(|d| list_entry(d, root)).collect();
+            let mut pages: Vec<ListEntry> =
+                docs.iter().map(|d| list_entry(d, root, words)).collect();
             pages.sort_by(|a, b| a.title.cmp(&b.title));
             TopicCtx {
                 name: name.clone(),
@@ -515,10 +538,12 @@ fn topics_for(by_topic: &BTreeMap<String, Vec<&Document>>, root: &str) -> Vec<To
 fn search_page(
     config: &crate::config::Config,
     site_ctx: &SiteCtx,
+    words: &Strings,
     t: &Templates,
 ) -> Result<OutputFile, Diagnostic> {
     let mut ctx = Context::new();
     ctx.insert("site", site_ctx);
+    ctx.insert("t", words);
     ctx.insert("root", "../");
     ctx.insert("canonical", &format!("{}search/", base(config)));
     ctx.insert("index_script", "index.js");
@@ -533,11 +558,43 @@ fn search_page(
         })
         .collect();
     ctx.insert("audiences", &audiences);
+    if let Some(w) = search_words(words) {
+        ctx.insert("search_words", &w);
+    }
     let html = t.render("search.html", &ctx)?;
     Ok(OutputFile::new(
         "search/index.html".into(),
         html.into_bytes(),
     ))
+}
+
+/// The words search.js writes, as a JSON object for the search page, when they are not the
+/// English ones search.js has built in (an English page stays as it was).
+fn search_words(words: &Strings) -> Option<String> {
+    let keys = [
+        ("search", "no_index"),
+        ("search", "type_word"),
+        ("search", "no_results"),
+        ("search", "showing_best"),
+        ("search", "result_one"),
+        ("search", "result_other"),
+        ("search", "results_for"),
+        ("search", "written_for_colon"),
+        ("search", "reference"),
+        ("page", "review_status"),
+    ];
+    let english = Strings::english();
+    if keys
+        .iter()
+        .all(|(s, k)| words.get(s, k) == english.get(s, k))
+    {
+        return None;
+    }
+    let map: BTreeMap<&str, &str> = keys.iter().map(|(s, k)| (*k, words.get(s, k))).collect();
+    // Inside <script>: no `<` may close it.
+    serde_json::to_string(&map)
+        .ok()
+        .map(|j| j.replace('<', "\\u003c"))
 }
 
 /// Sort output files by path and report two outputs at one path (a page's audience folder
@@ -580,12 +637,13 @@ mod tests {
 
     #[test]
     fn review_progression() {
-        let s = review_steps(ReviewStatus::UnderReview);
+        let en = Strings::english();
+        let s = review_steps(ReviewStatus::UnderReview, &en);
         let states: Vec<_> = s.iter().map(|s| s.state).collect();
         assert_eq!(states, vec!["done", "current", "todo"]);
-        let s = review_steps(ReviewStatus::Approved);
+        let s = review_steps(ReviewStatus::Approved, &en);
         assert!(s.iter().all(|s| s.state == "done"));
-        let s = review_steps(ReviewStatus::Draft);
+        let s = review_steps(ReviewStatus::Draft, &en);
         assert!(s.iter().all(|s| s.state == "todo"));
     }
 

@@ -40,6 +40,9 @@ const ASSETS: &[(&str, &str)] = &[
 pub struct Templates {
     tera: Tera,
     assets: Vec<(String, Vec<u8>)>,
+    /// The interface strings of every language, the site's `i18n/` tables laid over
+    /// careguide's (see [`crate::i18n`]).
+    catalog: crate::i18n::Catalog,
 }
 
 /// `--> 3:5` in a Tera parse error, as (line, column).
@@ -75,6 +78,13 @@ impl Templates {
             .map(|(n, t)| (n.to_string(), t.as_bytes().to_vec()))
             .collect();
         let mut problems = read_site_templates(root, &mut sources, &mut assets)?;
+        let catalog = match crate::i18n::Catalog::load(root) {
+            Ok(c) => c,
+            Err(d) => {
+                problems.extend(d);
+                crate::i18n::Catalog::builtin()
+            }
+        };
         let mut tera = Tera::default();
         tera.autoescape_on(vec![".html"]);
         tera.set_escape_fn(escape_html);
@@ -102,7 +112,21 @@ impl Templates {
                 "check that every {% extends %} and {% include %} names an existing template",
             )]);
         }
-        Ok(Templates { tera, assets })
+        Ok(Templates {
+            tera,
+            assets,
+            catalog,
+        })
+    }
+
+    /// The interface strings of a language (English standing in for one without a table).
+    pub fn strings(&self, lang: &str) -> crate::i18n::Strings {
+        self.catalog.strings(lang).0
+    }
+
+    /// Every language's interface strings.
+    pub fn catalog(&self) -> &crate::i18n::Catalog {
+        &self.catalog
     }
 
     /// The static files copied to `assets/`: (name, bytes).

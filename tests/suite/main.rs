@@ -19,6 +19,7 @@ mod handout;
 mod handout_golden;
 #[cfg(unix)]
 mod hostile_files;
+mod i18n;
 mod incremental;
 mod init;
 mod injection;

@@ -22,6 +22,10 @@ pub struct Furniture {
     /// The page's review status, at the top of every page's footer: who reviewed it and when,
     /// or a caution that the text is not approved.
     pub status: Status,
+    /// `Page {n} of {m}` in the handout's language.
+    pub page_of: String,
+    /// What the foot says when the disclaimer is too long for it and is printed at the end.
+    pub see_notice: String,
 }
 
 /// The review status a PDF carries on every page.
@@ -190,7 +194,11 @@ impl Layout {
             grey: 0.3,
             text: self.furniture.footer_left.clone(),
         }));
-        let page = format!("Page {} of {}", i + 1, n);
+        let page = self
+            .furniture
+            .page_of
+            .replace("{n}", &(i + 1).to_string())
+            .replace("{m}", &n.to_string());
         let pw = fonts::width(Face::Bold, FOOT_SIZE, &page);
         d.push(furniture(Draw::Text {
             x: x + w - pw,

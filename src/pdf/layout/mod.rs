@@ -251,13 +251,7 @@ impl Layout {
         let long_disclaimer = disclaimer_lines.len() > MAX_FOOT_LINES;
         if long_disclaimer {
             // Too long for the foot of every page: the caller prints it in the text instead.
-            disclaimer_lines = wrap(
-                &[Span::plain(
-                    "Please read the notice at the end of this document.",
-                )],
-                FOOT_SIZE,
-                width,
-            );
+            disclaimer_lines = wrap(&[Span::plain(&furniture.see_notice)], FOOT_SIZE, width);
         }
         let status_lines = status_lines(&furniture.status, width);
         let foot_h = (disclaimer_lines.len() as f32 + 1.0) * FOOT_SIZE * 1.3
@@ -495,6 +489,8 @@ mod tests {
             disclaimer: "Disclaimer".into(),
             footer_left: "Made".into(),
             status: Status::default(),
+            page_of: "Page {n} of {m}".into(),
+            see_notice: "Please read the notice at the end of this document.".into(),
         }
     }
 

@@ -46,7 +46,7 @@ struct PageOut {
     t: String,
     u: String,
     k: &'static str,
-    s: &'static str,
+    s: String,
     r: String,
     m: u64,
     h: Vec<(String, String)>,
@@ -115,14 +115,16 @@ pub fn page_value(
     doc: &crate::content::Document,
     vs: &[Variant],
 ) -> Value {
-    let seen = seen_by(config, vs);
+    // careguide's own words for the site's language (a site's i18n/ table is not read here).
+    let words = crate::i18n::Strings::builtin(&config.language);
+    let seen = seen_by(config, vs, words.get("page", "short_answer"));
     let (headings, entries) = entries(seen.order, &seen.masks);
     let r = &doc.front.review;
     serde_json::to_value(PageOut {
         t: doc.front.title.clone(),
         u: doc.path.clone(),
         k: r.status.id(),
-        s: r.status.label(),
+        s: words.status(r.status.id()),
         r: r.last_reviewed.map(|d| d.iso()).unwrap_or_default(),
         m: seen.page_mask,
         h: headings,
@@ -142,7 +144,7 @@ struct Seen {
 }
 
 /// The pieces of a page's variants, each with the mask of the audiences that see it.
-fn seen_by(config: &crate::config::Config, vs: &[Variant]) -> Seen {
+fn seen_by(config: &crate::config::Config, vs: &[Variant], short_answer: &str) -> Seen {
     let aud_index = |id: &str| config.audiences.iter().position(|a| a.id == id);
     let mut order: Vec<Piece> = Vec::new();
     let mut masks: BTreeMap<Piece, u64> = BTreeMap::new();
@@ -158,7 +160,7 @@ fn seen_by(config: &crate::config::Config, vs: &[Variant]) -> Seen {
         let all = match same {
             Some((_, _, all)) => all.clone(),
             None => {
-                let mut all = pieces(&v.summary_html, ("The short answer", "summary"));
+                let mut all = pieces(&v.summary_html, (short_answer, "summary"));
                 all.extend(pieces(&v.body_html, ("", "")));
                 seen.push((&v.summary_html, &v.body_html, all.clone()));
                 all

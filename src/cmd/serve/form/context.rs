@@ -75,6 +75,8 @@ struct PageForm<'a> {
     schedule: Vec<TextField>,
     mode: Radios,
     paper: Radios,
+    /// The handout's language.
+    lang: Radios,
     /// For a page that is not approved: the caution every page of its PDF carries, and the
     /// clinician's explicit choice to print it anyway.
     caution: Option<Caution>,
@@ -175,6 +177,7 @@ fn page_form<'a>(
     values: &FormValues,
     errors: &FormErrors,
 ) -> PageForm<'a> {
+    let words = form_strings(site, &values.lang);
     let mode = if values.mode.is_empty() {
         "previous"
     } else {
@@ -215,9 +218,16 @@ fn page_form<'a>(
             &values.paper.to_ascii_lowercase(),
             errors,
         ),
+        lang: radios(
+            "lang",
+            "Language of the handout",
+            &[("en", "English"), ("es", "Español")],
+            words.base(),
+            errors,
+        ),
         // Judged on the date the PDF would be made, as make_pdf judges it.
-        caution: crate::audience::review::banner(doc, made_on()).map(|_| Caution {
-            text: crate::pdf::review_status(doc, made_on()).text,
+        caution: crate::audience::review::banner(doc, made_on(), &words).map(|_| Caution {
+            text: crate::pdf::review_status(doc, made_on(), &words).text,
             checked: values.allow_unapproved == "yes",
             errors: errors.for_field("allow_unapproved"),
         }),
@@ -383,6 +393,19 @@ fn notes_to_confirm(errors: &FormErrors) -> Option<Notes> {
         errors: errors.for_field("confirm_notes"),
         chart: errors.chart_svg.clone(),
     })
+}
+
+/// The handout's interface strings: the language chosen in the form, else the site's.
+pub(super) fn form_strings(site: &model::Site, lang: &str) -> crate::i18n::Strings {
+    let lang = if lang.is_empty() {
+        site.config.language.as_str()
+    } else {
+        lang
+    };
+    crate::i18n::Catalog::load(&site.root)
+        .unwrap_or_else(|_| crate::i18n::Catalog::builtin())
+        .strings(lang)
+        .0
 }
 
 /// The form page's context: the site's title, the summary of the messages, the pages to choose

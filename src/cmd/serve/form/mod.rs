@@ -151,6 +151,8 @@ pub fn post(req: &Request, shared: &Shared) -> Response {
     let Some(site) = &loaded.site else {
         return unavailable(&loaded.diags, shared);
     };
+    let words = context::form_strings(site, &values.lang);
+    let values = values.with_decimal_mark(words.get("numbers", "decimal_mark"));
     let pages = taper_pages(site);
     let mut errors = FormErrors::default();
     let again = |status: u16, doc: Option<&Document>, errors: &FormErrors| {
@@ -186,6 +188,7 @@ pub fn post(req: &Request, shared: &Shared) -> Response {
             taper: &options,
             paper,
             made: made_on(),
+            lang: opt(&values.lang),
             // Checked by make_pdf: a page that is not approved is refused unless this is ticked.
             allow_unapproved: values.allow_unapproved == "yes",
             // The form shows the notes themselves; no sheet is made.
@@ -197,7 +200,7 @@ pub fn post(req: &Request, shared: &Shared) -> Response {
         schedule: Some(s), ..
     }) = &result
     {
-        let figure = crate::pdf::chart::chart(s, &dates, CHART_WIDTH);
+        let figure = crate::pdf::chart::chart(s, &dates, &words, CHART_WIDTH);
         errors.chart_svg = crate::pdf::chart::to_svg(&figure);
     }
     answer(result, doc, &values, errors, &again)

@@ -27,6 +27,8 @@ pub(super) struct FormValues {
     pub(super) holds: String,
     pub(super) mode: String,
     pub(super) paper: String,
+    /// The handout's language (`es`); empty for the site's.
+    pub(super) lang: String,
     /// `yes` when the clinician ticked "print it anyway" for a page that is not approved.
     pub(super) allow_unapproved: String,
     /// The digest of the schedule's notes the clinician confirmed having read.
@@ -36,6 +38,38 @@ pub(super) struct FormValues {
 }
 
 impl FormValues {
+    /// The values with the language's decimal mark (`0,5` in Spanish) read as a point, as the
+    /// command line and CSV files write them: the form accepts both.
+    pub(super) fn with_decimal_mark(mut self, mark: &str) -> FormValues {
+        if mark != "," {
+            return self;
+        }
+        for v in [
+            &mut self.dose,
+            &mut self.reduction_percent,
+            &mut self.step,
+            &mut self.min_dose,
+        ] {
+            let b = v.as_bytes();
+            let fixed: String = v
+                .char_indices()
+                .map(|(i, c)| {
+                    let between = c == ','
+                        && i > 0
+                        && b[i - 1].is_ascii_digit()
+                        && b.get(i + 1).is_some_and(u8::is_ascii_digit);
+                    if between {
+                        '.'
+                    } else {
+                        c
+                    }
+                })
+                .collect();
+            *v = fixed;
+        }
+        self
+    }
+
     pub(super) fn from_pairs(pairs: &[(String, Option<String>)]) -> FormValues {
         let mut v = FormValues::default();
         for (k, val) in pairs {
@@ -62,6 +96,7 @@ impl FormValues {
                 "holds" => &mut v.holds,
                 "mode" => &mut v.mode,
                 "paper" => &mut v.paper,
+                "lang" => &mut v.lang,
                 "allow_unapproved" => &mut v.allow_unapproved,
                 "confirm_notes" => &mut v.confirm_notes,
                 _ => continue,
@@ -237,6 +272,24 @@ pub(super) struct Problem {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_decimal_comma_is_read_as_a_point_where_the_language_writes_one() {
+        let v = |dose: &str| FormValues {
+            dose: dose.into(),
+            step: "0,5".into(),
+            holds: "5:7,9:7".into(),
+            ..FormValues::default()
+        };
+        let es = v("12,5").with_decimal_mark(",");
+        assert_eq!((es.dose.as_str(), es.step.as_str()), ("12.5", "0.5"));
+        // Not a number field, and not between digits: left for the checks to judge.
+        assert_eq!(es.holds, "5:7,9:7");
+        assert_eq!(v("1,5,").with_decimal_mark(",").dose, "1.5,");
+        // A point is read everywhere; English leaves a comma to be refused as it was.
+        assert_eq!(v("12.5").with_decimal_mark(",").dose, "12.5");
+        assert_eq!(v("12,5").with_decimal_mark(".").dose, "12,5");
+    }
 
     #[test]
     fn messages_go_to_their_fields_with_labels() {

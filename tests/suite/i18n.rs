@@ -1,0 +1,175 @@
+//! Interface strings per language: `careguide handout --lang es` prints every word careguide
+//! writes in Spanish (headings, the taper table, dates, tick boxes, page labels) with the
+//! Spanish decimal mark; English stays as it was; a site's `i18n/` table overrides words.
+
+use std::path::Path;
+
+use crate::support::{careguide, fixture_site, pdftotext, Run, RunExt, TAPER_SITE};
+
+fn handout(root: &Path, out: &Path, extra: &[&str]) -> Run {
+    let mut c = careguide(["handout", "--allow-unapproved"]);
+    c.arg("--root").arg(root).arg("--out").arg(out);
+    c.args([
+        "--page",
+        "kratom-withdrawal",
+        "--dose",
+        "20",
+        "--start",
+        "2026-12-01",
+        "--date",
+        "2026-11-26",
+        "--patient-name",
+        "Ana Pérez",
+    ]);
+    c.args(extra);
+    c.no_date();
+    c.run()
+}
+
+fn lang_of(pdf: &[u8]) -> Vec<u8> {
+    let doc = lopdf::Document::load_mem(pdf).unwrap();
+    doc.catalog()
+        .unwrap()
+        .get(b"Lang")
+        .unwrap()
+        .as_str()
+        .unwrap()
+        .to_vec()
+}
+
+#[test]
+fn a_spanish_handout_is_spanish_throughout() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("es.pdf");
+    let sheet = dir.path().join("sheet.pdf");
+    let sheet_s = sheet.to_str().unwrap();
+    let o = handout(
+        Path::new(TAPER_SITE),
+        &out,
+        &["--lang", "es", "--clinician-sheet", sheet_s],
+    );
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let bytes = std::fs::read(&out).unwrap();
+    assert_eq!(lang_of(&bytes), b"es");
+    if let Some(text) = pdftotext(&sheet, false) {
+        assert!(
+            text.contains("Notas para el profesional de la salud"),
+            "{text}"
+        );
+        assert!(text.contains("Valor por defecto:"), "{text}");
+    }
+    let Some(text) = pdftotext(&out, false) else {
+        return;
+    };
+    for want in [
+        "Preparado para: Ana Pérez",
+        "El plan empieza: mar 1 dic 2026",
+        "Su plan",
+        "Día a día",
+        "Paso",
+        "Desde",
+        "Hasta",
+        "Dividido en",
+        "Hecho (marque cada día)",
+        "dejar",
+        "mar 8 dic 2026",
+        "ma",
+        "sá",
+        "Hecho el 26 de noviembre de 2026",
+        "Página 1 de",
+        "Inicio 1 dic",
+        "Referencias",
+    ] {
+        assert!(text.contains(want), "no {want:?} in:\n{text}");
+    }
+    // The decimal mark: 5.5 g is 5,5 g, and no dose is written with a point.
+    assert!(text.contains("5,5"), "{text}");
+    assert!(text.contains("0,5"), "{text}");
+    for english in [
+        "Prepared for",
+        "Day by day",
+        "Page 1 of",
+        "Split into",
+        "Made ",
+    ] {
+        assert!(
+            !text.contains(english),
+            "{english:?} left in English:\n{text}"
+        );
+    }
+}
+
+#[test]
+fn lang_en_is_the_default_handout_byte_for_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a.pdf"), dir.path().join("b.pdf"));
+    assert_eq!(handout(Path::new(TAPER_SITE), &a, &[]).code, 0);
+    assert_eq!(
+        handout(Path::new(TAPER_SITE), &b, &["--lang", "en"]).code,
+        0
+    );
+    let bytes = std::fs::read(&a).unwrap();
+    assert_eq!(bytes, std::fs::read(&b).unwrap());
+    if let Some(text) = pdftotext(&a, false) {
+        assert!(
+            text.contains("Day by day") && text.contains("Page 1 of"),
+            "{text}"
+        );
+        assert!(text.contains("Made November 26, 2026"), "{text}");
+    }
+}
+
+#[test]
+fn a_language_without_strings_is_refused_for_a_handout() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("fr.pdf");
+    let o = handout(Path::new(TAPER_SITE), &out, &["--lang", "fr"]);
+    assert_eq!(o.code, 2, "{}", o.stderr);
+    assert!(o.stderr.contains("--lang fr"), "{}", o.stderr);
+    assert!(o.stderr.contains("i18n/fr.toml"), "{}", o.stderr);
+    assert!(!out.exists());
+}
+
+#[test]
+fn a_site_table_overrides_words_of_the_handout_and_the_pages() {
+    let (_dir, site) = fixture_site("taper/site");
+    std::fs::create_dir(site.join("i18n")).unwrap();
+    std::fs::write(
+        site.join("i18n/es.toml"),
+        "[pdf]\npage_of = \"Hoja {n} de {m}\"\n\n[page]\naudience_question = \"¿Quién es usted?\"\n",
+    )
+    .unwrap();
+    let out = site.join("es.pdf");
+    let o = handout(&site, &out, &["--lang", "es"]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    if let Some(text) = pdftotext(&out, false) {
+        assert!(text.contains("Hoja 1 de"), "{text}");
+        assert!(
+            text.contains("Día a día"),
+            "the rest stays built in: {text}"
+        );
+    }
+    // The site in Spanish: its pages take the table too.
+    let toml = std::fs::read_to_string(site.join("careguide.toml")).unwrap();
+    std::fs::write(
+        site.join("careguide.toml"),
+        toml.replace("language = \"en\"", "language = \"es\""),
+    )
+    .unwrap();
+    let web = site.join("../out");
+    let o = careguide(["build", "--no-pdf", "--root"])
+        .arg(&site)
+        .arg("--out")
+        .arg(&web)
+        .no_date()
+        .run();
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let page = std::fs::read_to_string(web.join("kratom-withdrawal/index.html")).unwrap();
+    assert!(page.contains("¿Quién es usted?"), "{page}");
+    assert!(page.contains(">Referencias<"), "{page}");
+    assert!(page.contains("Ir al contenido"), "{page}");
+    assert!(!page.contains("Which best describes you?"));
+    let search = std::fs::read_to_string(web.join("search/index.html")).unwrap();
+    assert!(search.contains("self.careguideWords = {"), "{search}");
+    assert!(search.contains("resultados"), "{search}");
+}
