@@ -118,6 +118,13 @@ pub fn publish_problems(doc: &Document, today: Date) -> Vec<String> {
             ));
         }
     }
+    if let Some(t) = doc.translation.as_ref().filter(|t| t.is_stale()) {
+        why.push(format!(
+            "the original has changed since this translation (it translates {}, the original is updated {})",
+            t.translates.iso(),
+            t.original_updated.map(|d| d.iso()).unwrap_or_default()
+        ));
+    }
     why
 }
 
@@ -146,6 +153,8 @@ pub enum BannerKind {
     Unreviewed,
     /// Approved, but the review date has passed.
     Overdue,
+    /// A translation whose original has changed since it was made.
+    Stale,
 }
 
 /// The review banner of a page, for readers: `None` for an approved page whose review is
@@ -159,6 +168,14 @@ pub struct Banner {
 
 pub fn banner(doc: &Document, today: Date) -> Option<Banner> {
     let r = &doc.front.review;
+    // A translation of an original changed since: whatever its own review says.
+    if doc.translation.as_ref().is_some_and(|t| t.is_stale()) {
+        return Some(Banner {
+            kind: BannerKind::Stale,
+            status: r.status.id(),
+            text: "The original has changed since this translation. The translation has not been checked against it yet.".to_string(),
+        });
+    }
     let text = match r.status {
         ReviewStatus::Draft => {
             "This page is a draft. It has not been checked by a clinician yet.".to_string()
@@ -364,7 +381,7 @@ pub fn json_ld(
         "url".into(),
         json!(format!("{base}/{}/{audience}/", doc.path)),
     );
-    page.insert("inLanguage".into(), json!(config.language));
+    page.insert("inLanguage".into(), json!(doc.lang));
     page.insert("dateModified".into(), json!(doc.front.updated.iso()));
     if let Some(d) = r.last_reviewed {
         page.insert("lastReviewed".into(), json!(d.iso()));

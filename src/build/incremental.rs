@@ -256,7 +256,15 @@ impl Incremental {
     }
 
     /// What the next build needs to know of a page: its key, stamp, files and input files.
-    pub fn record(&self, opts: &Options, doc: &Document, outputs: Vec<FileRecord>) -> PageRecord {
+    /// `related` are the page files it depends on through its languages
+    /// ([`crate::model::Site::related_files`]).
+    pub fn record(
+        &self,
+        opts: &Options,
+        doc: &Document,
+        outputs: Vec<FileRecord>,
+        related: Vec<PathBuf>,
+    ) -> PageRecord {
         let k = key_of(doc);
         // A page taken whole keeps the inputs it was recorded with (they are unchanged).
         if let Some(r) = self.reusable(doc) {
@@ -273,6 +281,7 @@ impl Incremental {
         // of them changes, appears or goes (a link's URL and anchors depend on it).
         let mut files = crate::resolve::page_inputs(doc);
         files.extend(crate::render::links::linked_pages(doc));
+        files.extend(related);
         let inputs = files
             .into_iter()
             .map(|p| {

@@ -17,7 +17,6 @@ use crate::cite::style::Formatter;
 use crate::config::Config;
 use crate::content::{self, Document, SourceFile};
 use crate::diag::{Category, Diagnostic, Diagnostics};
-use crate::model::dedupe;
 pub use crate::model::{load, load_site, Site};
 use crate::render::site::Templates;
 use crate::resolve::Library;
@@ -88,11 +87,7 @@ pub fn run(opts: &Options) -> Report {
     timer.lap("read the cache of unchanged pages");
     let (pages, parse_findings) = parse(opts, &config, &mut inc, sources, diags);
     timer.lap("parse changed pages");
-    let site = Site {
-        root: opts.root.clone(),
-        pages: dedupe(pages, diags),
-        config,
-    };
+    let site = Site::new(opts.root.clone(), config, pages, diags);
     let stages = Stages::load(opts, &site, today, diags);
     timer.lap("templates, citation style, bibliography files, glossary, publish checks");
     let reused_facts = inc.take_reused_facts();
@@ -218,6 +213,14 @@ fn setup(opts: &Options, diags: &mut Diagnostics) -> Option<(Config, String, cra
     let today = crate::audience::review::build_date(opts.today)
         .map_err(|e| diags.push(e))
         .ok()?;
+    // A build that writes PDFs refuses a right-to-left language it cannot lay out (issue 18).
+    if opts.pdf && opts.out.is_some() {
+        let rtl = config.rtl_pdf_problems(&config_text);
+        if !rtl.is_empty() {
+            diags.extend(rtl);
+            return None;
+        }
+    }
     Some((config, config_text, today))
 }
 
@@ -341,7 +344,8 @@ struct Collected {
     records: BTreeMap<String, cache::PageRecord>,
     /// Every page's output paths, to check for two files at one path.
     paths: Vec<String>,
-    search: Vec<crate::types::RawJson>,
+    /// Each page's part of the search index, with its language (an index per language).
+    search: Vec<(crate::types::LangId, crate::types::RawJson)>,
     editorial: Vec<crate::audience::review::EditorialRow>,
     scores: Vec<(String, crate::types::RawJson)>,
 }
@@ -367,7 +371,7 @@ fn collect(
             continue;
         };
         diags.extend(facts.diagnostics);
-        c.search.push(facts.search);
+        c.search.push((doc.lang.clone(), facts.search));
         c.editorial.push(facts.editorial);
         c.scores.push((doc.path.clone(), facts.scores));
         let outputs = match r.files {
@@ -380,8 +384,9 @@ fn collect(
             }
         };
         c.paths.extend(outputs.iter().map(|(p, _, _)| p.clone()));
+        let related = site.related_files(doc);
         c.records
-            .insert(key_of(doc), inc.record(opts, doc, outputs));
+            .insert(key_of(doc), inc.record(opts, doc, outputs, related));
     }
     c
 }

@@ -74,7 +74,21 @@ pub(super) fn build(s: &Shared, doc: &Document) -> PageResult {
     let config = &s.site.config;
     let mut d = Diagnostics::new();
     d.extend(s.parse_findings.get(&doc.file).cloned().unwrap_or_default());
-    let resolved = resolve(doc, config, s.library, &mut d);
+    let resolved = match &doc.translation {
+        // A translation's references are its original's: what resolving them finds at the
+        // original's lines is the original's to report, once.
+        Some(_) => {
+            let mut own = Diagnostics::new();
+            let r = resolve(doc, config, s.library, &mut own);
+            d.extend(
+                own.into_vec()
+                    .into_iter()
+                    .filter(|x| x.file.as_deref().is_none_or(|f| f == doc.file)),
+            );
+            r
+        }
+        None => resolve(doc, config, s.library, &mut d),
+    };
     // Links to other pages' files and to files beside the page.
     d.extend(
         crate::render::links::check(s.site, doc, crate::render::site::RESERVED_IDS)

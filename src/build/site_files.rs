@@ -48,8 +48,26 @@ pub(super) fn build(
         || {
             let (files, editorial) = rayon::join(
                 || {
-                    let index = crate::render::search::index_bytes_raw(&site.config, &pages.search);
-                    crate::render::publish::extra_files_with_index(site, index, t)
+                    // An index per language: the default's at search/, others' at <lang>/search/.
+                    let config = &site.config;
+                    let of = |lang: &str| -> Vec<crate::types::RawJson> {
+                        pages
+                            .search
+                            .iter()
+                            .filter(|(l, _)| l == lang)
+                            .map(|(_, j)| j.clone())
+                            .collect()
+                    };
+                    let index =
+                        crate::render::search::index_bytes_raw(config, &of(&config.language));
+                    let mut files = crate::render::publish::extra_files_with_index(site, index, t)?;
+                    for l in config.languages.iter().filter(|l| l.id != config.language) {
+                        files.push(OutputFile::new(
+                            format!("{}/{}", l.id, crate::render::search::INDEX_PATH),
+                            crate::render::search::index_bytes_raw(config, &of(&l.id)),
+                        ));
+                    }
+                    Ok::<_, Vec<crate::diag::Diagnostic>>(files)
                 },
                 // The editorial board's report: not linked from the pages, not in the sitemap.
                 || {

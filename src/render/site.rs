@@ -82,6 +82,19 @@ struct PageCtx<'a> {
     steps: Vec<Step>,
 }
 
+/// A version of the page in one language, for the language switcher and the `hreflang`
+/// alternates (issue 18).
+#[derive(Serialize)]
+struct LangLink<'a> {
+    id: &'a str,
+    label: &'a str,
+    /// Relative to the page, naming the file (`.../index.html`).
+    url: String,
+    /// Absolute, for `<link rel="alternate" hreflang>`.
+    href: String,
+    current: bool,
+}
+
 #[derive(Serialize)]
 struct AudienceLink<'a> {
     id: &'a str,
@@ -355,11 +368,49 @@ fn variant_page(
         "canonical",
         &format!("{}{}/{}/", base(config), doc.path, v.audience),
     );
+    insert_languages(&mut ctx, shared.site, doc, &v.audience, &root);
     let html = t.render("page.html", &ctx)?;
     Ok(OutputFile::new(
         format!("{dir}/index.html"),
         html.into_bytes(),
     ))
+}
+
+/// The page's language (`lang`, `lang_prefix`) and, when it has versions in other languages,
+/// the switcher's links (`languages`) and the `hreflang` alternates (`alternates`): each
+/// version for the same audience when it has one, else its default version.
+fn insert_languages(ctx: &mut Context, site: &Site, doc: &Document, audience: &str, root: &str) {
+    let config = &site.config;
+    if config.languages.is_empty() {
+        return;
+    }
+    ctx.insert("lang", doc.lang.as_str());
+    ctx.insert("lang_prefix", &config.lang_prefix(&doc.lang));
+    let versions = site.versions(doc);
+    if versions.len() < 2 {
+        return;
+    }
+    let base = base(config);
+    let links: Vec<LangLink> = versions
+        .iter()
+        .filter_map(|d| {
+            let label = &config.language_of(&d.lang)?.label;
+            let dir = if d.audiences.iter().any(|a| a == audience) {
+                format!("{}/{audience}", d.path)
+            } else {
+                d.path.clone()
+            };
+            Some(LangLink {
+                id: d.lang.as_str(),
+                label,
+                url: format!("{root}{dir}/index.html"),
+                href: format!("{base}{dir}/"),
+                current: d.lang == doc.lang,
+            })
+        })
+        .collect();
+    ctx.insert("alternates", &links);
+    ctx.insert("languages", &links);
 }
 
 /// The link from a page to the site's editorial policy (`editorial_policy` in careguide.toml):
@@ -368,6 +419,8 @@ fn variant_page(
 fn editorial_url(site: &Site, doc: &Document, audience: &str, root: &str) -> Option<String> {
     let want = site.config.editorial_policy.as_deref()?.trim_matches('/');
     let policy = site.pages.iter().find(|d| d.path == want)?;
+    // In the page's language when the policy is translated into it.
+    let policy = site.version_in(policy, &doc.lang).unwrap_or(policy);
     if policy.path == doc.path {
         return None;
     }
@@ -454,9 +507,16 @@ pub fn render_lists(site: &Site, t: &Templates) -> Result<Vec<OutputFile>, Vec<D
             Err(d) => problems.push(d),
         }
     }
-    match search_page(config, &site_ctx, t) {
+    match search_page(config, &site_ctx, t, None) {
         Ok(f) => files.push(f),
         Err(d) => problems.push(d),
+    }
+    // A search page per translation language, over that language's index (issue 18).
+    for l in config.languages.iter().filter(|l| l.id != config.language) {
+        match search_page(config, &site_ctx, t, Some(&l.id)) {
+            Ok(f) => files.push(f),
+            Err(d) => problems.push(d),
+        }
     }
     for (name, bytes) in t.assets() {
         files.push(OutputFile::new(format!("assets/{name}"), bytes.clone()));
@@ -471,7 +531,8 @@ pub fn render_lists(site: &Site, t: &Templates) -> Result<Vec<OutputFile>, Vec<D
 /// The pages under each topic; pages without one are under "Other".
 fn by_topic(site: &Site) -> BTreeMap<String, Vec<&Document>> {
     let mut by_topic: BTreeMap<String, Vec<&Document>> = BTreeMap::new();
-    for doc in &site.pages {
+    // Translations are reached from their originals' language switcher.
+    for doc in site.pages.iter().filter(|d| d.translation.is_none()) {
         if doc.front.topics.is_empty() {
             by_topic.entry("Other".into()).or_default().push(doc);
         }
@@ -511,17 +572,24 @@ fn topics_for(by_topic: &BTreeMap<String, Vec<&Document>>, root: &str) -> Vec<To
         .collect()
 }
 
-/// The search page: the index it loads is written beside it (see render::search).
+/// The search page: the index it loads is written beside it (see render::search). A
+/// translation language's (`lang`) is at `<lang>/search/`, over that language's pages.
 fn search_page(
     config: &crate::config::Config,
     site_ctx: &SiteCtx,
     t: &Templates,
+    lang: Option<&crate::types::LangId>,
 ) -> Result<OutputFile, Diagnostic> {
+    let prefix = lang.map(|l| format!("{l}/")).unwrap_or_default();
     let mut ctx = Context::new();
     ctx.insert("site", site_ctx);
-    ctx.insert("root", "../");
-    ctx.insert("canonical", &format!("{}search/", base(config)));
+    ctx.insert("root", &root_prefix(&format!("{prefix}search")));
+    ctx.insert("canonical", &format!("{}{prefix}search/", base(config)));
     ctx.insert("index_script", "index.js");
+    if let Some(l) = lang {
+        ctx.insert("lang", l.as_str());
+        ctx.insert("lang_prefix", &prefix);
+    }
     let audiences: Vec<AudienceLink> = config
         .audiences
         .iter()
@@ -535,7 +603,7 @@ fn search_page(
     ctx.insert("audiences", &audiences);
     let html = t.render("search.html", &ctx)?;
     Ok(OutputFile::new(
-        "search/index.html".into(),
+        format!("{prefix}search/index.html"),
         html.into_bytes(),
     ))
 }

@@ -22,6 +22,7 @@ mod hostile_files;
 mod incremental;
 mod init;
 mod injection;
+mod languages;
 mod links;
 #[cfg(unix)]
 mod paths;

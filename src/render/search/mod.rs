@@ -87,6 +87,7 @@ pub fn index_value(site: &Site, variants: &[Vec<Variant>]) -> Value {
         .pages
         .iter()
         .zip(variants)
+        .filter(|(doc, _)| doc.lang == site.config.language)
         .map(|(doc, vs)| page_value(&site.config, doc, vs))
         .collect();
     index_from(&site.config, pages)
@@ -120,7 +121,8 @@ pub fn page_value(
     let r = &doc.front.review;
     serde_json::to_value(PageOut {
         t: doc.front.title.clone(),
-        u: doc.path.clone(),
+        // Within the page's language: each language's index is beside its own search page.
+        u: doc.lang_path().to_string(),
         k: r.status.id(),
         s: r.status.label(),
         r: r.last_reviewed.map(|d| d.iso()).unwrap_or_default(),
