@@ -65,8 +65,26 @@ fn next_review_pos(doc: &Document) -> (usize, usize) {
 /// rule levels.
 pub fn check(doc: &Document, config: &Config, today: Date) -> Vec<Diagnostic> {
     let mut out = Vec::new();
+    if let Some(t) = doc.translation.as_ref().filter(|t| t.is_stale()) {
+        out.push(
+            Diagnostic::warning(
+                "review/translation-outdated",
+                format!(
+                    "the original has changed since this translation: it translates {}, and {} was updated {}",
+                    t.translates.iso(),
+                    t.original_file.display(),
+                    t.original_updated.map(|d| d.iso()).unwrap_or_default()
+                ),
+            )
+            .at(&doc.file, t.translates_line, 1)
+            .hint("bring the translation in line with the original, have it reviewed, then set `translates` to the original's `updated`; until then it carries the caution banner and a --publish build refuses it"),
+        );
+    }
     let Some(next) = doc.front.review.next_review else {
-        return out;
+        return out
+            .into_iter()
+            .filter_map(|d| config.apply_level(d))
+            .collect();
     };
     let (l, c) = next_review_pos(doc);
     let days = next.days_until(today);

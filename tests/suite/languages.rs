@@ -225,7 +225,7 @@ fn a_translation_is_rebuilt_when_its_original_changes_and_an_original_when_a_tra
     build(&site, false, &[]);
     let en = read(&site, "hydration/patient/index.html");
     assert!(
-        en.contains("<a href=\"../../es/hydration/patient/index.html\" hreflang=\"es\" lang=\"es\">Español</a>"),
+        en.contains("<a class=\"tag\" href=\"../../es/hydration/patient/index.html\" hreflang=\"es\" lang=\"es\">Español</a>"),
         "{en}"
     );
     // And loses it when the translation goes.
