@@ -483,6 +483,61 @@ mod tests {
         assert_eq!(k.yaml, "title: T\n\n\n\n\nreview:\n  status: draft\n");
     }
 
+    fn parsed(config: &Config, file: &str, text: &str) -> Document {
+        let src = super::super::SourceFile {
+            rel: PathBuf::from(file),
+            text: text.to_string(),
+        };
+        let mut d = Diagnostics::new();
+        let doc = super::super::parse(src, config, &mut d);
+        assert!(!d.has_errors(), "{:?}", d.into_vec());
+        doc.expect("parses")
+    }
+
+    #[test]
+    fn a_translation_takes_url_taper_and_references_from_its_original() {
+        let text = format!(
+            "{}\n[[languages]]\nid = \"en\"\nlabel = \"English\"\n\n[[languages]]\nid = \"es\"\nlabel = \"Español\"\n",
+            crate::audience::testutil::CONFIG
+        );
+        let config = Config::parse(&text, Path::new("careguide.toml")).expect("config");
+        let original = parsed(
+            &config,
+            "content/guide/kratom.md",
+            "---\ntitle: T\nslug: stopping-kratom\nsummary: S [@a].\nupdated: 2026-01-10\nreview:\n  status: draft\nreferences:\n  - id: a\n    title: A work\n    year: 2020\ntaper:\n  substance: kratom leaf powder\n  unit: g\n  dose_forms: [powder]\n---\nBody.\n",
+        );
+        let translation = parsed(
+            &config,
+            "content/guide/kratom.es.md",
+            "---\ntitle: T es\nsummary: S es [@a].\nupdated: 2026-01-12\ntranslates: 2026-01-01\nreview:\n  status: draft\ntaper:\n  dose_forms: [polvo]\n---\nCuerpo.\n",
+        );
+        assert_eq!(translation.lang, "es");
+        assert_eq!(original.lang, "en");
+        let mut d = Diagnostics::new();
+        let pages = attach(vec![translation, original], &mut d);
+        assert!(d.is_empty(), "{:?}", d.into_vec());
+        let t = pages
+            .iter()
+            .find(|p| p.translation.is_some())
+            .expect("the translation is kept");
+        // The original's URL (its slug, not the file's name) under the language's folder.
+        assert_eq!(t.path, "es/guide/stopping-kratom");
+        assert_eq!(t.lang_path(), "guide/stopping-kratom");
+        assert_eq!(t.references.len(), 1);
+        let taper = t.front.taper.as_ref().expect("the original's taper");
+        assert_eq!(taper.substance, "kratom leaf powder");
+        assert_eq!(taper.dose_forms, vec!["polvo".to_string()]);
+        let tr = t.translation.as_ref().expect("a translation");
+        assert_eq!(tr.original_path, "guide/stopping-kratom");
+        assert!(
+            tr.is_stale(),
+            "translates 2026-01-01, the original is of 2026-01-10"
+        );
+        // Attaching again (a page taken from the build cache) gives the same page.
+        let again = attach(pages.clone(), &mut Diagnostics::new());
+        assert_eq!(format!("{again:?}"), format!("{pages:?}"));
+    }
+
     #[test]
     fn a_translation_may_set_only_the_taper_words() {
         let mut d = Diagnostics::new();
