@@ -17,30 +17,8 @@ use crate::util::nearest;
 pub fn parse(src: SourceFile, config: &Config, diags: &mut Diagnostics) -> Option<Document> {
     let rel = src.rel.clone();
     // Before any parser sees it: deeply nested Markdown makes parsers slow (or deep).
-    if let Some((line, col, depth)) = too_deep(&src.text) {
-        diags.push(
-            Diagnostic::error(
-                "content/too-deep",
-                format!(
-                    "block quotes and lists are nested {depth} deep here, more than the {MAX_NESTING} a page may have"
-                ),
-            )
-            .at(&rel, line, col)
-            .hint("flatten the list or quote; readers cannot follow more than a few levels"),
-        );
-        return None;
-    }
-    if let Some((line, col)) = html_too_deep(&src.text) {
-        diags.push(
-            Diagnostic::error(
-                "content/too-deep",
-                format!(
-                    "raw HTML elements are nested more than {MAX_NESTING} deep here, more than a page may have"
-                ),
-            )
-            .at(&rel, line, col)
-            .hint("close the HTML elements you open (`<div>` ... `</div>`), or write the part in Markdown"),
-        );
+    if let Some(d) = nesting_problem(&src.text, &rel) {
+        diags.push(d);
         return None;
     }
     // A translation (`page.es.md`, issue 18), or a name or folder refused for its language.
@@ -158,6 +136,33 @@ fn translation(
         taper,
         original_updated: None,
     })
+}
+
+/// Markdown or raw HTML nested deeper than [`MAX_NESTING`], refused before any parser sees it.
+fn nesting_problem(text: &str, rel: &Path) -> Option<Diagnostic> {
+    if let Some((line, col, depth)) = too_deep(text) {
+        return Some(
+            Diagnostic::error(
+                "content/too-deep",
+                format!(
+                    "block quotes and lists are nested {depth} deep here, more than the {MAX_NESTING} a page may have"
+                ),
+            )
+            .at(rel, line, col)
+            .hint("flatten the list or quote; readers cannot follow more than a few levels"),
+        );
+    }
+    let (line, col) = html_too_deep(text)?;
+    Some(
+        Diagnostic::error(
+            "content/too-deep",
+            format!(
+                "raw HTML elements are nested more than {MAX_NESTING} deep here, more than a page may have"
+            ),
+        )
+        .at(rel, line, col)
+        .hint("close the HTML elements you open (`<div>` ... `</div>`), or write the part in Markdown"),
+    )
 }
 
 /// Where a page's front matter is, to place its findings.
