@@ -19,6 +19,8 @@ pub struct Site {
     /// Each original page's translations (issue 18), by the original's path: the language and
     /// the translation's index in `pages`, in the order of `[[languages]]`.
     pub translations: BTreeMap<String, Vec<(LangId, usize)>>,
+    /// The index in `pages` of each translated original, by its path.
+    originals: BTreeMap<String, usize>,
 }
 
 impl Site {
@@ -44,11 +46,18 @@ impl Site {
         for list in translations.values_mut() {
             list.sort_by_key(|(l, _)| order(l));
         }
+        let originals = pages
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| d.translation.is_none() && translations.contains_key(&d.path))
+            .map(|(i, d)| (d.path.clone(), i))
+            .collect();
         Site {
             root,
             config,
             pages,
             translations,
+            originals,
         }
     }
 
@@ -67,11 +76,8 @@ impl Site {
     pub fn original_of<'a>(&'a self, doc: &'a Document) -> &'a Document {
         doc.translation
             .as_ref()
-            .and_then(|t| {
-                self.pages
-                    .iter()
-                    .find(|d| d.path == t.original_path && d.translation.is_none())
-            })
+            .and_then(|t| self.originals.get(&t.original_path))
+            .and_then(|i| self.pages.get(*i))
             .unwrap_or(doc)
     }
 
