@@ -280,7 +280,16 @@ impl Incremental {
         // Its bibliography files, and the pages it links to: a page is built again when one
         // of them changes, appears or goes (a link's URL and anchors depend on it).
         let mut files = crate::resolve::page_inputs(doc);
-        files.extend(crate::render::links::linked_pages(doc));
+        let linked = crate::render::links::linked_pages(doc);
+        // A translation's links lead to the linked pages' versions in its language: one coming
+        // or going changes them.
+        if doc.translation.is_some() {
+            files.extend(linked.iter().filter_map(|p| {
+                let stem = p.file_stem()?.to_str()?;
+                Some(p.with_file_name(format!("{stem}.{}.md", doc.lang)))
+            }));
+        }
+        files.extend(linked);
         files.extend(related);
         let inputs = files
             .into_iter()

@@ -228,9 +228,19 @@ fn a_translation_is_rebuilt_when_its_original_changes_and_an_original_when_a_tra
         en.contains("<a class=\"tag\" href=\"../../es/hydration/patient/index.html\" hreflang=\"es\" lang=\"es\">Español</a>"),
         "{en}"
     );
-    // And loses it when the translation goes.
+    // The Spanish page's link to hydration.md now leads to the Spanish version.
+    let es = site.join("content/kratom-withdrawal.es.md");
+    let text = std::fs::read_to_string(&es).unwrap();
+    std::fs::write(&es, text.replace("(sleep.md)", "(hydration.md)")).unwrap();
+    build(&site, false, &[]);
+    assert!(read(&site, "es/kratom-withdrawal/patient/index.html")
+        .contains("href=\"../../../es/hydration/patient/index.html\""));
+    // And loses it when the translation goes; the link falls back to the original.
     std::fs::remove_file(site.join("content/hydration.es.md")).unwrap();
     build(&site, false, &[]);
+    assert!(read(&site, "es/kratom-withdrawal/patient/index.html")
+        .contains("href=\"../../../hydration/patient/index.html\""));
+    // And the original loses its switcher when the translation goes.
     assert!(!read(&site, "hydration/patient/index.html").contains("class=\"languages\""));
     assert!(!site.join("output/es/hydration").exists());
 }
