@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::diag::{line_col, Category, Diagnostic, Severity};
-use crate::types::{AudienceId, DateFormat};
+use crate::types::{AudienceId, DateFormat, LangId};
 
 pub const CONFIG_FILE: &str = "careguide.toml";
 
@@ -23,6 +23,10 @@ pub struct Config {
     /// BCP 47 language tag of the content (`en`, `en-GB`).
     #[serde(default = "default_language")]
     pub language: String,
+    /// `[[languages]]`: the languages pages are written in. Empty: one language, `language`.
+    /// Otherwise `language` is the default's id (set when the configuration is read).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub languages: Vec<Language>,
     #[serde(default)]
     pub contact: Contact,
     /// The path of the page that says how pages are written and reviewed
@@ -88,6 +92,20 @@ fn default_language() -> String {
     "en".to_string()
 }
 
+/// `[[languages]]`: one language of the site. The default language's pages keep the site's
+/// URLs; the others' translations live under `/<id>/`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Language {
+    /// Lower-case BCP 47 tag (`es`, `pt-br`): a translation file's suffix and URL folder.
+    pub id: LangId,
+    /// The language's name in itself (`Español`), as the language switcher shows it.
+    pub label: String,
+    /// The language of the pages without a suffix (at most one; else the first listed).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub default: bool,
+}
+
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Contact {
@@ -115,9 +133,34 @@ pub struct Audience {
     /// `reading = { es = { min_inflesz = 55 } }`. See [`ReadingTarget`].
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub reading: BTreeMap<String, ReadingTarget>,
+    /// The label and disclaimer in the site's other languages, by language id:
+    /// `translations = { es = { label = "Paciente", disclaimer = "..." } }`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub translations: BTreeMap<String, AudienceWords>,
+}
+
+/// An audience's words in one translation language.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AudienceWords {
+    pub label: String,
+    pub disclaimer: String,
 }
 
 impl Audience {
+    /// This audience as readers of `lang` see it: its label and disclaimer in `lang` when the
+    /// configuration gives them (see `translations`), else as written.
+    pub fn in_lang(&self, lang: &str) -> std::borrow::Cow<'_, Audience> {
+        match self.translations.get(lang) {
+            Some(w) => std::borrow::Cow::Owned(Audience {
+                label: w.label.clone(),
+                disclaimer: w.disclaimer.clone(),
+                ..self.clone()
+            }),
+            None => std::borrow::Cow::Borrowed(self),
+        }
+    }
+
     /// The reading-level target for text in `lang` (`es`, `es-MX`): the one set for that exact
     /// id, else the one for its primary language (`es`).
     pub fn reading_target(&self, lang: &str) -> Option<&ReadingTarget> {
@@ -208,7 +251,7 @@ pub enum RuleLevel {
 impl Config {
     /// Parse configuration text. `file` is only used to place diagnostics.
     pub fn parse(text: &str, file: &Path) -> Result<Config, Vec<Diagnostic>> {
-        let config: Config =
+        let mut config: Config =
             toml::from_str(text).map_err(|e| {
                 let (line, col) = e.span().map(|s| line_col(text, s.start)).unwrap_or((0, 0));
                 vec![Diagnostic::error("config/invalid", e.message().trim().to_string())
@@ -216,7 +259,17 @@ impl Config {
                 .category(Category::Config)
                 .hint("see the README's section on careguide.toml for every key and its meaning")]
             })?;
-        let problems = config.validate(text, file);
+        let mut problems = config.validate(text, file);
+        problems.extend(config.check_languages(text, file));
+        if let Some(d) = config
+            .languages
+            .iter()
+            .find(|l| l.default)
+            .or(config.languages.first())
+        {
+            config.language = d.id.to_string();
+        }
+        problems.extend(config.check_audience_translations(text, file));
         if problems.is_empty() {
             Ok(config)
         } else {
@@ -383,6 +436,208 @@ impl Config {
         out
     }
 
+    /// Each audience's `translations`: only for the site's translation languages, with words
+    /// in them; an audience without its words in a translation language is a warning (its
+    /// pages there would show the label and disclaimer in the default language).
+    fn check_audience_translations(&self, text: &str, file: &Path) -> Vec<Diagnostic> {
+        let mut out = Vec::new();
+        // The audience's `id = "..."` after the first [[audiences]].
+        let start = text.find("[[audiences]]").unwrap_or(0);
+        let at = |id: &str| {
+            [format!("\"{id}\""), format!("'{id}'")]
+                .iter()
+                .find_map(|n| text[start..].find(n.as_str()))
+                .map(|o| line_col(text, start + o))
+                .unwrap_or((0, 0))
+        };
+        for a in &self.audiences {
+            let (l, c) = at(a.id.as_str());
+            for (lang, w) in &a.translations {
+                if self.translation_language(lang).is_none() {
+                    out.push(
+                        Diagnostic::error(
+                            "config/audience-translation",
+                            format!("audience '{}' has words for '{lang}', which is not one of the site's translation languages", a.id),
+                        )
+                        .at(file, l, c)
+                        .category(Category::Config)
+                        .hint("list the language in [[languages]], or remove it from the audience's translations"),
+                    );
+                } else if w.label.trim().is_empty() || w.disclaimer.trim().is_empty() {
+                    out.push(
+                        Diagnostic::error(
+                            "config/audience-translation",
+                            format!("audience '{}': translations.{lang} has an empty label or disclaimer", a.id),
+                        )
+                        .at(file, l, c)
+                        .category(Category::Config)
+                        .hint("write the audience's label and disclaimer in that language"),
+                    );
+                }
+            }
+        }
+        out
+    }
+
+    /// Warnings for the build: an audience without its label and disclaimer in one of the
+    /// site's translation languages (its pages there show the default language's).
+    pub fn audience_translation_notes(&self, text: &str, file: &Path) -> Vec<Diagnostic> {
+        let start = text.find("[[audiences]]").unwrap_or(0);
+        let mut out = Vec::new();
+        for a in &self.audiences {
+            let (l, c) = [format!("\"{}\"", a.id), format!("'{}'", a.id)]
+                .iter()
+                .find_map(|n| text[start..].find(n.as_str()))
+                .map(|o| line_col(text, start + o))
+                .unwrap_or((0, 0));
+            for lang in self.language_ids().into_iter().skip(1) {
+                if !a.translations.contains_key(lang) {
+                    out.push(
+                        Diagnostic::warning(
+                            "config/audience-translation",
+                            format!("audience '{}' has no label and disclaimer in '{lang}': its pages in '{lang}' show them in '{}'", a.id, self.language),
+                        )
+                        .at(file, l, c)
+                        .category(Category::Config)
+                        .hint(format!("add [audiences.translations.{lang}] with label = \"...\" and disclaimer = \"...\" after the audience's id, or translations = {{ {lang} = {{ label = \"...\", disclaimer = \"...\" }} }}")),
+                    );
+                }
+            }
+        }
+        out
+    }
+
+    /// `[[languages]]`: well-formed, distinct ids with labels, at most one default, and a
+    /// `language` key (if written) naming the default.
+    fn check_languages(&self, text: &str, file: &Path) -> Vec<Diagnostic> {
+        let mut out = Vec::new();
+        let err = |msg: String, (l, c): (usize, usize), hint: &str| {
+            Diagnostic::error("config/languages", msg)
+                .at(file, l, c)
+                .category(Category::Config)
+                .hint(hint.to_string())
+        };
+        let mut seen = std::collections::BTreeSet::new();
+        for l in &self.languages {
+            let at = language_place(text, &l.id);
+            if !LangId::is_well_formed(&l.id) {
+                out.push(err(
+                    format!("language id '{}' is not a lower-case language tag", l.id),
+                    at,
+                    "use a BCP 47 tag in lower case, such as \"es\" or \"pt-br\"",
+                ));
+            }
+            if !seen.insert(l.id.as_str()) {
+                out.push(err(
+                    format!("language '{}' is configured twice", l.id),
+                    at,
+                    "list each language once",
+                ));
+            }
+            if l.label.trim().is_empty() {
+                out.push(err(
+                    format!("language '{}' has an empty label", l.id),
+                    at,
+                    "give the language's name in itself, such as \"Español\"",
+                ));
+            }
+        }
+        let defaults: Vec<&Language> = self.languages.iter().filter(|l| l.default).collect();
+        if defaults.len() > 1 {
+            out.push(err(
+                format!(
+                    "{} languages are marked default: {}",
+                    defaults.len(),
+                    defaults
+                        .iter()
+                        .map(|l| l.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                language_place(text, &defaults[1].id),
+                "mark one language `default = true`: the language of the pages without a suffix",
+            ));
+        }
+        let default = defaults.first().copied().or(self.languages.first());
+        if let (Some(d), Some(at)) = (default, value_place(text, "", "language")) {
+            if d.id != self.language {
+                out.push(err(
+                    format!(
+                        "language = \"{}\" but the default of [[languages]] is '{}'",
+                        self.language, d.id
+                    ),
+                    at,
+                    "remove `language`: with [[languages]] the default language is the one marked `default = true`",
+                ));
+            }
+        }
+        out
+    }
+
+    /// The language of the pages without a suffix: `language`, or the default of
+    /// `[[languages]]`.
+    pub fn default_lang(&self) -> LangId {
+        LangId::new(self.language.as_str())
+    }
+
+    /// Every language the site's pages are written in: the default first, then each
+    /// translation language of `[[languages]]`.
+    pub fn language_ids(&self) -> Vec<&str> {
+        let mut ids = vec![self.language.as_str()];
+        ids.extend(
+            self.languages
+                .iter()
+                .map(|l| l.id.as_str())
+                .filter(|id| *id != self.language),
+        );
+        ids
+    }
+
+    /// The configured language `id` when pages may be translated into it (configured, and not
+    /// the default).
+    pub fn translation_language(&self, id: &str) -> Option<&Language> {
+        self.languages
+            .iter()
+            .find(|l| l.id == id && l.id != self.language)
+    }
+
+    /// The configured language `id`.
+    pub fn language_of(&self, id: &str) -> Option<&Language> {
+        self.languages.iter().find(|l| l.id == id)
+    }
+
+    /// The folder a language's pages live under, with its slash: `""` for the default
+    /// language, `"es/"` for the others.
+    pub fn lang_prefix(&self, lang: &str) -> String {
+        if lang == self.language || self.languages.is_empty() {
+            String::new()
+        } else {
+            format!("{lang}/")
+        }
+    }
+
+    /// PDFs lay text out left to right only: a right-to-left language configured for a build
+    /// that writes PDFs is refused, at its line (`text` is careguide.toml's).
+    pub fn rtl_pdf_problems(&self, text: &str) -> Vec<Diagnostic> {
+        self.languages
+            .iter()
+            .filter(|l| l.id.is_rtl())
+            .map(|l| {
+                let (line, col) = language_place(text, &l.id);
+                Diagnostic::error(
+                    "config/rtl-pdf",
+                    format!(
+                        "language '{}' is written right to left, and careguide cannot lay out right-to-left PDFs yet",
+                        l.id
+                    ),
+                )
+                .at(Path::new(CONFIG_FILE), line, col)
+                .category(Category::Config)
+                .hint("build the web pages alone with `careguide build --no-pdf`, or leave the language out of [[languages]] until PDFs support it")
+            })
+            .collect()
+    }
+
     pub fn audience(&self, id: &str) -> Option<&Audience> {
         self.audiences.iter().find(|a| a.id == id)
     }
@@ -438,6 +693,17 @@ fn value_place(text: &str, table: &str, key: &str) -> Option<(usize, usize)> {
         offset += line.len();
     }
     None
+}
+
+/// Line and column of a `[[languages]]` entry's id value in careguide.toml text.
+fn language_place(text: &str, id: &str) -> (usize, usize) {
+    let start = text.find("[[languages]]").unwrap_or(0);
+    let rest = &text[start..];
+    [format!("\"{id}\""), format!("'{id}'")]
+        .iter()
+        .find_map(|n| rest.find(n.as_str()))
+        .map(|o| line_col(text, start + o))
+        .unwrap_or((0, 0))
 }
 
 /// Lower-case ASCII letters, digits and inner hyphens.
@@ -638,6 +904,88 @@ disclaimer = "Talk to your care team."
         let e = Config::parse(&text, Path::new("careguide.toml")).unwrap_err();
         assert_eq!(e[0].rule, "config/default-audience");
         assert_eq!(e[0].line, 5);
+    }
+
+    #[test]
+    fn audiences_carry_their_words_in_each_translation_language() {
+        let langs = "\n[[languages]]\nid = \"en\"\nlabel = \"English\"\n\n[[languages]]\nid = \"es\"\nlabel = \"Español\"\n";
+        let file = Path::new("careguide.toml");
+        // With its Spanish words: Spanish readers see them; English ones the audience as written.
+        let with = format!(
+            "{GOOD}[audiences.translations.es]\nlabel = \"Paciente\"\ndisclaimer = \"Hable con su equipo.\"\n{langs}"
+        );
+        let c = Config::parse(&with, file).expect("valid");
+        let a = c.audience("patient").expect("patient");
+        assert_eq!(a.in_lang("es").label, "Paciente");
+        assert_eq!(a.in_lang("es").disclaimer, "Hable con su equipo.");
+        assert_eq!(a.in_lang("en").label, "Patient");
+        assert!(c.audience_translation_notes(&with, file).is_empty());
+        // Without them: one warning at the audience's id, for the build to report.
+        let without = format!("{GOOD}{langs}");
+        let c = Config::parse(&without, file).expect("valid");
+        let notes = c.audience_translation_notes(&without, file);
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert_eq!(notes[0].rule, "config/audience-translation");
+        assert_eq!((notes[0].line, notes[0].column), (8, 6));
+        assert_eq!(
+            c.audience("patient")
+                .map(|a| a.in_lang("es").label.clone())
+                .as_deref(),
+            Some("Patient")
+        );
+        // Words for a language the site does not list, or empty ones, are errors.
+        let stray = format!(
+            "{GOOD}[audiences.translations.fr]\nlabel = \"Patient\"\ndisclaimer = \"x\"\n{langs}"
+        );
+        let e = Config::parse(&stray, file).expect_err("fr is not a language of the site");
+        assert_eq!(e[0].rule, "config/audience-translation");
+        assert!(e[0].message.contains("'fr'"), "{}", e[0].message);
+        let empty =
+            format!("{GOOD}[audiences.translations.es]\nlabel = \"\"\ndisclaimer = \"x\"\n{langs}");
+        assert!(Config::parse(&empty, file).is_err());
+    }
+
+    #[test]
+    fn languages_set_the_default_and_are_checked() {
+        let text = format!(
+            "{GOOD}\n[[languages]]\nid = \"en\"\nlabel = \"English\"\n\n[[languages]]\nid = \"es\"\nlabel = \"Español\"\ndefault = true\n"
+        );
+        let c = Config::parse(&text, Path::new("careguide.toml")).expect("valid");
+        assert_eq!(c.language, "es");
+        assert_eq!(c.lang_prefix("es"), "");
+        assert_eq!(c.lang_prefix("en"), "en/");
+        assert!(c.translation_language("en").is_some());
+        assert!(c.translation_language("es").is_none());
+        assert!(c.translation_language("fr").is_none());
+        // Without [[languages]], no prefix and no translations.
+        let plain = Config::parse(GOOD, Path::new("careguide.toml")).expect("valid");
+        assert_eq!(plain.lang_prefix("en"), "");
+        assert!(plain.translation_language("es").is_none());
+        let bad = format!("{GOOD}\n[[languages]]\nid = \"Spanish\"\nlabel = \"Español\"\n");
+        let e = Config::parse(&bad, Path::new("careguide.toml")).unwrap_err();
+        assert_eq!(e[0].rule, "config/languages");
+        assert_eq!(e[0].line, GOOD.lines().count() + 3);
+        let clash =
+            format!("language = \"fr\"\n{GOOD}\n[[languages]]\nid = \"en\"\nlabel = \"English\"\n");
+        let e = Config::parse(&clash, Path::new("careguide.toml")).unwrap_err();
+        assert!(
+            e[0].message.contains("default of [[languages]]"),
+            "{}",
+            e[0].message
+        );
+        assert_eq!(e[0].line, 1);
+    }
+
+    #[test]
+    fn right_to_left_languages_are_refused_for_pdfs() {
+        let text = format!(
+            "{GOOD}\n[[languages]]\nid = \"en\"\nlabel = \"English\"\n\n[[languages]]\nid = \"ar\"\nlabel = \"العربية\"\n"
+        );
+        let c = Config::parse(&text, Path::new("careguide.toml")).expect("valid");
+        let e = c.rtl_pdf_problems(&text);
+        assert_eq!(e.len(), 1);
+        assert_eq!(e[0].rule, "config/rtl-pdf");
+        assert_eq!(e[0].line, GOOD.lines().count() + 7);
     }
 
     #[test]

@@ -49,8 +49,7 @@ pub fn audit(doc: &Document, config: &Config, today: Date) -> Audit {
 
 /// [`audit`] with the page's audience blocks already read (`model::Resolved::layout`).
 pub fn audit_with(doc: &Document, layout: &blocks::Layout, config: &Config, today: Date) -> Audit {
-    // The page's language is the site's until pages carry their own.
-    let (scores, mut diagnostics) = readability::check_with(doc, layout, config, &config.language);
+    let (scores, mut diagnostics) = readability::check_with(doc, layout, config, doc.lang.as_str());
     diagnostics.extend(review::check(doc, config, today));
     Audit {
         scores,

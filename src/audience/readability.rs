@@ -533,13 +533,13 @@ fn fmt_grade(g: f64) -> String {
 
 /// Every audience's scores for a page, and the reading-level findings: what `check` reports
 /// and `check --format json` includes (as `{page path: {audience: Scores}}`). The page is read
-/// in the site's `language`.
+/// in the page's own language.
 pub fn check(doc: &Document, config: &Config) -> (BTreeMap<AudienceId, Scores>, Vec<Diagnostic>) {
     check_with(
         doc,
         &super::blocks::layout(doc.body()),
         config,
-        &config.language,
+        doc.lang.as_str(),
     )
 }
 
@@ -833,7 +833,8 @@ mod spanish {
     #[test]
     fn a_hard_spanish_text_misses_its_target_and_an_easy_one_passes() {
         let c = config_es("min_inflesz = 55");
-        let doc = page(REVIEW, &format!("::: patient\n{HARD}\n:::\n"));
+        let mut doc = page(REVIEW, &format!("::: patient\n{HARD}\n:::\n"));
+        doc.lang = crate::types::LangId::new("es");
         let (scores, diags) = check(&doc, &c);
         let s = &scores["patient"];
         assert!(s.szigriszt_pazos < Some(40.0), "{s:?}");
@@ -855,7 +856,8 @@ mod spanish {
         );
         assert_eq!(d.line, 9);
 
-        let doc = page(REVIEW, &format!("::: patient\n{EASY}\n:::\n"));
+        let mut doc = page(REVIEW, &format!("::: patient\n{EASY}\n:::\n"));
+        doc.lang = crate::types::LangId::new("es");
         let (scores, diags) = check(&doc, &c);
         assert!(diags.is_empty(), "{diags:?} {scores:?}");
         assert!(scores["patient"].szigriszt_pazos > Some(80.0));
@@ -863,7 +865,8 @@ mod spanish {
 
     #[test]
     fn either_scale_can_be_the_target_and_english_targets_do_not_apply() {
-        let doc = page(REVIEW, &format!("::: patient\n{HARD}\n:::\n"));
+        let mut doc = page(REVIEW, &format!("::: patient\n{HARD}\n:::\n"));
+        doc.lang = crate::types::LangId::new("es");
         let (_, diags) = check(&doc, &config_es("min_fernandez_huerta = 60"));
         assert_eq!(diags.len(), 1);
         assert!(
@@ -874,7 +877,8 @@ mod spanish {
             diags[0].message
         );
         // The caregiver has only an English grade: its Spanish text is scored, not checked.
-        let doc = page(REVIEW, &format!("::: caregiver\n{HARD}\n:::\n"));
+        let mut doc = page(REVIEW, &format!("::: caregiver\n{HARD}\n:::\n"));
+        doc.lang = crate::types::LangId::new("es");
         let (scores, diags) = check(&doc, &config_es("min_inflesz = 55"));
         assert!(diags.is_empty(), "{diags:?}");
         assert!(scores["caregiver"].fernandez_huerta.is_some());
@@ -883,7 +887,8 @@ mod spanish {
     #[test]
     fn the_language_is_a_parameter() {
         let c = crate::audience::testutil::config();
-        let doc = page(REVIEW, &format!("::: patient\n{HARD}\n:::\n"));
+        let mut doc = page(REVIEW, &format!("::: patient\n{HARD}\n:::\n"));
+        doc.lang = crate::types::LangId::new("es");
         let lay = crate::audience::blocks::layout(doc.body());
         let (es, _) = check_with(&doc, &lay, &c, "es-MX");
         assert!(es["patient"].fernandez_huerta.is_some());

@@ -65,8 +65,26 @@ fn next_review_pos(doc: &Document) -> (usize, usize) {
 /// rule levels.
 pub fn check(doc: &Document, config: &Config, today: Date) -> Vec<Diagnostic> {
     let mut out = Vec::new();
+    if let Some(t) = doc.translation.as_ref().filter(|t| t.is_stale()) {
+        out.push(
+            Diagnostic::warning(
+                "review/translation-outdated",
+                format!(
+                    "the original has changed since this translation: it translates {}, and {} was updated {}",
+                    t.translates.iso(),
+                    t.original_file.display(),
+                    t.original_updated.map(|d| d.iso()).unwrap_or_default()
+                ),
+            )
+            .at(&doc.file, t.translates_line, 1)
+            .hint("bring the translation in line with the original, have it reviewed, then set `translates` to the original's `updated`; until then it carries the caution banner and a --publish build refuses it"),
+        );
+    }
     let Some(next) = doc.front.review.next_review else {
-        return out;
+        return out
+            .into_iter()
+            .filter_map(|d| config.apply_level(d))
+            .collect();
     };
     let (l, c) = next_review_pos(doc);
     let days = next.days_until(today);
@@ -118,6 +136,13 @@ pub fn publish_problems(doc: &Document, today: Date) -> Vec<String> {
             ));
         }
     }
+    if let Some(t) = doc.translation.as_ref().filter(|t| t.is_stale()) {
+        why.push(format!(
+            "the original has changed since this translation (it translates {}, the original is updated {})",
+            t.translates.iso(),
+            t.original_updated.map(|d| d.iso()).unwrap_or_default()
+        ));
+    }
     why
 }
 
@@ -146,6 +171,8 @@ pub enum BannerKind {
     Unreviewed,
     /// Approved, but the review date has passed.
     Overdue,
+    /// A translation whose original has changed since it was made.
+    Stale,
 }
 
 /// The review banner of a page, for readers: `None` for an approved page whose review is
@@ -160,6 +187,14 @@ pub struct Banner {
 /// The caution a page not approved (or overdue for review) carries, in the words of `words`.
 pub fn banner(doc: &Document, today: Date, words: &crate::i18n::Strings) -> Option<Banner> {
     let r = &doc.front.review;
+    // A translation of an original changed since: whatever its own review says.
+    if doc.translation.as_ref().is_some_and(|t| t.is_stale()) {
+        return Some(Banner {
+            kind: BannerKind::Stale,
+            status: r.status.id(),
+            text: words.get("banner", "stale").to_string(),
+        });
+    }
     let text = match r.status {
         ReviewStatus::Draft => words.get("banner", "draft").to_string(),
         ReviewStatus::Submitted => words.get("banner", "submitted").to_string(),
@@ -218,6 +253,21 @@ pub struct EditorialRow {
     /// The page's passages of declared practice (`::: {.practice}`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub practice: Vec<super::blocks::Practice>,
+    /// For a translation: its language, its original and how current it is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub translation: Option<TranslationLine>,
+}
+
+/// A translation's line in the editorial report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TranslationLine {
+    pub lang: String,
+    /// The original's file.
+    pub original: String,
+    /// The original's `updated` the translation was made from (`translates:`).
+    pub translates: Date,
+    /// The original's `updated` now, when later than `translates`.
+    pub original_changed: Option<Date>,
 }
 
 /// The editorial line of a page. `scores` are the page's reading-level scores per audience
@@ -257,6 +307,12 @@ pub fn editorial_row(
         reading,
         reference_findings,
         practice: super::blocks::practice_passages(doc),
+        translation: doc.translation.as_ref().map(|t| TranslationLine {
+            lang: doc.lang.to_string(),
+            original: t.original_file.display().to_string(),
+            translates: t.translates,
+            original_changed: t.original_updated.filter(|_| t.is_stale()),
+        }),
     }
 }
 
@@ -359,7 +415,7 @@ pub fn json_ld(
         "url".into(),
         json!(format!("{base}/{}/{audience}/", doc.path)),
     );
-    page.insert("inLanguage".into(), json!(config.language));
+    page.insert("inLanguage".into(), json!(doc.lang));
     page.insert("dateModified".into(), json!(doc.front.updated.iso()));
     if let Some(d) = r.last_reviewed {
         page.insert("lastReviewed".into(), json!(d.iso()));

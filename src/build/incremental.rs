@@ -262,7 +262,15 @@ impl Incremental {
     }
 
     /// What the next build needs to know of a page: its key, stamp, files and input files.
-    pub fn record(&self, opts: &Options, doc: &Document, outputs: Vec<FileRecord>) -> PageRecord {
+    /// `related` are the page files it depends on through its languages
+    /// ([`crate::model::Site::related_files`]).
+    pub fn record(
+        &self,
+        opts: &Options,
+        doc: &Document,
+        outputs: Vec<FileRecord>,
+        related: Vec<PathBuf>,
+    ) -> PageRecord {
         let k = key_of(doc);
         // A page taken whole keeps the inputs it was recorded with (they are unchanged).
         if let Some(r) = self.reusable(doc) {
@@ -278,7 +286,17 @@ impl Incremental {
         // Its bibliography files, and the pages it links to: a page is built again when one
         // of them changes, appears or goes (a link's URL and anchors depend on it).
         let mut files = crate::resolve::page_inputs(doc);
-        files.extend(crate::render::links::linked_pages(doc));
+        let linked = crate::render::links::linked_pages(doc);
+        // A translation's links lead to the linked pages' versions in its language: one coming
+        // or going changes them.
+        if doc.translation.is_some() {
+            files.extend(linked.iter().filter_map(|p| {
+                let stem = p.file_stem()?.to_str()?;
+                Some(p.with_file_name(format!("{stem}.{}.md", doc.lang)))
+            }));
+        }
+        files.extend(linked);
+        files.extend(related);
         let inputs = files
             .into_iter()
             .map(|p| {

@@ -17,7 +17,6 @@ use crate::cite::style::Formatter;
 use crate::config::Config;
 use crate::content::{self, Document, SourceFile};
 use crate::diag::{Category, Diagnostic, Diagnostics};
-use crate::model::dedupe;
 pub use crate::model::{load, load_site, Site};
 use crate::render::site::Templates;
 use crate::resolve::Library;
@@ -88,11 +87,7 @@ pub fn run(opts: &Options) -> Report {
     timer.lap("read the cache of unchanged pages");
     let (pages, parse_findings) = parse(opts, &config, &mut inc, sources, diags);
     timer.lap("parse changed pages");
-    let site = Site {
-        root: opts.root.clone(),
-        pages: dedupe(pages, diags),
-        config,
-    };
+    let site = Site::new(opts.root.clone(), config, pages, diags);
     let stages = Stages::load(opts, &site, today, diags);
     timer.lap("templates, citation style, bibliography files, glossary, publish checks");
     let reused_facts = inc.take_reused_facts();
@@ -218,6 +213,14 @@ fn setup(opts: &Options, diags: &mut Diagnostics) -> Option<(Config, String, cra
     let today = crate::audience::review::build_date(opts.today)
         .map_err(|e| diags.push(e))
         .ok()?;
+    // A build that writes PDFs refuses a right-to-left language it cannot lay out (issue 18).
+    if opts.pdf && opts.out.is_some() {
+        let rtl = config.rtl_pdf_problems(&config_text);
+        if !rtl.is_empty() {
+            diags.extend(rtl);
+            return None;
+        }
+    }
     Some((config, config_text, today))
 }
 
@@ -267,7 +270,7 @@ struct Stages {
     templates: Option<Templates>,
     formatter: Option<Formatter>,
     library: Library,
-    glossary: crate::audience::glossary::Glossary,
+    glossary: crate::audience::glossary::Glossaries,
 }
 
 impl Stages {
@@ -281,11 +284,10 @@ impl Stages {
             .map_err(|e| diags.extend(e))
             .ok();
         // A language careguide has no interface strings for: one note, English stands in.
-        if let Some(note) = templates
-            .as_ref()
-            .and_then(|t| t.catalog().strings(&site.config.language).1)
-        {
-            diags.push(note);
+        for lang in site.config.language_ids() {
+            if let Some(note) = templates.as_ref().and_then(|t| t.catalog().strings(lang).1) {
+                diags.push(note);
+            }
         }
         let formatter = Formatter::new(&site.config.citations.style, &opts.root)
             .map_err(|d| diags.push(d))
@@ -295,17 +297,24 @@ impl Stages {
         // "A year in the future" is judged by the build date, so builds stay reproducible.
         library.this_year = today.0.year();
         diags.extend(library.diags.iter().cloned());
-        // The pages' language is the site's until pages carry their own.
-        let lang = &site.config.language;
+        // Each language's glossary, read once; a page takes its own language's.
+        let langs = site.config.language_ids();
         let (glossary, glossary_findings) =
-            crate::audience::glossary::load_for(&opts.root, lang, lang);
+            crate::audience::glossary::Glossaries::load(&opts.root, &langs, &site.config.language);
         diags.extend(glossary_findings);
-        let config_text = std::fs::read_to_string(opts.root.join(crate::config::CONFIG_FILE));
-        diags.extend(crate::audience::readability::language_notes(
-            &site.config,
-            &config_text.unwrap_or_default(),
-            lang,
+        let config_text =
+            std::fs::read_to_string(opts.root.join(crate::config::CONFIG_FILE)).unwrap_or_default();
+        diags.extend(site.config.audience_translation_notes(
+            &config_text,
+            std::path::Path::new(crate::config::CONFIG_FILE),
         ));
+        for lang in &langs {
+            diags.extend(crate::audience::readability::language_notes(
+                &site.config,
+                &config_text,
+                lang,
+            ));
+        }
         diags.extend(editorial_policy_missing(opts, site));
         if opts.publish {
             diags.extend(
@@ -357,7 +366,8 @@ struct Collected {
     records: BTreeMap<String, cache::PageRecord>,
     /// Every page's output paths, to check for two files at one path.
     paths: Vec<String>,
-    search: Vec<crate::types::RawJson>,
+    /// Each page's part of the search index, with its language (an index per language).
+    search: Vec<(crate::types::LangId, crate::types::RawJson)>,
     editorial: Vec<crate::audience::review::EditorialRow>,
     scores: Vec<(String, crate::types::RawJson)>,
 }
@@ -383,7 +393,7 @@ fn collect(
             continue;
         };
         diags.extend(facts.diagnostics);
-        c.search.push(facts.search);
+        c.search.push((doc.lang.clone(), facts.search));
         c.editorial.push(facts.editorial);
         c.scores.push((doc.path.clone(), facts.scores));
         let outputs = match r.files {
@@ -396,8 +406,9 @@ fn collect(
             }
         };
         c.paths.extend(outputs.iter().map(|(p, _, _)| p.clone()));
+        let related = site.related_files(doc);
         c.records
-            .insert(key_of(doc), inc.record(opts, doc, outputs));
+            .insert(key_of(doc), inc.record(opts, doc, outputs, related));
     }
     c
 }

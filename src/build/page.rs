@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use super::incremental::{key_of, Incremental};
 use super::Options;
-use crate::audience::glossary::Glossary;
+use crate::audience::glossary::Glossaries;
 use crate::cache::{self, FileRecord, FormatMemo, PageFacts};
 use crate::cite::style::Formatter;
 use crate::content::Document;
@@ -25,7 +25,7 @@ pub(super) struct Shared<'a> {
     pub site: &'a Site,
     pub today: Date,
     pub library: &'a Library,
-    pub glossary: &'a Glossary,
+    pub glossary: &'a Glossaries,
     /// `None` when the templates or the citation style could not be loaded (reported): pages
     /// are then checked but not rendered.
     pub templates: Option<&'a Templates>,
@@ -74,7 +74,21 @@ pub(super) fn build(s: &Shared, doc: &Document) -> PageResult {
     let config = &s.site.config;
     let mut d = Diagnostics::new();
     d.extend(s.parse_findings.get(&doc.file).cloned().unwrap_or_default());
-    let resolved = resolve(doc, config, s.library, &mut d);
+    let resolved = match &doc.translation {
+        // A translation's references are its original's: what resolving them finds at the
+        // original's lines is the original's to report, once.
+        Some(_) => {
+            let mut own = Diagnostics::new();
+            let r = resolve(doc, config, s.library, &mut own);
+            d.extend(
+                own.into_vec()
+                    .into_iter()
+                    .filter(|x| x.file.as_deref().is_none_or(|f| f == doc.file)),
+            );
+            r
+        }
+        None => resolve(doc, config, s.library, &mut d),
+    };
     // Links to other pages' files and to files beside the page.
     d.extend(
         crate::render::links::check(s.site, doc, crate::render::site::RESERVED_IDS)
@@ -127,7 +141,7 @@ fn explain_terms(s: &Shared, variants: &mut [Variant]) {
     for v in variants {
         let parts = crate::audience::glossary::annotate_parts_for(
             &[&v.summary_html, &v.body_html],
-            s.glossary,
+            s.glossary.for_lang(v.lang.as_str()),
             &s.site.config,
             &v.audience,
         );
@@ -190,7 +204,7 @@ fn render(
     let pdf = s.opts.pdf;
     let mut files = crate::render::site::render_page(s.site, doc, variants, t, s.today, pdf)?;
     if pdf {
-        let words = t.strings(&s.site.config.language);
+        let words = t.strings(doc.lang.as_str());
         files.extend(page_pdfs(s.site, doc, variants, s.today, &words)?);
     }
     store(s.writer, files)

@@ -47,10 +47,7 @@ pub(super) fn build(
         },
         || {
             let (files, editorial) = rayon::join(
-                || {
-                    let index = crate::render::search::index_bytes_raw(&site.config, &pages.search);
-                    crate::render::publish::extra_files_with_index(site, index, t)
-                },
+                || search_and_extra_files(site, pages, t),
                 // The editorial board's report: not linked from the pages, not in the sitemap.
                 || {
                     crate::render::editorial::report(&site.config, &pages.editorial, today, t)
@@ -89,4 +86,31 @@ pub(super) fn build(
         lists: list_files.map(|f| (lists_key, f)),
         count: all.len(),
     }
+}
+
+/// The search index of each language (the default's at search/, the others' at
+/// `<lang>/search/`), the sitemap, feed and robots.txt.
+fn search_and_extra_files(
+    site: &Site,
+    pages: &Collected,
+    t: &Templates,
+) -> Result<Vec<OutputFile>, Vec<crate::diag::Diagnostic>> {
+    let config = &site.config;
+    let of = |lang: &str| -> Vec<crate::types::RawJson> {
+        pages
+            .search
+            .iter()
+            .filter(|(l, _)| l == lang)
+            .map(|(_, j)| j.clone())
+            .collect()
+    };
+    let index = crate::render::search::index_bytes_raw(config, &of(&config.language));
+    let mut files = crate::render::publish::extra_files_with_index(site, index, t)?;
+    for l in config.languages.iter().filter(|l| l.id != config.language) {
+        files.push(OutputFile::new(
+            format!("{}/{}", l.id, crate::render::search::INDEX_PATH),
+            crate::render::search::index_bytes_raw(config, &of(&l.id)),
+        ));
+    }
+    Ok(files)
 }

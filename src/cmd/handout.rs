@@ -570,7 +570,7 @@ fn context<'a>(
 ) -> Result<Context<'a>, Failure> {
     let strings = strings(
         &site.root,
-        lang.unwrap_or(&site.config.language),
+        lang.unwrap_or(doc.lang.as_str()),
         lang.is_some(),
     )?;
     unapproved(doc, made, allow_unapproved, &strings)?;

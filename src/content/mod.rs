@@ -4,12 +4,13 @@
 pub mod frontmatter;
 mod load;
 mod parse;
+pub mod translate;
 
 use std::path::PathBuf;
 
 use crate::cite::Reference;
 use crate::diag::line_col;
-use crate::types::{AudienceId, Slug};
+use crate::types::{AudienceId, LangId, Slug};
 use frontmatter::{FrontMatter, ReviewStatus};
 pub use load::{load, load_with, now_ns, read_page, rel_to, Found, Stamp};
 pub use parse::{is_slug, parse};
@@ -53,6 +54,12 @@ pub struct Document {
     pub audiences: Vec<AudienceId>,
     /// Inline `references:` entries, in the order written.
     pub references: Vec<Reference>,
+    /// The page's language: the site's default, or a translation's (issue 18).
+    pub lang: LangId,
+    /// Set for a translation (`page.es.md`): what it translates. Its `path` is the original's
+    /// under `<lang>/`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub translation: Option<translate::Translation>,
 }
 
 impl Document {
@@ -84,6 +91,18 @@ impl Document {
 
     pub fn heading(&self) -> &str {
         self.front.question.as_deref().unwrap_or(&self.front.title)
+    }
+
+    /// The page's URL path within its language (`kratom-withdrawal` for `es/kratom-withdrawal`).
+    pub fn lang_path(&self) -> &str {
+        match &self.translation {
+            Some(_) => self
+                .path
+                .strip_prefix(self.lang.as_str())
+                .and_then(|p| p.strip_prefix('/'))
+                .unwrap_or(&self.path),
+            None => &self.path,
+        }
     }
 
     pub fn is_approved(&self) -> bool {

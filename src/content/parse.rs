@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use super::frontmatter::{self, FrontMatter, Review, ReviewStatus, SplitError};
+use super::translate::{self, Kind, Translation};
 use super::{Document, SourceFile, MAX_NESTING};
 use crate::cite::{Origin, RefEntry, Reference};
 use crate::config::{is_ident, Config};
@@ -16,41 +17,44 @@ use crate::util::nearest;
 pub fn parse(src: SourceFile, config: &Config, diags: &mut Diagnostics) -> Option<Document> {
     let rel = src.rel.clone();
     // Before any parser sees it: deeply nested Markdown makes parsers slow (or deep).
-    if let Some((line, col, depth)) = too_deep(&src.text) {
-        diags.push(
-            Diagnostic::error(
-                "content/too-deep",
-                format!(
-                    "block quotes and lists are nested {depth} deep here, more than the {MAX_NESTING} a page may have"
-                ),
-            )
-            .at(&rel, line, col)
-            .hint("flatten the list or quote; readers cannot follow more than a few levels"),
-        );
+    if let Some(d) = nesting_problem(&src.text, &rel) {
+        diags.push(d);
         return None;
     }
-    if let Some((line, col)) = html_too_deep(&src.text) {
-        diags.push(
-            Diagnostic::error(
-                "content/too-deep",
-                format!(
-                    "raw HTML elements are nested more than {MAX_NESTING} deep here, more than a page may have"
-                ),
-            )
-            .at(&rel, line, col)
-            .hint("close the HTML elements you open (`<div>` ... `</div>`), or write the part in Markdown"),
-        );
-        return None;
-    }
+    // A translation (`page.es.md`, issue 18), or a name or folder refused for its language.
+    let kind = translate::kind(&rel, config)
+        .and_then(|k| translate::folder_problem(&rel, config).map_or(Ok(k), Err))
+        .map_err(|d| diags.push(d))
+        .ok()?;
     let split = split_front_matter(&src.text, &rel, diags)?;
     let (yaml_line, body_offset) = (split.yaml_line, split.body_offset);
-    let mut front = parse_front_matter(split.yaml, yaml_line, &rel, diags)?;
+    let own = match &kind {
+        Kind::Translation { .. } => Some(translate::take_own_keys(split.yaml)),
+        Kind::Original => None,
+    };
+    let yaml = own.as_ref().map_or(split.yaml, |o| o.yaml.as_str());
+    let mut front = parse_front_matter(yaml, yaml_line, &rel, diags)?;
     let at = Place {
         rel: &rel,
         yaml: split.yaml,
         yaml_line,
     };
-    let (path, slug) = url_path(&src.rel, &front, &at, diags);
+    let (lang, translation) = match (kind, own) {
+        (Kind::Translation { lang, original }, Some(own)) => {
+            let t = translation(original, own, &at, diags)?;
+            (lang, Some(t))
+        }
+        _ => (config.default_lang(), None),
+    };
+    // A translation's URL is its original's, under its language's folder.
+    let url_file = translation
+        .as_ref()
+        .map_or(src.rel.as_path(), |t| t.original_file.as_path());
+    let (path, slug) = url_path(url_file, &front, &at, diags);
+    let path = match &translation {
+        Some(_) => format!("{lang}/{path}"),
+        None => path,
+    };
     check_filled(&front, &at, diags);
     let audiences = audiences(&front, config, &at, diags);
     check_review(&front.review, &at, diags);
@@ -59,7 +63,7 @@ pub fn parse(src: SourceFile, config: &Config, diags: &mut Diagnostics) -> Optio
     ));
     // Taken out of the front matter: the page keeps one copy, as `references`.
     let references = references(std::mem::take(&mut front.references), &at, diags);
-    Some(Document {
+    let doc = Document {
         file: rel,
         text: src.text,
         front,
@@ -69,7 +73,96 @@ pub fn parse(src: SourceFile, config: &Config, diags: &mut Diagnostics) -> Optio
         slug,
         audiences,
         references,
+        lang,
+        translation,
+    };
+    if doc.translation.is_some() {
+        diags.extend(translate::own_key_problems(&doc));
+    }
+    Some(doc)
+}
+
+/// A translation's `translates:` date (required) and `taper:` words, read from the keys taken
+/// out of its front matter.
+fn translation(
+    original: std::path::PathBuf,
+    own: translate::OwnKeys,
+    at: &Place,
+    diags: &mut Diagnostics,
+) -> Option<Translation> {
+    let taper = own
+        .taper
+        .map(|(i, text)| translate::parse_taper(&text, at.yaml_line + i, at.rel, diags))
+        .unwrap_or_default();
+    let Some((i, value)) = own.translates else {
+        diags.push(
+            Diagnostic::error(
+                "translation/translates",
+                "a translation must name the original's `updated` date it translates",
+            )
+            .at(at.rel, 1, 1)
+            .hint("add `translates: YYYY-MM-DD` to the front matter: the original's `updated` date when this translation was made"),
+        );
+        return None;
+    };
+    let line = at.yaml_line + i;
+    let translates = match crate::types::Date::parse(&value) {
+        Ok(d) => d,
+        Err(e) => {
+            diags.push(
+                Diagnostic::error("translation/translates", format!("translates: {e}"))
+                    .at(at.rel, line, 1)
+                    .hint("write the original's `updated` date as YYYY-MM-DD"),
+            );
+            return None;
+        }
+    };
+    // As the original's file gives it (a bundle's `index` is its folder's page).
+    let mut segments: Vec<String> = original
+        .with_extension("")
+        .iter()
+        .skip(1)
+        .map(|p| p.to_string_lossy().to_string())
+        .collect();
+    if segments.len() > 1 && segments.last().is_some_and(|s| s == "index") {
+        segments.pop();
+    }
+    let original_path = segments.join("/");
+    Some(Translation {
+        original_file: original,
+        original_path,
+        translates,
+        translates_line: line,
+        taper,
+        original_updated: None,
     })
+}
+
+/// Markdown or raw HTML nested deeper than [`MAX_NESTING`], refused before any parser sees it.
+fn nesting_problem(text: &str, rel: &Path) -> Option<Diagnostic> {
+    if let Some((line, col, depth)) = too_deep(text) {
+        return Some(
+            Diagnostic::error(
+                "content/too-deep",
+                format!(
+                    "block quotes and lists are nested {depth} deep here, more than the {MAX_NESTING} a page may have"
+                ),
+            )
+            .at(rel, line, col)
+            .hint("flatten the list or quote; readers cannot follow more than a few levels"),
+        );
+    }
+    let (line, col) = html_too_deep(text)?;
+    Some(
+        Diagnostic::error(
+            "content/too-deep",
+            format!(
+                "raw HTML elements are nested more than {MAX_NESTING} deep here, more than a page may have"
+            ),
+        )
+        .at(rel, line, col)
+        .hint("close the HTML elements you open (`<div>` ... `</div>`), or write the part in Markdown"),
+    )
 }
 
 /// Where a page's front matter is, to place its findings.

@@ -8,6 +8,7 @@ use rayon::prelude::*;
 use crate::config::Config;
 use crate::content::{self, Document};
 use crate::diag::{Diagnostic, Diagnostics};
+use crate::types::LangId;
 
 /// A loaded site: its configuration and parsed pages.
 #[derive(Debug)]
@@ -15,15 +16,122 @@ pub struct Site {
     pub root: PathBuf,
     pub config: Config,
     pub pages: Vec<Document>,
+    /// Each original page's translations (issue 18), by the original's path: the language and
+    /// the translation's index in `pages`, in the order of `[[languages]]`.
+    pub translations: BTreeMap<String, Vec<(LangId, usize)>>,
+    /// The index in `pages` of each translated original, by its path.
+    originals: BTreeMap<String, usize>,
 }
 
 impl Site {
+    /// A site of parsed pages: translations linked to their originals
+    /// ([`content::translate::attach`]), and two pages at one URL refused ([`dedupe`]).
+    pub fn new(
+        root: PathBuf,
+        config: Config,
+        pages: Vec<Document>,
+        diags: &mut Diagnostics,
+    ) -> Site {
+        let pages = dedupe(content::translate::attach(pages, diags), diags);
+        let mut translations: BTreeMap<String, Vec<(LangId, usize)>> = BTreeMap::new();
+        for (i, d) in pages.iter().enumerate() {
+            if let Some(t) = &d.translation {
+                translations
+                    .entry(t.original_path.clone())
+                    .or_default()
+                    .push((d.lang.clone(), i));
+            }
+        }
+        let order = |l: &LangId| config.languages.iter().position(|c| c.id == *l);
+        for list in translations.values_mut() {
+            list.sort_by_key(|(l, _)| order(l));
+        }
+        let originals = pages
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| d.translation.is_none() && translations.contains_key(&d.path))
+            .map(|(i, d)| (d.path.clone(), i))
+            .collect();
+        Site {
+            root,
+            config,
+            pages,
+            translations,
+            originals,
+        }
+    }
+
+    /// A page by its path (`es/kratom-withdrawal` finds a translation), else an original by
+    /// its slug.
     pub fn page(&self, slug_or_path: &str) -> Option<&Document> {
         let want = slug_or_path.trim_matches('/');
-        self.pages
+        self.pages.iter().find(|d| d.path == want).or_else(|| {
+            self.pages
+                .iter()
+                .find(|d| d.slug == want && d.translation.is_none())
+        })
+    }
+
+    /// The original of a page: itself, or the page a translation translates.
+    pub fn original_of<'a>(&'a self, doc: &'a Document) -> &'a Document {
+        doc.translation
+            .as_ref()
+            .and_then(|t| self.originals.get(&t.original_path))
+            .and_then(|i| self.pages.get(*i))
+            .unwrap_or(doc)
+    }
+
+    /// Every version of a page, the original's first, then its translations in the order of
+    /// `[[languages]]`. One (the page itself) on a site without translations of it.
+    pub fn versions<'a>(&'a self, doc: &'a Document) -> Vec<&'a Document> {
+        let original = self.original_of(doc);
+        let mut out = vec![original];
+        if let Some(list) = self.translations.get(&original.path) {
+            out.extend(list.iter().filter_map(|(_, i)| self.pages.get(*i)));
+        }
+        out
+    }
+
+    /// A page's version in `lang`, if it has one.
+    pub fn version_in<'a>(&'a self, doc: &'a Document, lang: &str) -> Option<&'a Document> {
+        self.versions(doc).into_iter().find(|d| d.lang == lang)
+    }
+
+    /// Other page files a page's output depends on through its languages, for the build cache:
+    /// a translation's original (its URL, taper, references and `updated` date), and an
+    /// original's translations, present or possible (`page.<lang>.md` for each language),
+    /// whose coming or going changes its language switcher. None without `[[languages]]`.
+    pub fn related_files(&self, doc: &Document) -> Vec<PathBuf> {
+        if self.config.languages.is_empty() {
+            return Vec::new();
+        }
+        if let Some(t) = &doc.translation {
+            return vec![t.original_file.clone()];
+        }
+        let mut out: Vec<PathBuf> = self
+            .versions(doc)
             .iter()
-            .find(|d| d.path == want)
-            .or_else(|| self.pages.iter().find(|d| d.slug == want))
+            .skip(1)
+            .map(|d| d.file.clone())
+            .collect();
+        if let Some(stem) = doc.file.file_stem().and_then(|s| s.to_str()) {
+            for l in self
+                .config
+                .languages
+                .iter()
+                .filter(|l| l.id != self.config.language)
+            {
+                out.push(doc.file.with_file_name(format!("{stem}.{}.md", l.id)));
+            }
+        }
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    /// The pages of one language.
+    pub fn pages_in<'a>(&'a self, lang: &'a str) -> impl Iterator<Item = &'a Document> + 'a {
+        self.pages.iter().filter(move |d| d.lang == lang)
     }
 }
 
@@ -32,11 +140,7 @@ impl Site {
 pub fn load(root: &Path, diags: &mut Diagnostics) -> Option<Site> {
     let (config, _, sources) = load_sources(root, diags)?;
     let pages = parse_all(&config, sources, diags);
-    Some(Site {
-        root: root.to_path_buf(),
-        config,
-        pages,
-    })
+    Some(Site::new(root.to_path_buf(), config, pages, diags))
 }
 
 /// The configuration (parsed, and its text) and every page's source.
@@ -57,7 +161,7 @@ pub fn load_sources(
     Some((config, text, sources))
 }
 
-/// Parse every source in parallel, and refuse two pages at one URL.
+/// Parse every source in parallel (two pages at one URL are refused by [`Site::new`]).
 pub fn parse_all(
     config: &Config,
     sources: Vec<content::SourceFile>,
@@ -76,7 +180,7 @@ pub fn parse_all(
         diags.extend(d);
         pages.extend(doc);
     }
-    dedupe(pages, diags)
+    pages
 }
 
 /// Refuse two pages at one URL: report it and keep only the first, so later stages do not

@@ -3,12 +3,15 @@
 use crate::cite::scan::CiteGroup;
 use crate::cite::style::Formatted;
 use crate::cite::Reference;
-use crate::types::{AudienceId, TocEntry};
+use crate::types::{AudienceId, LangId, TocEntry};
 
 /// One audience's version of a page, rendered.
 #[derive(Debug, Clone)]
 pub struct Variant {
     pub audience: AudienceId,
+    /// The language the page is written in (its document's): what strings and reading-level
+    /// formulas to use for it.
+    pub lang: LangId,
     /// The Markdown this audience sees (audience blocks applied).
     pub markdown: String,
     pub summary_html: String,

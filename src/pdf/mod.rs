@@ -149,8 +149,8 @@ pub fn page_pdf(
     made: Date,
     today: Date,
 ) -> Result<Vec<u8>, PdfError> {
-    // No site folder: careguide's own strings for the site's language.
-    let strings = Strings::builtin(&config.language);
+    // No site folder: careguide's own strings for the page's language.
+    let strings = Strings::builtin(doc.lang.as_str());
     page_pdf_in(config, None, doc, variant, (made, today), &strings)
 }
 
@@ -206,6 +206,8 @@ pub fn render(h: &Handout) -> Result<Vec<u8>, PdfError> {
                 audience: h.variant.audience.to_string(),
                 configured: h.config.audience_ids().join(", "),
             })?;
+    // The label and disclaimer in the handout's language, where the configuration has them.
+    let audience = audience.in_lang(h.strings.lang());
     let blocks = content::blocks(h, audience.plain);
     lay_out(
         h,

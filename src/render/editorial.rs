@@ -215,9 +215,10 @@ pub fn report(
         })
         .collect();
     ctx.insert("practice", &practice);
+    ctx.insert("translations", &translations(rows, &words));
     let rows: Vec<Row> = rows.iter().map(|r| row(r, &audiences, &words)).collect();
     ctx.insert("rows", &rows);
-    let unreviewed = unreviewed_strings(t.catalog(), &[config.language.as_str()]);
+    let unreviewed = unreviewed_strings(t.catalog(), &config.language_ids());
     ctx.insert("unreviewed_strings", &unreviewed);
     let mut e = report_words(&words, &unreviewed.join(", "));
     let title = e["title"].replace("{title}", &crate::util::escape_html(&config.title));
@@ -226,6 +227,56 @@ pub fn report(
     ctx.insert("style", REPORT_CSS);
     ctx.insert("script", REPORT_JS);
     t.render("editorial.html", &ctx)
+}
+
+/// A translation's entry in the report's "Translations" list, its sentences in `words`.
+#[derive(Serialize)]
+struct TranslationOf<'a> {
+    path: &'a str,
+    title: &'a str,
+    file: &'a str,
+    /// "Translation into es of content/page.md, made from its version of 26 Nov 2026."
+    of: String,
+    /// The original changed since, or the translation awaits a qualified translator's review.
+    notes: Vec<String>,
+}
+
+fn translations<'a>(rows: &'a [EditorialRow], words: &Strings) -> Vec<TranslationOf<'a>> {
+    rows.iter()
+        .filter_map(|r| Some((r, r.translation.as_ref()?)))
+        .map(|(r, t)| {
+            let mut notes = Vec::new();
+            if let Some(d) = t.original_changed {
+                notes.push(words.fill(
+                    "editorial",
+                    "translation_stale",
+                    &[("date", &words.date_long(d))],
+                ));
+            }
+            if r.status != ReviewStatus::Approved {
+                notes.push(words.fill(
+                    "editorial",
+                    "translation_awaits",
+                    &[("status", &words.status(r.status.id()))],
+                ));
+            }
+            TranslationOf {
+                path: &r.path,
+                title: &r.title,
+                file: &r.file,
+                of: words.fill(
+                    "editorial",
+                    "translation_of",
+                    &[
+                        ("lang", &t.lang),
+                        ("original", &t.original),
+                        ("date", &words.date_long(t.translates)),
+                    ],
+                ),
+                notes,
+            }
+        })
+        .collect()
 }
 
 /// The report's words, as HTML text (`&`, `<` and `>` escaped; quotes are text here).
@@ -249,6 +300,7 @@ fn report_words(words: &Strings, languages: &str) -> BTreeMap<&'static str, Stri
         "strings_before",
         "strings_middle",
         "strings_after",
+        "translations",
     ]
     .into_iter()
     .map(|k| {

@@ -63,7 +63,8 @@ pub fn variant_path(doc: &Document, audience: &AudienceId) -> String {
 /// `other` names the topic of pages without one, as the site's language does.
 fn topic_paths(site: &Site, other: &str) -> Vec<(String, String, Date)> {
     let mut topics: std::collections::BTreeMap<String, Date> = Default::default();
-    for doc in &site.pages {
+    // Topic pages list the default language's pages.
+    for doc in site.pages.iter().filter(|d| d.translation.is_none()) {
         let names: Vec<String> = if doc.front.topics.is_empty() {
             vec![other.to_string()]
         } else {
@@ -91,35 +92,66 @@ fn topic_paths(site: &Site, other: &str) -> Vec<(String, String, Date)> {
 /// its canonical URL, with `lastmod` from the page's `updated`.
 pub fn sitemap(site: &Site, t: &Templates) -> Result<String, Diagnostic> {
     let base = base(site);
-    let mut urls: Vec<(String, Option<Date>)> = Vec::new();
+    type Alternates = Vec<(String, String)>;
+    let mut urls: Vec<(String, Option<Date>, Alternates)> = Vec::new();
     let newest = site.pages.iter().map(|d| d.front.updated).max();
-    urls.push((String::new(), newest));
+    urls.push((String::new(), newest, Vec::new()));
     let words = t.strings(&site.config.language);
     for (_, url, d) in topic_paths(site, words.get("site", "other_topic")) {
-        urls.push((url, Some(d)));
+        urls.push((url, Some(d), Vec::new()));
     }
     let mut pages: Vec<&Document> = site.pages.iter().collect();
     pages.sort_by(|a, b| a.path.cmp(&b.path));
     for doc in pages {
+        // A page in several languages lists every version of it (itself too) as an
+        // alternate: the same audience's where that version has it.
+        let versions = site.versions(doc);
         for a in &doc.audiences {
-            urls.push((variant_path(doc, a), Some(doc.front.updated)));
+            let alternates: Alternates = if versions.len() > 1 {
+                versions
+                    .iter()
+                    .map(|v| {
+                        let path = if v.audiences.contains(a) {
+                            variant_path(v, a)
+                        } else {
+                            format!("{}/", url_path(&v.path))
+                        };
+                        (v.lang.to_string(), xml_escape(&format!("{base}{path}")))
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            urls.push((variant_path(doc, a), Some(doc.front.updated), alternates));
         }
     }
-    urls.retain(|(u, _)| !u.starts_with(EDITORIAL_DIR));
+    urls.retain(|(u, _, _)| !u.starts_with(EDITORIAL_DIR));
+    let any_alternates = urls.iter().any(|(_, _, a)| !a.is_empty());
+    #[derive(Serialize)]
+    struct Alternate {
+        lang: String,
+        href: String,
+    }
     #[derive(Serialize)]
     struct Url {
         loc: String,
         lastmod: Option<String>,
+        alternates: Vec<Alternate>,
     }
     let urls: Vec<Url> = urls
         .into_iter()
-        .map(|(u, d)| Url {
+        .map(|(u, d, alternates)| Url {
             loc: xml_escape(&format!("{base}{u}")),
             lastmod: d.map(|d| d.iso()),
+            alternates: alternates
+                .into_iter()
+                .map(|(lang, href)| Alternate { lang, href })
+                .collect(),
         })
         .collect();
     let mut ctx = Context::new();
     ctx.insert("urls", &urls);
+    ctx.insert("alternates", &any_alternates);
     t.render("sitemap.xml", &ctx)
 }
 
@@ -150,7 +182,12 @@ pub fn atom(site: &Site, t: &Templates) -> Result<String, Diagnostic> {
     let base = base(site);
     let config = &site.config;
     let words = t.strings(&config.language);
-    let mut pages: Vec<&Document> = site.pages.iter().collect();
+    // The feed follows the default language's pages.
+    let mut pages: Vec<&Document> = site
+        .pages
+        .iter()
+        .filter(|d| d.translation.is_none())
+        .collect();
     pages.sort_by(|a, b| changed(b).cmp(&changed(a)).then(a.path.cmp(&b.path)));
     pages.truncate(FEED_ENTRIES);
     let updated = pages

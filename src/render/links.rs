@@ -172,7 +172,10 @@ pub fn resolve_marks(html: &str, site: &Site, doc: &Document, audience: &str) ->
         let written = unhex(&after[..end]).unwrap_or_default();
         let target = source_target(&doc.file, &written);
         let url = if mark == PAGE_MARK {
-            match target.as_deref().and_then(|t| page_by_file(site, t)) {
+            // A translation links to the other page's version in its language, if any.
+            let found = target.as_deref().and_then(|t| page_by_file(site, t));
+            let found = found.map(|t| site.version_in(t, &doc.lang).unwrap_or(t));
+            match found {
                 Some(t) if t.audiences.iter().any(|a| a == audience) => {
                     format!("{}/{audience}/index.html", t.path)
                 }

@@ -83,6 +83,19 @@ struct PageCtx<'a> {
     steps: Vec<Step>,
 }
 
+/// A version of the page in one language, for the language switcher and the `hreflang`
+/// alternates (issue 18).
+#[derive(Serialize)]
+struct LangLink<'a> {
+    id: &'a str,
+    label: &'a str,
+    /// Relative to the page, naming the file (`.../index.html`).
+    url: String,
+    /// Absolute, for `<link rel="alternate" hreflang>`.
+    href: String,
+    current: bool,
+}
+
 #[derive(Serialize)]
 struct AudienceLink<'a> {
     id: &'a str,
@@ -244,7 +257,8 @@ pub fn render_page(
     pdf: bool,
 ) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
     let config = &site.config;
-    let words = t.strings(&config.language);
+    // The page's furniture in the page's language (a translation's own).
+    let words = t.strings(doc.lang.as_str());
     let shared = PageShared {
         site,
         site_ctx: SiteCtx::of(config),
@@ -325,7 +339,9 @@ fn variant_page(
         format!("{}/{}", doc.path, v.audience)
     };
     let root = root_prefix(&dir);
-    let audience = config.audience(&v.audience);
+    let audience = config
+        .audience(&v.audience)
+        .map(|a| a.in_lang(v.lang.as_str()));
     let mut ctx = Context::new();
     ctx.insert("site", &shared.site_ctx);
     ctx.insert("root", &root);
@@ -348,7 +364,10 @@ fn variant_page(
         .filter_map(|id| config.audience(id))
         .map(|a| AudienceLink {
             id: &a.id,
-            label: &a.label,
+            label: a
+                .translations
+                .get(doc.lang.as_str())
+                .map_or(a.label.as_str(), |w| w.label.as_str()),
             url: format!("{root}{}/{}/index.html", doc.path, a.id),
             current: a.id == v.audience,
         })
@@ -369,11 +388,49 @@ fn variant_page(
         "canonical",
         &format!("{}{}/{}/", base(config), doc.path, v.audience),
     );
+    insert_languages(&mut ctx, shared.site, doc, &v.audience, &root);
     let html = t.render("page.html", &ctx)?;
     Ok(OutputFile::new(
         format!("{dir}/index.html"),
         html.into_bytes(),
     ))
+}
+
+/// The page's language (`lang`, `lang_prefix`) and, when it has versions in other languages,
+/// the switcher's links (`languages`) and the `hreflang` alternates (`alternates`): each
+/// version for the same audience when it has one, else its default version.
+fn insert_languages(ctx: &mut Context, site: &Site, doc: &Document, audience: &str, root: &str) {
+    let config = &site.config;
+    if config.languages.is_empty() {
+        return;
+    }
+    ctx.insert("lang", doc.lang.as_str());
+    ctx.insert("lang_prefix", &config.lang_prefix(&doc.lang));
+    let versions = site.versions(doc);
+    if versions.len() < 2 {
+        return;
+    }
+    let base = base(config);
+    let links: Vec<LangLink> = versions
+        .iter()
+        .filter_map(|d| {
+            let label = &config.language_of(&d.lang)?.label;
+            let dir = if d.audiences.iter().any(|a| a == audience) {
+                format!("{}/{audience}", d.path)
+            } else {
+                d.path.clone()
+            };
+            Some(LangLink {
+                id: d.lang.as_str(),
+                label,
+                url: format!("{root}{dir}/index.html"),
+                href: format!("{base}{dir}/"),
+                current: d.lang == doc.lang,
+            })
+        })
+        .collect();
+    ctx.insert("alternates", &links);
+    ctx.insert("languages", &links);
 }
 
 /// The link from a page to the site's editorial policy (`editorial_policy` in careguide.toml):
@@ -382,6 +439,8 @@ fn variant_page(
 fn editorial_url(site: &Site, doc: &Document, audience: &str, root: &str) -> Option<String> {
     let want = site.config.editorial_policy.as_deref()?.trim_matches('/');
     let policy = site.pages.iter().find(|d| d.path == want)?;
+    // In the page's language when the policy is translated into it.
+    let policy = site.version_in(policy, &doc.lang).unwrap_or(policy);
     if policy.path == doc.path {
         return None;
     }
@@ -471,9 +530,16 @@ pub fn render_lists(site: &Site, t: &Templates) -> Result<Vec<OutputFile>, Vec<D
             Err(d) => problems.push(d),
         }
     }
-    match search_page(config, &site_ctx, &words, t) {
+    match search_page(config, &site_ctx, &words, t, None) {
         Ok(f) => files.push(f),
         Err(d) => problems.push(d),
+    }
+    // A search page per translation language, over that language's index (issue 18).
+    for l in config.languages.iter().filter(|l| l.id != config.language) {
+        match search_page(config, &site_ctx, &t.strings(l.id.as_str()), t, Some(&l.id)) {
+            Ok(f) => files.push(f),
+            Err(d) => problems.push(d),
+        }
     }
     for (name, bytes) in t.assets() {
         files.push(OutputFile::new(format!("assets/{name}"), bytes.clone()));
@@ -489,7 +555,8 @@ pub fn render_lists(site: &Site, t: &Templates) -> Result<Vec<OutputFile>, Vec<D
 fn by_topic<'a>(site: &'a Site, words: &Strings) -> BTreeMap<String, Vec<&'a Document>> {
     let mut by_topic: BTreeMap<String, Vec<&Document>> = BTreeMap::new();
     let other = words.get("site", "other_topic");
-    for doc in &site.pages {
+    // Translations are reached from their originals' language switcher.
+    for doc in site.pages.iter().filter(|d| d.translation.is_none()) {
         if doc.front.topics.is_empty() {
             by_topic.entry(other.into()).or_default().push(doc);
         }
@@ -534,19 +601,26 @@ fn topics_for(
         .collect()
 }
 
-/// The search page: the index it loads is written beside it (see render::search).
+/// The search page: the index it loads is written beside it (see render::search). A
+/// translation language's (`lang`) is at `<lang>/search/`, over that language's pages.
 fn search_page(
     config: &crate::config::Config,
     site_ctx: &SiteCtx,
     words: &Strings,
     t: &Templates,
+    lang: Option<&crate::types::LangId>,
 ) -> Result<OutputFile, Diagnostic> {
+    let prefix = lang.map(|l| format!("{l}/")).unwrap_or_default();
     let mut ctx = Context::new();
     ctx.insert("site", site_ctx);
     ctx.insert("t", words);
-    ctx.insert("root", "../");
-    ctx.insert("canonical", &format!("{}search/", base(config)));
+    ctx.insert("root", &root_prefix(&format!("{prefix}search")));
+    ctx.insert("canonical", &format!("{}{prefix}search/", base(config)));
     ctx.insert("index_script", "index.js");
+    if let Some(l) = lang {
+        ctx.insert("lang", l.as_str());
+        ctx.insert("lang_prefix", &prefix);
+    }
     let audiences: Vec<AudienceLink> = config
         .audiences
         .iter()
@@ -563,7 +637,7 @@ fn search_page(
     }
     let html = t.render("search.html", &ctx)?;
     Ok(OutputFile::new(
-        "search/index.html".into(),
+        format!("{prefix}search/index.html"),
         html.into_bytes(),
     ))
 }

@@ -129,6 +129,7 @@ fn variant_of(
     let formatted = format(&cited.iter().collect::<Vec<_>>());
     Variant {
         audience: audience.clone(),
+        lang: doc.lang.clone(),
         markdown,
         summary_html,
         body_html: rendered.html,

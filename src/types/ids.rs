@@ -102,6 +102,43 @@ name_type!(
     Slug
 );
 
+name_type!(
+    /// A language of the site (`[[languages]] id` in careguide.toml): a lower-case BCP 47 tag
+    /// (`en`, `es`, `pt-br`), used as a translation file's suffix (`page.es.md`), as the first
+    /// segment of its URLs (`/es/page/`) and in `lang` and `hreflang` attributes.
+    LangId
+);
+
+/// Primary language subtags written right to left (Arabic, Hebrew, Persian, Urdu, Yiddish,
+/// Pashto, Sindhi, Dhivehi, Kurdish (Sorani), Uyghur, Syriac, N'Ko, Thaana-script languages).
+const RTL: &[&str] = &[
+    "ar", "arc", "ckb", "dv", "fa", "he", "iw", "ji", "ks", "ku", "nqo", "ps", "sd", "syr", "ug",
+    "ur", "yi",
+];
+
+impl LangId {
+    /// Whether a well-formed language tag: a primary subtag of two or three letters a-z, then
+    /// optional subtags of one to eight letters or digits, all separated by '-'.
+    pub fn is_well_formed(tag: &str) -> bool {
+        let mut parts = tag.split('-');
+        let first_ok = parts.next().is_some_and(|p| {
+            (2..=3).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_lowercase())
+        });
+        first_ok
+            && parts.all(|p| {
+                (1..=8).contains(&p.len())
+                    && p.bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            })
+    }
+
+    /// Whether the language is written right to left (by its primary subtag).
+    pub fn is_rtl(&self) -> bool {
+        let primary = self.0.split('-').next().unwrap_or("");
+        RTL.contains(&primary) || self.0.split('-').any(|p| p == "arab" || p == "hebr")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -112,6 +149,23 @@ mod tests {
         assert_eq!(id, "patient");
         assert_eq!(serde_json::to_string(&id).expect("json"), "\"patient\"");
         assert_eq!(format!("{id}"), "patient");
+    }
+
+    #[test]
+    fn language_tags() {
+        for ok in ["en", "es", "pt-br", "zh-hant", "haw"] {
+            assert!(LangId::is_well_formed(ok), "{ok}");
+        }
+        for bad in [
+            "", "e", "english", "EN", "es_", "es-", "-es", "es--mx", "es.md",
+        ] {
+            assert!(!LangId::is_well_formed(bad), "{bad}");
+        }
+        assert!(LangId::new("ar").is_rtl());
+        assert!(LangId::new("he").is_rtl());
+        assert!(LangId::new("fa-ir").is_rtl());
+        assert!(!LangId::new("es").is_rtl());
+        assert!(!LangId::new("en-gb").is_rtl());
     }
 
     #[test]

@@ -5,7 +5,7 @@ mod date;
 mod ids;
 
 pub use date::{Date, DateFormat, DEFAULT_DATE_FORMAT};
-pub use ids::{AudienceId, Slug};
+pub use ids::{AudienceId, LangId, Slug};
 
 use serde::Serialize;
 

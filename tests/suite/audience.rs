@@ -281,8 +281,7 @@ fn a_language_without_formulas_gets_one_note_and_no_scores() {
     }
 }
 
-/// The Spanish patient version of the sample page (`docs/drafts/`, outside `content/` until
-/// translations are built) keeps the original's citation keys and audience blocks, sets only
+/// The Spanish patient version of the sample page (`content/kratom-withdrawal.es.md`) keeps the original's citation keys and audience blocks, sets only
 /// the taper's words, and reads "bastante fácil" or easier on the INFLESZ scale for patients.
 #[test]
 fn the_spanish_draft_of_the_sample_page_matches_its_original_and_reads_easily() {
@@ -290,7 +289,7 @@ fn the_spanish_draft_of_the_sample_page_matches_its_original_and_reads_easily() 
     let repo = std::path::Path::new(crate::support::REPO);
     let read = |p: &str| std::fs::read_to_string(repo.join(p)).expect(p);
     let original = read("content/kratom-withdrawal.md");
-    let draft = read("docs/drafts/kratom-withdrawal.es.md");
+    let draft = read("content/kratom-withdrawal.es.md");
     let keys = |t: &str| {
         let mut k: Vec<String> = t
             .match_indices("[@")

@@ -23,6 +23,7 @@ mod i18n;
 mod incremental;
 mod init;
 mod injection;
+mod languages;
 mod links;
 #[cfg(unix)]
 mod paths;

@@ -87,6 +87,7 @@ pub fn index_value(site: &Site, variants: &[Vec<Variant>]) -> Value {
         .pages
         .iter()
         .zip(variants)
+        .filter(|(doc, _)| doc.lang == site.config.language)
         .map(|(doc, vs)| page_value(&site.config, doc, vs))
         .collect();
     index_from(&site.config, pages)
@@ -115,14 +116,15 @@ pub fn page_value(
     doc: &crate::content::Document,
     vs: &[Variant],
 ) -> Value {
-    // careguide's own words for the site's language (a site's i18n/ table is not read here).
-    let words = crate::i18n::Strings::builtin(&config.language);
+    // careguide's own words for the page's language (a site's i18n/ table is not read here).
+    let words = crate::i18n::Strings::builtin(doc.lang.as_str());
     let seen = seen_by(config, vs, words.get("page", "short_answer"));
     let (headings, entries) = entries(seen.order, &seen.masks);
     let r = &doc.front.review;
     serde_json::to_value(PageOut {
         t: doc.front.title.clone(),
-        u: doc.path.clone(),
+        // Within the page's language: each language's index is beside its own search page.
+        u: doc.lang_path().to_string(),
         k: r.status.id(),
         s: words.status(r.status.id()),
         r: r.last_reviewed.map(|d| d.iso()).unwrap_or_default(),
