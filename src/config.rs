@@ -168,7 +168,11 @@ impl Config {
                     .map(|s| line_col(text, s.start))
                     .or_else(|| deepest_key(text))
                     .unwrap_or((0, 0));
-                vec![Diagnostic::error("config/invalid", e.message().trim().to_string())
+                let mut message = e.message().trim().to_string();
+                if e.span().is_none() && message == "recursion limit" {
+                    message = "a key here is dotted too many levels deep (recursion limit)".into();
+                }
+                vec![Diagnostic::error("config/invalid", message)
                 .at(file, line, col)
                 .category(Category::Config)
                 .hint("see the README's section on careguide.toml for every key and its meaning")]
@@ -580,6 +584,7 @@ disclaimer = "Talk to your care team."
             let d = Config::parse(&text, Path::new("careguide.toml")).unwrap_err();
             assert_eq!(d[0].rule, "config/invalid");
             assert_eq!(d[0].line, text.lines().count(), "{:?}", d[0]);
+            assert!(d[0].message.contains("dotted too many levels deep"), "{:?}", d[0]);
         }
         let text = format!(
             "{GOOD}\nx = {}{}\n",
