@@ -159,24 +159,13 @@ pub enum RuleLevel {
 impl Config {
     /// Parse configuration text. `file` is only used to place diagnostics.
     pub fn parse(text: &str, file: &Path) -> Result<Config, Vec<Diagnostic>> {
-        let config: Config =
-            toml::from_str(text).map_err(|e| {
-                // The toml crate refuses keys dotted too deep (`a.b.c...`, `[a.b.c...]`)
-                // without a place: the deepest key is where.
-                let (line, col) = e
-                    .span()
-                    .map(|s| line_col(text, s.start))
-                    .or_else(|| deepest_key(text))
-                    .unwrap_or((0, 0));
-                let mut message = e.message().trim().to_string();
-                if e.span().is_none() && message == "recursion limit" {
-                    message = "a key here is dotted too many levels deep (recursion limit)".into();
-                }
-                vec![Diagnostic::error("config/invalid", message)
+        let config: Config = toml::from_str(text).map_err(|e| {
+            let (line, col, message) = toml_error(&e, text);
+            vec![Diagnostic::error("config/invalid", message)
                 .at(file, line, col)
                 .category(Category::Config)
                 .hint("see the README's section on careguide.toml for every key and its meaning")]
-            })?;
+        })?;
         let problems = config.validate(text, file);
         if problems.is_empty() {
             Ok(config)
@@ -386,6 +375,22 @@ impl Config {
 
 /// Line and column of the value of `key` in the table `[table]` (`""`: the top level) of TOML
 /// text: the `key = value` line in that table, or `key = ` inside an inline `table = { ... }`.
+/// Where a TOML error is and what it says. The toml crate refuses keys dotted too deep
+/// (`a.b.c...`, `[a.b.c...]`) without a place and with only "recursion limit": the deepest key
+/// is where.
+fn toml_error(e: &toml::de::Error, text: &str) -> (usize, usize, String) {
+    let (line, col) = e
+        .span()
+        .map(|s| line_col(text, s.start))
+        .or_else(|| deepest_key(text))
+        .unwrap_or((0, 0));
+    let mut message = e.message().trim().to_string();
+    if e.span().is_none() && message == "recursion limit" {
+        message = "a key here is dotted too many levels deep (recursion limit)".into();
+    }
+    (line, col, message)
+}
+
 /// Line and column of the key with the most dots (`a.b.c = 1`, `[a.b.c]`), dots inside quotes
 /// counted too; `None` when no key has a dot. Linear in the text.
 fn deepest_key(text: &str) -> Option<(usize, usize)> {
@@ -584,7 +589,11 @@ disclaimer = "Talk to your care team."
             let d = Config::parse(&text, Path::new("careguide.toml")).unwrap_err();
             assert_eq!(d[0].rule, "config/invalid");
             assert_eq!(d[0].line, text.lines().count(), "{:?}", d[0]);
-            assert!(d[0].message.contains("dotted too many levels deep"), "{:?}", d[0]);
+            assert!(
+                d[0].message.contains("dotted too many levels deep"),
+                "{:?}",
+                d[0]
+            );
         }
         let text = format!(
             "{GOOD}\nx = {}{}\n",
