@@ -251,14 +251,13 @@ pub enum RuleLevel {
 impl Config {
     /// Parse configuration text. `file` is only used to place diagnostics.
     pub fn parse(text: &str, file: &Path) -> Result<Config, Vec<Diagnostic>> {
-        let mut config: Config =
-            toml::from_str(text).map_err(|e| {
-                let (line, col) = e.span().map(|s| line_col(text, s.start)).unwrap_or((0, 0));
-                vec![Diagnostic::error("config/invalid", e.message().trim().to_string())
+        let mut config: Config = toml::from_str(text).map_err(|e| {
+            let (line, col, message) = toml_error(&e, text);
+            vec![Diagnostic::error("config/invalid", message)
                 .at(file, line, col)
                 .category(Category::Config)
                 .hint("see the README's section on careguide.toml for every key and its meaning")]
-            })?;
+        })?;
         let mut problems = config.validate(text, file);
         problems.extend(config.check_languages(text, file));
         if let Some(d) = config
@@ -373,6 +372,7 @@ impl Config {
             );
         }
         out.extend(self.check_urls(text, file));
+        out.extend(self.check_email(text, file));
         out.extend(check_html(&self.html, text, file));
         if let Some(Err(e)) = self.handout.date_format.as_deref().map(DateFormat::parse) {
             let (l, c) = place("date_format");
@@ -638,6 +638,21 @@ impl Config {
             .collect()
     }
 
+    /// `[contact] email` becomes a `mailto:` link on every page and the handout: a plain
+    /// address, no scheme, nothing that would end the link or add recipients or headers to it.
+    fn check_email(&self, text: &str, file: &Path) -> Vec<Diagnostic> {
+        let Some(problem) = self.contact.email.as_deref().and_then(email_problem) else {
+            return Vec::new();
+        };
+        let (l, c) = value_place(text, "contact", "email").unwrap_or((0, 0));
+        vec![
+            Diagnostic::error("config/email", format!("[contact] email {problem}"))
+                .at(file, l, c)
+                .category(Category::Config)
+                .hint("give the address alone, such as \"clinic@example.org\" (careguide writes the mailto: link)"),
+        ]
+    }
+
     pub fn audience(&self, id: &str) -> Option<&Audience> {
         self.audiences.iter().find(|a| a.id == id)
     }
@@ -665,6 +680,86 @@ impl Config {
 
 /// Line and column of the value of `key` in the table `[table]` (`""`: the top level) of TOML
 /// text: the `key = value` line in that table, or `key = ` inside an inline `table = { ... }`.
+/// Where a TOML error is and what it says. The toml crate refuses keys dotted too deep
+/// (`a.b.c...`, `[a.b.c...]`) without a place and with only "recursion limit": the deepest key
+/// is where.
+fn toml_error(e: &toml::de::Error, text: &str) -> (usize, usize, String) {
+    let (line, col) = e
+        .span()
+        .map(|s| line_col(text, s.start))
+        .or_else(|| deepest_key(text))
+        .unwrap_or((0, 0));
+    let mut message = e.message().trim().to_string();
+    if e.span().is_none() && message == "recursion limit" {
+        message = "a key here is dotted too many levels deep (recursion limit)".into();
+    }
+    (line, col, message)
+}
+
+/// Line and column of the key with the most dots (`a.b.c = 1`, `[a.b.c]`), dots inside quotes
+/// counted too; `None` when no key has a dot. Linear in the text.
+fn deepest_key(text: &str) -> Option<(usize, usize)> {
+    let mut best: Option<(usize, (usize, usize))> = None;
+    for (n, line) in text.lines().enumerate() {
+        let trimmed = line.trim_start();
+        let key = if trimmed.starts_with('[') {
+            trimmed.split(']').next().unwrap_or("")
+        } else {
+            trimmed.split('=').next().unwrap_or("")
+        };
+        let dots = key.matches('.').count();
+        if dots > 0 && best.is_none_or(|(d, _)| dots > d) {
+            let col = line.len() - trimmed.len() + 1;
+            best = Some((dots, (n + 1, col)));
+        }
+    }
+    best.map(|(_, at)| at)
+}
+
+/// Why `email` is not a plausible e-mail address for a `mailto:` link; `None` when it is one:
+/// one '@' between a local part and a domain with a dot, no spaces or control characters, no
+/// scheme, and none of the characters that end a link or add to it (`<>"'?&,;:/\\` and the like).
+pub fn email_problem(email: &str) -> Option<String> {
+    if let Some(c) = email.chars().find(|c| c.is_control() || c.is_whitespace()) {
+        let what = match c {
+            '\n' | '\r' => "a line break".to_string(),
+            '\t' => "a tab".to_string(),
+            ' ' => "a space".to_string(),
+            c => format!("the character U+{:04X}", c as u32),
+        };
+        return Some(format!("has {what}; an e-mail address has none"));
+    }
+    if email.to_ascii_lowercase().starts_with("mailto:") {
+        return Some("starts with 'mailto:'; careguide adds that itself".into());
+    }
+    if let Some(c) = email.chars().find(|c| "<>\"'?&,;:/\\()[]`=#%".contains(*c)) {
+        return Some(format!(
+            "has the character '{c}', which would change the mailto: link it becomes"
+        ));
+    }
+    let (local, domain) = match email.split_once('@') {
+        Some((l, d)) if !l.is_empty() && !d.contains('@') => (l, d),
+        _ => {
+            return Some(format!(
+                "'{email}' is not an e-mail address (one name@domain)"
+            ))
+        }
+    };
+    let labels_ok = domain.split('.').count() >= 2
+        && domain.split('.').all(|l| {
+            !l.is_empty()
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+                && l.chars().all(|c| c.is_alphanumeric() || c == '-')
+        });
+    if !labels_ok || local.starts_with('.') || local.ends_with('.') || local.contains("..") {
+        return Some(format!(
+            "'{email}' is not an e-mail address (name@domain, the domain with a dot)"
+        ));
+    }
+    None
+}
+
 fn value_place(text: &str, table: &str, key: &str) -> Option<(usize, usize)> {
     let mut current = String::new();
     let mut offset = 0;
@@ -877,6 +972,70 @@ id = "patient"
 label = "Patient"
 disclaimer = "Talk to your care team."
 "#;
+
+    /// The toml crate limits nesting itself, in linear time: 200,000 `[` or inline tables
+    /// are refused at their place at once. Keys dotted too deep are refused without a place,
+    /// which is found here.
+    #[test]
+    fn keys_dotted_too_deep_are_refused_at_their_line() {
+        for deep in [
+            format!("[{}]\n", vec!["a"; 100_000].join(".")),
+            format!("[handout]\nx{} = 1\n", ".a".repeat(100_000)),
+        ] {
+            let text = format!("{GOOD}\n{deep}");
+            let d = Config::parse(&text, Path::new("careguide.toml")).unwrap_err();
+            assert_eq!(d[0].rule, "config/invalid");
+            assert_eq!(d[0].line, text.lines().count(), "{:?}", d[0]);
+            assert!(
+                d[0].message.contains("dotted too many levels deep"),
+                "{:?}",
+                d[0]
+            );
+        }
+        let text = format!(
+            "{GOOD}\nx = {}{}\n",
+            "[".repeat(200_000),
+            "]".repeat(200_000)
+        );
+        let d = Config::parse(&text, Path::new("careguide.toml")).unwrap_err();
+        assert_eq!(d[0].line, text.lines().count(), "{:?}", d[0]);
+    }
+
+    #[test]
+    fn contact_email_is_a_plain_address() {
+        for ok in [
+            "clinic@example.org",
+            "front.desk+handouts@riverside-clinic.example.org",
+            "accueil@clinique.exemple.fr",
+            "info@klinik-müller.de",
+        ] {
+            assert_eq!(email_problem(ok), None, "{ok}");
+        }
+        for (bad, says) in [
+            ("mailto:clinic@example.org", "mailto:"),
+            ("clinic@example.org?bcc=all@evil.example", "'?'"),
+            ("clinic@example.org\nBcc: x@evil.example", "line break"),
+            ("clinic @example.org", "a space"),
+            ("Clinic <clinic@example.org>", "a space"),
+            ("<clinic@example.org>", "'<'"),
+            ("a@b.org,c@d.org", "','"),
+            ("javascript:alert(1)", "':'"),
+            ("clinic", "not an e-mail address"),
+            ("clinic@localhost", "not an e-mail address"),
+            ("@example.org", "not an e-mail address"),
+            ("a@b@example.org", "not an e-mail address"),
+            ("a..b@example.org", "not an e-mail address"),
+        ] {
+            let p = email_problem(bad).unwrap_or_else(|| panic!("{bad:?} passed"));
+            assert!(p.contains(says), "{bad:?}: {p}");
+        }
+        let text = format!("{GOOD}\n[contact]\nphone = \"555\"\nemail = \"x@y.org?cc=z@w.org\"\n");
+        let d = Config::parse(&text, Path::new("careguide.toml")).unwrap_err();
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(d[0].rule, "config/email");
+        assert_eq!(d[0].line, text.lines().count());
+        assert!(d[0].message.contains("[contact] email"), "{}", d[0].message);
+    }
 
     #[test]
     fn parses_a_minimal_config() {

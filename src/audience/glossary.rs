@@ -402,9 +402,26 @@ fn match_form(s: &str) -> String {
 struct Matcher {
     /// `None` if the automaton could not be built: every term is then searched on its own.
     ac: Option<AhoCorasick>,
-    /// A term is regular when its first use from any position is simply its first use that
-    /// [`use_at`] accepts (see [`regular`]); the few others are searched with [`find_word`].
-    regular: Vec<bool>,
+    /// How each term's uses are placed from the automaton's matches (see [`Placing`]).
+    placing: Vec<Placing>,
+}
+
+/// How a term's uses are found from the automaton's matches, with the result [`find_word`]
+/// gives when it looks for the term in the text after the last use.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Placing {
+    /// Its first use from any position is its first occurrence there that [`use_at`] accepts.
+    Regular,
+    /// The same, except at the position itself: the term starts with a character that is not
+    /// a letter or digit (`-off`, `&amp;`) and could follow the last use at once, where
+    /// `find_word` takes the start of the text it is given as the start of a word. Such an
+    /// occurrence is looked up by position (thousands of these terms were once searched one
+    /// by one after each use: quadratic).
+    AtStart,
+    /// Searched with `find_word` itself: a term that can overlap itself after a character that
+    /// is not a letter or digit (`a a`, `no no`), where `find_word` skips occurrences that
+    /// overlap one it rejected.
+    Search,
 }
 
 impl Matcher {
@@ -413,23 +430,32 @@ impl Matcher {
             .kind(Some(AhoCorasickKind::ContiguousNFA))
             .build(terms.iter().map(|(n, _)| n))
             .ok();
-        let regular = terms
+        let placing = terms
             .iter()
-            .map(|(n, _)| ac.is_some() && regular(n))
+            .map(|(n, _)| match ac {
+                Some(_) => placing(n),
+                None => Placing::Search,
+            })
             .collect();
-        Matcher { ac, regular }
+        Matcher { ac, placing }
     }
 }
 
-/// Whether [`find_word`]'s first use of `needle` from a position is always its first use at
-/// or after that position that [`use_at`] accepts. `find_word` skips occurrences overlapping
-/// one it rejected, and takes the start of the text it is given as a word boundary; neither
-/// matters when the term starts with a letter or digit (the text after an earlier use starts
-/// with neither) and an occurrence cannot overlap another one while following a non-word
-/// character of it (no overlaps at all, or only letters and digits).
-fn regular(needle: &str) -> bool {
+/// How `needle`'s uses can be found (see [`Placing`]). `find_word` skips occurrences
+/// overlapping one it rejected, and takes the start of the text it is given as a word
+/// boundary. The first matters only when an occurrence can overlap another one while following
+/// a non-word character of it (not when there are no overlaps at all, or only letters and
+/// digits); the second only when the term starts with a non-word character (the text after an
+/// earlier use never starts with a letter or digit).
+fn placing(needle: &str) -> Placing {
     let word = |c: char| c.is_alphanumeric();
-    needle.chars().next().is_some_and(word) && (needle.chars().all(word) || !has_border(needle))
+    if needle.is_empty() || (!needle.chars().all(word) && has_border(needle)) {
+        Placing::Search
+    } else if needle.chars().next().is_some_and(word) {
+        Placing::Regular
+    } else {
+        Placing::AtStart
+    }
 }
 
 /// Whether some proper prefix of `s` is also its suffix (two occurrences can overlap).
@@ -453,7 +479,6 @@ fn has_border(s: &str) -> bool {
 /// The end of the use of a term found at `start..start + len` in `hay`, if it is a whole word
 /// (with an optional plural `s`/`es`): the test [`find_word`] makes.
 fn use_at(hay: &str, start: usize, len: usize) -> Option<usize> {
-    let boundary_at = |i: usize| hay[i..].chars().next().is_none_or(|c| !c.is_alphanumeric());
     if hay[..start]
         .chars()
         .next_back()
@@ -461,7 +486,13 @@ fn use_at(hay: &str, start: usize, len: usize) -> Option<usize> {
     {
         return None;
     }
-    let end = start + len;
+    word_end(hay, start + len)
+}
+
+/// The end of a use of a term whose text ends at `end` in `hay`, if a word ends there (with
+/// an optional plural `s`/`es`).
+fn word_end(hay: &str, end: usize) -> Option<usize> {
+    let boundary_at = |i: usize| hay[i..].chars().next().is_none_or(|c| !c.is_alphanumeric());
     if boundary_at(end) {
         Some(end)
     } else if hay.as_bytes().get(end) == Some(&b's') && boundary_at(end + 1) {
@@ -473,7 +504,7 @@ fn use_at(hay: &str, start: usize, len: usize) -> Option<usize> {
     }
 }
 
-/// A regular term's next use in a text node: (start, term, end, index of the occurrence).
+/// A term's next use in a text node, as [`use_at`] finds it: (start, term, end, index of the occurrence).
 type Next = Reverse<(usize, usize, usize, usize)>;
 
 /// The first use at or after `pos` of term `i` among its `starts` from index `k`.
@@ -525,17 +556,24 @@ fn annotate_text(
     }
     let mut next: BinaryHeap<Next> = BinaryHeap::new();
     let mut irregular: Vec<usize> = Vec::new();
+    // The occurrences of the terms placed at start, by position.
+    let mut at_start: HashMap<usize, Vec<usize>> = HashMap::new();
     for i in 0..terms.len() {
         if used[i] {
             continue;
         }
-        if !matcher.regular[i] {
+        if matcher.placing[i] == Placing::Search {
             // Without an automaton every term is searched here; with one, only terms found.
             if matcher.ac.is_none() || starts.contains_key(&i) {
                 irregular.push(i);
             }
         } else if let Some(st) = starts.get(&i) {
             next.extend(next_use(hay, st, 0, 0, i, terms[i].0.len()));
+            if matcher.placing[i] == Placing::AtStart {
+                for &s in st {
+                    at_start.entry(s).or_default().push(i);
+                }
+            }
         }
     }
     let mut pos = 0;
@@ -561,10 +599,20 @@ fn annotate_text(
                 find_word(&hay[pos..], &terms[i].0).map(|(s, e)| (pos + s, pos + e, i))
             })
             .min_by_key(|&(s, _, i)| (s, i));
-        let best = match (regular_best, other_best) {
-            (Some(a), Some(b)) => Some(if (a.0, a.2) <= (b.0, b.2) { a } else { b }),
-            (a, b) => a.or(b),
-        };
+        // A term placed at start, right at `pos`, needs only a word end after it.
+        let here = at_start
+            .get(&pos)
+            .into_iter()
+            .flatten()
+            .filter(|&&i| !used[i])
+            .filter_map(|&i| word_end(hay, pos + terms[i].0.len()).map(|e| (pos, e, i)))
+            .min_by_key(|&(_, _, i)| i);
+        let earlier =
+            |a: Option<(usize, usize, usize)>, b: Option<(usize, usize, usize)>| match (a, b) {
+                (Some(a), Some(b)) => Some(if (a.0, a.2) <= (b.0, b.2) { a } else { b }),
+                (a, b) => a.or(b),
+            };
+        let best = earlier(earlier(regular_best, other_best), here);
         let Some((s, e, i)) = best else { break };
         out.push_str(&text[pos..s]);
         out.push_str("<dfn class=\"gloss-term\">");
@@ -961,6 +1009,7 @@ mod props {
                 Just("taper"), Just("Tapers"), Just("tapes"), Just("a"), Just("a a"),
                 Just("a-off"), Just("-off"), Just("no no"), Just("x"), Just("İ"), Just("es"),
                 Just("&amp;"), Just("tap"), Just("ab"), Just("aba"), Just("bab"),
+                Just(".x"), Just("a.x"), Just(".xs"), Just(".x.x"),
             ], 0..40),
             seps in proptest::collection::vec(prop_oneof![
                 Just(" "), Just(""), Just(", "), Just("-"), Just("s "),
@@ -968,7 +1017,7 @@ mod props {
             fragments in 1..3usize,
         ) {
             let gl = Glossary {
-                terms: ["taper", "tap", "a", "a a", "-off", "no no", "x", "aba", "ab", "es", "&"]
+                terms: ["taper", "tap", "a", "a a", "-off", "no no", "x", "aba", "ab", "es", "&", ".x", ".x.x"]
                     .iter()
                     .enumerate()
                     .map(|(i, t)| Term { term: t.to_string(), definition: format!("d{i}"), line: 1 })

@@ -31,7 +31,12 @@ pub fn clean(html: &str, extra: &HtmlConfig) -> String {
         .filter(|t| !never_tag(t))
         .collect();
     let mut b = ammonia::Builder::default();
-    b.link_rel(None)
+    // Raw HTML links take the schemes Markdown links and configured URLs take, no others
+    // (ammonia's own list lets ftp:, irc:, sms: and the like through); relative URLs pass
+    // as they are. A refused URL loses its attribute, as a Markdown link's does.
+    b.url_schemes(crate::util::SAFE_SCHEMES.iter().copied().collect())
+        .url_relative(ammonia::UrlRelative::PassThrough)
+        .link_rel(None)
         .add_generic_attributes(GENERIC_ATTRIBUTES.iter().copied())
         .add_tag_attributes("th", ["style"])
         .add_tag_attributes("td", ["style"])
@@ -257,6 +262,40 @@ mod tests {
             assert!(!lower.contains(bad), "{bad} in {out}");
         }
         assert!(out.contains("ab"), "{out}");
+    }
+
+    #[test]
+    fn raw_html_links_take_the_schemes_markdown_links_take() {
+        for bad in [
+            "ftp://files.example/a",
+            "irc://chat.example/x",
+            "sms:+15551234",
+            "data:text/html,hi",
+            "file:///etc/passwd",
+            "FTP://files.example/a",
+            "java\tscript:alert(1)",
+        ] {
+            let out = c(&format!(
+                "<a href=\"{bad}\">x</a><img src=\"{bad}\" alt=\"y\">"
+            ));
+            assert_eq!(out, "<a>x</a><img alt=\"y\">", "{bad}");
+            assert!(!crate::util::safe_url(bad), "{bad}");
+        }
+        for good in [
+            "https://example.org/a?b=1",
+            "http://example.org/",
+            "mailto:clinic@example.org",
+            "tel:+15551234",
+            "MAILTO:clinic@example.org",
+            "../other/",
+            "/static/a.pdf",
+            "#steps",
+            "chart.png",
+        ] {
+            let html = format!("<a href=\"{good}\">x</a>");
+            assert_eq!(c(&html), html, "{good}");
+            assert!(crate::util::safe_url(good), "{good}");
+        }
     }
 
     #[test]

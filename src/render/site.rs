@@ -124,6 +124,17 @@ struct ListEntry {
     updated: String,
     updated_iso: String,
     summary: String,
+    /// The page's translations, for readers of those languages (lists show the default
+    /// language's pages).
+    versions: Vec<VersionLink>,
+}
+
+/// A link to a page's version in another language.
+#[derive(Serialize)]
+struct VersionLink {
+    id: String,
+    label: String,
+    url: String,
 }
 
 #[derive(Serialize)]
@@ -505,13 +516,13 @@ pub fn render_lists(site: &Site, t: &Templates) -> Result<Vec<OutputFile>, Vec<D
     ctx.insert("site", &site_ctx);
     ctx.insert("t", &words);
     ctx.insert("root", "");
-    ctx.insert("topics", &topics_for(&by_topic, "", &words));
+    ctx.insert("topics", &topics_for(site, &by_topic, "", &words));
     ctx.insert("canonical", &base(config));
     match t.render("index.html", &ctx) {
         Ok(html) => files.push(OutputFile::new("index.html".into(), html.into_bytes())),
         Err(d) => problems.push(d),
     }
-    for topic in topics_for(&by_topic, "../../", &words) {
+    for topic in topics_for(site, &by_topic, "../../", &words) {
         let mut ctx = Context::new();
         ctx.insert("site", &site_ctx);
         ctx.insert("t", &words);
@@ -568,8 +579,21 @@ fn by_topic<'a>(site: &'a Site, words: &Strings) -> BTreeMap<String, Vec<&'a Doc
 }
 
 /// A page's line in a list, linked from a page at `root`.
-fn list_entry(doc: &Document, root: &str, words: &Strings) -> ListEntry {
+fn list_entry(site: &Site, doc: &Document, root: &str, words: &Strings) -> ListEntry {
+    let versions = site
+        .versions(doc)
+        .into_iter()
+        .filter(|d| d.translation.is_some())
+        .filter_map(|d| {
+            Some(VersionLink {
+                id: d.lang.to_string(),
+                label: site.config.language_of(d.lang.as_str())?.label.clone(),
+                url: format!("{root}{}/index.html", d.path),
+            })
+        })
+        .collect();
     ListEntry {
+        versions,
         title: doc.front.title.clone(),
         url: format!("{root}{}/index.html", doc.path),
         status: doc.front.review.status.id(),
@@ -582,6 +606,7 @@ fn list_entry(doc: &Document, root: &str, words: &Strings) -> ListEntry {
 
 /// Each topic with its pages by title, linked from a page at `root`.
 fn topics_for(
+    site: &Site,
     by_topic: &BTreeMap<String, Vec<&Document>>,
     root: &str,
     words: &Strings,
@@ -589,8 +614,10 @@ fn topics_for(
     by_topic
         .iter()
         .map(|(name, docs)| {
-            let mut pages: Vec<ListEntry> =
-                docs.iter().map(|d| list_entry(d, root, words)).collect();
+            let mut pages: Vec<ListEntry> = docs
+                .iter()
+                .map(|d| list_entry(site, d, root, words))
+                .collect();
             pages.sort_by(|a, b| a.title.cmp(&b.title));
             TopicCtx {
                 name: name.clone(),

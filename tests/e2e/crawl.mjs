@@ -50,6 +50,14 @@ async function crawl(how, context, start, inSite, rel) {
   const links = [];
   const search = new URL(`search/index.html?q=${encodeURIComponent(WORD)}`, start).href;
   queue.push(search); seen.add(search);
+  // Each translation language's search page (<lang>/search/), which its pages' search box
+  // opens with a form the crawl does not submit.
+  for (const f of htmlFiles(dir)) {
+    if (f !== 'search/index.html' && f.endsWith('/search/index.html')) {
+      const other = new URL(f, start).href;
+      queue.push(other); seen.add(other);
+    }
+  }
   while (queue.length) {
     const url = queue.shift();
     let resp;

@@ -597,6 +597,44 @@ fn polling_sees_changes_too() {
         .contains("Tapering off kratom"));
 }
 
+/// notify's polling watcher reads the files it watches (to see a save within the same second)
+/// but only regular ones: a FIFO appearing in `content/` is not opened by it, the build that
+/// follows reports it as an error at its path, the last good site is still served, and later
+/// changes are still seen.
+#[test]
+fn polling_reports_a_fifo_and_keeps_watching() {
+    let s = Server::start_with(&["--poll"], |_| {});
+    wait_for(|| s.get("/").status == 200, "the first build");
+    let pipe = s.root().join("content/pipe.md");
+    rustix::fs::mknodat(
+        rustix::fs::CWD,
+        &pipe,
+        rustix::fs::FileType::Fifo,
+        rustix::fs::Mode::from_raw_mode(0o644),
+        0,
+    )
+    .unwrap();
+    wait_for(
+        || s.stderr().contains("still serving the last good build"),
+        "the failed build after the FIFO appeared",
+    );
+    let err = s.stderr();
+    assert!(
+        err.lines().any(|l| l.starts_with("error")
+            && l.contains("content/pipe.md")
+            && l.contains("FIFO")
+            && l.contains("not a regular file")),
+        "no error naming the FIFO: {err}"
+    );
+    assert_eq!(s.get("/").status, 200, "{err}");
+    std::fs::remove_file(&pipe).unwrap();
+    s.edit(PAGE, |p| replace(p, TITLE, "title: Stopping kratom slowly"));
+    assert!(s
+        .get("/kratom-withdrawal/")
+        .text()
+        .contains("Stopping kratom slowly"));
+}
+
 #[test]
 fn requests_past_the_limits_are_refused_and_the_server_carries_on() {
     let s = Server::start();

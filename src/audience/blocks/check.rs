@@ -11,17 +11,52 @@ pub fn check(doc: &Document, config: &Config) -> Vec<Diagnostic> {
 /// [`check`] with the page's blocks already read.
 pub fn check_with(doc: &Document, lay: &Layout, config: &Config) -> Vec<Diagnostic> {
     let mut out = Vec::new();
+    let at = Places::new(doc);
     for b in &lay.blocks {
         if b.callout().is_some() {
-            out.extend(callout_words(doc, b, config));
+            out.extend(callout_words(doc, &at, b, config));
         } else {
-            out.extend(audience_words(doc, b, config));
+            out.extend(audience_words(doc, &at, b, config));
         }
     }
     for p in &lay.problems {
-        out.push(problem(doc, lay, p));
+        out.push(problem(doc, &at, lay, p));
     }
     out
+}
+
+/// Line and column of offsets into a page's body, from the starts of its lines, found once
+/// when the first finding is placed: a pass from the start of the page for each finding made
+/// a page of 20,000 findings quadratic. The same places as [`Document::body_pos`].
+pub(super) struct Places<'a> {
+    doc: &'a Document,
+    starts: std::cell::OnceCell<Vec<usize>>,
+}
+
+impl<'a> Places<'a> {
+    pub(super) fn new(doc: &'a Document) -> Self {
+        Places {
+            doc,
+            starts: std::cell::OnceCell::new(),
+        }
+    }
+
+    pub(super) fn pos(&self, body_offset: usize) -> (usize, usize) {
+        let text = &self.doc.text;
+        let mut o = (self.doc.body_offset + body_offset).min(text.len());
+        while !text.is_char_boundary(o) {
+            o -= 1;
+        }
+        let starts = self.starts.get_or_init(|| {
+            std::iter::once(0)
+                .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+                .collect()
+        });
+        // Lines starting at or before `o`: the first always does.
+        let line = starts.partition_point(|&s| s <= o);
+        let start = starts.get(line.wrapping_sub(1)).copied().unwrap_or(0);
+        (line, text[start..o].chars().count() + 1)
+    }
 }
 
 /// "did you mean ...?" with what `careguide.toml` configures.
@@ -36,13 +71,12 @@ fn audience_hint(id: &str, ids: &[&str]) -> String {
 }
 
 /// The ids on an audience block's line: each a configured audience the page is written for.
-fn audience_words(doc: &Document, b: &Block, config: &Config) -> Vec<Diagnostic> {
+fn audience_words(doc: &Document, places: &Places, b: &Block, config: &Config) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let ids = config.audience_ids();
     for (id, offset) in &b.audiences {
-        // Placed only when there is something to report: finding a line costs a pass over the
-        // body before it, and 20,000 blocks made that quadratic.
-        let at = || doc.body_pos(*offset);
+        // Placed only when there is something to report.
+        let at = || places.pos(*offset);
         if config.audience(id).is_none() {
             // A misspelt callout class (`{.warnig}`) is not an audience either.
             let class = nearest(id, CALLOUT_CLASSES.iter().copied())
@@ -84,7 +118,7 @@ fn audience_words(doc: &Document, b: &Block, config: &Config) -> Vec<Diagnostic>
 }
 
 /// The words on a callout's line: callout classes only, one box among them.
-fn callout_words(doc: &Document, b: &Block, config: &Config) -> Vec<Diagnostic> {
+fn callout_words(doc: &Document, places: &Places, b: &Block, config: &Config) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let boxes: Vec<&(String, usize)> = b
         .classes
@@ -92,7 +126,7 @@ fn callout_words(doc: &Document, b: &Block, config: &Config) -> Vec<Diagnostic> 
         .filter(|(c, _)| Boxed::from_class(c).is_some())
         .collect();
     for (class, offset) in boxes.iter().skip(1) {
-        let (l, c) = doc.body_pos(*offset);
+        let (l, c) = places.pos(*offset);
         out.push(
             Diagnostic::error(
                 "callout/classes",
@@ -107,7 +141,7 @@ fn callout_words(doc: &Document, b: &Block, config: &Config) -> Vec<Diagnostic> 
     }
     let ids = config.audience_ids();
     for (word, offset) in &b.audiences {
-        let (l, c) = doc.body_pos(*offset);
+        let (l, c) = places.pos(*offset);
         let d = if config.audience(word).is_some() {
             Diagnostic::error(
                 "callout/mixed",
@@ -140,8 +174,8 @@ fn callout_words(doc: &Document, b: &Block, config: &Config) -> Vec<Diagnostic> 
 }
 
 /// The diagnostic of a structural problem.
-fn problem(doc: &Document, lay: &Layout, p: &Problem) -> Diagnostic {
-    let pos = |o: usize| doc.body_pos(o);
+fn problem(doc: &Document, places: &Places, lay: &Layout, p: &Problem) -> Diagnostic {
+    let pos = |o: usize| places.pos(o);
     match p {
         Problem::Nested { block, outer } => {
             let (l, c) = pos(lay.blocks[*block].open);

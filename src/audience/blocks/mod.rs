@@ -617,6 +617,17 @@ mod check_tests {
             .collect()
     }
 
+    /// The line index places every offset (multi-byte characters and CR LF among them) as a
+    /// pass from the start does.
+    #[test]
+    fn places_are_the_body_positions() {
+        let doc = page(REVIEW, "é\r\n::: patiënt\n\nx ü\n\n:::\nlast");
+        let places = check::Places::new(&doc);
+        for o in 0..=doc.body().len() + 2 {
+            assert_eq!(places.pos(o), doc.body_pos(o), "offset {o}");
+        }
+    }
+
     // The test page's front matter is 7 lines plus extra ones; the body starts on line 8.
     #[test]
     fn clean_page_has_no_findings() {

@@ -280,7 +280,11 @@ fn poller(tx: &Sender<DebounceEventResult>) -> Result<Backend, String> {
         NoCache::new(),
         // notify's poller compares modification times in whole seconds, so a save in the
         // same second as the one before would go unseen: it compares the contents too (it
-        // reads the watched files at each poll, which is why it is the fallback).
+        // reads the watched files at each poll, which is why it is the fallback). It hashes
+        // regular files only (notify 8.2 checks `is_file()` on the entry's metadata, links
+        // followed), so a FIFO or device in content/ is never opened by it: the build that
+        // follows reports it as an error at its path (tests/suite/serve.rs,
+        // `polling_reports_a_fifo_and_keeps_watching`).
         notify::Config::default()
             .with_poll_interval(POLL)
             .with_compare_contents(true),

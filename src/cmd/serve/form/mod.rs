@@ -20,7 +20,7 @@ use self::confirm::{needs_confirmation, show_notes};
 use self::values::{made_on, opt, sentence, FormErrors, FormValues};
 use super::http::{parse_form, parse_form_checked, Request, Response};
 use super::templates::HANDOUT;
-use super::{Loaded, Shared};
+use super::Shared;
 use crate::cmd::handout::{Made, Request as HandoutRequest};
 use crate::cmd::taper::Failure;
 use crate::content::Document;
@@ -62,28 +62,27 @@ fn query_param(query: &str, name: &str) -> Option<String> {
         .map(|(_, v)| v)
 }
 
-/// The site loaded for the form, or the page that says why there is none: a site with errors
-/// makes no handout (`make_pdf` refuses it), so they are shown at once, with their places. (A
-/// page that does not parse is left out of the site, so the form would otherwise say only
-/// that there is no such page with a taper block.)
-fn usable(shared: &Shared) -> Result<std::sync::Arc<Loaded>, Response> {
+/// The site loaded for the form given to `f`, or the page that says why there is none: a site
+/// with errors makes no handout (`make_pdf` refuses it), so they are shown at once, with their
+/// places. (A page that does not parse is left out of the site, so the form would otherwise
+/// say only that there is no such page with a taper block.) Both the form and its sending
+/// begin here.
+fn with_site(shared: &Shared, f: impl FnOnce(&model::Site) -> Response) -> Response {
     let loaded = shared.loaded();
-    if loaded.site.is_none() || loaded.diags.has_errors() {
-        return Err(unavailable(&loaded.diags, shared));
+    match &loaded.site {
+        Some(site) if !loaded.diags.has_errors() => f(site),
+        _ => unavailable(&loaded.diags, shared),
     }
-    Ok(loaded)
 }
 
 pub fn get(req: &Request, shared: &Shared) -> Response {
+    with_site(shared, |site| form(req, shared, site))
+}
+
+/// The form: the page chooser, and the chosen page's fields with its defaults.
+fn form(req: &Request, shared: &Shared, site: &model::Site) -> Response {
     let chosen = query_param(&req.query, "page").unwrap_or_default();
     let mut errors = FormErrors::default();
-    let loaded = match usable(shared) {
-        Ok(l) => l,
-        Err(r) => return r,
-    };
-    let Some(site) = &loaded.site else {
-        return unavailable(&loaded.diags, shared);
-    };
     let pages = taper_pages(site);
     let doc = if chosen.is_empty() {
         match pages.as_slice() {
@@ -142,15 +141,13 @@ pub fn post(req: &Request, shared: &Shared) -> Response {
             "send the form as application/x-www-form-urlencoded (the form's default)",
         ));
     }
+    with_site(shared, |site| send(req, shared, site))
+}
+
+/// The form sent: the PDF, or the form again with what to change or confirm.
+fn send(req: &Request, shared: &Shared, site: &model::Site) -> Response {
     let pairs = parse_form_checked(&req.body);
     let values = FormValues::from_pairs(&pairs);
-    let loaded = match usable(shared) {
-        Ok(l) => l,
-        Err(r) => return r,
-    };
-    let Some(site) = &loaded.site else {
-        return unavailable(&loaded.diags, shared);
-    };
     let words = context::form_strings(site, &values.lang);
     let values = values.with_decimal_mark(words.get("numbers", "decimal_mark"));
     let pages = taper_pages(site);
