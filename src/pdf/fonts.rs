@@ -184,6 +184,9 @@ const SHARED_RANGES: &[(char, char)] = &[
 
 /// Whether `c` is in the shared subset (and the faces have a glyph for it).
 pub fn shared_covers(c: char) -> bool {
+    if c.is_ascii_graphic() || c == ' ' {
+        return true;
+    }
     SHARED_RANGES.iter().any(|(a, b)| (*a..=*b).contains(&c))
         && metrics().is_ok_and(|m| m[Face::Regular.index()].face.glyph_index(c).is_some())
 }

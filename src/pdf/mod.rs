@@ -363,7 +363,7 @@ fn finish(
     let mut replaced = 0;
     let mut i = 0;
     while i + PLACEHOLDER.len() <= bytes.len() {
-        if &bytes[i..i + PLACEHOLDER.len()] == PLACEHOLDER {
+        if bytes[i] == PLACEHOLDER[0] && bytes[i..].starts_with(PLACEHOLDER) {
             bytes[i..i + PLACEHOLDER.len()].copy_from_slice(id.as_bytes());
             replaced += 1;
             i += PLACEHOLDER.len();
@@ -450,19 +450,14 @@ fn shared_programs(doc: &mut lopdf::Document) -> Result<(), PdfError> {
 
 /// 32 hex digits from two FNV-1a passes: stable across runs and platforms.
 fn content_hash(bytes: &[u8]) -> String {
-    let fnv = |seed: u64| {
-        let mut h: u64 = seed;
-        for b in bytes {
-            h ^= *b as u64;
-            h = h.wrapping_mul(0x0000_0100_0000_01b3);
-        }
-        h
-    };
-    format!(
-        "{:016x}{:016x}",
-        fnv(0xcbf2_9ce4_8422_2325),
-        fnv(0x6c62_272e_07bb_0142)
-    )
+    // Both passes in one loop: each multiplication waits for the one before it, so two
+    // independent chains run side by side.
+    let (mut a, mut b): (u64, u64) = (0xcbf2_9ce4_8422_2325, 0x6c62_272e_07bb_0142);
+    for byte in bytes {
+        a = (a ^ *byte as u64).wrapping_mul(0x0000_0100_0000_01b3);
+        b = (b ^ *byte as u64).wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    format!("{a:016x}{b:016x}")
 }
 
 #[cfg(test)]
@@ -473,6 +468,6 @@ mod tests {
     fn content_hash_is_stable() {
         assert_eq!(content_hash(b""), content_hash(b""));
         assert_ne!(content_hash(b"a"), content_hash(b"b"));
-        assert_eq!(content_hash(b"abc").len(), 32);
+        assert_eq!(content_hash(b"abc"), "e71fa2190541574b8b7ebb2d468f71e6");
     }
 }
