@@ -279,7 +279,16 @@ fn lay_out(
     info.creation_date = when;
     info.modification_date = when;
     info.metadata_date = when;
-    with_template(|pdf| {
+    let shared = pages.iter().all(|p| {
+        p.ops.iter().all(|op| match op {
+            printpdf::Op::ShowText { items } => items.iter().all(|i| match i {
+                printpdf::TextItem::Text(t) => t.chars().all(fonts::shared_covers),
+                _ => false,
+            }),
+            _ => true,
+        })
+    });
+    with_template(shared, |pdf| {
         pdf.metadata = metadata;
         pdf.pages = pages;
         // Named by the layout in drawing order (`Im1`, ...), not by printpdf's random ids.
@@ -289,7 +298,7 @@ fn lay_out(
                 printpdf::XObject::Image((**image).clone()),
             );
         }
-        let out = finish(pdf, h.strings.lang(), &tags);
+        let out = finish(pdf, shared, h.strings.lang(), &tags);
         pdf.pages = Vec::new();
         pdf.resources.xobjects.map.clear();
         out
@@ -297,19 +306,28 @@ fn lay_out(
 }
 
 thread_local! {
-    /// A document holding the parsed fonts, reused for every PDF this thread makes: cloning
-    /// the parsed fonts into each new document cost more than laying out the handout.
-    static TEMPLATE: RefCell<Option<PdfDocument>> = const { RefCell::new(None) };
+    /// Two documents holding the parsed fonts, reused for every PDF this thread makes: cloning
+    /// the parsed fonts into each new document cost more than laying out the handout. The
+    /// first holds the whole faces (subset for each PDF), the second the shared subset.
+    static TEMPLATE: RefCell<[Option<PdfDocument>; 2]> = const { RefCell::new([None, None]) };
 }
 
+/// Run `f` on this thread's template document: the one with the shared font subset if
+/// `shared`, else the one with the whole faces.
 fn with_template(
+    shared: bool,
     f: impl FnOnce(&mut PdfDocument) -> Result<Vec<u8>, PdfError>,
 ) -> Result<Vec<u8>, PdfError> {
     TEMPLATE.with(|cell| {
-        let mut slot = cell.borrow_mut();
+        let mut slots = cell.borrow_mut();
+        let slot = &mut slots[usize::from(shared)];
         if slot.is_none() {
             let mut pdf = PdfDocument::new("");
-            for (id, font) in fonts::pdf_fonts()? {
+            let faces = match shared {
+                true => fonts::shared()?.fonts.clone(),
+                false => fonts::pdf_fonts()?,
+            };
+            for (id, font) in faces {
                 pdf.resources.fonts.map.insert(id, font);
             }
             *slot = Some(pdf);
@@ -327,12 +345,14 @@ fn with_template(
 /// with a content-derived trailer ID.
 fn finish(
     pdf: &PdfDocument,
+    shared: bool,
     language: &str,
     tags: &layout::tags::Tags,
 ) -> Result<Vec<u8>, PdfError> {
     use lopdf::{Object, StringFormat};
     let opts = PdfSaveOptions {
-        subset_fonts: true,
+        // The shared subset is embedded whole: it is already a subset.
+        subset_fonts: !shared,
         // Images lossless (a chart's lines stay sharp), an opaque alpha channel dropped, and
         // one over 5 MB of pixels (far more than 150 dpi at the text width) made smaller.
         image_optimization: Some(ImageOptimizationOptions {
@@ -345,6 +365,9 @@ fn finish(
     };
     let mut warnings = Vec::new();
     let mut doc = pdf.to_lopdf_document(&opts, &mut warnings);
+    if shared {
+        shared_programs(&mut doc)?;
+    }
     doc.compress();
     tags::write(&mut doc, tags, language, &pdf.metadata.info.document_title)?;
     // Tagged PDF (`/MarkInfo`, `/Tabs`) is PDF 1.5 and later.
@@ -364,7 +387,7 @@ fn finish(
     let mut replaced = 0;
     let mut i = 0;
     while i + PLACEHOLDER.len() <= bytes.len() {
-        if &bytes[i..i + PLACEHOLDER.len()] == PLACEHOLDER {
+        if bytes[i] == PLACEHOLDER[0] && bytes[i..].starts_with(PLACEHOLDER) {
             bytes[i..i + PLACEHOLDER.len()].copy_from_slice(id.as_bytes());
             replaced += 1;
             i += PLACEHOLDER.len();
@@ -380,21 +403,85 @@ fn finish(
     Ok(bytes)
 }
 
+/// Put the shared font programs in, compressed once per process, and give their fonts the
+/// subset tag: printpdf embeds them as whole fonts, which is what they are to it.
+fn shared_programs(doc: &mut lopdf::Document) -> Result<(), PdfError> {
+    use lopdf::Object;
+    let programs = &fonts::shared()?.programs;
+    // The font program streams, and which program each is.
+    let mut files = std::collections::BTreeMap::new();
+    for (id, object) in doc.objects.iter_mut() {
+        let Object::Stream(stream) = object else {
+            continue;
+        };
+        let Some(p) = programs.iter().position(|p| p.bytes == stream.content) else {
+            continue;
+        };
+        stream.dict.set("Filter", "FlateDecode");
+        stream.set_content(programs[p].deflated.clone());
+        files.insert(*id, p);
+    }
+    // Their descriptors, and the fonts that name them.
+    let mut descriptors = std::collections::BTreeMap::new();
+    for (id, object) in doc.objects.iter_mut() {
+        let Object::Dictionary(d) = object else {
+            continue;
+        };
+        let file = d
+            .get(b"FontFile2")
+            .and_then(Object::as_reference)
+            .ok()
+            .and_then(|f| files.get(&f));
+        if let Some(&p) = file {
+            d.set(
+                "FontName",
+                Object::Name(programs[p].name.clone().into_bytes()),
+            );
+            descriptors.insert(*id, p);
+        }
+    }
+    // The fonts, each with its descendant font inline.
+    let mut named = 0;
+    for object in doc.objects.values_mut() {
+        let Object::Dictionary(font) = object else {
+            continue;
+        };
+        let Ok(Object::Array(descendants)) = font.get_mut(b"DescendantFonts") else {
+            continue;
+        };
+        let Some(Object::Dictionary(descendant)) = descendants.first_mut() else {
+            continue;
+        };
+        let descriptor = descendant
+            .get(b"FontDescriptor")
+            .and_then(Object::as_reference)
+            .ok()
+            .and_then(|f| descriptors.get(&f));
+        if let Some(&p) = descriptor {
+            let name = Object::Name(programs[p].name.clone().into_bytes());
+            descendant.set("BaseFont", name.clone());
+            font.set("BaseFont", name);
+            named += 1;
+        }
+    }
+    if files.len() != descriptors.len() || files.len() != named {
+        return Err(PdfError::Write(
+            "the shared fonts could not be named".to_string(),
+        ));
+    }
+    Ok(())
+}
+
 /// 32 hex digits from two FNV-1a passes: stable across runs and platforms.
 fn content_hash(bytes: &[u8]) -> String {
-    let fnv = |seed: u64| {
-        let mut h: u64 = seed;
-        for b in bytes {
-            h ^= *b as u64;
-            h = h.wrapping_mul(0x0000_0100_0000_01b3);
-        }
-        h
-    };
-    format!(
-        "{:016x}{:016x}",
-        fnv(0xcbf2_9ce4_8422_2325),
-        fnv(0x6c62_272e_07bb_0142)
-    )
+    // Both passes in one loop: each multiplication waits for the one before it, so two
+    // independent chains run side by side.
+    let (mut a, mut b): (u64, u64) = (0xcbf2_9ce4_8422_2325, 0x6c62_272e_07bb_0142);
+    for byte in bytes {
+        a = (a ^ *byte as u64).wrapping_mul(0x0000_0100_0000_01b3);
+        b = (b ^ *byte as u64).wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    format!("{a:016x}{b:016x}")
 }
 
 #[cfg(test)]
@@ -405,6 +492,6 @@ mod tests {
     fn content_hash_is_stable() {
         assert_eq!(content_hash(b""), content_hash(b""));
         assert_ne!(content_hash(b"a"), content_hash(b"b"));
-        assert_eq!(content_hash(b"abc").len(), 32);
+        assert_eq!(content_hash(b"abc"), "e71fa2190541574b8b7ebb2d468f71e6");
     }
 }

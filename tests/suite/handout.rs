@@ -995,3 +995,70 @@ fn batch_care_columns_are_checked_by_row_and_column() {
     assert!((page_height(&out.join("ada.pdf")) - 841.89).abs() < 0.1);
     assert!((page_height(&out.join("dee.pdf")) - 792.0).abs() < 0.1);
 }
+
+/// The font programs a PDF embeds (`/FontFile2`), decompressed, with the fonts' names.
+fn font_programs(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
+    let doc = lopdf::Document::load_mem(bytes).unwrap();
+    let mut out = Vec::new();
+    for object in doc.objects.values() {
+        let Ok(d) = object.as_dict() else { continue };
+        let Ok(file) = d.get(b"FontFile2").and_then(|f| f.as_reference()) else {
+            continue;
+        };
+        let name = String::from_utf8_lossy(d.get(b"FontName").unwrap().as_name().unwrap());
+        let stream = doc.get_object(file).unwrap().as_stream().unwrap();
+        out.push((name.into_owned(), stream.decompressed_content().unwrap()));
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn handouts_share_one_font_subset_unless_they_need_more() {
+    let dir = tempfile::tempdir().unwrap();
+    let make = |name: &str, file: &str| -> (Vec<u8>, String) {
+        let out = dir.path().join(file);
+        let mut args = vec![
+            "--root",
+            TAPER_SITE,
+            "--page",
+            "kratom-withdrawal",
+            "--patient-name",
+            name,
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        args.extend(SCHEDULE);
+        let o = handout(&args, None);
+        assert_eq!(o.code, 0, "{}", o.stderr);
+        let text = pdftotext(&out, false).expect("pdftotext runs");
+        (std::fs::read(&out).unwrap(), text)
+    };
+    let shared = &careguide::pdf::fonts::shared().unwrap().programs;
+    // Two patients in Latin-1: the same font programs, the shared subset, tagged as a subset.
+    let (ada, ada_text) = make("Ada Example", "ada.pdf");
+    let (zoe, zoe_text) = make("Zoë Ångström", "zoe.pdf");
+    assert!(ada_text.contains("Ada Example") && zoe_text.contains("Zoë Ångström"));
+    let fonts = font_programs(&ada);
+    assert!(!fonts.is_empty());
+    assert_eq!(fonts, font_programs(&zoe));
+    for (name, program) in &fonts {
+        assert!(
+            shared
+                .iter()
+                .any(|p| p.name == *name && p.bytes == *program),
+            "{name} is not the shared subset"
+        );
+        assert!(
+            name.starts_with("DJV") && name.contains("+DejaVuSans"),
+            "{name}"
+        );
+    }
+    // A letter outside it: a subset of the handout's own, and the letter prints.
+    let (lukasz, lukasz_text) = make("Łukasz Nowak", "lukasz.pdf");
+    assert!(lukasz_text.contains("Łukasz Nowak"), "{lukasz_text}");
+    let own = font_programs(&lukasz);
+    assert!(own
+        .iter()
+        .all(|(n, p)| n.contains("+DejaVuSans") && !shared.iter().any(|s| s.bytes == *p)));
+}
