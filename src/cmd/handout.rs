@@ -586,7 +586,7 @@ fn context<'a>(
     let library = crate::resolve::Library::load(&site.root, config, None);
     let resolved = crate::resolve::resolve(doc, config, &library, &mut diags);
     // Without a usable citation style the references are printed in a plain form.
-    let variant = match Formatter::new(&config.citations.style, root) {
+    let variant = match Formatter::for_site(config, root) {
         Ok(f) => crate::render::variant::variant(&resolved, &audience, &|refs| f.format(refs)),
         Err(_) => crate::render::variant::variant(&resolved, &audience, &|refs| {
             refs.iter()
