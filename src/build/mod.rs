@@ -289,7 +289,7 @@ impl Stages {
                 diags.push(note);
             }
         }
-        let formatter = Formatter::new(&site.config.citations.style, &opts.root)
+        let formatter = Formatter::for_site(&site.config, &opts.root)
             .map_err(|d| diags.push(d))
             .ok();
         // Bibliography files and retraction data, read once for every page.

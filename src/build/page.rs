@@ -187,7 +187,11 @@ fn variants_memo(
         Some(_) => FormatMemo::for_page(f, style, root, out, page_key),
         None => FormatMemo::new(f, style, Default::default()),
     };
-    let v = variants(resolved, &resolved.doc.audiences, &|refs| memo.format(refs));
+    // References in the page's language (its CSL locale: `es` for a Spanish translation).
+    let lang = resolved.doc.lang.as_str();
+    let v = variants(resolved, &resolved.doc.audiences, &|refs| {
+        memo.format_in(refs, lang)
+    });
     if s.opts.out.is_some() {
         memo.save(root, out, page_key);
     }

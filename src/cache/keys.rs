@@ -3,20 +3,24 @@
 
 use super::*;
 
-/// The key of a reference's formatted text: its fields (not where it was defined) and the style.
-pub fn reference_key(style: &str, r: &Reference) -> String {
+/// The key of a reference's formatted text: its fields (not where it was defined), the style
+/// and the language it is formatted in.
+pub fn reference_key(style: &str, language: &str, r: &Reference) -> String {
     let mut plain = r.clone();
     plain.origin = Default::default();
     let json = serde_json::to_vec(&plain).unwrap_or_default();
     let mut d = Digest::new();
-    d.field(style.as_bytes()).field(&json);
+    d.field(style.as_bytes())
+        .field(language.as_bytes())
+        .field(&json);
     d.hex()
 }
 
 /// A formatter that remembers what it formatted for one page, across builds: the formatted
 /// references are kept in the page's own cache file (`<page>.refs.json`), so a page that
 /// renders again (after a template, configuration or date change) formats only references
-/// that changed, and no build holds the whole site's references at once.
+/// that changed. Within a build, the formatter itself remembers entries by their content, so a
+/// work cited by many pages is formatted once.
 pub struct FormatMemo<'a> {
     formatter: &'a Formatter,
     style: String,
@@ -54,9 +58,18 @@ impl<'a> FormatMemo<'a> {
         Self::new(formatter, style, prior)
     }
 
-    /// Format `refs`, in order, calling the CSL processor only for those not seen before.
+    /// Format `refs`, in order, in the formatter's language, calling the CSL processor only for
+    /// those not seen before.
     pub fn format(&self, refs: &[&Reference]) -> Vec<Formatted> {
-        let keys: Vec<String> = refs.iter().map(|r| reference_key(&self.style, r)).collect();
+        self.format_in(refs, self.formatter.language())
+    }
+
+    /// Format `refs`, in order, in `language` (a BCP 47 tag or CSL locale id).
+    pub fn format_in(&self, refs: &[&Reference], language: &str) -> Vec<Formatted> {
+        let keys: Vec<String> = refs
+            .iter()
+            .map(|r| reference_key(&self.style, language, r))
+            .collect();
         self.used
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -69,7 +82,7 @@ impl<'a> FormatMemo<'a> {
         };
         if !missing.is_empty() {
             let todo: Vec<&Reference> = missing.iter().map(|&i| refs[i]).collect();
-            let done = self.formatter.format(&todo);
+            let done = self.formatter.format_in(&todo, language);
             let mut memo = self.memo.lock().unwrap_or_else(|e| e.into_inner());
             for (&i, f) in missing.iter().zip(done) {
                 memo.insert(keys[i].clone(), f);

@@ -524,12 +524,13 @@ mod tests {
             title: Some("T".into()),
             ..Default::default()
         };
-        let k1 = reference_key("ama", &r);
+        let k1 = reference_key("ama", "en", &r);
         r.origin.line = 40;
-        assert_eq!(reference_key("ama", &r), k1);
-        assert_ne!(reference_key("bmj", &r), k1);
+        assert_eq!(reference_key("ama", "en", &r), k1);
+        assert_ne!(reference_key("bmj", "en", &r), k1);
+        assert_ne!(reference_key("ama", "es", &r), k1);
         r.title = Some("U".into());
-        assert_ne!(reference_key("ama", &r), k1);
+        assert_ne!(reference_key("ama", "en", &r), k1);
     }
 
     /// A page with an inline reference, a bibliography file and text beyond ASCII.

@@ -603,8 +603,11 @@ fn context<'a>(
     let library = crate::resolve::Library::load(&site.root, config, None);
     let resolved = crate::resolve::resolve(doc, config, &library, &mut diags);
     // Without a usable citation style the references are printed in a plain form.
-    let variant = match Formatter::new(&config.citations.style, root) {
-        Ok(f) => crate::render::variant::variant(&resolved, &audience, &|refs| f.format(refs)),
+    let variant = match Formatter::for_site(config, root) {
+        // References in the handout's language, as its labels.
+        Ok(f) => crate::render::variant::variant(&resolved, &audience, &|refs| {
+            f.format_in(refs, strings.lang())
+        }),
         Err(_) => crate::render::variant::variant(&resolved, &audience, &|refs| {
             refs.iter()
                 .map(|r| {

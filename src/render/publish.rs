@@ -139,7 +139,11 @@ Plain text.
                 let r = crate::resolve::resolve(doc, &site.config, &lib, &mut d);
                 doc.audiences
                     .iter()
-                    .map(|a| crate::render::variant::variant(&r, a, &|refs| formatter.format(refs)))
+                    .map(|a| {
+                        crate::render::variant::variant(&r, a, &|refs| {
+                            formatter.format_in(refs, doc.lang.as_str())
+                        })
+                    })
                     .collect()
             })
             .collect();

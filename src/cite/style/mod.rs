@@ -11,8 +11,9 @@ mod load;
 
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::{Arc, Mutex};
 
-use hayagriva::citationberg::{IndependentStyle, Locale, Style};
+use hayagriva::citationberg::{IndependentStyle, Locale, LocaleCode, Style};
 use hayagriva::{
     archive::ArchivedStyle, BibliographyDriver, BibliographyRequest, CitationItem, CitationRequest,
     Entry,
@@ -37,17 +38,29 @@ pub struct Formatted {
 }
 
 /// A loaded CSL style with its locales, ready to format reference lists.
+///
+/// It remembers every entry it formatted, by the entry's content and language (not its key:
+/// two pages may use `smith2020` for different works), so a work cited by many pages of a
+/// build is formatted once. The entries a style formats are taken to be independent of the
+/// others in the list, as they are for the numeric styles clinical sites use (the number is
+/// not part of the entry); the page cache has always relied on it too.
 pub struct Formatter {
     style: IndependentStyle,
-    locales: Vec<Locale>,
+    /// The language references are formatted in when none is asked for (the site's).
+    language: String,
+    /// The locales of each language family asked for, with English (CSL's fallback).
+    locales: Mutex<HashMap<String, Arc<Vec<Locale>>>>,
     /// Remove the stray space the bundled NLM style puts before `;`.
     fix_space_before_semicolon: bool,
+    /// Every entry formatted so far, by [`content_key`].
+    memo: Mutex<HashMap<u128, Formatted>>,
 }
 
 impl std::fmt::Debug for Formatter {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Formatter")
             .field("style", &self.style.info.title.value)
+            .field("language", &self.language)
             .finish()
     }
 }
@@ -59,9 +72,33 @@ fn style_error(msg: impl Into<String>, hint: impl Into<String>) -> Diagnostic {
         .hint(hint)
 }
 
+/// The language family of a BCP 47 tag or CSL locale id: `en-GB` -> `en`.
+fn family(code: &str) -> String {
+    code.split(['-', '_'])
+        .next()
+        .unwrap_or(code)
+        .to_ascii_lowercase()
+}
+
+/// The key of an entry's formatted text: its language and every field but its citation key and
+/// where it was defined.
+fn content_key(r: &Reference, language: &str) -> u128 {
+    let mut plain = r.clone();
+    plain.id = String::new();
+    plain.origin = Default::default();
+    let json = serde_json::to_vec(&plain).unwrap_or_default();
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    h.update(&(language.len() as u64).to_le_bytes());
+    h.update(language.as_bytes());
+    h.update(&json);
+    h.digest128()
+}
+
 impl Formatter {
     /// Load `style`: a style name hayagriva bundles (`american-medical-association`,
     /// `nlm-citation-sequence`, `bmj`, ...) or the path of a `.csl` file relative to `site_root`.
+    /// References are formatted in the style's own language until [`Formatter::with_language`]
+    /// says otherwise.
     pub fn new(style: &str, site_root: &Path) -> Result<Formatter, Diagnostic> {
         let name = style.trim();
         let (independent, archived_nlm) = if name.to_ascii_lowercase().ends_with(".csl") {
@@ -89,14 +126,71 @@ impl Formatter {
             }
         };
         let style = add_missing_author_names(independent)?;
-        // Only the locales of the style's language (and English, CSL's fallback): the processor
-        // searches the locales it is given for every term, and all 60 made formatting slow.
-        let family = |code: &str| code.split('-').next().unwrap_or(code).to_ascii_lowercase();
-        let wanted: Vec<String> = style
+        let language = style
+            .default_locale
+            .as_ref()
+            .map(|c| c.0.clone())
+            .unwrap_or_else(|| "en".to_string());
+        Ok(Formatter {
+            style,
+            language,
+            locales: Mutex::new(HashMap::new()),
+            fix_space_before_semicolon: archived_nlm,
+            memo: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// The style loaded for a site: its `[citations] style`, in its `language`.
+    pub fn for_site(config: &crate::config::Config, site_root: &Path) -> Result<Self, Diagnostic> {
+        Ok(Formatter::new(&config.citations.style, site_root)?.with_language(&config.language))
+    }
+
+    /// Format references in `language` (a BCP 47 tag or CSL locale id: `en`, `es`, `en-GB`)
+    /// when none is asked for.
+    pub fn with_language(mut self, language: &str) -> Self {
+        let language = language.trim();
+        if !language.is_empty() {
+            self.language = language.to_string();
+        }
+        self
+    }
+
+    /// The language references are formatted in when none is asked for.
+    pub fn language(&self) -> &str {
+        &self.language
+    }
+
+    /// The locale to ask the processor for: none (the style's own, as before languages were
+    /// asked for) when `language` is the style's language without a region, or the style's
+    /// own locale; else `language` itself (hayagriva falls back from `es` to `es-ES`).
+    fn requested_locale(&self, language: &str) -> Option<LocaleCode> {
+        let own = self
+            .style
+            .default_locale
+            .as_ref()
+            .map(|c| c.0.clone())
+            .unwrap_or_else(|| "en-US".to_string());
+        let bare = !language.contains(['-', '_']);
+        let same =
+            language.eq_ignore_ascii_case(&own) || (bare && family(language) == family(&own));
+        (!same && !language.is_empty()).then(|| LocaleCode(language.to_string()))
+    }
+
+    /// The bundled locales for `language`: its family's, the style's and English (CSL's
+    /// fallback), decoded once per family. Only those: the processor searches the locales it
+    /// is given for every term, and all 60 made formatting slow.
+    fn locales(&self, language: &str) -> Arc<Vec<Locale>> {
+        let key = family(language);
+        let mut cache = self.locales.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(l) = cache.get(&key) {
+            return l.clone();
+        }
+        let wanted: Vec<String> = self
+            .style
             .default_locale
             .iter()
             .map(|c| family(&c.0))
-            .chain(["en".to_string()])
+            .chain(["en".to_string(), key.clone()])
             .collect();
         // Each bundled locale's language is read first (a small part of its CBOR), and only
         // the wanted ones are decoded whole: decoding all 60 took most of a small build's
@@ -106,7 +200,7 @@ impl Formatter {
             #[serde(rename = "@xml:lang")]
             lang: Option<String>,
         }
-        let locales = hayagriva::archive::LOCALES
+        let locales: Vec<Locale> = hayagriva::archive::LOCALES
             .iter()
             .filter(|bytes| {
                 ciborium::de::from_reader::<Lang, _>(**bytes)
@@ -115,18 +209,66 @@ impl Formatter {
             })
             .filter_map(|bytes| ciborium::de::from_reader::<Locale, _>(*bytes).ok())
             .collect();
-        Ok(Formatter {
-            style,
-            locales,
-            fix_space_before_semicolon: archived_nlm,
-        })
+        let locales = Arc::new(locales);
+        cache.insert(key, locales.clone());
+        locales
     }
 
-    /// Format the entries of a reference list, in the order given (the citation order).
+    /// Format the entries of a reference list, in the order given (the citation order), in
+    /// the formatter's language.
     pub fn format(&self, refs: &[&Reference]) -> Vec<Formatted> {
-        if refs.is_empty() {
-            return Vec::new();
+        self.format_in(refs, &self.language)
+    }
+
+    /// Format the entries of a reference list in `language` (a BCP 47 tag or CSL locale id).
+    /// An entry this formatter formatted before, in any list, is taken from its memo.
+    pub fn format_in(&self, refs: &[&Reference], language: &str) -> Vec<Formatted> {
+        let keys: Vec<u128> = refs.iter().map(|r| content_key(r, language)).collect();
+        let mut todo: Vec<usize> = Vec::new();
+        {
+            let memo = self.memo.lock().unwrap_or_else(|e| e.into_inner());
+            for (i, k) in keys.iter().enumerate() {
+                if !memo.contains_key(k) && !todo.iter().any(|&j| keys[j] == *k) {
+                    todo.push(i);
+                }
+            }
         }
+        if !todo.is_empty() {
+            let list: Vec<&Reference> = todo.iter().map(|&i| refs[i]).collect();
+            let done = self.render(&list, language);
+            let mut memo = self.memo.lock().unwrap_or_else(|e| e.into_inner());
+            for (&i, f) in todo.iter().zip(done) {
+                if let Some(f) = f {
+                    memo.insert(keys[i], f);
+                }
+            }
+        }
+        let memo = self.memo.lock().unwrap_or_else(|e| e.into_inner());
+        refs.iter()
+            .zip(&keys)
+            .map(|(r, k)| {
+                memo.get(k)
+                    .cloned()
+                    // Not remembered: it names the reference by its key.
+                    .unwrap_or_else(|| self.fallback(r))
+            })
+            .collect()
+    }
+
+    /// A style without a bibliography: the title (else the key) so the list is never
+    /// silently empty.
+    fn fallback(&self, r: &Reference) -> Formatted {
+        let t = r.title.clone().unwrap_or_else(|| r.id.clone());
+        Formatted {
+            text: tidy(&t, self.fix_space_before_semicolon),
+            html: link_identifiers(&tidy(&escape(&t), self.fix_space_before_semicolon), r),
+        }
+    }
+
+    /// The CSL processor's entries for `refs`, in order; `None` where the style gave none.
+    fn render(&self, refs: &[&Reference], language: &str) -> Vec<Option<Formatted>> {
+        let locales = self.locales(language);
+        let locale = self.requested_locale(language);
         let entries: Vec<Entry> = refs
             .iter()
             .enumerate()
@@ -134,16 +276,18 @@ impl Formatter {
             .collect();
         let mut driver = BibliographyDriver::new();
         for e in &entries {
-            driver.citation(CitationRequest::from_items(
+            driver.citation(CitationRequest::new(
                 vec![CitationItem::with_entry(e)],
                 &self.style,
-                &self.locales,
+                locale.clone(),
+                &locales,
+                None,
             ));
         }
         let rendered = driver.finish(BibliographyRequest {
             style: &self.style,
-            locale: None,
-            locale_files: &self.locales,
+            locale,
+            locale_files: &locales,
         });
         let mut by_key: HashMap<String, Formatted> = HashMap::new();
         if let Some(bib) = rendered.bibliography {
@@ -160,18 +304,10 @@ impl Formatter {
         refs.iter()
             .enumerate()
             .map(|(i, r)| {
-                let mut f = by_key.remove(&entry_key(i)).unwrap_or_else(|| {
-                    // A style without a bibliography: fall back to the title so the list is
-                    // never silently empty.
-                    let t = r.title.clone().unwrap_or_else(|| r.id.clone());
-                    Formatted {
-                        html: escape(&t),
-                        text: t,
-                    }
-                });
+                let mut f = by_key.remove(&entry_key(i))?;
                 f.text = tidy(&f.text, self.fix_space_before_semicolon);
                 f.html = link_identifiers(&tidy(&f.html, self.fix_space_before_semicolon), r);
-                f
+                Some(f)
             })
             .collect()
     }
@@ -241,6 +377,62 @@ mod tests {
             "{}",
             out.html
         );
+    }
+
+    /// One work under two keys is formatted once; one key for two works gives two entries.
+    #[test]
+    fn entries_are_remembered_by_content_not_key() {
+        let f = ama();
+        let a = weiss();
+        let b = Reference {
+            id: "other-key".into(),
+            ..weiss()
+        };
+        let mut c = weiss();
+        c.title = s("Another Work Entirely");
+        let out = f.format(&[&a, &b, &c]);
+        assert_eq!(out[0], out[1]);
+        assert_ne!(out[0], out[2]);
+        assert_eq!(f.memo.lock().map(|m| m.len()).unwrap_or(0), 2);
+        // Again, alone and in another list: taken from the memo, the same text.
+        assert_eq!(f.format(&[&c]), vec![out[2].clone()]);
+        assert_eq!(
+            ama().format(&[&c, &a]),
+            vec![out[2].clone(), out[0].clone()]
+        );
+        assert_eq!(f.memo.lock().map(|m| m.len()).unwrap_or(0), 2);
+    }
+
+    /// The site's language is the default; `en` is the output careguide always gave, and
+    /// another language uses its own CSL locale (and is remembered apart).
+    #[test]
+    fn language_is_a_parameter() {
+        let web = Reference {
+            organization: s("Centers for Disease Control and Prevention"),
+            title: s("Facts About Hypertension"),
+            url: s("https://www.cdc.gov/high-blood-pressure/"),
+            accessed: Date::parse("2026-11-20").ok(),
+            ..base("cdc", RefKind::Web)
+        };
+        let plain = show(&ama(), &web);
+        assert!(
+            plain.text.contains("Accessed November 20, 2026"),
+            "{}",
+            plain.text
+        );
+        let en = ama().with_language("en");
+        assert_eq!(en.language(), "en");
+        assert_eq!(show(&en, &web), plain);
+        let es = ama().with_language("es");
+        let spanish = show(&es, &web);
+        assert!(!spanish.text.contains("Accessed"), "{}", spanish.text);
+        assert!(spanish.text.contains("noviembre"), "{}", spanish.text);
+        // One formatter, both languages: two entries, each in its own.
+        let both = ama();
+        assert_eq!(both.format_in(&[&web], "es"), vec![spanish]);
+        assert_eq!(both.format_in(&[&web], "en"), vec![plain]);
+        // A blank language keeps the style's own.
+        assert_eq!(ama().with_language(" ").language(), ama().language());
     }
 
     #[test]
@@ -425,7 +617,8 @@ mod real_dump {
             "ris_ovid-medline-direct-export.ris",
             "ris_zotero-export-of-ovid-medline.ris",
         ];
-        let Ok(f) = Formatter::new("american-medical-association", Path::new(".")) else {
+        let ama = || Formatter::new("american-medical-association", Path::new("."));
+        let (Ok(f), Ok(whole)) = (ama(), ama()) else {
             panic!("the bundled AMA style loads");
         };
         let mut out = String::new();
@@ -434,8 +627,13 @@ mod real_dump {
             let Some(l) = crate::cite::bib::tests::read_real(name) else {
                 return;
             };
-            for r in &l.refs {
+            // Each file's references as one list, remembered by content: the same entries
+            // as formatted one by one.
+            let all: Vec<&Reference> = l.refs.iter().collect();
+            let listed = whole.format(&all);
+            for (r, y) in l.refs.iter().zip(listed) {
                 for x in f.format(&[r]) {
+                    assert_eq!(x, y, "{name} {}", r.id);
                     out.push_str(&format!("{name} {}\n{}\n{}\n\n", r.id, x.text, x.html));
                 }
                 n += 1;
