@@ -239,6 +239,7 @@ fn lay_out(
         status: review_status(h.doc, h.today, words),
         page_of: words.get("pdf", "page_of").to_string(),
         see_notice: words.get("pdf", "see_notice").to_string(),
+        callout_labels: ["note", "warning", "urgent"].map(|k| words.get("callout", k).to_string()),
     };
     let mut lay = Layout::new(h.paper.size(), furniture);
     let c = &config.contact;

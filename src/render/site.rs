@@ -322,6 +322,30 @@ pub fn render_page(
     }
 }
 
+/// The callouts' labels in the page's language: the Markdown renderer writes the English ones
+/// (`<p class="callout-label">Note</p>`, see `render::markdown`).
+fn callout_labels(mut html: String, words: &Strings) -> String {
+    use crate::audience::blocks::Boxed;
+    for (b, key) in [
+        (Boxed::Note, "note"),
+        (Boxed::Warning, "warning"),
+        (Boxed::Urgent, "urgent"),
+    ] {
+        let word = words.get("callout", key);
+        if word != b.label() {
+            let from = format!("<p class=\"callout-label\">{}</p>", b.label());
+            if html.contains(&from) {
+                let to = format!(
+                    "<p class=\"callout-label\">{}</p>",
+                    crate::util::escape_html(word)
+                );
+                html = html.replace(&from, &to);
+            }
+        }
+    }
+    html
+}
+
 /// What the variant pages of one page share.
 struct PageShared<'a> {
     site: &'a Site,
@@ -360,8 +384,9 @@ fn variant_page(
     // Links to page files and files beside the page lead to this audience's version, from
     // this file's depth.
     let local = |html: &str| {
-        crate::render::links::resolve_marks(html, shared.site, doc, &v.audience)
-            .replace(marker, &root)
+        let html = crate::render::links::resolve_marks(html, shared.site, doc, &v.audience)
+            .replace(marker, &root);
+        callout_labels(html, &shared.words)
     };
     ctx.insert(
         "page",
@@ -728,6 +753,18 @@ fn base(config: &crate::config::Config) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn callout_labels_follow_the_page_language() {
+        let html = "<aside class=\"callout callout-urgent\" role=\"note\">\n<p class=\"callout-label\">Emergency</p>\nCall.</aside>\n<p class=\"callout-label\">Note</p>".to_string();
+        let es = callout_labels(html.clone(), &Strings::builtin("es"));
+        assert!(
+            es.contains("<p class=\"callout-label\">Emergencia</p>"),
+            "{es}"
+        );
+        assert!(es.contains("<p class=\"callout-label\">Nota</p>"), "{es}");
+        assert_eq!(callout_labels(html.clone(), &Strings::builtin("en")), html);
+    }
 
     #[test]
     fn root_prefix_counts_folders() {

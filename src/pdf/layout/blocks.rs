@@ -223,7 +223,7 @@ impl Layout {
     /// A callout's label and blocks, inside its padding.
     fn callout_body(&mut self, kind: CalloutKind, inner: &[Block], x: f32, w: f32) {
         self.y += CALLOUT_PAD;
-        let label = [Span::bold(kind.label())];
+        let label = [Span::bold(self.furniture.callout_label(kind))];
         self.tagged(Role::P, |l| {
             l.text_lines(&label, BODY, x, w, 0.0, LEADING, Some(BODY * LEADING))
         });
@@ -248,7 +248,7 @@ impl Layout {
         self.y += 2.0;
         let (page, top) = (self.pages.len() - 1, self.y);
         let div = self.open(Role::Div);
-        self.elems[div].title = Some(kind.label().to_string());
+        self.elems[div].title = Some(self.furniture.callout_label(kind).to_string());
         self.callout_body(kind, inner, ix, iw);
         self.close();
         let (fill, stroke, width) = kind.style();

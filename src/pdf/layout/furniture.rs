@@ -26,6 +26,24 @@ pub struct Furniture {
     pub page_of: String,
     /// What the foot says when the disclaimer is too long for it and is printed at the end.
     pub see_notice: String,
+    /// The callouts' labels in the handout's language (note, warning, urgent); an empty one
+    /// is the English label the web page's markup has ([`super::CalloutKind::label`]).
+    pub callout_labels: [String; 3],
+}
+
+impl Furniture {
+    /// The label on top of a callout of `kind`.
+    pub fn callout_label(&self, kind: super::CalloutKind) -> &str {
+        let i = match kind {
+            super::CalloutKind::Note => 0,
+            super::CalloutKind::Warning => 1,
+            super::CalloutKind::Urgent => 2,
+        };
+        match self.callout_labels[i].as_str() {
+            "" => kind.label(),
+            s => s,
+        }
+    }
 }
 
 /// The review status a PDF carries on every page.

@@ -491,6 +491,7 @@ mod tests {
             status: Status::default(),
             page_of: "Page {n} of {m}".into(),
             see_notice: "Please read the notice at the end of this document.".into(),
+            callout_labels: Default::default(),
         }
     }
 
