@@ -322,9 +322,16 @@ pub fn render_page(
     }
 }
 
-/// The callouts' labels in the page's language: the Markdown renderer writes the English ones
-/// (`<p class="callout-label">Note</p>`, see `render::markdown`).
+/// The callouts' labels and the citation links' names (`aria-label="reference 2"`) in the
+/// page's language: the Markdown renderer and the citation processor write the English ones
+/// (`<p class="callout-label">Note</p>`, see `render::markdown` and `cite::render_citations`;
+/// raw HTML cannot carry either, `render::sanitize` keeps only careguide's own).
 fn callout_labels(mut html: String, words: &Strings) -> String {
+    let cite = words.get("page", "citation_label");
+    if cite != "reference" && html.contains(" aria-label=\"reference ") {
+        let to = format!(" aria-label=\"{} ", crate::util::escape_html(cite));
+        html = html.replace(" aria-label=\"reference ", &to);
+    }
     use crate::audience::blocks::Boxed;
     for (b, key) in [
         (Boxed::Note, "note"),
@@ -763,6 +770,9 @@ mod tests {
             "{es}"
         );
         assert!(es.contains("<p class=\"callout-label\">Nota</p>"), "{es}");
+        let cited = "<sup class=\"cite\" id=\"cite-1\"><a href=\"#ref-2\" aria-label=\"reference 2\">2</a></sup>";
+        let es = callout_labels(cited.to_string(), &Strings::builtin("es"));
+        assert!(es.contains("aria-label=\"referencia 2\""), "{es}");
         assert_eq!(callout_labels(html.clone(), &Strings::builtin("en")), html);
     }
 
