@@ -1214,4 +1214,20 @@ fn the_form_is_shown_in_the_language_chosen_for_the_handout() {
         html.contains("name=\"lang\" value=\"es\" checked"),
         "{html}"
     );
+
+    // The form's own messages too; the checks of each value stay careguide's English.
+    let r = s.post(
+        "/handout",
+        &format!("{GOOD}&lang=es").replace("&dose=20", "&dose="),
+    );
+    assert_eq!(r.status, 422);
+    let html = r.text();
+    assert!(
+        html.contains("Escriba la dosis diaria actual del paciente."),
+        "{html}"
+    );
+    assert!(
+        html.contains("<h2 id=\"summary-title\">Corrija estos problemas</h2>"),
+        "{html}"
+    );
 }
