@@ -173,3 +173,38 @@ fn a_site_table_overrides_words_of_the_handout_and_the_pages() {
     assert!(search.contains("self.careguideWords = {"), "{search}");
     assert!(search.contains("resultados"), "{search}");
 }
+
+/// Snapshot of the Spanish handout's text as pdftotext extracts it, on fixed inputs and a
+/// fixed date: every word careguide writes on it comes from the Spanish table, so a word
+/// that slips back to English, a date or a decimal mark that changes shows here.
+/// UPDATE_SNAPSHOTS=1 rewrites it after an intended change; read the diff before committing.
+#[test]
+fn the_spanish_handout_text_matches_its_snapshot() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("es.pdf");
+    let o = handout(
+        Path::new(TAPER_SITE),
+        &out,
+        &["--lang", "es", "--clinician", "Dra. Ruiz", "--paper", "a4"],
+    );
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let Some(got) = pdftotext(&out, false) else {
+        eprintln!("skipped: pdftotext is not installed");
+        return;
+    };
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots/handout-es.txt");
+    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+        std::fs::write(&path, &got).unwrap();
+        return;
+    }
+    let want = std::fs::read_to_string(&path).unwrap_or_else(|_| {
+        panic!(
+            "no snapshot {}; run with UPDATE_SNAPSHOTS=1",
+            path.display()
+        )
+    });
+    assert_eq!(
+        got, want,
+        "the Spanish handout's text differs from its snapshot"
+    );
+}

@@ -1150,3 +1150,84 @@ fn the_form_shows_why_the_taper_page_cannot_be_read() {
     assert_eq!(r.status, 200);
     assert!(r.text().contains("Mended title"), "{}", r.text());
 }
+
+/// The form speaks the handout's language: English when first shown on an English site,
+/// Spanish (labels, hints, buttons, the audiences' Spanish labels, `<html lang>`) once the
+/// clinician chooses Spanish, with the same field names.
+#[test]
+fn the_form_is_shown_in_the_language_chosen_for_the_handout() {
+    let s = Server::start_with(&[], |site| {
+        replace(
+            &site.join("careguide.toml"),
+            "address = \"1 Example Street, Springfield\"\n",
+            "address = \"1 Example Street, Springfield\"\n\n[[languages]]\nid = \"en\"\nlabel = \"English\"\ndefault = true\n\n[[languages]]\nid = \"es\"\nlabel = \"Español\"\n",
+        );
+        replace(
+            &site.join("careguide.toml"),
+            "label = \"Patient\"\n",
+            "label = \"Patient\"\ntranslations = { es = { label = \"Paciente o familiar\", disclaimer = \"Información general.\" } }\n",
+        );
+    });
+    let html = s.get("/handout?page=kratom-withdrawal").text();
+    assert!(html.contains("<html lang=\"en\">"), "{html}");
+    assert!(
+        html.contains("<h1>Print a personalized handout</h1>"),
+        "{html}"
+    );
+    assert!(
+        html.contains(">Patient&#39;s name (optional)</label>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<option value=\"patient\" selected>Patient</option>"),
+        "{html}"
+    );
+
+    let r = s.post("/handout", &format!("{GOOD}&lang=es"));
+    let html = r.text();
+    assert!(html.contains("<html lang=\"es\">"), "{html}");
+    for spanish in [
+        "<h1>Imprimir una hoja informativa personalizada</h1>",
+        "<label for=\"f-patient_name\">Nombre del paciente (opcional)</label>",
+        "<label for=\"f-dose\">Dosis diaria actual (g)</label>",
+        "<legend>Tamaño del papel</legend>",
+        "<legend>Idioma de la hoja informativa</legend>",
+        "<option value=\"patient\" selected>Paciente o familiar</option>",
+        "El valor por defecto de la página es 0,5.",
+        "<button type=\"submit\">Hacer el PDF</button>",
+        "<h2 id=\"f-confirm_notes-hint\">Notas para el profesional de la salud: léalas antes de hacer el PDF</h2>",
+    ] {
+        assert!(html.contains(spanish), "{spanish} missing from {html}");
+    }
+    for english in [
+        "Print a personalized handout",
+        "Patient&#39;s name",
+        "Make the PDF",
+    ] {
+        assert!(!html.contains(english), "{english} left in {html}");
+    }
+    // The field names the server reads are the same in every language.
+    for name in ["patient_name", "dose", "paper", "lang", "confirm_notes"] {
+        assert!(html.contains(&format!("name=\"{name}\"")), "{name}: {html}");
+    }
+    assert!(
+        html.contains("name=\"lang\" value=\"es\" checked"),
+        "{html}"
+    );
+
+    // The form's own messages too; the checks of each value stay careguide's English.
+    let r = s.post(
+        "/handout",
+        &format!("{GOOD}&lang=es").replace("&dose=20", "&dose="),
+    );
+    assert_eq!(r.status, 422);
+    let html = r.text();
+    assert!(
+        html.contains("Escriba la dosis diaria actual del paciente."),
+        "{html}"
+    );
+    assert!(
+        html.contains("<h2 id=\"summary-title\">Corrija estos problemas</h2>"),
+        "{html}"
+    );
+}

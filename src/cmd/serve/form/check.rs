@@ -5,6 +5,7 @@ use super::values::{opt, FormErrors, FormValues};
 use crate::cmd::handout::care::{check_name, CareInput};
 use crate::cmd::taper::{Failure, Problem as InputProblem, TaperOptions};
 use crate::content::Document;
+use crate::i18n::Strings;
 use crate::model;
 use crate::pdf::Paper;
 use crate::taper::Field;
@@ -38,16 +39,15 @@ fn clear_field(o: &mut TaperOptions, field: Field) {
 pub(super) fn chosen_page<'s>(
     site: &'s model::Site,
     values: &FormValues,
+    words: &Strings,
 ) -> Result<&'s Document, String> {
     let chosen = values.page.trim();
     if chosen.is_empty() {
-        return Err("The form did not say which page to print: choose a page.".to_string());
+        return Err(words.get("form", "no_page_chosen").to_string());
     }
     site.page(chosen)
         .filter(|d| d.front.taper.is_some())
-        .ok_or_else(|| {
-            format!("There is no page “{chosen}” with a taper block: choose one from the list.")
-        })
+        .ok_or_else(|| words.fill("form", "no_such_page", &[("page", chosen)]))
 }
 
 /// The schedule's options as typed.
@@ -95,22 +95,26 @@ pub(super) fn check_values(
     has: &dyn Fn(&str) -> bool,
     doc: &Document,
     errors: &mut FormErrors,
+    words: &Strings,
 ) -> (TaperOptions, Paper) {
     if values.dose.trim().is_empty() {
         errors.field(
             "dose",
-            if has("dose") {
-                "Enter the patient's current daily dose."
-            } else {
-                "The form sent no dose: enter the patient's current daily dose."
-            },
+            words.get(
+                "form",
+                if has("dose") {
+                    "dose_missing"
+                } else {
+                    "dose_not_sent"
+                },
+            ),
         );
     }
     let paper = match opt(&values.paper).map(crate::cmd::handout::parse_paper) {
         None => Paper::A4,
         Some(Ok(p)) => p,
         Some(Err(_)) => {
-            errors.field("paper", "Choose A4 or Letter.");
+            errors.field("paper", words.get("form", "paper_choice"));
             Paper::A4
         }
     };

@@ -7,6 +7,7 @@ use tera::Context;
 
 use super::values::{made_on, FormErrors, FormValues};
 use crate::content::Document;
+use crate::i18n::Strings;
 use crate::model;
 use crate::taper::{Limit, PageTaper};
 use crate::types::AudienceId;
@@ -41,8 +42,8 @@ struct SelectOption {
 #[derive(Serialize)]
 struct Select {
     name: &'static str,
-    label: &'static str,
-    hint: &'static str,
+    label: String,
+    hint: String,
     errors: Vec<String>,
     options: Vec<SelectOption>,
 }
@@ -50,14 +51,14 @@ struct Select {
 #[derive(Serialize)]
 struct RadioOption {
     value: &'static str,
-    label: &'static str,
+    label: String,
     checked: bool,
 }
 
 #[derive(Serialize)]
 struct Radios {
     name: &'static str,
-    legend: &'static str,
+    legend: String,
     errors: Vec<String>,
     options: Vec<RadioOption>,
 }
@@ -68,6 +69,8 @@ struct PageForm<'a> {
     title: &'a str,
     substance: &'a str,
     unit: String,
+    /// The schedule's legend, with the substance and the unit: "Schedule for … (doses in g)".
+    schedule_legend: String,
     patient_name: TextField,
     /// The clinician's name, the phone for questions and the next visit.
     care: Vec<TextField>,
@@ -107,20 +110,23 @@ struct Caution {
     errors: Vec<String>,
 }
 
-fn limit_hint(l: &Limit, suffix: &str) -> String {
+fn limit_hint(l: &Limit, suffix: &str, words: &Strings) -> String {
+    let n = |d: crate::taper::Dec| format!("{}{suffix}", words.dec(d));
     let range = match (l.min, l.max) {
-        (Some(a), Some(b)) => format!("From {a}{suffix} to {b}{suffix}."),
-        (Some(a), None) => format!("At least {a}{suffix}."),
-        (None, Some(b)) => format!("At most {b}{suffix}."),
+        (Some(a), Some(b)) => {
+            words.fill("form", "limit_between", &[("min", &n(a)), ("max", &n(b))])
+        }
+        (Some(a), None) => words.fill("form", "limit_at_least", &[("min", &n(a))]),
+        (None, Some(b)) => words.fill("form", "limit_at_most", &[("max", &n(b))]),
         (None, None) => String::new(),
     };
     let default = match l.default {
-        Some(d) => format!(" The page's default is {d}{suffix}."),
+        Some(d) => words.fill("form", "limit_default", &[("default", &n(d))]),
         None => String::new(),
     };
-    let s = format!("{range}{default}");
+    let s = format!("{range} {default}");
     if s.trim().is_empty() {
-        "Leave empty for careguide's default.".to_string()
+        words.get("form", "limit_none").to_string()
     } else {
         s.trim().to_string()
     }
@@ -128,20 +134,20 @@ fn limit_hint(l: &Limit, suffix: &str) -> String {
 
 fn radios(
     name: &'static str,
-    legend: &'static str,
-    choices: &[(&'static str, &'static str)],
+    legend: &str,
+    choices: &[(&'static str, &str)],
     chosen: &str,
     errors: &FormErrors,
 ) -> Radios {
     Radios {
         name,
-        legend,
+        legend: legend.to_string(),
         errors: errors.for_field(name),
         options: choices
             .iter()
             .map(|&(value, label)| RadioOption {
                 value,
-                label,
+                label: label.to_string(),
                 checked: value == chosen,
             })
             .collect(),
@@ -169,15 +175,17 @@ fn text(
     }
 }
 
-/// The chosen page's controls, with the values and the messages of each.
+/// The chosen page's controls, with the values and the messages of each, in the form's
+/// language.
 fn page_form<'a>(
     site: &model::Site,
     doc: &'a Document,
     t: &'a PageTaper,
     values: &FormValues,
     errors: &FormErrors,
+    words: &Strings,
 ) -> PageForm<'a> {
-    let words = form_strings(site, &values.lang);
+    let w = |key: &str| words.get("form", key).to_string();
     let mode = if values.mode.is_empty() {
         "previous"
     } else {
@@ -187,47 +195,50 @@ fn page_form<'a>(
         path: &doc.path,
         title: &doc.front.title,
         substance: &t.substance,
+        schedule_legend: words.fill(
+            "form",
+            "schedule",
+            &[("substance", &t.substance), ("unit", words.unit(t.unit))],
+        ),
         patient_name: text(
             errors,
             "patient_name",
-            "Patient's name (optional)".into(),
-            "Printed on the handout only.".into(),
+            w("patient_name"),
+            w("patient_name_hint"),
             &values.patient_name,
             false,
         ),
-        care: care_fields(values, errors),
-        audience: audience_select(site, doc, values, errors),
-        schedule: schedule_fields(t, values, errors),
+        care: care_fields(values, errors, words),
+        audience: audience_select(site, doc, values, errors, words),
+        schedule: schedule_fields(t, values, errors, words),
         mode: radios(
             "mode",
-            "How each cut is measured",
+            &w("mode"),
             &[
-                (
-                    "previous",
-                    "A percent of the previous step's dose (smaller cuts as the dose falls)",
-                ),
-                ("initial", "A percent of the start dose (equal cuts)"),
+                ("previous", &w("mode_previous")),
+                ("initial", &w("mode_initial")),
             ],
             mode,
             errors,
         ),
         paper: radios(
             "paper",
-            "Paper size",
-            &[("a4", "A4"), ("letter", "Letter")],
+            &w("paper"),
+            &[("a4", &w("paper_a4")), ("letter", &w("paper_letter"))],
             &values.paper.to_ascii_lowercase(),
             errors,
         ),
+        // Each language named in its own words, so whoever reads the form finds theirs.
         lang: radios(
             "lang",
-            "Language of the handout",
+            &w("lang"),
             &[("en", "English"), ("es", "Español")],
             words.base(),
             errors,
         ),
         // Judged on the date the PDF would be made, as make_pdf judges it.
-        caution: crate::audience::review::banner(doc, made_on(), &words).map(|_| Caution {
-            text: crate::pdf::review_status(doc, made_on(), &words).text,
+        caution: crate::audience::review::banner(doc, made_on(), words).map(|_| Caution {
+            text: crate::pdf::review_status(doc, made_on(), words).text,
             checked: values.allow_unapproved == "yes",
             errors: errors.for_field("allow_unapproved"),
         }),
@@ -237,12 +248,13 @@ fn page_form<'a>(
 }
 
 /// The clinician, the phone for questions (the site's to begin with) and the next visit.
-fn care_fields(values: &FormValues, errors: &FormErrors) -> Vec<TextField> {
+fn care_fields(values: &FormValues, errors: &FormErrors, words: &Strings) -> Vec<TextField> {
+    let w = |key: &str| words.get("form", key).to_string();
     let clinician = text(
         errors,
         "clinician",
-        "Clinician's name (optional)".into(),
-        "Printed on the handout only, with the plan.".into(),
+        w("clinician"),
+        w("clinician_hint"),
         &values.clinician,
         false,
     );
@@ -251,8 +263,8 @@ fn care_fields(values: &FormValues, errors: &FormErrors) -> Vec<TextField> {
         ..text(
             errors,
             "phone",
-            "Phone for questions".into(),
-            "Printed on the plan's page. Filled in with the site's contact phone; empty, the handout prints none. Digits, spaces and + ( ) - . /, then an extension such as “ext. 23”.".into(),
+            w("phone"),
+            w("phone_hint"),
             &values.phone,
             false,
         )
@@ -262,9 +274,8 @@ fn care_fields(values: &FormValues, errors: &FormErrors) -> Vec<TextField> {
         ..text(
             errors,
             "next_visit",
-            "Next visit (optional)".into(),
-            "Printed on the handout only. As YYYY-MM-DD; not before the schedule's first day."
-                .into(),
+            w("next_visit"),
+            w("next_visit_hint"),
             &values.next_visit,
             false,
         )
@@ -272,12 +283,14 @@ fn care_fields(values: &FormValues, errors: &FormErrors) -> Vec<TextField> {
     vec![clinician, phone, next_visit]
 }
 
-/// The page's versions to choose from: the patient's by default where the page has it.
+/// The page's versions to choose from: the patient's by default where the page has it. Each
+/// is named as the site names it in the form's language.
 fn audience_select(
     site: &model::Site,
     doc: &Document,
     values: &FormValues,
     errors: &FormErrors,
+    words: &Strings,
 ) -> Select {
     let chosen = if !values.audience.is_empty() {
         AudienceId::new(values.audience.as_str())
@@ -288,8 +301,8 @@ fn audience_select(
     };
     Select {
         name: "audience",
-        label: "Version of the page",
-        hint: "Whose wording the handout uses.",
+        label: words.get("form", "audience").to_string(),
+        hint: words.get("form", "audience_hint").to_string(),
         errors: errors.for_field("audience"),
         options: doc
             .audiences
@@ -299,7 +312,7 @@ fn audience_select(
                 label: site
                     .config
                     .audience(a)
-                    .map(|x| x.label.clone())
+                    .map(|x| x.in_lang(words.lang()).label.clone())
                     .unwrap_or_else(|| a.to_string()),
                 selected: *a == chosen,
             })
@@ -308,70 +321,71 @@ fn audience_select(
 }
 
 /// The schedule's fields, with the page's limits and defaults as hints.
-fn schedule_fields(t: &PageTaper, values: &FormValues, errors: &FormErrors) -> Vec<TextField> {
-    let unit = t.unit.to_string();
+fn schedule_fields(
+    t: &PageTaper,
+    values: &FormValues,
+    errors: &FormErrors,
+    words: &Strings,
+) -> Vec<TextField> {
+    let w = |key: &str| words.get("form", key).to_string();
+    let unit = words.unit(t.unit);
+    let with_unit = |key: &str| words.fill("form", key, &[("unit", unit)]);
     let mut schedule = vec![text(
         errors,
         "dose",
-        format!("Current daily dose ({unit})"),
-        "The amount the patient takes per day now. Required.".into(),
+        with_unit("dose"),
+        w("dose_hint"),
         &values.dose,
         true,
     )];
     let numeric: [(&'static str, String, &Limit, &str, &str); 5] = [
         (
             "reduction_percent",
-            "Cut per step (%)".into(),
+            w("reduction_percent"),
             &t.reduction_percent,
             "%",
             &values.reduction_percent,
         ),
         (
             "interval_days",
-            "Days per step".into(),
+            w("interval_days"),
             &t.interval_days,
             "",
             &values.interval_days,
         ),
-        (
-            "step",
-            format!("Smallest measurable amount ({unit})"),
-            &t.step,
-            "",
-            &values.step,
-        ),
+        ("step", with_unit("step"), &t.step, "", &values.step),
         (
             "min_dose",
-            format!("Lowest dose before stopping ({unit})"),
+            with_unit("min_dose"),
             &t.min_dose,
             "",
             &values.min_dose,
         ),
         (
             "doses_per_day",
-            "Doses per day".into(),
+            w("doses_per_day"),
             &t.doses_per_day,
             "",
             &values.doses_per_day,
         ),
     ];
     for (name, label, limit, suffix, value) in numeric {
-        let hint = limit_hint(limit, suffix);
+        let hint = limit_hint(limit, suffix, words);
         schedule.push(text(errors, name, label, hint, value, true));
     }
     schedule.push(text(
         errors,
         "start",
-        "First day of the schedule".into(),
-        "As YYYY-MM-DD, for example 2026-12-01.".into(),
+        w("start"),
+        w("start_hint"),
         &values.start,
         false,
     ));
     schedule.push(text(
         errors,
         "holds",
-        "Held steps (optional)".into(),
-        "Steps to lengthen, as STEP:DAYS separated by spaces: 5:7 9:7 adds 7 days to steps 5 and 9.".into(),
+        w("holds"),
+        w("holds_hint"),
         &values.holds,
         false,
     ));
@@ -426,13 +440,17 @@ pub(super) fn context(
             selected: path == current,
         })
         .collect();
+    let words = form_strings(site, &values.lang);
     let form = doc.and_then(|d| {
         d.front
             .taper
             .as_ref()
-            .map(|t| page_form(site, d, t, values, errors))
+            .map(|t| page_form(site, d, t, values, errors, &words))
     });
     let mut ctx = Context::new();
+    // The form's own words (`{{ t.form.title }}`) and its language, the handout's.
+    ctx.insert("lang", words.lang());
+    ctx.insert("t", &words);
     ctx.insert("site_title", &site.config.title);
     ctx.insert("problems", &errors.summary());
     ctx.insert("pages", &choices);

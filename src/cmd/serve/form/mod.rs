@@ -84,6 +84,7 @@ fn form(req: &Request, shared: &Shared, site: &model::Site) -> Response {
     let chosen = query_param(&req.query, "page").unwrap_or_default();
     let mut errors = FormErrors::default();
     let pages = taper_pages(site);
+    let words = context::form_strings(site, "");
     let doc = if chosen.is_empty() {
         match pages.as_slice() {
             [(only, _)] => site.page(only),
@@ -92,9 +93,9 @@ fn form(req: &Request, shared: &Shared, site: &model::Site) -> Response {
     } else {
         let d = site.page(&chosen).filter(|d| d.front.taper.is_some());
         if d.is_none() {
-            errors.general.push(format!(
-                "There is no page “{chosen}” with a taper block: choose one from the list."
-            ));
+            errors
+                .general
+                .push(words.fill("form", "no_such_page", &[("page", &chosen)]));
         }
         d
     };
@@ -155,7 +156,7 @@ fn send(req: &Request, shared: &Shared, site: &model::Site) -> Response {
     let again = |status: u16, doc: Option<&Document>, errors: &FormErrors| {
         page(status, shared, site, &pages, doc, &values, errors, true)
     };
-    let chosen = chosen_page(site, &values);
+    let chosen = chosen_page(site, &values, &words);
     // A value that is not text is said next to its field, and nothing is made: it is not
     // printed with replacement characters, nor left out in silence.
     if errors.not_text(&values.not_text) {
@@ -169,7 +170,7 @@ fn send(req: &Request, shared: &Shared, site: &model::Site) -> Response {
         }
     };
     let has = |name: &str| pairs.iter().any(|(k, _)| k == name);
-    let (options, paper) = check_values(&values, &has, doc, &mut errors);
+    let (options, paper) = check_values(&values, &has, doc, &mut errors, &words);
     if !errors.is_empty() {
         return again(422, Some(doc), &errors);
     }
@@ -200,7 +201,7 @@ fn send(req: &Request, shared: &Shared, site: &model::Site) -> Response {
         let figure = crate::pdf::chart::chart(s, &dates, &words, CHART_WIDTH);
         errors.chart_svg = crate::pdf::chart::to_svg(&figure);
     }
-    answer(result, doc, &values, errors, &again)
+    answer(result, doc, &values, errors, &words, &again)
 }
 
 /// The width of the plan's chart in the form, in CSS pixels (it scales down on a narrow screen).
@@ -213,6 +214,7 @@ fn answer(
     doc: &Document,
     values: &FormValues,
     mut errors: FormErrors,
+    words: &crate::i18n::Strings,
     again: &dyn Fn(u16, Option<&Document>, &FormErrors) -> Response,
 ) -> Response {
     match result {
@@ -222,10 +224,7 @@ fn answer(
             // handout changed after confirming is shown again. Nothing is kept meanwhile.
             show_notes(&made, &mut errors);
             if !values.confirm_notes.is_empty() {
-                errors.field(
-                    "confirm_notes",
-                    "The schedule changed since its notes were confirmed: read them again.",
-                );
+                errors.field("confirm_notes", words.get("form", "notes_changed"));
             }
             again(200, Some(doc), &errors)
         }
@@ -243,21 +242,19 @@ fn answer(
         Err(Failure::Invalid(problems)) => {
             errors.add_messages(&problems);
             if errors.is_empty() {
-                errors.general.push("The handout could not be made.".into());
+                errors.general.push(words.get("form", "not_made").into());
             }
             again(422, Some(doc), &errors)
         }
         Err(Failure::Usage(lines)) => {
             errors.general.extend(lines.iter().map(|l| sentence(l)));
             if errors.is_empty() {
-                errors.general.push("The handout could not be made.".into());
+                errors.general.push(words.get("form", "not_made").into());
             }
             again(422, Some(doc), &errors)
         }
         Err(Failure::Site(d, _)) => {
-            errors.general.push(
-                "The site has errors, so no handout can be made until they are fixed:".into(),
-            );
+            errors.general.push(words.get("form", "site_errors").into());
             errors.general.extend(
                 d.iter()
                     .filter(|x| x.severity == Severity::Error)
