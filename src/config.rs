@@ -441,17 +441,8 @@ impl Config {
     /// pages there would show the label and disclaimer in the default language).
     fn check_audience_translations(&self, text: &str, file: &Path) -> Vec<Diagnostic> {
         let mut out = Vec::new();
-        // The audience's `id = "..."` after the first [[audiences]].
-        let start = text.find("[[audiences]]").unwrap_or(0);
-        let at = |id: &str| {
-            [format!("\"{id}\""), format!("'{id}'")]
-                .iter()
-                .find_map(|n| text[start..].find(n.as_str()))
-                .map(|o| line_col(text, start + o))
-                .unwrap_or((0, 0))
-        };
         for a in &self.audiences {
-            let (l, c) = at(a.id.as_str());
+            let (l, c) = entry_place(text, "[[audiences]]", a.id.as_str());
             for (lang, w) in &a.translations {
                 if self.translation_language(lang).is_none() {
                     out.push(
@@ -482,14 +473,9 @@ impl Config {
     /// Warnings for the build: an audience without its label and disclaimer in one of the
     /// site's translation languages (its pages there show the default language's).
     pub fn audience_translation_notes(&self, text: &str, file: &Path) -> Vec<Diagnostic> {
-        let start = text.find("[[audiences]]").unwrap_or(0);
         let mut out = Vec::new();
         for a in &self.audiences {
-            let (l, c) = [format!("\"{}\"", a.id), format!("'{}'", a.id)]
-                .iter()
-                .find_map(|n| text[start..].find(n.as_str()))
-                .map(|o| line_col(text, start + o))
-                .unwrap_or((0, 0));
+            let (l, c) = entry_place(text, "[[audiences]]", a.id.as_str());
             for lang in self.language_ids().into_iter().skip(1) {
                 if !a.translations.contains_key(lang) {
                     out.push(
@@ -792,7 +778,14 @@ fn value_place(text: &str, table: &str, key: &str) -> Option<(usize, usize)> {
 
 /// Line and column of a `[[languages]]` entry's id value in careguide.toml text.
 fn language_place(text: &str, id: &str) -> (usize, usize) {
-    let start = text.find("[[languages]]").unwrap_or(0);
+    entry_place(text, "[[languages]]", id)
+}
+
+/// Line and column of the quoted `id` of an entry of an array of tables (`header`:
+/// `[[audiences]]`, `[[languages]]`) in careguide.toml text: searched from the first such
+/// header, so `default_audience = "patient"` above it is not taken for the entry.
+pub fn entry_place(text: &str, header: &str, id: &str) -> (usize, usize) {
+    let start = text.find(header).unwrap_or(0);
     let rest = &text[start..];
     [format!("\"{id}\""), format!("'{id}'")]
         .iter()

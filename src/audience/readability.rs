@@ -581,12 +581,6 @@ pub const LANGUAGE_RULE: &str = "audience/reading-language";
 /// audience with an English `reading_grade` but no target for `lang` is scored and not
 /// checked. `config_text` places the notes in `careguide.toml`.
 pub fn language_notes(config: &Config, config_text: &str, lang: &str) -> Vec<Diagnostic> {
-    let place = |needle: &str| {
-        config_text
-            .find(needle)
-            .map(|o| crate::diag::line_col(config_text, o))
-            .unwrap_or((0, 0))
-    };
     let mut out = Vec::new();
     match Formulas::for_language(lang) {
         Formulas::English => {}
@@ -617,7 +611,8 @@ pub fn language_notes(config: &Config, config_text: &str, lang: &str) -> Vec<Dia
         Formulas::Spanish => {
             for a in &config.audiences {
                 if a.reading_grade.is_some() && a.reading_target(lang).is_none() {
-                    let (l, c) = place(&format!("\"{}\"", a.id));
+                    let (l, c) =
+                        crate::config::entry_place(config_text, "[[audiences]]", a.id.as_str());
                     out.push(
                         Diagnostic::warning(
                             LANGUAGE_RULE,
