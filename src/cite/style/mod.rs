@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use hayagriva::citationberg::{IndependentStyle, Locale, LocaleCode, Style};
+use hayagriva::citationberg::{IndependentStyle, Locale, LocaleCode, LocaleFile, Style, Terms};
 use hayagriva::{
     archive::ArchivedStyle, BibliographyDriver, BibliographyRequest, CitationItem, CitationRequest,
     Entry,
@@ -78,6 +78,45 @@ fn family(code: &str) -> String {
         .next()
         .unwrap_or(code)
         .to_ascii_lowercase()
+}
+
+/// Terms a bundled CSL locale leaves in English: hayagriva's Spanish locales (es-ES, es-MX,
+/// es-CL) carry CSL's English text for `advance-online-publication`, so a Spanish reference
+/// list said "Advance online publication". Per language family, a CSL locale fragment whose
+/// terms replace those of that family's bundled locales. Each is the plain translation of the
+/// CSL term's own meaning (a style that words the term differently overrides it in its own
+/// `<locale>`, as the AMA style does for English only: "published online").
+const TERM_SUPPLEMENTS: &[(&str, &str)] = &[(
+    "es",
+    r#"<locale xmlns="http://purl.org/net/xbiblio/csl" version="1.0" xml:lang="es"><terms>
+<term name="advance-online-publication">publicación anticipada en línea</term>
+<term name="advance-online-publication" form="short">publicación anticipada en línea</term>
+</terms></locale>"#,
+)];
+
+/// `locale` with the terms of its family's supplement (see `TERM_SUPPLEMENTS`) in place of its
+/// own.
+fn supplemented(mut locale: Locale) -> Locale {
+    let Some(lang) = locale.lang.as_ref().map(|c| family(&c.0)) else {
+        return locale;
+    };
+    for (_, xml) in TERM_SUPPLEMENTS.iter().filter(|(f, _)| *f == lang) {
+        // The fragments are careguide's own and parsed by a unit test; a failure here would
+        // leave the locale as bundled, never stop a build.
+        let Some(extra) = LocaleFile::from_xml(xml).ok().and_then(|l| l.terms) else {
+            continue;
+        };
+        let terms = locale
+            .terms
+            .get_or_insert_with(|| Terms { terms: Vec::new() });
+        for t in extra.terms {
+            terms
+                .terms
+                .retain(|have| !(have.name == t.name && have.form == t.form));
+            terms.terms.push(t);
+        }
+    }
+    locale
 }
 
 /// The key of an entry's formatted text: its language and every field but its citation key and
@@ -208,6 +247,7 @@ impl Formatter {
                     .unwrap_or(true)
             })
             .filter_map(|bytes| ciborium::de::from_reader::<Locale, _>(*bytes).ok())
+            .map(supplemented)
             .collect();
         let locales = Arc::new(locales);
         cache.insert(key, locales.clone());
@@ -433,6 +473,34 @@ mod tests {
         assert_eq!(both.format_in(&[&web], "en"), vec![plain]);
         // A blank language keeps the style's own.
         assert_eq!(ama().with_language(" ").language(), ama().language());
+    }
+
+    /// An article published online without volume or pages: AMA words it "Published online"
+    /// in English (its own override); the bundled Spanish locales give the CSL term in
+    /// English, so careguide's supplement gives it in Spanish.
+    #[test]
+    fn a_term_the_spanish_locales_leave_in_english_is_translated() {
+        let early = Reference {
+            volume: None,
+            issue: None,
+            pages: None,
+            ..weiss()
+        };
+        let en = show(&ama(), &early);
+        assert!(en.text.contains("Published online 2021"), "{}", en.text);
+        let es = ama().format_in(&[&early], "es").pop().expect("one entry");
+        assert!(
+            es.text.contains("Publicación anticipada en línea 2021"),
+            "{}",
+            es.text
+        );
+        assert!(!es.text.contains("online"), "{}", es.text);
+        // Every supplement parses and names only terms CSL knows.
+        for (lang, xml) in TERM_SUPPLEMENTS {
+            let l = LocaleFile::from_xml(xml).expect("supplement parses");
+            assert_eq!(l.lang.0, *lang);
+            assert!(l.terms.is_some_and(|t| !t.terms.is_empty()));
+        }
     }
 
     #[test]
