@@ -308,6 +308,7 @@ impl Stages {
             &config_text,
             std::path::Path::new(crate::config::CONFIG_FILE),
         ));
+        diags.extend(language_name_notes(site, &config_text));
         for lang in &langs {
             diags.extend(crate::audience::readability::language_notes(
                 &site.config,
@@ -330,6 +331,30 @@ impl Stages {
             glossary,
         }
     }
+}
+
+/// A translation language's title and topic names: missing where its pages need them, or
+/// given for a topic no page is under (warnings; the default language's names stand in).
+fn language_name_notes(site: &Site, config_text: &str) -> Vec<Diagnostic> {
+    let config = &site.config;
+    let all_topics: std::collections::BTreeSet<String> = site
+        .pages
+        .iter()
+        .flat_map(|d| d.front.topics.iter().cloned())
+        .collect();
+    let mut out = Vec::new();
+    for lang in config.language_ids().into_iter().skip(1) {
+        let mut used: BTreeMap<String, PathBuf> = BTreeMap::new();
+        let mut first = None;
+        for doc in site.pages_in(lang).filter(|d| d.translation.is_some()) {
+            first.get_or_insert(doc.file.as_path());
+            for t in &doc.front.topics {
+                used.entry(t.clone()).or_insert_with(|| doc.file.clone());
+            }
+        }
+        out.extend(config.language_name_notes(config_text, lang, &used, first, &all_topics));
+    }
+    out
 }
 
 /// `editorial_policy` names a page the site has.
