@@ -124,6 +124,12 @@ pub fn run(opts: &Options) -> Report {
     report.scores = Some(crate::audience::scores_raw(std::mem::take(
         &mut collected.scores,
     )));
+    // The scores again, by page, for the editorial report's Spanish scales.
+    collected.reading = report
+        .scores
+        .as_ref()
+        .and_then(|s| serde_json::from_str(s.get()).ok())
+        .unwrap_or_default();
     timer.lap("collect page facts");
     let Some(t) = stages
         .templates
@@ -395,6 +401,8 @@ struct Collected {
     search: Vec<(crate::types::LangId, crate::types::RawJson)>,
     editorial: Vec<crate::audience::review::EditorialRow>,
     scores: Vec<(String, crate::types::RawJson)>,
+    /// The reading-level scores per page and audience, for the editorial report.
+    reading: crate::render::editorial::PageScores,
 }
 
 fn collect(
@@ -412,6 +420,7 @@ fn collect(
         search: Vec::with_capacity(n),
         editorial: Vec::with_capacity(n),
         scores: Vec::with_capacity(n),
+        reading: Default::default(),
     };
     for (doc, r) in site.pages.iter().zip(results) {
         let Some(facts) = r.facts.or_else(|| reused_facts.remove(&key_of(doc))) else {

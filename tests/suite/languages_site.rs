@@ -191,7 +191,8 @@ fn link_from_translation(link: &str) -> (tempfile::TempDir, std::path::PathBuf) 
     std::fs::write(&sleep, text).unwrap();
     // The English page has a heading the Spanish one has not: the link leads to the Spanish.
     let sleep = site.join("content/sleep.md");
-    let text = std::fs::read_to_string(&sleep).unwrap() + "\n## A dark room\n\nTurn off the lights.\n";
+    let text =
+        std::fs::read_to_string(&sleep).unwrap() + "\n## A dark room\n\nTurn off the lights.\n";
     std::fs::write(&sleep, text).unwrap();
     (dir, site)
 }
