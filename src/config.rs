@@ -1239,6 +1239,41 @@ disclaimer = "Talk to your care team."
     }
 
     #[test]
+    fn a_translation_language_names_the_site_and_its_topics() {
+        let text = format!(
+            "{GOOD}\n[[languages]]\nid = \"en\"\nlabel = \"English\"\n\n[[languages]]\nid = \"es\"\nlabel = \"Español\"\ntitle = \"Información para pacientes\"\n[languages.topics]\n\"Substance use\" = \"Consumo de sustancias\"\n"
+        );
+        let c = Config::parse(&text, Path::new("careguide.toml")).expect("valid");
+        assert_eq!(c.title_in("es"), "Información para pacientes");
+        assert_eq!(c.title_in("en"), c.title);
+        assert_eq!(c.topic_in("Substance use", "es"), "Consumo de sustancias");
+        assert_eq!(c.topic_in("Kratom", "es"), "Kratom");
+        assert_eq!(c.topic_in("Substance use", "en"), "Substance use");
+        // An empty name, and names on the default language's entry, are refused.
+        let empty = text.replace("\"Consumo de sustancias\"", "\" \"");
+        let e = Config::parse(&empty, Path::new("careguide.toml")).unwrap_err();
+        assert!(e[0].message.contains("empty title or topic name"), "{e:?}");
+        let on_default = text.replace(
+            "label = \"English\"\n",
+            "label = \"English\"\ntitle = \"Patients\"\n",
+        );
+        let e = Config::parse(&on_default, Path::new("careguide.toml")).unwrap_err();
+        assert!(e[0].message.contains("is the default language"), "{e:?}");
+        assert_eq!(e[0].line, GOOD.lines().count() + 3);
+        // The key of an unused name is found for its warning.
+        let used = BTreeMap::new();
+        let all = std::collections::BTreeSet::from(["Kratom".to_string()]);
+        let w = c.language_name_notes(&text, "es", &used, None, &all);
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!(w[0]
+            .message
+            .contains("'Substance use', which no page is under"));
+        assert_eq!(w[0].line, text.lines().count());
+        assert_eq!(toml_key("Substance use"), "\"Substance use\"");
+        assert_eq!(toml_key("Kratom"), "Kratom");
+    }
+
+    #[test]
     fn languages_set_the_default_and_are_checked() {
         let text = format!(
             "{GOOD}\n[[languages]]\nid = \"en\"\nlabel = \"English\"\n\n[[languages]]\nid = \"es\"\nlabel = \"Español\"\ndefault = true\n"
