@@ -104,6 +104,14 @@ pub struct Language {
     /// The language of the pages without a suffix (at most one; else the first listed).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub default: bool,
+    /// The site's title in this language (a translation language's; the default language's
+    /// is the site's `title`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Topic names in this language, by their name in the default language (`[languages.topics]`
+    /// after the entry: `"Substance use" = "Consumo de sustancias"`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub topics: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
@@ -545,6 +553,27 @@ impl Config {
             ));
         }
         let default = defaults.first().copied().or(self.languages.first());
+        if let Some(d) = default.filter(|d| d.title.is_some() || !d.topics.is_empty()) {
+            out.push(err(
+                format!(
+                    "language '{}' is the default language: its title and topic names are the site's `title` and the pages' `topics:`",
+                    d.id
+                ),
+                language_place(text, &d.id),
+                "remove `title` and [languages.topics] from the default language's entry; give them to the other languages",
+            ));
+        }
+        for l in &self.languages {
+            let empty = l.title.as_deref().is_some_and(|t| t.trim().is_empty())
+                || l.topics.values().any(|t| t.trim().is_empty());
+            if empty {
+                out.push(err(
+                    format!("language '{}' has an empty title or topic name", l.id),
+                    language_place(text, &l.id),
+                    "write the name in the language, or leave the key out to show the default language's",
+                ));
+            }
+        }
         if let (Some(d), Some(at)) = (default, value_place(text, "", "language")) {
             if d.id != self.language {
                 out.push(err(
@@ -556,6 +585,84 @@ impl Config {
                     "remove `language`: with [[languages]] the default language is the one marked `default = true`",
                 ));
             }
+        }
+        out
+    }
+
+    /// The site's title in `lang`: the language's own `title`, else the site's.
+    pub fn title_in(&self, lang: &str) -> &str {
+        self.translation_language(lang)
+            .and_then(|l| l.title.as_deref())
+            .unwrap_or(&self.title)
+    }
+
+    /// A topic's name in `lang`: its name in the language's `[languages.topics]`, else as the
+    /// pages write it (in the default language).
+    pub fn topic_in<'a>(&'a self, topic: &'a str, lang: &str) -> &'a str {
+        self.translation_language(lang)
+            .and_then(|l| l.topics.get(topic))
+            .map_or(topic, String::as_str)
+    }
+
+    /// Warnings for the build about a translation language's names: no `title` while pages are
+    /// translated into it; no name for a topic a translated page is under (`used`: each topic
+    /// of a page translated into the language, with that translation's file); a name for a
+    /// topic no page is under (`all_topics`: every topic of the site's pages).
+    pub fn language_name_notes(
+        &self,
+        text: &str,
+        lang: &str,
+        used: &BTreeMap<String, PathBuf>,
+        translated: Option<&Path>,
+        all_topics: &std::collections::BTreeSet<String>,
+    ) -> Vec<Diagnostic> {
+        let file = Path::new(CONFIG_FILE);
+        let Some(l) = self.translation_language(lang) else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        let at = language_place(text, &l.id);
+        let warn = |msg: String, (line, col): (usize, usize), hint: String| {
+            Diagnostic::warning("config/language-names", msg)
+                .at(file, line, col)
+                .category(Category::Config)
+                .hint(hint)
+        };
+        if let (None, Some(page)) = (&l.title, translated) {
+            out.push(warn(
+                format!(
+                    "language '{lang}' has no title: its pages ({} among them) show the site's title in '{}'",
+                    page.display(),
+                    self.language
+                ),
+                at,
+                format!("add title = \"...\" (the site's title in '{lang}') to the [[languages]] entry of '{lang}'"),
+            ));
+        }
+        for (topic, page) in used {
+            if !l.topics.contains_key(topic) {
+                out.push(warn(
+                    format!(
+                        "language '{lang}' has no name for the topic '{topic}' ({} is under it): its pages show it in '{}'",
+                        page.display(),
+                        self.language
+                    ),
+                    at,
+                    format!("add {} = \"...\" under [languages.topics] after the [[languages]] entry of '{lang}'", toml_key(topic)),
+                ));
+            }
+        }
+        for topic in l.topics.keys().filter(|t| !all_topics.contains(*t)) {
+            let place = topic_key_place(text, &l.id, topic).unwrap_or(at);
+            let hint = match crate::util::nearest(topic, all_topics.iter().map(String::as_str)) {
+                Some(n) => format!("did you mean '{n}'? topics are named as the pages' `topics:` write them, in '{}'", self.language),
+                None => format!("topics are named as the pages' `topics:` write them, in '{}'; remove the name or correct it", self.language),
+            };
+            out.push(warn(
+                format!("language '{lang}' names the topic '{topic}', which no page is under"),
+                place,
+                hint,
+            ));
         }
         out
     }
@@ -774,6 +881,40 @@ fn value_place(text: &str, table: &str, key: &str) -> Option<(usize, usize)> {
         offset += line.len();
     }
     None
+}
+
+/// A topic name as a TOML key: bare when it may be, else quoted.
+fn toml_key(name: &str) -> String {
+    if !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        name.to_string()
+    } else {
+        format!("{name:?}")
+    }
+}
+
+/// Line and column of the key `topic` of a language's topic names in careguide.toml text,
+/// searched from the language's entry.
+fn topic_key_place(text: &str, lang: &str, topic: &str) -> Option<(usize, usize)> {
+    let start = text.find("[[languages]]")?;
+    let from = [format!("\"{lang}\""), format!("'{lang}'")]
+        .iter()
+        .find_map(|n| text[start..].find(n.as_str()))?
+        + start;
+    let rest = &text[from..];
+    let o = [
+        format!("\"{topic}\""),
+        format!("'{topic}'"),
+        format!("{topic} ="),
+        format!("{topic}="),
+    ]
+    .iter()
+    .filter_map(|n| rest.find(n.as_str()))
+    .min()?;
+    Some(line_col(text, from + o))
 }
 
 /// Line and column of a `[[languages]]` entry's id value in careguide.toml text.
@@ -1095,6 +1236,41 @@ disclaimer = "Talk to your care team."
         let empty =
             format!("{GOOD}[audiences.translations.es]\nlabel = \"\"\ndisclaimer = \"x\"\n{langs}");
         assert!(Config::parse(&empty, file).is_err());
+    }
+
+    #[test]
+    fn a_translation_language_names_the_site_and_its_topics() {
+        let text = format!(
+            "{GOOD}\n[[languages]]\nid = \"en\"\nlabel = \"English\"\n\n[[languages]]\nid = \"es\"\nlabel = \"Español\"\ntitle = \"Información para pacientes\"\n[languages.topics]\n\"Substance use\" = \"Consumo de sustancias\"\n"
+        );
+        let c = Config::parse(&text, Path::new("careguide.toml")).expect("valid");
+        assert_eq!(c.title_in("es"), "Información para pacientes");
+        assert_eq!(c.title_in("en"), c.title);
+        assert_eq!(c.topic_in("Substance use", "es"), "Consumo de sustancias");
+        assert_eq!(c.topic_in("Kratom", "es"), "Kratom");
+        assert_eq!(c.topic_in("Substance use", "en"), "Substance use");
+        // An empty name, and names on the default language's entry, are refused.
+        let empty = text.replace("\"Consumo de sustancias\"", "\" \"");
+        let e = Config::parse(&empty, Path::new("careguide.toml")).unwrap_err();
+        assert!(e[0].message.contains("empty title or topic name"), "{e:?}");
+        let on_default = text.replace(
+            "label = \"English\"\n",
+            "label = \"English\"\ntitle = \"Patients\"\n",
+        );
+        let e = Config::parse(&on_default, Path::new("careguide.toml")).unwrap_err();
+        assert!(e[0].message.contains("is the default language"), "{e:?}");
+        assert_eq!(e[0].line, GOOD.lines().count() + 3);
+        // The key of an unused name is found for its warning.
+        let used = BTreeMap::new();
+        let all = std::collections::BTreeSet::from(["Kratom".to_string()]);
+        let w = c.language_name_notes(&text, "es", &used, None, &all);
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!(w[0]
+            .message
+            .contains("'Substance use', which no page is under"));
+        assert_eq!(w[0].line, text.lines().count());
+        assert_eq!(toml_key("Substance use"), "\"Substance use\"");
+        assert_eq!(toml_key("Kratom"), "Kratom");
     }
 
     #[test]

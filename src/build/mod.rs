@@ -124,6 +124,12 @@ pub fn run(opts: &Options) -> Report {
     report.scores = Some(crate::audience::scores_raw(std::mem::take(
         &mut collected.scores,
     )));
+    // The scores again, by page, for the editorial report's Spanish scales.
+    collected.reading = report
+        .scores
+        .as_ref()
+        .and_then(|s| serde_json::from_str(s.get()).ok())
+        .unwrap_or_default();
     timer.lap("collect page facts");
     let Some(t) = stages
         .templates
@@ -308,6 +314,7 @@ impl Stages {
             &config_text,
             std::path::Path::new(crate::config::CONFIG_FILE),
         ));
+        diags.extend(language_name_notes(site, &config_text));
         for lang in &langs {
             diags.extend(crate::audience::readability::language_notes(
                 &site.config,
@@ -330,6 +337,30 @@ impl Stages {
             glossary,
         }
     }
+}
+
+/// A translation language's title and topic names: missing where its pages need them, or
+/// given for a topic no page is under (warnings; the default language's names stand in).
+fn language_name_notes(site: &Site, config_text: &str) -> Vec<Diagnostic> {
+    let config = &site.config;
+    let all_topics: std::collections::BTreeSet<String> = site
+        .pages
+        .iter()
+        .flat_map(|d| d.front.topics.iter().cloned())
+        .collect();
+    let mut out = Vec::new();
+    for lang in config.language_ids().into_iter().skip(1) {
+        let mut used: BTreeMap<String, PathBuf> = BTreeMap::new();
+        let mut first = None;
+        for doc in site.pages_in(lang).filter(|d| d.translation.is_some()) {
+            first.get_or_insert(doc.file.as_path());
+            for t in &doc.front.topics {
+                used.entry(t.clone()).or_insert_with(|| doc.file.clone());
+            }
+        }
+        out.extend(config.language_name_notes(config_text, lang, &used, first, &all_topics));
+    }
+    out
 }
 
 /// `editorial_policy` names a page the site has.
@@ -370,6 +401,8 @@ struct Collected {
     search: Vec<(crate::types::LangId, crate::types::RawJson)>,
     editorial: Vec<crate::audience::review::EditorialRow>,
     scores: Vec<(String, crate::types::RawJson)>,
+    /// The reading-level scores per page and audience, for the editorial report.
+    reading: crate::render::editorial::PageScores,
 }
 
 fn collect(
@@ -387,6 +420,7 @@ fn collect(
         search: Vec::with_capacity(n),
         editorial: Vec::with_capacity(n),
         scores: Vec::with_capacity(n),
+        reading: Default::default(),
     };
     for (doc, r) in site.pages.iter().zip(results) {
         let Some(facts) = r.facts.or_else(|| reused_facts.remove(&key_of(doc))) else {

@@ -50,11 +50,15 @@ pub(super) fn build(
                 || search_and_extra_files(site, pages, t),
                 // The editorial board's report: not linked from the pages, not in the sitemap.
                 || {
-                    crate::render::editorial::report(&site.config, &pages.editorial, today, t)
-                        .map(|html| {
-                            OutputFile::new("_editorial/index.html".into(), html.into_bytes())
-                        })
-                        .map_err(|d| vec![d])
+                    crate::render::editorial::report_scored(
+                        &site.config,
+                        &pages.editorial,
+                        &pages.reading,
+                        today,
+                        t,
+                    )
+                    .map(|html| OutputFile::new("_editorial/index.html".into(), html.into_bytes()))
+                    .map_err(|d| vec![d])
                 },
             );
             let mut files = files?;

@@ -61,7 +61,116 @@ struct Number {
     text: String,
 }
 
-fn row<'a>(r: &'a EditorialRow, audiences: &[&str], words: &Strings) -> Row<'a> {
+/// Each page's reading-level scores per audience, by page path (the build's `scores`).
+pub type PageScores = BTreeMap<String, BTreeMap<String, crate::audience::readability::Scores>>;
+
+/// A page's score on its language's own scales (Spanish: INFLESZ and Fernández-Huerta), with
+/// the audience's minimum for that language; none where the page has an English grade.
+struct LangReading {
+    /// Szigriszt-Pazos perspicuity read on the INFLESZ scale, and its band.
+    inflesz: Option<(f64, String)>,
+    fernandez_huerta: Option<f64>,
+    target: crate::config::ReadingTarget,
+    words: usize,
+}
+
+impl LangReading {
+    /// Below one of the audience's minimums (higher is easier on these scales).
+    fn below_target(&self) -> bool {
+        let below = |score: Option<f64>, min: Option<f64>| matches!((score, min), (Some(s), Some(m)) if s < m);
+        self.words > 0
+            && (below(self.inflesz.as_ref().map(|x| x.0), self.target.min_inflesz)
+                || below(self.fernandez_huerta, self.target.min_fernandez_huerta))
+    }
+}
+
+/// The language scores of a row's audience `a`, when the page has them (a page in Spanish).
+fn lang_reading(
+    config: &Config,
+    r: &EditorialRow,
+    a: &str,
+    scores: &PageScores,
+) -> Option<LangReading> {
+    let s = scores.get(&r.path)?.get(a)?;
+    let inflesz = s
+        .szigriszt_pazos
+        .map(|p| (p, s.inflesz.clone().unwrap_or_default()));
+    if inflesz.is_none() && s.fernandez_huerta.is_none() {
+        return None;
+    }
+    let lang = r
+        .translation
+        .as_ref()
+        .map_or(config.language.as_str(), |t| t.lang.as_str());
+    let target = config
+        .audience(a)
+        .and_then(|x| x.reading.get(lang))
+        .cloned()
+        .unwrap_or_default();
+    Some(LangReading {
+        inflesz,
+        fernandez_huerta: s.fernandez_huerta,
+        target,
+        words: s.words,
+    })
+}
+
+/// A cell of language scores: "INFLESZ 58.3 (normal) / at least 55; Fernández-Huerta 64.1".
+fn lang_cell(x: &LangReading, words: &Strings) -> Number {
+    let at_least = |min: Option<f64>| {
+        min.map(|m| {
+            let m = words.number(&format!("{m}"));
+            format!(" / {}", words.fill("editorial", "at_least", &[("min", &m)]))
+        })
+        .unwrap_or_default()
+    };
+    let mut parts = Vec::new();
+    if let Some((p, band)) = &x.inflesz {
+        let score = words.number(&format!("{p:.1}"));
+        parts.push(format!(
+            "{}{}",
+            words.fill(
+                "editorial",
+                "inflesz",
+                &[("score", &score), ("band", band.as_str())]
+            ),
+            at_least(x.target.min_inflesz)
+        ));
+    }
+    if let Some(f) = x.fernandez_huerta {
+        let score = words.number(&format!("{f:.1}"));
+        parts.push(format!(
+            "{}{}",
+            words.fill("editorial", "fernandez_huerta", &[("score", &score)]),
+            at_least(x.target.min_fernandez_huerta)
+        ));
+    }
+    let below = x.below_target();
+    let sort = x.inflesz.as_ref().map(|i| i.0).or(x.fernandez_huerta);
+    Number {
+        class: if below { "num above" } else { "num" },
+        sort: sort
+            .map(|v| format!("{v:.1}"))
+            .unwrap_or_else(|| "-1".into()),
+        text: format!(
+            "{}{}",
+            parts.join("; "),
+            if below {
+                words.get("editorial", "below_target")
+            } else {
+                ""
+            }
+        ),
+    }
+}
+
+fn row<'a>(
+    config: &Config,
+    r: &'a EditorialRow,
+    audiences: &[&str],
+    scores: &PageScores,
+    words: &Strings,
+) -> Row<'a> {
     let mut numbers = Vec::with_capacity(audiences.len() + 2);
     numbers.push(match r.days_overdue {
         Some(d) if d > 0 => Number {
@@ -81,14 +190,17 @@ fn row<'a>(r: &'a EditorialRow, audiences: &[&str], words: &Strings) -> Row<'a> 
         },
     });
     for a in audiences {
-        numbers.push(match r.reading.get(*a) {
-            Some(x) => grade(x, words),
-            None => Number {
-                class: "num",
-                sort: "-1".into(),
-                text: "—".into(),
+        numbers.push(
+            match (r.reading.get(*a), lang_reading(config, r, a, scores)) {
+                (Some(x), _) => grade(x, words),
+                (None, Some(x)) => lang_cell(&x, words),
+                (None, None) => Number {
+                    class: "num",
+                    sort: "-1".into(),
+                    text: "—".into(),
+                },
             },
-        });
+        );
     }
     numbers.push(Number {
         class: "num",
@@ -140,10 +252,22 @@ struct PracticeOf<'a> {
     passages: &'a [crate::audience::blocks::Practice],
 }
 
-/// The report's page.
+/// The report's page, without language scores (see [`report_scored`]).
 pub fn report(
     config: &Config,
     rows: &[EditorialRow],
+    today: Date,
+    t: &Templates,
+) -> Result<String, Diagnostic> {
+    report_scored(config, rows, &PageScores::new(), today, t)
+}
+
+/// The report's page; `scores` give the reading level of pages in a language with its own
+/// scales (Spanish), shown with the audience's minimums for that language.
+pub fn report_scored(
+    config: &Config,
+    rows: &[EditorialRow],
+    scores: &PageScores,
     today: Date,
     t: &Templates,
 ) -> Result<String, Diagnostic> {
@@ -166,6 +290,14 @@ pub fn report(
     }
     headers.push(words.get("editorial", "reference_findings").into());
     let count = |f: &dyn Fn(&EditorialRow) -> bool| rows.iter().filter(|r| f(r)).count();
+    // Off target: an English grade above its maximum, or a language score below its minimum.
+    let off_target = |r: &EditorialRow| {
+        r.reading.values().any(Reading::above_target)
+            || audiences.iter().any(|a| {
+                !r.reading.contains_key(*a)
+                    && lang_reading(config, r, a, scores).is_some_and(|x| x.below_target())
+            })
+    };
     let mut ctx = Context::new();
     ctx.insert("language", &config.language);
     ctx.insert("title", &config.title);
@@ -183,10 +315,7 @@ pub fn report(
             ("count", &rows.len().to_string()),
             ("waiting", &n(&|r| r.status != ReviewStatus::Approved)),
             ("overdue", &n(&|r| r.days_overdue.is_some_and(|d| d > 0))),
-            (
-                "above",
-                &n(&|r| r.reading.values().any(Reading::above_target)),
-            ),
+            ("above", &n(&off_target)),
         ],
     );
     ctx.insert("summary", &summary);
@@ -199,10 +328,7 @@ pub fn report(
         "overdue",
         &count(&|r| r.days_overdue.is_some_and(|d| d > 0)),
     );
-    ctx.insert(
-        "above",
-        &count(&|r| r.reading.values().any(Reading::above_target)),
-    );
+    ctx.insert("above", &count(&off_target));
     ctx.insert("headers", &headers);
     let practice: Vec<PracticeOf> = rows
         .iter()
@@ -216,7 +342,22 @@ pub fn report(
         .collect();
     ctx.insert("practice", &practice);
     ctx.insert("translations", &translations(rows, &words));
-    let rows: Vec<Row> = rows.iter().map(|r| row(r, &audiences, &words)).collect();
+    // What the language scores are, once, when a page shows them.
+    let scored = rows.iter().any(|r| {
+        audiences
+            .iter()
+            .any(|a| !r.reading.contains_key(*a) && lang_reading(config, r, a, scores).is_some())
+    });
+    let notes: Vec<String> = if scored {
+        vec![words.get("editorial", "lang_scores_note").to_string()]
+    } else {
+        Vec::new()
+    };
+    ctx.insert("reading_notes", &notes);
+    let rows: Vec<Row> = rows
+        .iter()
+        .map(|r| row(config, r, &audiences, scores, &words))
+        .collect();
     ctx.insert("rows", &rows);
     let unreviewed = unreviewed_strings(t.catalog(), &config.language_ids());
     ctx.insert("unreviewed_strings", &unreviewed);
@@ -391,6 +532,59 @@ mod tests {
         );
         assert!(html.contains("Español (es)") && html.contains("traductor médico calificado"));
         assert!(html.contains("<h1>Informe editorial</h1>"));
+    }
+
+    #[test]
+    fn spanish_pages_show_their_own_scores_against_their_minimums() {
+        let mut c = config();
+        let today = d("2026-11-26");
+        for a in &mut c.audiences {
+            a.reading.insert(
+                "es".into(),
+                crate::config::ReadingTarget {
+                    min_inflesz: Some(55.0),
+                    min_fernandez_huerta: None,
+                },
+            );
+        }
+        let t = crate::render::publish::testsite::builtin();
+        let mut row = editorial_row(&page(APPROVED, "x\n"), &c, today, &Default::default(), 0);
+        row.translation = Some(crate::audience::review::TranslationLine {
+            lang: "es".into(),
+            original: "content/x.md".into(),
+            translates: today,
+            original_changed: None,
+        });
+        let scored = |perspicuity: f64| {
+            let s = crate::audience::readability::Scores {
+                words: 120,
+                szigriszt_pazos: Some(perspicuity),
+                inflesz: Some(crate::audience::readability::inflesz(perspicuity).into()),
+                fernandez_huerta: Some(perspicuity + 4.0),
+                ..Default::default()
+            };
+            let mut by_audience = BTreeMap::new();
+            by_audience.insert("patient".to_string(), s);
+            let mut all = PageScores::new();
+            all.insert(row.path.clone(), by_audience);
+            all
+        };
+        let html = report_scored(&c, std::slice::from_ref(&row), &scored(61.6), today, &t).unwrap();
+        assert!(
+            html.contains(">INFLESZ 61.6 (normal) / at least 55; Fernández-Huerta 65.6</td>"),
+            "{html}"
+        );
+        assert!(html.contains("Pages in Spanish are scored on Spanish scales"));
+        assert!(html.contains("0 above a reading-level target"));
+        let html = report_scored(&c, std::slice::from_ref(&row), &scored(48.0), today, &t).unwrap();
+        assert!(
+            html.contains("<td class=\"num above\" data-sort=\"48.0\">INFLESZ 48.0 (algo difícil) / at least 55; Fernández-Huerta 52.0 (below target)</td>"),
+            "{html}"
+        );
+        assert!(html.contains("1 above a reading-level target"));
+        // Without scores (an English-only report), no note and a dash.
+        let html = report(&c, &[row], today, &t).unwrap();
+        assert!(!html.contains("Spanish scales"));
     }
 
     #[test]

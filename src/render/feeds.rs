@@ -94,11 +94,62 @@ pub fn sitemap(site: &Site, t: &Templates) -> Result<String, Diagnostic> {
     let base = base(site);
     type Alternates = Vec<(String, String)>;
     let mut urls: Vec<(String, Option<Date>, Alternates)> = Vec::new();
-    let newest = site.pages.iter().map(|d| d.front.updated).max();
-    urls.push((String::new(), newest, Vec::new()));
-    let words = t.strings(&site.config.language);
-    for (_, url, d) in topic_paths(site, words.get("site", "other_topic")) {
-        urls.push((url, Some(d), Vec::new()));
+    let config = &site.config;
+    let langs = config.language_ids();
+    // A list page (the home page, a topic page at `rel`) in every language, each with all of
+    // them and the default language's as `x-default` for alternates (issue 18).
+    let list_alternates = |rel: &str| -> Alternates {
+        if config.languages.is_empty() {
+            return Vec::new();
+        }
+        let mut out: Alternates = langs
+            .iter()
+            .map(|l| {
+                let href = format!("{base}{}{rel}", config.lang_prefix(l));
+                (l.to_string(), xml_escape(&href))
+            })
+            .collect();
+        out.push(("x-default".into(), xml_escape(&format!("{base}{rel}"))));
+        out
+    };
+    // A list in a language is as new as the newest version in it of the pages it lists.
+    let newest_in = |docs: &[&Document], lang: &str| {
+        docs.iter()
+            .map(|d| site.version_in(d, lang).unwrap_or(d).front.updated)
+            .max()
+    };
+    let originals: Vec<&Document> = site
+        .pages
+        .iter()
+        .filter(|d| d.translation.is_none())
+        .collect();
+    let words = t.strings(&config.language);
+    let topics = topic_paths(site, words.get("site", "other_topic"));
+    for lang in &langs {
+        let prefix = url_path(&config.lang_prefix(lang));
+        let newest = if *lang == config.language.as_str() {
+            site.pages.iter().map(|d| d.front.updated).max()
+        } else {
+            newest_in(&originals, lang)
+        };
+        urls.push((prefix.clone(), newest, list_alternates("")));
+        for (name, url, d) in &topics {
+            let d = if *lang == config.language.as_str() {
+                Some(*d)
+            } else {
+                let under: Vec<&Document> = originals
+                    .iter()
+                    .copied()
+                    .filter(|doc| {
+                        doc.front.topics.contains(name)
+                            || (doc.front.topics.is_empty()
+                                && name == words.get("site", "other_topic"))
+                    })
+                    .collect();
+                newest_in(&under, lang)
+            };
+            urls.push((format!("{prefix}{url}"), d, list_alternates(url)));
+        }
     }
     let mut pages: Vec<&Document> = site.pages.iter().collect();
     pages.sort_by(|a, b| a.path.cmp(&b.path));
@@ -108,7 +159,7 @@ pub fn sitemap(site: &Site, t: &Templates) -> Result<String, Diagnostic> {
         let versions = site.versions(doc);
         for a in &doc.audiences {
             let alternates: Alternates = if versions.len() > 1 {
-                versions
+                let mut out: Alternates = versions
                     .iter()
                     .map(|v| {
                         let path = if v.audiences.contains(a) {
@@ -118,7 +169,12 @@ pub fn sitemap(site: &Site, t: &Templates) -> Result<String, Diagnostic> {
                         };
                         (v.lang.to_string(), xml_escape(&format!("{base}{path}")))
                     })
-                    .collect()
+                    .collect();
+                // The original's, in the default language, for readers of any other.
+                if let Some((_, href)) = out.first().cloned() {
+                    out.push(("x-default".into(), href));
+                }
+                out
             } else {
                 Vec::new()
             };

@@ -206,11 +206,21 @@ struct Found {
 /// The links and images of Markdown `md` that name a page file or a file beside the page;
 /// `to_text` maps an offset of `md` to one of the page's text.
 fn scan(md: &str, to_text: &dyn Fn(usize) -> usize) -> Vec<Found> {
+    scan_all(md, to_text).0
+}
+
+/// [`scan`]'s links and images, and the links to an anchor of the page itself (`#anchor`),
+/// with their offsets in the page's text.
+fn scan_all(md: &str, to_text: &dyn Fn(usize) -> usize) -> (Vec<Found>, Vec<(usize, String)>) {
     let mut found: Vec<Found> = Vec::new();
+    let mut own: Vec<(usize, String)> = Vec::new();
     let mut open_image: Option<usize> = None;
     for (ev, range) in Parser::new_ext(md, markdown::options()).into_offset_iter() {
         match ev {
             Event::Start(Tag::Link { dest_url, .. }) => {
+                if let Some(anchor) = dest_url.trim().strip_prefix('#').filter(|a| !a.is_empty()) {
+                    own.push((to_text(range.start), anchor.to_string()));
+                }
                 if let Some(kind) = markdown::local(&dest_url) {
                     found.push(Found {
                         offset: to_text(range.start),
@@ -242,7 +252,7 @@ fn scan(md: &str, to_text: &dyn Fn(usize) -> usize) -> Vec<Found> {
             _ => {}
         }
     }
-    found
+    (found, own)
 }
 
 /// The element ids a page's version for `audience` has: its headings' and the template's.
@@ -357,7 +367,11 @@ pub fn check(site: &Site, doc: &Document, reserved: &[&str]) -> Checked {
         let sel = crate::audience::blocks::select_mapped(doc.body(), audience);
         let plain = site.config.audience(audience).is_some_and(|a| a.plain);
         let to_text = |o: usize| doc.body_offset + sel.source_offset(o);
-        for f in scan(&sel.text, &to_text) {
+        let (found, own) = scan_all(&sel.text, &to_text);
+        for (offset, anchor) in own {
+            c.own_anchor(offset, &anchor, audience);
+        }
+        for f in found {
             match &f.kind {
                 Local::Page(written, fragment) => {
                     c.page_link(f.offset, written, fragment.as_deref(), audience)
@@ -431,16 +445,32 @@ impl Checker<'_> {
             return;
         };
         let anchor = percent_decode(anchor);
+        // A translation leads to the other page's translation in its language when there is
+        // one (see [`resolve_marks`]): its anchors are that translation's headings' own.
+        let t = self.site.version_in(t, &self.doc.lang).unwrap_or(t);
+        self.anchor_in(offset, t, &anchor, audience);
+    }
+
+    /// A link to an anchor of the page itself (`#anchor`): one of its own headings (a
+    /// translation's are its own, translated), in the version this audience reads.
+    fn own_anchor(&mut self, offset: usize, anchor: &str, audience: &str) {
+        let anchor = percent_decode(anchor);
+        self.anchor_in(offset, self.doc, &anchor, audience);
+    }
+
+    /// The anchor a link at `offset` names is an element id of `t`'s version for `audience`.
+    fn anchor_in(&mut self, offset: usize, t: &Document, anchor: &str, audience: &str) {
+        let target = t.file.clone();
         let version = version_of(self.site, t, audience).to_string();
         let reserved = self.reserved;
         let ids = self
             .ids_cache
             .entry((target.clone(), version.clone()))
             .or_insert_with(|| ids_of(t, &version, reserved));
-        if ids.contains(&anchor) || is_generated_id(&anchor) {
+        if ids.contains(anchor) || is_generated_id(anchor) {
             return;
         }
-        let hint = match crate::util::nearest(&anchor, ids.iter().map(String::as_str)) {
+        let hint = match crate::util::nearest(anchor, ids.iter().map(String::as_str)) {
             Some(n) => format!(
                 "did you mean #{n}? (an anchor is a heading's id: lower case, words joined by '-')"
             ),

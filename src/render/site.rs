@@ -39,8 +39,13 @@ struct SiteCtx<'a> {
 
 impl<'a> SiteCtx<'a> {
     fn of(config: &'a crate::config::Config) -> Self {
+        Self::in_lang(config, &config.language)
+    }
+
+    /// The site as a page in `lang` shows it: its title in that language when one is given.
+    fn in_lang(config: &'a crate::config::Config, lang: &str) -> Self {
         SiteCtx {
-            title: &config.title,
+            title: config.title_in(lang),
             clinic: &config.clinic,
             language: &config.language,
             base_url: &config.base_url,
@@ -127,6 +132,13 @@ struct ListEntry {
     /// The page's translations, for readers of those languages (lists show the default
     /// language's pages).
     versions: Vec<VersionLink>,
+    /// The page's language, on a translation language's lists that show a page not yet
+    /// translated into it; none on the default language's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    lang: Option<String>,
+    /// The language's name in itself, with `lang`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    lang_label: Option<String>,
 }
 
 /// A link to a page's version in another language.
@@ -139,9 +151,16 @@ struct VersionLink {
 
 #[derive(Serialize)]
 struct TopicCtx {
+    /// The topic as the pages name it (in the default language): its URL's slug.
+    #[serde(skip)]
+    key: String,
     name: String,
     url: String,
     pages: Vec<ListEntry>,
+    /// On a translation language's lists: the topic's pages not translated into it, linked in
+    /// their original language.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    others: Vec<ListEntry>,
 }
 
 /// Relative prefix from a page at `dir` (no slashes around) to the site root.
@@ -183,11 +202,14 @@ fn topic_url(topic: &str) -> String {
 }
 
 fn page_ctx<'a>(
+    config: &crate::config::Config,
     doc: &'a Document,
     root: &str,
     summary_html: String,
     words: &Strings,
 ) -> PageCtx<'a> {
+    // A translation's topics are named in its language and lead to its language's topic pages.
+    let prefix = config.lang_prefix(&doc.lang);
     let r = &doc.front.review;
     PageCtx {
         title: &doc.front.title,
@@ -211,8 +233,8 @@ fn page_ctx<'a>(
             .topics
             .iter()
             .map(|t| TopicLink {
-                name: t.clone(),
-                url: format!("{root}{}", topic_url(t)),
+                name: config.topic_in(t, &doc.lang).to_string(),
+                url: format!("{root}{prefix}{}", topic_url(t)),
             })
             .collect(),
         steps: review_steps(r.status, words),
@@ -272,7 +294,7 @@ pub fn render_page(
     let words = t.strings(doc.lang.as_str());
     let shared = PageShared {
         site,
-        site_ctx: SiteCtx::of(config),
+        site_ctx: SiteCtx::in_lang(config, doc.lang.as_str()),
         config,
         doc,
         banner: crate::audience::review::banner(doc, today, &words),
@@ -397,7 +419,7 @@ fn variant_page(
     };
     ctx.insert(
         "page",
-        &page_ctx(doc, &root, local(&v.summary_html), &shared.words),
+        &page_ctx(config, doc, &root, local(&v.summary_html), &shared.words),
     );
     ctx.insert("t", &shared.words);
     ctx.insert("audience", &audience);
@@ -472,6 +494,42 @@ fn insert_languages(ctx: &mut Context, site: &Site, doc: &Document, audience: &s
             })
         })
         .collect();
+    // Readers whose language the site has no version in are sent to the original's.
+    if let Some(first) = links.first() {
+        ctx.insert("x_default", &first.href);
+    }
+    ctx.insert("alternates", &links);
+    ctx.insert("languages", &links);
+}
+
+/// A list page's (the home page's, a topic page's at `topics/<slug>/`) languages: the
+/// switcher's links to its version in each of the site's languages, the `hreflang` alternates
+/// and the `x-default` (the default language's). Nothing on a site without `[[languages]]`.
+fn insert_list_languages(ctx: &mut Context, config: &crate::config::Config, lang: &str, rel: &str) {
+    if config.languages.is_empty() {
+        return;
+    }
+    let prefix = config.lang_prefix(lang);
+    ctx.insert("lang", lang);
+    ctx.insert("lang_prefix", &prefix);
+    let base = base(config);
+    let root = root_prefix(format!("{prefix}{rel}").trim_end_matches('/'));
+    let links: Vec<LangLink> = config
+        .language_ids()
+        .into_iter()
+        .filter_map(|id| {
+            let l = config.language_of(id)?;
+            let p = config.lang_prefix(id);
+            Some(LangLink {
+                id: l.id.as_str(),
+                label: &l.label,
+                url: format!("{root}{p}{rel}index.html"),
+                href: format!("{base}{p}{rel}"),
+                current: id == lang,
+            })
+        })
+        .collect();
+    ctx.insert("x_default", &format!("{base}{rel}"));
     ctx.insert("alternates", &links);
     ctx.insert("languages", &links);
 }
@@ -535,7 +593,8 @@ pub fn lists_key(site: &Site, site_key: &str) -> String {
     d.hex()
 }
 
-/// The index, a page per topic, and the static assets: everything that lists pages.
+/// The index, a page per topic, and the static assets: everything that lists pages. Each
+/// translation language has its own index and topic pages under `/<lang>/` (issue 18).
 pub fn render_lists(site: &Site, t: &Templates) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
     let config = &site.config;
     let site_ctx = SiteCtx::of(config);
@@ -544,34 +603,8 @@ pub fn render_lists(site: &Site, t: &Templates) -> Result<Vec<OutputFile>, Vec<D
     let mut problems = Vec::new();
     // The index, by topic, and a page per topic.
     let by_topic = by_topic(site, &words);
-    let mut ctx = Context::new();
-    ctx.insert("site", &site_ctx);
-    ctx.insert("t", &words);
-    ctx.insert("root", "");
-    ctx.insert("topics", &topics_for(site, &by_topic, "", &words));
-    ctx.insert("canonical", &base(config));
-    match t.render("index.html", &ctx) {
-        Ok(html) => files.push(OutputFile::new("index.html".into(), html.into_bytes())),
-        Err(d) => problems.push(d),
-    }
-    for topic in topics_for(site, &by_topic, "../../", &words) {
-        let mut ctx = Context::new();
-        ctx.insert("site", &site_ctx);
-        ctx.insert("t", &words);
-        ctx.insert("root", "../../");
-        ctx.insert(
-            "canonical",
-            &format!(
-                "{}{}",
-                base(config),
-                topic_url(&topic.name).trim_end_matches("index.html")
-            ),
-        );
-        ctx.insert("topic", &topic);
-        match t.render("topic.html", &ctx) {
-            Ok(html) => files.push(OutputFile::new(topic_url(&topic.name), html.into_bytes())),
-            Err(d) => problems.push(d),
-        }
+    for lang in config.language_ids() {
+        lists_in(site, t, &by_topic, lang, &mut files, &mut problems);
     }
     match search_page(config, &site_ctx, &words, t, None) {
         Ok(f) => files.push(f),
@@ -579,6 +612,7 @@ pub fn render_lists(site: &Site, t: &Templates) -> Result<Vec<OutputFile>, Vec<D
     }
     // A search page per translation language, over that language's index (issue 18).
     for l in config.languages.iter().filter(|l| l.id != config.language) {
+        let site_ctx = SiteCtx::in_lang(config, l.id.as_str());
         match search_page(config, &site_ctx, &t.strings(l.id.as_str()), t, Some(&l.id)) {
             Ok(f) => files.push(f),
             Err(d) => problems.push(d),
@@ -594,11 +628,65 @@ pub fn render_lists(site: &Site, t: &Templates) -> Result<Vec<OutputFile>, Vec<D
     }
 }
 
-/// The pages under each topic; pages without one are under "Other".
+/// The index and topic pages in one language: the default language's at the root, another's
+/// under `/<lang>/`, in its words, listing its translations and, apart, the pages not yet
+/// translated into it.
+fn lists_in(
+    site: &Site,
+    t: &Templates,
+    by_topic: &BTreeMap<String, Vec<&Document>>,
+    lang: &str,
+    files: &mut Vec<OutputFile>,
+    problems: &mut Vec<Diagnostic>,
+) {
+    let config = &site.config;
+    let site_ctx = SiteCtx::in_lang(config, lang);
+    let words = t.strings(lang);
+    let prefix = config.lang_prefix(lang);
+    let home_root = root_prefix(prefix.trim_end_matches('/'));
+    // "Other" is keyed by the default language's word, and shown in this one's.
+    let default_words = t.strings(&config.language);
+    let default_other = default_words.get("site", "other_topic");
+    let mut ctx = Context::new();
+    ctx.insert("site", &site_ctx);
+    ctx.insert("t", &words);
+    ctx.insert("root", &home_root);
+    ctx.insert(
+        "topics",
+        &topics_for(site, by_topic, &home_root, lang, &words, default_other),
+    );
+    ctx.insert("canonical", &format!("{}{prefix}", base(config)));
+    insert_list_languages(&mut ctx, config, lang, "");
+    match t.render("index.html", &ctx) {
+        Ok(html) => files.push(OutputFile::new(
+            format!("{prefix}index.html"),
+            html.into_bytes(),
+        )),
+        Err(d) => problems.push(d),
+    }
+    let topic_root = format!("{home_root}../../");
+    for topic in topics_for(site, by_topic, &topic_root, lang, &words, default_other) {
+        let url = topic_url(&topic.key);
+        let rel = url.trim_end_matches("index.html");
+        let mut ctx = Context::new();
+        ctx.insert("site", &site_ctx);
+        ctx.insert("t", &words);
+        ctx.insert("root", &topic_root);
+        ctx.insert("canonical", &format!("{}{prefix}{rel}", base(config)));
+        insert_list_languages(&mut ctx, config, lang, rel);
+        ctx.insert("topic", &topic);
+        match t.render("topic.html", &ctx) {
+            Ok(html) => files.push(OutputFile::new(format!("{prefix}{url}"), html.into_bytes())),
+            Err(d) => problems.push(d),
+        }
+    }
+}
+
+/// The pages under each topic, by the topic's name in the default language; pages without
+/// one are under "Other". Originals only: a translation is listed in its language's lists.
 fn by_topic<'a>(site: &'a Site, words: &Strings) -> BTreeMap<String, Vec<&'a Document>> {
     let mut by_topic: BTreeMap<String, Vec<&Document>> = BTreeMap::new();
     let other = words.get("site", "other_topic");
-    // Translations are reached from their originals' language switcher.
     for doc in site.pages.iter().filter(|d| d.translation.is_none()) {
         if doc.front.topics.is_empty() {
             by_topic.entry(other.into()).or_default().push(doc);
@@ -633,31 +721,69 @@ fn list_entry(site: &Site, doc: &Document, root: &str, words: &Strings) -> ListE
         updated: words.date_long(doc.front.updated),
         updated_iso: doc.front.updated.iso(),
         summary: strip_citations(&doc.front.summary),
+        lang: None,
+        lang_label: None,
     }
 }
 
-/// Each topic with its pages by title, linked from a page at `root`.
+/// Each topic with its pages by title, linked from a page at `root`, in `lang`: on a
+/// translation language's lists, the topic's name in that language, its pages' translations,
+/// and apart (`others`) the pages not translated into it, marked with their language.
 fn topics_for(
     site: &Site,
     by_topic: &BTreeMap<String, Vec<&Document>>,
     root: &str,
+    lang: &str,
     words: &Strings,
+    default_other: &str,
 ) -> Vec<TopicCtx> {
-    by_topic
+    let config = &site.config;
+    let translated = lang != config.language;
+    let prefix = config.lang_prefix(lang);
+    let mut topics: Vec<TopicCtx> = by_topic
         .iter()
-        .map(|(name, docs)| {
-            let mut pages: Vec<ListEntry> = docs
-                .iter()
-                .map(|d| list_entry(site, d, root, words))
-                .collect();
+        .map(|(key, docs)| {
+            let mut pages = Vec::new();
+            let mut others = Vec::new();
+            for d in docs {
+                match site.version_in(d, lang) {
+                    Some(v) if translated && v.translation.is_some() => {
+                        let mut e = list_entry(site, v, root, words);
+                        e.versions.clear();
+                        pages.push(e);
+                    }
+                    _ if translated => {
+                        let mut e = list_entry(site, d, root, words);
+                        e.versions.clear();
+                        e.lang_label = config.language_of(&d.lang).map(|l| l.label.clone());
+                        e.lang = Some(d.lang.to_string());
+                        others.push(e);
+                    }
+                    _ => pages.push(list_entry(site, d, root, words)),
+                }
+            }
             pages.sort_by(|a, b| a.title.cmp(&b.title));
+            others.sort_by(|a, b| a.title.cmp(&b.title));
+            let name = if !translated {
+                key.clone()
+            } else if key == default_other {
+                words.get("site", "other_topic").to_string()
+            } else {
+                config.topic_in(key, lang).to_string()
+            };
             TopicCtx {
-                name: name.clone(),
-                url: format!("{root}{}", topic_url(name)),
+                name,
+                url: format!("{root}{prefix}{}", topic_url(key)),
+                key: key.clone(),
                 pages,
+                others,
             }
         })
-        .collect()
+        .collect();
+    if translated {
+        topics.sort_by_key(|t| t.name.to_lowercase());
+    }
+    topics
 }
 
 /// The search page: the index it loads is written beside it (see render::search). A

@@ -128,7 +128,7 @@ fn hreflang_alternates_and_the_sitemap_name_every_version() {
     }
     let sitemap = read(&site, "sitemap.xml");
     assert!(sitemap.contains("xmlns:xhtml=\"http://www.w3.org/1999/xhtml\""));
-    assert!(sitemap.contains("<url><loc>https://clinic.example.org/es/kratom-withdrawal/patient/</loc><lastmod>2025-11-22</lastmod><xhtml:link rel=\"alternate\" hreflang=\"en\" href=\"https://clinic.example.org/kratom-withdrawal/patient/\"/><xhtml:link rel=\"alternate\" hreflang=\"es\" href=\"https://clinic.example.org/es/kratom-withdrawal/patient/\"/></url>"), "{sitemap}");
+    assert!(sitemap.contains("<url><loc>https://clinic.example.org/es/kratom-withdrawal/patient/</loc><lastmod>2025-11-22</lastmod><xhtml:link rel=\"alternate\" hreflang=\"en\" href=\"https://clinic.example.org/kratom-withdrawal/patient/\"/><xhtml:link rel=\"alternate\" hreflang=\"es\" href=\"https://clinic.example.org/es/kratom-withdrawal/patient/\"/><xhtml:link rel=\"alternate\" hreflang=\"x-default\" href=\"https://clinic.example.org/kratom-withdrawal/patient/\"/></url>"), "{sitemap}");
     assert!(sitemap.contains("<url><loc>https://clinic.example.org/hydration/patient/</loc><lastmod>2025-10-01</lastmod></url>"));
     // The index and topic pages list the default language's pages.
     let index = read(&site, "index.html");

@@ -24,6 +24,7 @@ mod incremental;
 mod init;
 mod injection;
 mod languages;
+mod languages_site;
 mod links;
 #[cfg(unix)]
 mod paths;
