@@ -338,8 +338,13 @@ fn run_inner(args: &HandoutArgs) -> Result<String, Failure> {
         .as_ref()
         .map(crate::pdf::clinician_notes)
         .unwrap_or_default();
-    for (kind, text) in &notes {
-        eprintln!("note for the clinician: {kind}: {text}");
+    // In careguide's English, as the command line's other notes.
+    for (kind, said) in &notes {
+        eprintln!(
+            "note for the clinician: {}: {}",
+            kind.english(),
+            said.english()
+        );
     }
     if let Some(line) = made
         .schedule

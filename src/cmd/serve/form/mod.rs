@@ -218,11 +218,11 @@ fn answer(
     again: &dyn Fn(u16, Option<&Document>, &FormErrors) -> Response,
 ) -> Response {
     match result {
-        Ok(made) if needs_confirmation(&made, &values.confirm_notes) => {
+        Ok(made) if needs_confirmation(&made, &values.confirm_notes, words) => {
             // Something to check: the clinician reads the notes first and confirms with one
             // more submit. The server checks the confirmation names these very notes, so a
             // handout changed after confirming is shown again. Nothing is kept meanwhile.
-            show_notes(&made, &mut errors);
+            show_notes(&made, &mut errors, words);
             if !values.confirm_notes.is_empty() {
                 errors.field("confirm_notes", words.get("form", "notes_changed"));
             }
