@@ -761,6 +761,31 @@ fn the_form_refuses_an_unapproved_page_unless_the_clinician_ticks_the_box() {
     assert!(r.body.starts_with(b"%PDF-"));
 }
 
+/// A form in Spanish shows the schedule's notes to confirm in Spanish: their labels, the
+/// warnings with the decimal comma, the defaults used and the holds they suggest.
+#[test]
+fn a_spanish_form_says_the_notes_to_confirm_in_spanish() {
+    let s = Server::start();
+    let body = format!("{}&lang=es", GOOD.replace("&reduction_percent=10", ""));
+    let r = s.post("/handout", &body);
+    assert_eq!(r.status, 200, "{}", r.text());
+    let html = r.text();
+    for want in [
+        "<strong>Revisar:</strong> paso 22: pasar de 1,5 g a 1 g es una reducción del 33,3%",
+        "<strong>Valor por defecto:</strong> porcentaje de reducción: 10% (el valor por defecto de la página)",
+        "<strong>Sugerido:</strong> las prolongaciones que sugieren estas notas: escriba 2:7 22:21 23:28 en “Pasos prolongados”",
+    ] {
+        assert!(html.contains(want), "{want}\n---\n{html}");
+    }
+    for english in ["Check:", "Suggested:", "is a cut of", "Default used:"] {
+        assert!(!html.contains(english), "{english}\n---\n{html}");
+    }
+    // Confirmed in Spanish, the PDF is made.
+    let digest = confirmation(&html).expect("a box to confirm the notes");
+    let r = s.post("/handout", &format!("{body}&confirm_notes={digest}"));
+    assert_eq!(r.header("Content-Type").as_deref(), Some("application/pdf"));
+}
+
 /// The value of the form's box confirming the schedule's notes, if it shows one.
 fn confirmation(html: &str) -> Option<String> {
     let at =

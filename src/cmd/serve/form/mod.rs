@@ -71,7 +71,7 @@ fn with_site(shared: &Shared, f: impl FnOnce(&model::Site) -> Response) -> Respo
     let loaded = shared.loaded();
     match &loaded.site {
         Some(site) if !loaded.diags.has_errors() => f(site),
-        _ => unavailable(&loaded.diags, shared),
+        _ => unavailable(&loaded, shared),
     }
 }
 
@@ -109,20 +109,26 @@ fn form(req: &Request, shared: &Shared, site: &model::Site) -> Response {
 }
 
 /// The page saying the form cannot be used, with the site's errors (or all it found when there
-/// are none of those). It reloads after the next build, as the site's pages do.
-fn unavailable(diags: &crate::diag::Diagnostics, shared: &Shared) -> Response {
-    let mut errors: Vec<Diagnostic> = diags
+/// are none of those), titled in the site's language (English when the site could not be
+/// read). It reloads after the next build, as the site's pages do.
+fn unavailable(loaded: &super::Loaded, shared: &Shared) -> Response {
+    let words = match &loaded.site {
+        Some(site) => context::form_strings(site, ""),
+        None => crate::i18n::Strings::english(),
+    };
+    let mut errors: Vec<Diagnostic> = loaded
+        .diags
         .iter()
         .filter(|d| d.severity == Severity::Error)
         .cloned()
         .collect();
     if errors.is_empty() {
-        errors = diags.iter().cloned().collect();
+        errors = loaded.diags.iter().cloned().collect();
     }
     let version = shared.status().version;
     let html = super::pages::shell(
         shared,
-        "The handout form is not available",
+        words.get("form", "unavailable"),
         "form-unavailable",
         "",
         version,
