@@ -784,6 +784,16 @@ fn a_spanish_form_says_the_notes_to_confirm_in_spanish() {
     let digest = confirmation(&html).expect("a box to confirm the notes");
     let r = s.post("/handout", &format!("{body}&confirm_notes={digest}"));
     assert_eq!(r.header("Content-Type").as_deref(), Some("application/pdf"));
+    // The care details' checks answer in Spanish too.
+    let r = s.post("/handout", &format!("{body}&phone=12&next_visit=2027-02-30"));
+    assert_eq!(r.status, 422, "{}", r.text());
+    let html = r.text();
+    for want in [
+        "El número de teléfono tiene 2 cifra(s) antes de la extensión: un número tiene de 3 a 15",
+        "La próxima consulta no es una fecha real del calendario",
+    ] {
+        assert!(html.contains(want), "{want}\n---\n{html}");
+    }
 }
 
 /// The value of the form's box confirming the schedule's notes, if it shows one.

@@ -2,7 +2,7 @@
 //! The shared code (`make_pdf`) checks everything again.
 
 use super::values::{opt, FormErrors, FormValues};
-use crate::cmd::handout::care::{check_name, CareInput};
+use crate::cmd::handout::care::{check_name_in, CareInput};
 use crate::cmd::taper::{Failure, Problem as InputProblem, TaperOptions};
 use crate::content::Document;
 use crate::i18n::Strings;
@@ -119,10 +119,11 @@ pub(super) fn check_values(
         }
     };
     let mut problems: Vec<InputProblem> = Vec::new();
-    if let Some(Err(e)) = opt(&values.patient_name).map(|n| check_name(n, "patient")) {
+    // The care details' messages in the form's language.
+    if let Some(Err(e)) = opt(&values.patient_name).map(|n| check_name_in(n, "patient", words)) {
         problems.push(InputProblem::of(Field::PatientName, e));
     }
-    if let Err(more) = care_of(values).check() {
+    if let Err(more) = care_of(values).check_in(words) {
         problems.extend(more);
     }
     let options = options_of(values);
