@@ -384,7 +384,7 @@ fn print_care_notes(made: &Made) {
         PhoneSource::Given => {}
     }
     if let Some(n) = &made.visit_note {
-        eprintln!("note for the clinician: Check: {n}");
+        eprintln!("note for the clinician: Check: {}", n.english());
     }
 }
 
@@ -397,7 +397,7 @@ pub struct Made {
     /// Where the phone for questions printed came from.
     pub phone: PhoneSource,
     /// For the clinician, never printed: the next visit falls after the schedule ends.
-    pub visit_note: Option<String>,
+    pub visit_note: Option<crate::taper::Said>,
 }
 
 /// Where a handout's phone for questions came from.

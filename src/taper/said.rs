@@ -166,6 +166,8 @@ pub const ENGLISH: &[(&str, &str)] = &[
     ("every_other", "{n} days"),
     ("doses_one", "{n} dose"),
     ("doses_other", "{n} doses"),
+    // A note of the handout's, on the plan it carries.
+    ("visit_after_end", "the next visit is after the day the schedule ends (the patient then takes none): the handout's plan does not cover the days in between; check that this is intended"),
     // The defaults filled in.
     ("default_start", "start date: {date} (today)"),
     ("default_mode", "mode: previous (each cut is a percent of the previous dose)"),

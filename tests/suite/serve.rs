@@ -784,8 +784,15 @@ fn a_spanish_form_says_the_notes_to_confirm_in_spanish() {
     let digest = confirmation(&html).expect("a box to confirm the notes");
     let r = s.post("/handout", &format!("{body}&confirm_notes={digest}"));
     assert_eq!(r.header("Content-Type").as_deref(), Some("application/pdf"));
+    // So does the note on a next visit after the plan ends.
+    let r = s.post("/handout", &format!("{body}&next_visit=2027-12-01"));
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert!(r.text().contains("<strong>Revisar:</strong> la próxima consulta es después del día en que termina el plan"), "{}", r.text());
     // The care details' checks answer in Spanish too.
-    let r = s.post("/handout", &format!("{body}&phone=12&next_visit=2027-02-30"));
+    let r = s.post(
+        "/handout",
+        &format!("{body}&phone=12&next_visit=2027-02-30"),
+    );
     assert_eq!(r.status, 422, "{}", r.text());
     let html = r.text();
     for want in [

@@ -188,7 +188,7 @@ pub fn visit_problems(
     visit: Date,
     made: Date,
     schedule: Option<&crate::taper::Schedule>,
-) -> Result<Option<String>, Problem> {
+) -> Result<Option<crate::taper::Said>, Problem> {
     if let Some(s) = schedule {
         if visit < s.input.start {
             return Err(Problem::of(
@@ -209,9 +209,7 @@ pub fn visit_problems(
     Ok(schedule
         .and_then(|s| s.stop_date())
         .filter(|stop| visit > *stop)
-        .map(|_| {
-            "the next visit is after the day the schedule ends (the patient then takes none): the handout's plan does not cover the days in between; check that this is intended".to_string()
-        }))
+        .map(|_| crate::taper::Said::new("visit_after_end", vec![])))
 }
 
 #[cfg(test)]

@@ -30,7 +30,7 @@ fn notes_of(made: &Made, words: &Strings) -> Vec<(String, String)> {
         .chain(
             made.visit_note
                 .iter()
-                .map(|n| (NoteKind::Check.label(words), n.clone())),
+                .map(|n| (NoteKind::Check.label(words), n.render(words))),
         )
         .collect()
 }
