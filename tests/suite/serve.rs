@@ -1193,6 +1193,28 @@ fn the_form_shows_why_the_taper_page_cannot_be_read() {
     assert!(r.text().contains("Mended title"), "{}", r.text());
 }
 
+/// On a site written in Spanish, the page saying the form cannot be used is titled in Spanish.
+#[test]
+fn the_form_unavailable_page_is_titled_in_the_sites_language() {
+    let s = Server::start_with(&[], |site| {
+        replace(
+            &site.join("careguide.toml"),
+            "language = \"en\"",
+            "language = \"es\"",
+        );
+    });
+    assert_eq!(s.get("/handout?page=kratom-withdrawal").status, 200);
+    s.edit(PAGE, |p| replace(p, TITLE, "title: [Safe withdrawal"));
+    let r = s.get("/handout?page=kratom-withdrawal");
+    assert_eq!(r.status, 503, "{}", r.text());
+    let html = r.text();
+    assert!(
+        html.contains("<h1>El formulario de la hoja informativa no está disponible</h1>"),
+        "{html}"
+    );
+    assert!(html.contains("content/kratom-withdrawal.md:"), "{html}");
+}
+
 /// The form speaks the handout's language: English when first shown on an English site,
 /// Spanish (labels, hints, buttons, the audiences' Spanish labels, `<html lang>`) once the
 /// clinician chooses Spanish, with the same field names.
