@@ -788,6 +788,10 @@ fn a_spanish_form_says_the_notes_to_confirm_in_spanish() {
     let r = s.post("/handout", &format!("{body}&next_visit=2027-12-01"));
     assert_eq!(r.status, 200, "{}", r.text());
     assert!(r.text().contains("<strong>Revisar:</strong> la próxima consulta es después del día en que termina el plan"), "{}", r.text());
+    // A page that is not approved is refused in Spanish until the box is ticked.
+    let r = s.post("/handout", &body.replace("&allow_unapproved=yes", ""));
+    assert_eq!(r.status, 422, "{}", r.text());
+    assert!(r.text().contains("La página &#39;kratom-withdrawal&#39; no está aprobada para pacientes (su estado es borrador)"), "{}", r.text());
     // The care details' checks answer in Spanish too.
     let r = s.post(
         "/handout",

@@ -15,7 +15,7 @@ mod confirm;
 mod context;
 mod values;
 
-use self::check::{care_of, check_values, chosen_page};
+use self::check::{care_of, check_values, chosen_page, unapproved};
 use self::confirm::{needs_confirmation, show_notes};
 use self::values::{made_on, opt, sentence, FormErrors, FormValues};
 use super::http::{parse_form, parse_form_checked, Request, Response};
@@ -178,6 +178,10 @@ fn send(req: &Request, shared: &Shared, site: &model::Site) -> Response {
     let has = |name: &str| pairs.iter().any(|(k, _)| k == name);
     let (options, paper) = check_values(&values, &has, doc, &mut errors, &words);
     if !errors.is_empty() {
+        return again(422, Some(doc), &errors);
+    }
+    if let Some(message) = unapproved(doc, &values, &words) {
+        errors.field("allow_unapproved", sentence(&message));
         return again(422, Some(doc), &errors);
     }
     let result = crate::cmd::handout::make_pdf_in(
