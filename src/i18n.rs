@@ -563,6 +563,22 @@ impl Strings {
     }
 }
 
+/// The schedule's notes for the clinician in this language: `[notes]`.
+impl crate::taper::Wording for Strings {
+    fn note<'a>(&'a self, key: &'a str) -> &'a str {
+        self.get("notes", key)
+    }
+    fn number(&self, n: &str) -> String {
+        Strings::number(self, n)
+    }
+    fn unit(&self, u: Unit) -> String {
+        Strings::unit(self, u).to_string()
+    }
+    fn amount(&self, u: Unit, d: Dec) -> String {
+        Strings::amount(self, u, d)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

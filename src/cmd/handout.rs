@@ -338,8 +338,13 @@ fn run_inner(args: &HandoutArgs) -> Result<String, Failure> {
         .as_ref()
         .map(crate::pdf::clinician_notes)
         .unwrap_or_default();
-    for (kind, text) in &notes {
-        eprintln!("note for the clinician: {kind}: {text}");
+    // In careguide's English, as the command line's other notes.
+    for (kind, said) in &notes {
+        eprintln!(
+            "note for the clinician: {}: {}",
+            kind.english(),
+            said.english()
+        );
     }
     if let Some(line) = made
         .schedule
@@ -379,7 +384,7 @@ fn print_care_notes(made: &Made) {
         PhoneSource::Given => {}
     }
     if let Some(n) = &made.visit_note {
-        eprintln!("note for the clinician: Check: {n}");
+        eprintln!("note for the clinician: Check: {}", n.english());
     }
 }
 
@@ -392,7 +397,7 @@ pub struct Made {
     /// Where the phone for questions printed came from.
     pub phone: PhoneSource,
     /// For the clinician, never printed: the next visit falls after the schedule ends.
-    pub visit_note: Option<String>,
+    pub visit_note: Option<crate::taper::Said>,
 }
 
 /// Where a handout's phone for questions came from.

@@ -22,7 +22,7 @@ mod tags;
 
 pub use content::plain_reference;
 pub use error::PdfError;
-pub use sheet::{clinician_notes, clinician_sheet};
+pub use sheet::{clinician_notes, clinician_sheet, NoteKind};
 
 use std::cell::RefCell;
 use std::path::Path;

@@ -3,19 +3,51 @@
 
 use super::layout::{Block, Span};
 use super::{lay_out, plan, Handout, PdfError};
-use crate::taper::Schedule;
+use crate::i18n::Strings;
+use crate::taper::{Said, Schedule};
+
+/// What a note for the clinician is: something to check, or a value filled in by default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoteKind {
+    Check,
+    DefaultUsed,
+}
+
+impl NoteKind {
+    /// Its label in `[sheet]`.
+    fn key(self) -> &'static str {
+        match self {
+            NoteKind::Check => "check",
+            NoteKind::DefaultUsed => "default_used",
+        }
+    }
+
+    /// Its label in this language: `Check`, `Revisar`.
+    pub fn label(self, words: &Strings) -> String {
+        words.get("sheet", self.key()).to_string()
+    }
+
+    /// Its label as the command line prints it.
+    pub fn english(self) -> &'static str {
+        match self {
+            NoteKind::Check => "Check",
+            NoteKind::DefaultUsed => "Default used",
+        }
+    }
+}
 
 /// The notes a schedule carries for the clinician: what to check, and each value filled in by
-/// default. Empty when there is nothing to say.
-pub fn clinician_notes(s: &Schedule) -> Vec<(&'static str, &str)> {
+/// default, as data to say in a language (`Said::render`) or in careguide's English
+/// (`Said::english`). Empty when there is nothing to say.
+pub fn clinician_notes(s: &Schedule) -> Vec<(NoteKind, &Said)> {
     s.warnings
         .iter()
-        .map(|w| ("Check", w.text.as_str()))
+        .map(|w| (NoteKind::Check, &w.said))
         .chain(
             s.input
                 .defaults_applied
                 .iter()
-                .map(|d| ("Default used", d.as_str())),
+                .map(|d| (NoteKind::DefaultUsed, &d.said)),
         )
         .collect()
 }
@@ -48,22 +80,16 @@ pub fn clinician_sheet(h: &Handout, s: &Schedule) -> Result<Vec<u8>, PdfError> {
     if notes.is_empty() {
         blocks.push(Block::Paragraph(vec![Span::plain(sheet("no_notes"))]));
     }
-    for (kind, text) in notes {
-        // The notes' own text is careguide's schedule checker's, in English.
-        let kind = match kind {
-            "Check" => sheet("check"),
-            "Default used" => sheet("default_used"),
-            other => other.to_string(),
-        };
+    for (kind, said) in notes {
         blocks.push(Block::Paragraph(vec![
-            Span::bold(format!("{kind}: ")),
-            Span::plain(text),
+            Span::bold(format!("{}: ", kind.label(words))),
+            Span::plain(said.render(words)),
         ]));
     }
     blocks.push(Block::Heading(2, vec![Span::plain(sheet("plan"))]));
-    blocks.push(Block::Paragraph(vec![Span::plain(crate::taper::describe(
-        &s.input,
-    ))]));
+    blocks.push(Block::Paragraph(vec![Span::plain(
+        crate::taper::describe_said(&s.input).render(words),
+    )]));
     blocks.push(Block::Table(plan::schedule_table(
         s,
         &h.config.handout.date_format(),

@@ -164,5 +164,5 @@ pub struct TaperInput {
     #[serde(skip)]
     pub limits: Option<PageTaper>,
     /// Every value that was not given and was filled in, in words: shown with the schedule.
-    pub defaults_applied: Vec<String>,
+    pub defaults_applied: Vec<super::Applied>,
 }

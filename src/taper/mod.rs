@@ -23,6 +23,7 @@ mod field;
 mod input;
 mod page;
 mod resolve;
+mod said;
 mod schedule;
 #[cfg(test)]
 mod testutil;
@@ -35,8 +36,9 @@ pub use field::{Field, TaperError};
 pub use input::{Hold, Mode, TaperInput, TaperParams, Unit};
 pub use page::{Limit, PageTaper};
 pub use resolve::resolve;
+pub use said::{Applied, Said, Value, Wording};
 pub use schedule::{schedule, split_units, Schedule, Step};
-pub use text::{describe, to_csv, to_json, to_table};
+pub use text::{describe, describe_said, to_csv, to_json, to_table};
 pub use warnings::{Cause, Warning};
 
 /// A schedule longer than this many steps is refused (it would not fit on a handout).

@@ -2,6 +2,7 @@
 //! listing every default that was filled in.
 
 use super::field::err;
+use super::said::{Applied, Said, Value};
 use super::validate::param_range;
 use super::{
     Dec, Field, Limit, Mode, PageTaper, TaperError, TaperInput, TaperParams, Unit,
@@ -22,12 +23,15 @@ pub fn resolve(
     let start_dose = gaps.start_dose(params.start_dose);
     let Picked { r, k, q, m, n } = gaps.parameters(params, page, unit);
     let start = params.start.unwrap_or_else(|| {
-        gaps.applied.push(format!("start date: {today} (today)"));
+        gaps.applied.push(Applied::new(Said::new(
+            "default_start",
+            vec![("date", Value::plain(today))],
+        )));
         today
     });
     let mode = params.mode.unwrap_or_else(|| {
         gaps.applied
-            .push("mode: previous (each cut is a percent of the previous dose)".to_string());
+            .push(Applied::new(Said::new("default_mode", vec![])));
         Mode::Previous
     });
     let max_step_percent = gaps.max_step_percent(params.max_step_percent, page);
@@ -107,7 +111,7 @@ struct Picked {
 #[derive(Default)]
 struct Gaps {
     errors: Vec<TaperError>,
-    applied: Vec<String>,
+    applied: Vec<Applied>,
 }
 
 impl Gaps {
@@ -148,46 +152,40 @@ impl Gaps {
 
     /// r, k, q, m and n, each given, or the page's default, or a built-in one.
     fn parameters(&mut self, params: &TaperParams, page: Option<&PageTaper>, unit: Unit) -> Picked {
-        let amount_suffix = format!(" {unit}");
         let r = self.pick(
             params.reduction_percent,
             page.map(|p| &p.reduction_percent),
             Field::ReductionPercent,
-            "reduction percent",
-            "%",
+            Suffix::Percent,
             None,
         );
         let k = self.pick(
             params.interval_days,
             page.map(|p| &p.interval_days),
             Field::IntervalDays,
-            "days per step",
-            "",
+            Suffix::None,
             None,
         );
         let q = self.pick(
             params.step,
             page.map(|p| &p.step),
             Field::Step,
-            "smallest measurable amount",
-            &amount_suffix,
+            Suffix::Unit(unit),
             None,
         );
         let m = self.pick(
             params.min_dose,
             page.map(|p| &p.min_dose),
             Field::MinDose,
-            "lowest dose before stopping",
-            &amount_suffix,
-            q.map(|q| (q, "the smallest measurable amount".to_string())),
+            Suffix::Unit(unit),
+            q.map(|q| (q, "why_step")),
         );
         let n = self.pick(
             params.doses_per_day,
             page.map(|p| &p.doses_per_day),
             Field::DosesPerDay,
-            "doses per day",
-            "",
-            Some((Dec::from_int(1), "built-in default".to_string())),
+            Suffix::None,
+            Some((Dec::from_int(1), "why_builtin")),
         );
         Picked { r, k, q, m, n }
     }
@@ -199,26 +197,43 @@ impl Gaps {
         given: Option<Dec>,
         limit: Option<&Limit>,
         field: Field,
-        words: &str,
-        suffix: &str,
-        builtin: Option<(Dec, String)>,
+        suffix: Suffix,
+        builtin: Option<(Dec, &'static str)>,
     ) -> Option<Dec> {
         if let Some(v) = given {
             return Some(v);
         }
+        // The field's name in words: `reduction percent`.
+        let words = Said::new(field.id(), vec![]);
+        let applied = |d: Dec, why: &'static str| {
+            let mut values = vec![
+                ("what", Value::Said(Box::new(words.clone()))),
+                ("value", Value::number(d)),
+                ("why", Value::said(why, vec![])),
+            ];
+            let key = match suffix {
+                Suffix::Percent => "default_percent",
+                Suffix::None => "default_number",
+                Suffix::Unit(u) => {
+                    values.push(("unit", Value::Unit(u)));
+                    "default_amount"
+                }
+            };
+            Applied::new(Said::new(key, values))
+        };
         if let Some(d) = limit.and_then(|l| l.default) {
-            self.applied
-                .push(format!("{words}: {d}{suffix} (the page's default)"));
+            self.applied.push(applied(d, "why_page_default"));
             return Some(d);
         }
         if let Some((d, why)) = builtin {
-            self.applied.push(format!("{words}: {d}{suffix} ({why})"));
+            self.applied.push(applied(d, why));
             return Some(d);
         }
         self.errors.push(err(
             field,
             format!(
-                "no {words}: pass {{{}}} (the page sets no default)",
+                "no {}: pass {{{}}} (the page sets no default)",
+                words.english(),
                 field.id()
             ),
         ));
@@ -231,16 +246,12 @@ impl Gaps {
         let max_step_percent = match (given, page.and_then(|p| p.max_step_percent)) {
             (Some(v), _) => v,
             (None, Some(v)) => {
-                self.applied.push(format!(
-                    "warn above a cut per step of: {v}% (the page's limit)"
-                ));
+                self.applied.push(max_step_default(v, "why_page_limit"));
                 v
             }
             (None, None) => {
                 let v = Dec::from_int(BUILTIN_MAX_STEP_PERCENT as i64);
-                self.applied.push(format!(
-                    "warn above a cut per step of: {v}% (built-in default)"
-                ));
+                self.applied.push(max_step_default(v, "why_builtin"));
                 v
             }
         };
@@ -252,6 +263,25 @@ impl Gaps {
         }
         max_step_percent
     }
+}
+
+/// What follows a default's value in words: a percent sign, nothing, or the unit.
+#[derive(Clone, Copy)]
+enum Suffix {
+    Percent,
+    None,
+    Unit(Unit),
+}
+
+/// The note for the limit per step filled in.
+fn max_step_default(v: Dec, why: &'static str) -> Applied {
+    Applied::new(Said::new(
+        "default_max_step",
+        vec![
+            ("value", Value::number(v)),
+            ("why", Value::said(why, vec![])),
+        ],
+    ))
 }
 
 #[cfg(test)]
@@ -272,7 +302,12 @@ mod tests {
         assert_eq!(inp.step, d("0.5"));
         assert_eq!(inp.min_dose, d("0.5"));
         assert_eq!(inp.doses_per_day, 3);
-        let all = inp.defaults_applied.join("\n");
+        let all: Vec<&str> = inp
+            .defaults_applied
+            .iter()
+            .map(|a| a.text.as_str())
+            .collect();
+        let all = all.join("\n");
         assert!(
             all.contains("reduction percent: 10% (the page's default)"),
             "{all}"
@@ -285,6 +320,35 @@ mod tests {
         assert!(!all.contains("start date"), "{all}");
         let s = schedule(&inp).unwrap();
         assert_eq!(s.steps.len(), 24);
+    }
+
+    #[test]
+    fn the_defaults_are_said_in_the_handouts_language() {
+        let p = TaperParams {
+            start_dose: Some(d("20")),
+            ..Default::default()
+        };
+        let inp = resolve(&p, Some(&page()), date("2026-11-26")).unwrap();
+        let (en, es) = (
+            crate::i18n::Strings::english(),
+            crate::i18n::Strings::builtin("es"),
+        );
+        for a in &inp.defaults_applied {
+            assert_eq!(a.said.render(&en), a.text);
+        }
+        let said: Vec<String> = inp
+            .defaults_applied
+            .iter()
+            .map(|a| a.said.render(&es))
+            .collect();
+        assert!(
+            said.contains(&"cantidad más pequeña que se puede medir: 0,5 g (el valor por defecto de la página)".to_string()),
+            "{said:?}"
+        );
+        assert!(
+            said.contains(&"fecha de inicio: 2026-11-26 (hoy)".to_string()),
+            "{said:?}"
+        );
     }
 
     #[test]

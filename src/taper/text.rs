@@ -2,25 +2,43 @@
 
 use serde::Serialize;
 
+use super::said::{Said, Value};
 use super::{Dec, Hold, Mode, Schedule, TaperInput, Unit};
 use crate::types::Date;
 
 /// A description of the inputs in words, for the heading of a table or handout.
 pub fn describe(input: &TaperInput) -> String {
+    describe_said(input).english()
+}
+
+/// [`describe`] as data, for a front end to say in its language.
+pub fn describe_said(input: &TaperInput) -> Said {
     let how = match input.mode {
-        Mode::Previous => "of the previous dose",
-        Mode::Initial => "of the start dose",
+        Mode::Previous => "of_previous",
+        Mode::Initial => "of_start",
     };
-    format!(
-        "From {} a day, lower by {}% {how} every {} day{}, measured in steps of {}, in {} dose{} a day; stop below {}.",
-        input.unit.amount(input.start_dose),
-        input.reduction_percent,
-        input.interval_days,
-        if input.interval_days == 1 { "" } else { "s" },
-        input.unit.amount(input.step),
-        input.doses_per_day,
-        if input.doses_per_day == 1 { "" } else { "s" },
-        input.unit.amount(input.min_dose),
+    // `{n} day` or `{n} days`: the key's `_one` or `_other` form.
+    let count = |one: &'static str, other: &'static str, n: u32| {
+        let key = if n == 1 { one } else { other };
+        Value::said(key, vec![("n", Value::plain(n))])
+    };
+    Said::new(
+        "describe",
+        vec![
+            ("start", Value::Amount(input.unit, input.start_dose)),
+            ("r", Value::number(input.reduction_percent)),
+            ("how", Value::said(how, vec![])),
+            (
+                "every",
+                count("every_one", "every_other", input.interval_days),
+            ),
+            ("q", Value::Amount(input.unit, input.step)),
+            (
+                "doses",
+                count("doses_one", "doses_other", input.doses_per_day),
+            ),
+            ("min", Value::Amount(input.unit, input.min_dose)),
+        ],
     )
 }
 
@@ -156,7 +174,7 @@ pub fn to_json(s: &Schedule) -> String {
         warnings: Vec<&'a str>,
         /// The hold each warning suggests: a step's whole hold, in place of any given for it.
         suggested_holds: Vec<Hold>,
-        defaults_applied: &'a [String],
+        defaults_applied: &'a [super::Applied],
         substance: Option<&'a str>,
         reduction_percent: Dec,
         interval_days: u32,

@@ -6,6 +6,7 @@ use std::fmt;
 
 use serde::Serialize;
 
+use super::said::{Said, Value};
 use super::{Dec, Hold, Mode, Step, TaperInput};
 use crate::types::Date;
 
@@ -40,12 +41,28 @@ pub struct Warning {
     /// The step it concerns (1-based); `None` when it concerns the schedule as a whole.
     pub step: Option<u32>,
     pub cause: Cause,
-    /// In words, for any front end: it names no option or field.
+    /// In careguide's own English, as the command line prints it and the JSON carries it: it
+    /// names no option or field.
     pub text: String,
+    /// The same as data, for a front end to say in the handout's language.
+    #[serde(skip)]
+    pub said: Said,
     /// The hold that brings this step's average cut per interval back within the intended
     /// rate, and so removes the warning: the step's whole hold, in place of any given for it.
     /// `None` when no hold can (the text then says why).
     pub hold: Option<Hold>,
+}
+
+impl Warning {
+    fn new(step: Option<u32>, cause: Cause, said: Said, hold: Option<Hold>) -> Warning {
+        Warning {
+            step,
+            cause,
+            text: said.english(),
+            said,
+            hold,
+        }
+    }
 }
 
 impl fmt::Display for Warning {
@@ -194,8 +211,8 @@ impl<'a> Cuts<'a> {
         }
     }
 
-    fn amount(&self, v: i128) -> String {
-        self.input.unit.amount(Dec::new(v, self.s))
+    fn amount(&self, v: i128) -> Value {
+        Value::Amount(self.input.unit, Dec::new(v, self.s))
     }
 
     /// The warning for step `i`, cut from `prev` to `d` (held `given` days longer) by more than
@@ -216,43 +233,59 @@ impl<'a> Cuts<'a> {
         let cut = self.cut_text(prev, d, given);
         let why = self.why_text(prev, linear);
         let (advice, hold) = self.hold_advice(i, prev, d, given, linear);
-        Warning {
-            step: Some(i as u32),
-            cause: if linear {
-                Cause::Linear
-            } else {
-                Cause::CoarseStep
-            },
-            text: format!("step {i}: {cut}, more than {limit}%: {why}; {advice}"),
-            hold,
-        }
+        let said = Said::new(
+            "step_cut",
+            vec![
+                ("step", Value::plain(i)),
+                ("cut", cut),
+                ("limit", Value::number(limit)),
+                ("why", why),
+                ("advice", advice),
+            ],
+        );
+        let cause = if linear {
+            Cause::Linear
+        } else {
+            Cause::CoarseStep
+        };
+        Warning::new(Some(i as u32), cause, said, hold)
     }
 
     /// `1.5 g to 1 g is a cut of 33.3%`, with the average per interval when the step is held.
-    fn cut_text(&self, prev: i128, d: i128, given: u32) -> String {
+    fn cut_text(&self, prev: i128, d: i128, given: u32) -> Value {
         let Cuts { limit, k, .. } = *self;
         let held = given as i128;
+        let mut values = vec![("from", self.amount(prev)), ("to", self.amount(d))];
         if given == 0 {
-            format!(
-                "{} to {} is a cut of {}%",
-                self.amount(prev),
-                self.amount(d),
-                percent_text(prev - d, prev, shown_above(limit))
-            )
+            values.push((
+                "percent",
+                Value::Number(percent_text(prev - d, prev, shown_above(limit))),
+            ));
+            Value::said("cut", values)
         } else {
-            format!(
-                "{} to {} is a cut of {}%, held {given} days longer: {}% per {k} days",
-                self.amount(prev),
-                self.amount(d),
-                percent_text(prev - d, prev, |_, _| true),
-                percent_text((prev - d) * k, prev * (k + held), shown_above(limit))
-            )
+            values.extend([
+                (
+                    "percent",
+                    Value::Number(percent_text(prev - d, prev, |_, _| true)),
+                ),
+                ("given", Value::plain(given)),
+                (
+                    "average",
+                    Value::Number(percent_text(
+                        (prev - d) * k,
+                        prev * (k + held),
+                        shown_above(limit),
+                    )),
+                ),
+                ("k", Value::plain(k)),
+            ]);
+            Value::said("cut_held", values)
         }
     }
 
     /// Why the cut from `prev` is above the limit: a linear taper, or a measuring step too
     /// coarse for the intended cut.
-    fn why_text(&self, prev: i128, linear: bool) -> String {
+    fn why_text(&self, prev: i128, linear: bool) -> Value {
         let Cuts {
             input,
             s,
@@ -264,19 +297,31 @@ impl<'a> Cuts<'a> {
             ..
         } = *self;
         if linear {
-            format!(
-                "a linear taper (mode initial) cuts {r}% of the start dose ({}) every step, a growing share of a falling dose: here {}%",
-                input.unit.amount(Dec::new(d0 * ru, s + r.scale + 2)),
-                percent_text(d0 * ru, prev * rp * 100, |_, _| true),
+            Value::said(
+                "why_linear",
+                vec![
+                    ("r", Value::number(r)),
+                    (
+                        "amount",
+                        Value::Amount(input.unit, Dec::new(d0 * ru, s + r.scale + 2)),
+                    ),
+                    (
+                        "percent",
+                        Value::Number(percent_text(d0 * ru, prev * rp * 100, |_, _| true)),
+                    ),
+                ],
             )
         } else {
             let intended = match input.mode {
                 Mode::Previous => format!("{r}"),
                 Mode::Initial => percent_text(d0 * ru, prev * rp * 100, shown_at_most(limit)),
             };
-            format!(
-                "the smallest measurable amount ({}) is too coarse at this dose for the intended cut of {intended}%",
-                input.unit.amount(input.step)
+            Value::said(
+                "why_coarse",
+                vec![
+                    ("q", Value::Amount(input.unit, input.step)),
+                    ("intended", Value::Number(intended)),
+                ],
             )
         }
     }
@@ -290,22 +335,28 @@ impl<'a> Cuts<'a> {
         d: i128,
         given: u32,
         linear: bool,
-    ) -> (String, Option<Hold>) {
+    ) -> (Value, Option<Hold>) {
         let Cuts { k, .. } = *self;
         let (a, b, rate, avg) = self.aim(prev, d, linear);
         let intervals = (a + b - 1) / b;
         let days = (intervals - 1) * k;
         if days <= 365 {
-            let longer = if given == 0 {
-                format!("{days} days longer")
-            } else {
-                format!("{days} days longer, in place of the {given} given")
-            };
-            (
-                format!(
-                    "holding this step {longer} ({intervals} intervals of {k} days) brings its average cut back to {}% per {k} days, within {rate}",
-                    percent_text(prev - d, prev * intervals, avg)
+            let mut values = vec![("days", Value::plain(days))];
+            if given != 0 {
+                values.push(("given", Value::plain(given)));
+            }
+            values.extend([
+                ("intervals", Value::plain(intervals)),
+                ("k", Value::plain(k)),
+                (
+                    "average",
+                    Value::Number(percent_text(prev - d, prev * intervals, avg)),
                 ),
+                ("rate", rate),
+            ]);
+            let key = if given == 0 { "hold" } else { "hold_instead" };
+            (
+                Value::said(key, values),
                 Some(Hold {
                     step: i as u32,
                     days: days as u32,
@@ -313,13 +364,19 @@ impl<'a> Cuts<'a> {
             )
         } else {
             let other = if linear {
-                "mode previous (a percent of each dose) cuts less as the dose falls"
+                "no_hold_linear"
             } else {
-                "a smaller smallest measurable amount, if the patient can measure it, makes this cut smaller"
+                "no_hold_coarse"
             };
             (
-                format!(
-                    "bringing its average cut back to {rate} per {k} days would take a hold of {days} days, more than the 365 a hold allows: {other}"
+                Value::said(
+                    "no_hold",
+                    vec![
+                        ("rate", rate),
+                        ("k", Value::plain(k)),
+                        ("days", Value::plain(days)),
+                        ("other", Value::said(other, vec![])),
+                    ],
                 ),
                 None,
             )
@@ -333,7 +390,7 @@ impl<'a> Cuts<'a> {
         prev: i128,
         d: i128,
         linear: bool,
-    ) -> (i128, i128, String, impl Fn(i128, u32) -> bool) {
+    ) -> (i128, i128, Value, impl Fn(i128, u32) -> bool) {
         let Cuts {
             input,
             d0,
@@ -349,7 +406,7 @@ impl<'a> Cuts<'a> {
             (Mode::Previous, _) => (
                 (prev - d) * 100 * rp,
                 prev * ru,
-                format!("the intended {r}%"),
+                Value::said("rate_intended", vec![("percent", Value::number(r))]),
                 shown_at_most(r),
             ),
             // The step's intended cut is the fixed D0 * r/100: c over it is the amount cut
@@ -357,16 +414,19 @@ impl<'a> Cuts<'a> {
             (Mode::Initial, false) => (
                 (prev - d) * 100 * rp,
                 d0 * ru,
-                format!(
-                    "the intended {}%",
-                    percent_text(d0 * ru, prev * rp * 100, |_, _| true)
+                Value::said(
+                    "rate_intended",
+                    vec![(
+                        "percent",
+                        Value::Number(percent_text(d0 * ru, prev * rp * 100, |_, _| true)),
+                    )],
                 ),
                 shown_at_most(Dec::from_int(100)),
             ),
             (Mode::Initial, true) => (
                 (prev - d) * 100 * lp,
                 prev * lu,
-                format!("the limit of {limit}%"),
+                Value::said("rate_limit", vec![("limit", Value::number(limit))]),
                 shown_at_most(limit),
             ),
         }
@@ -383,21 +443,31 @@ impl<'a> Cuts<'a> {
             .iter()
             .max_by(|x, y| ((x.1 - x.2) * y.1).cmp(&((y.1 - y.2) * x.1)))?;
         let how = match input.mode {
-            Mode::Previous => "of the previous dose",
-            Mode::Initial => "of the start dose",
+            Mode::Previous => "of_previous",
+            Mode::Initial => "of_start",
         };
         let steps: Vec<usize> = above.iter().map(|a| a.0).collect();
-        let (n, plural) = (steps.len(), if steps.len() == 1 { "" } else { "s" });
-        Some(Warning {
-            step: None,
-            cause: Cause::AboveLimit,
-            text: format!(
-                "the reduction of {r}% {how} per step is above the limit of {limit}% per step: {n} step{plural} cut more than {limit}% (step{plural} {}; the largest, {}%, at step {j}); no hold brings a cut within the limit when the rate itself is above it: lower the reduction to at most {limit}%",
-                step_ranges(&steps),
-                percent_text(prev - d, prev, shown_above(limit)),
-            ),
-            hold: None,
-        })
+        let n = steps.len();
+        let said = Said::new(
+            if n == 1 {
+                "above_limit_one"
+            } else {
+                "above_limit_other"
+            },
+            vec![
+                ("r", Value::number(r)),
+                ("how", Value::said(how, vec![])),
+                ("limit", Value::number(limit)),
+                ("n", Value::plain(n)),
+                ("steps", Value::Plain(step_ranges(&steps))),
+                (
+                    "largest",
+                    Value::Number(percent_text(prev - d, prev, shown_above(limit))),
+                ),
+                ("at", Value::plain(j)),
+            ],
+        );
+        Some(Warning::new(None, Cause::AboveLimit, said, None))
     }
 }
 
@@ -405,49 +475,41 @@ impl<'a> Cuts<'a> {
 pub(super) fn end_warnings(input: &TaperInput, steps: &[Step], stop: Date) -> Vec<Warning> {
     let mut out = Vec::new();
     if steps.len() == 1 {
-        out.push(Warning {
-            step: None,
-            cause: Cause::StopsAtOnce,
-            text: format!(
-                "the schedule stops at once: the first cut takes the dose below the lowest dose before stopping ({}); check the start dose and the lowest dose",
-                input.unit.amount(input.min_dose),
-            ),
-            hold: None,
-        });
+        let said = Said::new(
+            "stops_at_once",
+            vec![("min", Value::Amount(input.unit, input.min_dose))],
+        );
+        out.push(Warning::new(None, Cause::StopsAtOnce, said, None));
     } else if let Some(last) = steps.iter().rev().nth(1) {
         // The step to zero is never checked against the rate: a high last dose stops abruptly,
         // also when the lowest dose before stopping is why (warned by design).
         let (max, why) = match input.limits.as_ref().and_then(|p| p.max_final_dose) {
-            Some(m) => (m, "the page's limit for the last dose"),
-            None => (
-                input.step.mul_int(2),
-                "twice the smallest measurable amount",
-            ),
+            Some(m) => (m, "final_page_limit"),
+            None => (input.step.mul_int(2), "final_twice_step"),
         };
         if last.daily_dose > max {
-            out.push(Warning {
-                step: Some(last.step),
-                cause: Cause::FinalStop,
-                text: format!(
-                    "step {}: the last dose before stopping is {}, more than {} ({why}): stopping from it is a cut of 100% in one step; a lower lowest dose before stopping adds smaller steps before the stop (a hold only lengthens this step: it does not make the stop smaller)",
-                    last.step,
-                    input.unit.amount(last.daily_dose),
-                    input.unit.amount(max),
-                ),
-                hold: None,
-            });
+            let said = Said::new(
+                "final_stop",
+                vec![
+                    ("step", Value::plain(last.step)),
+                    ("last", Value::Amount(input.unit, last.daily_dose)),
+                    ("max", Value::Amount(input.unit, max)),
+                    ("why", Value::said(why, vec![])),
+                ],
+            );
+            out.push(Warning::new(Some(last.step), Cause::FinalStop, said, None));
         }
     }
     let total_days = input.start.days_until(stop);
     if total_days > 365 {
-        out.push(Warning {
-            step: None,
-            cause: Cause::LongTaper,
-            text: format!(
-                "the taper lasts {total_days} days (stop on {stop}), more than a year: check the reduction and the days per step"
-            ),
-            hold: None,
-        });
+        let said = Said::new(
+            "long_taper",
+            vec![
+                ("days", Value::plain(total_days)),
+                ("stop", Value::plain(stop)),
+            ],
+        );
+        out.push(Warning::new(None, Cause::LongTaper, said, None));
     }
     out
 }
@@ -669,6 +731,36 @@ mod tests {
         );
     }
 
+    #[test]
+    fn warnings_are_said_in_the_handouts_language() {
+        let es = crate::i18n::Strings::builtin("es");
+        let s = schedule(&input("20", "10", 7, "0.5", 3)).unwrap();
+        assert_eq!(
+            s.warnings[0].said.render(&es),
+            "paso 22: pasar de 1,5 g a 1 g es una reducción del 33,3%, más del 25%: la cantidad más pequeña que se puede medir (0,5 g) es demasiado grande a esta dosis para la reducción prevista del 10%; prolongar este paso 21 días más (4 intervalos de 7 días) devuelve su reducción media al 8,3% cada 7 días, dentro del 10% previsto"
+        );
+        let s = schedule(&input("20", "30", 7, "0.5", 3)).unwrap();
+        assert!(
+            s.warnings[0].said.render(&es).starts_with(
+                "la reducción del 30% de la dosis anterior por paso supera el límite del 25% por paso: 8 pasos reducen más del 25% (pasos 1-6, 9-10; la mayor reducción, del 50,0%, en el paso 10)"
+            ),
+            "{}",
+            s.warnings[0].said.render(&es)
+        );
+        let mut inp = input("2", "10", 7, "0.5", 1);
+        inp.unit = Unit::Tablets;
+        inp.min_dose = d("5");
+        let s = schedule(&inp).unwrap();
+        assert!(
+            s.warnings[0]
+                .said
+                .render(&es)
+                .contains("antes de dejarlo (5 tabletas)"),
+            "{}",
+            s.warnings[0].said.render(&es)
+        );
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(300))]
         #[test]
@@ -679,7 +771,10 @@ mod tests {
             inp.max_step_percent = d(limit);
             let Ok(s) = schedule(&inp) else { return Ok(()) };
             let rate_above = inp.reduction_percent > inp.max_step_percent;
+            let en = crate::i18n::Strings::english();
             for w in &s.warnings {
+                // The English strings table says each warning as the command line does.
+                prop_assert_eq!(w.said.render(&en), w.text.clone());
                 match w.cause {
                     Cause::CoarseStep | Cause::Linear => {
                         prop_assert!(!rate_above, "{}", w.text);

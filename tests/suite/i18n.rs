@@ -37,6 +37,44 @@ fn lang_of(pdf: &[u8]) -> Vec<u8> {
         .to_vec()
 }
 
+/// The clinician's sheet of a Spanish handout says its notes (the schedule's warnings, the
+/// defaults used, the plan in words) in Spanish, with the decimal comma; the command line's own
+/// notes stay careguide's English.
+#[test]
+fn a_spanish_clinician_sheet_says_its_warnings_and_defaults_in_spanish() {
+    let dir = tempfile::tempdir().unwrap();
+    let (out, sheet) = (dir.path().join("es.pdf"), dir.path().join("sheet.pdf"));
+    let o = handout(
+        Path::new(TAPER_SITE),
+        &out,
+        &["--lang", "es", "--clinician-sheet", sheet.to_str().unwrap()],
+    );
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    // The coarse last steps of 20 g less 10% a step, measured in 0.5 g.
+    assert!(
+        o.stderr
+            .contains("note for the clinician: Check: step 22: 1.5 g to 1 g is a cut of 33.3%"),
+        "{}",
+        o.stderr
+    );
+    let Some(text) = pdftotext(&sheet, false) else {
+        return;
+    };
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    for want in [
+        "Revisar: paso 22: pasar de 1,5 g a 1 g es una reducción del 33,3%, más del 25%: la cantidad más pequeña que se puede medir (0,5 g) es demasiado grande a esta dosis para la reducción prevista del 10%; prolongar este paso 21 días más (4 intervalos de 7 días) devuelve su reducción media al 8,3% cada 7 días, dentro del 10% previsto",
+        "Revisar: paso 23: pasar de 1 g a 0,5 g es una reducción del 50,0%",
+        "Valor por defecto: porcentaje de reducción: 10% (el valor por defecto de la página)",
+        "Valor por defecto: cantidad más pequeña que se puede medir: 0,5 g (el valor por defecto de la página)",
+        "Desde 20 g al día, bajar un 10% de la dosis anterior cada 7 días, medido en pasos de 0,5 g, en 3 tomas al día; dejarlo por debajo de 0,5 g.",
+    ] {
+        assert!(text.contains(want), "{want}\n---\n{text}");
+    }
+    for english in ["is a cut of", "the page's default", "Check:", "From 20 g"] {
+        assert!(!text.contains(english), "{english}\n---\n{text}");
+    }
+}
+
 #[test]
 fn a_spanish_handout_is_spanish_throughout() {
     let dir = tempfile::tempdir().unwrap();

@@ -761,6 +761,52 @@ fn the_form_refuses_an_unapproved_page_unless_the_clinician_ticks_the_box() {
     assert!(r.body.starts_with(b"%PDF-"));
 }
 
+/// A form in Spanish shows the schedule's notes to confirm in Spanish: their labels, the
+/// warnings with the decimal comma, the defaults used and the holds they suggest.
+#[test]
+fn a_spanish_form_says_the_notes_to_confirm_in_spanish() {
+    let s = Server::start();
+    let body = format!("{}&lang=es", GOOD.replace("&reduction_percent=10", ""));
+    let r = s.post("/handout", &body);
+    assert_eq!(r.status, 200, "{}", r.text());
+    let html = r.text();
+    for want in [
+        "<strong>Revisar:</strong> paso 22: pasar de 1,5 g a 1 g es una reducción del 33,3%",
+        "<strong>Valor por defecto:</strong> porcentaje de reducción: 10% (el valor por defecto de la página)",
+        "<strong>Sugerido:</strong> las prolongaciones que sugieren estas notas: escriba 2:7 22:21 23:28 en “Pasos prolongados”",
+    ] {
+        assert!(html.contains(want), "{want}\n---\n{html}");
+    }
+    for english in ["Check:", "Suggested:", "is a cut of", "Default used:"] {
+        assert!(!html.contains(english), "{english}\n---\n{html}");
+    }
+    // Confirmed in Spanish, the PDF is made.
+    let digest = confirmation(&html).expect("a box to confirm the notes");
+    let r = s.post("/handout", &format!("{body}&confirm_notes={digest}"));
+    assert_eq!(r.header("Content-Type").as_deref(), Some("application/pdf"));
+    // So does the note on a next visit after the plan ends.
+    let r = s.post("/handout", &format!("{body}&next_visit=2027-12-01"));
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert!(r.text().contains("<strong>Revisar:</strong> la próxima consulta es después del día en que termina el plan"), "{}", r.text());
+    // A page that is not approved is refused in Spanish until the box is ticked.
+    let r = s.post("/handout", &body.replace("&allow_unapproved=yes", ""));
+    assert_eq!(r.status, 422, "{}", r.text());
+    assert!(r.text().contains("La página &#39;kratom-withdrawal&#39; no está aprobada para pacientes (su estado es borrador)"), "{}", r.text());
+    // The care details' checks answer in Spanish too.
+    let r = s.post(
+        "/handout",
+        &format!("{body}&phone=12&next_visit=2027-02-30"),
+    );
+    assert_eq!(r.status, 422, "{}", r.text());
+    let html = r.text();
+    for want in [
+        "El número de teléfono tiene 2 cifra(s) antes de la extensión: un número tiene de 3 a 15",
+        "La próxima consulta no es una fecha real del calendario",
+    ] {
+        assert!(html.contains(want), "{want}\n---\n{html}");
+    }
+}
+
 /// The value of the form's box confirming the schedule's notes, if it shows one.
 fn confirmation(html: &str) -> Option<String> {
     let at =
@@ -1149,6 +1195,28 @@ fn the_form_shows_why_the_taper_page_cannot_be_read() {
     let r = s.get("/handout?page=kratom-withdrawal");
     assert_eq!(r.status, 200);
     assert!(r.text().contains("Mended title"), "{}", r.text());
+}
+
+/// On a site written in Spanish, the page saying the form cannot be used is titled in Spanish.
+#[test]
+fn the_form_unavailable_page_is_titled_in_the_sites_language() {
+    let s = Server::start_with(&[], |site| {
+        replace(
+            &site.join("careguide.toml"),
+            "language = \"en\"",
+            "language = \"es\"",
+        );
+    });
+    assert_eq!(s.get("/handout?page=kratom-withdrawal").status, 200);
+    s.edit(PAGE, |p| replace(p, TITLE, "title: [Safe withdrawal"));
+    let r = s.get("/handout?page=kratom-withdrawal");
+    assert_eq!(r.status, 503, "{}", r.text());
+    let html = r.text();
+    assert!(
+        html.contains("<h1>El formulario de la hoja informativa no está disponible</h1>"),
+        "{html}"
+    );
+    assert!(html.contains("content/kratom-withdrawal.md:"), "{html}");
 }
 
 /// The form speaks the handout's language: English when first shown on an English site,

@@ -6,6 +6,7 @@
 //! here repeats them. The phone is the clinic's.
 
 use crate::cmd::taper::Problem;
+use crate::i18n::Strings;
 use crate::pdf::Care;
 use crate::taper::Field;
 use crate::types::Date;
@@ -28,18 +29,23 @@ impl<'a> CareInput<'a> {
     /// Each value checked on its own (its dates against the plan are [`visit_problems`]'s):
     /// every problem, each for its field.
     pub fn check(&self) -> Result<Care<'a>, Vec<Problem>> {
+        self.check_in(&Strings::english())
+    }
+
+    /// [`CareInput::check`] with its messages in `words`' language (the handout form's).
+    pub fn check_in(&self, words: &Strings) -> Result<Care<'a>, Vec<Problem>> {
         let mut problems = Vec::new();
         if let Some(c) = self.clinician {
-            if let Err(e) = check_name(c, "clinician") {
+            if let Err(e) = check_name_in(c, "clinician", words) {
                 problems.push(Problem::of(Field::Clinician, e));
             }
         }
         if let Some(p) = self.phone {
-            if let Err(e) = check_phone(p) {
+            if let Err(e) = check_phone_in(p, words) {
                 problems.push(Problem::of(Field::Phone, e));
             }
         }
-        let next_visit = match self.next_visit.map(parse_visit) {
+        let next_visit = match self.next_visit.map(|v| parse_visit_in(v, words)) {
             Some(Ok(d)) => Some(d),
             Some(Err(e)) => {
                 problems.push(Problem::of(Field::NextVisit, e));
@@ -62,21 +68,24 @@ impl<'a> CareInput<'a> {
 /// A person's name as the handout prints it: not empty, not too long, no control characters,
 /// and every character in the handout's font. `whose`: "patient" or "clinician".
 pub fn check_name(name: &str, whose: &str) -> Result<(), String> {
+    check_name_in(name, whose, &Strings::english())
+}
+
+/// [`check_name`] with its messages in `words`' language.
+pub fn check_name_in(name: &str, whose: &str, words: &Strings) -> Result<(), String> {
+    let key = format!("name_{whose}");
+    let whose = words.get("form", &key);
+    let say = |key: &str, n: &str| words.fill("form", key, &[("name", whose), ("n", n)]);
     if name.trim().is_empty() {
-        return Err(format!("the {whose}'s name is empty"));
+        return Err(say("name_empty", ""));
     }
     if name.chars().count() > 200 || name.chars().any(|c| c.is_control()) {
-        return Err(format!(
-            "the {whose}'s name is too long or holds control characters"
-        ));
+        return Err(say("name_unfit", ""));
     }
     let missing = crate::pdf::fonts::missing_chars(name);
     if !missing.is_empty() {
         // Name the count, not the characters: they are part of a person's name.
-        return Err(format!(
-            "the handout font (DejaVu Sans) cannot print {} character(s) of the {whose}'s name; they would show as empty boxes: write the name in Latin, Greek or Cyrillic letters",
-            missing.len()
-        ));
+        return Err(say("name_font", &missing.len().to_string()));
     }
     Ok(())
 }
@@ -90,16 +99,19 @@ const MAX_PHONE: usize = 40;
 /// optional extension of 1 to 6 digits after `ext`, `extension`, `x` or `#`. Letters elsewhere
 /// are refused: a patient dials digits (1-800-QUIT-NOW is 1-800-784-8669).
 pub fn check_phone(phone: &str) -> Result<(), String> {
+    check_phone_in(phone, &Strings::english())
+}
+
+/// [`check_phone`] with its messages in `words`' language.
+pub fn check_phone_in(phone: &str, words: &Strings) -> Result<(), String> {
+    let say = |key: &str| words.get("form", key).to_string();
     let phone = phone.trim();
     if phone.is_empty() {
-        return Err("the phone number is empty".to_string());
+        return Err(say("phone_empty"));
     }
     if phone.chars().count() > MAX_PHONE {
-        return Err(format!(
-            "the phone number is longer than {MAX_PHONE} characters"
-        ));
+        return Err(words.fill("form", "phone_long", &[("max", &MAX_PHONE.to_string())]));
     }
-    const SHAPE: &str = "a phone number holds digits, spaces and + ( ) - . / only, with an extension at its end such as \"ext. 23\", \"x23\" or \"#23\"; write letters as their digits (1-800-QUIT-NOW as 1-800-784-8669)";
     // The extension starts at the first letter or `#`.
     let (number, extension) = match phone.find(|c: char| c.is_ascii_alphabetic() || c == '#') {
         Some(i) => phone.split_at(i),
@@ -110,14 +122,14 @@ pub fn check_phone(phone: &str) -> Result<(), String> {
         .all(|c| c.is_ascii_digit() || " +()-./".contains(c))
         || !(extension.is_empty() || is_extension(extension))
     {
-        return Err(SHAPE.to_string());
+        return Err(say("phone_shape"));
     }
     if number
         .trim_start()
         .get(1..)
         .is_some_and(|r| r.contains('+'))
     {
-        return Err("a + may only begin the phone number (+44 20 7946 0958)".to_string());
+        return Err(say("phone_plus"));
     }
     let mut depth = 0i32;
     for c in number.chars() {
@@ -131,13 +143,11 @@ pub fn check_phone(phone: &str) -> Result<(), String> {
         }
     }
     if depth != 0 {
-        return Err("the phone number's parentheses do not pair up".to_string());
+        return Err(say("phone_parens"));
     }
     let digits = number.chars().filter(char::is_ascii_digit).count();
     if !(3..=15).contains(&digits) {
-        return Err(format!(
-            "the phone number has {digits} digit(s) before any extension: a number has 3 to 15"
-        ));
+        return Err(words.fill("form", "phone_digits", &[("n", &digits.to_string())]));
     }
     Ok(())
 }
@@ -154,14 +164,20 @@ fn is_extension(ext: &str) -> bool {
 
 /// The next visit's date. Unlike other dates' messages, these do not repeat what was typed.
 pub fn parse_visit(s: &str) -> Result<Date, String> {
+    parse_visit_in(s, &Strings::english())
+}
+
+/// [`parse_visit`] with its messages in `words`' language.
+pub fn parse_visit_in(s: &str, words: &Strings) -> Result<Date, String> {
     Date::parse(s).map_err(|_| {
         let s = s.trim();
         let shaped = s.len() == 10 && s.bytes().all(|b| b.is_ascii_digit() || b == b'-');
-        if shaped {
-            "the next visit is not a real calendar date".to_string()
+        let key = if shaped {
+            "visit_not_real"
         } else {
-            "the next visit is not a date in the form YYYY-MM-DD".to_string()
-        }
+            "visit_not_date"
+        };
+        words.get("form", key).to_string()
     })
 }
 
@@ -172,7 +188,7 @@ pub fn visit_problems(
     visit: Date,
     made: Date,
     schedule: Option<&crate::taper::Schedule>,
-) -> Result<Option<String>, Problem> {
+) -> Result<Option<crate::taper::Said>, Problem> {
     if let Some(s) = schedule {
         if visit < s.input.start {
             return Err(Problem::of(
@@ -193,9 +209,7 @@ pub fn visit_problems(
     Ok(schedule
         .and_then(|s| s.stop_date())
         .filter(|stop| visit > *stop)
-        .map(|_| {
-            "the next visit is after the day the schedule ends (the patient then takes none): the handout's plan does not cover the days in between; check that this is intended".to_string()
-        }))
+        .map(|_| crate::taper::Said::new("visit_after_end", vec![])))
 }
 
 #[cfg(test)]
@@ -252,6 +266,33 @@ mod tests {
         assert_eq!(e, "the clinician's name is empty");
         let e = check_name("Dr. 王", "clinician").unwrap_err();
         assert!(e.contains("1 character(s) of the clinician's name") && !e.contains('王'));
+    }
+
+    #[test]
+    fn the_checks_speak_the_forms_language() {
+        let es = Strings::builtin("es");
+        assert_eq!(
+            check_name_in(" ", "patient", &es).unwrap_err(),
+            "el nombre del paciente está vacío"
+        );
+        assert!(check_name_in("Dr. 王", "clinician", &es)
+            .unwrap_err()
+            .contains("1 carácter(es) en el nombre del profesional de la salud"));
+        assert!(check_phone_in("12", &es)
+            .unwrap_err()
+            .contains("tiene 2 cifra(s)"));
+        assert_eq!(
+            parse_visit_in("2027-02-30", &es).unwrap_err(),
+            "la próxima consulta no es una fecha real del calendario"
+        );
+        // English as before.
+        assert_eq!(
+            check_phone("555 +0100").unwrap_err(),
+            "a + may only begin the phone number (+44 20 7946 0958)"
+        );
+        assert!(check_phone("call reception").unwrap_err().starts_with(
+            "a phone number holds digits, spaces and + ( ) - . / only, with an extension at its end such as \"ext. 23\""
+        ));
     }
 
     #[test]

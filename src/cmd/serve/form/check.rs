@@ -2,7 +2,7 @@
 //! The shared code (`make_pdf`) checks everything again.
 
 use super::values::{opt, FormErrors, FormValues};
-use crate::cmd::handout::care::{check_name, CareInput};
+use crate::cmd::handout::care::{check_name_in, CareInput};
 use crate::cmd::taper::{Failure, Problem as InputProblem, TaperOptions};
 use crate::content::Document;
 use crate::i18n::Strings;
@@ -84,6 +84,36 @@ pub(super) fn care_of(values: &FormValues) -> CareInput<'_> {
     }
 }
 
+/// A page that is not approved, printed only when the clinician ticks the box: the message in
+/// the form's language (`make_pdf` refuses it again, in English, judged the same way on the
+/// same day).
+pub(super) fn unapproved(doc: &Document, values: &FormValues, words: &Strings) -> Option<String> {
+    let made = super::values::made_on();
+    crate::audience::review::banner(doc, made, words)?;
+    if values.allow_unapproved == "yes" {
+        return None;
+    }
+    let r = &doc.front.review;
+    let why = match (r.status, r.next_review) {
+        (crate::content::frontmatter::ReviewStatus::Approved, Some(next)) => words.fill(
+            "form",
+            "unapproved_overdue",
+            &[("date", &words.date_long(next))],
+        ),
+        (status, _) => words.fill(
+            "form",
+            "unapproved_status",
+            &[("status", &words.status(status.id()).to_lowercase())],
+        ),
+    };
+    let caution = crate::pdf::review_status(doc, made, words).text;
+    Some(words.fill(
+        "form",
+        "unapproved",
+        &[("page", &doc.path), ("why", &why), ("caution", &caution)],
+    ))
+}
+
 /// The form's own checks, every field's problems at once, into `errors`: the dose is there, the
 /// paper is one careguide prints, the names, phone and next visit are well formed, and each
 /// schedule option parses and fits the page's limits. Each option is parsed, then the
@@ -119,10 +149,11 @@ pub(super) fn check_values(
         }
     };
     let mut problems: Vec<InputProblem> = Vec::new();
-    if let Some(Err(e)) = opt(&values.patient_name).map(|n| check_name(n, "patient")) {
+    // The care details' messages in the form's language.
+    if let Some(Err(e)) = opt(&values.patient_name).map(|n| check_name_in(n, "patient", words)) {
         problems.push(InputProblem::of(Field::PatientName, e));
     }
-    if let Err(more) = care_of(values).check() {
+    if let Err(more) = care_of(values).check_in(words) {
         problems.extend(more);
     }
     let options = options_of(values);

@@ -15,7 +15,7 @@ mod confirm;
 mod context;
 mod values;
 
-use self::check::{care_of, check_values, chosen_page};
+use self::check::{care_of, check_values, chosen_page, unapproved};
 use self::confirm::{needs_confirmation, show_notes};
 use self::values::{made_on, opt, sentence, FormErrors, FormValues};
 use super::http::{parse_form, parse_form_checked, Request, Response};
@@ -71,7 +71,7 @@ fn with_site(shared: &Shared, f: impl FnOnce(&model::Site) -> Response) -> Respo
     let loaded = shared.loaded();
     match &loaded.site {
         Some(site) if !loaded.diags.has_errors() => f(site),
-        _ => unavailable(&loaded.diags, shared),
+        _ => unavailable(&loaded, shared),
     }
 }
 
@@ -109,20 +109,26 @@ fn form(req: &Request, shared: &Shared, site: &model::Site) -> Response {
 }
 
 /// The page saying the form cannot be used, with the site's errors (or all it found when there
-/// are none of those). It reloads after the next build, as the site's pages do.
-fn unavailable(diags: &crate::diag::Diagnostics, shared: &Shared) -> Response {
-    let mut errors: Vec<Diagnostic> = diags
+/// are none of those), titled in the site's language (English when the site could not be
+/// read). It reloads after the next build, as the site's pages do.
+fn unavailable(loaded: &super::Loaded, shared: &Shared) -> Response {
+    let words = match &loaded.site {
+        Some(site) => context::form_strings(site, ""),
+        None => crate::i18n::Strings::english(),
+    };
+    let mut errors: Vec<Diagnostic> = loaded
+        .diags
         .iter()
         .filter(|d| d.severity == Severity::Error)
         .cloned()
         .collect();
     if errors.is_empty() {
-        errors = diags.iter().cloned().collect();
+        errors = loaded.diags.iter().cloned().collect();
     }
     let version = shared.status().version;
     let html = super::pages::shell(
         shared,
-        "The handout form is not available",
+        words.get("form", "unavailable"),
         "form-unavailable",
         "",
         version,
@@ -174,6 +180,10 @@ fn send(req: &Request, shared: &Shared, site: &model::Site) -> Response {
     if !errors.is_empty() {
         return again(422, Some(doc), &errors);
     }
+    if let Some(message) = unapproved(doc, &values, &words) {
+        errors.field("allow_unapproved", sentence(&message));
+        return again(422, Some(doc), &errors);
+    }
     let result = crate::cmd::handout::make_pdf_in(
         site,
         doc,
@@ -218,11 +228,11 @@ fn answer(
     again: &dyn Fn(u16, Option<&Document>, &FormErrors) -> Response,
 ) -> Response {
     match result {
-        Ok(made) if needs_confirmation(&made, &values.confirm_notes) => {
+        Ok(made) if needs_confirmation(&made, &values.confirm_notes, words) => {
             // Something to check: the clinician reads the notes first and confirms with one
             // more submit. The server checks the confirmation names these very notes, so a
             // handout changed after confirming is shown again. Nothing is kept meanwhile.
-            show_notes(&made, &mut errors);
+            show_notes(&made, &mut errors, words);
             if !values.confirm_notes.is_empty() {
                 errors.field("confirm_notes", words.get("form", "notes_changed"));
             }
