@@ -1197,7 +1197,7 @@ fn the_form_shows_why_the_taper_page_cannot_be_read() {
     assert!(r.text().contains("Mended title"), "{}", r.text());
 }
 
-/// On a site written in Spanish, the page saying the form cannot be used is titled in Spanish.
+/// On a site written in Spanish, the page saying the form cannot be used is in Spanish.
 #[test]
 fn the_form_unavailable_page_is_titled_in_the_sites_language() {
     let s = Server::start_with(&[], |site| {
@@ -1216,6 +1216,10 @@ fn the_form_unavailable_page_is_titled_in_the_sites_language() {
         html.contains("<h1>El formulario de la hoja informativa no está disponible</h1>"),
         "{html}"
     );
+    // Its words and language too; the errors themselves are careguide's diagnostics.
+    assert!(html.contains("<html lang=\"es\">"), "{html}");
+    assert!(html.contains("El sitio tiene los errores"), "{html}");
+    assert!(!html.contains("no handout can be made"), "{html}");
     assert!(html.contains("content/kratom-withdrawal.md:"), "{html}");
 }
 

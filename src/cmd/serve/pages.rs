@@ -62,6 +62,21 @@ pub(super) fn overlay(t: &ServeTemplates, errors: &[Diagnostic]) -> String {
         .to_string()
 }
 
+/// The words of a server page for whoever reads it: its `<html lang>` and, when the page is
+/// said in the site's language, its text (`None`: the template's own English words).
+pub(super) struct ShellWords<'a> {
+    pub lang: &'a str,
+    pub body: Option<&'a str>,
+}
+
+impl ShellWords<'_> {
+    /// careguide's English, as the editor's pages (not built, not found) are written.
+    pub const ENGLISH: ShellWords<'static> = ShellWords {
+        lang: "en",
+        body: None,
+    };
+}
+
 /// A page of the server's own (not of the site), `serve/shell.html`, with the errors and the
 /// reload script.
 pub(super) fn shell(
@@ -69,6 +84,7 @@ pub(super) fn shell(
     title: &str,
     kind: &str,
     path: &str,
+    words: &ShellWords,
     version: u64,
     errors: &[Diagnostic],
 ) -> String {
@@ -77,6 +93,8 @@ pub(super) fn shell(
     ctx.insert("title", title);
     ctx.insert("kind", kind);
     ctx.insert("path", path);
+    ctx.insert("lang", words.lang);
+    ctx.insert("body", &words.body);
     let doc = t.render(templates::SHELL, &ctx, false);
     inject(&doc, version, &overlay(&t, errors))
 }

@@ -6,7 +6,7 @@ use std::net::IpAddr;
 use std::path::{Component, Path, PathBuf};
 
 use super::http::{Reply, Request, Response};
-use super::pages::{inject, overlay, shell};
+use super::pages::{inject, overlay, shell, ShellWords};
 use super::{form, Shared};
 
 const LIVE_JS: &str = include_str!("live.js");
@@ -130,6 +130,7 @@ fn static_file(path: &str, shared: &Shared) -> Response {
             "The site has not been built yet",
             "not-built",
             path,
+            &ShellWords::ENGLISH,
             version,
             &errors,
         );
@@ -162,7 +163,15 @@ fn static_file(path: &str, shared: &Shared) -> Response {
         }
         Err(_) => Response::html(
             404,
-            shell(shared, "Not found", "not-found", path, version, &errors),
+            shell(
+                shared,
+                "Not found",
+                "not-found",
+                path,
+                &ShellWords::ENGLISH,
+                version,
+                &errors,
+            ),
         )
         .no_store(),
     }

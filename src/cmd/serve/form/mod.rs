@@ -131,6 +131,10 @@ fn unavailable(loaded: &super::Loaded, shared: &Shared) -> Response {
         words.get("form", "unavailable"),
         "form-unavailable",
         "",
+        &super::pages::ShellWords {
+            lang: words.lang(),
+            body: Some(words.get("form", "unavailable_body")),
+        },
         version,
         &errors,
     );
