@@ -59,8 +59,11 @@ pub struct Formatter {
     /// [`specialize`]): only for styles where an entry does not depend on the others of its list.
     specialize: bool,
     /// The style specialized for each entry shape and locale asked for (`None`: the whole style).
-    specialized: Mutex<HashMap<(String, Option<String>), Option<Arc<IndependentStyle>>>>,
+    specialized: Mutex<HashMap<ShapeKey, Option<Arc<IndependentStyle>>>>,
 }
+
+/// An entry shape and the locale asked for.
+type ShapeKey = (String, Option<String>);
 
 impl std::fmt::Debug for Formatter {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
