@@ -8,6 +8,7 @@
 mod entry;
 mod html;
 mod load;
+mod specialize;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -54,7 +55,15 @@ pub struct Formatter {
     fix_space_before_semicolon: bool,
     /// Every entry formatted so far, by [`content_key`].
     memo: Mutex<HashMap<u128, Formatted>>,
+    /// Whether entries are formatted with the style specialized for their shape (see
+    /// [`specialize`]): only for styles where an entry does not depend on the others of its list.
+    specialize: bool,
+    /// The style specialized for each entry shape and locale asked for (`None`: the whole style).
+    specialized: Mutex<HashMap<ShapeKey, Option<Arc<IndependentStyle>>>>,
 }
+
+/// An entry shape and the locale asked for.
+type ShapeKey = (String, Option<String>);
 
 impl std::fmt::Debug for Formatter {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -171,11 +180,13 @@ impl Formatter {
             .map(|c| c.0.clone())
             .unwrap_or_else(|| "en".to_string());
         Ok(Formatter {
-            style,
             language,
             locales: Mutex::new(HashMap::new()),
             fix_space_before_semicolon: archived_nlm,
             memo: Mutex::new(HashMap::new()),
+            specialize: specialize::specializable(&style),
+            specialized: Mutex::new(HashMap::new()),
+            style,
         })
     }
 
@@ -191,6 +202,13 @@ impl Formatter {
         if !language.is_empty() {
             self.language = language.to_string();
         }
+        self
+    }
+
+    /// The same formatter without specialized styles: every entry through the whole style.
+    #[cfg(test)]
+    fn whole_style_only(mut self) -> Self {
+        self.specialize = false;
         self
     }
 
@@ -306,6 +324,7 @@ impl Formatter {
     }
 
     /// The CSL processor's entries for `refs`, in order; `None` where the style gave none.
+    /// Entries of one shape are formatted together with the style specialized for it.
     fn render(&self, refs: &[&Reference], language: &str) -> Vec<Option<Formatted>> {
         let locales = self.locales(language);
         let locale = self.requested_locale(language);
@@ -314,22 +333,80 @@ impl Formatter {
             .enumerate()
             .map(|(i, r)| to_entry(r, &entry_key(i)))
             .collect();
+        let mut by_key: HashMap<String, Formatted> = HashMap::new();
+        if self.specialize {
+            // Shapes in the order first met, each with its entries in list order.
+            let mut groups: Vec<(String, Vec<&Entry>)> = Vec::new();
+            for e in &entries {
+                let s = specialize::shape(e);
+                match groups.iter_mut().find(|(g, _)| *g == s) {
+                    Some((_, list)) => list.push(e),
+                    None => groups.push((s, vec![e])),
+                }
+            }
+            for (shape, group) in groups {
+                let style = self.specialized_for(shape, group[0], &locale, &locales);
+                let style = style.as_deref().unwrap_or(&self.style);
+                self.run(style, &group, &locale, &locales, &mut by_key);
+            }
+        } else {
+            let all: Vec<&Entry> = entries.iter().collect();
+            self.run(&self.style, &all, &locale, &locales, &mut by_key);
+        }
+        refs.iter()
+            .enumerate()
+            .map(|(i, r)| {
+                let mut f = by_key.remove(&entry_key(i))?;
+                f.text = tidy(&f.text, self.fix_space_before_semicolon);
+                f.html = link_identifiers(&tidy(&f.html, self.fix_space_before_semicolon), r);
+                Some(f)
+            })
+            .collect()
+    }
+
+    /// The style specialized for entries shaped as `entry`, made the first time it is asked
+    /// for; `None` when it could not be made (the whole style is used).
+    fn specialized_for(
+        &self,
+        shape: String,
+        entry: &Entry,
+        locale: &Option<LocaleCode>,
+        locales: &[Locale],
+    ) -> Option<Arc<IndependentStyle>> {
+        let key = (shape, locale.as_ref().map(|l| l.0.clone()));
+        let cache = || self.specialized.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(s) = cache().get(&key) {
+            return s.clone();
+        }
+        let made =
+            specialize::specialize(&self.style, entry, locale.clone(), locales).map(Arc::new);
+        cache().entry(key).or_insert(made).clone()
+    }
+
+    /// Format `entries` as one list with `style`, each by its key into `by_key`.
+    fn run(
+        &self,
+        style: &IndependentStyle,
+        entries: &[&Entry],
+        locale: &Option<LocaleCode>,
+        locales: &[Locale],
+        by_key: &mut HashMap<String, Formatted>,
+    ) {
         let mut driver = BibliographyDriver::new();
-        for e in &entries {
+        for e in entries {
             driver.citation(CitationRequest::new(
-                vec![CitationItem::with_entry(e)],
-                &self.style,
+                vec![CitationItem::with_entry(*e)],
+                style,
                 locale.clone(),
-                &locales,
+                locales,
                 None,
             ));
         }
         let rendered = driver.finish(BibliographyRequest {
-            style: &self.style,
-            locale,
-            locale_files: &locales,
+            style,
+            locale: locale.clone(),
+            locale_files: locales,
         });
-        let mut by_key: HashMap<String, Formatted> = HashMap::new();
         if let Some(bib) = rendered.bibliography {
             for item in bib.items {
                 let mut html = String::new();
@@ -341,15 +418,6 @@ impl Formatter {
                 by_key.insert(item.key, Formatted { html, text });
             }
         }
-        refs.iter()
-            .enumerate()
-            .map(|(i, r)| {
-                let mut f = by_key.remove(&entry_key(i))?;
-                f.text = tidy(&f.text, self.fix_space_before_semicolon);
-                f.html = link_identifiers(&tidy(&f.html, self.fix_space_before_semicolon), r);
-                Some(f)
-            })
-            .collect()
     }
 }
 
@@ -399,6 +467,78 @@ mod tests {
 
     fn show(f: &Formatter, r: &Reference) -> Formatted {
         f.format(&[r]).pop().expect("one entry")
+    }
+
+    /// One reference of every kind, with and without its optional parts.
+    fn every_kind() -> Vec<Reference> {
+        let mut out = vec![weiss()];
+        for kind in [
+            RefKind::Article,
+            RefKind::Book,
+            RefKind::Chapter,
+            RefKind::Report,
+            RefKind::Guideline,
+            RefKind::Web,
+        ] {
+            out.push(Reference {
+                authors: vec!["Iverson C".into(), "van Driel ML".into()],
+                editors: vec!["Christiansen S".into()],
+                title: s("A Title: With a Subtitle"),
+                container: s("BMJ"),
+                container_full: s("British Medical Journal"),
+                publisher: s("Oxford University Press"),
+                edition: s("2"),
+                year: s("2020"),
+                volume: s("3"),
+                issue: s("4"),
+                pages: s("10-19"),
+                doi: s("10.1136/bmj.l1234"),
+                url: s("https://example.org/a"),
+                accessed: Date::parse("2026-11-20").ok(),
+                ..base("full", kind)
+            });
+            out.push(Reference {
+                organization: s("National Institute for Health and Care Excellence"),
+                title: s("Bare"),
+                ..base("bare", kind)
+            });
+        }
+        out
+    }
+
+    /// Every bundled style whose entries are formatted with specialized styles gives, for a
+    /// reference of every kind, in English and Spanish, what the whole style gives.
+    #[test]
+    fn specialized_styles_format_as_the_whole_style() {
+        let refs = every_kind();
+        let list: Vec<&Reference> = refs.iter().collect();
+        let mut specialized = 0;
+        for style in ArchivedStyle::all() {
+            let name = style.names()[0];
+            let Ok(f) = Formatter::new(name, Path::new(".")) else {
+                continue;
+            };
+            if !f.specialize {
+                continue;
+            }
+            specialized += 1;
+            let Ok(whole) = Formatter::new(name, Path::new(".")) else {
+                continue;
+            };
+            let whole = whole.whole_style_only();
+            for lang in ["en", "es"] {
+                assert_eq!(
+                    f.format_in(&list, lang),
+                    whole.format_in(&list, lang),
+                    "{name} {lang}"
+                );
+            }
+        }
+        // The default style and the NLM style are among them.
+        assert!(ama().specialize);
+        let nlm = Formatter::new("nlm-citation-sequence", Path::new(".")).expect("bundled");
+        assert!(nlm.specialize);
+        assert!(specialized >= 2, "{specialized}");
     }
 
     #[test]
@@ -686,9 +826,10 @@ mod real_dump {
             "ris_zotero-export-of-ovid-medline.ris",
         ];
         let ama = || Formatter::new("american-medical-association", Path::new("."));
-        let (Ok(f), Ok(whole)) = (ama(), ama()) else {
+        let (Ok(f), Ok(whole), Ok(unspecialized)) = (ama(), ama(), ama()) else {
             panic!("the bundled AMA style loads");
         };
+        let unspecialized = unspecialized.whole_style_only();
         let mut out = String::new();
         let mut n = 0;
         for name in files {
@@ -699,6 +840,8 @@ mod real_dump {
             // as formatted one by one.
             let all: Vec<&Reference> = l.refs.iter().collect();
             let listed = whole.format(&all);
+            // The specialized styles give what the whole style gives.
+            assert_eq!(listed, unspecialized.format(&all), "{name}");
             for (r, y) in l.refs.iter().zip(listed) {
                 for x in f.format(&[r]) {
                     assert_eq!(x, y, "{name} {}", r.id);
