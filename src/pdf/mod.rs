@@ -369,7 +369,7 @@ fn finish(
     if shared {
         shared_programs(&mut doc)?;
     }
-    doc.compress();
+    compress(&mut doc)?;
     tags::write(&mut doc, tags, language, &pdf.metadata.info.document_title)?;
     // Tagged PDF (`/MarkInfo`, `/Tabs`) is PDF 1.5 and later.
     doc.version = "1.7".to_string();
@@ -402,6 +402,41 @@ fn finish(
         ));
     }
     Ok(bytes)
+}
+
+/// zlib's default level for the streams each handout compresses anew (its pages' content, the
+/// fonts' ToUnicode maps). lopdf's level 9 (with miniz_oxide) was some 40% of a handout's CPU;
+/// level 6 with zlib-rs takes about a third of that, and those streams come out 0.4% larger, a
+/// few dozen bytes of a handout of over 100 kB, most of which is the fonts. The shared font
+/// programs, compressed once per process, stay at level 9 (see [`fonts::shared`]).
+const STREAM_LEVEL: u32 = 6;
+
+/// Compress the streams that allow it and have no filter yet, as lopdf's `Document::compress`
+/// does (a stream stays as it is unless compressing saves more than the filter's entry costs),
+/// at [`STREAM_LEVEL`].
+fn compress(doc: &mut lopdf::Document) -> Result<(), PdfError> {
+    use std::io::Write;
+    for object in doc.objects.values_mut() {
+        let lopdf::Object::Stream(stream) = object else {
+            continue;
+        };
+        if !stream.allows_compression || stream.dict.has(b"Filter") {
+            continue;
+        }
+        let mut z = flate2::write::ZlibEncoder::new(
+            Vec::with_capacity(stream.content.len() / 4),
+            flate2::Compression::new(STREAM_LEVEL),
+        );
+        let deflated = z
+            .write_all(&stream.content)
+            .and_then(|()| z.finish())
+            .map_err(|e| PdfError::Write(format!("compress a stream: {e}")))?;
+        if deflated.len() + 19 < stream.content.len() {
+            stream.dict.set("Filter", "FlateDecode");
+            stream.set_content(deflated);
+        }
+    }
+    Ok(())
 }
 
 /// Put the shared font programs in, compressed once per process, and give their fonts the
@@ -494,5 +529,45 @@ mod tests {
         assert_eq!(content_hash(b""), content_hash(b""));
         assert_ne!(content_hash(b"a"), content_hash(b"b"));
         assert_eq!(content_hash(b"abc"), "e71fa2190541574b8b7ebb2d468f71e6");
+    }
+
+    /// As lopdf's `Document::compress`: a stream that compresses gets `/FlateDecode` and
+    /// inflates back to its content; a short one, one already filtered and one that does not
+    /// allow compression stay as they were.
+    #[test]
+    fn compresses_streams_as_lopdf_does() {
+        use lopdf::{Dictionary, Document, Object, Stream};
+        let text = b"BT /F1 10 Tf 72 700 Td (Taper schedule) Tj ET\n".repeat(50);
+        let mut filtered = Dictionary::new();
+        filtered.set("Filter", "FlateDecode");
+        let streams = [
+            Stream::new(Dictionary::new(), text.clone()),
+            Stream::new(Dictionary::new(), b"q Q".to_vec()),
+            Stream::new(filtered, text.clone()),
+            Stream::new(Dictionary::new(), text.clone()).with_compression(false),
+        ];
+        let mut doc = Document::with_version("1.7");
+        let ids: Vec<_> = streams.into_iter().map(|s| doc.add_object(s)).collect();
+        compress(&mut doc).unwrap();
+        let stream = |i: usize| match doc.get_object(ids[i]) {
+            Ok(Object::Stream(s)) => s.clone(),
+            other => panic!("not a stream: {other:?}"),
+        };
+        let packed = stream(0);
+        assert!(
+            packed.content.len() < text.len() / 10,
+            "{}",
+            packed.content.len()
+        );
+        assert_eq!(
+            packed.dict.get(b"Filter").unwrap().as_name().unwrap(),
+            b"FlateDecode"
+        );
+        assert_eq!(packed.decompressed_content().unwrap(), text);
+        assert_eq!(stream(1).content, b"q Q");
+        assert!(stream(1).dict.get(b"Filter").is_err());
+        assert_eq!(stream(2).content, text);
+        assert_eq!(stream(3).content, text);
+        assert!(stream(3).dict.get(b"Filter").is_err());
     }
 }
