@@ -210,6 +210,9 @@ pub const ENGLISH: &[(&str, &str)] = &[
     ("check_no_dose", "no start dose: pass {dose} with the patient's current daily dose"),
     ("check_no_value", "no {what}: pass {field} (the page sets no default)"),
     ("check_max_step_percent", "{v} is not a percent between 0 and 100"),
+    // A date that does not parse (`types::Date`'s words, said again here).
+    ("check_date_shape", "'{text}' is not a date in the form YYYY-MM-DD"),
+    ("check_date_not_real", "'{text}' is not a real calendar date"),
 ];
 
 /// A value filled in because none was given: what the command line and the JSON say of it, and

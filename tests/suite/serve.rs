@@ -1313,7 +1313,8 @@ fn a_spanish_form_says_the_checks_of_its_values_in_spanish() {
         .replace("&dose=20", "&dose=0")
         .replace("&reduction_percent=10", "&reduction_percent=30%2C5")
         .replace("&interval_days=7", "&interval_days=abc")
-        .replace("&holds=2%3A7", "&holds=0%3A3");
+        .replace("&holds=2%3A7", "&holds=0%3A3")
+        .replace("&start=2026-12-01", "&start=2026-02-30");
     let r = s.post("/handout", &body);
     assert_eq!(r.status, 422, "{}", r.text());
     let html = r.text();
@@ -1322,6 +1323,7 @@ fn a_spanish_form_says_the_checks_of_its_values_in_spanish() {
         "30,5% está por encima del límite de la página, que es 25%",
         "“abc” no es un número",
         "“0:3”: los pasos se numeran a partir de 1",
+        "“2026-02-30” no es una fecha real del calendario",
     ] {
         assert!(html.contains(want), "{want}\n---\n{html}");
     }

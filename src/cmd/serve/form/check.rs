@@ -53,6 +53,16 @@ fn parse_said(o: &TaperOptions, field: Field, message: &str) -> Option<crate::ta
                 .filter_map(|h| crate::taper::Hold::parse_said(h).err())
                 .find(|s| s.english() == message);
         }
+        Field::Start => {
+            // The date's words are `types::Date`'s: said only where they are the same.
+            let text = o.start.as_deref()?;
+            return ["check_date_shape", "check_date_not_real"]
+                .into_iter()
+                .map(|key| {
+                    crate::taper::Said::new(key, vec![("text", crate::taper::Value::plain(text))])
+                })
+                .find(|s| s.english() == message);
+        }
         _ => return None,
     };
     crate::taper::Dec::parse_said(number.as_deref()?)
