@@ -182,6 +182,9 @@ pub struct Problem {
     pub field: Option<Field>,
     /// May name fields as `{id}`: see [`TaperError::text`].
     pub message: String,
+    /// The message as a note, for a front end to say in its language (`message` is its
+    /// English); `None` for one said in English only.
+    pub said: Option<crate::taper::Said>,
 }
 
 impl Problem {
@@ -189,6 +192,7 @@ impl Problem {
         Problem {
             field: Some(field),
             message: message.into(),
+            said: None,
         }
     }
 
@@ -196,16 +200,13 @@ impl Problem {
         Problem {
             field: None,
             message: message.into(),
+            said: None,
         }
     }
 
     /// The message with each field it names labelled by `label`.
     pub fn text(&self, label: &dyn Fn(Field) -> String) -> String {
-        TaperError {
-            field: self.field.unwrap_or(Field::Page),
-            message: self.message.clone(),
-        }
-        .text(label)
+        crate::taper::labelled(self.message.clone(), label)
     }
 
     /// [`Problem::text`] with its own field's label before it (`--dose: ...` on the command
@@ -221,7 +222,11 @@ impl Problem {
 
 impl From<TaperError> for Problem {
     fn from(e: TaperError) -> Problem {
-        Problem::of(e.field, e.message)
+        Problem {
+            field: Some(e.field),
+            message: e.message,
+            said: e.said,
+        }
     }
 }
 

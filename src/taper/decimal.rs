@@ -6,6 +6,8 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use super::said::{Said, Value};
+
 /// Most decimal places accepted in an amount.
 const MAX_SCALE: u32 = 6;
 /// Most digits before the decimal point.
@@ -98,8 +100,21 @@ impl FromStr for Dec {
 
     /// `20`, `0.5`, `-1`, `.5`; no exponents, no thousands separators.
     fn from_str(s: &str) -> Result<Dec, String> {
+        Dec::parse_said(s).map_err(|e| e.english())
+    }
+}
+
+impl Dec {
+    /// [`Dec::from_str`], its problem as a note to say in a language.
+    pub fn parse_said(s: &str) -> Result<Dec, Said> {
         let t = s.trim();
-        let not_number = || format!("'{t}' is not a number");
+        let said = |key: &'static str| {
+            Said::new(
+                key,
+                vec![("text", Value::plain(t)), ("n", Value::plain(MAX_SCALE))],
+            )
+        };
+        let not_number = || said("check_not_a_number");
         let (neg, body) = match t.strip_prefix('-') {
             Some(r) => (true, r),
             None => (false, t.strip_prefix('+').unwrap_or(t)),
@@ -118,10 +133,10 @@ impl FromStr for Dec {
         let int = int.trim_start_matches('0');
         let frac = frac.trim_end_matches('0');
         if int.len() > MAX_INT_DIGITS {
-            return Err(format!("'{t}' is too large"));
+            return Err(said("check_too_large"));
         }
         if frac.len() > MAX_SCALE as usize {
-            return Err(format!("'{t}' has more than {MAX_SCALE} decimal places"));
+            return Err(said("check_decimal_places"));
         }
         let digits = format!("{int}{frac}");
         let mut units: i128 = if digits.is_empty() {

@@ -1,5 +1,7 @@
 //! The fields of a handout request and the errors that name them.
 
+use super::said::{Said, Value};
+
 /// A value of a handout request, named once. Each front end labels it its own way: the
 /// command line as an option (`--dose`), a batch CSV as a column (`dose`), the handout form by
 /// the field's label; none of them has to read another's words.
@@ -84,7 +86,11 @@ impl Field {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TaperError {
     pub field: Field,
+    /// In careguide's own English (the command line, batch CSV and JSON say it).
     pub message: String,
+    /// The same message as data, for a front end to say in its language (`message` is its
+    /// English); `None` for a message said in English only.
+    pub said: Option<Said>,
 }
 
 impl TaperError {
@@ -92,22 +98,45 @@ impl TaperError {
         TaperError {
             field,
             message: message.into(),
+            said: None,
+        }
+    }
+
+    /// A message said as data: its English is `said.english()`.
+    pub fn said(field: Field, said: Said) -> TaperError {
+        TaperError {
+            field,
+            message: said.english(),
+            said: Some(said),
         }
     }
 
     /// The message with every field it names given its label.
     pub fn text(&self, label: &dyn Fn(Field) -> String) -> String {
-        let mut s = self.message.clone();
-        for f in Field::ALL {
-            let token = format!("{{{}}}", f.id());
-            if s.contains(&token) {
-                s = s.replace(&token, &label(f));
-            }
-        }
-        s
+        labelled(self.message.clone(), label)
     }
+}
+
+/// `s` with every `{field_id}` it holds replaced by the field's label.
+pub fn labelled(mut s: String, label: &dyn Fn(Field) -> String) -> String {
+    for f in Field::ALL {
+        let token = format!("{{{}}}", f.id());
+        if s.contains(&token) {
+            s = s.replace(&token, &label(f));
+        }
+    }
+    s
 }
 
 pub(super) fn err(field: Field, message: impl Into<String>) -> TaperError {
     TaperError::new(field, message)
+}
+
+/// An error said as data: note `key` filled with `values`.
+pub(super) fn said(
+    field: Field,
+    key: &'static str,
+    values: Vec<(&'static str, Value)>,
+) -> TaperError {
+    TaperError::said(field, Said::new(key, values))
 }

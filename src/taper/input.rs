@@ -6,6 +6,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+use super::said::{Said, Value};
 use super::{Dec, PageTaper};
 use crate::types::Date;
 
@@ -108,20 +109,26 @@ impl fmt::Display for Hold {
 impl FromStr for Hold {
     type Err = String;
     fn from_str(s: &str) -> Result<Hold, String> {
-        let bad = || format!("'{s}' is not a hold: write STEP:DAYS, for example 5:7");
+        Hold::parse_said(s).map_err(|e| e.english())
+    }
+}
+
+impl Hold {
+    /// [`Hold::from_str`], its problem as a note to say in a language.
+    pub fn parse_said(s: &str) -> Result<Hold, Said> {
+        let said = |key: &'static str| Said::new(key, vec![("text", Value::plain(s))]);
+        let bad = || said("check_hold_shape");
         let (a, b) = s.trim().split_once(':').ok_or_else(bad)?;
         let step: u32 = a.trim().parse().map_err(|_| bad())?;
         let days: u32 = b.trim().parse().map_err(|_| bad())?;
         if step == 0 {
-            return Err(format!("'{s}': steps are numbered from 1"));
+            return Err(said("check_hold_step_zero"));
         }
         if days == 0 {
-            return Err(format!("'{s}': a hold adds at least one day"));
+            return Err(said("check_hold_no_days"));
         }
         if days > 365 {
-            return Err(format!(
-                "'{s}': a hold of more than 365 days is not a taper step"
-            ));
+            return Err(said("check_hold_too_long"));
         }
         Ok(Hold { step, days })
     }

@@ -32,7 +32,7 @@ mod validate;
 mod warnings;
 
 pub use decimal::Dec;
-pub use field::{Field, TaperError};
+pub use field::{labelled, Field, TaperError};
 pub use input::{Hold, Mode, TaperInput, TaperParams, Unit};
 pub use page::{Limit, PageTaper};
 pub use resolve::resolve;

@@ -1,9 +1,9 @@
 //! Turning what the clinician gave, with the page's defaults, into a complete [`TaperInput`],
 //! listing every default that was filled in.
 
-use super::field::err;
+use super::field::said;
 use super::said::{Applied, Said, Value};
-use super::validate::param_range;
+use super::validate::param_range_said;
 use super::{
     Dec, Field, Limit, Mode, PageTaper, TaperError, TaperInput, TaperParams, Unit,
     BUILTIN_MAX_STEP_PERCENT,
@@ -83,11 +83,11 @@ pub fn resolve(
 /// are left out when either is not whole (the input holds 0 for it).
 fn checked(input: &TaperInput, k: Dec, n: Dec) -> Vec<TaperError> {
     let mut errors = Vec::new();
-    if let Err(e) = param_range("interval_days", k) {
-        errors.push(err(Field::IntervalDays, e));
+    if let Err(e) = param_range_said("interval_days", k) {
+        errors.push(TaperError::said(Field::IntervalDays, e));
     }
-    if let Err(e) = param_range("doses_per_day", n) {
-        errors.push(err(Field::DosesPerDay, e));
+    if let Err(e) = param_range_said("doses_per_day", n) {
+        errors.push(TaperError::said(Field::DosesPerDay, e));
     }
     errors.extend(input.validate().into_iter().filter(|e| {
         !(matches!(e.field, Field::IntervalDays | Field::DosesPerDay)
@@ -119,21 +119,18 @@ impl Gaps {
     fn unit(&mut self, given: Option<Unit>, page: Option<&PageTaper>) -> Unit {
         match (given, page.map(|p| p.unit)) {
             (Some(u), Some(p)) if u != p => {
-                self.errors.push(err(
+                // `{unit}` in the wording is the field's label, not a value.
+                self.errors.push(said(
                     Field::Unit,
-                    format!(
-                        "the page doses in {p}, not {u}: leave {{unit}} out or give the dose in {p}"
-                    ),
+                    "check_unit_mismatch",
+                    vec![("page_unit", Value::Unit(p)), ("given", Value::Unit(u))],
                 ));
                 p
             }
             (Some(u), _) => u,
             (None, Some(p)) => p,
             (None, None) => {
-                self.errors.push(err(
-                    Field::Unit,
-                    "no unit: pass {unit} (g, mg, mL or tablets) or {page} with a taper: block",
-                ));
+                self.errors.push(said(Field::Unit, "check_no_unit", vec![]));
                 Unit::G
             }
         }
@@ -142,10 +139,7 @@ impl Gaps {
     /// The start dose given; it is never defaulted (a stand-in goes with the error).
     fn start_dose(&mut self, given: Option<Dec>) -> Dec {
         given.unwrap_or_else(|| {
-            self.errors.push(err(
-                Field::Dose,
-                "no start dose: pass {dose} with the patient's current daily dose",
-            ));
+            self.errors.push(said(Field::Dose, "check_no_dose", vec![]));
             Dec::from_int(1)
         })
     }
@@ -229,13 +223,14 @@ impl Gaps {
             self.applied.push(applied(d, why));
             return Some(d);
         }
-        self.errors.push(err(
+        // The field's token goes in as a value: its label replaces it after rendering.
+        self.errors.push(said(
             field,
-            format!(
-                "no {}: pass {{{}}} (the page sets no default)",
-                words.english(),
-                field.id()
-            ),
+            "check_no_value",
+            vec![
+                ("what", Value::Said(Box::new(words))),
+                ("field", Value::plain(format!("{{{}}}", field.id()))),
+            ],
         ));
         None
     }
@@ -256,9 +251,10 @@ impl Gaps {
             }
         };
         if !max_step_percent.is_positive() || max_step_percent > Dec::from_int(100) {
-            self.errors.push(err(
+            self.errors.push(said(
                 Field::MaxStepPercent,
-                format!("{max_step_percent} is not a percent between 0 and 100"),
+                "check_max_step_percent",
+                vec![("v", Value::number(max_step_percent))],
             ));
         }
         max_step_percent

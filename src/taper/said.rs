@@ -183,7 +183,36 @@ pub const ENGLISH: &[(&str, &str)] = &[
     ("why_page_default", "the page's default"),
     ("why_page_limit", "the page's limit"),
     ("why_builtin", "built-in default"),
-    ("why_step", "the smallest measurable amount"),
+    ("why_step", "the smallest measurable amount"),    // The checks of the inputs, before a schedule is made; `{unit}`, `{dose}`, `{page}` name
+    // fields, given their labels after the note is said.
+    ("check_not_a_number", "'{text}' is not a number"),
+    ("check_too_large", "'{text}' is too large"),
+    ("check_decimal_places", "'{text}' has more than {n} decimal places"),
+    ("check_dose_positive", "the start dose must be more than 0 (got {v})"),
+    ("check_step_above_dose", "the smallest measurable amount ({q}) is larger than the start dose ({dose}): no step is possible"),
+    ("check_reduction_range", "the reduction must be more than 0% and at most 50% (got {v}%)"),
+    ("check_interval_days_range", "the days per step must be a whole number from {lo} to {hi} (got {v})"),
+    ("check_doses_per_day_range", "the doses per day must be a whole number from {lo} to {hi} (got {v})"),
+    ("check_step_positive", "the smallest measurable amount must be more than 0 (got {v})"),
+    ("check_min_dose_negative", "the lowest dose before stopping cannot be below 0 (got {v})"),
+    ("check_above_limit", "{v} is above the page's limit of {limit}"),
+    ("check_above_limit_percent", "{v}% is above the page's limit of {limit}%"),
+    ("check_below_limit", "{v} is below the page's limit of {limit}"),
+    ("check_below_limit_percent", "{v}% is below the page's limit of {limit}%"),
+    ("check_not_a_hold", "{hold} is not a hold"),
+    ("check_held_twice", "step {step} is held twice: give one hold per step"),
+    ("check_hold_shape", "'{text}' is not a hold: write STEP:DAYS, for example 5:7"),
+    ("check_hold_step_zero", "'{text}': steps are numbered from 1"),
+    ("check_hold_no_days", "'{text}': a hold adds at least one day"),
+    ("check_hold_too_long", "'{text}': a hold of more than 365 days is not a taper step"),
+    ("check_unit_mismatch", "the page doses in {page_unit}, not {given}: leave {unit} out or give the dose in {page_unit}"),
+    ("check_no_unit", "no unit: pass {unit} (g, mg, mL or tablets) or {page} with a taper: block"),
+    ("check_no_dose", "no start dose: pass {dose} with the patient's current daily dose"),
+    ("check_no_value", "no {what}: pass {field} (the page sets no default)"),
+    ("check_max_step_percent", "{v} is not a percent between 0 and 100"),
+    // A date that does not parse (`types::Date`'s words, said again here).
+    ("check_date_shape", "'{text}' is not a date in the form YYYY-MM-DD"),
+    ("check_date_not_real", "'{text}' is not a real calendar date"),
 ];
 
 /// A value filled in because none was given: what the command line and the JSON say of it, and
@@ -279,5 +308,72 @@ mod tests {
         let n = keys.len();
         keys.dedup();
         assert_eq!(keys.len(), n);
+    }
+
+    /// The `{name}`s of a wording, sorted.
+    fn places(s: &str) -> Vec<&str> {
+        let mut out: Vec<&str> = s
+            .split('{')
+            .skip(1)
+            .filter_map(|p| p.split_once('}').map(|(n, _)| n))
+            .collect();
+        out.sort_unstable();
+        out
+    }
+
+    #[test]
+    fn every_check_is_said_in_spanish_with_the_same_places() {
+        let es = crate::i18n::Strings::builtin("es");
+        let checks: Vec<&(&str, &str)> = ENGLISH
+            .iter()
+            .filter(|(k, _)| k.starts_with("check_"))
+            .collect();
+        assert!(checks.len() >= 20, "{}", checks.len());
+        for (key, english) in checks {
+            let spanish = es.note(key);
+            assert_ne!(spanish, *key, "es.toml [notes] has no {key}");
+            assert_ne!(spanish, *english, "[notes] {key} is not translated");
+            assert_eq!(places(spanish), places(english), "[notes] {key}");
+            // Every value filled in, in Spanish: numbers with the decimal comma.
+            let values: Vec<(&'static str, Value)> = places(english)
+                .into_iter()
+                .filter(|n| !["unit", "dose", "page"].contains(n))
+                .map(|n| {
+                    let n: &'static str = [
+                        "text",
+                        "n",
+                        "v",
+                        "lo",
+                        "hi",
+                        "q",
+                        "limit",
+                        "hold",
+                        "step",
+                        "page_unit",
+                        "given",
+                        "what",
+                        "field",
+                    ]
+                    .into_iter()
+                    .find(|k| *k == n)
+                    .unwrap_or_else(|| panic!("{key}: unexpected place {n}"));
+                    let v = match n {
+                        "q" => Value::Amount(Unit::G, "0.5".parse().unwrap()),
+                        "page_unit" | "given" => Value::Unit(Unit::Tablets),
+                        "what" => Value::said("step", vec![]),
+                        _ => Value::number("2.5"),
+                    };
+                    (n, v)
+                })
+                .collect();
+            let said = Said::new(key, values.clone()).render(&es);
+            for (n, _) in &values {
+                assert!(!said.contains(&format!("{{{n}}}")), "{key}: {said}");
+            }
+            assert!(
+                !said.contains("2.5") && !said.contains("0.5"),
+                "{key}: {said}"
+            );
+        }
     }
 }

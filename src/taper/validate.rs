@@ -1,16 +1,28 @@
 //! The checks every input passes before anything is computed: the absolute range of each
 //! parameter, the page's limits, and the holds.
 
-use super::field::err;
+use super::field::said;
+use super::said::{Said, Value};
 use super::{Dec, Field, TaperError, TaperInput};
 
-/// The absolute range of each parameter, whatever the page says.
+/// The absolute range of each parameter, whatever the page says, in careguide's own English.
 pub(super) fn param_range(name: &str, v: Dec) -> Result<(), String> {
-    let int = |lo: i64, hi: i64, what: &str| -> Result<(), String> {
+    param_range_said(name, v).map_err(|s| s.english())
+}
+
+/// The absolute range of each parameter, whatever the page says: the problem as a note.
+pub(super) fn param_range_said(name: &str, v: Dec) -> Result<(), Said> {
+    let got = || vec![("v", Value::number(v))];
+    let int = |lo: i64, hi: i64, key: &'static str| -> Result<(), Said> {
         match v.as_integer() {
             Some(i) if (lo..=hi).contains(&i) => Ok(()),
-            _ => Err(format!(
-                "{what} must be a whole number from {lo} to {hi} (got {v})"
+            _ => Err(Said::new(
+                key,
+                vec![
+                    ("lo", Value::plain(lo)),
+                    ("hi", Value::plain(hi)),
+                    ("v", Value::number(v)),
+                ],
             )),
         }
     };
@@ -19,27 +31,21 @@ pub(super) fn param_range(name: &str, v: Dec) -> Result<(), String> {
             if v.is_positive() && v <= Dec::from_int(50) {
                 Ok(())
             } else {
-                Err(format!(
-                    "the reduction must be more than 0% and at most 50% (got {v}%)"
-                ))
+                Err(Said::new("check_reduction_range", got()))
             }
         }
-        "interval_days" => int(1, 365, "the days per step"),
-        "doses_per_day" => int(1, 12, "the doses per day"),
+        "interval_days" => int(1, 365, "check_interval_days_range"),
+        "doses_per_day" => int(1, 12, "check_doses_per_day_range"),
         "step" => {
             if v.is_positive() {
                 Ok(())
             } else {
-                Err(format!(
-                    "the smallest measurable amount must be more than 0 (got {v})"
-                ))
+                Err(Said::new("check_step_positive", got()))
             }
         }
         "min_dose" => {
             if v.is_negative() {
-                Err(format!(
-                    "the lowest dose before stopping cannot be below 0 (got {v})"
-                ))
+                Err(Said::new("check_min_dose_negative", got()))
             } else {
                 Ok(())
             }
@@ -53,23 +59,21 @@ impl TaperInput {
     pub fn validate(&self) -> Vec<TaperError> {
         let mut errors = Vec::new();
         if !self.start_dose.is_positive() {
-            errors.push(err(
+            errors.push(said(
                 Field::Dose,
-                format!(
-                    "the start dose must be more than 0 (got {})",
-                    self.start_dose
-                ),
+                "check_dose_positive",
+                vec![("v", Value::number(self.start_dose))],
             ));
         }
         self.check_ranges(&mut errors);
         if self.step.is_positive() && self.start_dose.is_positive() && self.step > self.start_dose {
-            errors.push(err(
+            errors.push(said(
                 Field::Step,
-                format!(
-                    "the smallest measurable amount ({}) is larger than the start dose ({}): no step is possible",
-                    self.unit.amount(self.step),
-                    self.unit.amount(self.start_dose)
-                ),
+                "check_step_above_dose",
+                vec![
+                    ("q", Value::Amount(self.unit, self.step)),
+                    ("dose", Value::Amount(self.unit, self.start_dose)),
+                ],
             ));
         }
         self.check_holds(&mut errors);
@@ -98,29 +102,30 @@ impl TaperInput {
             ),
         ];
         for (name, field, v) in checks {
-            if let Err(e) = param_range(name, v) {
-                errors.push(err(field, e));
+            if let Err(e) = param_range_said(name, v) {
+                errors.push(TaperError::said(field, e));
                 continue;
             }
             let Some(page) = &self.limits else { continue };
             let Some((_, l)) = page.limits().into_iter().find(|(n, _)| *n == name) else {
                 continue;
             };
-            let pct = if name == "reduction_percent" { "%" } else { "" };
+            let pct = name == "reduction_percent";
+            let limit = |key: &'static str, key_pct: &'static str, l: Dec| {
+                said(
+                    field,
+                    if pct { key_pct } else { key },
+                    vec![("v", Value::number(v)), ("limit", Value::number(l))],
+                )
+            };
             if let Some(hi) = l.max {
                 if v > hi {
-                    errors.push(err(
-                        field,
-                        format!("{v}{pct} is above the page's limit of {hi}{pct}"),
-                    ));
+                    errors.push(limit("check_above_limit", "check_above_limit_percent", hi));
                 }
             }
             if let Some(lo) = l.min {
                 if v < lo {
-                    errors.push(err(
-                        field,
-                        format!("{v}{pct} is below the page's limit of {lo}{pct}"),
-                    ));
+                    errors.push(limit("check_below_limit", "check_below_limit_percent", lo));
                 }
             }
         }
@@ -131,15 +136,17 @@ impl TaperInput {
         let mut seen = std::collections::BTreeSet::new();
         for h in &self.holds {
             if h.step == 0 || h.days == 0 {
-                errors.push(err(
+                errors.push(said(
                     Field::Hold,
-                    format!("{}:{} is not a hold", h.step, h.days),
+                    "check_not_a_hold",
+                    vec![("hold", Value::plain(h))],
                 ));
             }
             if !seen.insert(h.step) {
-                errors.push(err(
+                errors.push(said(
                     Field::Hold,
-                    format!("step {} is held twice: give one hold per step", h.step),
+                    "check_held_twice",
+                    vec![("step", Value::plain(h.step))],
                 ));
             }
         }

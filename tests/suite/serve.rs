@@ -1303,3 +1303,56 @@ fn the_form_is_shown_in_the_language_chosen_for_the_handout() {
         "{html}"
     );
 }
+
+/// A form in Spanish says the checks of the schedule's values in Spanish: numbers with the
+/// decimal comma, the page's limits, values that are not numbers and holds that are not holds.
+#[test]
+fn a_spanish_form_says_the_checks_of_its_values_in_spanish() {
+    let s = Server::start();
+    let body = format!("{GOOD}&lang=es")
+        .replace("&dose=20", "&dose=0")
+        .replace("&reduction_percent=10", "&reduction_percent=30%2C5")
+        .replace("&interval_days=7", "&interval_days=abc")
+        .replace("&holds=2%3A7", "&holds=0%3A3")
+        .replace("&start=2026-12-01", "&start=2026-02-30");
+    let r = s.post("/handout", &body);
+    assert_eq!(r.status, 422, "{}", r.text());
+    let html = r.text();
+    for want in [
+        "La dosis inicial debe ser mayor que 0 (se indicó 0)",
+        "30,5% está por encima del límite de la página, que es 25%",
+        "“abc” no es un número",
+        "“0:3”: los pasos se numeran a partir de 1",
+        "“2026-02-30” no es una fecha real del calendario",
+    ] {
+        assert!(html.contains(want), "{want}\n---\n{html}");
+    }
+    for english in [
+        "must be more than",
+        "is above the page",
+        "is not a number",
+        "numbered from",
+    ] {
+        assert!(!html.contains(english), "{english}\n---\n{html}");
+    }
+    // A measuring step larger than the dose, with amounts in Spanish.
+    let body = format!("{GOOD}&lang=es").replace("&dose=20", "&dose=0%2C2");
+    let r = s.post("/handout", &body);
+    assert_eq!(r.status, 422, "{}", r.text());
+    let want = "La cantidad más pequeña que se puede medir (0,5 g) es mayor que la dosis inicial (0,2 g): no es posible ningún paso";
+    assert!(r.text().contains(want), "{want}\n---\n{}", r.text());
+    // The same values on an English form: careguide's English, as before.
+    let r = s.post(
+        "/handout",
+        &GOOD
+            .replace("&dose=20", "&dose=0")
+            .replace("&reduction_percent=10", "&reduction_percent=30.5"),
+    );
+    assert_eq!(r.status, 422, "{}", r.text());
+    for want in [
+        "The start dose must be more than 0 (got 0)",
+        "30.5% is above the page&#39;s limit of 25%",
+    ] {
+        assert!(r.text().contains(want), "{want}\n---\n{}", r.text());
+    }
+}

@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use crate::cmd::taper::Problem as InputProblem;
 use crate::content::Document;
+use crate::i18n::Strings;
 use crate::model;
 use crate::taper::{Field, Limit, PageTaper};
 
@@ -202,17 +203,38 @@ impl FormErrors {
             .collect()
     }
 
-    /// Sort a command's problems to their fields, naming fields by their labels.
+    /// Sort a command's problems to their fields, naming fields by their labels, in English.
     pub(super) fn add_messages(&mut self, problems: &[InputProblem]) {
+        self.add_messages_in(problems, None);
+    }
+
+    /// Sort a command's problems to their fields, in the form's language where `words` are
+    /// given: a problem said as a note in its words, each field it names by the form's label
+    /// in that language; one said in English only stays English.
+    pub(super) fn add_messages_in(&mut self, problems: &[InputProblem], words: Option<&Strings>) {
+        let label = |f: Field| match words {
+            Some(w) if w.base() != "en" => form_label_in(f, w),
+            _ => form_label(f),
+        };
         for p in problems {
+            let text = match (&p.said, words) {
+                // English as the command says it, byte for byte.
+                (Some(said), Some(w)) if w.base() != "en" => {
+                    crate::taper::labelled(said.render(w), &label)
+                }
+                _ => p.text(&label),
+            };
             let own = p
                 .field
                 .and_then(|f| FIELDS.iter().find(|(name, _)| *name == f.id()));
-            match own {
+            match (own, p.field) {
                 // One message a field: a second one often follows from the first.
-                Some((name, _)) if !self.for_field(name).is_empty() => {}
-                Some((name, _)) => self.field(name, sentence(&p.text(&form_label))),
-                None => self.general.push(sentence(&p.labelled(&form_label))),
+                (Some((name, _)), _) if !self.for_field(name).is_empty() => {}
+                (Some((name, _)), _) => self.field(name, sentence(&text)),
+                (None, Some(f)) => self
+                    .general
+                    .push(sentence(&format!("{}: {text}", label(f)))),
+                (None, None) => self.general.push(sentence(&text)),
             }
         }
     }
@@ -245,6 +267,17 @@ fn form_label(f: Field) -> String {
     match FIELDS.iter().find(|(name, _)| *name == f.id()) {
         Some((_, label)) => format!("“{label}”"),
         None => format!("the {}", f.id().replace('_', " ")),
+    }
+}
+
+/// A field as the form names it in `words`' language: by the label the form shows (without
+/// its unit), or in words where the form has no such field.
+fn form_label_in(f: Field, words: &Strings) -> String {
+    if FIELDS.iter().any(|(name, _)| *name == f.id()) {
+        let label = words.get("form", f.id()).replace(" ({unit})", "");
+        format!("“{label}”")
+    } else {
+        words.get("form", &format!("field_{}", f.id())).to_string()
     }
 }
 
@@ -308,6 +341,54 @@ mod tests {
             vec!["No days per step: pass “Days per step”"]
         );
         assert_eq!(e.general, vec!["The page: something else"]);
+    }
+
+    #[test]
+    fn a_check_said_as_a_note_is_said_in_the_forms_language_with_its_labels() {
+        use crate::taper::{Said, Value};
+        let no_step = Said::new(
+            "check_no_value",
+            vec![
+                ("what", Value::said("step", vec![])),
+                ("field", Value::plain("{step}")),
+            ],
+        );
+        let problem = InputProblem {
+            field: Some(Field::Step),
+            message: no_step.english(),
+            said: Some(no_step),
+        };
+        let mut e = FormErrors::default();
+        e.add_messages_in(
+            std::slice::from_ref(&problem),
+            Some(&Strings::builtin("es")),
+        );
+        assert_eq!(
+            e.for_field("step"),
+            vec!["Falta un valor para cantidad más pequeña que se puede medir: indique “Cantidad más pequeña que se puede medir” (la página no fija ningún valor por defecto)"]
+        );
+        // English as before, whatever the words.
+        for words in [None, Some(&Strings::english())] {
+            let mut e = FormErrors::default();
+            e.add_messages_in(std::slice::from_ref(&problem), words);
+            assert_eq!(
+                e.for_field("step"),
+                vec!["No smallest measurable amount: pass “Smallest measurable amount” (the page sets no default)"]
+            );
+        }
+        // A field the form does not show, named in Spanish.
+        let mut e = FormErrors::default();
+        e.add_messages_in(
+            &[InputProblem::from(crate::taper::TaperError::said(
+                Field::Unit,
+                Said::new("check_no_unit", vec![]),
+            ))],
+            Some(&Strings::builtin("es")),
+        );
+        assert_eq!(
+            e.general,
+            vec!["La unidad: falta la unidad: indique la unidad (g, mg, mL o tabletas) o la página con un bloque taper:"]
+        );
     }
 
     #[test]
