@@ -58,7 +58,7 @@ pub struct HandoutArgs {
     pub taper: Box<TaperOptions>,
     /// The handout's language (`es`): every word careguide prints on it (headings, the taper
     /// table, dates, tick boxes, "Page N of M") and its decimal mark. Default: the site's
-    /// `language`. The page's own text is as written.
+    /// `language`. A page with a translation in that language prints the translation.
     #[arg(long, value_name = "LANG")]
     pub lang: Option<String>,
     /// Paper size: A4 or Letter (US Letter).
@@ -563,6 +563,21 @@ fn phone_for<'a>(
     }
 }
 
+/// The version of `doc` written in `lang`: the same language id, else the same family (`es-MX`
+/// asked for, `es` written).
+fn version_in<'a>(
+    site: &'a crate::build::Site,
+    doc: &'a Document,
+    lang: &str,
+) -> Option<&'a Document> {
+    let family = |l: &str| l.split(['-', '_']).next().unwrap_or(l).to_ascii_lowercase();
+    site.version_in(doc, lang).or_else(|| {
+        site.versions(doc)
+            .into_iter()
+            .find(|d| family(d.lang.as_str()) == family(lang))
+    })
+}
+
 /// What every handout of a page shares: the page's review checked, the audience checked, the
 /// page's references resolved (including those from its bibliography files).
 fn context<'a>(
@@ -573,6 +588,10 @@ fn context<'a>(
     (made, lang): (Date, Option<&str>),
     allow_unapproved: bool,
 ) -> Result<Context<'a>, Failure> {
+    // A handout asked for in a language the page has a version in prints that version's text
+    // (`--page kratom-withdrawal --lang es` prints the Spanish translation, with its own review
+    // status), not the original's text under that language's headings.
+    let doc = lang.and_then(|l| version_in(site, doc, l)).unwrap_or(doc);
     let strings = strings(
         &site.root,
         lang.unwrap_or(doc.lang.as_str()),

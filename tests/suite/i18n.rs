@@ -246,3 +246,50 @@ fn the_spanish_handout_text_matches_its_snapshot() {
         "the Spanish handout's text differs from its snapshot"
     );
 }
+
+/// A handout asked for in a language the page has a translation in prints the translation's
+/// text (and is judged by the translation's own review status), not the original's text under
+/// Spanish headings; a translation asked for in the original's language prints the original.
+#[test]
+fn a_handout_in_a_language_the_page_is_translated_into_prints_the_translation() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    crate::support::sample_site(&site);
+    let es = dir.path().join("es.pdf");
+    // The sample's Spanish translation is a draft: refused without --allow-unapproved, by name.
+    let mut c = careguide(["handout", "--page", "kratom-withdrawal", "--lang", "es"]);
+    c.arg("--root").arg(&site).arg("--out").arg(&es);
+    c.args([
+        "--dose",
+        "20",
+        "--start",
+        "2026-12-01",
+        "--date",
+        "2026-11-26",
+    ]);
+    let o = c.no_date().run();
+    assert_ne!(o.code, 0);
+    assert!(o.stderr.contains("'es/kratom-withdrawal'"), "{}", o.stderr);
+    assert!(o.stderr.contains("draft"), "{}", o.stderr);
+    assert!(!es.exists());
+    let o = handout(&site, &es, &["--lang", "es"]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let en = dir.path().join("en.pdf");
+    let mut c = careguide([
+        "handout",
+        "--allow-unapproved",
+        "--page",
+        "es/kratom-withdrawal",
+    ]);
+    c.arg("--root").arg(&site).arg("--out").arg(&en);
+    c.args(["--lang", "en", "--dose", "20", "--start", "2026-12-01"]);
+    c.args(["--date", "2026-11-26"]);
+    let o = c.no_date().run();
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    if let (Some(es), Some(en)) = (pdftotext(&es, false), pdftotext(&en, false)) {
+        assert!(es.contains("¿Cómo se puede dejar el kratom"), "{es}");
+        assert!(!es.contains("How can someone safely stop"), "{es}");
+        assert!(en.contains("How can someone safely stop"), "{en}");
+        assert!(!en.contains("¿Cómo se puede dejar"), "{en}");
+    }
+}
