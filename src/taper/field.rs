@@ -128,10 +128,6 @@ pub fn labelled(mut s: String, label: &dyn Fn(Field) -> String) -> String {
     s
 }
 
-pub(super) fn err(field: Field, message: impl Into<String>) -> TaperError {
-    TaperError::new(field, message)
-}
-
 /// An error said as data: note `key` filled with `values`.
 pub(super) fn said(
     field: Field,

@@ -201,6 +201,16 @@ pub const ENGLISH: &[(&str, &str)] = &[
     ("check_below_limit_percent", "{v}% is below the page's limit of {limit}%"),
     ("check_not_a_hold", "{hold} is not a hold"),
     ("check_held_twice", "step {step} is held twice: give one hold per step"),
+    (
+        "check_too_many_steps",
+        "the schedule would have more than {max} steps: choose a larger reduction or a larger smallest amount",
+    ),
+    ("check_no_such_step", "there is no step {step}: this schedule has {steps} steps"),
+    (
+        "check_hold_at_stop",
+        "step {step} is the stop (dose 0) and has no end: hold an earlier step",
+    ),
+    ("check_past_calendar", "the schedule runs past the last date the calendar supports"),
     ("check_hold_shape", "'{text}' is not a hold: write STEP:DAYS, for example 5:7"),
     ("check_hold_step_zero", "'{text}': steps are numbered from 1"),
     ("check_hold_no_days", "'{text}': a hold adds at least one day"),
@@ -353,6 +363,8 @@ mod tests {
                         "given",
                         "what",
                         "field",
+                        "max",
+                        "steps",
                     ]
                     .into_iter()
                     .find(|k| *k == n)

@@ -2,7 +2,8 @@
 
 use serde::Serialize;
 
-use super::field::err;
+use super::field::said;
+use super::said::Value;
 use super::warnings::{cut_warnings, end_warnings};
 use super::{Dec, Field, Hold, Mode, TaperError, TaperInput, Warning, MAX_STEPS};
 use crate::types::Date;
@@ -159,11 +160,10 @@ pub fn schedule(input: &TaperInput) -> Result<Schedule, Vec<TaperError>> {
             break;
         }
         if doses.len() > MAX_STEPS + 1 {
-            return Err(vec![err(
+            return Err(vec![said(
                 Field::Step,
-                format!(
-                    "the schedule would have more than {MAX_STEPS} steps: choose a larger reduction or a larger smallest amount"
-                ),
+                "check_too_many_steps",
+                vec![("max", Value::plain(MAX_STEPS))],
             )]);
         }
     }
@@ -172,20 +172,19 @@ pub fn schedule(input: &TaperInput) -> Result<Schedule, Vec<TaperError>> {
     let mut errors = Vec::new();
     for h in &input.holds {
         if h.step as usize > n_steps {
-            errors.push(err(
+            errors.push(said(
                 Field::Hold,
-                format!(
-                    "there is no step {}: this schedule has {n_steps} steps",
-                    h.step
-                ),
+                "check_no_such_step",
+                vec![
+                    ("step", Value::plain(h.step)),
+                    ("steps", Value::plain(n_steps)),
+                ],
             ));
         } else if h.step as usize == n_steps {
-            errors.push(err(
+            errors.push(said(
                 Field::Hold,
-                format!(
-                    "step {} is the stop (dose 0) and has no end: hold an earlier step",
-                    h.step
-                ),
+                "check_hold_at_stop",
+                vec![("step", Value::plain(h.step))],
             ));
         }
     }
@@ -194,12 +193,7 @@ pub fn schedule(input: &TaperInput) -> Result<Schedule, Vec<TaperError>> {
     }
 
     let to_dec = |v: i128| Dec::new(v, s);
-    let date_error = || {
-        vec![err(
-            Field::Start,
-            "the schedule runs past the last date the calendar supports".to_string(),
-        )]
-    };
+    let date_error = || vec![said(Field::Start, "check_past_calendar", vec![])];
     let mut steps = Vec::with_capacity(n_steps);
     let mut from = input.start;
     for i in 1..=n_steps {

@@ -1341,6 +1341,16 @@ fn a_spanish_form_says_the_checks_of_its_values_in_spanish() {
     assert_eq!(r.status, 422, "{}", r.text());
     let want = "La cantidad más pequeña que se puede medir (0,5 g) es mayor que la dosis inicial (0,2 g): no es posible ningún paso";
     assert!(r.text().contains(want), "{want}\n---\n{}", r.text());
+    // A hold past the schedule's last step: a check of the schedule as a whole.
+    let body = format!("{GOOD}&lang=es").replace("&holds=2%3A7", "&holds=90%3A7");
+    let r = s.post("/handout", &body);
+    assert_eq!(r.status, 422, "{}", r.text());
+    assert!(
+        r.text().contains("No hay un paso 90: este plan tiene"),
+        "{}",
+        r.text()
+    );
+    assert!(!r.text().contains("there is no step"), "{}", r.text());
     // The same values on an English form: careguide's English, as before.
     let r = s.post(
         "/handout",

@@ -254,7 +254,7 @@ fn answer(
             ))
         }
         Err(Failure::Invalid(problems)) => {
-            errors.add_messages(&problems);
+            errors.add_messages_in(&problems, Some(words));
             if errors.is_empty() {
                 errors.general.push(words.get("form", "not_made").into());
             }
