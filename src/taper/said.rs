@@ -211,6 +211,14 @@ pub const ENGLISH: &[(&str, &str)] = &[
         "step {step} is the stop (dose 0) and has no end: hold an earlier step",
     ),
     ("check_past_calendar", "the schedule runs past the last date the calendar supports"),
+    (
+        "check_visit_before_start",
+        "the next visit is before the schedule's first day ({start}): check both dates",
+    ),
+    (
+        "check_visit_before_made",
+        "the next visit is before the day the handout is made ({made}): a handout would give the patient a visit in the past",
+    ),
     ("check_hold_shape", "'{text}' is not a hold: write STEP:DAYS, for example 5:7"),
     ("check_hold_step_zero", "'{text}': steps are numbered from 1"),
     ("check_hold_no_days", "'{text}': a hold adds at least one day"),
@@ -347,7 +355,7 @@ mod tests {
             // Every value filled in, in Spanish: numbers with the decimal comma.
             let values: Vec<(&'static str, Value)> = places(english)
                 .into_iter()
-                .filter(|n| !["unit", "dose", "page"].contains(n))
+                .filter(|n| !["unit", "dose", "page", "start"].contains(n))
                 .map(|n| {
                     let n: &'static str = [
                         "text",
@@ -365,6 +373,7 @@ mod tests {
                         "field",
                         "max",
                         "steps",
+                        "made",
                     ]
                     .into_iter()
                     .find(|k| *k == n)

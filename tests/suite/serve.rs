@@ -1351,6 +1351,20 @@ fn a_spanish_form_says_the_checks_of_its_values_in_spanish() {
         r.text()
     );
     assert!(!r.text().contains("there is no step"), "{}", r.text());
+    // A next visit before the plan's first day, with the form's Spanish label for that day.
+    let r = s.post("/handout", &format!("{GOOD}&lang=es&next_visit=2026-11-30"));
+    assert_eq!(r.status, 422, "{}", r.text());
+    assert!(
+        r.text()
+            .contains("La próxima visita es anterior al primer día del plan"),
+        "{}",
+        r.text()
+    );
+    assert!(
+        !r.text().contains("the next visit is before"),
+        "{}",
+        r.text()
+    );
     // The same values on an English form: careguide's English, as before.
     let r = s.post(
         "/handout",

@@ -191,18 +191,18 @@ pub fn visit_problems(
 ) -> Result<Option<crate::taper::Said>, Problem> {
     if let Some(s) = schedule {
         if visit < s.input.start {
-            return Err(Problem::of(
+            return Err(said_problem(
                 Field::NextVisit,
-                "the next visit is before the schedule's first day ({start}): check both dates",
+                crate::taper::Said::new("check_visit_before_start", vec![]),
             ));
         }
     }
     if visit < made {
-        return Err(Problem::of(
+        return Err(said_problem(
             Field::NextVisit,
-            format!(
-                "the next visit is before the day the handout is made ({}): a handout would give the patient a visit in the past",
-                made.iso()
+            crate::taper::Said::new(
+                "check_visit_before_made",
+                vec![("made", crate::taper::Value::plain(made.iso()))],
             ),
         ));
     }
@@ -210,6 +210,15 @@ pub fn visit_problems(
         .and_then(|s| s.stop_date())
         .filter(|stop| visit > *stop)
         .map(|_| crate::taper::Said::new("visit_after_end", vec![])))
+}
+
+/// A problem said as data, its English the note's.
+fn said_problem(field: Field, said: crate::taper::Said) -> Problem {
+    Problem {
+        message: said.english(),
+        said: Some(said),
+        ..Problem::of(field, "")
+    }
 }
 
 #[cfg(test)]

@@ -203,11 +203,6 @@ impl FormErrors {
             .collect()
     }
 
-    /// Sort a command's problems to their fields, naming fields by their labels, in English.
-    pub(super) fn add_messages(&mut self, problems: &[InputProblem]) {
-        self.add_messages_in(problems, None);
-    }
-
     /// Sort a command's problems to their fields, in the form's language where `words` are
     /// given: a problem said as a note in its words, each field it names by the form's label
     /// in that language; one said in English only stays English.
@@ -327,14 +322,17 @@ mod tests {
     #[test]
     fn messages_go_to_their_fields_with_labels() {
         let mut e = FormErrors::default();
-        e.add_messages(&[
-            InputProblem::of(Field::Dose, "'abc' is not a number"),
-            InputProblem::of(
-                Field::IntervalDays,
-                "no days per step: pass {interval_days}",
-            ),
-            InputProblem::of(Field::Page, "something else"),
-        ]);
+        e.add_messages_in(
+            &[
+                InputProblem::of(Field::Dose, "'abc' is not a number"),
+                InputProblem::of(
+                    Field::IntervalDays,
+                    "no days per step: pass {interval_days}",
+                ),
+                InputProblem::of(Field::Page, "something else"),
+            ],
+            None,
+        );
         assert_eq!(e.for_field("dose"), vec!["'abc' is not a number"]);
         assert_eq!(
             e.for_field("interval_days"),
