@@ -570,11 +570,12 @@ fn version_in<'a>(
     doc: &'a Document,
     lang: &str,
 ) -> Option<&'a Document> {
-    let family = |l: &str| l.split(['-', '_']).next().unwrap_or(l).to_ascii_lowercase();
+    use crate::config::primary_language;
     site.version_in(doc, lang).or_else(|| {
+        let want = primary_language(lang);
         site.versions(doc)
             .into_iter()
-            .find(|d| family(d.lang.as_str()) == family(lang))
+            .find(|d| primary_language(d.lang.as_str()) == want)
     })
 }
 
