@@ -388,6 +388,11 @@ impl Strings {
         &self.base
     }
 
+    /// Whether both are the same table (clones of one language's strings).
+    pub fn same_table(&self, other: &Strings) -> bool {
+        Arc::ptr_eq(&self.table, &other.table)
+    }
+
     /// The string at `section.key`; the key itself when missing (the built-in tables are
     /// tested to have every key the code asks for).
     pub fn get<'a>(&'a self, section: &str, key: &'a str) -> &'a str {

@@ -421,7 +421,6 @@ fn variant_page(
         "page",
         &page_ctx(config, doc, &root, local(&v.summary_html), &shared.words),
     );
-    ctx.insert("t", &shared.words);
     ctx.insert("audience", &audience);
     let links: Vec<AudienceLink> = doc
         .audiences
@@ -454,7 +453,7 @@ fn variant_page(
         &format!("{}{}/{}/", base(config), doc.path, v.audience),
     );
     insert_languages(&mut ctx, shared.site, doc, &v.audience, &root);
-    let html = t.render("page.html", &ctx)?;
+    let html = t.render_with("page.html", &shared.words, ctx)?;
     Ok(OutputFile::new(
         format!("{dir}/index.html"),
         html.into_bytes(),
@@ -649,7 +648,6 @@ fn lists_in(
     let default_other = default_words.get("site", "other_topic");
     let mut ctx = Context::new();
     ctx.insert("site", &site_ctx);
-    ctx.insert("t", &words);
     ctx.insert("root", &home_root);
     ctx.insert(
         "topics",
@@ -657,7 +655,7 @@ fn lists_in(
     );
     ctx.insert("canonical", &format!("{}{prefix}", base(config)));
     insert_list_languages(&mut ctx, config, lang, "");
-    match t.render("index.html", &ctx) {
+    match t.render_with("index.html", &words, ctx) {
         Ok(html) => files.push(OutputFile::new(
             format!("{prefix}index.html"),
             html.into_bytes(),
@@ -670,12 +668,11 @@ fn lists_in(
         let rel = url.trim_end_matches("index.html");
         let mut ctx = Context::new();
         ctx.insert("site", &site_ctx);
-        ctx.insert("t", &words);
         ctx.insert("root", &topic_root);
         ctx.insert("canonical", &format!("{}{prefix}{rel}", base(config)));
         insert_list_languages(&mut ctx, config, lang, rel);
         ctx.insert("topic", &topic);
-        match t.render("topic.html", &ctx) {
+        match t.render_with("topic.html", &words, ctx) {
             Ok(html) => files.push(OutputFile::new(format!("{prefix}{url}"), html.into_bytes())),
             Err(d) => problems.push(d),
         }

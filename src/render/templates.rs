@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use tera::{Context, Tera};
 
 use crate::diag::{Category, Diagnostic};
+use crate::i18n::Strings;
 use crate::paths::TEMPLATE_DIR;
 use crate::util::escape_html;
 
@@ -134,6 +135,53 @@ impl Templates {
         &self.assets
     }
 
+    /// Render `name` with `vars` and the words in `t`. The words (some 350 strings) stay in a
+    /// context this thread keeps between files of the same language: serializing them for
+    /// every file, or copying them, cost more than a third of rendering the file.
+    pub(crate) fn render_with(
+        &self,
+        name: &str,
+        words: &Strings,
+        vars: Context,
+    ) -> Result<String, Diagnostic> {
+        WORDS.with(|cell| {
+            let Ok(mut slot) = cell.try_borrow_mut() else {
+                // Already in use further up this thread's stack (not expected): a context of
+                // its own.
+                let mut ctx = vars;
+                ctx.insert("t", words);
+                return self.render(name, &ctx);
+            };
+            let kept = match slot.take() {
+                Some((w, ctx)) if w.same_table(words) => (w, ctx),
+                _ => {
+                    let mut ctx = Context::new();
+                    ctx.insert("t", words);
+                    (words.clone(), ctx)
+                }
+            };
+            let (w, mut ctx) = kept;
+            let vars = vars.into_json();
+            let keys: Vec<String> = vars
+                .as_object()
+                .map(|m| m.keys().cloned().collect())
+                .unwrap_or_default();
+            if let Ok(vars) = Context::from_value(vars) {
+                ctx.extend(vars);
+            }
+            let out = self.render(name, &ctx);
+            // The next file starts from the words alone; a file that set `t` itself leaves
+            // nothing kept.
+            for k in &keys {
+                ctx.remove(k);
+            }
+            if !keys.iter().any(|k| k == "t") {
+                *slot = Some((w, ctx));
+            }
+            out
+        })
+    }
+
     pub(crate) fn render(&self, name: &str, ctx: &Context) -> Result<String, Diagnostic> {
         self.tera.render(name, ctx).map_err(|e| {
             Diagnostic::error(
@@ -145,6 +193,13 @@ impl Templates {
             .hint("a variable the template uses may be missing; see the README for what each template receives")
         })
     }
+}
+
+thread_local! {
+    /// The words of the language this thread last rendered a file in, in a context of their
+    /// own (see [`Templates::render_with`]).
+    static WORDS: std::cell::RefCell<Option<(Strings, Context)>> =
+        const { std::cell::RefCell::new(None) };
 }
 
 /// Templates by name: the site's file (`None` for a built-in one) and the text.
@@ -260,5 +315,39 @@ mod tests {
             Some((3, 7))
         );
         assert_eq!(tera_position("nothing"), None);
+    }
+
+    /// The words kept between files: each file sees its own values and the words of its own
+    /// language, never a value the file before it set.
+    #[test]
+    fn kept_words_carry_nothing_from_one_file_to_the_next() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("templates")).unwrap();
+        std::fs::write(
+            dir.path().join("templates/robots.txt"),
+            "{{ x | default(value=\"none\") }} {{ t.page.references }}",
+        )
+        .unwrap();
+        let t = Templates::load(dir.path()).unwrap();
+        let (en, es) = (t.strings("en"), t.strings("es"));
+        let render = |words: &Strings, x: Option<&str>| {
+            let mut vars = Context::new();
+            if let Some(x) = x {
+                vars.insert("x", x);
+            }
+            t.render_with("robots.txt", words, vars).unwrap()
+        };
+        let (refs_en, refs_es) = (en.get("page", "references"), es.get("page", "references"));
+        assert_ne!(refs_en, refs_es);
+        assert_eq!(render(&en, Some("set")), format!("set {refs_en}"));
+        assert_eq!(render(&en, None), format!("none {refs_en}"));
+        assert_eq!(render(&es, Some("otro")), format!("otro {refs_es}"));
+        assert_eq!(render(&es, None), format!("none {refs_es}"));
+        assert_eq!(render(&en, None), format!("none {refs_en}"));
+        // A file that sets `t` itself gets its own, and the next file the language's again.
+        let mut vars = Context::new();
+        vars.insert("t", &serde_json::json!({"page": {"references": "mine"}}));
+        assert_eq!(t.render_with("robots.txt", &en, vars).unwrap(), "none mine");
+        assert_eq!(render(&en, None), format!("none {refs_en}"));
     }
 }
