@@ -22,12 +22,6 @@ enum Kind {
 }
 
 #[derive(Debug, Clone)]
-enum Tok {
-    Char(char),
-    Cite(usize),
-}
-
-#[derive(Debug, Clone)]
 struct Cite {
     id: String,
     nums: Vec<u32>,
@@ -42,7 +36,10 @@ pub fn pieces(html: &str, start: (&str, &str)) -> Vec<Piece> {
 struct Extractor {
     heading: (String, String),
     out: Vec<Piece>,
-    buf: Vec<Tok>,
+    /// The text of the block being read.
+    buf: String,
+    /// Where in `buf` each citation of `cites` sits (its byte offset: the text before it).
+    marks: Vec<(usize, usize)>,
     cites: Vec<Cite>,
     /// Open block elements, innermost last.
     blocks: Vec<String>,
@@ -86,7 +83,8 @@ impl Extractor {
         Extractor {
             heading: (start.0.to_string(), start.1.to_string()),
             out: Vec::new(),
-            buf: Vec::new(),
+            buf: String::new(),
+            marks: Vec::new(),
             cites: Vec::new(),
             blocks: Vec::new(),
             cite: None,
@@ -139,7 +137,7 @@ impl Extractor {
             seen.push_str(t);
             return;
         }
-        self.buf.extend(t.chars().map(Tok::Char));
+        self.buf.push_str(t);
     }
 
     fn tag(&mut self, inner: &str) {
@@ -167,16 +165,12 @@ impl Extractor {
             return;
         }
         if name == "br" {
-            self.buf.push(Tok::Char(' '));
+            self.buf.push(' ');
             return;
         }
         if matches!(name.as_str(), "td" | "th") && !closing {
-            if self
-                .buf
-                .iter()
-                .any(|t| matches!(t, Tok::Char(c) if !c.is_whitespace()))
-            {
-                self.buf.extend(" · ".chars().map(Tok::Char));
+            if self.buf.chars().any(|c| !c.is_whitespace()) {
+                self.buf.push_str(" · ");
             }
             return;
         }
@@ -191,7 +185,7 @@ impl Extractor {
             if let Some((id, seen)) = self.cite.take() {
                 let nums = parse_numbers(&seen);
                 self.cites.push(Cite { id, nums });
-                self.buf.push(Tok::Cite(self.cites.len() - 1));
+                self.marks.push((self.buf.len(), self.cites.len() - 1));
             }
         } else if attr(attrs, "class").is_some_and(|c| c.split(' ').any(|c| c == "cite")) {
             self.cite = Some((attr(attrs, "id").unwrap_or_default(), String::new()));
@@ -215,17 +209,10 @@ impl Extractor {
         if !is_heading {
             self.flush();
         } else if let Some(id) = self.in_heading.take() {
-            let text: String = self
-                .buf
-                .iter()
-                .filter_map(|t| match t {
-                    Tok::Char(c) => Some(*c),
-                    Tok::Cite(_) => None,
-                })
-                .collect();
+            self.heading = (collapse(&self.buf), id);
             self.buf.clear();
+            self.marks.clear();
             self.cites.clear();
-            self.heading = (collapse(&text), id);
         }
         if let Some(i) = self.blocks.iter().rposition(|b| *b == name) {
             self.blocks.truncate(i);
@@ -237,34 +224,36 @@ impl Extractor {
         if self.in_heading.is_some() {
             return;
         }
-        let toks = std::mem::take(&mut self.buf);
+        let buf = std::mem::take(&mut self.buf);
+        let marks = std::mem::take(&mut self.marks);
         let cites = std::mem::take(&mut self.cites);
+        if buf.is_empty() && marks.is_empty() {
+            return;
+        }
         let groups = match self.kind() {
-            Kind::Whole => vec![toks],
-            Kind::Prose => split_sentences(toks),
+            Kind::Whole => vec![(0, buf.len())],
+            Kind::Prose => split_sentences(&buf),
         };
-        for g in groups {
-            let mut text = String::new();
+        let mut marks = marks.iter().peekable();
+        for (start, end) in groups {
             let mut nums: Vec<u32> = Vec::new();
             let mut anchor = String::new();
-            for t in &g {
-                match t {
-                    Tok::Char(c) => text.push(*c),
-                    Tok::Cite(i) => {
-                        if let Some(c) = cites.get(*i) {
-                            if anchor.is_empty() {
-                                anchor = c.id.clone();
-                            }
-                            for n in &c.nums {
-                                if !nums.contains(n) {
-                                    nums.push(*n);
-                                }
-                            }
+            // A citation at the very end of a sentence (before the space that ends it) is
+            // the sentence's; one after that space is the next one's.
+            while let Some(&&(_, i)) = marks.peek().filter(|(at, _)| *at <= end) {
+                marks.next();
+                if let Some(c) = cites.get(i) {
+                    if anchor.is_empty() {
+                        anchor = c.id.clone();
+                    }
+                    for n in &c.nums {
+                        if !nums.contains(n) {
+                            nums.push(*n);
                         }
                     }
                 }
             }
-            let text = collapse(&text);
+            let text = collapse(&buf[start..end]);
             if text.chars().any(char::is_alphanumeric) {
                 self.out.push(Piece {
                     heading: self.heading.clone(),
@@ -321,43 +310,32 @@ const ABBREVIATIONS: &[&str] = &[
 /// Split paragraph text into sentences. A sentence ends at `.`, `?` or `!` (after any closing
 /// quote or bracket and any citation) followed by space and a capital letter, digit or quote;
 /// known abbreviations and initials do not end one.
-fn split_sentences(toks: Vec<Tok>) -> Vec<Vec<Tok>> {
+fn split_sentences(text: &str) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
-    let mut cur: Vec<Tok> = Vec::new();
-    let n = toks.len();
-    let mut i = 0;
-    while i < n {
-        let tok = toks[i].clone();
-        let is_space = matches!(tok, Tok::Char(c) if c.is_whitespace());
-        if is_space && ends_sentence(&cur) {
-            // The next visible character.
-            let next = toks[i..].iter().find_map(|t| match t {
-                Tok::Char(c) if !c.is_whitespace() => Some(*c),
-                _ => None,
-            });
-            if next.is_some_and(|c| c.is_uppercase() || c.is_ascii_digit() || "\"“‘'(".contains(c))
-            {
-                out.push(std::mem::take(&mut cur));
-                i += 1;
-                continue;
-            }
+    let mut start = 0;
+    for (i, c) in text.char_indices() {
+        if i < start || !c.is_whitespace() || !ends_sentence(&text[start..i]) {
+            continue;
         }
-        cur.push(tok);
-        i += 1;
+        // The next visible character.
+        let next = text[i..].chars().find(|c| !c.is_whitespace());
+        if next.is_some_and(|c| c.is_uppercase() || c.is_ascii_digit() || "\"“‘'(".contains(c))
+        {
+            out.push((start, i));
+            // The space that ends the sentence belongs to neither.
+            start = i + c.len_utf8();
+        }
     }
-    if !cur.is_empty() {
-        out.push(cur);
+    if start < text.len() || out.is_empty() {
+        out.push((start, text.len()));
     }
     out
 }
 
-fn ends_sentence(cur: &[Tok]) -> bool {
+fn ends_sentence(cur: &str) -> bool {
     // Walk back from the end only: collecting the whole sentence at every space made a long
     // paragraph without full stops quadratic (a 1 MB line took many minutes).
-    let mut rev = cur.iter().rev().filter_map(|t| match t {
-        Tok::Char(c) => Some(*c),
-        Tok::Cite(_) => None,
-    });
+    let mut rev = cur.chars().rev();
     let Some(last) = rev.by_ref().find(|c| !"\"”’')]".contains(*c)) else {
         return false;
     };
@@ -384,6 +362,37 @@ mod tests {
 
     fn texts(html: &str) -> Vec<String> {
         pieces(html, ("", "")).into_iter().map(|p| p.text).collect()
+    }
+
+    /// A citation before the space that ends a sentence is the sentence's; one after it is
+    /// the next sentence's, and one at the end of a bullet is the bullet's.
+    #[test]
+    fn citations_go_with_the_sentence_they_touch() {
+        let cite = |n: u32| {
+            format!("<sup class=\"cite\" id=\"cite-{n}\"><a href=\"#ref-{n}\">{n}</a></sup>")
+        };
+        let html = format!(
+            "<p>First.{} Second. {}Third ends. Fourth\u{a0}is here.{}</p><ul><li>Item{}</li></ul>",
+            cite(1),
+            cite(2),
+            cite(3),
+            cite(4)
+        );
+        let p = pieces(&html, ("", ""));
+        let got: Vec<(&str, &[u32], &str)> = p
+            .iter()
+            .map(|p| (p.text.as_str(), p.cites.as_slice(), p.anchor.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("First.", &[1][..], "cite-1"),
+                ("Second.", &[][..], ""),
+                ("Third ends.", &[2][..], "cite-2"),
+                ("Fourth is here.", &[3][..], "cite-3"),
+                ("Item", &[4][..], "cite-4"),
+            ]
+        );
     }
 
     #[test]
