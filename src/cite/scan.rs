@@ -324,6 +324,17 @@ pub fn key_problem(id: &str) -> Option<String> {
     if id.chars().any(char::is_whitespace) {
         return Some(format!("reference id '{id}' contains a space"));
     }
+    // Letters, digits and `_` alone always make a key that cites as itself (`key_len` takes
+    // them all; no Markdown construct starts inside `[@...]` with them): the common case,
+    // answered without parsing Markdown for every reference of every page.
+    if id.chars().all(is_word) {
+        return None;
+    }
+    key_problem_scanned(id)
+}
+
+/// [`key_problem`] by scanning `[@id]` as a page would be scanned.
+fn key_problem_scanned(id: &str) -> Option<String> {
     let scanned = scan(&format!("[@{id}]"));
     match scanned.groups.first() {
         Some(g) if g.items.len() == 1 && g.items[0].key == id => None,
@@ -407,6 +418,22 @@ mod tests {
         }
         assert!(is_plain_key("weiss2021") && is_plain_key("a:b-c/d"));
         assert!(!is_plain_key("a-") && !is_plain_key("a<b>c"));
+    }
+
+    proptest::proptest! {
+        /// The shortcut for plain keys answers as scanning `[@id]` does.
+        #[test]
+        fn plain_keys_answer_as_scanning_does(id in "[a-zA-Z0-9_éß١ -]{0,12}|[-:._@#\\[\\]`<a-z0-9]{1,8}") {
+            proptest::prop_assert_eq!(key_problem(&id), {
+                if id.trim().is_empty() {
+                    Some("a reference has an empty id".to_string())
+                } else if id.chars().any(char::is_whitespace) {
+                    Some(format!("reference id '{id}' contains a space"))
+                } else {
+                    key_problem_scanned(&id)
+                }
+            });
+        }
     }
 
     fn keys(s: &Scan) -> Vec<Vec<&str>> {
