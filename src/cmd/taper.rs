@@ -58,13 +58,9 @@ impl TaperOptions {
         let mut errors = Vec::new();
         fn num(v: &Option<String>, field: Field, errors: &mut Vec<TaperError>) -> Option<Dec> {
             let s = v.as_ref()?;
-            match s.parse::<Dec>() {
-                Ok(d) => Some(d),
-                Err(e) => {
-                    errors.push(TaperError::new(field, e));
-                    None
-                }
-            }
+            Dec::parse_said(s)
+                .map_err(|said| errors.push(TaperError::said(field, said)))
+                .ok()
         }
         let mut p = TaperParams {
             start_dose: num(&self.dose, Field::Dose, &mut errors),
@@ -87,9 +83,9 @@ impl TaperOptions {
             }
         }
         if let Some(s) = &self.start {
-            match Date::parse(s) {
+            match taper::parse_date_said(s) {
                 Ok(d) => p.start = Some(d),
-                Err(message) => errors.push(TaperError::new(Field::Start, message)),
+                Err(said) => errors.push(TaperError::said(Field::Start, said)),
             }
         }
         if let Some(m) = &self.mode {
@@ -99,9 +95,9 @@ impl TaperOptions {
             }
         }
         for h in &self.holds {
-            match h.parse::<Hold>() {
+            match Hold::parse_said(h) {
                 Ok(h) => p.holds.push(h),
-                Err(message) => errors.push(TaperError::new(Field::Hold, message)),
+                Err(said) => errors.push(TaperError::said(Field::Hold, said)),
             }
         }
         if errors.is_empty() {

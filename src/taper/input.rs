@@ -113,6 +113,18 @@ impl FromStr for Hold {
     }
 }
 
+/// A first day (`YYYY-MM-DD`), its problem as a note to say in a language; the English is
+/// [`Date::parse`]'s.
+pub fn parse_date_said(s: &str) -> Result<Date, Said> {
+    Date::parse_checked(s).map_err(|p| {
+        let key = match p {
+            crate::types::DateProblem::Shape => "check_date_shape",
+            crate::types::DateProblem::NotReal => "check_date_not_real",
+        };
+        Said::new(key, vec![("text", Value::plain(s.trim()))])
+    })
+}
+
 impl Hold {
     /// [`Hold::from_str`], its problem as a note to say in a language.
     pub fn parse_said(s: &str) -> Result<Hold, Said> {

@@ -33,7 +33,7 @@ mod warnings;
 
 pub use decimal::Dec;
 pub use field::{labelled, Field, TaperError};
-pub use input::{Hold, Mode, TaperInput, TaperParams, Unit};
+pub use input::{parse_date_said, Hold, Mode, TaperInput, TaperParams, Unit};
 pub use page::{Limit, PageTaper};
 pub use resolve::resolve;
 pub use said::{Applied, Said, Value, Wording};

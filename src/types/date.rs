@@ -11,8 +11,26 @@ pub struct Date(pub time::Date);
 const YMD: &[time::format_description::FormatItem<'static>] =
     time::macros::format_description!("[year]-[month]-[day]");
 
+/// Why a text is not a date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DateProblem {
+    /// Not `YYYY-MM-DD`.
+    Shape,
+    /// In that shape but no day of the calendar (`2026-02-30`).
+    NotReal,
+}
+
 impl Date {
     pub fn parse(s: &str) -> Result<Date, String> {
+        let s = s.trim();
+        Date::parse_checked(s).map_err(|p| match p {
+            DateProblem::Shape => format!("'{s}' is not a date in the form YYYY-MM-DD"),
+            DateProblem::NotReal => format!("'{s}' is not a real calendar date"),
+        })
+    }
+
+    /// [`Date::parse`], with what is wrong as data (for a front end to say in its language).
+    pub fn parse_checked(s: &str) -> Result<Date, DateProblem> {
         let s = s.trim();
         let shape_ok = s.len() == 10
             && s.bytes().enumerate().all(|(i, b)| {
@@ -23,11 +41,11 @@ impl Date {
                 }
             });
         if !shape_ok {
-            return Err(format!("'{s}' is not a date in the form YYYY-MM-DD"));
+            return Err(DateProblem::Shape);
         }
         time::Date::parse(s, YMD)
             .map(Date)
-            .map_err(|_| format!("'{s}' is not a real calendar date"))
+            .map_err(|_| DateProblem::NotReal)
     }
 
     /// `2025-10-07`

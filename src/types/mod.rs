@@ -4,7 +4,7 @@
 mod date;
 mod ids;
 
-pub use date::{Date, DateFormat, DEFAULT_DATE_FORMAT};
+pub use date::{Date, DateFormat, DateProblem, DEFAULT_DATE_FORMAT};
 pub use ids::{AudienceId, LangId, Slug};
 
 use serde::Serialize;

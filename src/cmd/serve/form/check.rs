@@ -35,41 +35,6 @@ fn clear_field(o: &mut TaperOptions, field: Field) {
     }
 }
 
-/// A value's parse problem as a note, for the form to say in its language: found by parsing
-/// the value again, and only when its English is the message the command gave.
-fn parse_said(o: &TaperOptions, field: Field, message: &str) -> Option<crate::taper::Said> {
-    let number = match field {
-        Field::Dose => &o.dose,
-        Field::ReductionPercent => &o.reduction_percent,
-        Field::IntervalDays => &o.interval_days,
-        Field::Step => &o.step,
-        Field::MinDose => &o.min_dose,
-        Field::DosesPerDay => &o.doses_per_day,
-        Field::MaxStepPercent => &o.max_step_percent,
-        Field::Hold => {
-            return o
-                .holds
-                .iter()
-                .filter_map(|h| crate::taper::Hold::parse_said(h).err())
-                .find(|s| s.english() == message);
-        }
-        Field::Start => {
-            // The date's words are `types::Date`'s: said only where they are the same.
-            let text = o.start.as_deref()?;
-            return ["check_date_shape", "check_date_not_real"]
-                .into_iter()
-                .map(|key| {
-                    crate::taper::Said::new(key, vec![("text", crate::taper::Value::plain(text))])
-                })
-                .find(|s| s.english() == message);
-        }
-        _ => return None,
-    };
-    crate::taper::Dec::parse_said(number.as_deref()?)
-        .err()
-        .filter(|s| s.english() == message)
-}
-
 /// The page the form was sent for: one with a taper block, or the message saying why not.
 pub(super) fn chosen_page<'s>(
     site: &'s model::Site,
@@ -196,13 +161,7 @@ pub(super) fn check_values(
     if let Err(errs) = options.params() {
         for e in errs {
             clear_field(&mut probe, e.field);
-            let said = e
-                .said
-                .clone()
-                .or_else(|| parse_said(&options, e.field, &e.message));
-            let mut p: InputProblem = e.into();
-            p.said = said;
-            problems.push(p);
+            problems.push(e.into());
         }
     }
     let stand_in = probe.dose.is_none();
