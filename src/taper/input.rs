@@ -185,3 +185,19 @@ pub struct TaperInput {
     /// Every value that was not given and was filled in, in words: shown with the schedule.
     pub defaults_applied: Vec<super::Applied>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A first day's problem as data says what `Date::parse` says in English, for a date
+    /// typed with spaces around it too.
+    #[test]
+    fn a_dates_problem_as_data_says_the_english_of_date_parse() {
+        for text in ["2026-02-30", " 2026-02-30 ", "12/1/2026", "", "2026-1-1"] {
+            let said = parse_date_said(text).unwrap_err();
+            assert_eq!(said.english(), Date::parse(text).unwrap_err(), "{text:?}");
+        }
+        assert!(parse_date_said(" 2026-12-01 ").is_ok());
+    }
+}
