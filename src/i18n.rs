@@ -254,12 +254,12 @@ impl Catalog {
     /// language's, else English. The note says when English stands in (for a language with no
     /// built-in table, unless the site gives a full one).
     pub fn strings(&self, lang: &str) -> (Strings, Option<Diagnostic>) {
-        let primary = lang.split(['-', '_']).next().unwrap_or(lang);
+        let primary = crate::config::primary_language(lang);
         let found = self
             .tables
             .get(lang)
             .map(|s| (lang, s))
-            .or_else(|| self.tables.get(primary).map(|s| (primary, s)));
+            .or_else(|| self.tables.get(&primary).map(|s| (primary.as_str(), s)));
         match found {
             Some((l, s)) => {
                 let note = self.partial.get(l).map(|file| {

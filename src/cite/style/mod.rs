@@ -21,6 +21,7 @@ use hayagriva::{
 };
 
 use super::Reference;
+use crate::config::primary_language;
 use crate::diag::{Category, Diagnostic};
 pub use entry::to_entry;
 use html::{link_identifiers, tidy, write_html, write_text};
@@ -81,14 +82,6 @@ fn style_error(msg: impl Into<String>, hint: impl Into<String>) -> Diagnostic {
         .hint(hint)
 }
 
-/// The language family of a BCP 47 tag or CSL locale id: `en-GB` -> `en`.
-fn family(code: &str) -> String {
-    code.split(['-', '_'])
-        .next()
-        .unwrap_or(code)
-        .to_ascii_lowercase()
-}
-
 /// Terms a bundled CSL locale leaves in English: hayagriva's Spanish locales (es-ES, es-MX,
 /// es-CL) carry CSL's English text for `advance-online-publication`, so a Spanish reference
 /// list said "Advance online publication". Per language family, a CSL locale fragment whose
@@ -106,7 +99,7 @@ const TERM_SUPPLEMENTS: &[(&str, &str)] = &[(
 /// `locale` with the terms of its family's supplement (see `TERM_SUPPLEMENTS`) in place of its
 /// own.
 fn supplemented(mut locale: Locale) -> Locale {
-    let Some(lang) = locale.lang.as_ref().map(|c| family(&c.0)) else {
+    let Some(lang) = locale.lang.as_ref().map(|c| primary_language(&c.0)) else {
         return locale;
     };
     for (_, xml) in TERM_SUPPLEMENTS.iter().filter(|(f, _)| *f == lang) {
@@ -228,8 +221,8 @@ impl Formatter {
             .map(|c| c.0.clone())
             .unwrap_or_else(|| "en-US".to_string());
         let bare = !language.contains(['-', '_']);
-        let same =
-            language.eq_ignore_ascii_case(&own) || (bare && family(language) == family(&own));
+        let same = language.eq_ignore_ascii_case(&own)
+            || (bare && primary_language(language) == primary_language(&own));
         (!same && !language.is_empty()).then(|| LocaleCode(language.to_string()))
     }
 
@@ -237,7 +230,7 @@ impl Formatter {
     /// fallback), decoded once per family. Only those: the processor searches the locales it
     /// is given for every term, and all 60 made formatting slow.
     fn locales(&self, language: &str) -> Arc<Vec<Locale>> {
-        let key = family(language);
+        let key = primary_language(language);
         let mut cache = self.locales.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(l) = cache.get(&key) {
             return l.clone();
@@ -246,7 +239,7 @@ impl Formatter {
             .style
             .default_locale
             .iter()
-            .map(|c| family(&c.0))
+            .map(|c| primary_language(&c.0))
             .chain(["en".to_string(), key.clone()])
             .collect();
         // Each bundled locale's language is read first (a small part of its CBOR), and only
@@ -261,7 +254,10 @@ impl Formatter {
             .iter()
             .filter(|bytes| {
                 ciborium::de::from_reader::<Lang, _>(**bytes)
-                    .map(|l| l.lang.is_none_or(|c| wanted.contains(&family(&c))))
+                    .map(|l| {
+                        l.lang
+                            .is_none_or(|c| wanted.contains(&primary_language(&c)))
+                    })
                     .unwrap_or(true)
             })
             .filter_map(|bytes| ciborium::de::from_reader::<Locale, _>(*bytes).ok())
