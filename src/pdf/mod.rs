@@ -385,10 +385,13 @@ fn finish(
     doc.save_to(&mut bytes)
         .map_err(|e| PdfError::Write(e.to_string()))?;
     let id = content_hash(&bytes);
+    // The trailer comes last (`trailer << ... /ID [...] >> startxref N %%EOF`, a couple of
+    // hundred bytes): the placeholder is looked for there, not through the whole file.
+    let tail = bytes.len().saturating_sub(TRAILER_TAIL);
     let mut replaced = 0;
-    let mut i = 0;
+    let mut i = tail;
     while i + PLACEHOLDER.len() <= bytes.len() {
-        if bytes[i] == PLACEHOLDER[0] && bytes[i..].starts_with(PLACEHOLDER) {
+        if bytes[i..].starts_with(PLACEHOLDER) {
             bytes[i..i + PLACEHOLDER.len()].copy_from_slice(id.as_bytes());
             replaced += 1;
             i += PLACEHOLDER.len();
@@ -404,6 +407,10 @@ fn finish(
     Ok(bytes)
 }
 
+/// How far from the end of a saved PDF its trailer's `/ID` is looked for: the trailer
+/// dictionary (`/Root`, `/Info`, `/ID`, `/Size`), `startxref` and `%%EOF` take under 200 bytes.
+const TRAILER_TAIL: usize = 512;
+
 /// zlib's default level for the streams each handout compresses anew (its pages' content, the
 /// fonts' ToUnicode maps). lopdf's level 9 (with miniz_oxide) was some 40% of a handout's CPU;
 /// level 6 with zlib-rs takes about a third of that, and those streams come out 0.4% larger, a
@@ -415,7 +422,6 @@ const STREAM_LEVEL: u32 = 6;
 /// does (a stream stays as it is unless compressing saves more than the filter's entry costs),
 /// at [`STREAM_LEVEL`].
 fn compress(doc: &mut lopdf::Document) -> Result<(), PdfError> {
-    use std::io::Write;
     for object in doc.objects.values_mut() {
         let lopdf::Object::Stream(stream) = object else {
             continue;
@@ -423,20 +429,41 @@ fn compress(doc: &mut lopdf::Document) -> Result<(), PdfError> {
         if !stream.allows_compression || stream.dict.has(b"Filter") {
             continue;
         }
-        let mut z = flate2::write::ZlibEncoder::new(
-            Vec::with_capacity(stream.content.len() / 4),
-            flate2::Compression::new(STREAM_LEVEL),
-        );
-        let deflated = z
-            .write_all(&stream.content)
-            .and_then(|()| z.finish())
-            .map_err(|e| PdfError::Write(format!("compress a stream: {e}")))?;
+        let deflated = deflate(&stream.content)?;
         if deflated.len() + 19 < stream.content.len() {
             stream.dict.set("Filter", "FlateDecode");
             stream.set_content(deflated);
         }
     }
     Ok(())
+}
+
+thread_local! {
+    /// One zlib compressor per thread, reset for each stream: a new one allocates and clears
+    /// zlib's tables, which cost about as much as compressing a page's content. A reset
+    /// compressor writes the same bytes as a new one.
+    static DEFLATE: RefCell<Option<flate2::Compress>> = const { RefCell::new(None) };
+}
+
+/// `data` as a zlib stream at [`STREAM_LEVEL`], with this thread's compressor.
+fn deflate(data: &[u8]) -> Result<Vec<u8>, PdfError> {
+    use flate2::{Compress, Compression, FlushCompress, Status};
+    let fail = |e: String| PdfError::Write(format!("compress a stream: {e}"));
+    DEFLATE.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        let z = slot.get_or_insert_with(|| Compress::new(Compression::new(STREAM_LEVEL), true));
+        z.reset();
+        let mut out = Vec::with_capacity(data.len() / 4 + 64);
+        loop {
+            let read = usize::try_from(z.total_in()).map_err(|e| fail(e.to_string()))?;
+            let rest = data.get(read..).unwrap_or_default();
+            match z.compress_vec(rest, &mut out, FlushCompress::Finish) {
+                Ok(Status::StreamEnd) => return Ok(out),
+                Ok(Status::Ok | Status::BufError) => out.reserve(out.capacity().max(64)),
+                Err(e) => return Err(fail(e.to_string())),
+            }
+        }
+    })
 }
 
 /// Put the shared font programs in, compressed once per process, and give their fonts the
@@ -529,6 +556,32 @@ mod tests {
         assert_eq!(content_hash(b""), content_hash(b""));
         assert_ne!(content_hash(b"a"), content_hash(b"b"));
         assert_eq!(content_hash(b"abc"), "e71fa2190541574b8b7ebb2d468f71e6");
+    }
+
+    /// The thread's reused compressor writes the bytes a new encoder writes, stream after
+    /// stream, and they inflate back.
+    #[test]
+    fn a_reset_compressor_writes_what_a_new_one_does() {
+        use std::io::Write;
+        let fresh = |data: &[u8]| {
+            let mut z =
+                flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::new(STREAM_LEVEL));
+            z.write_all(data).unwrap();
+            z.finish().unwrap()
+        };
+        let page = b"BT /F1 10 Tf 72 700 Td <0041004200430044> Tj ET\n".repeat(2000);
+        let noise: Vec<u8> = (0u32..70_000)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+            .collect();
+        for data in [&page[..], b"", b"q Q", &noise[..], &page[..100]] {
+            let packed = deflate(data).unwrap();
+            assert_eq!(packed, fresh(data), "{} bytes", data.len());
+            let mut back = Vec::new();
+            let mut z = flate2::write::ZlibDecoder::new(&mut back);
+            z.write_all(&packed).unwrap();
+            z.finish().unwrap();
+            assert_eq!(back, data);
+        }
     }
 
     /// As lopdf's `Document::compress`: a stream that compresses gets `/FlateDecode` and
