@@ -10,6 +10,7 @@
 
 pub mod chart;
 mod content;
+mod direct;
 mod error;
 pub mod fonts;
 pub mod layout;
@@ -289,9 +290,24 @@ fn lay_out(
             _ => true,
         })
     });
+    // Nearly every site PDF: its content streams and the shared fonts written directly.
+    let direct = match shared && images.is_empty() {
+        true => direct::contents(&pages)?,
+        false => None,
+    };
     with_template(shared, |pdf| {
         pdf.metadata = metadata;
-        pdf.pages = pages;
+        pdf.pages = match direct {
+            // printpdf saves the pages' frame (sizes, resources, an empty content stream).
+            Some(_) => pages
+                .into_iter()
+                .map(|p| printpdf::PdfPage {
+                    ops: Vec::new(),
+                    ..p
+                })
+                .collect(),
+            None => pages,
+        };
         // Named by the layout in drawing order (`Im1`, ...), not by printpdf's random ids.
         for (name, image) in &images {
             pdf.resources.xobjects.map.insert(
@@ -299,7 +315,7 @@ fn lay_out(
                 printpdf::XObject::Image((**image).clone()),
             );
         }
-        let out = finish(pdf, shared, h.strings.lang(), &tags);
+        let out = finish(pdf, shared, direct, h.strings.lang(), &tags);
         pdf.pages = Vec::new();
         pdf.resources.xobjects.map.clear();
         out
@@ -347,27 +363,17 @@ fn with_template(
 fn finish(
     pdf: &PdfDocument,
     shared: bool,
+    direct: Option<direct::Contents>,
     language: &str,
     tags: &layout::tags::Tags,
 ) -> Result<Vec<u8>, PdfError> {
     use lopdf::{Object, StringFormat};
-    let opts = PdfSaveOptions {
-        // The shared subset is embedded whole: it is already a subset.
-        subset_fonts: !shared,
-        // Images lossless (a chart's lines stay sharp), an opaque alpha channel dropped, and
-        // one over 5 MB of pixels (far more than 150 dpi at the text width) made smaller.
-        image_optimization: Some(ImageOptimizationOptions {
-            format: Some(ImageCompression::Flate),
-            auto_optimize: Some(true),
-            max_image_size: Some("5MB".to_string()),
-            ..Default::default()
-        }),
-        ..Default::default()
-    };
     let mut warnings = Vec::new();
-    let mut doc = pdf.to_lopdf_document(&opts, &mut warnings);
-    if shared {
-        shared_programs(&mut doc)?;
+    let mut doc = pdf.to_lopdf_document(&save_options(shared), &mut warnings);
+    match direct {
+        Some(contents) => direct::fill(&mut doc, contents)?,
+        None if shared => shared_programs(&mut doc)?,
+        None => {}
     }
     compress(&mut doc)?;
     tags::write(&mut doc, tags, language, &pdf.metadata.info.document_title)?;
@@ -410,6 +416,23 @@ fn finish(
 /// How far from the end of a saved PDF its trailer's `/ID` is looked for: the trailer
 /// dictionary (`/Root`, `/Info`, `/ID`, `/Size`), `startxref` and `%%EOF` take under 200 bytes.
 const TRAILER_TAIL: usize = 512;
+
+/// How printpdf saves a handout.
+fn save_options(shared: bool) -> PdfSaveOptions {
+    PdfSaveOptions {
+        // The shared subset is embedded whole: it is already a subset.
+        subset_fonts: !shared,
+        // Images lossless (a chart's lines stay sharp), an opaque alpha channel dropped, and
+        // one over 5 MB of pixels (far more than 150 dpi at the text width) made smaller.
+        image_optimization: Some(ImageOptimizationOptions {
+            format: Some(ImageCompression::Flate),
+            auto_optimize: Some(true),
+            max_image_size: Some("5MB".to_string()),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
 
 /// zlib's default level for the streams each handout compresses anew (its pages' content, the
 /// fonts' ToUnicode maps). lopdf's level 9 (with miniz_oxide) was some 40% of a handout's CPU;
