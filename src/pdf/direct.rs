@@ -7,8 +7,10 @@
 //! The content streams are the same bytes printpdf writes for the same operations (lopdf's
 //! encoding: each operand followed by a space, then the operator; operations separated by a
 //! newline; numbers as Rust prints an `f32`; glyph ids as upper-case hex). The fonts are the
-//! shared subset as printpdf embeds it, with `/W` and ToUnicode for every glyph of the subset
-//! rather than only the ones the PDF uses: the one difference in output besides the `/ID`.
+//! shared subset as printpdf embeds it, with the widths (`/W`) of the glyphs the PDF uses, as
+//! printpdf writes them, but a ToUnicode map of every glyph of the subset, compressed once,
+//! rather than of only those: with the objects' numbering and order, the one difference in
+//! output besides the `/ID` (about 2.3 kB more per PDF).
 //!
 //! Only the operations the layout emits are written here; a page with any other (an image,
 //! a link, a curve, a colour other than grey or RGB), a character whose glyph another
@@ -34,9 +36,11 @@ struct SharedFace {
     latin: [u16; 256],
     /// The same for the subset's other characters.
     other: BTreeMap<char, u16>,
-    /// The font's objects: the Type0 font first, then what it refers to, with their ids in
-    /// the document they were made in.
+    /// The font's objects: the Type0 font first (its descendant without `/W`), then what it
+    /// refers to, with their ids in the document they were made in.
     objects: Vec<(ObjectId, Object)>,
+    /// The advance width printpdf gives each glyph in `/W`, by glyph id.
+    widths: Vec<Option<i64>>,
 }
 
 impl SharedFace {
@@ -74,6 +78,7 @@ fn make_faces() -> Result<Vec<SharedFace>, PdfError> {
             latin: [0; 256],
             other: BTreeMap::new(),
             objects: Vec::new(),
+            widths: Vec::new(),
         };
         let mut seen = std::collections::BTreeSet::new();
         let mut text = String::new();
@@ -142,8 +147,69 @@ fn make_faces() -> Result<Vec<SharedFace>, PdfError> {
                 face.id
             )));
         }
+        // Each PDF gets the widths of the glyphs it uses, as printpdf writes them.
+        let w = descendant(&mut face.objects[0].1)
+            .and_then(|d| d.remove(b"W"))
+            .ok_or_else(|| fail(&format!("no widths for {}", face.id)))?;
+        face.widths = widths(&w).ok_or_else(|| fail(&format!("widths of {}", face.id)))?;
     }
     Ok(faces)
+}
+
+/// The descendant font of a Type0 font.
+fn descendant(font: &mut Object) -> Option<&mut lopdf::Dictionary> {
+    let Object::Dictionary(font) = font else {
+        return None;
+    };
+    match font.get_mut(b"DescendantFonts").ok()? {
+        Object::Array(a) => a.first_mut()?.as_dict_mut().ok(),
+        _ => None,
+    }
+}
+
+/// A `/W` array of runs (`first [w1 w2 ...] ...`) as a width by glyph id.
+fn widths(w: &Object) -> Option<Vec<Option<i64>>> {
+    let mut out: Vec<Option<i64>> = Vec::new();
+    let mut items = w.as_array().ok()?.iter();
+    while let Some(first) = items.next() {
+        let first = usize::try_from(first.as_i64().ok()?).ok()?;
+        for (i, width) in items.next()?.as_array().ok()?.iter().enumerate() {
+            let g = first + i;
+            if out.len() <= g {
+                out.resize(g + 1, None);
+            }
+            out[g] = Some(width.as_i64().ok()?);
+        }
+    }
+    Some(out)
+}
+
+/// The `/W` array of the glyphs `used` (by glyph id), in runs of consecutive ids as printpdf
+/// writes it.
+fn used_widths(face: &SharedFace, used: &[bool]) -> Result<Object, PdfError> {
+    let mut out = Vec::new();
+    let mut run: Option<(usize, Vec<Object>)> = None;
+    for g in (0..used.len()).filter(|g| used[*g]) {
+        let w = face
+            .widths
+            .get(g)
+            .copied()
+            .flatten()
+            .ok_or_else(|| PdfError::Write(format!("{}: no width for glyph {g}", face.id)))?;
+        match &mut run {
+            Some((first, ws)) if *first + ws.len() == g => ws.push(Object::Integer(w)),
+            _ => {
+                if let Some((first, ws)) = run.take() {
+                    out.extend([Object::Integer(first as i64), Object::Array(ws)]);
+                }
+                run = Some((g, vec![Object::Integer(w)]));
+            }
+        }
+    }
+    if let Some((first, ws)) = run {
+        out.extend([Object::Integer(first as i64), Object::Array(ws)]);
+    }
+    Ok(Object::Array(out))
 }
 
 fn first_page(doc: &lopdf::Document) -> Result<ObjectId, PdfError> {
@@ -203,14 +269,15 @@ fn renumber(object: &mut Object, map: &BTreeMap<ObjectId, ObjectId>) {
 /// the fast path does not write.
 pub(super) struct Contents {
     streams: Vec<Vec<u8>>,
-    used: [bool; 4],
+    /// The glyphs each face draws, by glyph id.
+    used: [Vec<bool>; 4],
 }
 
 /// Write the content streams of `pages`, or `None` if any has an operation, or text, the fast
 /// path does not write as printpdf would.
 pub(super) fn contents(pages: &[PdfPage]) -> Result<Option<Contents>, PdfError> {
     let faces = shared_faces()?;
-    let mut used = [false; 4];
+    let mut used: [Vec<bool>; 4] = Default::default();
     let mut streams = Vec::with_capacity(pages.len());
     for page in pages {
         match encode(&page.ops, faces, &mut used) {
@@ -257,22 +324,27 @@ pub(super) fn fill(doc: &mut lopdf::Document, contents: Contents) -> Result<(), 
         .and_then(|r| r.get(b"Font"))
         .and_then(Object::as_reference)
         .map_err(|e| fail(e.to_string()))?;
-    let mut order: Vec<&SharedFace> = faces
+    let mut order: Vec<(&SharedFace, Vec<bool>)> = faces
         .iter()
         .zip(contents.used)
-        .filter_map(|(f, u)| u.then_some(f))
+        .filter(|(_, u)| u.contains(&true))
         .collect();
-    order.sort_by(|a, b| a.id.cmp(&b.id));
+    order.sort_by(|a, b| a.0.id.cmp(&b.0.id));
     let mut entries = Vec::new();
-    for face in order {
+    for (face, used) in order {
         let map: BTreeMap<ObjectId, ObjectId> = face
             .objects
             .iter()
             .map(|(old, _)| (*old, doc.new_object_id()))
             .collect();
-        for (old, object) in &face.objects {
+        for (i, (old, object)) in face.objects.iter().enumerate() {
             let mut object = object.clone();
             renumber(&mut object, &map);
+            if i == 0 {
+                let d = descendant(&mut object)
+                    .ok_or_else(|| fail(format!("{} has no descendant font", face.id)))?;
+                d.set("W", used_widths(face, &used)?);
+            }
             doc.objects.insert(map[old], object);
         }
         entries.push((face.id.clone(), map[&face.objects[0].0]));
@@ -336,7 +408,7 @@ impl Stream<'_> {
 
 /// One page's operations as printpdf writes them, or `None` for one it would write otherwise
 /// or that this does not write.
-fn encode(ops: &[Op], faces: &[SharedFace], used: &mut [bool; 4]) -> Option<Vec<u8>> {
+fn encode(ops: &[Op], faces: &[SharedFace], used: &mut [Vec<bool>; 4]) -> Option<Vec<u8>> {
     let mut out = Vec::with_capacity(ops.len() * 24);
     let mut s = Stream { out: &mut out };
     let mut face: Option<usize> = None;
@@ -387,8 +459,14 @@ fn encode(ops: &[Op], faces: &[SharedFace], used: &mut [bool; 4]) -> Option<Vec<
                 }
                 s.op();
                 s.out.push(b'<');
+                let seen = &mut used[f];
                 for c in text.chars() {
                     let g = faces[f].glyph(c)?;
+                    let i = usize::from(g);
+                    if seen.len() <= i {
+                        seen.resize(i + 1, false);
+                    }
+                    seen[i] = true;
                     let [hi, lo] = g.to_be_bytes();
                     s.out.extend([
                         HEX[usize::from(hi >> 4)],
@@ -399,7 +477,6 @@ fn encode(ops: &[Op], faces: &[SharedFace], used: &mut [bool; 4]) -> Option<Vec<
                 }
                 s.out.extend_from_slice(b"> ");
                 s.end("Tj");
-                used[f] = true;
             }
             Op::DrawLine { line } => {
                 let mut points = line.points.iter();
@@ -508,7 +585,7 @@ mod tests {
             })
             .collect();
         assert!(theirs.len() >= 3, "{}", theirs.len());
-        let mut used = [false; 4];
+        let mut used: [Vec<bool>; 4] = Default::default();
         for (page, t) in laid.pages.iter().zip(&theirs) {
             let ours = encode(&page.ops, faces, &mut used).unwrap();
             let same = ours.iter().zip(t).take_while(|(a, b)| a == b).count();
@@ -519,7 +596,36 @@ mod tests {
                 String::from_utf8_lossy(&t[same.saturating_sub(40)..])
             );
         }
-        assert!(used[0] && used[1], "{used:?}");
+        assert!(used[0].contains(&true) && used[1].contains(&true));
+        assert!(!used[2].contains(&true) && !used[3].contains(&true));
+        // The fonts' widths are printpdf's for the glyphs the PDF uses.
+        let mut frame = PdfDocument::new("T");
+        frame.pages = laid
+            .pages
+            .iter()
+            .map(|p| PdfPage {
+                ops: Vec::new(),
+                ..p.clone()
+            })
+            .collect();
+        let mut ours = frame.to_lopdf_document(&crate::pdf::save_options(true), &mut warnings);
+        let contents = super::contents(&laid.pages).unwrap().unwrap();
+        fill(&mut ours, contents).unwrap();
+        let widths_of = |doc: &lopdf::Document| {
+            let page = first_page(doc).unwrap();
+            page_resource(doc, page, b"Font")
+                .unwrap()
+                .iter()
+                .map(|(name, r)| {
+                    let mut font = doc.get_object(r.as_reference().unwrap()).unwrap().clone();
+                    let w = descendant(&mut font).unwrap().get(b"W").unwrap().clone();
+                    (String::from_utf8_lossy(name).to_string(), w)
+                })
+                .collect::<Vec<_>>()
+        };
+        let (w_ours, w_theirs) = (widths_of(&ours), widths_of(&doc));
+        assert_eq!(w_ours.len(), 2);
+        assert_eq!(w_ours, w_theirs);
         // Something the fast path does not write sends the PDF through printpdf.
         let other = [Op::SaveGraphicsState];
         assert!(encode(&other, faces, &mut used).is_none());
