@@ -165,7 +165,7 @@ fn parsed() -> Result<&'static [(FontId, ParsedFont)], PdfError> {
 /// every other such handout, subset and compressed once per process; one that draws anything
 /// else (a Polish or Greek letter, a character the font lacks) gets a subset of its own, as
 /// before. Latin Extended-A would make every handout's fonts a third larger.
-const SHARED_RANGES: &[(char, char)] = &[
+pub(super) const SHARED_RANGES: &[(char, char)] = &[
     (' ', '~'),
     ('\u{a0}', '\u{ff}'),
     ('\u{2010}', '\u{2027}'),

@@ -10,6 +10,7 @@
 
 pub mod chart;
 mod content;
+mod direct;
 mod error;
 pub mod fonts;
 pub mod layout;
@@ -289,9 +290,24 @@ fn lay_out(
             _ => true,
         })
     });
+    // Nearly every site PDF: its content streams and the shared fonts written directly.
+    let direct = match shared && images.is_empty() {
+        true => direct::contents(&pages)?,
+        false => None,
+    };
     with_template(shared, |pdf| {
         pdf.metadata = metadata;
-        pdf.pages = pages;
+        pdf.pages = match direct {
+            // printpdf saves the pages' frame (sizes, resources, an empty content stream).
+            Some(_) => pages
+                .into_iter()
+                .map(|p| printpdf::PdfPage {
+                    ops: Vec::new(),
+                    ..p
+                })
+                .collect(),
+            None => pages,
+        };
         // Named by the layout in drawing order (`Im1`, ...), not by printpdf's random ids.
         for (name, image) in &images {
             pdf.resources.xobjects.map.insert(
@@ -299,7 +315,7 @@ fn lay_out(
                 printpdf::XObject::Image((**image).clone()),
             );
         }
-        let out = finish(pdf, shared, h.strings.lang(), &tags);
+        let out = finish(pdf, shared, direct, h.strings.lang(), &tags);
         pdf.pages = Vec::new();
         pdf.resources.xobjects.map.clear();
         out
@@ -347,27 +363,17 @@ fn with_template(
 fn finish(
     pdf: &PdfDocument,
     shared: bool,
+    direct: Option<direct::Contents>,
     language: &str,
     tags: &layout::tags::Tags,
 ) -> Result<Vec<u8>, PdfError> {
     use lopdf::{Object, StringFormat};
-    let opts = PdfSaveOptions {
-        // The shared subset is embedded whole: it is already a subset.
-        subset_fonts: !shared,
-        // Images lossless (a chart's lines stay sharp), an opaque alpha channel dropped, and
-        // one over 5 MB of pixels (far more than 150 dpi at the text width) made smaller.
-        image_optimization: Some(ImageOptimizationOptions {
-            format: Some(ImageCompression::Flate),
-            auto_optimize: Some(true),
-            max_image_size: Some("5MB".to_string()),
-            ..Default::default()
-        }),
-        ..Default::default()
-    };
     let mut warnings = Vec::new();
-    let mut doc = pdf.to_lopdf_document(&opts, &mut warnings);
-    if shared {
-        shared_programs(&mut doc)?;
+    let mut doc = pdf.to_lopdf_document(&save_options(shared), &mut warnings);
+    match direct {
+        Some(contents) => direct::fill(&mut doc, contents)?,
+        None if shared => shared_programs(&mut doc)?,
+        None => {}
     }
     compress(&mut doc)?;
     tags::write(&mut doc, tags, language, &pdf.metadata.info.document_title)?;
@@ -385,10 +391,13 @@ fn finish(
     doc.save_to(&mut bytes)
         .map_err(|e| PdfError::Write(e.to_string()))?;
     let id = content_hash(&bytes);
+    // The trailer comes last (`trailer << ... /ID [...] >> startxref N %%EOF`, a couple of
+    // hundred bytes): the placeholder is looked for there, not through the whole file.
+    let tail = bytes.len().saturating_sub(TRAILER_TAIL);
     let mut replaced = 0;
-    let mut i = 0;
+    let mut i = tail;
     while i + PLACEHOLDER.len() <= bytes.len() {
-        if bytes[i] == PLACEHOLDER[0] && bytes[i..].starts_with(PLACEHOLDER) {
+        if bytes[i..].starts_with(PLACEHOLDER) {
             bytes[i..i + PLACEHOLDER.len()].copy_from_slice(id.as_bytes());
             replaced += 1;
             i += PLACEHOLDER.len();
@@ -404,6 +413,27 @@ fn finish(
     Ok(bytes)
 }
 
+/// How far from the end of a saved PDF its trailer's `/ID` is looked for: the trailer
+/// dictionary (`/Root`, `/Info`, `/ID`, `/Size`), `startxref` and `%%EOF` take under 200 bytes.
+const TRAILER_TAIL: usize = 512;
+
+/// How printpdf saves a handout.
+fn save_options(shared: bool) -> PdfSaveOptions {
+    PdfSaveOptions {
+        // The shared subset is embedded whole: it is already a subset.
+        subset_fonts: !shared,
+        // Images lossless (a chart's lines stay sharp), an opaque alpha channel dropped, and
+        // one over 5 MB of pixels (far more than 150 dpi at the text width) made smaller.
+        image_optimization: Some(ImageOptimizationOptions {
+            format: Some(ImageCompression::Flate),
+            auto_optimize: Some(true),
+            max_image_size: Some("5MB".to_string()),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
 /// zlib's default level for the streams each handout compresses anew (its pages' content, the
 /// fonts' ToUnicode maps). lopdf's level 9 (with miniz_oxide) was some 40% of a handout's CPU;
 /// level 6 with zlib-rs takes about a third of that, and those streams come out 0.4% larger, a
@@ -415,7 +445,6 @@ const STREAM_LEVEL: u32 = 6;
 /// does (a stream stays as it is unless compressing saves more than the filter's entry costs),
 /// at [`STREAM_LEVEL`].
 fn compress(doc: &mut lopdf::Document) -> Result<(), PdfError> {
-    use std::io::Write;
     for object in doc.objects.values_mut() {
         let lopdf::Object::Stream(stream) = object else {
             continue;
@@ -423,20 +452,41 @@ fn compress(doc: &mut lopdf::Document) -> Result<(), PdfError> {
         if !stream.allows_compression || stream.dict.has(b"Filter") {
             continue;
         }
-        let mut z = flate2::write::ZlibEncoder::new(
-            Vec::with_capacity(stream.content.len() / 4),
-            flate2::Compression::new(STREAM_LEVEL),
-        );
-        let deflated = z
-            .write_all(&stream.content)
-            .and_then(|()| z.finish())
-            .map_err(|e| PdfError::Write(format!("compress a stream: {e}")))?;
+        let deflated = deflate(&stream.content)?;
         if deflated.len() + 19 < stream.content.len() {
             stream.dict.set("Filter", "FlateDecode");
             stream.set_content(deflated);
         }
     }
     Ok(())
+}
+
+thread_local! {
+    /// One zlib compressor per thread, reset for each stream: a new one allocates and clears
+    /// zlib's tables, which cost about as much as compressing a page's content. A reset
+    /// compressor writes the same bytes as a new one.
+    static DEFLATE: RefCell<Option<flate2::Compress>> = const { RefCell::new(None) };
+}
+
+/// `data` as a zlib stream at [`STREAM_LEVEL`], with this thread's compressor.
+fn deflate(data: &[u8]) -> Result<Vec<u8>, PdfError> {
+    use flate2::{Compress, Compression, FlushCompress, Status};
+    let fail = |e: String| PdfError::Write(format!("compress a stream: {e}"));
+    DEFLATE.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        let z = slot.get_or_insert_with(|| Compress::new(Compression::new(STREAM_LEVEL), true));
+        z.reset();
+        let mut out = Vec::with_capacity(data.len() / 4 + 64);
+        loop {
+            let read = usize::try_from(z.total_in()).map_err(|e| fail(e.to_string()))?;
+            let rest = data.get(read..).unwrap_or_default();
+            match z.compress_vec(rest, &mut out, FlushCompress::Finish) {
+                Ok(Status::StreamEnd) => return Ok(out),
+                Ok(Status::Ok | Status::BufError) => out.reserve(out.capacity().max(64)),
+                Err(e) => return Err(fail(e.to_string())),
+            }
+        }
+    })
 }
 
 /// Put the shared font programs in, compressed once per process, and give their fonts the
@@ -508,16 +558,10 @@ fn shared_programs(doc: &mut lopdf::Document) -> Result<(), PdfError> {
     Ok(())
 }
 
-/// 32 hex digits from two FNV-1a passes: stable across runs and platforms.
+/// 32 hex digits: the 128-bit XXH3 of `bytes`, stable across runs and platforms (XXH3 is
+/// defined on bytes, whatever the machine's endianness).
 fn content_hash(bytes: &[u8]) -> String {
-    // Both passes in one loop: each multiplication waits for the one before it, so two
-    // independent chains run side by side.
-    let (mut a, mut b): (u64, u64) = (0xcbf2_9ce4_8422_2325, 0x6c62_272e_07bb_0142);
-    for byte in bytes {
-        a = (a ^ *byte as u64).wrapping_mul(0x0000_0100_0000_01b3);
-        b = (b ^ *byte as u64).wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    format!("{a:016x}{b:016x}")
+    format!("{:032x}", xxhash_rust::xxh3::xxh3_128(bytes))
 }
 
 #[cfg(test)]
@@ -528,7 +572,33 @@ mod tests {
     fn content_hash_is_stable() {
         assert_eq!(content_hash(b""), content_hash(b""));
         assert_ne!(content_hash(b"a"), content_hash(b"b"));
-        assert_eq!(content_hash(b"abc"), "e71fa2190541574b8b7ebb2d468f71e6");
+        assert_eq!(content_hash(b"abc"), "06b05ab6733a618578af5f94892f3950");
+    }
+
+    /// The thread's reused compressor writes the bytes a new encoder writes, stream after
+    /// stream, and they inflate back.
+    #[test]
+    fn a_reset_compressor_writes_what_a_new_one_does() {
+        use std::io::Write;
+        let fresh = |data: &[u8]| {
+            let mut z =
+                flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::new(STREAM_LEVEL));
+            z.write_all(data).unwrap();
+            z.finish().unwrap()
+        };
+        let page = b"BT /F1 10 Tf 72 700 Td <0041004200430044> Tj ET\n".repeat(2000);
+        let noise: Vec<u8> = (0u32..70_000)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+            .collect();
+        for data in [&page[..], b"", b"q Q", &noise[..], &page[..100]] {
+            let packed = deflate(data).unwrap();
+            assert_eq!(packed, fresh(data), "{} bytes", data.len());
+            let mut back = Vec::new();
+            let mut z = flate2::write::ZlibDecoder::new(&mut back);
+            z.write_all(&packed).unwrap();
+            z.finish().unwrap();
+            assert_eq!(back, data);
+        }
     }
 
     /// As lopdf's `Document::compress`: a stream that compresses gets `/FlateDecode` and
