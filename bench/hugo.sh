@@ -7,6 +7,14 @@
 #   RUNS=5 bench/hugo.sh 2000  # more runs (default 3)
 #   BEFORE=/path/to/old/careguide bench/hugo.sh 2000   # adds that binary's HTML builds
 #   CAREGUIDE=bin GEN_CORPUS=bin bench/hugo.sh 2000    # given binaries, no cargo build
+#   TMPDIR=/dev/shm bench/hugo.sh 2000                 # sites and outputs in memory (tmpfs)
+#
+# The time column is the wall clock; the CPU column is user + system time. On this VM's ext4
+# the system time of creating tens of thousands of files right after deleting the last run's
+# grows from run to run (the inode allocator skips recently deleted inodes), and careguide
+# writes six files and four folders per page where Hugo writes one of each (each audience's
+# page and the default one, the build cache's two files; the PDFs three more); on tmpfs that
+# cost is gone and the figures are the tools' own work.
 #
 # Needs `hugo` (Debian's package). Hugo builds the pages as one-audience pages with a minimal
 # layout: front matter fields it does not know, audience-block markers (`:::`) and citations
@@ -57,7 +65,7 @@ EOF
 EOF
 }
 
-# "seconds KB" of one cold run of a variant
+# "seconds KB cpu-seconds" of one cold run of a variant
 run_once() {
   local kind="$1" site="$2"
   rm -rf "$site/output" "$site/.output.prev" "$site/.careguide-cache" "$site/public" "$site/resources"
@@ -68,17 +76,17 @@ run_once() {
   pdf) cmd=("$bin" build --root "$site") ;;
   before) cmd=("$before" build --no-pdf --root "$site") ;;
   esac
-  /usr/bin/time -f "%e %M" -o "$work/time" "${cmd[@]}" >/dev/null 2>"$work/err" || {
+  /usr/bin/time -f "%e %M %U %S" -o "$work/time" "${cmd[@]}" >/dev/null 2>"$work/err" || {
     cat "$work/err" >&2
     exit 1
   }
-  cat "$work/time"
+  awk '{printf "%s %s %.2f\n", $1, $2, $3 + $4}' "$work/time"
 }
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
-echo "| pages | build | time (median of $runs) | x Hugo | peak memory |"
-echo "|---|---|---|---|---|"
+echo "| pages | build | time (median of $runs) | x Hugo | CPU (user + system) | peak memory |"
+echo "|---|---|---|---|---|---|"
 for n in ${@:-2000 5000}; do
   d="$work/$n"
   mkdir -p "$d"
@@ -115,13 +123,14 @@ for n in ${@:-2000 5000}; do
     IFS='|' read -r label _ site base <<<"${variants[$i]}"
     s=$(cut -d' ' -f1 "$d/times-$i" | median)
     kb=$(cut -d' ' -f2 "$d/times-$i" | median)
+    cpu=$(cut -d' ' -f3 "$d/times-$i" | median)
     # the Hugo row of the same corpus
     for j in "${!variants[@]}"; do
       IFS='|' read -r _ k2 s2 _ <<<"${variants[$j]}"
       [[ $k2 == hugo && $s2 == "$base" ]] && h=$(cut -d' ' -f1 "$d/times-$j" | median)
     done
     ratio=$(awk -v a="$s" -v b="$h" 'BEGIN {printf "%.2f", a / b}')
-    echo "| $n | $label | $s s | $ratio | $((kb / 1024)) MB |"
+    echo "| $n | $label | $s s | $ratio | $cpu s | $((kb / 1024)) MB |"
   done
   rm -rf "$d"
 done
