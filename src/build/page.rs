@@ -99,9 +99,9 @@ pub(super) fn build(s: &Shared, doc: &Document) -> PageResult {
     // A page over the citation cap is refused (its error is reported) and not rendered:
     // rendering the rest of a text that size costs memory for output nobody can publish.
     let refused = resolved.over_citation_cap();
-    let mut variants = match s.formatter {
+    let (mut variants, references) = match s.formatter {
         Some(f) if !refused => variants_memo(s, f, &resolved, &page_key),
-        _ => Vec::new(),
+        _ => (Vec::new(), b"{}".to_vec()),
     };
     explain_terms(s, &mut variants);
     let audit = crate::audience::audit_with(doc, &resolved.layout, config, s.today);
@@ -129,7 +129,7 @@ pub(super) fn build(s: &Shared, doc: &Document) -> PageResult {
         editorial,
         search: RawJson::of(&crate::render::search::page_value(config, doc, &variants)),
     };
-    save_to_cache(s, doc, &page_key, &facts);
+    save_to_cache(s, doc, &page_key, &facts, &references);
     PageResult {
         facts: Some(facts),
         files,
@@ -152,8 +152,9 @@ fn explain_terms(s: &Shared, variants: &mut [Variant]) {
     }
 }
 
-/// Keep the parsed page and its facts in the build cache (a build that writes a site).
-fn save_to_cache(s: &Shared, doc: &Document, page_key: &str, facts: &PageFacts) {
+/// Keep the parsed page, its facts and its formatted references in the build cache (a build
+/// that writes a site).
+fn save_to_cache(s: &Shared, doc: &Document, page_key: &str, facts: &PageFacts, references: &[u8]) {
     if s.opts.out.is_none() {
         return;
     }
@@ -170,17 +171,19 @@ fn save_to_cache(s: &Shared, doc: &Document, page_key: &str, facts: &PageFacts) 
         key,
         doc,
         facts,
+        references,
     );
 }
 
 /// Every audience's variant, with references formatted through the cache's memo (a page
-/// rendered again formats only references that changed).
+/// rendered again formats only references that changed), and the references formatted, for
+/// the page's cache file.
 fn variants_memo(
     s: &Shared,
     f: &Formatter,
     resolved: &crate::model::Resolved,
     page_key: &str,
-) -> Vec<Variant> {
+) -> (Vec<Variant>, Vec<u8>) {
     let style = &s.site.config.citations.style;
     let (root, out) = (&s.opts.root, &s.incremental.out_abs);
     let memo = match s.opts.out {
@@ -192,10 +195,7 @@ fn variants_memo(
     let v = variants(resolved, &resolved.doc.audiences, &|refs| {
         memo.format_in(refs, lang)
     });
-    if s.opts.out.is_some() {
-        memo.save(root, out, page_key);
-    }
-    v
+    (v, memo.used_json())
 }
 
 /// The page's HTML for every audience (and its PDFs when asked), handed to the writer.

@@ -17,7 +17,8 @@ pub fn reference_key(style: &str, language: &str, r: &Reference) -> String {
 }
 
 /// A formatter that remembers what it formatted for one page, across builds: the formatted
-/// references are kept in the page's own cache file (`<page>.refs.json`), so a page that
+/// references are kept in the page's own cache file (its first line, see [`save_page`]), so a
+/// page that
 /// renders again (after a template, configuration or date change) formats only references
 /// that changed. Within a build, the formatter itself remembers entries by their content, so a
 /// work cited by many pages is formatted once.
@@ -46,10 +47,11 @@ impl<'a> FormatMemo<'a> {
         out: &Path,
         page: &str,
     ) -> Self {
+        // Whatever the page's key was: a reference's own key says whether it still holds.
         let prior: HashMap<String, (String, String)> =
-            std::fs::read(pages_dir(root, out).join(refs_file_name(page)))
+            std::fs::read(pages_dir(root, out).join(page_file_name(page)))
                 .ok()
-                .and_then(|b| serde_json::from_slice(&b).ok())
+                .and_then(|b| serde_json::from_slice(split_refs(&b)?.0).ok())
                 .unwrap_or_default();
         let prior = prior
             .into_iter()
@@ -100,15 +102,16 @@ impl<'a> FormatMemo<'a> {
             .collect()
     }
 
-    /// Save the references this page used, formatted, to its cache file.
-    pub fn save(&self, root: &Path, out: &Path, page: &str) {
+    /// The references this page used, formatted, as its cache file keeps them (JSON on one
+    /// line; [`save_page`] writes it).
+    pub fn used_json(&self) -> Vec<u8> {
         let memo = self.memo.lock().unwrap_or_else(|e| e.into_inner());
         let used = self.used.lock().unwrap_or_else(|e| e.into_inner());
         let kept: BTreeMap<&String, (&String, &String)> = used
             .iter()
             .filter_map(|k| memo.get(k).map(|f| (k, (&f.html, &f.text))))
             .collect();
-        save_json(&pages_dir(root, out).join(refs_file_name(page)), &kept);
+        serde_json::to_vec(&kept).unwrap_or_else(|_| b"{}".to_vec())
     }
 }
 

@@ -33,7 +33,7 @@ pub use keys::{build_id, file_digest, page_key, reference_key, site_key, FormatM
 pub const CACHE_DIR: &str = ".careguide-cache";
 /// The cache's layout: a manifest of another format is ignored, and with it every page file.
 /// 8: a page file holds the whole parsed page (its text and references too).
-pub const FORMAT: u32 = 8;
+pub const FORMAT: u32 = 9;
 
 /// A cache file made of a JSON head (small, parsed) and a tail of JSON texts (large, not
 /// parsed), checked together by the tail's length and digest.
@@ -148,6 +148,11 @@ pub struct Manifest {
 /// finds what a parsed page has), and its facts, valid for its `key`. Written as the page
 /// renders, so the build never holds every page twice; a build that then fails leaves files
 /// whose keys its manifest does not name, which are ignored.
+///
+/// The file's first line is the page's formatted references ([`FormatMemo::used_json`]:
+/// JSON, which has no raw line break), read by the next build that renders the page whatever
+/// its key; one file per page rather than two, as creating files is most of what the cold
+/// build asks of the file system.
 pub fn save_page(
     root: &Path,
     out: &Path,
@@ -155,10 +160,21 @@ pub fn save_page(
     key: &str,
     doc: &crate::content::Document,
     facts: &PageFacts,
+    references: &[u8],
 ) {
-    if let Some(bytes) = page_bytes(key, doc, facts) {
+    if let Some(rest) = page_bytes(key, doc, facts) {
+        let mut bytes = Vec::with_capacity(references.len() + 1 + rest.len());
+        bytes.extend_from_slice(references);
+        bytes.push(b'\n');
+        bytes.extend_from_slice(&rest);
         save_bytes(&pages_dir(root, out).join(page_file_name(page)), &bytes);
     }
+}
+
+/// A page's cache file split into its formatted references (the first line) and the page.
+fn split_refs(bytes: &[u8]) -> Option<(&[u8], &[u8])> {
+    let nl = bytes.iter().position(|b| *b == b'\n')?;
+    Some((&bytes[..nl], &bytes[nl + 1..]))
 }
 
 /// A page's cache file: the page without its text and the findings in the head; the text, the
@@ -178,6 +194,9 @@ fn page_bytes(key: &str, doc: &crate::content::Document, facts: &PageFacts) -> O
 /// A page and its facts from a cache file's bytes written for `key`, or `None` unless the
 /// file is whole, of this layout and for that key.
 fn read_page(bytes: Vec<u8>, key: &str) -> Option<(crate::content::Document, PageFacts)> {
+    let mut bytes = bytes;
+    let refs = split_refs(&bytes)?.0.len();
+    bytes.drain(..=refs);
     let (head, tail) = read_framed::<PageHead>(bytes)?;
     if head.key != key {
         return None;
@@ -185,14 +204,13 @@ fn read_page(bytes: Vec<u8>, key: &str) -> Option<(crate::content::Document, Pag
     head.page(tail)
 }
 
-/// Remove the cache files [`save_page`] and [`FormatMemo::save`] wrote for `pages` in a build
+/// Remove the cache files [`save_page`] wrote for `pages` in a build
 /// that then failed, and the cache folders left empty: a failed build leaves no cache behind
 /// (the site's folder is as it was), at the price of rendering those pages again next time.
 pub fn forget_pages<'p>(root: &Path, out: &Path, pages: impl Iterator<Item = &'p str>) {
     let dir = pages_dir(root, out);
     for page in pages {
         let _ = std::fs::remove_file(dir.join(page_file_name(page)));
-        let _ = std::fs::remove_file(dir.join(refs_file_name(page)));
     }
     // Only empty folders go: `remove_dir` refuses the others.
     let _ = std::fs::remove_dir(&dir);
@@ -269,13 +287,6 @@ fn pages_dir(root: &Path, out: &Path) -> PathBuf {
 
 fn page_file_name(page: &str) -> String {
     format!("{:032x}.json", xxhash_rust::xxh3::xxh3_128(page.as_bytes()))
-}
-
-fn refs_file_name(page: &str) -> String {
-    format!(
-        "{:032x}.refs.json",
-        xxhash_rust::xxh3::xxh3_128(page.as_bytes())
-    )
 }
 
 fn manifest_path(root: &Path, out: &Path) -> PathBuf {
@@ -371,15 +382,11 @@ impl Manifest {
             Some(previous) => {
                 for k in previous.iter().filter(|k| !self.pages.contains_key(*k)) {
                     let _ = std::fs::remove_file(dir.join(page_file_name(k)));
-                    let _ = std::fs::remove_file(dir.join(refs_file_name(k)));
                 }
             }
             None => {
-                let names: BTreeSet<String> = self
-                    .pages
-                    .keys()
-                    .flat_map(|k| [page_file_name(k), refs_file_name(k)])
-                    .collect();
+                let names: BTreeSet<String> =
+                    self.pages.keys().map(|k| page_file_name(k)).collect();
                 if let Ok(entries) = std::fs::read_dir(&dir) {
                     for e in entries.flatten() {
                         if !names.contains(&*e.file_name().to_string_lossy()) {
@@ -562,7 +569,7 @@ mod tests {
         let doc = page_with_references();
         assert_eq!(doc.references.len(), 1);
         let f = facts();
-        let bytes = page_bytes("k1", &doc, &f).unwrap();
+        let bytes = [&b"{}\n"[..], &page_bytes("k1", &doc, &f).unwrap()].concat();
         let (back, back_facts) = read_page(bytes.clone(), "k1").unwrap();
         // Text, front matter (its references too), references, path: as parsed.
         assert_eq!(format!("{back:?}"), format!("{doc:?}"));
@@ -580,6 +587,55 @@ mod tests {
         assert!(read_page(bytes[..bytes.len() - 1].to_vec(), "k1").is_none());
     }
 
+    /// The references a page used, kept on its cache file's first line, serve the next build
+    /// that renders the page, whatever the page's key is then; the page itself is read only
+    /// for its own key.
+    #[test]
+    fn a_pages_formatted_references_come_back_from_its_one_cache_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let (root, out) = (dir.path(), dir.path().join("output"));
+        let f = crate::cite::style::Formatter::new("american-medical-association", root)
+            .expect("bundled style");
+        let r = Reference {
+            id: "a".into(),
+            title: Some("A title".into()),
+            ..Default::default()
+        };
+        let memo = FormatMemo::new(&f, "ama", Default::default());
+        let first = memo.format_in(&[&r], "en");
+        let doc = page_with_references();
+        save_page(root, &out, "p", "k1", &doc, &facts(), &memo.used_json());
+        assert_eq!(
+            std::fs::read_dir(pages_dir(root, &out)).unwrap().count(),
+            1,
+            "one file per page"
+        );
+        // What the file holds is what the next build gets, without formatting again: a
+        // stand-in text there is what comes back.
+        let path = pages_dir(root, &out).join(page_file_name("p"));
+        let bytes = std::fs::read(&path).unwrap();
+        let (refs, page) = split_refs(&bytes).unwrap();
+        let mut kept: BTreeMap<String, (String, String)> = serde_json::from_slice(refs).unwrap();
+        assert_eq!(kept.len(), 1);
+        for v in kept.values_mut() {
+            assert_eq!(v.0, first[0].html);
+            *v = ("<i>kept</i>".into(), "kept".into());
+        }
+        let stand_in = [
+            serde_json::to_vec(&kept).unwrap(),
+            b"\n".to_vec(),
+            page.to_vec(),
+        ]
+        .concat();
+        std::fs::write(&path, stand_in).unwrap();
+        let again = FormatMemo::for_page(&f, "ama", root, &out, "p").format_in(&[&r], "en");
+        assert_eq!(again[0].text, "kept");
+        // The page is read for its key only, and still whole after the references' line.
+        let bytes = std::fs::read(&path).unwrap();
+        assert!(read_page(bytes.clone(), "k1").is_some());
+        assert!(read_page(bytes, "k2").is_none());
+    }
+
     #[test]
     fn a_page_file_of_the_layout_before_is_not_read() {
         // Format 7 kept the page without its text or references and had no `text_len`.
@@ -593,7 +649,7 @@ mod tests {
             "search_len": f.search.get().len(),
         });
         let bytes = framed(head, &[f.search.get(), f.scores.get()]).unwrap();
-        assert!(read_page(bytes, "k1").is_none());
+        assert!(read_page([&b"{}\n"[..], &bytes].concat(), "k1").is_none());
     }
 
     #[test]
