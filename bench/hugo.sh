@@ -12,9 +12,10 @@
 # The time column is the wall clock; the CPU column is user + system time. On this VM's ext4
 # the system time of creating tens of thousands of files right after deleting the last run's
 # grows from run to run (the inode allocator skips recently deleted inodes), and careguide
-# writes six files and four folders per page where Hugo writes one of each (each audience's
-# page and the default one, the build cache's two files; the PDFs three more); on tmpfs that
-# cost is gone and the figures are the tools' own work.
+# makes five files and four folders per page where Hugo makes one of each (each audience's
+# page and the default one, the page's build-cache file; the PDFs three more; four more
+# folders in the back copy); on tmpfs that cost is gone and the figures are the tools' own
+# work.
 #
 # Needs `hugo` (Debian's package). Hugo builds the pages as one-audience pages with a minimal
 # layout: front matter fields it does not know, audience-block markers (`:::`) and citations
