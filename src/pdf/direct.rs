@@ -225,18 +225,24 @@ fn page_resource<'a>(
     page: ObjectId,
     key: &[u8],
 ) -> Result<&'a lopdf::Dictionary, PdfError> {
-    let fail = |e: lopdf::Error| PdfError::Write(format!("the page's resources: {e}"));
-    let resources = doc
-        .get_dictionary(page)
+    let r = page_resource_id(doc, page, key)?;
+    doc.get_dictionary(r)
+        .map_err(|e| PdfError::Write(format!("the page's resources: {e}")))
+}
+
+/// The object a page's `/Resources` refers to under `key`.
+fn page_resource_id(
+    doc: &lopdf::Document,
+    page: ObjectId,
+    key: &[u8],
+) -> Result<ObjectId, PdfError> {
+    doc.get_dictionary(page)
         .and_then(|p| p.get(b"Resources"))
         .and_then(Object::as_reference)
         .and_then(|r| doc.get_dictionary(r))
-        .map_err(fail)?;
-    let r = resources
-        .get(key)
+        .and_then(|r| r.get(key))
         .and_then(Object::as_reference)
-        .map_err(fail)?;
-    doc.get_dictionary(r).map_err(fail)
+        .map_err(|e| PdfError::Write(format!("the page's resources: {e}")))
 }
 
 /// The objects `object` refers to, in the order they appear.
@@ -312,18 +318,13 @@ pub(super) fn fill(doc: &mut lopdf::Document, contents: Contents) -> Result<(), 
     let first = *pages
         .first()
         .ok_or_else(|| fail("there are none".to_string()))?;
-    let font_dict = page_resource(doc, first, b"Font")?;
+    let font_dict_id = page_resource_id(doc, first, b"Font")?;
+    let font_dict = doc
+        .get_dictionary(font_dict_id)
+        .map_err(|e| fail(e.to_string()))?;
     if !font_dict.is_empty() {
         return Err(fail("the font dictionary is not empty".to_string()));
     }
-    let font_dict_id = doc
-        .get_dictionary(first)
-        .and_then(|p| p.get(b"Resources"))
-        .and_then(Object::as_reference)
-        .and_then(|r| doc.get_dictionary(r))
-        .and_then(|r| r.get(b"Font"))
-        .and_then(Object::as_reference)
-        .map_err(|e| fail(e.to_string()))?;
     let mut order: Vec<(&SharedFace, Vec<bool>)> = faces
         .iter()
         .zip(contents.used)
