@@ -48,10 +48,10 @@ impl<'a> FormatMemo<'a> {
         page: &str,
     ) -> Self {
         // Whatever the page's key was: a reference's own key says whether it still holds.
+        // Only the file's first line is read, not the page after it.
         let prior: HashMap<String, (String, String)> =
-            std::fs::read(pages_dir(root, out).join(page_file_name(page)))
-                .ok()
-                .and_then(|b| serde_json::from_slice(split_refs(&b)?.0).ok())
+            read_refs_line(&pages_dir(root, out).join(page_file_name(page)))
+                .and_then(|b| serde_json::from_slice(&b).ok())
                 .unwrap_or_default();
         let prior = prior
             .into_iter()

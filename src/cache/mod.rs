@@ -171,6 +171,17 @@ pub fn save_page(
     }
 }
 
+/// The first line of a page's cache file (its formatted references), without reading on.
+fn read_refs_line(path: &Path) -> Option<Vec<u8>> {
+    use std::io::BufRead;
+    let mut line = Vec::new();
+    std::io::BufReader::new(std::fs::File::open(path).ok()?)
+        .read_until(b'\n', &mut line)
+        .ok()?;
+    // A line without its end is a file cut short: not used.
+    (line.pop() == Some(b'\n')).then_some(line)
+}
+
 /// A page's cache file split into its formatted references (the first line) and the page.
 fn split_refs(bytes: &[u8]) -> Option<(&[u8], &[u8])> {
     let nl = bytes.iter().position(|b| *b == b'\n')?;
