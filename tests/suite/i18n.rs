@@ -6,23 +6,26 @@ use std::path::Path;
 
 use crate::support::{careguide, fixture_site, pdftotext, Run, RunExt, TAPER_SITE};
 
-fn handout(root: &Path, out: &Path, extra: &[&str]) -> Run {
-    let mut c = careguide(["handout", "--allow-unapproved"]);
+/// The handout of the kratom page these tests print: 20 g from 2026-12-01, made 2026-11-26.
+fn handout_command(root: &Path, out: &Path) -> std::process::Command {
+    let mut c = careguide(["handout", "--page", "kratom-withdrawal"]);
     c.arg("--root").arg(root).arg("--out").arg(out);
     c.args([
-        "--page",
-        "kratom-withdrawal",
         "--dose",
         "20",
         "--start",
         "2026-12-01",
         "--date",
         "2026-11-26",
-        "--patient-name",
-        "Ana Pérez",
     ]);
-    c.args(extra);
     c.no_date();
+    c
+}
+
+fn handout(root: &Path, out: &Path, extra: &[&str]) -> Run {
+    let mut c = handout_command(root, out);
+    c.args(["--allow-unapproved", "--patient-name", "Ana Pérez"]);
+    c.args(extra);
     c.run()
 }
 
@@ -257,17 +260,7 @@ fn a_handout_in_a_language_the_page_is_translated_into_prints_the_translation() 
     crate::support::sample_site(&site);
     let es = dir.path().join("es.pdf");
     // The sample's Spanish translation is a draft: refused without --allow-unapproved, by name.
-    let mut c = careguide(["handout", "--page", "kratom-withdrawal", "--lang", "es"]);
-    c.arg("--root").arg(&site).arg("--out").arg(&es);
-    c.args([
-        "--dose",
-        "20",
-        "--start",
-        "2026-12-01",
-        "--date",
-        "2026-11-26",
-    ]);
-    let o = c.no_date().run();
+    let o = handout_command(&site, &es).args(["--lang", "es"]).run();
     assert_ne!(o.code, 0);
     assert!(o.stderr.contains("'es/kratom-withdrawal'"), "{}", o.stderr);
     assert!(o.stderr.contains("draft"), "{}", o.stderr);
