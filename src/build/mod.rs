@@ -130,6 +130,7 @@ pub fn run(opts: &Options) -> Report {
         .as_ref()
         .and_then(|s| serde_json::from_str(s.get()).ok())
         .unwrap_or_default();
+    diags.extend(lost_references(&site));
     timer.lap("collect page facts");
     let Some(t) = stages
         .templates
@@ -390,6 +391,30 @@ fn editorial_policy_missing(opts: &Options, site: &Site) -> Option<Diagnostic> {
         .category(Category::Config)
         .hint(hint),
     )
+}
+
+/// Pages whose references the cache kept and then did not give back as written (its file
+/// changed or went during the build): what the build made from them cannot be trusted.
+fn lost_references(site: &Site) -> Vec<Diagnostic> {
+    site.pages
+        .iter()
+        .filter(|d| d.references.lost())
+        .map(|d| {
+            Diagnostic::error(
+                "cache/changed",
+                format!(
+                    "the build cache's copy of {} changed while the build read it",
+                    d.file.display()
+                ),
+            )
+            .in_file(&d.file)
+            .category(Category::Io)
+            .hint(format!(
+                "build again (the page is then read afresh); if this repeats, delete {}/",
+                cache::CACHE_DIR
+            ))
+        })
+        .collect()
 }
 
 /// Every page's facts (rendered now or taken from the cache) and the manifest's records.

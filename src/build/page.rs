@@ -153,7 +153,8 @@ fn explain_terms(s: &Shared, variants: &mut [Variant]) {
 }
 
 /// Keep the parsed page, its facts and its formatted references in the build cache (a build
-/// that writes a site).
+/// that writes a site). The page's references, no longer needed once it is rendered, are then
+/// kept only there: a cold build would otherwise hold every page's to the end.
 fn save_to_cache(s: &Shared, doc: &Document, page_key: &str, facts: &PageFacts, references: &[u8]) {
     if s.opts.out.is_none() {
         return;
@@ -164,15 +165,11 @@ fn save_to_cache(s: &Shared, doc: &Document, page_key: &str, facts: &PageFacts, 
         .get(page_key)
         .map(String::as_str)
         .unwrap_or_default();
-    cache::save_page(
-        &s.opts.root,
-        &s.incremental.out_abs,
-        page_key,
-        key,
-        doc,
-        facts,
-        references,
-    );
+    let (root, out) = (&s.opts.root, &s.incremental.out_abs);
+    if cache::save_page(root, out, page_key, key, doc, facts, references) {
+        doc.references
+            .keep(cache::kept_references(root, out, page_key, key));
+    }
 }
 
 /// Every audience's variant, with references formatted through the cache's memo (a page

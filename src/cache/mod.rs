@@ -32,8 +32,9 @@ pub use keys::{build_id, file_digest, page_key, reference_key, site_key, FormatM
 
 pub const CACHE_DIR: &str = ".careguide-cache";
 /// The cache's layout: a manifest of another format is ignored, and with it every page file.
-/// 8: a page file holds the whole parsed page (its text and references too).
-pub const FORMAT: u32 = 9;
+/// 8: a page file holds the whole parsed page (its text and references too). 10: the
+/// references in the page file's tail, read only when asked for.
+pub const FORMAT: u32 = 10;
 
 /// A cache file made of a JSON head (small, parsed) and a tail of JSON texts (large, not
 /// parsed), checked together by the tail's length and digest.
@@ -44,8 +45,8 @@ struct Framed<H> {
     tail_digest: String,
 }
 
-fn tail_digest(tail: &str) -> String {
-    format!("{:032x}", xxhash_rust::xxh3::xxh3_128(tail.as_bytes()))
+fn tail_digest(tail: &[u8]) -> String {
+    format!("{:032x}", xxhash_rust::xxh3::xxh3_128(tail))
 }
 
 /// The bytes of a framed file: the head's JSON (which never holds a raw line break), a line
@@ -55,7 +56,7 @@ fn framed<H: Serialize>(head: H, tail: &[&str]) -> Option<Vec<u8>> {
     let mut bytes = serde_json::to_vec(&Framed {
         head,
         tail_len: tail.len(),
-        tail_digest: tail_digest(&tail),
+        tail_digest: tail_digest(tail.as_bytes()),
     })
     .ok()?;
     bytes.push(b'\n');
@@ -63,12 +64,13 @@ fn framed<H: Serialize>(head: H, tail: &[&str]) -> Option<Vec<u8>> {
     Some(bytes)
 }
 
-/// The head and tail of a framed file, or `None` unless it is whole and as written.
-fn read_framed<H: serde::de::DeserializeOwned>(bytes: Vec<u8>) -> Option<(H, String)> {
-    let nl = bytes.iter().position(|b| *b == b'\n')?;
+/// The head and tail of a framed file, or `None` unless it is whole and as written. The tail
+/// is borrowed, and its text checked part by part: whoever keeps parts of it takes just those.
+fn read_framed<H: serde::de::DeserializeOwned>(bytes: &[u8]) -> Option<(H, &[u8])> {
+    let nl = memchr::memchr(b'\n', bytes)?;
     let f: Framed<H> = serde_json::from_slice(&bytes[..nl]).ok()?;
-    let tail = String::from_utf8(bytes[nl + 1..].to_vec()).ok()?;
-    (tail.len() == f.tail_len && tail_digest(&tail) == f.tail_digest).then_some((f.head, tail))
+    let tail = &bytes[nl + 1..];
+    (tail.len() == f.tail_len && tail_digest(tail) == f.tail_digest).then_some((f.head, tail))
 }
 
 /// An output file as the cache records it: its path (relative to the output folder), size and
@@ -161,14 +163,32 @@ pub fn save_page(
     doc: &crate::content::Document,
     facts: &PageFacts,
     references: &[u8],
-) {
-    if let Some(rest) = page_bytes(key, doc, facts) {
-        let mut bytes = Vec::with_capacity(references.len() + 1 + rest.len());
-        bytes.extend_from_slice(references);
-        bytes.push(b'\n');
-        bytes.extend_from_slice(&rest);
-        save_bytes(&pages_dir(root, out).join(page_file_name(page)), &bytes);
-    }
+) -> bool {
+    let Some(rest) = page_bytes(key, doc, facts) else {
+        return false;
+    };
+    let mut bytes = Vec::with_capacity(references.len() + 1 + rest.len());
+    bytes.extend_from_slice(references);
+    bytes.push(b'\n');
+    bytes.extend_from_slice(&rest);
+    save_bytes(&page_path(root, out, page), &bytes)
+}
+
+/// `page`'s cache file.
+fn page_path(root: &Path, out: &Path, page: &str) -> PathBuf {
+    pages_dir(root, out).join(page_file_name(page))
+}
+
+/// How a page's references kept in its cache file (written for `key`) are read back: the file
+/// is read and checked again, as when the page was read from it.
+pub fn kept_references(root: &Path, out: &Path, page: &str, key: &str) -> crate::content::Reload {
+    let path = page_path(root, out, page);
+    let key = key.to_string();
+    std::sync::Arc::new(move || {
+        let bytes = std::fs::read(&path).ok()?;
+        let (head, tail) = read_head(&bytes, &key)?;
+        serde_json::from_slice(tail.get(head.references_start()?..)?).ok()
+    })
 }
 
 /// The first line of a page's cache file (its formatted references), without reading on.
@@ -184,13 +204,14 @@ fn read_refs_line(path: &Path) -> Option<Vec<u8>> {
 
 /// A page's cache file split into its formatted references (the first line) and the page.
 fn split_refs(bytes: &[u8]) -> Option<(&[u8], &[u8])> {
-    let nl = bytes.iter().position(|b| *b == b'\n')?;
+    let nl = memchr::memchr(b'\n', bytes)?;
     Some((&bytes[..nl], &bytes[nl + 1..]))
 }
 
-/// A page's cache file: the page without its text and the findings in the head; the text, the
-/// search part and the scores in the tail, unparsed.
+/// A page's cache file: the page without its text or references and the findings in the
+/// head; the text, the search part, the scores and the references in the tail, unparsed.
 fn page_bytes(key: &str, doc: &crate::content::Document, facts: &PageFacts) -> Option<Vec<u8>> {
+    let references = serde_json::to_string(&*doc.references.get()).ok()?;
     let head = PageHead {
         key: key.to_string(),
         doc: Cow::Borrowed(doc),
@@ -198,21 +219,39 @@ fn page_bytes(key: &str, doc: &crate::content::Document, facts: &PageFacts) -> O
         editorial: Cow::Borrowed(&facts.editorial),
         text_len: doc.text.len(),
         search_len: facts.search.get().len(),
+        scores_len: facts.scores.get().len(),
+        references: doc.references.len(),
     };
-    framed(head, &[&doc.text, facts.search.get(), facts.scores.get()])
+    framed(
+        head,
+        &[
+            &doc.text,
+            facts.search.get(),
+            facts.scores.get(),
+            &references,
+        ],
+    )
 }
 
-/// A page and its facts from a cache file's bytes written for `key`, or `None` unless the
-/// file is whole, of this layout and for that key.
-fn read_page(bytes: Vec<u8>, key: &str) -> Option<(crate::content::Document, PageFacts)> {
-    let mut bytes = bytes;
-    let refs = split_refs(&bytes)?.0.len();
-    bytes.drain(..=refs);
-    let (head, tail) = read_framed::<PageHead>(bytes)?;
-    if head.key != key {
-        return None;
-    }
-    head.page(tail)
+/// The head and tail of a page's cache file written for `key`, or `None` unless the file is
+/// whole, of this layout and for that key.
+fn read_head<'b>(bytes: &'b [u8], key: &str) -> Option<(PageHead<'static>, &'b [u8])> {
+    let (head, tail) = read_framed::<PageHead>(split_refs(bytes)?.1)?;
+    (head.key == key).then_some((head, tail))
+}
+
+/// A page and its facts from its cache file written for `key`, or `None` unless the file is
+/// whole, of this layout and for that key. Its references stay in the file until something
+/// asks for them ([`crate::content::PageReferences`]).
+fn read_page(
+    root: &Path,
+    out: &Path,
+    page: &str,
+    key: &str,
+) -> Option<(crate::content::Document, PageFacts)> {
+    let bytes = std::fs::read(page_path(root, out, page)).ok()?;
+    let (head, tail) = read_head(&bytes, key)?;
+    head.page(tail, kept_references(root, out, page, key))
 }
 
 /// Remove the cache files [`save_page`] wrote for `pages` in a build
@@ -229,9 +268,10 @@ pub fn forget_pages<'p>(root: &Path, out: &Path, pages: impl Iterator<Item = &'p
 }
 
 /// The head of one page's cache file: what the build that gave it `key` learned of it. The
-/// page's text is not in `doc` (a [`crate::content::Document`] serializes without it) but
-/// first in the tail (`text_len` bytes), then its search part (`search_len` bytes), then its
-/// scores. Written from borrowed parts, read into owned ones.
+/// page's text and references are not in `doc` (a [`crate::content::Document`] serializes
+/// without them) but in the tail: first the text (`text_len` bytes), then its search part
+/// (`search_len` bytes), its scores (`scores_len` bytes) and its `references` references.
+/// Written from borrowed parts, read into owned ones.
 #[derive(Serialize, Deserialize)]
 struct PageHead<'a> {
     key: String,
@@ -240,27 +280,40 @@ struct PageHead<'a> {
     editorial: Cow<'a, crate::audience::review::EditorialRow>,
     text_len: usize,
     search_len: usize,
+    scores_len: usize,
+    references: usize,
 }
 
 impl PageHead<'_> {
-    /// The whole page and its facts, from a framed file's head and tail.
-    fn page(self, mut tail: String) -> Option<(crate::content::Document, PageFacts)> {
+    /// Where the references begin in the tail.
+    fn references_start(&self) -> Option<usize> {
+        self.text_len
+            .checked_add(self.search_len)?
+            .checked_add(self.scores_len)
+    }
+
+    /// The page (its references kept where `reload` reads them) and its facts, from a framed
+    /// file's head and tail.
+    fn page(
+        self,
+        tail: &[u8],
+        reload: crate::content::Reload,
+    ) -> Option<(crate::content::Document, PageFacts)> {
         let search_end = self.text_len.checked_add(self.search_len)?;
-        if !tail.is_char_boundary(self.text_len) || !tail.is_char_boundary(search_end) {
-            return None;
-        }
-        let scores = tail.split_off(search_end);
-        let search = tail.split_off(self.text_len);
-        tail.shrink_to_fit();
+        let part = |from: usize, to: usize| std::str::from_utf8(tail.get(from..to)?).ok();
+        let text = part(0, self.text_len)?;
+        let search = part(self.text_len, search_end)?;
+        let scores = part(search_end, self.references_start()?)?;
         let mut doc = self.doc.into_owned();
-        doc.text = tail;
+        doc.text = text.to_string();
+        doc.references = crate::content::PageReferences::kept(self.references, reload);
         Some((
             doc,
             PageFacts {
                 diagnostics: self.diagnostics.into_owned(),
-                scores: RawJson::from_parts(scores),
+                scores: RawJson::from_parts(scores.to_string()),
                 editorial: self.editorial.into_owned(),
-                search: RawJson::from_parts(search),
+                search: RawJson::from_parts(search.to_string()),
             },
         ))
     }
@@ -311,12 +364,12 @@ fn save_json<T: Serialize>(path: &Path, value: &T) {
     }
 }
 
-/// Write a cache file atomically (a temporary file renamed over it).
-fn save_bytes(path: &Path, bytes: &[u8]) {
-    let Some(dir) = path.parent() else { return };
-    if std::fs::create_dir_all(dir).is_ok() {
-        let _ = crate::util::write_atomic(path, bytes, false);
-    }
+/// Write a cache file atomically (a temporary file renamed over it); whether it was written.
+fn save_bytes(path: &Path, bytes: &[u8]) -> bool {
+    let Some(dir) = path.parent() else {
+        return false;
+    };
+    std::fs::create_dir_all(dir).is_ok() && crate::util::write_atomic(path, bytes, false).is_ok()
 }
 
 impl Manifest {
@@ -338,13 +391,16 @@ impl Manifest {
     /// Read the findings and scores of the build this manifest describes.
     pub fn load_report(&mut self, root: &Path) {
         let path = cache_path(root, &self.out, "report");
-        if let Some((r, tail)) = std::fs::read(path)
-            .ok()
-            .and_then(read_framed::<ReportHead>)
-            .filter(|(r, _)| r.build_id == self.build_id)
+        let bytes = std::fs::read(path).unwrap_or_default();
+        if let Some((r, tail)) =
+            read_framed::<ReportHead>(&bytes).filter(|(r, _)| r.build_id == self.build_id)
         {
             self.diagnostics = r.diagnostics;
-            self.scores = r.has_scores.then(|| RawJson::from_parts(tail));
+            self.scores = r
+                .has_scores
+                .then(|| std::str::from_utf8(tail).ok())
+                .flatten()
+                .map(|s| RawJson::from_parts(s.to_string()));
         }
     }
 
@@ -362,13 +418,11 @@ impl Manifest {
         {
             self.back = b.back;
         }
-        let dir = pages_dir(root, out);
         let loaded: Vec<(String, (crate::content::Document, PageFacts))> = wanted
             .par_iter()
             .filter_map(|k| {
                 let want = self.pages.get(k)?;
-                let bytes = std::fs::read(dir.join(page_file_name(k))).ok()?;
-                Some((k.clone(), read_page(bytes, &want.key)?))
+                Some((k.clone(), read_page(root, out, k, &want.key)?))
             })
             .collect();
         for (k, (doc, facts)) in loaded {
@@ -577,11 +631,17 @@ mod tests {
 
     #[test]
     fn a_page_comes_back_from_its_cache_file_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let (root, out) = (dir.path(), dir.path().join("output"));
         let doc = page_with_references();
         assert_eq!(doc.references.len(), 1);
         let f = facts();
-        let bytes = [&b"{}\n"[..], &page_bytes("k1", &doc, &f).unwrap()].concat();
-        let (back, back_facts) = read_page(bytes.clone(), "k1").unwrap();
+        assert!(save_page(root, &out, "p", "k1", &doc, &f, b"{}"));
+        let path = page_path(root, &out, "p");
+        let bytes = std::fs::read(&path).unwrap();
+        let (back, back_facts) = read_page(root, &out, "p", "k1").unwrap();
+        // The references stay in the file until asked for.
+        assert_eq!(back.references.len(), 1);
         // Text, front matter (its references too), references, path: as parsed.
         assert_eq!(format!("{back:?}"), format!("{doc:?}"));
         assert!(back.body().contains("drink water"));
@@ -593,9 +653,30 @@ mod tests {
             format!("{:?}", back_facts.diagnostics),
             format!("{:?}", f.diagnostics)
         );
+        assert!(!back.references.lost());
         // Written for another key, or cut short: not used.
-        assert!(read_page(bytes.clone(), "k2").is_none());
-        assert!(read_page(bytes[..bytes.len() - 1].to_vec(), "k1").is_none());
+        assert!(read_page(root, &out, "p", "k2").is_none());
+        std::fs::write(&path, &bytes[..bytes.len() - 1]).unwrap();
+        assert!(read_page(root, &out, "p", "k1").is_none());
+    }
+
+    /// References kept in a page's file that changes before they are read back are lost, not
+    /// made up: the build then refuses what it made ([`crate::content::PageReferences::lost`]).
+    #[test]
+    fn kept_references_of_a_file_changed_since_are_lost() {
+        let dir = tempfile::tempdir().unwrap();
+        let (root, out) = (dir.path(), dir.path().join("output"));
+        let doc = page_with_references();
+        assert!(save_page(root, &out, "p", "k1", &doc, &facts(), b"{}"));
+        let (back, _) = read_page(root, &out, "p", "k1").unwrap();
+        let (again, _) = read_page(root, &out, "p", "k1").unwrap();
+        // Rewritten for another key in the meantime: not this page's any more.
+        assert!(save_page(root, &out, "p", "k2", &doc, &facts(), b"{}"));
+        assert!(back.references.get().is_empty());
+        assert!(back.references.lost());
+        // Gone altogether: likewise.
+        std::fs::remove_file(page_path(root, &out, "p")).unwrap();
+        assert!(again.references.get().is_empty() && again.references.lost());
     }
 
     /// The references a page used, kept on its cache file's first line, serve the next build
@@ -642,9 +723,8 @@ mod tests {
         let again = FormatMemo::for_page(&f, "ama", root, &out, "p").format_in(&[&r], "en");
         assert_eq!(again[0].text, "kept");
         // The page is read for its key only, and still whole after the references' line.
-        let bytes = std::fs::read(&path).unwrap();
-        assert!(read_page(bytes.clone(), "k1").is_some());
-        assert!(read_page(bytes, "k2").is_none());
+        assert!(read_page(root, &out, "p", "k1").is_some());
+        assert!(read_page(root, &out, "p", "k2").is_none());
     }
 
     #[test]
@@ -660,7 +740,13 @@ mod tests {
             "search_len": f.search.get().len(),
         });
         let bytes = framed(head, &[f.search.get(), f.scores.get()]).unwrap();
-        assert!(read_page([&b"{}\n"[..], &bytes].concat(), "k1").is_none());
+        let dir = tempfile::tempdir().unwrap();
+        let (root, out) = (dir.path(), dir.path().join("output"));
+        assert!(save_bytes(
+            &page_path(root, &out, "p"),
+            &[&b"{}\n"[..], &bytes].concat()
+        ));
+        assert!(read_page(root, &out, "p", "k1").is_none());
     }
 
     #[test]

@@ -4,16 +4,17 @@
 pub mod frontmatter;
 mod load;
 mod parse;
+mod references;
 pub mod translate;
 
 use std::path::PathBuf;
 
-use crate::cite::Reference;
 use crate::diag::line_col;
 use crate::types::{AudienceId, LangId, Slug};
 use frontmatter::{FrontMatter, ReviewStatus};
 pub use load::{load, load_with, now_ns, read_page, rel_to, Found, Stamp};
 pub use parse::{is_slug, parse};
+pub use references::{PageReferences, Reload};
 
 pub const CONTENT_DIR: &str = "content";
 
@@ -52,8 +53,10 @@ pub struct Document {
     pub slug: Slug,
     /// The audiences this page is written for, in the site's order.
     pub audiences: Vec<AudienceId>,
-    /// Inline `references:` entries, in the order written.
-    pub references: Vec<Reference>,
+    /// Inline `references:` entries, in the order written (the build cache keeps them apart,
+    /// see [`PageReferences`]).
+    #[serde(skip)]
+    pub references: PageReferences,
     /// The page's language: the site's default, or a translation's (issue 18).
     pub lang: LangId,
     /// Set for a translation (`page.es.md`): what it translates. Its `path` is the original's

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use super::frontmatter::{self, FrontMatter, Review, ReviewStatus, SplitError};
 use super::translate::{self, Kind, Translation};
-use super::{Document, SourceFile, MAX_NESTING};
+use super::{Document, PageReferences, SourceFile, MAX_NESTING};
 use crate::cite::{Origin, RefEntry, Reference};
 use crate::config::{is_ident, Config};
 use crate::diag::{line_col, Diagnostic, Diagnostics};
@@ -72,7 +72,7 @@ pub fn parse(src: SourceFile, config: &Config, diags: &mut Diagnostics) -> Optio
         path,
         slug,
         audiences,
-        references,
+        references: PageReferences::new(references),
         lang,
         translation,
     };

@@ -144,8 +144,8 @@ pub fn uncited(
     cited: &std::collections::BTreeSet<String>,
     config: &Config,
 ) -> Vec<Diagnostic> {
-    doc.references
-        .iter()
+    let own = doc.references.get();
+    own.iter()
         .filter(|r| !cited.contains(&r.id))
         .filter_map(|r| {
             config.apply_level(
@@ -239,7 +239,8 @@ struct Gather<'a> {
 impl Gather<'_> {
     /// The page's front matter `references:`, first.
     fn own_references(&mut self) {
-        for r in &self.doc.references {
+        let own = self.doc.references.get();
+        for r in own.iter() {
             if let Some(d) = key_problem(r) {
                 self.out.push(d);
                 continue;
@@ -350,7 +351,7 @@ pub fn check_references(
     lib: &Library,
 ) -> Vec<Diagnostic> {
     let mut shown: Vec<&Reference> = Vec::new();
-    for r in &doc.references {
+    for r in doc.references.get().iter() {
         if let Some(used) = refs.get(&r.id).filter(|u| u.origin == r.origin) {
             shown.push(used);
         }
