@@ -74,11 +74,14 @@ pub(super) struct Incremental {
 }
 
 impl Incremental {
-    pub fn open(opts: &Options, site_key: String) -> Incremental {
+    /// The last build's manifest, and this build's site key (hashed from the site's files and
+    /// the careguide binary, beside reading the manifest).
+    pub fn open(opts: &Options, site_key: impl FnOnce() -> String + Send) -> Incremental {
         let out_abs =
             crate::output::absolute(&opts.out.clone().unwrap_or_else(|| opts.root.join("output")));
+        let (manifest, site_key) = rayon::join(|| Manifest::load(&opts.root, &out_abs), site_key);
         Incremental {
-            manifest: Manifest::load(&opts.root, &out_abs),
+            manifest,
             site_key,
             out_abs,
             read_at: 0,
@@ -373,7 +376,7 @@ mod tests {
         let config = Config::load(&opts.root).unwrap();
         let text = std::fs::read_to_string(opts.root.join("careguide.toml")).unwrap();
         let key = site_key(opts, &config, &text, opts.today.unwrap());
-        let mut inc = Incremental::open(opts, key);
+        let mut inc = Incremental::open(opts, || key);
         let mut diags = Diagnostics::new();
         let sources = inc.read_pages(opts, &mut diags);
         assert!(diags.is_empty(), "{diags:?}");

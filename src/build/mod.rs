@@ -60,7 +60,6 @@ pub fn run(opts: &Options) -> Report {
         diags.sort();
         return report;
     };
-    let site_key = incremental::site_key(opts, &config, &config_text, today);
     // One build of an output at a time: a second waits here, so outputs never mix.
     let _lock = match opts
         .out
@@ -74,7 +73,9 @@ pub fn run(opts: &Options) -> Report {
         }
         lock => lock,
     };
-    let mut inc = Incremental::open(opts, site_key);
+    let mut inc = Incremental::open(opts, || {
+        incremental::site_key(opts, &config, &config_text, today)
+    });
     let sources = inc.read_pages(opts, diags);
     timer.lap("read and hash");
     if inc.nothing_changed(opts, diags) {
@@ -121,15 +122,10 @@ pub fn run(opts: &Options) -> Report {
     report.pages = site.pages.len();
     timer.lap("resolve and render changed pages");
     let mut collected = collect(opts, &site, &mut inc, results, reused_facts, diags);
+    collected.reading = lang_scores(&site.config, &collected);
     report.scores = Some(crate::audience::scores_raw(std::mem::take(
         &mut collected.scores,
     )));
-    // The scores again, by page, for the editorial report's Spanish scales.
-    collected.reading = report
-        .scores
-        .as_ref()
-        .and_then(|s| serde_json::from_str(s.get()).ok())
-        .unwrap_or_default();
     diags.extend(lost_references(&site));
     timer.lap("collect page facts");
     let Some(t) = stages
@@ -391,6 +387,19 @@ fn editorial_policy_missing(opts: &Options, site: &Site) -> Option<Diagnostic> {
         .category(Category::Config)
         .hint(hint),
     )
+}
+
+/// The scores, parsed, of the pages whose editorial rows show them: those without an English
+/// grade for some audience (a page in Spanish is scored on its own scales). Every other row
+/// never reads them, and an English site's 5,000 pages would be parsed again for nothing.
+fn lang_scores(config: &Config, c: &Collected) -> crate::render::editorial::PageScores {
+    let audiences = config.audience_ids();
+    c.editorial
+        .par_iter()
+        .zip(c.scores.par_iter())
+        .filter(|(row, _)| audiences.iter().any(|a| !row.reading.contains_key(*a)))
+        .filter_map(|(_, (path, raw))| Some((path.clone(), serde_json::from_str(raw.get()).ok()?)))
+        .collect()
 }
 
 /// Pages whose references the cache kept and then did not give back as written (its file

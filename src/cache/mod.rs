@@ -182,7 +182,11 @@ fn page_path(root: &Path, out: &Path, page: &str) -> PathBuf {
 /// How a page's references kept in its cache file (written for `key`) are read back: the file
 /// is read and checked again, as when the page was read from it.
 pub fn kept_references(root: &Path, out: &Path, page: &str, key: &str) -> crate::content::Reload {
-    let path = page_path(root, out, page);
+    kept_at(page_path(root, out, page), key)
+}
+
+/// [`kept_references`] of the cache file at `path`.
+fn kept_at(path: PathBuf, key: &str) -> crate::content::Reload {
     let key = key.to_string();
     std::sync::Arc::new(move || {
         let bytes = std::fs::read(&path).ok()?;
@@ -243,15 +247,10 @@ fn read_head<'b>(bytes: &'b [u8], key: &str) -> Option<(PageHead<'static>, &'b [
 /// A page and its facts from its cache file written for `key`, or `None` unless the file is
 /// whole, of this layout and for that key. Its references stay in the file until something
 /// asks for them ([`crate::content::PageReferences`]).
-fn read_page(
-    root: &Path,
-    out: &Path,
-    page: &str,
-    key: &str,
-) -> Option<(crate::content::Document, PageFacts)> {
-    let bytes = std::fs::read(page_path(root, out, page)).ok()?;
+fn read_page(path: PathBuf, key: &str) -> Option<(crate::content::Document, PageFacts)> {
+    let bytes = std::fs::read(&path).ok()?;
     let (head, tail) = read_head(&bytes, key)?;
-    head.page(tail, kept_references(root, out, page, key))
+    head.page(tail, kept_at(path, key))
 }
 
 /// Remove the cache files [`save_page`] wrote for `pages` in a build
@@ -418,11 +417,13 @@ impl Manifest {
         {
             self.back = b.back;
         }
+        let dir = pages_dir(root, out);
         let loaded: Vec<(String, (crate::content::Document, PageFacts))> = wanted
             .par_iter()
             .filter_map(|k| {
                 let want = self.pages.get(k)?;
-                Some((k.clone(), read_page(root, out, k, &want.key)?))
+                let path = dir.join(page_file_name(k));
+                Some((k.clone(), read_page(path, &want.key)?))
             })
             .collect();
         for (k, (doc, facts)) in loaded {
@@ -461,31 +462,39 @@ impl Manifest {
                 }
             }
         }
-        // The report (all pages' scores) is the largest: written beside the other two.
-        rayon::join(
+        // The report (all pages' scores) is the largest: written while the manifest is put
+        // into JSON.
+        let (manifest, _) = rayon::join(
+            || serde_json::to_vec(self),
             || {
-                save_json(
-                    &cache_path(root, &self.out, "back"),
-                    &BackFile {
-                        build_id: self.build_id.clone(),
-                        back: self.back.clone(),
+                rayon::join(
+                    || {
+                        save_json(
+                            &cache_path(root, &self.out, "back"),
+                            &BackFile {
+                                build_id: self.build_id.clone(),
+                                back: self.back.clone(),
+                            },
+                        )
+                    },
+                    || {
+                        let head = ReportHead {
+                            build_id: self.build_id.clone(),
+                            diagnostics: self.diagnostics.clone(),
+                            has_scores: self.scores.is_some(),
+                        };
+                        let scores = self.scores.as_ref().map(RawJson::get).unwrap_or_default();
+                        if let Some(bytes) = framed(head, &[scores]) {
+                            save_bytes(&cache_path(root, &self.out, "report"), &bytes);
+                        }
                     },
                 )
             },
-            || {
-                let head = ReportHead {
-                    build_id: self.build_id.clone(),
-                    diagnostics: self.diagnostics.clone(),
-                    has_scores: self.scores.is_some(),
-                };
-                let scores = self.scores.as_ref().map(RawJson::get).unwrap_or_default();
-                if let Some(bytes) = framed(head, &[scores]) {
-                    save_bytes(&cache_path(root, &self.out, "report"), &bytes);
-                }
-            },
         );
         // The manifest last: it is what makes the others count.
-        save_json(&manifest_path(root, &self.out), self);
+        if let Ok(bytes) = manifest {
+            save_bytes(&manifest_path(root, &self.out), &bytes);
+        }
     }
 
     /// After a build that found nothing changed: record the stamps the page files have now and
@@ -639,7 +648,7 @@ mod tests {
         assert!(save_page(root, &out, "p", "k1", &doc, &f, b"{}"));
         let path = page_path(root, &out, "p");
         let bytes = std::fs::read(&path).unwrap();
-        let (back, back_facts) = read_page(root, &out, "p", "k1").unwrap();
+        let (back, back_facts) = read_page(page_path(root, &out, "p"), "k1").unwrap();
         // The references stay in the file until asked for.
         assert_eq!(back.references.len(), 1);
         // Text, front matter (its references too), references, path: as parsed.
@@ -655,9 +664,9 @@ mod tests {
         );
         assert!(!back.references.lost());
         // Written for another key, or cut short: not used.
-        assert!(read_page(root, &out, "p", "k2").is_none());
+        assert!(read_page(page_path(root, &out, "p"), "k2").is_none());
         std::fs::write(&path, &bytes[..bytes.len() - 1]).unwrap();
-        assert!(read_page(root, &out, "p", "k1").is_none());
+        assert!(read_page(page_path(root, &out, "p"), "k1").is_none());
     }
 
     /// References kept in a page's file that changes before they are read back are lost, not
@@ -668,8 +677,8 @@ mod tests {
         let (root, out) = (dir.path(), dir.path().join("output"));
         let doc = page_with_references();
         assert!(save_page(root, &out, "p", "k1", &doc, &facts(), b"{}"));
-        let (back, _) = read_page(root, &out, "p", "k1").unwrap();
-        let (again, _) = read_page(root, &out, "p", "k1").unwrap();
+        let (back, _) = read_page(page_path(root, &out, "p"), "k1").unwrap();
+        let (again, _) = read_page(page_path(root, &out, "p"), "k1").unwrap();
         // Rewritten for another key in the meantime: not this page's any more.
         assert!(save_page(root, &out, "p", "k2", &doc, &facts(), b"{}"));
         assert!(back.references.get().is_empty());
@@ -723,8 +732,8 @@ mod tests {
         let again = FormatMemo::for_page(&f, "ama", root, &out, "p").format_in(&[&r], "en");
         assert_eq!(again[0].text, "kept");
         // The page is read for its key only, and still whole after the references' line.
-        assert!(read_page(root, &out, "p", "k1").is_some());
-        assert!(read_page(root, &out, "p", "k2").is_none());
+        assert!(read_page(page_path(root, &out, "p"), "k1").is_some());
+        assert!(read_page(page_path(root, &out, "p"), "k2").is_none());
     }
 
     #[test]
@@ -746,7 +755,7 @@ mod tests {
             &page_path(root, &out, "p"),
             &[&b"{}\n"[..], &bytes].concat()
         ));
-        assert!(read_page(root, &out, "p", "k1").is_none());
+        assert!(read_page(page_path(root, &out, "p"), "k1").is_none());
     }
 
     #[test]

@@ -298,7 +298,18 @@ pub fn report_scored(
                     && lang_reading(config, r, a, scores).is_some_and(|x| x.below_target())
             })
     };
-    let mut ctx = Context::new();
+    // The rows, one per page, are most of the report: made into the template's values on both
+    // cores, and taken apart on both once it is rendered.
+    let row_values: Vec<serde_json::Value> = {
+        use rayon::prelude::*;
+        rows.par_iter()
+            .map(|r| serde_json::to_value(row(config, r, &audiences, scores, &words)))
+            .collect::<Result<_, _>>()
+            .map_err(|e| Diagnostic::error("template/render", format!("editorial rows: {e}")))?
+    };
+    let mut with_rows = serde_json::Map::new();
+    with_rows.insert("rows".into(), serde_json::Value::Array(row_values));
+    let mut ctx = Context::from_value(serde_json::Value::Object(with_rows)).unwrap_or_default();
     ctx.insert("language", &config.language);
     ctx.insert("title", &config.title);
     let n = |f: &dyn Fn(&EditorialRow) -> bool| count(f).to_string();
@@ -354,11 +365,6 @@ pub fn report_scored(
         Vec::new()
     };
     ctx.insert("reading_notes", &notes);
-    let rows: Vec<Row> = rows
-        .iter()
-        .map(|r| row(config, r, &audiences, scores, &words))
-        .collect();
-    ctx.insert("rows", &rows);
     let unreviewed = unreviewed_strings(t.catalog(), &config.language_ids());
     ctx.insert("unreviewed_strings", &unreviewed);
     let mut e = report_words(&words, &unreviewed.join(", "));
@@ -367,7 +373,14 @@ pub fn report_scored(
     ctx.insert("e", &e);
     ctx.insert("style", REPORT_CSS);
     ctx.insert("script", REPORT_JS);
-    t.render("editorial.html", &ctx)
+    let html = t.render("editorial.html", &ctx);
+    if let serde_json::Value::Object(mut m) = ctx.into_json() {
+        if let Some(serde_json::Value::Array(rows)) = m.remove("rows") {
+            use rayon::prelude::*;
+            rows.into_par_iter().for_each(drop);
+        }
+    }
+    html
 }
 
 /// A translation's entry in the report's "Translations" list, its sentences in `words`.
