@@ -5,7 +5,6 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
 
 use super::readability::Scores;
 use crate::config::Config;
@@ -335,22 +334,24 @@ fn normalize_doi(doi: &str) -> Option<String> {
 }
 
 /// schema.org audience of an audience id.
-fn audience_ld(config: &Config, audience: &str) -> Value {
-    match audience {
-        "patient" | "patients" => json!({ "@type": "Patient" }),
+fn audience_ld<'a>(config: &'a Config, audience: &'a str) -> LdAudience<'a> {
+    let (kind, audience_type) = match audience {
+        "patient" | "patients" => ("Patient", None),
         "clinician" | "clinicians" | "professional" | "healthcare-professional" => {
-            json!({ "@type": "MedicalAudience", "audienceType": "Clinician" })
+            ("MedicalAudience", Some("Clinician"))
         }
-        "caregiver" | "caregivers" | "family" => {
-            json!({ "@type": "PeopleAudience", "audienceType": "caregiver" })
-        }
+        "caregiver" | "caregivers" | "family" => ("PeopleAudience", Some("caregiver")),
         other => {
             let label = config
                 .audience(other)
                 .map(|a| a.label.as_str())
                 .unwrap_or(other);
-            json!({ "@type": "Audience", "audienceType": label })
+            ("Audience", Some(label))
         }
+    };
+    LdAudience {
+        kind,
+        audience_type,
     }
 }
 
@@ -372,10 +373,11 @@ fn without_citations(text: &str) -> String {
 
 /// Make JSON safe inside `<script type="application/ld+json">`: no `</script>`, `<!--` or
 /// `]]>` can appear, and the result is still the same JSON.
-pub fn script_safe_json(json: &str) -> String {
+pub fn script_safe_json(json: String) -> String {
     // 0xE2 starts the UTF-8 of U+2028 and U+2029 (and of other characters, which stay).
-    if !json.bytes().any(|b| matches!(b, b'<' | b'>' | b'&' | 0xE2)) {
-        return json.to_string();
+    let b = json.as_bytes();
+    if memchr::memchr3(b'<', b'>', b'&', b).is_none() && memchr::memchr(0xE2, b).is_none() {
+        return json;
     }
     let mut out = String::with_capacity(json.len());
     for c in json.chars() {
@@ -395,6 +397,9 @@ pub fn script_safe_json(json: &str) -> String {
 /// The `MedicalWebPage` JSON-LD of one variant, ready to put inside
 /// `<script type="application/ld+json">…</script>`. `citation_dois` are the DOIs of the
 /// references this variant cites, in number order.
+///
+/// Written from typed parts whose fields are in the order a JSON object's keys sort (the order
+/// serde_json writes a `Value` in), without building a `Value` for every page and audience.
 pub fn json_ld(
     doc: &Document,
     config: &Config,
@@ -403,64 +408,193 @@ pub fn json_ld(
 ) -> String {
     let base = config.base_url.trim_end_matches('/');
     let r = &doc.front.review;
-    let mut page = serde_json::Map::new();
-    page.insert("@context".into(), json!("https://schema.org"));
-    page.insert("@type".into(), json!("MedicalWebPage"));
-    page.insert("name".into(), json!(doc.heading()));
-    page.insert(
-        "description".into(),
-        json!(without_citations(&doc.front.summary)),
-    );
-    page.insert(
-        "url".into(),
-        json!(format!("{base}/{}/{audience}/", doc.path)),
-    );
-    page.insert("inLanguage".into(), json!(doc.lang));
-    page.insert("dateModified".into(), json!(doc.front.updated.iso()));
-    if let Some(d) = r.last_reviewed {
-        page.insert("lastReviewed".into(), json!(d.iso()));
-    }
-    let reviewers: Vec<Value> = r
-        .reviewers
-        .iter()
-        .filter(|x| !x.trim().is_empty())
-        .map(|x| json!({ "@type": "Person", "name": x.trim() }))
-        .collect();
-    if !reviewers.is_empty() {
-        page.insert("reviewedBy".into(), Value::Array(reviewers));
-    }
-    page.insert("audience".into(), audience_ld(config, audience));
-    page.insert(
-        "publisher".into(),
-        json!({ "@type": "MedicalOrganization", "name": config.clinic, "url": config.base_url }),
-    );
-    if !doc.front.topics.is_empty() {
-        page.insert("keywords".into(), json!(doc.front.topics.join(", ")));
-    }
     let mut seen = std::collections::BTreeSet::new();
-    let citations: Vec<Value> = citation_dois
+    let citation: Vec<LdCitation> = citation_dois
         .iter()
         .filter_map(|d| normalize_doi(d))
         .filter(|d| seen.insert(d.clone()))
-        .map(|d| {
-            json!({
-                "@type": "CreativeWork",
-                "@id": format!("https://doi.org/{d}"),
-                "identifier": { "@type": "PropertyValue", "propertyID": "DOI", "value": d },
-            })
+        .map(|d| LdCitation {
+            id: format!("https://doi.org/{d}"),
+            kind: "CreativeWork",
+            identifier: LdIdentifier {
+                kind: "PropertyValue",
+                property_id: "DOI",
+                value: d,
+            },
         })
         .collect();
-    if !citations.is_empty() {
-        page.insert("citation".into(), Value::Array(citations));
-    }
-    let text = serde_json::to_string_pretty(&Value::Object(page)).unwrap_or_else(|_| "{}".into());
-    script_safe_json(&text)
+    let page = LdPage {
+        context: "https://schema.org",
+        kind: "MedicalWebPage",
+        audience: audience_ld(config, audience),
+        citation,
+        date_modified: doc.front.updated.iso(),
+        description: without_citations(&doc.front.summary),
+        in_language: doc.lang.as_str(),
+        keywords: (!doc.front.topics.is_empty()).then(|| doc.front.topics.join(", ")),
+        last_reviewed: r.last_reviewed.map(|d| d.iso()),
+        name: doc.heading(),
+        publisher: LdPublisher {
+            kind: "MedicalOrganization",
+            name: &config.clinic,
+            url: &config.base_url,
+        },
+        reviewed_by: r
+            .reviewers
+            .iter()
+            .filter(|x| !x.trim().is_empty())
+            .map(|x| LdPerson {
+                kind: "Person",
+                name: x.trim(),
+            })
+            .collect(),
+        url: format!("{base}/{}/{audience}/", doc.path),
+    };
+    let text = serde_json::to_string_pretty(&page).unwrap_or_else(|_| "{}".into());
+    script_safe_json(text)
+}
+
+/// A page's JSON-LD; its fields in key order (see [`json_ld`]).
+#[derive(Serialize)]
+struct LdPage<'a> {
+    #[serde(rename = "@context")]
+    context: &'static str,
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    audience: LdAudience<'a>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    citation: Vec<LdCitation>,
+    #[serde(rename = "dateModified")]
+    date_modified: String,
+    description: String,
+    #[serde(rename = "inLanguage")]
+    in_language: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    keywords: Option<String>,
+    #[serde(rename = "lastReviewed", skip_serializing_if = "Option::is_none")]
+    last_reviewed: Option<String>,
+    name: &'a str,
+    publisher: LdPublisher<'a>,
+    #[serde(rename = "reviewedBy", skip_serializing_if = "Vec::is_empty")]
+    reviewed_by: Vec<LdPerson<'a>>,
+    url: String,
+}
+
+#[derive(Serialize)]
+struct LdAudience<'a> {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    #[serde(rename = "audienceType", skip_serializing_if = "Option::is_none")]
+    audience_type: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct LdCitation {
+    #[serde(rename = "@id")]
+    id: String,
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    identifier: LdIdentifier,
+}
+
+#[derive(Serialize)]
+struct LdIdentifier {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    #[serde(rename = "propertyID")]
+    property_id: &'static str,
+    value: String,
+}
+
+#[derive(Serialize)]
+struct LdPublisher<'a> {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    name: &'a str,
+    url: &'a str,
+}
+
+#[derive(Serialize)]
+struct LdPerson<'a> {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    name: &'a str,
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::audience::testutil::{config, page};
+
+    use serde_json::{json, Value};
+
+    /// The JSON-LD as it was built before (a `serde_json::Value`, its keys sorted): the typed
+    /// parts must write exactly this.
+    fn json_ld_as_value(
+        doc: &Document,
+        config: &Config,
+        audience: &AudienceId,
+        citation_dois: &[String],
+    ) -> String {
+        let base = config.base_url.trim_end_matches('/');
+        let r = &doc.front.review;
+        let mut page = serde_json::Map::new();
+        page.insert("@context".into(), json!("https://schema.org"));
+        page.insert("@type".into(), json!("MedicalWebPage"));
+        page.insert("name".into(), json!(doc.heading()));
+        page.insert(
+            "description".into(),
+            json!(without_citations(&doc.front.summary)),
+        );
+        page.insert(
+            "url".into(),
+            json!(format!("{base}/{}/{audience}/", doc.path)),
+        );
+        page.insert("inLanguage".into(), json!(doc.lang));
+        page.insert("dateModified".into(), json!(doc.front.updated.iso()));
+        if let Some(d) = r.last_reviewed {
+            page.insert("lastReviewed".into(), json!(d.iso()));
+        }
+        let reviewers: Vec<Value> = r
+            .reviewers
+            .iter()
+            .filter(|x| !x.trim().is_empty())
+            .map(|x| json!({ "@type": "Person", "name": x.trim() }))
+            .collect();
+        if !reviewers.is_empty() {
+            page.insert("reviewedBy".into(), Value::Array(reviewers));
+        }
+        page.insert(
+            "audience".into(),
+            serde_json::to_value(audience_ld(config, audience)).unwrap(),
+        );
+        page.insert(
+        "publisher".into(),
+        json!({ "@type": "MedicalOrganization", "name": config.clinic, "url": config.base_url }),
+    );
+        if !doc.front.topics.is_empty() {
+            page.insert("keywords".into(), json!(doc.front.topics.join(", ")));
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        let citations: Vec<Value> = citation_dois
+            .iter()
+            .filter_map(|d| normalize_doi(d))
+            .filter(|d| seen.insert(d.clone()))
+            .map(|d| {
+                json!({
+                    "@type": "CreativeWork",
+                    "@id": format!("https://doi.org/{d}"),
+                    "identifier": { "@type": "PropertyValue", "propertyID": "DOI", "value": d },
+                })
+            })
+            .collect();
+        if !citations.is_empty() {
+            page.insert("citation".into(), Value::Array(citations));
+        }
+        let text =
+            serde_json::to_string_pretty(&Value::Object(page)).unwrap_or_else(|_| "{}".into());
+        script_safe_json(text)
+    }
 
     fn d(s: &str) -> Date {
         Date::parse(s).unwrap()
@@ -532,6 +666,37 @@ mod tests {
         assert!(b.text.contains("November 1, 2026"), "{}", b.text);
     }
 
+    /// The typed JSON-LD writes the bytes the `Value` did, whatever the page has or lacks.
+    #[test]
+    fn json_ld_is_the_json_the_value_wrote() {
+        let c = config();
+        let fronts = [
+            APPROVED.to_string(),
+            APPROVED.replace("Dr. Ana Ruiz, MD", "</script> & \u{2028} <b>"),
+            "question: Can I stop?\nreview:\n  status: draft\n  reviewers: [\" \"]\n".to_string(),
+            format!("{APPROVED}topics: [Pain, Sleep & rest]\n"),
+        ];
+        let dois = [
+            "https://doi.org/10.1097/ADM.0000000000000721".to_string(),
+            "doi:10.1097/adm.0000000000000721".to_string(),
+            "not a doi".to_string(),
+            "10.1000/x<y>".to_string(),
+        ];
+        for front in &fronts {
+            let doc = page(front, "x\n");
+            for a in ["patient", "caregiver", "clinician", "other"] {
+                for d in [&dois[..], &[]] {
+                    let a = AudienceId::new(a);
+                    assert_eq!(
+                        json_ld(&doc, &c, &a, d),
+                        json_ld_as_value(&doc, &c, &a, d),
+                        "{front} {a}"
+                    );
+                }
+            }
+        }
+    }
+
     #[test]
     fn json_ld_parses_and_cannot_close_the_script() {
         let front = APPROVED.replace("Dr. Ana Ruiz, MD", "</script><script>alert(1)</script><!--");
@@ -588,7 +753,7 @@ mod props {
         #[test]
         fn script_safe_json_is_the_same_json(s in "\\PC{0,40}") {
             let json = serde_json::to_string(&serde_json::json!({ "name": s })).unwrap();
-            let safe = script_safe_json(&json);
+            let safe = script_safe_json(json.clone());
             prop_assert!(!safe.contains('<') && !safe.contains('>'));
             let back: serde_json::Value = serde_json::from_str(&safe).unwrap();
             prop_assert_eq!(back["name"].as_str(), Some(s.as_str()));
