@@ -3,6 +3,10 @@
 
 use std::process::ExitCode;
 
+/// mimalloc for small blocks, the system's allocator for large ones (see the module).
+#[global_allocator]
+static ALLOCATOR: careguide::util::alloc::Split = careguide::util::alloc::Split;
+
 fn main() -> ExitCode {
     // A bug must not print a backtrace full of internals (or any input) at a clinician:
     // say what happened and how to report it. Exit code 2 like other internal failures.

@@ -1,6 +1,7 @@
 //! Helpers at the bottom of the house: escaping, the Markdown dialect, digests. They import
 //! nothing from the rest of the crate.
 
+pub mod alloc;
 pub mod nesting;
 
 use std::io::Write;
