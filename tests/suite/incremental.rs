@@ -349,3 +349,35 @@ fn editing_a_serve_template_renders_nothing_again() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(!r.stderr.contains("timing: nothing to do"), "{}", r.stderr);
 }
+
+/// A translation edited alone takes its references from its original, whose references the
+/// cache keeps in the original's file: the output is a clean build's, references listed.
+#[test]
+fn a_translation_edited_alone_builds_as_a_clean_build_with_its_references() {
+    let (dir, site) = fixture_site("languages");
+    let root = site.to_str().unwrap().to_string();
+    let first = build(&root);
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    let es = site.join("content/kratom-withdrawal.es.md");
+    let text = std::fs::read_to_string(&es).unwrap();
+    std::fs::write(&es, format!("{text}\nUna frase más.\n")).unwrap();
+    let again = build(&root);
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    assert!(
+        !again.stderr.contains(" 0 written"),
+        "the translation is rendered again: {}",
+        again.stderr
+    );
+    let clean = dir.path().join("clean");
+    copy_tree(&site, &clean, &["output", ".careguide-cache"]);
+    let fresh = build(clean.to_str().unwrap());
+    assert_eq!(fresh.code, 0, "{}", fresh.stderr);
+    assert_eq!(tree(&site.join("output")), tree(&clean.join("output")));
+    let page =
+        std::fs::read_to_string(site.join("output/es/kratom-withdrawal/index.html")).unwrap();
+    assert!(page.contains("Una frase más."));
+    assert!(
+        page.contains("id=\"ref-1\""),
+        "the translation lists its references"
+    );
+}
