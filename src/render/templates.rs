@@ -40,6 +40,9 @@ const ASSETS: &[(&str, &str)] = &[
 /// The site's templates, compiled: the built-in ones with the site's own laid over them.
 pub struct Templates {
     tera: Tera,
+    /// Whether `page.html` and `base.html` are careguide's own (the site has none of its own,
+    /// or copies identical to them): they use `root` only as a prefix of the URLs they write.
+    builtin_pages: bool,
     assets: Vec<(String, Vec<u8>)>,
     /// The interface strings of every language, the site's `i18n/` tables laid over
     /// careguide's (see [`crate::i18n`]).
@@ -98,6 +101,10 @@ impl Templates {
         if !problems.is_empty() {
             return Err(problems);
         }
+        let builtin_pages = ["page.html", "base.html"].iter().all(|name| {
+            let builtin = BUILTIN.iter().find(|(n, _)| n == name).map(|(_, t)| *t);
+            sources.get(*name).map(|(_, t)| t.as_str()) == builtin
+        });
         let all: Vec<(&str, &str)> = sources
             .iter()
             .map(|(n, (_, t))| (n.as_str(), t.as_str()))
@@ -115,9 +122,17 @@ impl Templates {
         }
         Ok(Templates {
             tera,
+            builtin_pages,
             assets,
             catalog,
         })
+    }
+
+    /// Whether the page templates are careguide's own, which write `root` only as the start
+    /// of a URL: a page rendered for one folder is then the page for another with `root`
+    /// replaced (see `render::site::render_page`).
+    pub fn builtin_pages(&self) -> bool {
+        self.builtin_pages
     }
 
     /// The interface strings of a language (English standing in for one without a table).

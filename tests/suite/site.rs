@@ -455,3 +455,30 @@ fn rendered_pages_match_their_snapshots() {
         assert_eq!(got, want, "{page} differs from tests/snapshots/{snap}");
     }
 }
+
+/// careguide renders the default audience's page once for both its folders only with its own
+/// page templates (which write `root` only as a URL's start). A site's own page.html that uses
+/// `root` otherwise gets each folder's page rendered for that folder.
+#[test]
+fn a_sites_own_page_template_sees_each_folders_root() {
+    let (_dir, site) = fixture_site("good");
+    let builtin = std::fs::read_to_string(
+        std::path::Path::new(crate::support::REPO).join("templates/page.html"),
+    )
+    .unwrap();
+    let own = builtin.replace(
+        "{% endblock main %}",
+        "<p id=\"depth\">{{ root | length }}:{{ root | upper }}</p>\n{% endblock main %}",
+    );
+    assert_ne!(own, builtin);
+    std::fs::create_dir_all(site.join("templates")).unwrap();
+    std::fs::write(site.join("templates/page.html"), own).unwrap();
+    let run = careguide(["build", "--root", site.to_str().unwrap()])
+        .date(JAN_15_2026)
+        .run();
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let read = |p: &str| std::fs::read_to_string(site.join("output").join(p)).unwrap();
+    assert!(read("good-page/index.html").contains("<p id=\"depth\">3:../</p>"));
+    assert!(read("good-page/patient/index.html").contains("<p id=\"depth\">6:../../</p>"));
+    assert!(read("good-page/clinician/index.html").contains("<p id=\"depth\">6:../../</p>"));
+}
