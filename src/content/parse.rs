@@ -440,14 +440,26 @@ fn references(entries: Vec<RefEntry>, at: &Place, diags: &mut Diagnostics) -> Ve
     let mut references = Vec::with_capacity(entries.len());
     let mut seen: BTreeMap<String, (usize, usize)> = BTreeMap::new();
     let mut search_from = 0;
+    // The line reached so far: (offset, its line), so each entry's line is counted on from the
+    // last one's (a page of 25 references counted its YAML from the top 25 times).
+    let mut counted = (0, 1);
     for entry in entries {
         // Place each entry at its `id:` line, searching forward so repeated ids get their own line.
         let needle_pos = find_id(&yaml[search_from..], &entry.id).map(|o| o + search_from);
         let (l, c) = match needle_pos {
             Some(o) => {
                 search_from = o + 1;
-                let (l, c) = line_col(yaml, o);
-                (l + at.yaml_line - 1, c)
+                let (from, line) = counted;
+                let line = line
+                    + yaml.as_bytes()[from..o]
+                        .iter()
+                        .filter(|b| **b == b'\n')
+                        .count();
+                counted = (o, line);
+                let start = yaml[..o].rfind('\n').map_or(0, |i| i + 1);
+                let column = yaml[start..o].chars().count() + 1;
+                debug_assert_eq!((line, column), line_col(yaml, o));
+                (line + at.yaml_line - 1, column)
             }
             None => (at.key_line("references"), 1),
         };
