@@ -166,9 +166,8 @@ fn save_to_cache(s: &Shared, doc: &Document, page_key: &str, facts: &PageFacts, 
         .map(String::as_str)
         .unwrap_or_default();
     let (root, out) = (&s.opts.root, &s.incremental.out_abs);
-    if cache::save_page(root, out, page_key, key, doc, facts, references) {
-        doc.references
-            .keep(cache::kept_references(root, out, page_key, key));
+    if let Some(reload) = cache::save_page(root, out, page_key, key, doc, facts, references) {
+        doc.references.keep(reload);
     }
 }
 

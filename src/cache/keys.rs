@@ -49,10 +49,9 @@ impl<'a> FormatMemo<'a> {
     ) -> Self {
         // Whatever the page's key was: a reference's own key says whether it still holds.
         // Only the file's first line is read, not the page after it.
-        let prior: HashMap<String, (String, String)> =
-            read_refs_line(&pages_dir(root, out).join(page_file_name(page)))
-                .and_then(|b| serde_json::from_slice(&b).ok())
-                .unwrap_or_default();
+        let prior: HashMap<String, (String, String)> = read_refs_line(&page_path(root, out, page))
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .unwrap_or_default();
         let prior = prior
             .into_iter()
             .map(|(k, (html, text))| (k, Formatted { html, text }))

@@ -155,6 +155,9 @@ pub struct Manifest {
 /// JSON, which has no raw line break), read by the next build that renders the page whatever
 /// its key; one file per page rather than two, as creating files is most of what the cold
 /// build asks of the file system.
+///
+/// Once written, the file holds the page's references: what is returned reads them back from
+/// it (see [`crate::content::PageReferences::keep`]); `None` if the file was not written.
 pub fn save_page(
     root: &Path,
     out: &Path,
@@ -163,15 +166,14 @@ pub fn save_page(
     doc: &crate::content::Document,
     facts: &PageFacts,
     references: &[u8],
-) -> bool {
-    let Some(rest) = page_bytes(key, doc, facts) else {
-        return false;
-    };
+) -> Option<crate::content::Reload> {
+    let rest = page_bytes(key, doc, facts)?;
     let mut bytes = Vec::with_capacity(references.len() + 1 + rest.len());
     bytes.extend_from_slice(references);
     bytes.push(b'\n');
     bytes.extend_from_slice(&rest);
-    save_bytes(&page_path(root, out, page), &bytes)
+    let path = page_path(root, out, page);
+    save_bytes(&path, &bytes).then(|| kept_at(path, key))
 }
 
 /// `page`'s cache file.
@@ -179,13 +181,8 @@ fn page_path(root: &Path, out: &Path, page: &str) -> PathBuf {
     pages_dir(root, out).join(page_file_name(page))
 }
 
-/// How a page's references kept in its cache file (written for `key`) are read back: the file
-/// is read and checked again, as when the page was read from it.
-pub fn kept_references(root: &Path, out: &Path, page: &str, key: &str) -> crate::content::Reload {
-    kept_at(page_path(root, out, page), key)
-}
-
-/// [`kept_references`] of the cache file at `path`.
+/// How a page's references kept in its cache file at `path` (written for `key`) are read
+/// back: the file is read and checked again, as when the page was read from it.
 fn kept_at(path: PathBuf, key: &str) -> crate::content::Reload {
     let key = key.to_string();
     std::sync::Arc::new(move || {
@@ -462,33 +459,27 @@ impl Manifest {
                 }
             }
         }
-        // The report (all pages' scores) is the largest: written while the manifest is put
-        // into JSON.
-        let (manifest, _) = rayon::join(
+        // The report (all pages' scores) is the largest: written, after the small back-copy
+        // file, while the manifest is put into JSON.
+        let (manifest, ()) = rayon::join(
             || serde_json::to_vec(self),
             || {
-                rayon::join(
-                    || {
-                        save_json(
-                            &cache_path(root, &self.out, "back"),
-                            &BackFile {
-                                build_id: self.build_id.clone(),
-                                back: self.back.clone(),
-                            },
-                        )
+                save_json(
+                    &cache_path(root, &self.out, "back"),
+                    &BackFile {
+                        build_id: self.build_id.clone(),
+                        back: self.back.clone(),
                     },
-                    || {
-                        let head = ReportHead {
-                            build_id: self.build_id.clone(),
-                            diagnostics: self.diagnostics.clone(),
-                            has_scores: self.scores.is_some(),
-                        };
-                        let scores = self.scores.as_ref().map(RawJson::get).unwrap_or_default();
-                        if let Some(bytes) = framed(head, &[scores]) {
-                            save_bytes(&cache_path(root, &self.out, "report"), &bytes);
-                        }
-                    },
-                )
+                );
+                let head = ReportHead {
+                    build_id: self.build_id.clone(),
+                    diagnostics: self.diagnostics.clone(),
+                    has_scores: self.scores.is_some(),
+                };
+                let scores = self.scores.as_ref().map(RawJson::get).unwrap_or_default();
+                if let Some(bytes) = framed(head, &[scores]) {
+                    save_bytes(&cache_path(root, &self.out, "report"), &bytes);
+                }
             },
         );
         // The manifest last: it is what makes the others count.
@@ -645,7 +636,7 @@ mod tests {
         let doc = page_with_references();
         assert_eq!(doc.references.len(), 1);
         let f = facts();
-        assert!(save_page(root, &out, "p", "k1", &doc, &f, b"{}"));
+        assert!(save_page(root, &out, "p", "k1", &doc, &f, b"{}").is_some());
         let path = page_path(root, &out, "p");
         let bytes = std::fs::read(&path).unwrap();
         let (back, back_facts) = read_page(page_path(root, &out, "p"), "k1").unwrap();
@@ -676,11 +667,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let (root, out) = (dir.path(), dir.path().join("output"));
         let doc = page_with_references();
-        assert!(save_page(root, &out, "p", "k1", &doc, &facts(), b"{}"));
+        assert!(save_page(root, &out, "p", "k1", &doc, &facts(), b"{}").is_some());
         let (back, _) = read_page(page_path(root, &out, "p"), "k1").unwrap();
         let (again, _) = read_page(page_path(root, &out, "p"), "k1").unwrap();
         // Rewritten for another key in the meantime: not this page's any more.
-        assert!(save_page(root, &out, "p", "k2", &doc, &facts(), b"{}"));
+        assert!(save_page(root, &out, "p", "k2", &doc, &facts(), b"{}").is_some());
         assert!(back.references.get().is_empty());
         assert!(back.references.lost());
         // Gone altogether: likewise.
@@ -713,7 +704,7 @@ mod tests {
         );
         // What the file holds is what the next build gets, without formatting again: a
         // stand-in text there is what comes back.
-        let path = pages_dir(root, &out).join(page_file_name("p"));
+        let path = page_path(root, &out, "p");
         let bytes = std::fs::read(&path).unwrap();
         let (refs, page) = split_refs(&bytes).unwrap();
         let mut kept: BTreeMap<String, (String, String)> = serde_json::from_slice(refs).unwrap();
