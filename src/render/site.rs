@@ -319,41 +319,33 @@ pub fn render_page(
     // that no page can hold (random for each run), replaced by each folder's. Rendering the
     // template again for a folder one level up was a quarter of the templates' time.
     let once = t.builtin_pages();
+    let file = |dir: &str, html: String| OutputFile::new(format!("{dir}/index.html"), html.into());
+    let render_at = |v: &Variant, json_ld: &str, dir: &str| {
+        variant_page(&shared, v, json_ld, &root_prefix(dir), t).map(|html| file(dir, html))
+    };
     let mut results: Vec<Result<OutputFile, Diagnostic>> = Vec::with_capacity(variants.len() + 1);
     let mut default_page = None;
     for (i, (v, json_ld)) in variants.iter().zip(&json_lds).enumerate() {
         let dir = format!("{}/{}", doc.path, v.audience);
-        if once && i == default {
-            let token = root_token();
-            match variant_page(&shared, v, json_ld, token, t) {
-                Ok(html) => {
-                    let page = |dir: &str| {
-                        OutputFile::new(
-                            format!("{dir}/index.html"),
-                            html.replace(token, &root_prefix(dir)).into_bytes(),
-                        )
-                    };
-                    results.push(Ok(page(&dir)));
-                    default_page = Some(Ok(page(&doc.path)));
-                }
-                Err(d) => results.push(Err(d)),
-            }
+        if !(once && i == default) {
+            results.push(render_at(v, json_ld, &dir));
             continue;
         }
-        results.push(
-            variant_page(&shared, v, json_ld, &root_prefix(&dir), t)
-                .map(|html| OutputFile::new(format!("{dir}/index.html"), html.into_bytes())),
-        );
+        let token = root_token();
+        match variant_page(&shared, v, json_ld, token, t) {
+            Ok(html) => {
+                let page = |dir: &str| file(dir, html.replace(token, &root_prefix(dir)));
+                results.push(Ok(page(&dir)));
+                default_page = Some(Ok(page(&doc.path)));
+            }
+            Err(d) => results.push(Err(d)),
+        }
     }
     if !once {
         default_page = variants
             .get(default)
             .zip(json_lds.get(default))
-            .map(|(v, ld)| {
-                variant_page(&shared, v, ld, &root_prefix(&doc.path), t).map(|html| {
-                    OutputFile::new(format!("{}/index.html", doc.path), html.into_bytes())
-                })
-            });
+            .map(|(v, json_ld)| render_at(v, json_ld, &doc.path));
     }
     results.extend(default_page);
     let mut files = Vec::new();
@@ -437,24 +429,23 @@ fn variant_page(
     t: &Templates,
 ) -> Result<String, Diagnostic> {
     let (config, doc) = (shared.config, shared.doc);
-    let root = root.to_string();
     let audience = config
         .audience(&v.audience)
         .map(|a| a.in_lang(v.lang.as_str()));
     let mut ctx = Context::new();
     ctx.insert("site", &shared.site_ctx);
-    ctx.insert("root", &root);
+    ctx.insert("root", root);
     let marker = crate::render::markdown::ROOT_MARKER;
     // Links to page files and files beside the page lead to this audience's version, from
     // this file's depth.
     let local = |html: &str| {
         let html = crate::render::links::resolve_marks(html, shared.site, doc, &v.audience)
-            .replace(marker, &root);
+            .replace(marker, root);
         callout_labels(html, &shared.words)
     };
     ctx.insert(
         "page",
-        &page_ctx(config, doc, &root, local(&v.summary_html), &shared.words),
+        &page_ctx(config, doc, root, local(&v.summary_html), &shared.words),
     );
     ctx.insert("audience", &audience);
     let links: Vec<AudienceLink> = doc
@@ -479,7 +470,7 @@ fn variant_page(
     if shared.pdf {
         ctx.insert("pdf_url", &format!("{root}{}/{}.pdf", doc.path, v.audience));
     }
-    if let Some(url) = editorial_url(shared.site, doc, &v.audience, &root) {
+    if let Some(url) = editorial_url(shared.site, doc, &v.audience, root) {
         ctx.insert("editorial_url", &url);
     }
     ctx.insert("json_ld", json_ld);
@@ -487,7 +478,7 @@ fn variant_page(
         "canonical",
         &format!("{}{}/{}/", base(config), doc.path, v.audience),
     );
-    insert_languages(&mut ctx, shared.site, doc, &v.audience, &root);
+    insert_languages(&mut ctx, shared.site, doc, &v.audience, root);
     t.render_with("page.html", &shared.words, ctx)
 }
 
