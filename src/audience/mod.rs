@@ -44,12 +44,26 @@ pub struct Audit {
 /// Reading level of every variant of a page (`audience/reading-level`) and its review dates
 /// (`review/overdue`, `review/due-soon`) judged on `today`.
 pub fn audit(doc: &Document, config: &Config, today: Date) -> Audit {
-    audit_with(doc, &blocks::layout(doc.body()), config, today)
+    let body = doc.body();
+    let selections = blocks::Selections::new(
+        &blocks::layout(body),
+        body,
+        &doc.audiences,
+        &crate::cite::scan::scan(body),
+    );
+    audit_with(doc, &selections, config, today)
 }
 
-/// [`audit`] with the page's audience blocks already read (`model::Resolved::layout`).
-pub fn audit_with(doc: &Document, layout: &blocks::Layout, config: &Config, today: Date) -> Audit {
-    let (scores, mut diagnostics) = readability::check_with(doc, layout, config, doc.lang.as_str());
+/// [`audit`] with each audience's selection of the page already made and scanned
+/// (`model::Resolved::selections`).
+pub fn audit_with(
+    doc: &Document,
+    selections: &blocks::Selections,
+    config: &Config,
+    today: Date,
+) -> Audit {
+    let (scores, mut diagnostics) =
+        readability::check_with(doc, selections, config, doc.lang.as_str());
     diagnostics.extend(review::check(doc, config, today));
     Audit {
         scores,

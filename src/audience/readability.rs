@@ -250,8 +250,7 @@ fn is_word(token: &str) -> bool {
 }
 
 /// Blank out `[@key]` citation groups (same length, so offsets stay valid).
-fn strip_citations(md: &str) -> String {
-    let scan = crate::cite::scan::scan(md);
+fn strip_citations(md: &str, scan: &crate::cite::scan::Scan) -> String {
     if scan.groups.is_empty() {
         return md.to_string();
     }
@@ -317,7 +316,12 @@ pub fn inflesz(perspicuity: f64) -> &'static str {
 
 /// Score the prose of one variant's Markdown with the formulas of its language.
 pub fn analyze_in(md: &str, formulas: Formulas) -> Analysis {
-    let clean = super::blocks::blank_callout_fences(strip_citations(md));
+    analyze_scanned(md, &crate::cite::scan::scan(md), formulas)
+}
+
+/// [`analyze_in`] with the citations of `md` already found.
+fn analyze_scanned(md: &str, scan: &crate::cite::scan::Scan, formulas: Formulas) -> Analysis {
+    let clean = super::blocks::blank_callout_fences(strip_citations(md, scan));
     let mut sentences: Vec<Sentence> = Vec::new();
     let (mut words, mut syl, mut poly) = (0usize, 0usize, 0usize);
     for unit in units(&clean, formulas) {
@@ -535,18 +539,21 @@ fn fmt_grade(g: f64) -> String {
 /// and `check --format json` includes (as `{page path: {audience: Scores}}`). The page is read
 /// in the page's own language.
 pub fn check(doc: &Document, config: &Config) -> (BTreeMap<AudienceId, Scores>, Vec<Diagnostic>) {
-    check_with(
-        doc,
-        &super::blocks::layout(doc.body()),
-        config,
-        doc.lang.as_str(),
-    )
+    let body = doc.body();
+    let selections = super::blocks::Selections::new(
+        &super::blocks::layout(body),
+        body,
+        &doc.audiences,
+        &crate::cite::scan::scan(body),
+    );
+    check_with(doc, &selections, config, doc.lang.as_str())
 }
 
-/// [`check`] with the page's audience blocks already read, for text in language `lang`.
+/// [`check`] with each audience's selection of the page already made and scanned, for text in
+/// language `lang`.
 pub fn check_with(
     doc: &Document,
-    lay: &super::blocks::Layout,
+    selections: &super::blocks::Selections,
     config: &Config,
     lang: &str,
 ) -> (BTreeMap<AudienceId, Scores>, Vec<Diagnostic>) {
@@ -554,19 +561,18 @@ pub fn check_with(
     let mut scores = BTreeMap::new();
     let mut diags = Vec::new();
     // Audiences often read the same text (no block for one of them): analyzed once.
-    let mut analyzed: Vec<(String, Analysis)> = Vec::new();
-    for audience in &doc.audiences {
-        let selected = lay.select(doc.body(), audience);
+    let mut analyzed: Vec<(&str, Analysis)> = Vec::new();
+    for (audience, selected, scan) in selections.iter() {
         let analysis = match analyzed.iter().find(|(t, _)| *t == selected.text) {
             Some((_, a)) => a.clone(),
             None => {
-                let a = analyze_in(&selected.text, formulas);
-                analyzed.push((selected.text.clone(), a.clone()));
+                let a = analyze_scanned(&selected.text, scan, formulas);
+                analyzed.push((&selected.text, a.clone()));
                 a
             }
         };
         diags.extend(check_variant(
-            doc, config, audience, &selected, &analysis, lang,
+            doc, config, audience, selected, &analysis, lang,
         ));
         scores.insert(audience.clone(), analysis.scores);
     }
@@ -884,10 +890,16 @@ mod spanish {
         let c = crate::audience::testutil::config();
         let mut doc = page(REVIEW, &format!("::: patient\n{HARD}\n:::\n"));
         doc.lang = crate::types::LangId::new("es");
-        let lay = crate::audience::blocks::layout(doc.body());
-        let (es, _) = check_with(&doc, &lay, &c, "es-MX");
+        let body = doc.body();
+        let sel = crate::audience::blocks::Selections::new(
+            &crate::audience::blocks::layout(body),
+            body,
+            &doc.audiences,
+            &crate::cite::scan::scan(body),
+        );
+        let (es, _) = check_with(&doc, &sel, &c, "es-MX");
         assert!(es["patient"].fernandez_huerta.is_some());
-        let (de, diags) = check_with(&doc, &lay, &c, "de");
+        let (de, diags) = check_with(&doc, &sel, &c, "de");
         assert!(diags.is_empty());
         let s = &de["patient"];
         assert!(s.words > 0 && s.syllables == 0);

@@ -271,13 +271,14 @@ pub struct TranslationLine {
 
 /// The editorial line of a page. `scores` are the page's reading-level scores per audience
 /// (from [`super::readability::check`]); `reference_findings` the number of citation
-/// diagnostics on the page.
+/// diagnostics on the page; `lay` the layout of its body.
 pub fn editorial_row(
     doc: &Document,
     config: &Config,
     today: Date,
     scores: &BTreeMap<AudienceId, Scores>,
     reference_findings: usize,
+    lay: &super::blocks::Layout,
 ) -> EditorialRow {
     let r = &doc.front.review;
     let reading = scores
@@ -305,7 +306,7 @@ pub fn editorial_row(
         days_overdue: r.next_review.map(|n| n.days_until(today)),
         reading,
         reference_findings,
-        practice: super::blocks::practice_passages(doc),
+        practice: super::blocks::practice_passages(doc, lay),
         translation: doc.translation.as_ref().map(|t| TranslationLine {
             lang: doc.lang.to_string(),
             original: t.original_file.display().to_string(),

@@ -104,7 +104,7 @@ pub(super) fn build(s: &Shared, doc: &Document) -> PageResult {
         _ => (Vec::new(), b"{}".to_vec()),
     };
     explain_terms(s, &mut variants);
-    let audit = crate::audience::audit_with(doc, &resolved.layout, config, s.today);
+    let audit = crate::audience::audit_with(doc, &resolved.selections, config, s.today);
     let reference_findings = d.iter().filter(|x| x.rule.starts_with("cite/")).count();
     let editorial = crate::audience::review::editorial_row(
         doc,
@@ -112,6 +112,7 @@ pub(super) fn build(s: &Shared, doc: &Document) -> PageResult {
         s.today,
         &audit.scores,
         reference_findings,
+        &resolved.layout,
     );
     d.extend(
         audit

@@ -624,6 +624,7 @@ mod tests {
                 crate::types::Date::parse("2026-02-01").unwrap(),
                 &Default::default(),
                 0,
+                &crate::audience::blocks::layout(doc.body()),
             ),
             search: RawJson::from_parts("[\"é\"]".into()),
         }

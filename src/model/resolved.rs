@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::audience::blocks::Layout;
+use crate::audience::blocks::{Layout, Selections};
 use crate::cite::scan::Scan;
 use crate::cite::Reference;
 use crate::config::HtmlConfig;
@@ -22,6 +22,9 @@ pub struct Resolved<'a> {
     /// The body's audience blocks, read once for the checks and every audience's selection
     /// (and dropped with the page, not kept for the whole build).
     pub layout: Layout,
+    /// Each of the page's audiences' selection of the body, with its citations: read by the
+    /// reading level and by every variant.
+    pub selections: Selections,
 }
 
 impl Resolved<'_> {

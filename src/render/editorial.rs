@@ -487,6 +487,11 @@ mod tests {
     use crate::audience::review::editorial_row;
     use crate::audience::testutil::{config, page, APPROVED};
 
+    /// The layout of a test page's body, as the build reads it.
+    fn lay(doc: &crate::content::Document) -> crate::audience::blocks::Layout {
+        crate::audience::blocks::layout(doc.body())
+    }
+
     fn d(s: &str) -> Date {
         Date::parse(s).unwrap()
     }
@@ -500,7 +505,7 @@ mod tests {
             "::: patient\nPharmacological management necessitates individualized consideration of comorbid psychiatric conditions.\n:::\n",
         );
         let (scores, _) = crate::audience::readability::check(&doc, &c);
-        let row = editorial_row(&doc, &c, today, &scores, 2);
+        let row = editorial_row(&doc, &c, today, &scores, 2, &lay(&doc));
         assert_eq!(row.days_overdue, Some(25));
         assert!(row.reading["patient"].above_target());
         let t = crate::render::publish::testsite::builtin();
@@ -526,12 +531,14 @@ mod tests {
         let mut conf = config();
         let today = d("2026-11-26");
         let t = crate::render::publish::testsite::builtin();
+        let x = page(APPROVED, "x\n");
         let rows = [editorial_row(
-            &page(APPROVED, "x\n"),
+            &x,
             &conf,
             today,
             &Default::default(),
             0,
+            &lay(&x),
         )];
         assert!(!report(&conf, &rows, today, &t)
             .unwrap()
@@ -561,7 +568,8 @@ mod tests {
             );
         }
         let t = crate::render::publish::testsite::builtin();
-        let mut row = editorial_row(&page(APPROVED, "x\n"), &c, today, &Default::default(), 0);
+        let x = page(APPROVED, "x\n");
+        let mut row = editorial_row(&x, &c, today, &Default::default(), 0, &lay(&x));
         row.translation = Some(crate::audience::review::TranslationLine {
             lang: "es".into(),
             original: "content/x.md".into(),
@@ -606,14 +614,21 @@ mod tests {
         let today = d("2026-11-26");
         let t = crate::render::publish::testsite::builtin();
         let plain = page(APPROVED, "Rest and drink water.\n");
-        let rows = [editorial_row(&plain, &c, today, &Default::default(), 0)];
+        let rows = [editorial_row(
+            &plain,
+            &c,
+            today,
+            &Default::default(),
+            0,
+            &lay(&plain),
+        )];
         let without = report(&c, &rows, today, &t).unwrap();
         assert!(!without.contains("Declared practice"));
         let doc = page(
             APPROVED,
             "Intro.\n\n::: {.practice}\nWe phone you <b>the day</b>\nafter each step.\n\n::: patient\nBring the handout.\n:::\n:::\n\n::: {.warning .practice}\nCall the clinic first.\n:::\n",
         );
-        let row = editorial_row(&doc, &c, today, &Default::default(), 0);
+        let row = editorial_row(&doc, &c, today, &Default::default(), 0, &lay(&doc));
         // Lines of the file, counted here from the body's first.
         let body_line = doc.body_pos(0).0;
         assert_eq!(

@@ -1,6 +1,7 @@
 //! Stage 4: each audience's [`Variant`] of a resolved page: the Markdown its audience reads,
 //! with numbered citations, rendered to HTML, and its reference list formatted.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::cite::scan::{self, Scan};
@@ -43,14 +44,14 @@ pub fn variants(page: &Resolved, audiences: &[AudienceId], format: &Format) -> V
     // Audiences that read the same Markdown (no block for one of them) share one rendering.
     let mut out: Vec<Variant> = Vec::with_capacity(audiences.len());
     for a in audiences {
-        let markdown = page.layout.select(page.doc.body(), a).text;
-        let same = out.iter().find(|v| v.markdown == markdown).cloned();
+        let (markdown, body_scan) = selection(page, a);
+        let same = out.iter().find(|v| v.markdown == *markdown).cloned();
         out.push(match same {
             Some(mut v) => {
                 v.audience = a.clone();
                 v
             }
-            None => variant_of(page, a, markdown, &lookup),
+            None => variant_of(page, a, markdown.into_owned(), &body_scan, &lookup),
         });
     }
     out
@@ -58,8 +59,23 @@ pub fn variants(page: &Resolved, audiences: &[AudienceId], format: &Format) -> V
 
 /// One audience's variant of a page (a handout, which needs no other).
 pub fn variant(page: &Resolved, audience: &AudienceId, format: &Format) -> Variant {
-    let markdown = page.layout.select(page.doc.body(), audience).text;
-    variant_of(page, audience, markdown, format)
+    let (markdown, body_scan) = selection(page, audience);
+    variant_of(page, audience, markdown.into_owned(), &body_scan, format)
+}
+
+/// The Markdown `audience` reads of the page and its citations: the resolved page's selection,
+/// or, for an audience the page does not list, selected and scanned here.
+fn selection<'p>(page: &'p Resolved, audience: &str) -> (Cow<'p, str>, Cow<'p, Scan>) {
+    if let Some((selected, scan)) = page.selections.get(audience) {
+        return (Cow::Borrowed(&selected.text), Cow::Borrowed(scan));
+    }
+    let text = page.layout.select(page.doc.body(), audience).text;
+    // An audience that sees the whole body has its citations where the checks found them.
+    let scan = match text == page.doc.body() {
+        true => Cow::Borrowed(&page.body_scan),
+        false => Cow::Owned(scan::scan(&text)),
+    };
+    (Cow::Owned(text), scan)
 }
 
 /// A variant from the Markdown its audience reads; nothing in it depends on the audience
@@ -68,19 +84,11 @@ fn variant_of(
     page: &Resolved,
     audience: &AudienceId,
     markdown: String,
+    body_scan: &Scan,
     format: &dyn Fn(&[&Reference]) -> Vec<Formatted>,
 ) -> Variant {
     let doc = page.doc;
     let summary_scan = &page.summary_scan;
-    // An audience that sees the whole body (no blocks) has its citations where the checks
-    // found them.
-    let own_scan;
-    let body_scan: &Scan = if markdown == doc.body() {
-        &page.body_scan
-    } else {
-        own_scan = scan::scan(&markdown);
-        &own_scan
-    };
     let order = crate::cite::number(
         summary_scan.groups.iter().chain(body_scan.groups.iter()),
         |k| page.refs.contains_key(k),

@@ -74,6 +74,8 @@ pub fn resolve<'a>(
             .into_iter()
             .filter_map(|d| config.apply_level(d)),
     );
+    let selections =
+        crate::audience::blocks::Selections::new(&layout, doc.body(), &doc.audiences, &body_scan);
     Resolved {
         doc,
         refs,
@@ -81,5 +83,6 @@ pub fn resolve<'a>(
         summary_scan,
         body_scan,
         layout,
+        selections,
     }
 }

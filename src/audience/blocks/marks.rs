@@ -108,13 +108,13 @@ pub struct Practice {
 /// How many characters of a practice passage the editorial report shows.
 pub const PRACTICE_EXCERPT: usize = 160;
 
-/// The page's practice passages, in order (one nested in another is part of it).
-pub fn practice_passages(doc: &Document) -> Vec<Practice> {
+/// The page's practice passages, in order (one nested in another is part of it); `lay` is the
+/// layout of its body.
+pub fn practice_passages(doc: &Document, lay: &Layout) -> Vec<Practice> {
     let body = doc.body();
     if !body.contains(":::") {
         return Vec::new();
     }
-    let lay = layout(body);
     let mut out = Vec::new();
     for (i, b) in lay.blocks.iter().enumerate() {
         if !b.callout().is_some_and(|c| c.practice) || lay.inside_practice(b.parent) {

@@ -26,9 +26,11 @@ use std::ops::Range;
 
 use pulldown_cmark::{Event, Parser, Tag};
 
+use crate::cite::scan::Scan;
 use crate::config::Config;
 use crate::content::Document;
 use crate::diag::Diagnostic;
+use crate::types::AudienceId;
 use crate::util::nearest;
 
 mod check;
@@ -407,6 +409,55 @@ impl Layout {
     /// Whether any line of the body is inside a block.
     pub fn has_blocks(&self) -> bool {
         !self.blocks.is_empty() || !self.problems.is_empty()
+    }
+}
+
+/// Every audience's selection of a page's body, with the citations of each distinct text
+/// scanned once: the reading level and the variants both read them
+/// ([`model::Resolved::selections`](crate::model::Resolved)).
+#[derive(Debug, Clone, Default)]
+pub struct Selections {
+    /// Each audience's own selection (its own map back to the body) and its text's scan.
+    each: Vec<(AudienceId, Selected, usize)>,
+    scans: Vec<Scan>,
+}
+
+impl Selections {
+    /// The selections of `audiences`; `body_scan` is the whole body's scan, the scan of a
+    /// selection that is the whole body.
+    pub fn new(lay: &Layout, body: &str, audiences: &[AudienceId], body_scan: &Scan) -> Self {
+        let mut out = Selections::default();
+        for a in audiences {
+            let selected = lay.select(body, a);
+            let same = out.each.iter().find(|(_, s, _)| s.text == selected.text);
+            let scan = match same {
+                Some(&(_, _, i)) => i,
+                None => {
+                    out.scans.push(if selected.text == body {
+                        body_scan.clone()
+                    } else {
+                        crate::cite::scan::scan(&selected.text)
+                    });
+                    out.scans.len() - 1
+                }
+            };
+            out.each.push((a.clone(), selected, scan));
+        }
+        out
+    }
+
+    /// Each audience's selection and its citations, in the order the audiences were given.
+    pub fn iter(&self) -> impl Iterator<Item = (&AudienceId, &Selected, &Scan)> {
+        self.each
+            .iter()
+            .map(|(a, sel, i)| (a, sel, &self.scans[*i]))
+    }
+
+    /// `audience`'s selection and its citations, if it is one of the page's audiences.
+    pub fn get(&self, audience: &str) -> Option<(&Selected, &Scan)> {
+        self.iter()
+            .find(|(a, _, _)| a.as_str() == audience)
+            .map(|(_, sel, scan)| (sel, scan))
     }
 }
 
