@@ -198,6 +198,13 @@ pub fn as_cleaned(html: &str) -> String {
         if void {
             tag = &tag[..tag.len() - 3];
         }
+        if !tag.contains('&') {
+            push_nbsp_escaped(&mut out, tag);
+            if void {
+                out.push('>');
+            }
+            continue;
+        }
         let mut t = String::with_capacity(tag.len());
         let mut r = tag;
         while let Some(i) = r.find('&') {
@@ -221,6 +228,11 @@ pub fn as_cleaned(html: &str) -> String {
 }
 
 fn push_nbsp_escaped(out: &mut String, s: &str) {
+    // U+00A0 is C2 A0 in UTF-8: text without an A0 byte has none.
+    if memchr::memchr(0xa0, s.as_bytes()).is_none() {
+        out.push_str(s);
+        return;
+    }
     let mut parts = s.split('\u{a0}');
     if let Some(first) = parts.next() {
         out.push_str(first);

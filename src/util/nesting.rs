@@ -91,8 +91,11 @@ fn token_start(prev: Option<char>, flow: usize) -> bool {
 
 fn yaml(text: &str) -> Option<TooDeep> {
     let mut y = Yaml::default();
+    // One buffer for every line's characters.
+    let mut chars: Vec<char> = Vec::new();
     for (n, line) in text.split('\n').enumerate() {
-        let chars: Vec<char> = line.trim_end_matches('\r').chars().collect();
+        chars.clear();
+        chars.extend(line.trim_end_matches('\r').chars());
         if let Err(col) = y.line(&chars) {
             return Some(TooDeep {
                 line: n + 1,

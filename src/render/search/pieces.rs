@@ -42,7 +42,7 @@ struct Extractor {
     marks: Vec<(usize, usize)>,
     cites: Vec<Cite>,
     /// Open block elements, innermost last.
-    blocks: Vec<String>,
+    blocks: Vec<&'static str>,
     /// Inside `<sup class="cite">`: its id and the text seen so far.
     cite: Option<(String, String)>,
     /// Inside a heading: its id, and the buffer collects its text.
@@ -97,7 +97,7 @@ impl Extractor {
         if self
             .blocks
             .iter()
-            .any(|b| matches!(b.as_str(), "li" | "tr" | "pre" | "dt" | "dd"))
+            .any(|b| matches!(*b, "li" | "tr" | "pre" | "dt" | "dd"))
         {
             Kind::Whole
         } else {
@@ -122,7 +122,10 @@ impl Extractor {
                 continue;
             }
             let end = rest.find('<').unwrap_or(rest.len());
-            self.text(&crate::util::decode_entities(&rest[..end]));
+            match rest[..end].contains('&') {
+                true => self.text(&crate::util::decode_entities(&rest[..end])),
+                false => self.text(&rest[..end]),
+            }
             rest = &rest[end..];
         }
         self.flush();
@@ -146,35 +149,35 @@ impl Extractor {
         let name_end = inner
             .find(|c: char| c.is_whitespace() || c == '/')
             .unwrap_or(inner.len());
-        let name = inner[..name_end].to_ascii_lowercase();
+        // The tag's name, in any case.
+        let raw = &inner[..name_end];
+        let is = |name: &str| raw.eq_ignore_ascii_case(name);
         let attrs = &inner[name_end..];
-        if name == "p"
-            && (self.in_label || attr(attrs, "class").as_deref() == Some("callout-label"))
-        {
+        if is("p") && (self.in_label || attr(attrs, "class").as_deref() == Some("callout-label")) {
             if !closing {
                 self.flush();
             }
             self.in_label = !closing;
             return;
         }
-        if name == "sup" {
+        if is("sup") {
             self.sup(closing, attrs);
             return;
         }
         if self.cite.is_some() {
             return;
         }
-        if name == "br" {
+        if is("br") {
             self.buf.push(' ');
             return;
         }
-        if matches!(name.as_str(), "td" | "th") && !closing {
+        if (is("td") || is("th")) && !closing {
             if self.buf.chars().any(|c| !c.is_whitespace()) {
                 self.buf.push_str(" · ");
             }
             return;
         }
-        if BLOCKS.contains(&name.as_str()) {
+        if let Some(name) = BLOCKS.iter().find(|b| is(b)) {
             self.block(name, closing, attrs);
         }
     }
@@ -194,7 +197,7 @@ impl Extractor {
 
     /// A block element opens or closes: the text before it becomes a piece, and a closing
     /// heading becomes the heading of the pieces after it.
-    fn block(&mut self, name: String, closing: bool, attrs: &str) {
+    fn block(&mut self, name: &'static str, closing: bool, attrs: &str) {
         let is_heading = name.len() == 2 && name.starts_with('h') && name != "hr";
         if !closing {
             self.flush();
@@ -267,18 +270,27 @@ impl Extractor {
 }
 
 /// The value of attribute `name` in a tag's attribute text, entities decoded.
+/// `name` is ASCII.
 fn attr(attrs: &str, name: &str) -> Option<String> {
-    let mut rest = attrs;
-    while let Some(i) = rest.find(name) {
-        let before_ok = i == 0 || rest.as_bytes()[i - 1].is_ascii_whitespace();
-        let after = &rest[i + name.len()..];
+    let (bytes, wanted) = (attrs.as_bytes(), name.as_bytes());
+    let first = *wanted.first()?;
+    // Each place the name occurs, left to right, a match not overlapping the one before.
+    let mut from = 0;
+    while let Some(j) = memchr::memchr(first, &bytes[from..]) {
+        let i = from + j;
+        if !bytes[i..].starts_with(wanted) {
+            from = i + 1;
+            continue;
+        }
+        let before_ok = i == 0 || bytes[i - 1].is_ascii_whitespace();
+        let after = &attrs[i + name.len()..];
         if before_ok {
             if let Some(v) = after.strip_prefix("=\"") {
                 let end = v.find('"').unwrap_or(v.len());
                 return Some(crate::util::decode_entities(&v[..end]));
             }
         }
-        rest = after;
+        from = i + name.len();
     }
     None
 }
@@ -299,7 +311,14 @@ fn parse_numbers(s: &str) -> Vec<u32> {
 
 /// Whitespace runs become one space; the ends are trimmed.
 fn collapse(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+    let mut out = String::with_capacity(s.len());
+    for word in s.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
 }
 
 const ABBREVIATIONS: &[&str] = &[
