@@ -32,16 +32,23 @@ pub fn xml_escape(s: &str) -> String {
 /// leaves '/' alone, so URLs stay readable in the page source.
 pub fn escape_html(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
+    // The five are ASCII, so each is one byte and never part of another character: the text
+    // between them is copied in runs.
+    let mut from = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let with = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        out.push_str(&s[from..i]);
+        out.push_str(with);
+        from = i + 1;
     }
+    out.push_str(&s[from..]);
     out
 }
 
@@ -383,6 +390,17 @@ fn latin_letter(c: char) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn escape_html_replaces_the_five_and_keeps_the_rest() {
+        assert_eq!(
+            escape_html("a<b>&\"c\"'d' é – 😀<"),
+            "a&lt;b&gt;&amp;&quot;c&quot;&#39;d&#39; é – 😀&lt;"
+        );
+        assert_eq!(escape_html(""), "");
+        assert_eq!(escape_html("plain"), "plain");
+        assert_eq!(escape_html("&&"), "&amp;&amp;");
+    }
 
     #[test]
     fn atomic_writes_replace_the_file_whole_and_leave_nothing_beside_it() {

@@ -6,9 +6,7 @@ use super::*;
 /// The key of a reference's formatted text: its fields (not where it was defined), the style
 /// and the language it is formatted in.
 pub fn reference_key(style: &str, language: &str, r: &Reference) -> String {
-    let mut plain = r.clone();
-    plain.origin = Default::default();
-    let json = serde_json::to_vec(&plain).unwrap_or_default();
+    let json = r.key_bytes(&r.id);
     let mut d = Digest::new();
     d.field(style.as_bytes())
         .field(language.as_bytes())

@@ -127,6 +127,107 @@ pub struct Reference {
     pub origin: Origin,
 }
 
+/// A reference's fields borrowed, with the id given: what the keys of formatted text hash
+/// ([`Reference::key_bytes`]).
+#[derive(Hash)]
+struct KeyView<'a> {
+    id: &'a str,
+    kind: RefKind,
+    authors: &'a [String],
+    authors_truncated: bool,
+    organization: &'a Option<String>,
+    title: &'a Option<String>,
+    container: &'a Option<String>,
+    container_full: &'a Option<String>,
+    editors: &'a [String],
+    edition: &'a Option<String>,
+    publisher: &'a Option<String>,
+    year: &'a Option<String>,
+    volume: &'a Option<String>,
+    issue: &'a Option<String>,
+    pages: &'a Option<String>,
+    doi: &'a Option<String>,
+    pmid: &'a Option<String>,
+    pmcid: &'a Option<String>,
+    isbn: &'a Option<String>,
+    url: &'a Option<String>,
+    accessed: &'a Option<Date>,
+}
+
+/// Collects what a [`std::hash::Hash`] writes.
+#[derive(Default)]
+struct Written(Vec<u8>);
+
+impl std::hash::Hasher for Written {
+    fn write(&mut self, bytes: &[u8]) {
+        self.0.extend_from_slice(bytes);
+    }
+
+    fn finish(&self) -> u64 {
+        0
+    }
+}
+
+impl Reference {
+    /// The bytes that identify this reference's content, with `id` for its id and without its
+    /// origin: every field as [`std::hash::Hash`] writes it (strings end with a byte UTF-8
+    /// never holds, lists and options start with their length or variant), so two references
+    /// give the same bytes only when their fields are equal. Every field is named below (no
+    /// `..`): a field added to [`Reference`] does not compile until it is part of the keys.
+    pub fn key_bytes(&self, id: &str) -> Vec<u8> {
+        let Reference {
+            id: _,
+            kind,
+            authors,
+            authors_truncated,
+            organization,
+            title,
+            container,
+            container_full,
+            editors,
+            edition,
+            publisher,
+            year,
+            volume,
+            issue,
+            pages,
+            doi,
+            pmid,
+            pmcid,
+            isbn,
+            url,
+            accessed,
+            origin: _,
+        } = self;
+        let view = KeyView {
+            id,
+            kind: *kind,
+            authors,
+            authors_truncated: *authors_truncated,
+            organization,
+            title,
+            container,
+            container_full,
+            editors,
+            edition,
+            publisher,
+            year,
+            volume,
+            issue,
+            pages,
+            doi,
+            pmid,
+            pmcid,
+            isbn,
+            url,
+            accessed,
+        };
+        let mut out = Written::default();
+        std::hash::Hash::hash(&view, &mut out);
+        out.0
+    }
+}
+
 impl RefEntry {
     pub fn into_reference(self, origin: Origin) -> Reference {
         let container = match self.kind {
@@ -362,6 +463,82 @@ fn escape_markdown(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The keys' bytes are equal exactly when the fields (but the origin) are: a change to any
+    /// field, or text moved from one field to the next, gives other bytes.
+    #[test]
+    fn key_bytes_tell_references_apart_by_their_fields() {
+        let full = Reference {
+            id: "smith2020".into(),
+            kind: RefKind::Chapter,
+            authors: vec!["Smith J".into(), "Núñez A".into()],
+            authors_truncated: true,
+            organization: Some("WHO".into()),
+            title: Some("A \"title\"".into()),
+            container: Some("Book".into()),
+            container_full: Some("The Book".into()),
+            editors: vec!["Ed E".into()],
+            edition: Some("2".into()),
+            publisher: Some("Pub".into()),
+            year: Some("2020".into()),
+            volume: Some("3".into()),
+            issue: Some("4".into()),
+            pages: Some("1-9".into()),
+            doi: Some("10.1000/x".into()),
+            pmid: Some("123".into()),
+            pmcid: Some("PMC1".into()),
+            isbn: Some("978".into()),
+            url: Some("https://example.org/".into()),
+            accessed: Date::parse("2024-01-02").ok(),
+            origin: Origin {
+                file: "content/a.md".into(),
+                line: 7,
+                column: 3,
+            },
+        };
+        let key = |r: &Reference| r.key_bytes("");
+        let mut moved = full.clone();
+        moved.origin = Origin::default();
+        moved.id = "other".into();
+        assert_eq!(key(&full), key(&moved), "origin and id are not content");
+        assert_ne!(full.key_bytes("a"), full.key_bytes("b"));
+        let changes: Vec<fn(&mut Reference)> = vec![
+            |r| r.kind = RefKind::Book,
+            |r| {
+                r.authors.pop();
+            },
+            |r| r.authors_truncated = false,
+            |r| r.organization = None,
+            |r| r.title = Some("A title".into()),
+            |r| r.container = None,
+            |r| r.container_full = None,
+            |r| r.editors.clear(),
+            |r| r.edition = None,
+            |r| r.publisher = None,
+            |r| r.year = Some("2021".into()),
+            |r| r.volume = None,
+            |r| r.issue = None,
+            |r| r.pages = None,
+            |r| r.doi = None,
+            |r| r.pmid = None,
+            |r| r.pmcid = None,
+            |r| r.isbn = None,
+            |r| r.url = None,
+            |r| r.accessed = None,
+            // Text moved between neighbours.
+            |r| {
+                r.container = Some("BookThe".into());
+                r.container_full = Some(" Book".into());
+            },
+            |r| r.authors = vec!["Smith JNúñez A".into()],
+        ];
+        for (i, change) in changes.iter().enumerate() {
+            let mut other = full.clone();
+            change(&mut other);
+            assert_ne!(key(&full), key(&other), "change {i}");
+        }
+        assert_ne!(key(&full), key(&Reference::default()));
+    }
 
     #[test]
     fn locators_as_ama_writes_them() {

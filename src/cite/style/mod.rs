@@ -156,10 +156,7 @@ fn locale_lang_decoded(bytes: &[u8]) -> Option<Option<String>> {
 /// The key of an entry's formatted text: its language and every field but its citation key and
 /// where it was defined.
 fn content_key(r: &Reference, language: &str) -> u128 {
-    let mut plain = r.clone();
-    plain.id = String::new();
-    plain.origin = Default::default();
-    let json = serde_json::to_vec(&plain).unwrap_or_default();
+    let json = r.key_bytes("");
     let mut h = xxhash_rust::xxh3::Xxh3::new();
     h.update(&(language.len() as u64).to_le_bytes());
     h.update(language.as_bytes());
