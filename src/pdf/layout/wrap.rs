@@ -29,9 +29,16 @@ pub(super) fn words(spans: &[Span], size: f32) -> Vec<Word> {
     let mut pending_break = false;
     for span in spans {
         let face = span.face();
-        for c in span.text.chars() {
-            if c == '\n' || c.is_whitespace() {
-                if let Some(w) = cur.take() {
+        let text = span.text.as_str();
+        // Where the text of the word being read starts in this span: each piece is copied
+        // whole, not a character at a time.
+        let mut from: Option<usize> = None;
+        for (i, c) in text.char_indices() {
+            if c.is_whitespace() {
+                if let Some(mut w) = cur.take() {
+                    if let Some(start) = from.take() {
+                        add_piece(&mut w, face, &text[start..i]);
+                    }
                     out.push(w);
                 }
                 if c == '\n' {
@@ -41,18 +48,21 @@ pub(super) fn words(spans: &[Span], size: f32) -> Vec<Word> {
                 }
                 continue;
             }
-            let w = cur.get_or_insert_with(|| Word {
-                pieces: Vec::new(),
-                width: 0.0,
-                space_before: pending_space && !out.is_empty(),
-                break_before: pending_break && !out.is_empty(),
-            });
-            pending_space = false;
-            pending_break = false;
-            match w.pieces.last_mut() {
-                Some((f, s)) if *f == face => s.push(c),
-                _ => w.pieces.push((face, c.to_string())),
+            if from.is_none() {
+                from = Some(i);
+                cur.get_or_insert_with(|| Word {
+                    pieces: Vec::new(),
+                    width: 0.0,
+                    space_before: pending_space && !out.is_empty(),
+                    break_before: pending_break && !out.is_empty(),
+                });
+                pending_space = false;
+                pending_break = false;
             }
+        }
+        // A word not ended by a space goes on in the next span.
+        if let (Some(w), Some(start)) = (cur.as_mut(), from) {
+            add_piece(w, face, &text[start..]);
         }
     }
     if let Some(w) = cur.take() {
@@ -66,6 +76,14 @@ pub(super) fn words(spans: &[Span], size: f32) -> Vec<Word> {
             .sum();
     }
     out
+}
+
+/// Text in `face` added to a word: the piece before it goes on when its face is the same.
+fn add_piece(w: &mut Word, face: Face, text: &str) {
+    match w.pieces.last_mut() {
+        Some((f, s)) if *f == face => s.push_str(text),
+        _ => w.pieces.push((face, text.to_string())),
+    }
 }
 
 /// Break a word wider than `max` into pieces that fit.
@@ -166,6 +184,68 @@ pub(super) fn wrap(spans: &[Span], size: f32, max: f32) -> Vec<TextLine> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A word's pieces, space before and break before.
+    type Plain = (Vec<(Face, String)>, bool, bool);
+
+    /// The words as the first version found them, a character at a time: the reference
+    /// [`words`] must agree with.
+    fn words_by_char(spans: &[Span]) -> Vec<Plain> {
+        let mut out: Vec<Plain> = Vec::new();
+        let mut cur: Option<Plain> = None;
+        let (mut pending_space, mut pending_break) = (false, false);
+        for span in spans {
+            let face = span.face();
+            for c in span.text.chars() {
+                if c.is_whitespace() {
+                    if let Some(w) = cur.take() {
+                        out.push(w);
+                    }
+                    if c == '\n' {
+                        pending_break = true;
+                    } else {
+                        pending_space = true;
+                    }
+                    continue;
+                }
+                let w = cur.get_or_insert_with(|| {
+                    (
+                        Vec::new(),
+                        pending_space && !out.is_empty(),
+                        pending_break && !out.is_empty(),
+                    )
+                });
+                pending_space = false;
+                pending_break = false;
+                match w.0.last_mut() {
+                    Some((f, s)) if *f == face => s.push(c),
+                    _ => w.0.push((face, c.to_string())),
+                }
+            }
+        }
+        out.extend(cur);
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn words_agree_with_reading_a_character_at_a_time(
+            spans in proptest::collection::vec(
+                ("[a-c \n\u{a0}é]{0,8}", proptest::bool::ANY, proptest::bool::ANY),
+                0..6,
+            )
+        ) {
+            let spans: Vec<Span> = spans
+                .into_iter()
+                .map(|(text, bold, italic)| Span { text, bold, italic })
+                .collect();
+            let got: Vec<_> = words(&spans, 10.0)
+                .into_iter()
+                .map(|w| (w.pieces, w.space_before, w.break_before))
+                .collect();
+            proptest::prop_assert_eq!(got, words_by_char(&spans));
+        }
+    }
 
     #[test]
     fn wraps_within_width_and_keeps_styles() {
