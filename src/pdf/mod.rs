@@ -387,7 +387,17 @@ fn finish(
             Object::String(PLACEHOLDER.to_vec(), StringFormat::Literal),
         ]),
     );
-    let mut bytes = Vec::new();
+    // Room for the whole file from the start (a growing buffer copied itself some six times
+    // on the way to a 120 kB handout): the streams' bytes and a little for every other object.
+    let room: usize = doc
+        .objects
+        .values()
+        .map(|o| match o {
+            Object::Stream(s) => s.content.len() + 128,
+            _ => 128,
+        })
+        .sum();
+    let mut bytes = Vec::with_capacity(room + 1024);
     doc.save_to(&mut bytes)
         .map_err(|e| PdfError::Write(e.to_string()))?;
     let id = content_hash(&bytes);
