@@ -134,31 +134,61 @@ impl Ordered {
     }
 }
 
-fn regions(text: &str) -> (Vec<Range<usize>>, MisplacedRegions) {
-    let mut skip = Vec::new();
-    let mut misplaced = Vec::new();
-    let opts = crate::util::markdown_options();
-    for (ev, range) in Parser::new_ext(text, opts).into_offset_iter() {
+/// The places in a text's Markdown where a `[@` is not a citation, or is a misplaced one, read
+/// from its parser's events (with [`crate::util::markdown_options`]) by [`Regions::see`].
+#[derive(Debug, Default)]
+pub struct Regions {
+    skip: Vec<Range<usize>>,
+    misplaced: MisplacedRegions,
+}
+
+impl Regions {
+    /// Take note of one event and its range.
+    pub fn see(&mut self, ev: &Event, range: &Range<usize>) {
         match ev {
-            Event::Code(_) | Event::Html(_) | Event::InlineHtml(_) => skip.push(range),
-            Event::Start(Tag::CodeBlock(_)) => skip.push(range),
-            Event::Start(Tag::Heading { .. }) => misplaced.push((range, Misplaced::Heading)),
+            Event::Code(_) | Event::Html(_) | Event::InlineHtml(_) => self.skip.push(range.clone()),
+            Event::Start(Tag::CodeBlock(_)) => self.skip.push(range.clone()),
+            Event::Start(Tag::Heading { .. }) => {
+                self.misplaced.push((range.clone(), Misplaced::Heading))
+            }
             Event::Start(Tag::Link { .. }) | Event::Start(Tag::Image { .. }) => {
-                misplaced.push((range, Misplaced::LinkText))
+                self.misplaced.push((range.clone(), Misplaced::LinkText))
             }
             _ => {}
         }
     }
-    (skip, misplaced)
+}
+
+fn regions(text: &str) -> Regions {
+    let mut out = Regions::default();
+    let opts = crate::util::markdown_options();
+    for (ev, range) in Parser::new_ext(text, opts).into_offset_iter() {
+        out.see(&ev, &range);
+    }
+    out
+}
+
+/// Whether `text` may hold a citation at all: [`scan`] finds none in a text without.
+pub fn may_cite(text: &str) -> bool {
+    text.contains("[@") || text.contains("[ @")
 }
 
 /// Scan Markdown text for citation groups.
 pub fn scan(text: &str) -> Scan {
+    if !may_cite(text) {
+        return Scan::default();
+    }
+    scan_in(text, regions(text))
+}
+
+/// [`scan`] with the text's regions already read from its events (one parse shared with
+/// another reader of the same text).
+pub fn scan_in(text: &str, regions: Regions) -> Scan {
     let mut out = Scan::default();
-    if !text.contains("[@") && !text.contains("[ @") {
+    if !may_cite(text) {
         return out;
     }
-    let (skip, misplaced) = regions(text);
+    let Regions { skip, misplaced } = regions;
     let skip = Ordered::new(skip.iter());
     let placed = Ordered::new(misplaced.iter().map(|(r, _)| r));
     let bytes = text.as_bytes();

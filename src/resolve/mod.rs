@@ -19,6 +19,26 @@ use crate::content::Document;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::model::Resolved;
 
+/// The body's citations and its audience blocks, from one parse of its Markdown when it has
+/// both (each reader alone skips the parse of a text that cannot hold what it looks for).
+fn scan_and_layout(body: &str) -> (scan::Scan, crate::audience::blocks::Layout) {
+    use crate::audience::blocks;
+    if !(scan::may_cite(body) && blocks::may_have_blocks(body)) {
+        return (scan::scan(body), blocks::layout(body));
+    }
+    let mut regions = scan::Regions::default();
+    let mut literal = Vec::new();
+    let events = pulldown_cmark::Parser::new_ext(body, crate::util::markdown_options());
+    for (ev, range) in events.into_offset_iter() {
+        regions.see(&ev, &range);
+        blocks::literal_range(&ev, &range, &mut literal);
+    }
+    (
+        scan::scan_in(body, regions),
+        blocks::layout_in(body, literal),
+    )
+}
+
 /// Stage 3: the references a page can cite (its own, its bibliography files and the site's, read
 /// once per build into `lib`), and every citation problem on it.
 pub fn resolve<'a>(
@@ -28,7 +48,7 @@ pub fn resolve<'a>(
     diags: &mut Diagnostics,
 ) -> Resolved<'a> {
     let summary_scan = scan::scan(&doc.front.summary);
-    let body_scan = scan::scan(doc.body());
+    let (body_scan, layout) = scan_and_layout(doc.body());
     let citing: BTreeSet<String> = summary_scan
         .groups
         .iter()
@@ -68,7 +88,6 @@ pub fn resolve<'a>(
             );
         }
     }
-    let layout = crate::audience::blocks::layout(doc.body());
     diags.extend(
         crate::audience::blocks::check_with(doc, &layout, config)
             .into_iter()
@@ -84,5 +103,45 @@ pub fn resolve<'a>(
         body_scan,
         layout,
         selections,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One parse for both readers gives what each gives alone: on every Markdown file of the
+    /// repository and on bodies where a block's fence or a citation sits in code or HTML.
+    #[test]
+    fn one_parse_reads_citations_and_blocks_as_two_do() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut bodies: Vec<String> = [
+            "::: patient\nRest [@a].\n:::\n",
+            "```\n::: patient\n[@a]\n```\n\n::: clinician\nDose [@b; @c, p. 3].\n:::\n",
+            "<div>\n::: patient\n[@a]\n</div>\n\n# Heading [@h]\n\n[link [@l]](x) `[@c]`\n\n:::\n",
+            "::: {.warning}\n::: patient caregiver\nCall [@a].\n:::\n:::\n\n    ::: indented [@i]\n",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        for dir in ["content", "tests/fixtures"] {
+            for e in walkdir::WalkDir::new(root.join(dir)).into_iter().flatten() {
+                if e.path().extension().is_some_and(|x| x == "md") {
+                    if let Ok(t) = std::fs::read_to_string(e.path()) {
+                        bodies.push(t);
+                    }
+                }
+            }
+        }
+        assert!(bodies.len() > 20);
+        for body in &bodies {
+            let (scanned, lay) = scan_and_layout(body);
+            assert_eq!(scanned, scan::scan(body), "{body}");
+            assert_eq!(
+                format!("{lay:?}"),
+                format!("{:?}", crate::audience::blocks::layout(body)),
+                "{body}"
+            );
+        }
     }
 }

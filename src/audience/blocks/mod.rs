@@ -230,21 +230,37 @@ fn parse_fence(line: &str) -> Option<Fence<'_>> {
 
 /// Byte ranges of code blocks and HTML blocks, where `:::` is text.
 fn literal_ranges(body: &str) -> Vec<Range<usize>> {
-    if !body.contains(":::") {
+    if !may_have_blocks(body) {
         return Vec::new();
     }
     let mut out = Vec::new();
     for (ev, range) in Parser::new_ext(body, crate::util::markdown_options()).into_offset_iter() {
-        if let Event::Start(Tag::CodeBlock(_) | Tag::HtmlBlock) = ev {
-            out.push(range);
-        }
+        literal_range(&ev, &range, &mut out);
     }
     out
 }
 
+/// Whether `body` may have a block at all: [`layout`] reads no events of a body without.
+pub fn may_have_blocks(body: &str) -> bool {
+    body.contains(":::")
+}
+
+/// Keeps `range` in `out` when `ev` starts a code block or an HTML block: the events
+/// [`layout_in`] needs, from a parse with [`crate::util::markdown_options`].
+pub fn literal_range(ev: &Event, range: &Range<usize>, out: &mut Vec<Range<usize>>) {
+    if let Event::Start(Tag::CodeBlock(_) | Tag::HtmlBlock) = ev {
+        out.push(range.clone());
+    }
+}
+
 /// Read the blocks of a body.
 pub fn layout(body: &str) -> Layout {
-    let literal = literal_ranges(body);
+    layout_in(body, literal_ranges(body))
+}
+
+/// [`layout`] with the ranges of the body's code and HTML blocks already read from its events
+/// ([`literal_range`]; one parse shared with another reader of the body).
+pub fn layout_in(body: &str, literal: Vec<Range<usize>>) -> Layout {
     let mut out = Layout::default();
     let mut open: Option<usize> = None;
     let mut start = 0;

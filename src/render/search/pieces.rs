@@ -115,14 +115,16 @@ impl Extractor {
                     .unwrap_or("");
                 continue;
             }
+            // '<', '>' and '&' are ASCII: found as bytes.
+            let bytes = rest.as_bytes();
             if rest.starts_with('<') {
-                let end = rest.find('>').unwrap_or(rest.len() - 1);
+                let end = memchr::memchr(b'>', bytes).unwrap_or(rest.len() - 1);
                 self.tag(&rest[1..end]);
                 rest = &rest[(end + 1).min(rest.len())..];
                 continue;
             }
-            let end = rest.find('<').unwrap_or(rest.len());
-            match rest[..end].contains('&') {
+            let end = memchr::memchr(b'<', bytes).unwrap_or(rest.len());
+            match memchr::memchr(b'&', &bytes[..end]).is_some() {
                 true => self.text(&crate::util::decode_entities(&rest[..end])),
                 false => self.text(&rest[..end]),
             }
