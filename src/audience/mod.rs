@@ -44,14 +44,7 @@ pub struct Audit {
 /// Reading level of every variant of a page (`audience/reading-level`) and its review dates
 /// (`review/overdue`, `review/due-soon`) judged on `today`.
 pub fn audit(doc: &Document, config: &Config, today: Date) -> Audit {
-    let body = doc.body();
-    let selections = blocks::Selections::new(
-        &blocks::layout(body),
-        body,
-        &doc.audiences,
-        &crate::cite::scan::scan(body),
-    );
-    audit_with(doc, &selections, config, today)
+    audit_with(doc, &blocks::Selections::read(doc), config, today)
 }
 
 /// [`audit`] with each audience's selection of the page already made and scanned

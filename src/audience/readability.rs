@@ -539,13 +539,7 @@ fn fmt_grade(g: f64) -> String {
 /// and `check --format json` includes (as `{page path: {audience: Scores}}`). The page is read
 /// in the page's own language.
 pub fn check(doc: &Document, config: &Config) -> (BTreeMap<AudienceId, Scores>, Vec<Diagnostic>) {
-    let body = doc.body();
-    let selections = super::blocks::Selections::new(
-        &super::blocks::layout(body),
-        body,
-        &doc.audiences,
-        &crate::cite::scan::scan(body),
-    );
+    let selections = super::blocks::Selections::read(doc);
     check_with(doc, &selections, config, doc.lang.as_str())
 }
 
@@ -890,13 +884,7 @@ mod spanish {
         let c = crate::audience::testutil::config();
         let mut doc = page(REVIEW, &format!("::: patient\n{HARD}\n:::\n"));
         doc.lang = crate::types::LangId::new("es");
-        let body = doc.body();
-        let sel = crate::audience::blocks::Selections::new(
-            &crate::audience::blocks::layout(body),
-            body,
-            &doc.audiences,
-            &crate::cite::scan::scan(body),
-        );
+        let sel = crate::audience::blocks::Selections::read(&doc);
         let (es, _) = check_with(&doc, &sel, &c, "es-MX");
         assert!(es["patient"].fernandez_huerta.is_some());
         let (de, diags) = check_with(&doc, &sel, &c, "de");

@@ -71,9 +71,10 @@ fn selection<'p>(page: &'p Resolved, audience: &str) -> (Cow<'p, str>, Cow<'p, S
     }
     let text = page.layout.select(page.doc.body(), audience).text;
     // An audience that sees the whole body has its citations where the checks found them.
-    let scan = match text == page.doc.body() {
-        true => Cow::Borrowed(&page.body_scan),
-        false => Cow::Owned(scan::scan(&text)),
+    let scan = if text == page.doc.body() {
+        Cow::Borrowed(&page.body_scan)
+    } else {
+        Cow::Owned(scan::scan(&text))
     };
     (Cow::Owned(text), scan)
 }

@@ -462,6 +462,14 @@ impl Selections {
         out
     }
 
+    /// The selections of a page's audiences, its body read from the start (for a caller
+    /// without a resolved page: `check`, tests).
+    pub fn read(doc: &Document) -> Self {
+        let body = doc.body();
+        let scan = crate::cite::scan::scan(body);
+        Selections::new(&layout(body), body, &doc.audiences, &scan)
+    }
+
     /// Each audience's selection and its citations, in the order the audiences were given.
     pub fn iter(&self) -> impl Iterator<Item = (&AudienceId, &Selected, &Scan)> {
         self.each

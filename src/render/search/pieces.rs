@@ -124,9 +124,10 @@ impl Extractor {
                 continue;
             }
             let end = memchr::memchr(b'<', bytes).unwrap_or(rest.len());
-            match memchr::memchr(b'&', &bytes[..end]).is_some() {
-                true => self.text(&crate::util::decode_entities(&rest[..end])),
-                false => self.text(&rest[..end]),
+            if memchr::memchr(b'&', &bytes[..end]).is_some() {
+                self.text(&crate::util::decode_entities(&rest[..end]));
+            } else {
+                self.text(&rest[..end]);
             }
             rest = &rest[end..];
         }
