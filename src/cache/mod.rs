@@ -361,11 +361,21 @@ fn save_json<T: Serialize>(path: &Path, value: &T) {
 }
 
 /// Write a cache file atomically (a temporary file renamed over it); whether it was written.
+/// Its folder is there for every file but a build's first: the file is tried first and the
+/// folder made when it is missing (making it before each of 2,000 pages' files was 2,000
+/// `mkdir` failing with "exists", and as many `stat`).
 fn save_bytes(path: &Path, bytes: &[u8]) -> bool {
     let Some(dir) = path.parent() else {
         return false;
     };
-    std::fs::create_dir_all(dir).is_ok() && crate::util::write_atomic(path, bytes, false).is_ok()
+    let write = || crate::util::write_atomic(path, bytes, false);
+    match write() {
+        Ok(()) => true,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            std::fs::create_dir_all(dir).is_ok() && write().is_ok()
+        }
+        Err(_) => false,
+    }
 }
 
 impl Manifest {
