@@ -28,6 +28,25 @@ pub fn xml_escape(s: &str) -> String {
     out
 }
 
+/// `s` with every `from` replaced by `to`, as `str::replace` gives it, found with memchr's
+/// vectorised searcher: a rendered page (tens of kB) is searched for its root stand-in and
+/// its root marker on every render, where `str::replace` took about 1.5 instructions a byte.
+pub fn replace_all(s: &str, from: &str, to: &str) -> String {
+    if from.is_empty() {
+        return s.replace(from, to);
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut last = 0;
+    for i in memchr::memmem::find_iter(s.as_bytes(), from.as_bytes()) {
+        // Matches do not overlap: memmem resumes after each one, as `str::replace` does.
+        out.push_str(&s[last..i]);
+        out.push_str(to);
+        last = i + from.len();
+    }
+    out.push_str(&s[last..]);
+    out
+}
+
 /// Escape text for HTML element content and quoted attributes. Unlike Tera's default this
 /// leaves '/' alone, so URLs stay readable in the page source.
 pub fn escape_html(s: &str) -> String {
@@ -389,6 +408,31 @@ fn latin_letter(c: char) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn replace_all_is_str_replace() {
+        let cases = [
+            ("", "a", "b"),
+            ("aaaa", "aa", "x"),
+            ("aaa", "aa", ""),
+            ("href=\"@r@a\" src=\"@r@b\"", "@r@", "../"),
+            ("no match here", "@r@", "../"),
+            (
+                "\u{FDD0}ab\u{FDD1}/x \u{FDD0}ab\u{FDD1}",
+                "\u{FDD0}ab\u{FDD1}",
+                "./",
+            ),
+            ("ends with @r@", "@r@", "long replacement"),
+            ("abc", "", "-"),
+        ];
+        for (s, from, to) in cases {
+            assert_eq!(
+                replace_all(s, from, to),
+                s.replace(from, to),
+                "{s:?} {from:?}"
+            );
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -334,7 +334,12 @@ pub fn render_page(
         let token = root_token();
         match variant_page(&shared, v, json_ld, token, t) {
             Ok(html) => {
-                let page = |dir: &str| file(dir, html.replace(token, &root_prefix(dir)));
+                let page = |dir: &str| {
+                    file(
+                        dir,
+                        crate::util::replace_all(&html, token, &root_prefix(dir)),
+                    )
+                };
                 results.push(Ok(page(&dir)));
                 default_page = Some(Ok(page(&doc.path)));
             }
@@ -439,8 +444,8 @@ fn variant_page(
     // Links to page files and files beside the page lead to this audience's version, from
     // this file's depth.
     let local = |html: &str| {
-        let html = crate::render::links::resolve_marks(html, shared.site, doc, &v.audience)
-            .replace(marker, root);
+        let html = crate::render::links::resolve_marks(html, shared.site, doc, &v.audience);
+        let html = crate::util::replace_all(&html, marker, root);
         callout_labels(html, &shared.words)
     };
     ctx.insert(
