@@ -51,6 +51,23 @@ pub fn replace_all(s: &str, from: &str, to: &str) -> String {
 /// leaves '/' alone, so URLs stay readable in the page source.
 pub fn escape_html(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
+    escape_runs(s, |run| out.push_str(run));
+    out
+}
+
+/// [`escape_html`] written to `w`: the template engine's escape function.
+pub fn escape_html_to(s: &str, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let mut result = Ok(());
+    escape_runs(s, |run| {
+        if result.is_ok() {
+            result = w.write_all(run.as_bytes());
+        }
+    });
+    result
+}
+
+/// `s` escaped, in pieces handed to `out` in order: runs of text and entities.
+fn escape_runs(s: &str, mut out: impl FnMut(&str)) {
     // The five are ASCII, so each is one byte and never part of another character: the text
     // between them is copied in runs.
     let mut from = 0;
@@ -63,12 +80,11 @@ pub fn escape_html(s: &str) -> String {
             b'\'' => "&#39;",
             _ => continue,
         };
-        out.push_str(&s[from..i]);
-        out.push_str(with);
+        out(&s[from..i]);
+        out(with);
         from = i + 1;
     }
-    out.push_str(&s[from..]);
-    out
+    out(&s[from..]);
 }
 
 /// Text of HTML with its character references decoded: the five that `escape_html` writes,

@@ -299,17 +299,18 @@ pub fn report_scored(
             })
     };
     // The rows, one per page, are most of the report: made into the template's values on both
-    // cores, and taken apart on both once it is rendered.
-    let row_values: Vec<serde_json::Value> = {
+    // cores.
+    let row_values: Vec<tera::Value> = {
         use rayon::prelude::*;
         rows.par_iter()
-            .map(|r| serde_json::to_value(row(config, r, &audiences, scores, &words)))
+            .map(|r| {
+                tera::Value::try_from_serializable(&row(config, r, &audiences, scores, &words))
+            })
             .collect::<Result<_, _>>()
             .map_err(|e| Diagnostic::error("template/render", format!("editorial rows: {e}")))?
     };
-    let mut with_rows = serde_json::Map::new();
-    with_rows.insert("rows".into(), serde_json::Value::Array(row_values));
-    let mut ctx = Context::from_value(serde_json::Value::Object(with_rows)).unwrap_or_default();
+    let mut ctx = Context::new();
+    ctx.insert_value("rows", tera::Value::from(row_values));
     ctx.insert("language", &config.language);
     ctx.insert("title", &config.title);
     let n = |f: &dyn Fn(&EditorialRow) -> bool| count(f).to_string();
@@ -373,14 +374,7 @@ pub fn report_scored(
     ctx.insert("e", &e);
     ctx.insert("style", REPORT_CSS);
     ctx.insert("script", REPORT_JS);
-    let html = t.render("editorial.html", &ctx);
-    if let serde_json::Value::Object(mut m) = ctx.into_json() {
-        if let Some(serde_json::Value::Array(rows)) = m.remove("rows") {
-            use rayon::prelude::*;
-            rows.into_par_iter().for_each(drop);
-        }
-    }
-    html
+    t.render("editorial.html", &ctx)
 }
 
 /// A translation's entry in the report's "Translations" list, its sentences in `words`.

@@ -11,7 +11,6 @@ use tera::{Context, Tera};
 use crate::diag::{Category, Diagnostic};
 use crate::i18n::Strings;
 use crate::paths::TEMPLATE_DIR;
-use crate::util::escape_html;
 
 /// Built-in templates: (name, text). Names ending in `.html` are autoescaped.
 const BUILTIN: &[(&str, &str)] = &[
@@ -40,6 +39,8 @@ const ASSETS: &[(&str, &str)] = &[
 /// The site's templates, compiled: the built-in ones with the site's own laid over them.
 pub struct Templates {
     tera: Tera,
+    /// Each template's file in the site (`None` for careguide's own), to place render errors.
+    files: BTreeMap<String, Option<PathBuf>>,
     /// Whether `page.html` and `base.html` are careguide's own (the site has none of its own,
     /// or copies identical to them): they use `root` only as a prefix of the URLs they write.
     builtin_pages: bool,
@@ -49,15 +50,22 @@ pub struct Templates {
     catalog: crate::i18n::Catalog,
 }
 
-/// `--> 3:5` in a Tera parse error, as (line, column).
-fn tera_position(msg: &str) -> Option<(usize, usize)> {
-    let at = msg.find("--> ")? + 4;
-    let rest = &msg[at..];
-    let end = rest
-        .find(|c: char| !(c.is_ascii_digit() || c == ':'))
-        .unwrap_or(rest.len());
-    let (l, c) = rest[..end].split_once(':')?;
-    Some((l.parse().ok()?, c.parse().ok()?))
+/// Where a Tera error is and what it says: the template's name, the 1-based line and column,
+/// and the message without the source excerpt Tera's own report draws around it. `None` for
+/// errors without a place (a template extending one that does not exist).
+pub(crate) fn report_of(e: &tera::Error) -> Option<(&str, usize, usize, &str)> {
+    match e.kind() {
+        tera::ErrorKind::SyntaxError(r) | tera::ErrorKind::RenderingError(r) => {
+            let span = r.span();
+            Some((
+                r.filename(),
+                span.start_line,
+                span.start_col + 1,
+                r.message(),
+            ))
+        }
+        _ => None,
+    }
 }
 
 pub(crate) fn error_chain(e: &dyn std::error::Error) -> String {
@@ -90,8 +98,8 @@ impl Templates {
             }
         };
         let mut tera = Tera::default();
-        tera.autoescape_on(vec![".html"]);
-        tera.set_escape_fn(escape_html);
+        tera.autoescape_on([".html"]);
+        tera.set_escape_fn(crate::util::escape_html_to);
         // Each file alone, to place a syntax error in the file that has it. Templates that
         // all parse together have none, so this runs only when something is wrong (each
         // parse of the templates is some 10 ms of a build's start).
@@ -118,6 +126,24 @@ impl Templates {
             if !problems.is_empty() {
                 return Err(problems);
             }
+            // What Tera finds once the templates are put together (a filter no one defines,
+            // a block the parent template does not have), each placed in its template.
+            let placed: Vec<Diagnostic> = reports_in(&e.to_string())
+                .into_iter()
+                .map(|(name, line, column, message)| {
+                    let file = sources.get(&name).and_then(|(f, _)| f.as_deref());
+                    Diagnostic::error(
+                        "template/syntax",
+                        format!("template {name} has an error: {message}"),
+                    )
+                    .at(template_file(&name, file), line, column)
+                    .category(Category::Config)
+                    .hint("Tera's filters and tests are listed at keats.github.io/tera (careguide adds none); a block must be in the template extended")
+                })
+                .collect();
+            if !placed.is_empty() {
+                return Err(placed);
+            }
             return Err(vec![Diagnostic::error(
                 "template/syntax",
                 format!("templates do not fit together: {}", error_chain(&e)),
@@ -128,8 +154,10 @@ impl Templates {
                 "check that every {% extends %} and {% include %} names an existing template",
             )]);
         }
+        let files = sources.into_iter().map(|(n, (f, _))| (n, f)).collect();
         Ok(Templates {
             tera,
+            files,
             builtin_pages,
             assets,
             catalog,
@@ -158,71 +186,67 @@ impl Templates {
         &self.assets
     }
 
-    /// Render `name` with `vars` and the words in `t`. The words (some 350 strings) stay in a
-    /// context this thread keeps between files of the same language: serializing them for
-    /// every file, or copying them, cost more than a third of rendering the file.
+    /// Render `name` with `vars` and the words in `t` (unless `vars` sets `t` itself). The
+    /// words (some 350 strings) are made into the template engine's value once per thread and
+    /// language, and shared by every file after: serializing them for every file cost more
+    /// than a third of rendering it.
     pub(crate) fn render_with(
         &self,
         name: &str,
         words: &Strings,
-        vars: Context,
+        mut vars: Context,
     ) -> Result<String, Diagnostic> {
-        WORDS.with(|cell| {
-            let Ok(mut slot) = cell.try_borrow_mut() else {
-                // Already in use further up this thread's stack (not expected): a context of
-                // its own.
-                let mut ctx = vars;
-                ctx.insert("t", words);
-                return self.render(name, &ctx);
-            };
-            let kept = match slot.take() {
-                Some((w, ctx)) if w.same_table(words) => (w, ctx),
-                _ => {
-                    let mut ctx = Context::new();
-                    ctx.insert("t", words);
-                    (words.clone(), ctx)
-                }
-            };
-            let (w, mut ctx) = kept;
-            let vars = vars.into_json();
-            let keys: Vec<String> = vars
-                .as_object()
-                .map(|m| m.keys().cloned().collect())
-                .unwrap_or_default();
-            if let Ok(vars) = Context::from_value(vars) {
-                ctx.extend(vars);
-            }
-            let out = self.render(name, &ctx);
-            // The next file starts from the words alone; a file that set `t` itself leaves
-            // nothing kept.
-            for k in &keys {
-                ctx.remove(k);
-            }
-            if !keys.iter().any(|k| k == "t") {
-                *slot = Some((w, ctx));
-            }
-            out
-        })
+        if !vars.contains_key("t") {
+            vars.insert_value("t", words_value(words));
+        }
+        self.render(name, &vars)
     }
 
     pub(crate) fn render(&self, name: &str, ctx: &Context) -> Result<String, Diagnostic> {
         self.tera.render(name, ctx).map_err(|e| {
-            Diagnostic::error(
-                "template/render",
-                format!("template {name} failed: {}", error_chain(&e)),
-            )
-            .in_file(PathBuf::from(TEMPLATE_DIR).join(name))
-            .category(Category::Config)
-            .hint("a variable the template uses may be missing; see the README for what each template receives")
+            let d = match report_of(&e) {
+                // Placed in the template that failed, which may be the one `name` extends.
+                Some((at, line, column, message)) => {
+                    let file = self.files.get(at).cloned().flatten();
+                    Diagnostic::error(
+                        "template/render",
+                        format!("template {name} failed: {message}"),
+                    )
+                    .at(template_file(at, file.as_deref()), line, column)
+                }
+                None => Diagnostic::error(
+                    "template/render",
+                    format!("template {name} failed: {}", error_chain(&e)),
+                )
+                .in_file(PathBuf::from(TEMPLATE_DIR).join(name)),
+            };
+            d.category(Category::Config)
+                .hint("a variable the template uses may be missing; see the README for what each template receives")
         })
     }
 }
 
 thread_local! {
-    /// The words of the language this thread last rendered a file in, in a context of their
-    /// own (see [`Templates::render_with`]).
-    static WORDS: std::cell::RefCell<Option<(Strings, Context)>> =
+    /// The words of the language this thread last rendered a file in, as the template
+    /// engine's value (see [`Templates::render_with`]).
+    static WORDS: std::cell::RefCell<Option<(Strings, tera::Value)>> =
         const { std::cell::RefCell::new(None) };
+}
+
+/// `words` as the template engine's value: this thread's, if it is the same table (a shared
+/// value, copied by reference), else made and kept.
+fn words_value(words: &Strings) -> tera::Value {
+    WORDS.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        match slot.as_ref() {
+            Some((w, v)) if w.same_table(words) => v.clone(),
+            _ => {
+                let v = tera::Value::from_serializable(words);
+                *slot = Some((words.clone(), v.clone()));
+                v
+            }
+        }
+    })
 }
 
 /// Templates by name: the site's file (`None` for a built-in one) and the text.
@@ -296,35 +320,53 @@ fn read_site_templates(
     Ok(problems)
 }
 
+/// The errors in a message of Tera reports, each `error: MESSAGE` followed by
+/// ` --> TEMPLATE:LINE:COLUMN` (1-based), as (template, line, column, message).
+fn reports_in(text: &str) -> Vec<(String, usize, usize, String)> {
+    let mut found = Vec::new();
+    let mut lines = text.lines().peekable();
+    while let Some(line) = lines.next() {
+        let Some(message) = line.strip_prefix("error: ") else {
+            continue;
+        };
+        let Some(place) = lines
+            .peek()
+            .and_then(|l| l.trim_start().strip_prefix("--> "))
+        else {
+            continue;
+        };
+        let mut parts = place.rsplitn(3, ':');
+        let (Some(c), Some(l), Some(name)) = (parts.next(), parts.next(), parts.next()) else {
+            continue;
+        };
+        if let (Ok(l), Ok(c)) = (l.trim().parse(), c.trim().parse()) {
+            found.push((name.to_string(), l, c, message.to_string()));
+        }
+    }
+    found
+}
+
 /// A syntax error in one template, placed in its file. Alone, a child template cannot find its
-/// parent: only syntax errors count here.
+/// parent: only errors Tera places in the file count here.
 fn syntax_problem(name: &str, file: Option<&Path>, text: &str) -> Option<Diagnostic> {
     let mut probe = Tera::default();
     let e = probe.add_raw_template(name, text).err()?;
-    let msg = error_chain(&e);
-    if !msg.contains("Failed to parse") {
-        return None;
-    }
-    let (l, c) = tera_position(&msg).unwrap_or((0, 0));
-    let file = file
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| PathBuf::from(format!("<built-in {name}>")));
-    let detail = msg
-        .lines()
-        .rfind(|l| !l.trim().is_empty())
-        .unwrap_or("syntax error")
-        .trim()
-        .trim_start_matches("= ")
-        .to_string();
+    let (_, line, column, message) = report_of(&e)?;
     Some(
         Diagnostic::error(
             "template/syntax",
-            format!("template {name} has a syntax error: {detail}"),
+            format!("template {name} has a syntax error: {message}"),
         )
-        .at(file, l, c)
+        .at(template_file(name, file), line, column)
         .category(Category::Config)
         .hint("Tera syntax: {{ variable }}, {% if .. %}..{% endif %}, {% for x in list %}..{% endfor %}"),
     )
+}
+
+/// The file a template comes from: the site's, or careguide's own.
+fn template_file(name: &str, file: Option<&Path>) -> PathBuf {
+    file.map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from(format!("<built-in {name}>")))
 }
 
 #[cfg(test)]
@@ -369,12 +411,67 @@ mod tests {
     }
 
     #[test]
-    fn tera_positions_are_read_from_messages() {
+    fn reports_are_read_from_tera_messages() {
+        let text = "error: Unknown filter `nope`\n --> page.html:3:17\n  |\n3 | {{ x | nope }}\n\n\
+                    error: Block `meta` is not defined in any parent template\n --> serve/a.html:1:10\n";
         assert_eq!(
-            tera_position("Failed to parse\n --> 3:7\n  |"),
-            Some((3, 7))
+            reports_in(text),
+            [
+                (
+                    "page.html".to_string(),
+                    3,
+                    17,
+                    "Unknown filter `nope`".to_string()
+                ),
+                (
+                    "serve/a.html".to_string(),
+                    1,
+                    10,
+                    "Block `meta` is not defined in any parent template".to_string()
+                ),
+            ]
         );
-        assert_eq!(tera_position("nothing"), None);
+        assert!(reports_in("Template 'x' not found").is_empty());
+    }
+
+    /// Errors carry their template's line and column: a syntax error in the file that has
+    /// it, a render error in the template that failed (here the base a page extends).
+    #[test]
+    fn errors_are_placed_at_their_line_and_column() {
+        let dir = tempfile::tempdir().unwrap();
+        let templates = dir.path().join("templates");
+        std::fs::create_dir_all(&templates).unwrap();
+        std::fs::write(templates.join("index.html"), "<p>ok</p>\n<p>{{ x }</p>").unwrap();
+        let d = Templates::load(dir.path()).err().unwrap();
+        assert_eq!(d.len(), 1, "{d:?}");
+        let index = PathBuf::from("templates/index.html");
+        assert_eq!((d[0].file.as_ref(), d[0].line), (Some(&index), 2), "{d:?}");
+        assert!(d[0].column > 1, "{d:?}");
+        std::fs::write(templates.join("index.html"), "ok").unwrap();
+        std::fs::write(
+            templates.join("base.html"),
+            "<main>\n{{ missing.field }}\n{% block title %}{% endblock title %}\
+             {% block meta %}{% endblock meta %}{% block main %}{% endblock main %}</main>",
+        )
+        .unwrap();
+        std::fs::write(
+            templates.join("page.html"),
+            "{% extends \"base.html\" %}{% block main %}x{% endblock main %}",
+        )
+        .unwrap();
+        let t = Templates::load(dir.path()).unwrap();
+        let d = t.render("page.html", &Context::new()).err().unwrap();
+        assert_eq!(d.rule, "template/render");
+        let base = PathBuf::from("templates/base.html");
+        assert_eq!(
+            (d.file.as_ref(), d.line, d.column),
+            (Some(&base), 2, 4),
+            "{d:?}"
+        );
+        assert!(
+            d.message.starts_with("template page.html failed: "),
+            "{d:?}"
+        );
     }
 
     /// The words kept between files: each file sees its own values and the words of its own

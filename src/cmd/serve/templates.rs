@@ -39,8 +39,8 @@ fn dir_rel() -> PathBuf {
 
 fn new_tera() -> Tera {
     let mut tera = Tera::default();
-    tera.autoescape_on(vec![".html"]);
-    tera.set_escape_fn(crate::util::escape_html);
+    tera.autoescape_on([".html"]);
+    tera.set_escape_fn(crate::util::escape_html_to);
     tera
 }
 
@@ -98,8 +98,8 @@ impl ServeTemplates {
                 continue;
             };
             read.push((name.clone(), text.clone()));
-            match syntax_error(&name, &text) {
-                Some(msg) => problems.push(warn("template/syntax", msg, &rel)),
+            match syntax_error(&name, &text, &rel) {
+                Some(d) => problems.push(d),
                 None => sources.push((name, text)),
             }
         }
@@ -197,19 +197,13 @@ fn read_template(
     }
 }
 
-/// The message for a template with a syntax error, parsed alone to name the file that has it.
-fn syntax_error(name: &str, text: &str) -> Option<String> {
+/// The warning for a template with a syntax error, parsed alone to place it in its file.
+fn syntax_error(name: &str, text: &str, rel: &Path) -> Option<Diagnostic> {
     let mut probe = new_tera();
     let e = probe.add_raw_template(name, text).err()?;
-    let msg = crate::render::templates::error_chain(&e);
-    if !msg.contains("Failed to parse") {
-        return None;
-    }
-    let detail = msg.lines().rfind(|l| !l.trim().is_empty()).unwrap_or("");
-    Some(format!(
-        "template {name} has a syntax error, so the built-in one is used: {}",
-        detail.trim().trim_start_matches("= ")
-    ))
+    let (_, line, column, message) = crate::render::templates::report_of(&e)?;
+    let msg = format!("template {name} has a syntax error, so the built-in one is used: {message}");
+    Some(warn("template/syntax", msg, rel).at(rel, line, column))
 }
 
 #[cfg(test)]
