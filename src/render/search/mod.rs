@@ -119,7 +119,7 @@ pub fn page_value(
     // careguide's own words for the page's language (a site's i18n/ table is not read here).
     let words = crate::i18n::Strings::builtin(doc.lang.as_str());
     let seen = seen_by(config, vs, words.get("page", "short_answer"));
-    let (headings, entries) = entries(seen.order, &seen.masks);
+    let (headings, entries) = entries(&seen.order, &seen.masks);
     let r = &doc.front.review;
     serde_json::to_value(PageOut {
         t: doc.front.title.clone(),
@@ -139,8 +139,8 @@ pub fn page_value(
 struct Seen {
     /// Every piece, in the order first seen.
     order: Vec<Piece>,
-    /// Piece → mask of the audiences that see it.
-    masks: BTreeMap<Piece, u64>,
+    /// The mask of the audiences that see each piece of `order`.
+    masks: Vec<u64>,
     /// Mask of the audiences the page has a variant for.
     page_mask: u64,
 }
@@ -148,32 +148,39 @@ struct Seen {
 /// The pieces of a page's variants, each with the mask of the audiences that see it.
 fn seen_by(config: &crate::config::Config, vs: &[Variant], short_answer: &str) -> Seen {
     let aud_index = |id: &str| config.audiences.iter().position(|a| a.id == id);
-    let mut order: Vec<Piece> = Vec::new();
-    let mut masks: BTreeMap<Piece, u64> = BTreeMap::new();
-    let mut page_mask = 0u64;
     // Audiences that share a rendering (same HTML) share its pieces: extracted once.
-    let mut seen: Vec<(&str, &str, Vec<Piece>)> = Vec::new();
+    let mut extracted: Vec<(&str, &str, Vec<Piece>)> = Vec::new();
+    let mut of_variant: Vec<(u64, usize)> = Vec::with_capacity(vs.len());
     for v in vs {
         let m = aud_index(&v.audience).map(bit).unwrap_or(0);
-        page_mask |= m;
-        let same = seen
+        let same = extracted
             .iter()
-            .find(|(s, b, _)| *s == v.summary_html && *b == v.body_html);
-        let all = match same {
-            Some((_, _, all)) => all.clone(),
-            None => {
-                let mut all = pieces(&v.summary_html, (short_answer, "summary"));
-                all.extend(pieces(&v.body_html, ("", "")));
-                seen.push((&v.summary_html, &v.body_html, all.clone()));
-                all
+            .position(|(s, b, _)| *s == v.summary_html && *b == v.body_html);
+        let i = same.unwrap_or_else(|| {
+            let mut all = pieces(&v.summary_html, (short_answer, "summary"));
+            all.extend(pieces(&v.body_html, ("", "")));
+            extracted.push((&v.summary_html, &v.body_html, all));
+            extracted.len() - 1
+        });
+        of_variant.push((m, i));
+    }
+    // Each piece's place in `order`, found by its content: a piece is copied once, when it
+    // is first seen, not for every audience that sees it.
+    let mut order: Vec<Piece> = Vec::new();
+    let mut masks: Vec<u64> = Vec::new();
+    let mut page_mask = 0u64;
+    let mut place: BTreeMap<&Piece, usize> = BTreeMap::new();
+    for &(m, i) in &of_variant {
+        page_mask |= m;
+        for p in &extracted[i].2 {
+            match place.get(p) {
+                Some(&at) => masks[at] |= m,
+                None => {
+                    place.insert(p, order.len());
+                    order.push(p.clone());
+                    masks.push(m);
+                }
             }
-        };
-        for p in all {
-            let slot = masks.entry(p.clone()).or_insert_with(|| {
-                order.push(p);
-                0
-            });
-            *slot |= m;
         }
     }
     Seen {
@@ -185,11 +192,11 @@ fn seen_by(config: &crate::config::Config, vs: &[Variant], short_answer: &str) -
 
 /// The page's headings and its entries: one per text under its heading, where the audiences
 /// that number its citations differently each add a (mask, citations, anchor) triple.
-fn entries(order: Vec<Piece>, masks: &BTreeMap<Piece, u64>) -> (Vec<(String, String)>, Vec<Value>) {
+fn entries(order: &[Piece], masks: &[u64]) -> (Vec<(String, String)>, Vec<Value>) {
     let mut headings: Vec<(String, String)> = Vec::new();
     let mut entries: Vec<Vec<Value>> = Vec::new();
-    let mut entry_of: BTreeMap<(String, usize), usize> = BTreeMap::new();
-    for p in order {
+    let mut entry_of: BTreeMap<(&str, usize), usize> = BTreeMap::new();
+    for (p, &mask) in order.iter().zip(masks) {
         let h = match headings.iter().position(|h| *h == p.heading) {
             Some(i) => i,
             None => {
@@ -197,12 +204,11 @@ fn entries(order: Vec<Piece>, masks: &BTreeMap<Piece, u64>) -> (Vec<(String, Str
                 headings.len() - 1
             }
         };
-        let mask = masks.get(&p).copied().unwrap_or(0);
         let triple = [json!(mask), json!(p.cites), anchor_value(&p.anchor)];
-        match entry_of.get(&(p.text.clone(), h)) {
+        match entry_of.get(&(p.text.as_str(), h)) {
             Some(&i) => entries[i].extend(triple),
             None => {
-                entry_of.insert((p.text.clone(), h), entries.len());
+                entry_of.insert((&p.text, h), entries.len());
                 let mut e = vec![json!(p.text), json!(h)];
                 e.extend(triple);
                 entries.push(e);
