@@ -78,11 +78,11 @@ struct PageCtx<'a> {
     status_label: String,
     approved: bool,
     reviewers: &'a [String],
-    last_reviewed: Option<String>,
+    last_reviewed: Option<&'a str>,
     last_reviewed_iso: Option<String>,
-    next_review: Option<String>,
+    next_review: Option<&'a str>,
     next_review_iso: Option<String>,
-    updated: String,
+    updated: &'a str,
     updated_iso: String,
     topics: Vec<TopicLink>,
     steps: Vec<Step>,
@@ -201,9 +201,29 @@ fn topic_url(topic: &str) -> String {
     format!("topics/{slug}/index.html")
 }
 
+/// A page's dates as its language writes them (`November 28, 2026`), made once for all its
+/// variants.
+struct PageDates {
+    updated: String,
+    last_reviewed: Option<String>,
+    next_review: Option<String>,
+}
+
+impl PageDates {
+    fn of(doc: &Document, words: &Strings) -> PageDates {
+        let r = &doc.front.review;
+        PageDates {
+            updated: words.date_long(doc.front.updated),
+            last_reviewed: r.last_reviewed.map(|d| words.date_long(d)),
+            next_review: r.next_review.map(|d| words.date_long(d)),
+        }
+    }
+}
+
 fn page_ctx<'a>(
     config: &crate::config::Config,
     doc: &'a Document,
+    dates: &'a PageDates,
     root: &str,
     summary_html: String,
     words: &Strings,
@@ -222,11 +242,11 @@ fn page_ctx<'a>(
         status_label: words.status(r.status.id()),
         approved: doc.is_approved(),
         reviewers: &r.reviewers,
-        last_reviewed: r.last_reviewed.map(|d| words.date_long(d)),
+        last_reviewed: dates.last_reviewed.as_deref(),
         last_reviewed_iso: r.last_reviewed.map(|d| d.iso()),
-        next_review: r.next_review.map(|d| words.date_long(d)),
+        next_review: dates.next_review.as_deref(),
         next_review_iso: r.next_review.map(|d| d.iso()),
-        updated: words.date_long(doc.front.updated),
+        updated: &dates.updated,
         updated_iso: doc.front.updated.iso(),
         topics: doc
             .front
@@ -298,6 +318,7 @@ pub fn render_page(
         config,
         doc,
         banner: crate::audience::review::banner(doc, today, &words),
+        dates: PageDates::of(doc, &words),
         words,
         pdf,
     };
@@ -408,6 +429,7 @@ struct PageShared<'a> {
     banner: Option<crate::audience::review::Banner>,
     /// The words the templates write, in the page's language.
     words: Strings,
+    dates: PageDates,
     /// The page has PDFs to link to.
     pdf: bool,
 }
@@ -450,7 +472,14 @@ fn variant_page(
     };
     ctx.insert(
         "page",
-        &page_ctx(config, doc, root, local(&v.summary_html), &shared.words),
+        &page_ctx(
+            config,
+            doc,
+            &shared.dates,
+            root,
+            local(&v.summary_html),
+            &shared.words,
+        ),
     );
     ctx.insert("audience", &audience);
     let links: Vec<AudienceLink> = doc
