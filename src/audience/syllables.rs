@@ -288,7 +288,7 @@ pub fn count(word: &str) -> usize {
     // list, suffixes): each thread remembers the words it has counted, up to a bound.
     const REMEMBERED: usize = 50_000;
     thread_local! {
-        static SEEN: std::cell::RefCell<std::collections::HashMap<String, usize>> =
+        static SEEN: std::cell::RefCell<rustc_hash::FxHashMap<String, usize>> =
             Default::default();
     }
     SEEN.with(|seen| {
