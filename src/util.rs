@@ -422,6 +422,24 @@ fn latin_letter(c: char) -> Option<String> {
     Some(s.to_string())
 }
 
+/// The text of every Markdown file under `dirs` of this repository (the sample site's pages,
+/// the fixtures' pages), for tests that compare two readings of real pages.
+#[cfg(test)]
+pub(crate) fn repository_markdown(dirs: &[&str]) -> Vec<String> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut texts = Vec::new();
+    for dir in dirs {
+        for e in walkdir::WalkDir::new(root.join(dir)).into_iter().flatten() {
+            if e.path().extension().is_some_and(|x| x == "md") {
+                if let Ok(t) = std::fs::read_to_string(e.path()) {
+                    texts.push(t);
+                }
+            }
+        }
+    }
+    texts
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -562,7 +562,6 @@ mod tests {
     /// give them; every page here is rendered both ways.
     #[test]
     fn pages_that_skip_cleaning_come_out_as_cleaning_makes_them() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         let mut pages: Vec<String> = [
             "Plain *text* with **strong**, `code`, ~~struck~~ and a [link](https://example.org/a?b=1&c='2').",
             "Quotes \"double\" and 'single' & ampersands < > and no-break\u{a0}spaces.",
@@ -584,28 +583,22 @@ mod tests {
         .iter()
         .map(|s| s.to_string())
         .collect();
-        for dir in ["content", "tests/fixtures", "templates"] {
-            for e in walkdir::WalkDir::new(root.join(dir)).into_iter().flatten() {
-                if e.path().extension().is_some_and(|x| x == "md") {
-                    if let Ok(t) = std::fs::read_to_string(e.path()) {
-                        // With the citations as the build writes them.
-                        let scan = crate::cite::scan::scan(&t);
-                        let keys: Vec<String> = scan
-                            .groups
-                            .iter()
-                            .flat_map(|g| g.items.iter().map(|i| i.key.clone()))
-                            .collect();
-                        let cited = crate::cite::render_citations(
-                            &t,
-                            &scan.groups,
-                            &|k| keys.iter().position(|x| x == k).map(|i| i + 1),
-                            &|i| format!("cite-{}", i + 1),
-                        );
-                        pages.push(t);
-                        pages.push(cited);
-                    }
-                }
-            }
+        for t in crate::util::repository_markdown(&["content", "tests/fixtures", "templates"]) {
+            // With the citations as the build writes them.
+            let scan = crate::cite::scan::scan(&t);
+            let keys: Vec<String> = scan
+                .groups
+                .iter()
+                .flat_map(|g| g.items.iter().map(|i| i.key.clone()))
+                .collect();
+            let cited = crate::cite::render_citations(
+                &t,
+                &scan.groups,
+                &|k| keys.iter().position(|x| x == k).map(|i| i + 1),
+                &|i| format!("cite-{}", i + 1),
+            );
+            pages.push(t);
+            pages.push(cited);
         }
         let allow = crate::config::HtmlConfig::default();
         let mut skipped = 0;

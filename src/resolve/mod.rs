@@ -114,7 +114,6 @@ mod tests {
     /// repository and on bodies where a block's fence or a citation sits in code or HTML.
     #[test]
     fn one_parse_reads_citations_and_blocks_as_two_do() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         let mut bodies: Vec<String> = [
             "::: patient\nRest [@a].\n:::\n",
             "```\n::: patient\n[@a]\n```\n\n::: clinician\nDose [@b; @c, p. 3].\n:::\n",
@@ -124,15 +123,10 @@ mod tests {
         .iter()
         .map(|s| s.to_string())
         .collect();
-        for dir in ["content", "tests/fixtures"] {
-            for e in walkdir::WalkDir::new(root.join(dir)).into_iter().flatten() {
-                if e.path().extension().is_some_and(|x| x == "md") {
-                    if let Ok(t) = std::fs::read_to_string(e.path()) {
-                        bodies.push(t);
-                    }
-                }
-            }
-        }
+        bodies.extend(crate::util::repository_markdown(&[
+            "content",
+            "tests/fixtures",
+        ]));
         assert!(bodies.len() > 20);
         for body in &bodies {
             let (scanned, lay) = scan_and_layout(body);
