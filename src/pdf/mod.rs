@@ -18,6 +18,7 @@ pub mod markdown;
 mod picture;
 pub mod plan;
 mod qr;
+mod save;
 mod sheet;
 mod tags;
 
@@ -398,8 +399,15 @@ fn finish(
         })
         .sum();
     let mut bytes = Vec::with_capacity(room + 1024);
-    doc.save_to(&mut bytes)
-        .map_err(|e| PdfError::Write(e.to_string()))?;
+    // Built for tests (debug), every PDF is also saved by lopdf, and the two must agree.
+    let lopdf_bytes = cfg!(debug_assertions).then(|| {
+        let mut b = Vec::new();
+        doc.clone().save_to(&mut b).map(|()| b)
+    });
+    save::save(&mut doc, &mut bytes).map_err(|e| PdfError::Write(e.to_string()))?;
+    if let Some(Ok(theirs)) = lopdf_bytes {
+        assert!(theirs == bytes, "careguide's PDF writer and lopdf's differ");
+    }
     let id = content_hash(&bytes);
     // The trailer comes last (`trailer << ... /ID [...] >> startxref N %%EOF`, a couple of
     // hundred bytes): the placeholder is looked for there, not through the whole file.
