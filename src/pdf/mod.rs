@@ -377,17 +377,33 @@ fn finish(
         None => {}
     }
     compress(&mut doc)?;
-    tags::write(&mut doc, tags, language, &pdf.metadata.info.document_title)?;
-    // Tagged PDF (`/MarkInfo`, `/Tabs`) is PDF 1.5 and later.
-    doc.version = "1.7".to_string();
     const PLACEHOLDER: &[u8; 32] = b"CAREGUIDEIDPLACEHOLDER0000000000";
-    doc.trailer.set(
-        "ID",
-        Object::Array(vec![
-            Object::String(PLACEHOLDER.to_vec(), StringFormat::Literal),
-            Object::String(PLACEHOLDER.to_vec(), StringFormat::Literal),
-        ]),
-    );
+    let title = &pdf.metadata.info.document_title;
+    let tag = |doc: &mut lopdf::Document, as_objects: bool| {
+        let written = tags::write(doc, tags, language, title, as_objects)?;
+        // Tagged PDF (`/MarkInfo`, `/Tabs`) is PDF 1.5 and later.
+        doc.version = "1.7".to_string();
+        doc.trailer.set(
+            "ID",
+            Object::Array(vec![
+                Object::String(PLACEHOLDER.to_vec(), StringFormat::Literal),
+                Object::String(PLACEHOLDER.to_vec(), StringFormat::Literal),
+            ]),
+        );
+        Ok::<_, PdfError>(written)
+    };
+    // Built for tests (debug), every PDF is also tagged with dictionaries and saved by lopdf,
+    // and the two files must agree.
+    let lopdf_bytes = match cfg!(debug_assertions) {
+        true => {
+            let mut check = doc.clone();
+            tag(&mut check, true)?;
+            let mut b = Vec::new();
+            check.save_to(&mut b).ok().map(|()| b)
+        }
+        false => None,
+    };
+    let written = tag(&mut doc, false)?;
     // Room for the whole file from the start (a growing buffer copied itself some six times
     // on the way to a 120 kB handout): the streams' bytes and a little for every other object.
     let room: usize = doc
@@ -397,15 +413,11 @@ fn finish(
             Object::Stream(s) => s.content.len() + 128,
             _ => 128,
         })
+        .chain(written.iter().map(|(_, b)| b.len() + 32))
         .sum();
     let mut bytes = Vec::with_capacity(room + 1024);
-    // Built for tests (debug), every PDF is also saved by lopdf, and the two must agree.
-    let lopdf_bytes = cfg!(debug_assertions).then(|| {
-        let mut b = Vec::new();
-        doc.clone().save_to(&mut b).map(|()| b)
-    });
-    save::save(&mut doc, &mut bytes).map_err(|e| PdfError::Write(e.to_string()))?;
-    if let Some(Ok(theirs)) = lopdf_bytes {
+    save::save(&mut doc, &written, &mut bytes).map_err(|e| PdfError::Write(e.to_string()))?;
+    if let Some(theirs) = lopdf_bytes {
         assert!(theirs == bytes, "careguide's PDF writer and lopdf's differ");
     }
     let id = content_hash(&bytes);

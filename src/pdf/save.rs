@@ -9,15 +9,29 @@
 //! by lopdf itself. The tests compare the two on every kind of object and on real handouts.
 
 use lopdf::xref::XrefType;
-use lopdf::{Dictionary, Document, Object, StringFormat};
+use lopdf::{Dictionary, Document, Object, ObjectId, StringFormat};
 
-/// Append `doc` as a PDF file to `out`, exactly as `doc.save_to(out)` would.
-pub(super) fn save(doc: &mut Document, out: &mut Vec<u8>) -> std::io::Result<()> {
+/// Objects already written as bytes, by id in ascending order (the structure tree's
+/// elements, [`super::tags`]): each is what [`write_object`] writes for a dictionary.
+pub(super) type Written = [(ObjectId, Vec<u8>)];
+
+/// Append `doc`, with the objects `written` as bytes, as a PDF file to `out`: exactly what
+/// `doc.save_to(out)` writes when those objects are in `doc`.
+pub(super) fn save(
+    doc: &mut Document,
+    written: &Written,
+    out: &mut Vec<u8>,
+) -> std::io::Result<()> {
     let plain = matches!(
         doc.reference_table.cross_reference_type,
         XrefType::CrossReferenceTable
     ) && doc.binary_mark.iter().all(|&b| b >= 128);
     if !plain {
+        if !written.is_empty() {
+            return Err(std::io::Error::other(
+                "a PDF with a cross-reference stream and a structure tree",
+            ));
+        }
         return doc.save_to(out);
     }
     let start = out.len();
@@ -31,23 +45,53 @@ pub(super) fn save(doc: &mut Document, out: &mut Vec<u8>) -> std::io::Result<()>
     // object of an id, whatever its generation).
     let size = doc.max_id as usize + 1;
     let mut offsets: Vec<Option<(usize, u16)>> = vec![None; size];
-    for (&(id, generation), object) in &doc.objects {
-        if skipped(object) {
+    let mut objects = doc.objects.iter().peekable();
+    let mut bytes = written.iter().peekable();
+    loop {
+        // The next object by id, from the document or from the written ones.
+        let next_written = match (objects.peek(), bytes.peek()) {
+            (None, None) => break,
+            (Some((id, _)), Some((w, _))) => w < *id,
+            (None, Some(_)) => true,
+            (Some(_), None) => false,
+        };
+        let (id, generation) = match next_written {
+            true => bytes.peek().map(|(id, _)| *id),
+            false => objects.peek().map(|(id, _)| **id),
+        }
+        .unwrap_or_default();
+        let object = match next_written {
+            true => None,
+            false => objects.next().map(|(_, o)| o),
+        };
+        if object.is_some_and(skipped) {
             continue;
         }
-        if let Some(slot) = offsets.get_mut(id as usize) {
-            *slot = Some((out.len() - start, generation));
+        // An id above `max_id` is listed too (lopdf's table grows to it).
+        let slot = id as usize;
+        if slot >= offsets.len() {
+            offsets.resize(slot + 1, None);
         }
+        offsets[slot] = Some((out.len() - start, generation));
         int(out, i64::from(id));
         out.push(b' ');
         int(out, i64::from(generation));
         out.extend_from_slice(b" obj\n");
-        if separated(object) {
-            out.push(b' ');
-        }
-        write_object(out, object);
-        if end_separated(object) {
-            out.push(b' ');
+        match object {
+            Some(object) => {
+                if separated(object) {
+                    out.push(b' ');
+                }
+                write_object(out, object);
+                if end_separated(object) {
+                    out.push(b' ');
+                }
+            }
+            None => {
+                if let Some((_, b)) = bytes.next() {
+                    out.extend_from_slice(b);
+                }
+            }
         }
         out.extend_from_slice(b"\nendobj\n");
     }
@@ -122,7 +166,7 @@ fn padded(out: &mut Vec<u8>, n: u64, width: usize) {
     out.extend_from_slice(digits);
 }
 
-fn int(out: &mut Vec<u8>, n: i64) {
+pub(super) fn int(out: &mut Vec<u8>, n: i64) {
     out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
 }
 
@@ -143,7 +187,7 @@ fn end_separated(object: &Object) -> bool {
     separated(object) || matches!(object, Object::Name(_) | Object::Stream(_))
 }
 
-fn write_object(out: &mut Vec<u8>, object: &Object) {
+pub(super) fn write_object(out: &mut Vec<u8>, object: &Object) {
     match object {
         Object::Null => out.extend_from_slice(b"null"),
         Object::Boolean(true) => out.extend_from_slice(b"true"),
@@ -173,13 +217,16 @@ fn write_object(out: &mut Vec<u8>, object: &Object) {
             out.extend_from_slice(&stream.content);
             out.extend_from_slice(b"\nendstream");
         }
-        Object::Reference((id, generation)) => {
-            int(out, i64::from(*id));
-            out.push(b' ');
-            int(out, i64::from(*generation));
-            out.extend_from_slice(b" R");
-        }
+        Object::Reference(id) => reference(out, *id),
     }
+}
+
+/// `12 0 R`.
+pub(super) fn reference(out: &mut Vec<u8>, (id, generation): ObjectId) {
+    int(out, i64::from(id));
+    out.push(b' ');
+    int(out, i64::from(generation));
+    out.extend_from_slice(b" R");
 }
 
 fn write_dictionary(out: &mut Vec<u8>, dict: &Dictionary) {
@@ -202,7 +249,7 @@ fn hex(out: &mut Vec<u8>, byte: u8) {
 }
 
 /// A name: white space, delimiters, `#` and bytes outside `!`..`~` as `#XX`.
-fn write_name(out: &mut Vec<u8>, name: &[u8]) {
+pub(super) fn write_name(out: &mut Vec<u8>, name: &[u8]) {
     out.push(b'/');
     for &byte in name {
         if b" \t\n\r\x0C()<>[]{}/%#".contains(&byte) || !(33..=126).contains(&byte) {
@@ -215,7 +262,7 @@ fn write_name(out: &mut Vec<u8>, name: &[u8]) {
 }
 
 /// A string: literal with `\`, `\r` and unbalanced parentheses escaped, or hexadecimal.
-fn write_string(out: &mut Vec<u8>, text: &[u8], format: StringFormat) {
+pub(super) fn write_string(out: &mut Vec<u8>, text: &[u8], format: StringFormat) {
     match format {
         StringFormat::Literal => {
             let mut escaped = Vec::new();
@@ -266,16 +313,23 @@ mod tests {
         let mut theirs = Vec::new();
         doc.clone().save_to(&mut theirs).unwrap();
         let mut ours = b"kept".to_vec();
-        save(&mut doc.clone(), &mut ours).unwrap();
+        save(&mut doc.clone(), &[], &mut ours).unwrap();
         assert!(ours.starts_with(b"kept"));
         (theirs, ours[4..].to_vec())
     }
 
     /// Every kind of object, names and strings that need escaping, ids with gaps (several
     /// cross-reference sections), generations, a skipped object stream: lopdf's bytes.
+    /// A document with a cross-reference table, as printpdf makes them.
+    fn with_table(version: &str) -> Document {
+        let mut doc = Document::with_version(version);
+        doc.reference_table.cross_reference_type = XrefType::CrossReferenceTable;
+        doc
+    }
+
     #[test]
     fn writes_what_lopdf_writes() {
-        let mut doc = Document::with_version("1.7");
+        let mut doc = with_table("1.7");
         let mut dict = Dictionary::new();
         dict.set("A", Object::Null);
         dict.set("B", false);
@@ -356,12 +410,46 @@ mod tests {
             String::from_utf8_lossy(&theirs)
         );
         assert_eq!(ours, theirs);
-        // An id above max_id is written but not listed, as lopdf does.
+        // An id above max_id is written and listed, as lopdf does.
         doc.objects.insert((30, 0), Object::Integer(30));
         let (theirs, ours) = both(&doc);
         assert_eq!(ours, theirs);
-        // A document with no objects.
-        let (theirs, ours) = both(&Document::with_version("1.4"));
+        // Objects written as bytes, between the document's and after them.
+        let written: Vec<(ObjectId, Dictionary)> = [7u32, 13, 16, 18, 19]
+            .into_iter()
+            .map(|i| {
+                let mut d = dict.clone();
+                d.set("N", Object::Integer(i64::from(i)));
+                ((i, 0), d)
+            })
+            .collect();
+        doc.max_id = 30;
+        let mut theirs = Vec::new();
+        let mut with = doc.clone();
+        for (id, d) in &written {
+            with.objects.insert(*id, Object::Dictionary(d.clone()));
+        }
+        with.save_to(&mut theirs).unwrap();
+        let bytes: Vec<(ObjectId, Vec<u8>)> = written
+            .iter()
+            .map(|(id, d)| {
+                let mut b = Vec::new();
+                write_object(&mut b, &Object::Dictionary(d.clone()));
+                (*id, b)
+            })
+            .collect();
+        let mut ours = Vec::new();
+        save(&mut doc.clone(), &bytes, &mut ours).unwrap();
         assert_eq!(ours, theirs);
+        // A document with no objects.
+        let (theirs, ours) = both(&with_table("1.4"));
+        assert_eq!(ours, theirs);
+        // One with a cross-reference stream is lopdf's to write, and refused with objects
+        // written as bytes.
+        let mut streamed = doc.clone();
+        streamed.reference_table.cross_reference_type = XrefType::CrossReferenceStream;
+        let (theirs, ours) = both(&streamed);
+        assert_eq!(ours, theirs);
+        assert!(save(&mut streamed, &bytes, &mut Vec::new()).is_err());
     }
 }

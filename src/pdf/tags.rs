@@ -12,7 +12,7 @@
 use lopdf::{Dictionary, Document, Object, ObjectId, Stream, StringFormat};
 
 use super::layout::tags::{Elem, Role, Tags};
-use super::PdfError;
+use super::{save, PdfError};
 
 /// A PDF text string: PDFDocEncoding for printable ASCII, else UTF-16BE with its mark.
 fn text(s: &str) -> Object {
@@ -93,6 +93,75 @@ fn elem_dict(
     d
 }
 
+/// [`elem_dict`] as the bytes [`save::write_object`] writes for it, made without the
+/// dictionary (its keys, names and map cost more than the writing). `kids` are the child
+/// elements' ids.
+fn elem_bytes(
+    e: &Elem,
+    parent: ObjectId,
+    kids: &[ObjectId],
+    mcrs: &[(usize, usize)],
+    pages: &[ObjectId],
+) -> Vec<u8> {
+    let mut out = Vec::with_capacity(64 + 8 * (kids.len() + mcrs.len()));
+    out.extend_from_slice(b"<</Type/StructElem/S");
+    save::write_name(&mut out, e.role.name().as_bytes());
+    out.extend_from_slice(b"/P ");
+    save::reference(&mut out, parent);
+    let first = mcrs.first().map(|m| m.0);
+    if let Some(pg) = first.and_then(|p| pages.get(p)) {
+        out.extend_from_slice(b"/Pg ");
+        save::reference(&mut out, *pg);
+    }
+    out.extend_from_slice(b"/K[");
+    let mut items = 0;
+    for kid in kids {
+        if items > 0 {
+            out.push(b' ');
+        }
+        save::reference(&mut out, *kid);
+        items += 1;
+    }
+    for &(p, mcid) in mcrs {
+        let Some(page) = pages.get(p) else { continue };
+        if Some(p) == first {
+            if items > 0 {
+                out.push(b' ');
+            }
+            save::int(&mut out, mcid as i64);
+        } else {
+            out.extend_from_slice(b"<</Type/MCR/Pg ");
+            save::reference(&mut out, *page);
+            out.extend_from_slice(b"/MCID ");
+            save::int(&mut out, mcid as i64);
+            out.extend_from_slice(b">>");
+        }
+        items += 1;
+    }
+    out.push(b']');
+    for (key, value) in [(&b"Alt"[..], &e.alt), (b"T", &e.title)] {
+        if let Some(v) = value {
+            save::write_name(&mut out, key);
+            save::write_object(&mut out, &text(v));
+        }
+    }
+    // A table header's attributes, or a figure's box (which takes the header's place).
+    if let Some((_, bbox)) = e.bbox {
+        out.extend_from_slice(b"/A<</O/Layout/BBox[");
+        for (i, v) in bbox.iter().enumerate() {
+            if i > 0 {
+                out.push(b' ');
+            }
+            save::write_object(&mut out, &Object::Real(*v));
+        }
+        out.extend_from_slice(b"]>>");
+    } else if e.role == Role::TH {
+        out.extend_from_slice(b"/A<</O/Table/Scope/Column>>");
+    }
+    out.extend_from_slice(b">>");
+    out
+}
+
 /// The XMP packet: the title and the language, as the info dictionary and `/Lang` say.
 fn xmp(title: &str, language: &str) -> Vec<u8> {
     format!(
@@ -109,8 +178,16 @@ fn xmp(title: &str, language: &str) -> Vec<u8> {
     .into_bytes()
 }
 
-/// Write the structure tree and the catalog's accessibility entries into `doc`.
-pub fn write(doc: &mut Document, tags: &Tags, language: &str, title: &str) -> Result<(), PdfError> {
+/// Write the structure tree and the catalog's accessibility entries into `doc`. The elements
+/// are returned as bytes for [`save::save`], their ids reserved in `doc`; with `as_objects`
+/// they are put in `doc` as dictionaries instead (what lopdf's own writer needs).
+pub fn write(
+    doc: &mut Document,
+    tags: &Tags,
+    language: &str,
+    title: &str,
+    as_objects: bool,
+) -> Result<Vec<(ObjectId, Vec<u8>)>, PdfError> {
     let pages: Vec<ObjectId> = doc.get_pages().into_values().collect();
     if pages.len() != tags.pages.len() || tags.elems.is_empty() {
         return Err(PdfError::Tagging {
@@ -130,14 +207,20 @@ pub fn write(doc: &mut Document, tags: &Tags, language: &str, title: &str) -> Re
         }
     }
     let children = tags.children();
+    let mut written = Vec::with_capacity(if as_objects { 0 } else { n });
     for (i, e) in tags.elems.iter().enumerate() {
         let parent = e.parent.and_then(|p| ids.get(p)).copied().unwrap_or(root);
-        let kids = children[i]
-            .iter()
-            .map(|c| Object::Reference(ids[*c]))
-            .collect();
-        let d = elem_dict(e, parent, kids, &mcrs[i], &pages);
-        doc.objects.insert(ids[i], Object::Dictionary(d));
+        if as_objects {
+            let kids = children[i]
+                .iter()
+                .map(|c| Object::Reference(ids[*c]))
+                .collect();
+            let d = elem_dict(e, parent, kids, &mcrs[i], &pages);
+            doc.objects.insert(ids[i], Object::Dictionary(d));
+        } else {
+            let kids: Vec<ObjectId> = children[i].iter().map(|c| ids[*c]).collect();
+            written.push((ids[i], elem_bytes(e, parent, &kids, &mcrs[i], &pages)));
+        }
     }
     let mut nums = Vec::new();
     for (p, list) in tags.pages.iter().enumerate() {
@@ -182,7 +265,7 @@ pub fn write(doc: &mut Document, tags: &Tags, language: &str, title: &str) -> Re
         dict(vec![("DisplayDocTitle", Object::Boolean(true))]),
     );
     cat.set("Metadata", Object::Reference(meta));
-    Ok(())
+    Ok(written)
 }
 
 #[cfg(test)]
@@ -251,7 +334,7 @@ mod tests {
             pages: vec![vec![1, 2], vec![2]],
         };
         let mut doc = pages(2);
-        write(&mut doc, &tags, "en", "Title").unwrap();
+        write(&mut doc, &tags, "en", "Title", true).unwrap();
         let cat = doc.catalog().unwrap();
         assert_eq!(cat.get(b"Lang").unwrap().as_str().unwrap(), b"en");
         let marked = cat.get(b"MarkInfo").unwrap().as_dict().unwrap();
@@ -280,6 +363,7 @@ mod tests {
         let page = doc.get_dictionary(page_ids[1]).unwrap();
         assert_eq!(page.get(b"StructParents").unwrap().as_i64().unwrap(), 1);
         // A structure that does not match the pages is refused.
-        assert!(write(&mut pages(3), &tags, "en", "T").is_err());
+        assert!(write(&mut pages(3), &tags, "en", "T", true).is_err());
+        assert!(write(&mut pages(3), &tags, "en", "T", false).is_err());
     }
 }
