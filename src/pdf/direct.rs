@@ -16,7 +16,6 @@
 //! a link, a curve, a colour other than grey or RGB), a character whose glyph another
 //! character shares, or one a face lacks, makes the whole PDF go through printpdf as before.
 
-use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::sync::OnceLock;
@@ -26,8 +25,7 @@ use printpdf::{
     Color, DictItem, Op, PaintMode, PdfDocument, PdfFontHandle, PdfPage, TextItem, WindingOrder,
 };
 
-use super::fonts;
-use super::PdfError;
+use super::{fonts, save, PdfError};
 
 /// One face of the shared subset as every fast-path PDF embeds it.
 struct SharedFace {
@@ -360,81 +358,6 @@ pub(super) fn fill(doc: &mut lopdf::Document, contents: Contents) -> Result<(), 
     Ok(())
 }
 
-const HEX: &[u8; 16] = b"0123456789ABCDEF";
-
-/// A name as lopdf writes one: delimiters, white space and bytes outside `!`..`~` as `#XX`.
-fn name(out: &mut Vec<u8>, name: &[u8]) {
-    out.push(b'/');
-    for &b in name {
-        if b" \t\n\r\x0C()<>[]{}/%#".contains(&b) || !(33..=126).contains(&b) {
-            out.extend([b'#', HEX[usize::from(b >> 4)], HEX[usize::from(b & 15)]]);
-        } else {
-            out.push(b);
-        }
-    }
-}
-
-/// A number as lopdf writes a real: as Rust prints the `f32`.
-///
-/// Pages repeat their numbers (margins, line positions, sizes, colours), and printing one
-/// took some 700 instructions, 4% of a default build's: each thread remembers the text of the
-/// last number it printed in each of [`REAL_SLOTS`] slots, chosen by the number's bits.
-fn real(out: &mut Vec<u8>, v: f32) {
-    thread_local! {
-        static PRINTED: RefCell<Vec<Printed>> = const { RefCell::new(Vec::new()) };
-    }
-    let bits = v.to_bits();
-    // The top bits of a multiplicative hash of the number's bits.
-    let slot = (bits.wrapping_mul(0x9E37_79B9) >> (32 - REAL_SLOTS.trailing_zeros())) as usize;
-    let printed = PRINTED.with(|cell| {
-        let Ok(mut seen) = cell.try_borrow_mut() else {
-            return false;
-        };
-        if seen.is_empty() {
-            seen.resize(REAL_SLOTS, Printed::EMPTY);
-        }
-        let p = &mut seen[slot];
-        if p.len != Printed::NONE && p.bits == bits {
-            out.extend_from_slice(&p.text[..usize::from(p.len)]);
-            return true;
-        }
-        let start = out.len();
-        // Writing into a Vec cannot fail.
-        let _ = write!(out, "{v}");
-        let text = &out[start..];
-        if text.len() <= p.text.len() {
-            p.bits = bits;
-            p.len = text.len() as u8;
-            p.text[..text.len()].copy_from_slice(text);
-        }
-        true
-    });
-    if !printed {
-        let _ = write!(out, "{v}");
-    }
-}
-
-/// How many numbers each thread remembers the text of (a power of two).
-const REAL_SLOTS: usize = 4096;
-
-/// One remembered number and its text ([`real`]).
-#[derive(Clone, Copy)]
-struct Printed {
-    bits: u32,
-    /// The text's length, or [`Printed::NONE`] for an empty slot.
-    len: u8,
-    text: [u8; 15],
-}
-
-impl Printed {
-    const NONE: u8 = u8::MAX;
-    const EMPTY: Printed = Printed {
-        bits: 0,
-        len: Printed::NONE,
-        text: [0; 15],
-    };
-}
-
 /// Operands and operator of one operation, each operand followed by a space.
 struct Stream<'a> {
     out: &'a mut Vec<u8>,
@@ -449,12 +372,12 @@ impl Stream<'_> {
         self
     }
     fn real(&mut self, v: f32) -> &mut Self {
-        real(self.out, v);
+        save::real(self.out, v);
         self.out.push(b' ');
         self
     }
     fn name(&mut self, n: &str) -> &mut Self {
-        name(self.out, n.as_bytes());
+        save::write_name(self.out, n.as_bytes());
         self.out.push(b' ');
         self
     }
@@ -479,13 +402,13 @@ fn encode(ops: &[Op], faces: &[SharedFace], used: &mut [Vec<bool>; 4]) -> Option
                 s.op().name(tag);
                 s.out.extend_from_slice(b"<<");
                 for (k, v) in map {
-                    name(s.out, k.as_bytes());
+                    save::write_name(s.out, k.as_bytes());
                     match v {
                         DictItem::Int(i) => {
                             // As lopdf writes an integer; writing into a Vec cannot fail.
                             let _ = write!(s.out, " {i}");
                         }
-                        DictItem::Name(n) => name(s.out, n),
+                        DictItem::Name(n) => save::write_name(s.out, n),
                         _ => return None,
                     }
                 }
@@ -525,12 +448,8 @@ fn encode(ops: &[Op], faces: &[SharedFace], used: &mut [Vec<bool>; 4]) -> Option
                     }
                     seen[i] = true;
                     let [hi, lo] = g.to_be_bytes();
-                    s.out.extend([
-                        HEX[usize::from(hi >> 4)],
-                        HEX[usize::from(hi & 15)],
-                        HEX[usize::from(lo >> 4)],
-                        HEX[usize::from(lo & 15)],
-                    ]);
+                    save::hex(s.out, hi);
+                    save::hex(s.out, lo);
                 }
                 s.out.extend_from_slice(b"> ");
                 s.end("Tj");
@@ -587,43 +506,6 @@ fn colour(s: &mut Stream, col: &Color, grey: &str, rgb: &str) -> Option<()> {
 mod tests {
     use super::*;
     use crate::pdf::fonts::Face;
-
-    /// `real` writes what `{v}` writes, the first time a number comes and every time after,
-    /// with numbers sharing slots: page positions in 1/64 pt steps, special values, and
-    /// 100,000 bit patterns over every exponent, twice over.
-    #[test]
-    fn reals_are_written_as_rust_prints_them() {
-        let mut values: Vec<f32> = (0..=842 * 64).map(|i| i as f32 / 64.0).collect();
-        values.extend((0..=842 * 8).map(|i| -(i as f32) / 8.0 + 0.1));
-        values.extend([
-            0.0,
-            -0.0,
-            0.1,
-            1e-7,
-            1e-30,
-            f32::MAX,
-            f32::MIN,
-            f32::MIN_POSITIVE,
-            f32::from_bits(1),
-            f32::NAN,
-            f32::INFINITY,
-            f32::NEG_INFINITY,
-        ]);
-        let mut x: u32 = 0x2545_f491;
-        for _ in 0..100_000 {
-            x ^= x << 13;
-            x ^= x >> 17;
-            x ^= x << 5;
-            values.push(f32::from_bits(x));
-        }
-        for _ in 0..2 {
-            for v in &values {
-                let mut out = b"x".to_vec();
-                real(&mut out, *v);
-                assert_eq!(out[1..], *format!("{v}").as_bytes(), "{:08x}", v.to_bits());
-            }
-        }
-    }
 
     /// The content stream is the one printpdf writes for the same operations.
     #[test]
